@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const chainSrc = fileURLToPath(new URL('./chain/src/index.ts', import.meta.url));
+
+export default defineConfig({
+  resolve: { alias: { '@stoa/chain': chainSrc } },
+  test: {
+    projects: [
+      { extends: true, test: { name: 'chain', include: ['chain/test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          include: ['server/test/**/*.test.ts', 'server/src/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      { extends: true, test: { name: 'web', include: ['web/test/unit/**/*.test.ts'], environment: 'happy-dom' } },
+      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false } },
+    ],
+  },
+});
