@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Address, SignerKey } from '@stoa/chain';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+import { healthRoutes } from './modules/health/routes.js';
+import { operationRoutes } from './modules/operations/routes.js';
+import { authPlugin } from './plugins/auth.js';
+import { errorHandlerPlugin } from './plugins/errors.js';
+import { infrastructurePlugin, type Infrastructure } from './plugins/infrastructure.js';
+import { servicesPlugin } from './plugins/services.js';
+import { webPlugin } from './plugins/web.js';
+import { ErrorBody } from './schemas.js';
+import { VERSION } from './version.js';
+
+export type AppDeps = Partial<Infrastructure>;
+
+export function signerKey(secret: string): SignerKey {
+  return secret.startsWith('//') ? { uri: secret } : { mnemonic: secret };
+}
+
+/**
+ * The one factory: main.ts and every test build the app here. It returns the app ready but not
+ * listening; infrastructure given in `deps` is used as is and left open on close.
+ */
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            ...(config.env === 'development' ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+          },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorHandlerPlugin);
+  app.addSchema(ErrorBody);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Swagger UI and Vue's scoped styles inject inline styles.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
+  await app.register(rateLimit, {
+    max: config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError('RATE_LIMITED', `Too many requests: at most ${ctx.max} per ${ctx.after}; retry later`),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Stoa API',
+        version: VERSION,
+        description: 'Issue and run regulated security tokens on Polymesh.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      tags: [
+        { name: 'system', description: 'Health and metadata' },
+        { name: 'operations', description: 'Chain operations (the outbox) and their status' },
+      ],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) ?? `def-${i}` },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Phase 1: infrastructure. Phase 2: services. Phase 3: routes.
+  await app.register(infrastructurePlugin, { config, provided: deps });
+  await app.register(authPlugin, { adminToken: config.adminToken });
+  await app.register(servicesPlugin);
+
+  let operator: Address | undefined;
+  app.addHook('onReady', async () => {
+    const [first] = config.signers;
+    if (first) operator = await app.infra.ledger.addSigner(signerKey(first));
+  });
+  const operatorAddress = (): Address => {
+    if (!operator) throw new AppError('SERVICE_UNAVAILABLE', 'No operator signer is configured (SIGNER_MNEMONICS)');
+    return operator;
+  };
+
+  await app.register(healthRoutes);
+  await app.register(operationRoutes, { operatorAddress });
+  await app.register(webPlugin, { root: config.webDist });
+
+  app.setNotFoundHandler((request, reply) => {
+    const accepts = request.headers.accept ?? '';
+    if (request.method === 'GET' && app.portalRoot && accepts.includes('text/html')) {
+      return reply.type('text/html').sendFile('index.html', app.portalRoot);
+    }
+    throw new AppError('NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} does not exist; see /docs`);
+  });
+
+  await app.ready();
+  return app;
+}

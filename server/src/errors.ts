@@ -1,0 +1,69 @@
+import { LedgerError, type LedgerErrorCode } from '@stoa/chain';
+
+/**
+ * Every error the API returns has one of these codes. The HTTP status is decided here and
+ * nowhere else; 4xx messages tell the client what was wrong, 5xx text is never sent.
+ */
+export const APP_ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The request was understood but a business or chain rule refuses it. */
+  RULE_VIOLATION: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  CHAIN_UNAVAILABLE: 503,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
+
+export interface FieldProblem {
+  /** JSON pointer-ish path of the offending field, e.g. `/body/amount`. */
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly statusCode: number;
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly details?: { fields?: FieldProblem[]; chainError?: string; [k: string]: unknown },
+  ) {
+    super(message);
+    this.statusCode = APP_ERROR_STATUS[code];
+  }
+
+  static notFound(what: string, id: string): AppError {
+    return new AppError('NOT_FOUND', `${what} ${id} does not exist`);
+  }
+}
+
+/** Ledger codes that mean "the chain refused this request", as opposed to infrastructure trouble. */
+const INFRASTRUCTURE_CODES: ReadonlySet<LedgerErrorCode> = new Set(['NotConnected', 'UnknownSigner', 'InvalidNonce']);
+
+/** The one translation from ledger errors to API errors. */
+export function fromLedgerError(err: LedgerError): AppError {
+  if (INFRASTRUCTURE_CODES.has(err.code)) {
+    return new AppError('CHAIN_UNAVAILABLE', 'The chain could not take the transaction; try again later', {
+      chainError: err.code,
+    });
+  }
+  return new AppError('RULE_VIOLATION', `The chain refused the operation: ${err.code} — ${err.message}`, {
+    chainError: err.code,
+  });
+}
+
+export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof LedgerError) return fromLedgerError(err);
+  return undefined;
+}

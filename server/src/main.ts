@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (!config.webDist) config.webDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
+  let generatedToken: string | undefined;
+  if (!config.adminToken && config.env !== 'production') {
+    generatedToken = randomBytes(24).toString('base64url');
+    config.adminToken = generatedToken;
+  }
+
+  const app = await buildApp(config);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      app.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 20_000);
+    timer.unref();
+    try {
+      await app.close();
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  const url = address.replace('127.0.0.1', 'localhost');
+  const lines = [
+    '',
+    `  Stoa is running at ${url}`,
+    `  Portal ${url}/   API docs ${url}/docs   Health ${url}/health`,
+    `  Database: ${app.infra.db.kind}   Queue: ${app.infra.queue.mode}   Chain: ${app.infra.ledger.kind}`,
+  ];
+  if (generatedToken) lines.push(`  Operator token for this run (set ADMIN_TOKEN to fix it): ${generatedToken}`);
+  if (config.encryptionKeyIsDevDefault) lines.push('  Using the development encryption key: set ENCRYPTION_KEY for real data.');
+  console.log(`${lines.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error('Stoa failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+/**
+ * One row of the append-only, hash-chained audit log. `hash` covers the row's content and the
+ * previous row's hash, so rewriting any row breaks every hash after it.
+ */
+export class AuditEntry {
+  /** Position in the chain, gap-free, from 1. */
+  seq!: string;
+  at: Date = new Date();
+  /** Who decided: a user id, an API key id, or `system`. */
+  actor!: string;
+  /** What was decided, e.g. `operation.finalised`, `kyc.verdict`. */
+  action!: string;
+  subjectType!: string;
+  subjectId!: string;
+  data: Record<string, unknown> = {};
+  prevHash!: string;
+  hash!: string;
+}
+
+export const AuditEntrySchema = new EntitySchema<AuditEntry>({
+  class: AuditEntry,
+  tableName: 'audit_entry',
+  indexes: [{ properties: ['subjectType', 'subjectId'] }, { properties: ['action'] }, { properties: ['at'] }],
+  properties: {
+    seq: { type: 'bigint', primary: true },
+    at: { type: 'Date', columnType: 'timestamptz(3)' },
+    actor: { type: 'string', length: 100 },
+    action: { type: 'string', length: 100 },
+    subjectType: { type: 'string', length: 50 },
+    subjectId: { type: 'string', length: 100 },
+    data: { type: 'json' },
+    prevHash: { type: 'string', length: 64 },
+    hash: { type: 'string', length: 64, unique: true },
+  },
+});

@@ -1,0 +1,95 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { VERSION } from '../../version.js';
+
+const Status = Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')]);
+const CheckStatus = Type.Union([Type.Literal('ok'), Type.Literal('down')]);
+
+const HealthBody = Type.Object({
+  status: Status,
+  version: Type.String(),
+  uptimeSeconds: Type.Integer(),
+  checks: Type.Object({
+    database: Type.Object({
+      status: CheckStatus,
+      kind: Type.Union([Type.Literal('postgresql'), Type.Literal('pglite')]),
+      version: Type.Optional(Type.String()),
+      latencyMs: Type.Optional(Type.Integer()),
+      error: Type.Optional(Type.String()),
+    }),
+    queue: Type.Object({
+      status: CheckStatus,
+      mode: Type.Union([Type.Literal('bullmq'), Type.Literal('inline')]),
+      version: Type.Optional(Type.String()),
+      waiting: Type.Optional(Type.Integer()),
+      active: Type.Optional(Type.Integer()),
+      failed: Type.Optional(Type.Integer()),
+      error: Type.Optional(Type.String()),
+    }),
+    chain: Type.Object({
+      status: CheckStatus,
+      adapter: Type.Union([Type.Literal('embedded'), Type.Literal('polymesh')]),
+      chain: Type.Optional(Type.String()),
+      specVersion: Type.Optional(Type.Integer()),
+      blockHeight: Type.Optional(Type.Integer()),
+      finalizedHeight: Type.Optional(Type.Integer()),
+      error: Type.Optional(Type.String()),
+    }),
+  }),
+});
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+const started = Date.now();
+
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Liveness and dependencies: database, queue and chain, with versions',
+        response: { 200: HealthBody, 503: HealthBody },
+      },
+    },
+    async (_request, reply) => {
+      const { db, queue, ledger } = app.infra;
+      const database = await (async () => {
+        const t0 = performance.now();
+        try {
+          const rows = await db.orm.em.getConnection().execute<{ v: string }[]>(`select version() as v`);
+          const version = /^(PostgreSQL \S+)/.exec(rows[0]?.v ?? '')?.[1];
+          return { status: 'ok' as const, kind: db.kind, version, latencyMs: Math.round(performance.now() - t0) };
+        } catch (err) {
+          return { status: 'down' as const, kind: db.kind, error: message(err) };
+        }
+      })();
+      const q = await queue.health();
+      const chain = await (async () => {
+        try {
+          const i = await ledger.info();
+          return {
+            status: 'ok' as const,
+            adapter: i.kind,
+            chain: i.chain,
+            specVersion: i.specVersion,
+            blockHeight: i.blockHeight,
+            finalizedHeight: i.finalizedHeight,
+          };
+        } catch (err) {
+          return { status: 'down' as const, adapter: ledger.kind, error: message(err) };
+        }
+      })();
+      const downs = [database.status, q.status, chain.status].filter((s) => s === 'down').length;
+      const status = downs === 0 ? 'ok' : database.status === 'down' ? 'down' : 'degraded';
+      return reply.status(status === 'ok' ? 200 : 503).send({
+        status,
+        version: VERSION,
+        uptimeSeconds: Math.floor((Date.now() - started) / 1000),
+        checks: { database, queue: q, chain },
+      });
+    },
+  );
+};

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { AppError } from '../../errors.js';
+import { errorResponses } from '../../schemas.js';
+import { ChainOperation } from './entity.js';
+import { IdempotencyHeaders, OperationBody, OperationListQuery, OperationParams, RemarkBody } from './schemas.js';
+import { TERMINAL_STATUSES } from './service.js';
+
+export function serializeOperation(op: ChainOperation) {
+  return {
+    id: op.id,
+    kind: op.kind,
+    status: op.status,
+    idempotencyKey: op.idempotencyKey,
+    signer: op.signer,
+    nonce: op.nonce,
+    attempts: op.attempts,
+    error: op.errorCode ? { code: op.errorCode, message: op.errorMessage ?? '' } : null,
+    receipt: op.receipt,
+    result: op.result ?? null,
+    subject: op.subjectType && op.subjectId ? { type: op.subjectType, id: op.subjectId } : null,
+    createdAt: op.createdAt.toISOString(),
+    updatedAt: op.updatedAt.toISOString(),
+    finalisedAt: op.finalisedAt ? op.finalisedAt.toISOString() : null,
+  };
+}
+
+export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () => string }> = async (app, opts) => {
+  app.addSchema(OperationBody);
+  const ops = app.services.operations;
+  const authenticated = app.requireRole();
+  // Open event streams, ended when the app closes so shutdown is not held up by clients.
+  const streams = new Set<() => void>();
+  app.addHook('onClose', async () => {
+    for (const stop of [...streams]) stop();
+  });
+
+  app.get(
+    '/operations',
+    {
+      preHandler: authenticated,
+      schema: {
+        tags: ['operations'],
+        summary: 'List chain operations, newest first',
+        security: [{ bearer: [] }],
+        querystring: OperationListQuery,
+        response: { 200: Type.Object({ items: Type.Array(Type.Ref('ChainOperation')), total: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const where: Record<string, string> = {};
+      if (q.status) where.status = q.status;
+      if (q.subjectType) where.subjectType = q.subjectType;
+      if (q.subjectId) where.subjectId = q.subjectId;
+      const [items, total] = await app.infra.db.orm.em
+        .fork()
+        .findAndCount(ChainOperation, where, { orderBy: { createdAt: 'desc' }, limit: q.limit, offset: q.offset });
+      return { items: items.map(serializeOperation), total };
+    },
+  );
+
+  app.get(
+    '/operations/:id',
+    {
+      preHandler: authenticated,
+      schema: {
+        tags: ['operations'],
+        summary: 'One chain operation and its status',
+        security: [{ bearer: [] }],
+        params: OperationParams,
+        response: { 200: Type.Ref('ChainOperation'), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const op = await ops.get(request.params.id);
+      if (!op) throw AppError.notFound('Chain operation', request.params.id);
+      return serializeOperation(op);
+    },
+  );
+
+  app.get(
+    '/operations/:id/events',
+    {
+      preHandler: authenticated,
+      schema: {
+        tags: ['operations'],
+        summary: 'Server-sent events: the operation as JSON on every status change, until it is final',
+        security: [{ bearer: [] }],
+        params: OperationParams,
+        produces: ['text/event-stream'],
+        response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const first = await ops.get(request.params.id);
+      if (!first) throw AppError.notFound('Chain operation', request.params.id);
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-request-id': request.id,
+      });
+      let last = '';
+      let closed = false;
+      const write = (op: ChainOperation) => {
+        const body = JSON.stringify(serializeOperation(op));
+        if (body === last || closed) return;
+        last = body;
+        raw.write(`event: status\ndata: ${body}\n\n`);
+        if (TERMINAL_STATUSES.has(op.status)) stop();
+      };
+      const onChange = (op: ChainOperation) => {
+        if (op.id === first.id) write(op);
+      };
+      // Changes made by workers in other processes reach this one through the database.
+      const poll = setInterval(() => {
+        void ops.get(first.id).then((op) => op && write(op), () => undefined);
+      }, 2000);
+      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15000);
+      function stop() {
+        if (closed) return;
+        closed = true;
+        clearInterval(poll);
+        clearInterval(heartbeat);
+        ops.changes.off('change', onChange);
+        streams.delete(stop);
+        raw.end();
+      }
+      ops.changes.on('change', onChange);
+      request.raw.on('close', stop);
+      streams.add(stop);
+      write(first);
+    },
+  );
+
+  app.post(
+    '/operations/remarks',
+    {
+      preHandler: app.requireRole('admin'),
+      schema: {
+        tags: ['operations'],
+        summary: 'Anchor a remark on chain (e.g. an audit-log Merkle root); answers 202 with the operation',
+        security: [{ bearer: [] }],
+        headers: IdempotencyHeaders,
+        body: RemarkBody,
+        response: { 202: Type.Ref('ChainOperation'), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'] ?? `remark:${randomUUID()}`;
+      const op = await ops.submit({
+        idempotencyKey: key,
+        call: { name: 'system.remark', args: { remark: request.body.remark } },
+        signer: opts.operatorAddress(),
+        requestedBy: request.principal!.id,
+      });
+      return reply.status(202).header('location', `/operations/${op.id}`).send(serializeOperation(op));
+    },
+  );
+};

@@ -1,0 +1,68 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, toAppError, type AppErrorCode, type FieldProblem } from '../errors.js';
+
+function send(reply: FastifyReply, request: FastifyRequest, err: AppError): FastifyReply {
+  return reply.status(err.statusCode).send({
+    statusCode: err.statusCode,
+    code: err.code,
+    error: STATUS_CODES[err.statusCode] ?? 'Error',
+    message: err.message,
+    requestId: request.id,
+    ...(err.details ? { details: err.details } : {}),
+  });
+}
+
+/** Fastify's own 4xx errors, rephrased so the client learns what to fix. */
+function fromFastifyError(err: FastifyError): AppError | undefined {
+  if (err.validation) {
+    const where = err.validationContext ?? 'request';
+    const fields: FieldProblem[] = err.validation.map((v) => {
+      const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
+      const path = `${v.instancePath}${missing ? `/${missing}` : ''}`;
+      return { field: `/${where}${path}`, message: v.message ?? 'is invalid' };
+    });
+    const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
+    return new AppError('VALIDATION_FAILED', `Invalid ${where}: ${summary}`, { fields });
+  }
+  const byCode: Record<string, [AppErrorCode, string]> = {
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Unsupported Content-Type; send application/json (${err.message})`,
+    ],
+    FST_ERR_CTP_BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'Request body is larger than this endpoint accepts'],
+    FST_ERR_CTP_EMPTY_JSON_BODY: [
+      'BAD_REQUEST',
+      'Body is empty but Content-Type is application/json; send a JSON body or omit the header',
+    ],
+    FST_ERR_CTP_INVALID_JSON_BODY: ['BAD_REQUEST', `Body is not valid JSON: ${err.message}`],
+  };
+  const hit = err.code ? byCode[err.code] : undefined;
+  if (hit) return new AppError(hit[0], hit[1]);
+  if (err instanceof SyntaxError && err.statusCode === 400) {
+    return new AppError('BAD_REQUEST', `Body is not valid JSON: ${err.message}`);
+  }
+  if (err.statusCode === 429) return new AppError('RATE_LIMITED', err.message);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return new AppError(err.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', err.message);
+  }
+  return undefined;
+}
+
+/** The one place that turns errors into HTTP responses. 5xx text never leaves the server. */
+export const errorHandlerPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const appError = toAppError(error) ?? fromFastifyError(error);
+      if (appError && appError.statusCode < 500) return send(reply, request, appError);
+      if (appError) {
+        request.log.warn({ err: error }, appError.message);
+        return send(reply, request, appError);
+      }
+      request.log.error({ err: error }, 'unhandled error');
+      return send(reply, request, new AppError('INTERNAL', 'Internal server error; the request id identifies it in the logs'));
+    });
+  },
+  { name: 'stoa-errors' },
+);

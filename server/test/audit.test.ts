@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditEntry } from '../src/modules/audit/entity.js';
+import { AuditService, canonicalJson } from '../src/modules/audit/service.js';
+import { createTestEnv, type TestEnv } from './helpers.js';
+
+let env: TestEnv;
+const audit = new AuditService();
+
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+afterAll(async () => {
+  await env.close();
+});
+
+describe('audit log', () => {
+  it('canonical JSON ignores key order', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe(canonicalJson({ a: [{ c: 3, d: 2 }], b: 1 }));
+  });
+
+  it('chains each entry to the previous one and verifies', async () => {
+    const em = env.db.orm.em.fork();
+    for (let i = 0; i < 5; i++) {
+      await em.transactional((tx) =>
+        audit.append(tx, { actor: 'u1', action: 'test.decision', subjectType: 'thing', subjectId: `t${i}`, data: { i } }),
+      );
+    }
+    const rows = await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => r.seq)).toEqual(['1', '2', '3', '4', '5']);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
+    expect(await audit.verify(env.db.orm.em.fork())).toEqual({ ok: true, count: 5 });
+  });
+
+  it('an entry rolls back with its transaction', async () => {
+    const em = env.db.orm.em.fork();
+    const before = await em.count(AuditEntry);
+    await expect(
+      em.transactional(async (tx) => {
+        await audit.append(tx, { actor: 'u1', action: 'test.rolledback', subjectType: 'thing', subjectId: 'x' });
+        throw new Error('business change failed');
+      }),
+    ).rejects.toThrow('business change failed');
+    expect(await env.db.orm.em.fork().count(AuditEntry)).toBe(before);
+  });
+
+  it('refuses updates and deletes at the database', async () => {
+    const conn = env.db.orm.em.getConnection();
+    await expect(conn.execute(`update audit_entry set actor = 'mallory' where seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(conn.execute(`delete from audit_entry where seq = 1`)).rejects.toThrow(/append-only/);
+  });
+
+  it('detects a rewritten row', async () => {
+    const conn = env.db.orm.em.getConnection();
+    // A superuser can bypass the trigger; the hash chain still gives them away.
+    await conn.execute(`alter table audit_entry disable trigger audit_entry_no_rewrite`);
+    await conn.execute(`update audit_entry set data = '{"i": 99}' where seq = 3`);
+    await conn.execute(`alter table audit_entry enable trigger audit_entry_no_rewrite`);
+    expect(await audit.verify(env.db.orm.em.fork())).toEqual({ ok: false, brokenAt: '3' });
+  });
+});

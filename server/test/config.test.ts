@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults when nothing is set', () => {
+    const c = loadConfig({}, '/srv/stoa');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.polymeshNodeUrl).toBeUndefined();
+    expect(c.dataDir).toBe('/srv/stoa/.data');
+    expect(c.port).toBe(3000);
+    expect(c.signers).toEqual(['//Alice']);
+    expect(c.encryptionKey).toHaveLength(32);
+    expect(c.encryptionKeyIsDevDefault).toBe(true);
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty' })).toThrowError(ConfigError);
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty' });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/DATABASE_URL/);
+      expect((err as Error).message).toMatch(/PORT/);
+    }
+  });
+
+  it('refuses a port out of range and a malformed encryption key', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrowError(/PORT/);
+    expect(() => loadConfig({ ENCRYPTION_KEY: 'short' })).toThrowError(/ENCRYPTION_KEY/);
+  });
+
+  it('requires an encryption key in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError(/ENCRYPTION_KEY is required/);
+    const key = 'ab'.repeat(32);
+    const c = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: key });
+    expect(c.encryptionKey.toString('hex')).toBe(key);
+    expect(c.encryptionKeyIsDevDefault).toBe(false);
+  });
+
+  it('parses lists and services', () => {
+    const c = loadConfig({
+      SIGNER_MNEMONICS: '//Alice, //Bob ,',
+      CORS_ORIGINS: 'https://a.example,https://b.example',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      POLYMESH_NODE_URL: 'ws://127.0.0.1:9944',
+    });
+    expect(c.signers).toEqual(['//Alice', '//Bob']);
+    expect(c.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.polymeshNodeUrl).toBe('ws://127.0.0.1:9944');
+  });
+});

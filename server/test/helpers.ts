@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLedger, type Ledger } from '@stoa/chain';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { openDatabase, type Database } from '../src/db/orm.js';
+import { BullMqQueue } from '../src/jobs/bullmq.js';
+import { InlineQueue } from '../src/jobs/inline.js';
+import type { JobQueue } from '../src/jobs/queue.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** Queue modes to run queue-dependent suites in: inline always, BullMQ where Redis is configured. */
+export const QUEUE_MODES: ('inline' | 'bullmq')[] = process.env.REDIS_URL ? ['inline', 'bullmq'] : ['inline'];
+
+export interface TestEnv {
+  config: Config;
+  db: Database;
+  ledger: Ledger;
+  dir: string;
+  makeQueue(mode: 'inline' | 'bullmq'): JobQueue;
+  app(opts?: { queue?: JobQueue }): Promise<FastifyInstance>;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh database per test file: a scratch database on the PostgreSQL in DATABASE_URL (CI),
+ * or a PGlite in a temporary folder. One embedded ledger (memory-only) per file, shared by the
+ * apps the file builds, so tests can restart the app around the same chain and database.
+ */
+export async function createTestEnv(): Promise<TestEnv> {
+  const dir = await mkdtemp(join(tmpdir(), 'stoa-test-'));
+  let dropDb: (() => Promise<void>) | undefined;
+  let databaseUrl: string | undefined;
+  const base = process.env.DATABASE_URL;
+  if (base) {
+    const name = `stoa_t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    dropDb = async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  }
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dir,
+    ADMIN_TOKEN,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  });
+  const db = await openDatabase({ databaseUrl, dataDir: dir });
+  const ledger = await createLedger({ signers: config.signers });
+  const queues: JobQueue[] = [];
+  const apps: FastifyInstance[] = [];
+  const prefix = `stoa-test-${randomBytes(4).toString('hex')}`;
+  return {
+    config,
+    db,
+    ledger,
+    dir,
+    makeQueue(mode) {
+      const q =
+        mode === 'bullmq' ? new BullMqQueue(process.env.REDIS_URL!, prefix, () => undefined) : new InlineQueue();
+      queues.push(q);
+      return q;
+    },
+    async app(opts = {}) {
+      const queue = opts.queue ?? this.makeQueue('inline');
+      const app = await buildApp(config, { db, ledger, queue });
+      apps.push(app);
+      return app;
+    },
+    async close() {
+      for (const a of apps) await a.close();
+      for (const q of queues) {
+        if (q instanceof BullMqQueue) await q.obliterate().catch(() => undefined);
+        await q.close();
+      }
+      await ledger.close();
+      await db.close();
+      await dropDb?.();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
