@@ -37,14 +37,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         : {
             level: config.logLevel,
             redact: ['req.headers.authorization', 'req.headers.cookie'],
-            ...(config.env === 'development' ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+            ...(config.env === 'development'
+              ? { transport: { target: 'pino-pretty', options: { singleLine: true } } }
+              : {}),
           },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {
@@ -65,7 +69,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       },
     },
   });
-  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
+  await app.register(cors, {
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    credentials: true,
+  });
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
@@ -86,7 +93,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         { name: 'operations', description: 'Chain operations (the outbox) and their status' },
       ],
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) ?? `def-${i}` },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) ?? `def-${i}`,
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -101,7 +110,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     if (first) operator = await app.infra.ledger.addSigner(signerKey(first));
   });
   const operatorAddress = (): Address => {
-    if (!operator) throw new AppError('SERVICE_UNAVAILABLE', 'No operator signer is configured (SIGNER_MNEMONICS)');
+    if (!operator)
+      throw new AppError('SERVICE_UNAVAILABLE', 'No operator signer is configured (SIGNER_MNEMONICS)');
     return operator;
   };
 
@@ -109,12 +119,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(operationRoutes, { operatorAddress });
   await app.register(webPlugin, { root: config.webDist });
 
-  app.setNotFoundHandler((request, reply) => {
-    const accepts = request.headers.accept ?? '';
-    if (request.method === 'GET' && app.portalRoot && accepts.includes('text/html')) {
-      return reply.type('text/html').sendFile('index.html', app.portalRoot);
-    }
-    throw new AppError('NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} does not exist; see /docs`);
+  app.setNotFoundHandler((request) => {
+    throw new AppError(
+      'NOT_FOUND',
+      `Route ${request.method} ${request.url.split('?')[0]} does not exist; see /docs`,
+    );
   });
 
   await app.ready();

@@ -7,7 +7,9 @@ import { Compile } from 'typebox/compile';
  * `loadConfig` turns it into a typed `Config` that is passed down explicitly.
  */
 const EnvSchema = Type.Object({
-  NODE_ENV: Type.Optional(Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')])),
+  NODE_ENV: Type.Optional(
+    Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')]),
+  ),
   HOST: Type.Optional(Type.String({ minLength: 1 })),
   PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   LOG_LEVEL: Type.Optional(

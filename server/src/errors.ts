@@ -48,7 +48,11 @@ export class AppError extends Error {
 }
 
 /** Ledger codes that mean "the chain refused this request", as opposed to infrastructure trouble. */
-const INFRASTRUCTURE_CODES: ReadonlySet<LedgerErrorCode> = new Set(['NotConnected', 'UnknownSigner', 'InvalidNonce']);
+const INFRASTRUCTURE_CODES: ReadonlySet<LedgerErrorCode> = new Set([
+  'NotConnected',
+  'UnknownSigner',
+  'InvalidNonce',
+]);
 
 /** The one translation from ledger errors to API errors. */
 export function fromLedgerError(err: LedgerError): AppError {

@@ -51,8 +51,10 @@ async function main(): Promise<void> {
     `  Portal ${url}/   API docs ${url}/docs   Health ${url}/health`,
     `  Database: ${app.infra.db.kind}   Queue: ${app.infra.queue.mode}   Chain: ${app.infra.ledger.kind}`,
   ];
-  if (generatedToken) lines.push(`  Operator token for this run (set ADMIN_TOKEN to fix it): ${generatedToken}`);
-  if (config.encryptionKeyIsDevDefault) lines.push('  Using the development encryption key: set ENCRYPTION_KEY for real data.');
+  if (generatedToken)
+    lines.push(`  Operator token for this run (set ADMIN_TOKEN to fix it): ${generatedToken}`);
+  if (config.encryptionKeyIsDevDefault)
+    lines.push('  Using the development encryption key: set ENCRYPTION_KEY for real data.');
   console.log(`${lines.join('\n')}\n`);
 }
 

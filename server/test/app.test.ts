@@ -35,7 +35,10 @@ describe('health', () => {
     try {
       const res = await broken.inject({ method: 'GET', url: '/health' });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ status: 'degraded', checks: { chain: { status: 'down', error: 'connection refused' } } });
+      expect(res.json()).toMatchObject({
+        status: 'degraded',
+        checks: { chain: { status: 'down', error: 'connection refused' } },
+      });
     } finally {
       env.ledger.info = info;
     }
@@ -46,7 +49,10 @@ describe('errors are 4xx JSON that name the problem', () => {
   it('unknown route → 404', async () => {
     const res = await app.inject({ method: 'GET', url: '/no/such/thing?x=1' });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toMatchObject({ code: 'NOT_FOUND', message: 'Route GET /no/such/thing does not exist; see /docs' });
+    expect(res.json()).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Route GET /no/such/thing does not exist; see /docs',
+    });
     expect(res.headers['x-request-id']).toBeTruthy();
   });
 
@@ -58,10 +64,18 @@ describe('errors are 4xx JSON that name the problem', () => {
   });
 
   it('wrong token → 401, malformed header → 401', async () => {
-    const wrong = await app.inject({ method: 'GET', url: '/operations', headers: { authorization: 'Bearer nope' } });
+    const wrong = await app.inject({
+      method: 'GET',
+      url: '/operations',
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().message).toMatch(/not valid/);
-    const malformed = await app.inject({ method: 'GET', url: '/operations', headers: { authorization: 'Basic abc' } });
+    const malformed = await app.inject({
+      method: 'GET',
+      url: '/operations',
+      headers: { authorization: 'Basic abc' },
+    });
     expect(malformed.statusCode).toBe(401);
     expect(malformed.json().message).toMatch(/Bearer <token>/);
   });
@@ -79,7 +93,12 @@ describe('errors are 4xx JSON that name the problem', () => {
   });
 
   it('body failing the schema → 400 with the fields', async () => {
-    const res = await app.inject({ method: 'POST', url: '/operations/remarks', headers: auth, payload: { remark: '', extra: 1 } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/operations/remarks',
+      headers: auth,
+      payload: { remark: '', extra: 1 },
+    });
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.code).toBe('VALIDATION_FAILED');
@@ -154,7 +173,9 @@ describe('OpenAPI', () => {
     expect(doc.statusCode).toBe(200);
     const spec = doc.json();
     expect(spec.openapi).toBe('3.1.0');
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/health', '/operations/{id}', '/operations/remarks']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/health', '/operations/{id}', '/operations/remarks']),
+    );
     expect(spec.components.schemas.ErrorBody).toBeDefined();
     const ui = await app.inject({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(ui.statusCode);

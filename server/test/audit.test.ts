@@ -22,7 +22,13 @@ describe('audit log', () => {
     const em = env.db.orm.em.fork();
     for (let i = 0; i < 5; i++) {
       await em.transactional((tx) =>
-        audit.append(tx, { actor: 'u1', action: 'test.decision', subjectType: 'thing', subjectId: `t${i}`, data: { i } }),
+        audit.append(tx, {
+          actor: 'u1',
+          action: 'test.decision',
+          subjectType: 'thing',
+          subjectId: `t${i}`,
+          data: { i },
+        }),
       );
     }
     const rows = await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } });
@@ -36,7 +42,12 @@ describe('audit log', () => {
     const before = await em.count(AuditEntry);
     await expect(
       em.transactional(async (tx) => {
-        await audit.append(tx, { actor: 'u1', action: 'test.rolledback', subjectType: 'thing', subjectId: 'x' });
+        await audit.append(tx, {
+          actor: 'u1',
+          action: 'test.rolledback',
+          subjectType: 'thing',
+          subjectId: 'x',
+        });
         throw new Error('business change failed');
       }),
     ).rejects.toThrow('business change failed');
@@ -45,7 +56,9 @@ describe('audit log', () => {
 
   it('refuses updates and deletes at the database', async () => {
     const conn = env.db.orm.em.getConnection();
-    await expect(conn.execute(`update audit_entry set actor = 'mallory' where seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(conn.execute(`update audit_entry set actor = 'mallory' where seq = 1`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(conn.execute(`delete from audit_entry where seq = 1`)).rejects.toThrow(/append-only/);
   });
 

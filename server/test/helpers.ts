@@ -72,7 +72,9 @@ export async function createTestEnv(): Promise<TestEnv> {
     dir,
     makeQueue(mode) {
       const q =
-        mode === 'bullmq' ? new BullMqQueue(process.env.REDIS_URL!, prefix, () => undefined) : new InlineQueue();
+        mode === 'bullmq'
+          ? new BullMqQueue(process.env.REDIS_URL!, prefix, () => undefined)
+          : new InlineQueue();
       queues.push(q);
       return q;
     },

@@ -23,7 +23,12 @@ describe.each(QUEUE_MODES)('chain-operation outbox (%s queue)', (mode) => {
     const queue = env.makeQueue(mode);
     const app = await env.app({ queue });
     const before = await env.ledger.nonce(alice);
-    const res = await app.inject({ method: 'POST', url: '/operations/remarks', headers: auth, payload: { remark: 'root:abc' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/operations/remarks',
+      headers: auth,
+      payload: { remark: 'root:abc' },
+    });
     expect(res.statusCode).toBe(202);
     const op = res.json();
     expect(op.status).toBe('pending');
@@ -31,13 +36,20 @@ describe.each(QUEUE_MODES)('chain-operation outbox (%s queue)', (mode) => {
     await queue.drain();
 
     const got = await app.inject({ method: 'GET', url: `/operations/${op.id}`, headers: auth });
-    expect(got.json()).toMatchObject({ status: 'finalised', nonce: before, error: null, kind: 'system.remark' });
+    expect(got.json()).toMatchObject({
+      status: 'finalised',
+      nonce: before,
+      error: null,
+      kind: 'system.remark',
+    });
     expect(got.json().receipt.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(await env.ledger.nonce(alice)).toBe(before + 1);
     const found = await env.ledger.findTransaction(alice, before);
     expect(found?.status).toBe('success');
 
-    const trail = await env.db.orm.em.fork().find(AuditEntry, { subjectId: op.id }, { orderBy: { seq: 'asc' } });
+    const trail = await env.db.orm.em
+      .fork()
+      .find(AuditEntry, { subjectId: op.id }, { orderBy: { seq: 'asc' } });
     expect(trail.map((e) => e.action)).toEqual(['operation.requested', 'operation.finalised']);
     await queue.close();
   });
@@ -47,11 +59,26 @@ describe.each(QUEUE_MODES)('chain-operation outbox (%s queue)', (mode) => {
     const app = await env.app({ queue });
     const key = `idem-${mode}-1`;
     const headers = { ...auth, 'idempotency-key': key };
-    const a = await app.inject({ method: 'POST', url: '/operations/remarks', headers, payload: { remark: 'same' } });
-    const b = await app.inject({ method: 'POST', url: '/operations/remarks', headers, payload: { remark: 'same' } });
+    const a = await app.inject({
+      method: 'POST',
+      url: '/operations/remarks',
+      headers,
+      payload: { remark: 'same' },
+    });
+    const b = await app.inject({
+      method: 'POST',
+      url: '/operations/remarks',
+      headers,
+      payload: { remark: 'same' },
+    });
     expect(a.statusCode).toBe(202);
     expect(b.json().id).toBe(a.json().id);
-    const c = await app.inject({ method: 'POST', url: '/operations/remarks', headers, payload: { remark: 'other' } });
+    const c = await app.inject({
+      method: 'POST',
+      url: '/operations/remarks',
+      headers,
+      payload: { remark: 'other' },
+    });
     expect(c.statusCode).toBe(409);
     expect(c.json().message).toMatch(/already used for a different operation/);
     await queue.drain();
@@ -142,7 +169,9 @@ describe.each(QUEUE_MODES)('chain-operation outbox (%s queue)', (mode) => {
     expect(failed.status).toBe('failed');
     expect(failed.errorCode).toBe('ReceiverCddMissing');
     expect(failed.errorMessage).toBeTruthy();
-    const trail = await env.db.orm.em.fork().find(AuditEntry, { subjectId: op.id, action: 'operation.failed' });
+    const trail = await env.db.orm.em
+      .fork()
+      .find(AuditEntry, { subjectId: op.id, action: 'operation.failed' });
     expect(trail).toHaveLength(1);
     expect(trail[0]!.data).toMatchObject({ errorCode: 'ReceiverCddMissing' });
     await queue.close();
@@ -165,7 +194,9 @@ describe.each(QUEUE_MODES)('chain-operation outbox (%s queue)', (mode) => {
     await queue.drain();
     const done = await Promise.all(ops.map((o) => load(o.id)));
     expect(done.every((o) => o.status === 'finalised')).toBe(true);
-    expect(done.map((o) => o.nonce).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 8 }, (_, i) => start + i));
+    expect(done.map((o) => o.nonce).sort((a, b) => a! - b!)).toEqual(
+      Array.from({ length: 8 }, (_, i) => start + i),
+    );
     expect(await env.ledger.nonce(alice)).toBe(start + 8);
     await queue.close();
   });
@@ -175,7 +206,12 @@ describe.each(QUEUE_MODES)('chain-operation outbox (%s queue)', (mode) => {
     const app = await env.app({ queue });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
-    const res = await app.inject({ method: 'POST', url: '/operations/remarks', headers: auth, payload: { remark: 'sse' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/operations/remarks',
+      headers: auth,
+      payload: { remark: 'sse' },
+    });
     const id = res.json().id as string;
     const stream = await fetch(`http://127.0.0.1:${port}/operations/${id}/events`, { headers: auth });
     expect(stream.headers.get('content-type')).toBe('text/event-stream');

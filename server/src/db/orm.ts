@@ -42,7 +42,8 @@ export async function openDatabase(opts: {
   try {
     const orm = await MikroORM.init(ormOptions(url, embedded !== undefined));
     const applied = await orm.getMigrator().up();
-    if (applied.length > 0) opts.logger?.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    if (applied.length > 0)
+      opts.logger?.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
     return {
       orm,
       kind: embedded ? 'pglite' : 'postgresql',

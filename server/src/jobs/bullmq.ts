@@ -78,7 +78,13 @@ export class BullMqQueue implements JobQueue {
     for (;;) {
       let busy = 0;
       for (const reg of this.registered.values()) {
-        const c = await reg.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+        const c = await reg.queue.getJobCounts(
+          'waiting',
+          'active',
+          'delayed',
+          'prioritized',
+          'waiting-children',
+        );
         busy += Object.values(c).reduce((a, b) => a + b, 0);
       }
       if (busy === 0) return;
@@ -100,7 +106,14 @@ export class BullMqQueue implements JobQueue {
         active += c.active ?? 0;
         failed += c.failed ?? 0;
       }
-      return { status: 'ok', mode: 'bullmq', waiting, active, failed, version: version ? `redis ${version}` : undefined };
+      return {
+        status: 'ok',
+        mode: 'bullmq',
+        waiting,
+        active,
+        failed,
+        version: version ? `redis ${version}` : undefined,
+      };
     } catch (err) {
       return { status: 'down', mode: 'bullmq', error: err instanceof Error ? err.message : String(err) };
     }

@@ -38,7 +38,9 @@ export class InlineQueue implements JobQueue {
   private failed = 0;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly onError?: (err: unknown, job: { name: string; id: string; attempt: number }) => void) {}
+  constructor(
+    private readonly onError?: (err: unknown, job: { name: string; id: string; attempt: number }) => void,
+  ) {}
 
   register<T>(name: string, handler: JobHandler<T>, opts: Partial<JobOptions> = {}): void {
     this.handlers.set(name, {

@@ -55,7 +55,11 @@ export const authPlugin = fp(
     });
     app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
       const p = request.principal;
-      if (!p) throw new AppError('UNAUTHENTICATED', 'This endpoint needs authentication: send "Authorization: Bearer <token>"');
+      if (!p)
+        throw new AppError(
+          'UNAUTHENTICATED',
+          'This endpoint needs authentication: send "Authorization: Bearer <token>"',
+        );
       if (roles.length > 0 && !p.roles.includes('admin') && !roles.some((r) => p.roles.includes(r))) {
         throw new AppError('FORBIDDEN', `This endpoint needs one of the roles: ${roles.join(', ')}`);
       }

@@ -61,7 +61,11 @@ export const errorHandlerPlugin = fp(
         return send(reply, request, appError);
       }
       request.log.error({ err: error }, 'unhandled error');
-      return send(reply, request, new AppError('INTERNAL', 'Internal server error; the request id identifies it in the logs'));
+      return send(
+        reply,
+        request,
+        new AppError('INTERNAL', 'Internal server error; the request id identifies it in the logs'),
+      );
     });
   },
   { name: 'stoa-errors' },

@@ -31,7 +31,9 @@ export const infrastructurePlugin = fp(
   async (app: FastifyInstance, { config, provided = {} }: InfrastructureOptions) => {
     const owned: { close(): Promise<void> }[] = [];
     try {
-      const db = provided.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: app.log }));
+      const db =
+        provided.db ??
+        (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: app.log }));
       if (!provided.db) owned.push(db);
       const ledger =
         provided.ledger ??
@@ -46,7 +48,9 @@ export const infrastructurePlugin = fp(
         app.log.warn({ err, job }, 'job failed');
       const queue =
         provided.queue ??
-        (config.redisUrl ? new BullMqQueue(config.redisUrl, config.queuePrefix, onJobError) : new InlineQueue(onJobError));
+        (config.redisUrl
+          ? new BullMqQueue(config.redisUrl, config.queuePrefix, onJobError)
+          : new InlineQueue(onJobError));
       // The queue closes first so no job runs against a closed database or ledger.
       if (!provided.queue) owned.push(queue);
       app.decorate('infra', { db, ledger, queue });

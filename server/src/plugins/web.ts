@@ -1,24 +1,42 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-
-/** Serves the built portal and falls back to index.html for the portal's own routes. */
-export const webPlugin = fp(
-  async (app: FastifyInstance, { root }: { root?: string }) => {
-    if (!root || !existsSync(join(root, 'index.html'))) {
-      app.log.info({ root }, 'portal build not found; serving the API only');
-      return;
-    }
-    await app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
-    app.decorate('portalRoot', root);
-  },
-  { name: 'stoa-web' },
-);
 
 declare module 'fastify' {
   interface FastifyInstance {
     portalRoot?: string;
   }
 }
+
+/** A browser navigation (not fetch, not EventSource) to a path outside the API docs. */
+export function isPortalNavigation(request: FastifyRequest): boolean {
+  if (request.method !== 'GET') return false;
+  const accept = request.headers.accept ?? '';
+  return accept.includes('text/html') && !request.url.startsWith('/docs');
+}
+
+/**
+ * Serves the built portal. Portal routes share prefixes with the API (/cdd, /audit, /assets/:id):
+ * a browser navigation asks for HTML and gets the portal, whose router takes over; API calls
+ * (fetch, EventSource) never ask for HTML and reach the API.
+ */
+export const webPlugin = fp(
+  async (app: FastifyInstance, { root }: { root?: string }) => {
+    if (!root || !existsSync(join(root, 'index.html'))) {
+      app.log.info({ root }, 'portal build not found; serving the API only');
+      return;
+    }
+    await app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: false, serve: true });
+    app.decorate('portalRoot', root);
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (!isPortalNavigation(request)) return;
+      const path = request.url.split('?')[0] ?? '/';
+      // Files of the build (favicon, bundles) are served as files.
+      if (/\.[a-z0-9]+$/i.test(path) && existsSync(join(root, path))) return;
+      return reply.header('cache-control', 'no-cache').type('text/html').sendFile('index.html', root);
+    });
+  },
+  { name: 'stoa-web' },
+);

@@ -61,7 +61,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         try {
           const rows = await db.orm.em.getConnection().execute<{ v: string }[]>(`select version() as v`);
           const version = /^(PostgreSQL \S+)/.exec(rows[0]?.v ?? '')?.[1];
-          return { status: 'ok' as const, kind: db.kind, version, latencyMs: Math.round(performance.now() - t0) };
+          return {
+            status: 'ok' as const,
+            kind: db.kind,
+            version,
+            latencyMs: Math.round(performance.now() - t0),
+          };
         } catch (err) {
           return { status: 'down' as const, kind: db.kind, error: message(err) };
         }

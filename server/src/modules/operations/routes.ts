@@ -4,7 +4,13 @@ import Type from 'typebox';
 import { AppError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
 import { ChainOperation } from './entity.js';
-import { IdempotencyHeaders, OperationBody, OperationListQuery, OperationParams, RemarkBody } from './schemas.js';
+import {
+  IdempotencyHeaders,
+  OperationBody,
+  OperationListQuery,
+  OperationParams,
+  RemarkBody,
+} from './schemas.js';
 import { TERMINAL_STATUSES } from './service.js';
 
 export function serializeOperation(op: ChainOperation) {
@@ -26,7 +32,10 @@ export function serializeOperation(op: ChainOperation) {
   };
 }
 
-export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () => string }> = async (app, opts) => {
+export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () => string }> = async (
+  app,
+  opts,
+) => {
   app.addSchema(OperationBody);
   const ops = app.services.operations;
   const authenticated = app.requireRole();
@@ -45,7 +54,10 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
         summary: 'List chain operations, newest first',
         security: [{ bearer: [] }],
         querystring: OperationListQuery,
-        response: { 200: Type.Object({ items: Type.Array(Type.Ref('ChainOperation')), total: Type.Integer() }), ...errorResponses },
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Ref('ChainOperation')), total: Type.Integer() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -56,7 +68,11 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
       if (q.subjectId) where.subjectId = q.subjectId;
       const [items, total] = await app.infra.db.orm.em
         .fork()
-        .findAndCount(ChainOperation, where, { orderBy: { createdAt: 'desc' }, limit: q.limit, offset: q.offset });
+        .findAndCount(ChainOperation, where, {
+          orderBy: { createdAt: 'desc' },
+          limit: q.limit,
+          offset: q.offset,
+        });
       return { items: items.map(serializeOperation), total };
     },
   );
@@ -118,7 +134,10 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
       };
       // Changes made by workers in other processes reach this one through the database.
       const poll = setInterval(() => {
-        void ops.get(first.id).then((op) => op && write(op), () => undefined);
+        void ops.get(first.id).then(
+          (op) => op && write(op),
+          () => undefined,
+        );
       }, 2000);
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15000);
       function stop() {

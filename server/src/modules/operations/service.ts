@@ -78,7 +78,13 @@ export class OperationService {
       action: 'operation.requested',
       subjectType: 'chain_operation',
       subjectId: op.id,
-      data: { kind: op.kind, call: op.call, signer: op.signer, idempotencyKey: op.idempotencyKey, subject: input.subject },
+      data: {
+        kind: op.kind,
+        call: op.call,
+        signer: op.signer,
+        idempotencyKey: op.idempotencyKey,
+        subject: input.subject,
+      },
     });
     return op;
   }
@@ -113,7 +119,9 @@ export class OperationService {
 
   /** The job: idempotent, serialised per signer so nonces never collide. */
   process(operationId: string): Promise<void> {
-    return this.withOperation(operationId, async (op) => this.withSignerLock(op.signer, () => this.advance(op.id)));
+    return this.withOperation(operationId, async (op) =>
+      this.withSignerLock(op.signer, () => this.advance(op.id)),
+    );
   }
 
   private async withOperation(id: string, fn: (op: ChainOperation) => Promise<void>): Promise<void> {
@@ -200,7 +208,11 @@ export class OperationService {
         },
   ): Promise<void> {
     const receipt = outcome.receipt
-      ? { txHash: outcome.receipt.txHash, blockNumber: outcome.receipt.blockNumber, blockHash: outcome.receipt.blockHash }
+      ? {
+          txHash: outcome.receipt.txHash,
+          blockNumber: outcome.receipt.blockNumber,
+          blockHash: outcome.receipt.blockHash,
+        }
       : null;
     if (outcome.ok) {
       // The port returns once the block is final (embedded: at inclusion), so both steps are recorded.
@@ -228,7 +240,13 @@ export class OperationService {
         subjectId: op.id,
         data: outcome.ok
           ? { kind: op.kind, nonce: op.nonce, receipt, result: row.result }
-          : { kind: op.kind, nonce: op.nonce, receipt, errorCode: outcome.code, errorMessage: outcome.message },
+          : {
+              kind: op.kind,
+              nonce: op.nonce,
+              receipt,
+              errorCode: outcome.code,
+              errorMessage: outcome.message,
+            },
       });
     });
     this.emit(op);

@@ -1,0 +1,34 @@
+/** The portal's top-level areas, shared by the navigation and the home page. */
+export interface Area {
+  path: string;
+  label: string;
+  audience: string;
+  summary: string;
+}
+
+export const AREAS: readonly Area[] = [
+  {
+    path: '/issuer',
+    label: 'Issuer console',
+    audience: 'Issuers, compliance officers and transfer agents',
+    summary: 'Create security tokens, choose compliance rules, run offerings and corporate actions.',
+  },
+  {
+    path: '/investor',
+    label: 'Investor portal',
+    audience: 'Investors',
+    summary: 'Onboard, subscribe to offerings, settle trades, claim dividends and vote.',
+  },
+  {
+    path: '/cdd',
+    label: 'CDD console',
+    audience: 'CDD providers',
+    summary: 'Review onboarding applications and attest identities on Polymesh.',
+  },
+  {
+    path: '/audit',
+    label: 'Audit',
+    audience: 'Auditors and regulators (read-only)',
+    summary: 'Read the tamper-evident audit trail, cap tables at any checkpoint, and exports.',
+  },
+];

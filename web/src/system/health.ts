@@ -1,0 +1,117 @@
+import type { Schemas } from '../api/client';
+import type { BadgeVariant } from '../ui/badge';
+
+export type Health = Schemas['Health'];
+export type CheckStatus = Schemas['CheckStatus'];
+
+const PRESENTATION: Record<CheckStatus, { label: string; variant: BadgeVariant }> = {
+  ok: { label: 'Operational', variant: 'success' },
+  degraded: { label: 'Degraded', variant: 'warning' },
+  down: { label: 'Down', variant: 'danger' },
+};
+
+export function checkLabel(status: CheckStatus): string {
+  return PRESENTATION[status].label;
+}
+
+export function checkVariant(status: CheckStatus): BadgeVariant {
+  return PRESENTATION[status].variant;
+}
+
+/** `/health` answers 503 with the same body when a dependency is down; tell it from an error body. */
+export function isHealth(value: unknown): value is Health {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof Health, unknown>>;
+  return (
+    typeof candidate.status === 'string' &&
+    candidate.status in PRESENTATION &&
+    typeof candidate.checks === 'object' &&
+    candidate.checks !== null
+  );
+}
+
+/** `93784` → `1d 2h 3m`; seconds only under a minute. */
+export function formatUptime(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.floor(totalSeconds));
+  if (seconds < 60) return `${seconds}s`;
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3_600);
+  const minutes = Math.floor((seconds % 3_600) / 60);
+  return [days && `${days}d`, (days || hours) && `${hours}h`, `${minutes}m`].filter(Boolean).join(' ');
+}
+
+export function formatNumber(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : new Intl.NumberFormat('en-US').format(value);
+}
+
+export interface CheckRow {
+  label: string;
+  value: string;
+  mono?: boolean;
+}
+
+export interface CheckSummary {
+  key: 'database' | 'queue' | 'chain';
+  title: string;
+  status: CheckStatus;
+  rows: CheckRow[];
+  error?: string;
+}
+
+const QUEUE_MODES: Record<Health['checks']['queue']['mode'], string> = {
+  bullmq: 'BullMQ on Redis',
+  inline: 'In-process (no Redis)',
+};
+
+const CHAIN_ADAPTERS: Record<Health['checks']['chain']['adapter'], string> = {
+  embedded: 'Embedded ledger',
+  polymesh: 'Polymesh node',
+};
+
+function optionalRow(label: string, value: number | undefined): CheckRow[] {
+  return value === undefined ? [] : [{ label, value: formatNumber(value) }];
+}
+
+/** The three dependency cards of the status page, in display order. */
+export function describeChecks(health: Health): CheckSummary[] {
+  const { database, queue, chain } = health.checks;
+  return [
+    {
+      key: 'database',
+      title: 'Database',
+      status: database.status,
+      rows: [
+        { label: 'Server', value: database.version ?? '—' },
+        {
+          label: 'Latency',
+          value: database.latencyMs === undefined ? '—' : `${Math.round(database.latencyMs)} ms`,
+        },
+      ],
+      error: database.error,
+    },
+    {
+      key: 'queue',
+      title: 'Job queue',
+      status: queue.status,
+      rows: [
+        { label: 'Mode', value: QUEUE_MODES[queue.mode] },
+        ...optionalRow('Waiting', queue.waiting),
+        ...optionalRow('Active', queue.active),
+        ...optionalRow('Failed', queue.failed),
+      ],
+      error: queue.error,
+    },
+    {
+      key: 'chain',
+      title: 'Chain',
+      status: chain.status,
+      rows: [
+        { label: 'Adapter', value: CHAIN_ADAPTERS[chain.adapter] },
+        { label: 'Chain', value: chain.chain || '—' },
+        { label: 'Block height', value: formatNumber(chain.blockHeight), mono: true },
+        { label: 'Spec version', value: formatNumber(chain.specVersion), mono: true },
+      ],
+      error: chain.error,
+    },
+  ];
+}

@@ -1,0 +1,1 @@
+export type BadgeVariant = 'neutral' | 'info' | 'success' | 'warning' | 'danger';

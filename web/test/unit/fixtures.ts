@@ -1,0 +1,41 @@
+import type { Health } from '../../src/system/health';
+import type { ChainOperation } from '../../src/operations/status';
+
+export function healthFixture(overrides: Partial<Health> = {}): Health {
+  return {
+    status: 'degraded',
+    version: '0.1.0',
+    uptimeSeconds: 3_725,
+    checks: {
+      database: { status: 'ok', version: 'PostgreSQL 16.4', latencyMs: 2.6 },
+      queue: { status: 'degraded', mode: 'inline', waiting: 3 },
+      chain: {
+        status: 'ok',
+        adapter: 'embedded',
+        blockHeight: 12_345,
+        chain: 'Stoa embedded',
+        specVersion: 7_003_000,
+      },
+    },
+    ...overrides,
+  };
+}
+
+export function operationFixture(overrides: Partial<ChainOperation> = {}): ChainOperation {
+  return {
+    id: '0b8f5d1e-6a61-4d8e-9e55-3f1c2b7a9d10',
+    kind: 'asset.create',
+    status: 'pending',
+    idempotencyKey: 'asset.create:ACME',
+    attempts: 0,
+    error: null,
+    receipt: null,
+    createdAt: '2025-01-01T10:00:00.000Z',
+    updatedAt: '2025-01-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}

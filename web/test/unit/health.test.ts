@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { checkLabel, checkVariant, describeChecks, formatUptime, isHealth } from '../../src/system/health';
+import { healthFixture } from './fixtures';
+
+describe('health presentation', () => {
+  it('maps each check status to a label and badge variant', () => {
+    expect([checkLabel('ok'), checkVariant('ok')]).toEqual(['Operational', 'success']);
+    expect([checkLabel('degraded'), checkVariant('degraded')]).toEqual(['Degraded', 'warning']);
+    expect([checkLabel('down'), checkVariant('down')]).toEqual(['Down', 'danger']);
+  });
+
+  it('formats uptime compactly', () => {
+    expect(formatUptime(42.9)).toBe('42s');
+    expect(formatUptime(125)).toBe('2m');
+    expect(formatUptime(3_725)).toBe('1h 2m');
+    expect(formatUptime(93_784)).toBe('1d 2h 3m');
+    expect(formatUptime(86_400)).toBe('1d 0h 0m');
+  });
+
+  it('tells a health report from an error body', () => {
+    expect(isHealth(healthFixture())).toBe(true);
+    expect(
+      isHealth({ statusCode: 503, code: 'UNAVAILABLE', error: 'Service Unavailable', message: 'down' }),
+    ).toBe(false);
+  });
+
+  it('describes the three checks, with placeholders for unknown values', () => {
+    const health = healthFixture();
+    health.checks.chain = {
+      status: 'down',
+      adapter: 'polymesh',
+      blockHeight: null,
+      chain: '',
+      specVersion: null,
+      error: 'connect ECONNREFUSED 127.0.0.1:9944',
+    };
+
+    const [database, queue, chain] = describeChecks(health);
+
+    expect(database?.rows).toEqual([
+      { label: 'Server', value: 'PostgreSQL 16.4' },
+      { label: 'Latency', value: '3 ms' },
+    ]);
+    expect(queue?.rows).toEqual([
+      { label: 'Mode', value: 'In-process (no Redis)' },
+      { label: 'Waiting', value: '3' },
+    ]);
+    expect(chain).toMatchObject({ status: 'down', error: 'connect ECONNREFUSED 127.0.0.1:9944' });
+    expect(chain?.rows.map((r) => r.value)).toEqual(['Polymesh node', '—', '—', '—']);
+  });
+});
