@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { LedgerError, type LedgerErrorCode } from '@stoa/chain';
 
 /**
@@ -69,5 +70,9 @@ export function fromLedgerError(err: LedgerError): AppError {
 export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof LedgerError) return fromLedgerError(err);
+  // A race the service's own checks could not see: two requests creating the same thing.
+  if (err instanceof UniqueConstraintViolationException) {
+    return new AppError('CONFLICT', 'This conflicts with a record that was created at the same time; retry the request');
+  }
   return undefined;
 }

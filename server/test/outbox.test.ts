@@ -87,6 +87,21 @@ describe.each(QUEUE_MODES)('chain-operation outbox (%s queue)', (mode) => {
     await queue.close();
   });
 
+  it('gives concurrent requests with one idempotency key one operation', async () => {
+    const queue = env.makeQueue(mode);
+    const app = await env.app({ queue });
+    const headers = { ...auth, 'idempotency-key': `race-${mode}-1` };
+    const answers = await Promise.all(
+      [1, 2, 3].map(() =>
+        app.inject({ method: 'POST', url: '/operations/remarks', headers, payload: { remark: 'race' } }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
+    expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+    await queue.drain();
+    await queue.close();
+  });
+
   it('loses nothing when the process dies between commit and submission', async () => {
     const queueA = env.makeQueue(mode);
     const appA = await env.app({ queue: queueA });

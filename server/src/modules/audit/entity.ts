@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { BigIntType, EntitySchema } from '@mikro-orm/core';
 
 /**
  * One row of the append-only, hash-chained audit log. `hash` covers the row's content and the
@@ -24,7 +24,7 @@ export const AuditEntrySchema = new EntitySchema<AuditEntry>({
   tableName: 'audit_entry',
   indexes: [{ properties: ['subjectType', 'subjectId'] }, { properties: ['action'] }, { properties: ['at'] }],
   properties: {
-    seq: { type: 'bigint', primary: true },
+    seq: { type: new BigIntType('string'), primary: true },
     at: { type: 'Date', columnType: 'timestamptz(3)' },
     actor: { type: 'string', length: 100 },
     action: { type: 'string', length: 100 },

@@ -48,7 +48,8 @@ export class AuditService {
     const ctx = em.getTransactionContext();
     await conn.execute(`select pg_advisory_xact_lock(7340211)`, [], 'all', ctx);
     const last = await conn.execute<{ seq: string; hash: string }[]>(
-      `select seq::text as seq, hash from audit_entry order by seq desc limit 1`,
+      // Order by the column, not the text alias: '9' sorts after '10'.
+      `select seq::text as seq, hash from audit_entry order by audit_entry.seq desc limit 1`,
       [],
       'all',
       ctx,

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { LedgerError, type Ledger, type LedgerCall } from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
@@ -21,6 +22,14 @@ export interface RecordOperationInput {
 /** Errors that say nothing about the transaction itself: the outcome is unknown, so retry. */
 const TRANSIENT_CODES = new Set(['NotConnected']);
 
+/**
+ * Reacts to an operation reaching `finalised` or `failed`, inside the transaction that records
+ * that outcome — so a follow-up is recorded exactly when the outcome is, never twice and never
+ * lost. Operations it returns are dispatched after commit. If it throws, the outcome is not
+ * recorded and the job retries (the chain lookup by nonce makes that safe).
+ */
+export type FinalHook = (tx: EntityManager, op: ChainOperation) => Promise<ChainOperation[] | void>;
+
 export const TERMINAL_STATUSES: ReadonlySet<OperationStatus> = new Set(['finalised', 'failed']);
 
 /**
@@ -33,6 +42,7 @@ export class OperationService {
   /** Emits `change` with the updated operation after every committed status change. */
   readonly changes = new EventEmitter();
   private readonly signerLocks = new Map<string, Promise<unknown>>();
+  private readonly finalHooks = new Map<string, FinalHook[]>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -89,6 +99,11 @@ export class OperationService {
     return op;
   }
 
+  /** Registers a hook for the outcome of operations whose subject has this type. */
+  onFinal(subjectType: string, hook: FinalHook): void {
+    this.finalHooks.set(subjectType, [...(this.finalHooks.get(subjectType) ?? []), hook]);
+  }
+
   /** Queues an operation after the transaction that recorded it has committed. */
   async dispatch(op: Pick<ChainOperation, 'id' | 'status'>): Promise<void> {
     if (TERMINAL_STATUSES.has(op.status)) return;
@@ -97,8 +112,14 @@ export class OperationService {
 
   /** Record in its own transaction and dispatch: for callers with no other business change. */
   async submit(input: RecordOperationInput): Promise<ChainOperation> {
-    const em = this.orm.em.fork();
-    const op = await em.transactional((tx) => this.record(tx, input));
+    let op: ChainOperation;
+    try {
+      op = await this.orm.em.fork().transactional((tx) => this.record(tx, input));
+    } catch (err) {
+      // A concurrent request with the same idempotency key won the insert: answer with its operation.
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      op = await this.orm.em.fork().transactional((tx) => this.record(tx, input));
+    }
     await this.dispatch(op);
     return op;
   }
@@ -221,6 +242,7 @@ export class OperationService {
       await em.flush();
       this.emit(op);
     }
+    const followUps: ChainOperation[] = [];
     await em.transactional(async (tx) => {
       const row = tx.merge(op);
       row.receipt = receipt;
@@ -248,8 +270,12 @@ export class OperationService {
               errorMessage: outcome.message,
             },
       });
+      for (const hook of (row.subjectType && this.finalHooks.get(row.subjectType)) || []) {
+        followUps.push(...((await hook(tx, row)) ?? []));
+      }
     });
     this.emit(op);
+    for (const next of followUps) await this.dispatch(next);
   }
 
   private emit(op: ChainOperation): void {
