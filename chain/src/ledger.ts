@@ -125,7 +125,11 @@ export interface Ledger extends Queries {
    * The receipt of the transaction `signer` sent with `nonce`, or null if no transaction with
    * that nonce has been included. `fromBlock` narrows the scan on a node.
    */
-  findTransaction(signer: Address, nonce: number, opts?: { fromBlock?: number }): Promise<TransactionLookup | null>;
+  findTransaction(
+    signer: Address,
+    nonce: number,
+    opts?: { fromBlock?: number },
+  ): Promise<TransactionLookup | null>;
 
   /** Ordered events from `fromBlock` (inclusive), then live ones as blocks are produced. */
   subscribeEvents(fromBlock: number, handler: (event: LedgerEvent) => void): Promise<Unsubscribe>;

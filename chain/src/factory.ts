@@ -1,0 +1,22 @@
+import type { Ledger } from './ledger.js';
+
+export interface LedgerConfig {
+  /** ws(s):// URL of a Polymesh node. When set, the SDK adapter is used. */
+  nodeUrl?: string;
+  /** Folder for the embedded ledger's block log. Omit for a memory-only ledger (tests). */
+  dataDir?: string;
+  /** Embedded: produce a block per submission (default) or every `blockTimeMs`. */
+  blockTimeMs?: number;
+  /** Keys to make available for signing at start (mnemonics or dev URIs). */
+  signers?: string[];
+}
+
+/** Chooses the adapter: a node URL selects the Polymesh SDK adapter, else the embedded ledger. */
+export async function createLedger(config: LedgerConfig): Promise<Ledger> {
+  if (config.nodeUrl) {
+    const { PolymeshLedger } = await import('./polymesh/index.js');
+    return PolymeshLedger.connect({ nodeUrl: config.nodeUrl, signers: config.signers ?? [] });
+  }
+  const { EmbeddedLedger } = await import('./embedded/index.js');
+  return EmbeddedLedger.open({ dataDir: config.dataDir, blockTimeMs: config.blockTimeMs, signers: config.signers ?? [] });
+}

@@ -1,0 +1,106 @@
+import type { ApiPromise } from '@polkadot/api';
+import type { EventRecord, DispatchError } from '@polkadot/types/interfaces';
+import { polkadotCrypto, polkadotUtil } from './polkadot.js';
+import { LedgerError } from '../errors.js';
+import type { Address, LedgerEvent, Receipt } from '../ledger.js';
+import { fromModuleError } from './errors.js';
+import { normaliseEvent, type RawEvent } from './mappers/events.js';
+
+const { stringCamelCase, u8aEq } = polkadotUtil;
+const { decodeAddress, encodeAddress } = polkadotCrypto;
+
+/** Port addresses are SS58 format 42. */
+export const PORT_SS58 = 42;
+
+export function toPortAddress(address: string | Uint8Array): Address {
+  return encodeAddress(typeof address === 'string' ? decodeAddress(address) : address, PORT_SS58);
+}
+
+export function sameAccount(a: string, b: string): boolean {
+  return u8aEq(decodeAddress(a), decodeAddress(b));
+}
+
+function rawEvent(record: EventRecord): RawEvent {
+  const { event } = record;
+  return {
+    module: event.section,
+    name: event.method,
+    fieldNames: event.meta.fields.map((f) =>
+      f.name.isSome ? stringCamelCase(f.name.unwrap().toString()) : null,
+    ),
+    values: [...event.data],
+  };
+}
+
+/** A dispatch error (from `system.ExtrinsicFailed` or `settlement.FailedToExecuteInstruction`) → `LedgerError`. */
+export function dispatchErrorToLedgerError(api: ApiPromise, error: DispatchError): LedgerError {
+  if (error.isModule) {
+    const { section, name, docs } = api.registry.findMetaError(error.asModule);
+    return fromModuleError({ section, name, docs });
+  }
+  if (error.isBadOrigin) return new LedgerError('BadOrigin', 'Bad origin');
+  return new LedgerError('ValidationError', `Dispatch error ${error.type}`);
+}
+
+export interface BlockContents {
+  number: number;
+  hash: string;
+  /** Extrinsics in block order: hash, and signer/nonce when signed. */
+  extrinsics: { hash: string; signer?: Address; nonce?: number }[];
+  records: EventRecord[];
+  events: LedgerEvent[];
+}
+
+export async function readBlock(api: ApiPromise, number: number): Promise<BlockContents> {
+  const hash = await api.rpc.chain.getBlockHash(number);
+  return readBlockAt(api, hash.toHex());
+}
+
+export async function readBlockAt(api: ApiPromise, blockHash: string): Promise<BlockContents> {
+  const [signed, at] = await Promise.all([api.rpc.chain.getBlock(blockHash), api.at(blockHash)]);
+  const records = await at.query.system.events();
+  const extrinsics = signed.block.extrinsics.map((ex) => ({
+    hash: ex.hash.toHex(),
+    ...(ex.isSigned && { signer: toPortAddress(ex.signer.toU8a(true)), nonce: ex.nonce.toNumber() }),
+  }));
+  const number = signed.block.header.number.toNumber();
+  const events = records.map((record, index) => {
+    const txHash = record.phase.isApplyExtrinsic
+      ? extrinsics[record.phase.asApplyExtrinsic.toNumber()]?.hash
+      : undefined;
+    return normaliseEvent(rawEvent(record), number, index, txHash);
+  });
+  return { number, hash: blockHash, extrinsics, records: [...records], events };
+}
+
+/** The receipt of extrinsic `txIndex` of a block, and its dispatch error if it failed. */
+export function receiptOf(
+  api: ApiPromise,
+  block: BlockContents,
+  txIndex: number,
+): { receipt: Receipt<undefined>; failure: LedgerError | null } {
+  const ex = block.extrinsics[txIndex];
+  if (!ex) throw new LedgerError('ValidationError', `Block ${block.number} has no extrinsic ${txIndex}`);
+  const events: LedgerEvent[] = [];
+  let failure: LedgerError | null = null;
+  block.records.forEach((record, i) => {
+    if (!record.phase.isApplyExtrinsic || record.phase.asApplyExtrinsic.toNumber() !== txIndex) return;
+    const event = block.events[i];
+    if (event) events.push(event);
+    if (api.events.system.ExtrinsicFailed.is(record.event)) {
+      failure = dispatchErrorToLedgerError(api, record.event.data.dispatchError);
+    }
+  });
+  return {
+    receipt: {
+      txHash: ex.hash,
+      blockNumber: block.number,
+      blockHash: block.hash,
+      signer: ex.signer ?? '',
+      nonce: ex.nonce ?? 0,
+      events,
+      result: undefined,
+    },
+    failure,
+  };
+}

@@ -1,0 +1,141 @@
+import {
+  KnownAssetType,
+  MetadataLockStatus as SdkLockStatus,
+  PermissionType,
+  SecurityIdentifierType,
+  type AssetDocument as SdkAssetDocument,
+  type MetadataValueDetails,
+  type SecurityIdentifier as SdkSecurityIdentifier,
+  type TransactionPermissions,
+  type TxTag,
+} from '@polymeshassociation/polymesh-sdk/types/index.js';
+import { LedgerError } from '../../errors.js';
+import type { Timestamp } from '../../ledger.js';
+import type {
+  AgentGroup,
+  AssetDocument,
+  AssetType,
+  ExtrinsicPermissions,
+  KnownAssetType as PortKnownAssetType,
+  MetadataLockStatus,
+  SecurityIdentifier,
+} from '../../types.js';
+import { BigNumber } from './bignumber.js';
+import type { Json } from './json.js';
+import { toDate } from './values.js';
+
+/** The SDK spells REIT `Reit`; custom types go by their numeric id. */
+export function toSdkAssetType(t: AssetType): KnownAssetType | BigNumber {
+  if (typeof t === 'object') return new BigNumber(t.custom);
+  return t === 'REIT' ? KnownAssetType.Reit : KnownAssetType[t];
+}
+
+/** Asset type as read from the SDK (`asset.details().assetType`: a known name or a custom type's name). */
+export function fromSdkAssetType(t: string, customId?: BigNumber): AssetType {
+  if (customId) return { custom: customId.toNumber() };
+  return t === KnownAssetType.Reit ? 'REIT' : (t as PortKnownAssetType);
+}
+
+export function toSdkIdentifier(i: SecurityIdentifier): SdkSecurityIdentifier {
+  return { type: SecurityIdentifierType[i.type], value: i.value };
+}
+
+export function fromSdkIdentifier(i: SdkSecurityIdentifier): SecurityIdentifier {
+  return { type: i.type, value: i.value };
+}
+
+export function toSdkDocument(d: AssetDocument): SdkAssetDocument {
+  return {
+    name: d.name,
+    uri: d.uri,
+    ...(d.contentHash !== undefined && { contentHash: d.contentHash }),
+    ...(d.type !== undefined && { type: d.type }),
+    ...(d.filedAt !== undefined && { filedAt: toDate(d.filedAt) }),
+  };
+}
+
+export function fromSdkDocument(d: SdkAssetDocument): AssetDocument {
+  return {
+    name: d.name,
+    uri: d.uri,
+    ...(d.contentHash !== undefined && { contentHash: d.contentHash }),
+    ...(d.type !== undefined && { type: d.type }),
+    ...(d.filedAt !== undefined && { filedAt: d.filedAt.toISOString() }),
+  };
+}
+
+export function toSdkMetadataDetails(details: {
+  expiry?: Timestamp;
+  lockStatus?: MetadataLockStatus;
+}): MetadataValueDetails {
+  const expiry = details.expiry === undefined ? null : toDate(details.expiry);
+  const lock = details.lockStatus ?? { type: 'Unlocked' };
+  switch (lock.type) {
+    case 'Unlocked':
+      return { expiry, lockStatus: SdkLockStatus.Unlocked };
+    case 'Locked':
+      return { expiry, lockStatus: SdkLockStatus.Locked };
+    case 'LockedUntil':
+      return { expiry, lockStatus: SdkLockStatus.LockedUntil, lockedUntil: toDate(lock.until) };
+  }
+}
+
+export function fromSdkLockStatus(status: SdkLockStatus, lockedUntil?: Date): MetadataLockStatus {
+  if (status === SdkLockStatus.LockedUntil && lockedUntil)
+    return { type: 'LockedUntil', until: lockedUntil.toISOString() };
+  return status === SdkLockStatus.Locked ? { type: 'Locked' } : { type: 'Unlocked' };
+}
+
+/**
+ * Port extrinsic permissions (`asset` or `asset.issue`) → SDK transaction permissions
+ * (ModuleName `asset` or TxTag `asset.issue`: the same spelling).
+ */
+export function toSdkTransactionPermissions(p: ExtrinsicPermissions): TransactionPermissions {
+  return { type: PermissionType[p.type], values: p.values as TxTag[] };
+}
+
+/**
+ * Agent group → the chain's `AgentGroup` enum as polkadot.js encodes it. SDK known groups are
+ * entities; the raw enum keeps the adapter free of a group lookup per call.
+ */
+export function toChainAgentGroup(g: AgentGroup): string | { Custom: number } {
+  return g.type === 'Custom' ? { Custom: g.id } : g.type;
+}
+
+/** Agent group as the chain (`PolymeshV1CAA`) or the SDK (`PolymeshV1Caa`) spells it → port. */
+export function fromChainAgentGroup(g: string | { custom?: number; Custom?: number }): AgentGroup {
+  if (typeof g === 'string') {
+    switch (g) {
+      case 'Full':
+      case 'ExceptMeta':
+      case 'PolymeshV1CAA':
+      case 'PolymeshV1PIA':
+        return { type: g };
+      // The SDK's PermissionGroupType spells the V1 groups in Pascal case.
+      case 'PolymeshV1Caa':
+        return { type: 'PolymeshV1CAA' };
+      case 'PolymeshV1Pia':
+        return { type: 'PolymeshV1PIA' };
+    }
+    throw new LedgerError('Unsupported', `Unknown agent group ${g}`);
+  }
+  return { type: 'Custom', id: Number(g.Custom ?? g.custom) };
+}
+
+/** A sanitised `Document` storage value → port document. */
+export function documentFromChain(id: number, json: Json): (AssetDocument & { id: number }) | null {
+  const d = typeof json === 'object' && json !== null && !Array.isArray(json) ? json : {};
+  if (typeof d.uri !== 'string' || typeof d.name !== 'string') return null;
+  const hash = d.contentHash;
+  const contentHash =
+    typeof hash === 'object' && hash !== null && !Array.isArray(hash) ? Object.values(hash)[0] : undefined;
+  return {
+    id,
+    name: d.name,
+    uri: d.uri,
+    ...(typeof contentHash === 'string' && { contentHash }),
+    ...(typeof d.docType === 'string' && { type: d.docType }),
+    ...(d.filingDate !== null &&
+      d.filingDate !== undefined && { filedAt: new Date(Number(d.filingDate)).toISOString() }),
+  };
+}
