@@ -9,13 +9,18 @@ import type { Address, SignerKey } from '@stoa/chain';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { auditRoutes } from './modules/audit/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { operationRoutes } from './modules/operations/routes.js';
+import { authRoutes } from './modules/auth/routes.js';
 import { authPlugin } from './plugins/auth.js';
+import { investorRoutes, investorServicesPlugin } from './plugins/investors.js';
+import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokenization.js';
 import { errorHandlerPlugin } from './plugins/errors.js';
 import { infrastructurePlugin, type Infrastructure } from './plugins/infrastructure.js';
 import { servicesPlugin } from './plugins/services.js';
 import { webPlugin } from './plugins/web.js';
+import { OperationBody } from './modules/operations/schemas.js';
 import { ErrorBody } from './schemas.js';
 import { VERSION } from './version.js';
 
@@ -56,7 +61,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
 
   await app.register(errorHandlerPlugin);
+  // Shared response schemas, registered at the root so every route plugin can $ref them.
   app.addSchema(ErrorBody);
+  app.addSchema(OperationBody);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -87,10 +94,38 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         version: VERSION,
         description: 'Issue and run regulated security tokens on Polymesh.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Session token from /auth/login, an API key (stoa_…), or the operator token',
+          },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key (stoa_…)' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'stoa_session',
+            description: 'Portal session cookie',
+          },
+        },
+      },
       tags: [
         { name: 'system', description: 'Health and metadata' },
         { name: 'operations', description: 'Chain operations (the outbox) and their status' },
+        { name: 'auth', description: 'Users, sessions, API keys and roles' },
+        { name: 'onboarding', description: 'Investor applications, documents, accreditation' },
+        { name: 'kyc', description: 'KYC/AML vendor webhooks' },
+        { name: 'cdd', description: 'CDD provider API: review, attest, reject, revoke' },
+        { name: 'identities', description: 'Investor identities, claims, standing, expiry' },
+        {
+          name: 'assets',
+          description: 'Issuers and assets: create, issue, redeem, freeze, agents, documents',
+        },
+        { name: 'compliance', description: 'Rule library, asset rules and pre-trade checks' },
+        { name: 'offerings', description: 'Primary offerings (STO): launch, subscribe, close, refunds' },
+        { name: 'settlements', description: 'Settlement instructions: legs, affirmations, execution' },
+        { name: 'audit', description: 'The hash-chained audit trail: search, verify, export' },
       ],
     },
     refResolver: {
@@ -101,7 +136,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // Phase 1: infrastructure. Phase 2: services. Phase 3: routes.
   await app.register(infrastructurePlugin, { config, provided: deps });
-  await app.register(authPlugin, { adminToken: config.adminToken });
+  await app.register(authPlugin, { adminToken: config.adminToken, sessionTtlMs: config.sessionTtlMs });
   await app.register(servicesPlugin);
 
   let operator: Address | undefined;
@@ -117,6 +152,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   await app.register(healthRoutes);
   await app.register(operationRoutes, { operatorAddress });
+  await app.register(auditRoutes);
+  await app.register(investorServicesPlugin, { config, operatorAddress });
+  await app.register(authRoutes, { secureCookies: config.env === 'production' });
+  await app.register(investorRoutes, { encryptionKey: config.encryptionKey });
+  await app.register(tokenizationServicesPlugin, { operatorAddress });
+  await app.register(tokenizationRoutes);
   await app.register(webPlugin, { root: config.webDist });
 
   app.setNotFoundHandler((request) => {

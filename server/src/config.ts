@@ -31,6 +31,25 @@ const EnvSchema = Type.Object({
   WEB_DIST: Type.Optional(Type.String()),
   /** Embedded ledger block interval in ms; 0 = a block per submission. */
   LEDGER_BLOCK_TIME_MS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  SESSION_TTL_HOURS: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
+  /** KYC/AML vendor for new applications. */
+  KYC_PROVIDER: Type.Optional(
+    Type.Union([Type.Literal('sandbox'), Type.Literal('sumsub'), Type.Literal('onfido')]),
+  ),
+  /** HMAC secret of the sandbox provider's webhooks (a development default is used when unset). */
+  SANDBOX_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  SUMSUB_APP_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  SUMSUB_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  SUMSUB_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  SUMSUB_LEVEL_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  ONFIDO_API_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  ONFIDO_WEBHOOK_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  /** Largest accepted onboarding document, in bytes. */
+  UPLOAD_MAX_BYTES: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  /** Claims expiring within this many days produce a notification. */
+  CLAIM_EXPIRY_NOTICE_DAYS: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
+  /** How often the claim-expiry scan runs, in ms; 0 = never on a timer (run it through the API). */
+  EXPIRY_SCAN_INTERVAL_MS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
 });
 type Env = Static<typeof EnvSchema>;
 const checkEnv = Compile(EnvSchema);
@@ -58,6 +77,57 @@ export interface Config {
   ledgerBlockTimeMs: number;
   /** Queue name prefix, so parallel test runs sharing one Redis do not meet. */
   queuePrefix: string;
+  sessionTtlMs: number;
+  kyc: KycConfig;
+  uploadMaxBytes: number;
+  claimExpiryNoticeDays: number;
+  expiryScanIntervalMs: number;
+}
+
+export interface KycConfig {
+  provider: 'sandbox' | 'sumsub' | 'onfido';
+  sandboxWebhookSecret: string;
+  sumsub?: { appToken: string; secretKey: string; webhookSecret: string; levelName: string };
+  onfido?: { apiToken: string; webhookToken: string };
+}
+
+function kycConfig(e: Env, nodeEnv: string): KycConfig {
+  const provider = e.KYC_PROVIDER ?? 'sandbox';
+  const sumsub =
+    e.SUMSUB_APP_TOKEN && e.SUMSUB_SECRET_KEY && e.SUMSUB_WEBHOOK_SECRET
+      ? {
+          appToken: e.SUMSUB_APP_TOKEN,
+          secretKey: e.SUMSUB_SECRET_KEY,
+          webhookSecret: e.SUMSUB_WEBHOOK_SECRET,
+          levelName: e.SUMSUB_LEVEL_NAME ?? 'basic-kyc-level',
+        }
+      : undefined;
+  const onfido =
+    e.ONFIDO_API_TOKEN && e.ONFIDO_WEBHOOK_TOKEN
+      ? { apiToken: e.ONFIDO_API_TOKEN, webhookToken: e.ONFIDO_WEBHOOK_TOKEN }
+      : undefined;
+  if (provider === 'sumsub' && !sumsub) {
+    throw new ConfigError(
+      'Invalid environment: KYC_PROVIDER=sumsub needs SUMSUB_APP_TOKEN, SUMSUB_SECRET_KEY and SUMSUB_WEBHOOK_SECRET',
+    );
+  }
+  if (provider === 'onfido' && !onfido) {
+    throw new ConfigError(
+      'Invalid environment: KYC_PROVIDER=onfido needs ONFIDO_API_TOKEN and ONFIDO_WEBHOOK_TOKEN',
+    );
+  }
+  if (provider === 'sandbox' && nodeEnv === 'production' && !e.SANDBOX_WEBHOOK_SECRET) {
+    // The default secret is public: anyone could forge a GREEN verdict with it.
+    throw new ConfigError(
+      'Invalid environment: with NODE_ENV=production set KYC_PROVIDER=sumsub|onfido, or SANDBOX_WEBHOOK_SECRET for the sandbox',
+    );
+  }
+  return {
+    provider,
+    sandboxWebhookSecret: e.SANDBOX_WEBHOOK_SECRET ?? 'stoa-sandbox-webhook-secret',
+    sumsub,
+    onfido,
+  };
 }
 
 export class ConfigError extends Error {
@@ -125,5 +195,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : undefined,
     ledgerBlockTimeMs: Number(e.LEDGER_BLOCK_TIME_MS ?? '0'),
     queuePrefix: 'stoa',
+    sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
+    kyc: kycConfig(e, nodeEnv),
+    uploadMaxBytes: Number(e.UPLOAD_MAX_BYTES ?? String(10 * 1024 * 1024)),
+    claimExpiryNoticeDays: Number(e.CLAIM_EXPIRY_NOTICE_DAYS ?? '30'),
+    expiryScanIntervalMs: Number(e.EXPIRY_SCAN_INTERVAL_MS ?? String(nodeEnv === 'test' ? 0 : 3600_000)),
   };
 }

@@ -72,7 +72,10 @@ export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof LedgerError) return fromLedgerError(err);
   // A race the service's own checks could not see: two requests creating the same thing.
   if (err instanceof UniqueConstraintViolationException) {
-    return new AppError('CONFLICT', 'This conflicts with a record that was created at the same time; retry the request');
+    return new AppError(
+      'CONFLICT',
+      'This conflicts with a record that was created at the same time; retry the request',
+    );
   }
   return undefined;
 }

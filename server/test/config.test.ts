@@ -32,9 +32,26 @@ describe('loadConfig', () => {
   it('requires an encryption key in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError(/ENCRYPTION_KEY is required/);
     const key = 'ab'.repeat(32);
-    const c = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: key });
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      ENCRYPTION_KEY: key,
+      SANDBOX_WEBHOOK_SECRET: 's'.repeat(32),
+    });
     expect(c.encryptionKey.toString('hex')).toBe(key);
     expect(c.encryptionKeyIsDevDefault).toBe(false);
+  });
+
+  it('refuses the public sandbox KYC webhook secret in production and incomplete vendor settings', () => {
+    const key = 'ab'.repeat(32);
+    expect(() => loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: key })).toThrowError(
+      /SANDBOX_WEBHOOK_SECRET/,
+    );
+    expect(() => loadConfig({ KYC_PROVIDER: 'sumsub', SUMSUB_APP_TOKEN: 'x' })).toThrowError(
+      /SUMSUB_SECRET_KEY/,
+    );
+    expect(() => loadConfig({ KYC_PROVIDER: 'onfido' })).toThrowError(/ONFIDO_API_TOKEN/);
+    const c = loadConfig({ KYC_PROVIDER: 'onfido', ONFIDO_API_TOKEN: 't', ONFIDO_WEBHOOK_TOKEN: 'w' });
+    expect(c.kyc).toMatchObject({ provider: 'onfido', onfido: { apiToken: 't', webhookToken: 'w' } });
   });
 
   it('parses lists and services', () => {

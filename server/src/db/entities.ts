@@ -1,6 +1,40 @@
 import { BaseSchema } from './base.js';
 import { ChainOperationSchema } from '../modules/operations/entity.js';
 import { AuditEntrySchema } from '../modules/audit/entity.js';
+import { ApiKeySchema, SessionSchema, UserSchema } from '../modules/auth/entity.js';
+import {
+  AttestationSchema,
+  IdentityClaimRecordSchema,
+  InvestorIdentitySchema,
+  NotificationSchema,
+} from '../modules/identities/entity.js';
+import { KycWebhookEventSchema } from '../modules/kyc/entity.js';
+import { ApplicationDocumentSchema, ApplicationSchema } from '../modules/onboarding/entity.js';
+
+import { AssetSchema, IssuerSchema } from '../modules/assets/entity.js';
+import { AssetRulesSchema } from '../modules/compliance/entity.js';
+import { OfferingSchema, SubscriptionSchema } from '../modules/offerings/entity.js';
+import { SettlementSchema } from '../modules/settlements/entity.js';
 
 /** Every entity schema the ORM knows. Add new modules' schemas here. */
-export const entities = [BaseSchema, ChainOperationSchema, AuditEntrySchema];
+export const entities = [
+  BaseSchema,
+  ChainOperationSchema,
+  AuditEntrySchema,
+  UserSchema,
+  SessionSchema,
+  ApiKeySchema,
+  ApplicationSchema,
+  ApplicationDocumentSchema,
+  KycWebhookEventSchema,
+  InvestorIdentitySchema,
+  IdentityClaimRecordSchema,
+  AttestationSchema,
+  NotificationSchema,
+  IssuerSchema,
+  AssetSchema,
+  AssetRulesSchema,
+  OfferingSchema,
+  SubscriptionSchema,
+  SettlementSchema,
+];

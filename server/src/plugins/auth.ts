@@ -1,22 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.js';
+import { AuditService } from '../modules/audit/service.js';
+import { API_KEY_PREFIX, AuthService, SESSION_COOKIE, type Principal } from '../modules/auth/service.js';
+import type { Role } from '../modules/auth/roles.js';
 
-export type Role =
-  | 'admin'
-  | 'issuer-admin'
-  | 'compliance-officer'
-  | 'transfer-agent'
-  | 'investor'
-  | 'cdd-provider'
-  | 'auditor';
-
-export interface Principal {
-  id: string;
-  roles: Role[];
-  kind: 'operator' | 'user' | 'api-key';
-}
+export type { Role } from '../modules/auth/roles.js';
+export type { Principal } from '../modules/auth/service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,8 +16,29 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** preHandler factory: authenticated, and (if given) holding one of `roles`. */
-    requireRole(...roles: Role[]): (request: FastifyRequest) => Promise<void>;
+    requireRole(...roles: readonly Role[]): (request: FastifyRequest) => Promise<void>;
+    authService: AuthService;
   }
+  interface FastifyInstance {
+    /** Every route with its access rule, as declared (read by the role-matrix test and docs). */
+    routeCatalog: RouteAccess[];
+  }
+  interface FastifyContextConfig {
+    /**
+     * Roles allowed on the route (`[]` = any authenticated principal). The auth plugin adds the
+     * `requireRole` check for them, so the declaration is the enforcement.
+     */
+    roles?: readonly Role[];
+    /** Explicitly open to anonymous callers (login, webhooks signed by their own scheme). */
+    public?: boolean;
+  }
+}
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  roles: readonly Role[] | null;
+  public: boolean;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -34,36 +47,73 @@ function sameSecret(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
+const HOW_TO_AUTHENTICATE =
+  'send "Authorization: Bearer <session token or stoa_ API key>", "X-API-Key: <key>", or log in for a session cookie';
+
 /**
- * Authentication. Today: the bootstrap operator token (ADMIN_TOKEN). User sessions and API keys
- * for machine clients plug in here as further resolvers.
+ * Authentication. Resolvers, in order: `X-API-Key` header; `Authorization: Bearer` with the
+ * bootstrap operator token (ADMIN_TOKEN), an API key (`stoa_…`) or a session token; the
+ * HttpOnly session cookie of the portal. A bad explicit credential is a 401; a stale cookie
+ * is ignored (the request is anonymous), so public routes such as login keep working.
  */
 export const authPlugin = fp(
-  async (app: FastifyInstance, opts: { adminToken?: string }) => {
+  async (app: FastifyInstance, opts: { adminToken?: string; sessionTtlMs: number }) => {
+    await app.register(cookie);
+    const service = new AuthService(app.infra.db.orm, new AuditService(), opts.sessionTtlMs);
+    app.decorate('authService', service);
     app.decorateRequest('principal', null);
+    const catalog: RouteAccess[] = [];
+    app.decorate('routeCatalog', catalog);
+    app.addHook('onRoute', (route) => {
+      const config = (route.config ?? {}) as { roles?: readonly Role[]; public?: boolean };
+      for (const method of [route.method].flat()) {
+        catalog.push({ method, url: route.url, roles: config.roles ?? null, public: config.public === true });
+      }
+      if (config.roles) {
+        const check = app.requireRole(...config.roles);
+        // Before validation: a caller without the role learns nothing about the body schema.
+        const existing = route.preValidation ? [route.preValidation].flat() : [];
+        route.preValidation = [check, ...existing];
+      }
+    });
+
     app.addHook('onRequest', async (request: FastifyRequest) => {
-      const header = request.headers.authorization;
-      if (!header) return;
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match) throw new AppError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"');
-      const token = match[1]!;
-      if (opts.adminToken && sameSecret(token, opts.adminToken)) {
-        request.principal = { id: 'operator', roles: ['admin'], kind: 'operator' };
+      const apiKey = request.headers['x-api-key'];
+      if (typeof apiKey === 'string') {
+        request.principal = await service.resolveApiKey(apiKey);
+        if (!request.principal)
+          throw new AppError('UNAUTHENTICATED', 'The API key is not valid, revoked or expired');
         return;
       }
-      throw new AppError('UNAUTHENTICATED', 'The bearer token is not valid or has expired');
+      const header = request.headers.authorization;
+      if (header) {
+        const match = /^Bearer\s+(\S+)$/i.exec(header);
+        if (!match) throw new AppError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"');
+        const token = match[1]!;
+        if (opts.adminToken && sameSecret(token, opts.adminToken)) {
+          request.principal = { id: 'operator', userId: null, roles: ['admin'], kind: 'operator' };
+          return;
+        }
+        request.principal = token.startsWith(API_KEY_PREFIX)
+          ? await service.resolveApiKey(token)
+          : await service.resolveSession(token);
+        if (!request.principal) {
+          throw new AppError('UNAUTHENTICATED', 'The bearer token is not valid or has expired; log in again');
+        }
+        return;
+      }
+      const fromCookie = request.cookies[SESSION_COOKIE];
+      if (fromCookie) request.principal = await service.resolveSession(fromCookie);
     });
-    app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
+
+    app.decorate('requireRole', (...roles: readonly Role[]) => async (request: FastifyRequest) => {
       const p = request.principal;
       if (!p)
-        throw new AppError(
-          'UNAUTHENTICATED',
-          'This endpoint needs authentication: send "Authorization: Bearer <token>"',
-        );
+        throw new AppError('UNAUTHENTICATED', `This endpoint needs authentication: ${HOW_TO_AUTHENTICATE}`);
       if (roles.length > 0 && !p.roles.includes('admin') && !roles.some((r) => p.roles.includes(r))) {
         throw new AppError('FORBIDDEN', `This endpoint needs one of the roles: ${roles.join(', ')}`);
       }
     });
   },
-  { name: 'stoa-auth', dependencies: ['stoa-errors'] },
+  { name: 'stoa-auth', dependencies: ['stoa-errors', 'stoa-infrastructure'] },
 );

@@ -39,6 +39,12 @@ export function entryHash(prevHash: string, e: Omit<AuditEntry, 'hash' | 'prevHa
 
 export class AuditService {
   /**
+   * The last entry appended in each open transaction: several appends in one transaction chain
+   * from each other even before the entity manager has flushed them.
+   */
+  private readonly pending = new WeakMap<object, { seq: string; hash: string }>();
+
+  /**
    * Appends within the caller's transaction (`em` must be inside `em.transactional`), so the
    * audit row commits or rolls back with the decision it records. An advisory lock serialises
    * appenders so the chain never forks.
@@ -54,7 +60,9 @@ export class AuditService {
       'all',
       ctx,
     );
-    const prev = last[0];
+    let prev = last[0];
+    const inTx = this.pending.get(em);
+    if (inTx && (!prev || BigInt(inTx.seq) > BigInt(prev.seq))) prev = inTx;
     const entry = new AuditEntry();
     entry.seq = String(prev ? BigInt(prev.seq) + 1n : 1n);
     entry.at = new Date();
@@ -66,6 +74,7 @@ export class AuditService {
     entry.prevHash = prev?.hash ?? GENESIS_HASH;
     entry.hash = entryHash(entry.prevHash, entry);
     em.persist(entry);
+    this.pending.set(em, { seq: entry.seq, hash: entry.hash });
     return entry;
   }
 

@@ -4,13 +4,7 @@ import Type from 'typebox';
 import { AppError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
 import { ChainOperation } from './entity.js';
-import {
-  IdempotencyHeaders,
-  OperationBody,
-  OperationListQuery,
-  OperationParams,
-  RemarkBody,
-} from './schemas.js';
+import { IdempotencyHeaders, OperationListQuery, OperationParams, RemarkBody } from './schemas.js';
 import { TERMINAL_STATUSES } from './service.js';
 
 export function serializeOperation(op: ChainOperation) {
@@ -36,7 +30,6 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
   app,
   opts,
 ) => {
-  app.addSchema(OperationBody);
   const ops = app.services.operations;
   const authenticated = app.requireRole();
   // Open event streams, ended when the app closes so shutdown is not held up by clients.
@@ -66,13 +59,11 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
       if (q.status) where.status = q.status;
       if (q.subjectType) where.subjectType = q.subjectType;
       if (q.subjectId) where.subjectId = q.subjectId;
-      const [items, total] = await app.infra.db.orm.em
-        .fork()
-        .findAndCount(ChainOperation, where, {
-          orderBy: { createdAt: 'desc' },
-          limit: q.limit,
-          offset: q.offset,
-        });
+      const [items, total] = await app.infra.db.orm.em.fork().findAndCount(ChainOperation, where, {
+        orderBy: { createdAt: 'desc' },
+        limit: q.limit,
+        offset: q.offset,
+      });
       return { items: items.map(serializeOperation), total };
     },
   );
@@ -159,7 +150,7 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
   app.post(
     '/operations/remarks',
     {
-      preHandler: app.requireRole('admin'),
+      config: { roles: ['admin'] },
       schema: {
         tags: ['operations'],
         summary: 'Anchor a remark on chain (e.g. an audit-log Merkle root); answers 202 with the operation',

@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type {
+  AgentGroup,
+  AssetDocument,
+  AssetType,
+  Ledger,
+  LedgerCall,
+  PortfolioRef,
+  SecurityIdentifier,
+} from '@stoa/chain';
+import { AppError, type FieldProblem } from '../../errors.js';
+import type { AuditService } from '../audit/service.js';
+import type { ChainOperation } from '../operations/entity.js';
+import type { OperationService } from '../operations/service.js';
+import { Asset, Issuer } from './entity.js';
+import { identifierProblem } from './identifiers.js';
+
+export interface CreateAssetInput {
+  issuerId?: string;
+  name: string;
+  ticker?: string;
+  assetType: AssetType;
+  divisible: boolean;
+  identifiers?: SecurityIdentifier[];
+  fundingRound?: string;
+  documents?: AssetDocument[];
+}
+
+export const DEFAULT_ISSUER = 'Platform issuer';
+
+/** Issuers and assets: every change is a chain operation recorded with the business row. */
+export class AssetService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly ledger: Ledger,
+    readonly operations: OperationService,
+    private readonly audit: AuditService,
+    readonly operatorAddress: () => string,
+  ) {
+    operations.onFinal('asset', (tx, op) => this.onAssetOperation(tx, op));
+  }
+
+  /** The issuer organisation run by the operator account (the dev DID), created on first use. */
+  async defaultIssuer(em: EntityManager): Promise<Issuer> {
+    const found = await em.findOne(Issuer, { name: DEFAULT_ISSUER });
+    if (found) return found;
+    return this.createIssuer(em, DEFAULT_ISSUER, 'system');
+  }
+
+  async createIssuer(em: EntityManager, name: string, actor: string, account?: string): Promise<Issuer> {
+    if (await em.findOne(Issuer, { name }))
+      throw new AppError('CONFLICT', `An issuer named "${name}" already exists`);
+    const issuer = new Issuer();
+    issuer.name = name;
+    issuer.account = account ?? this.operatorAddress();
+    issuer.did = await this.ledger.identityOf(issuer.account);
+    if (!issuer.did) {
+      throw new AppError(
+        'RULE_VIOLATION',
+        `Account ${issuer.account} has no identity; onboard the issuer's account first`,
+      );
+    }
+    em.persist(issuer);
+    await this.audit.append(em, {
+      actor,
+      action: 'issuer.created',
+      subjectType: 'issuer',
+      subjectId: issuer.id,
+      data: { name, account: issuer.account, did: issuer.did },
+    });
+    return issuer;
+  }
+
+  async create(
+    input: CreateAssetInput,
+    actor: string,
+    key?: string,
+  ): Promise<{ asset: Asset; op: ChainOperation }> {
+    const problems: FieldProblem[] = [];
+    (input.identifiers ?? []).forEach((id, i) => {
+      const p = identifierProblem(id.type, id.value);
+      if (p)
+        problems.push({ field: `/body/identifiers/${i}/value`, message: `${id.type} ${id.value}: ${p}` });
+    });
+    if (problems.length > 0) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Invalid security identifier: ${problems.map((p) => p.message).join('; ')}`,
+        {
+          fields: problems,
+        },
+      );
+    }
+    const result = await this.orm.em.fork().transactional(async (tx) => {
+      const issuer = input.issuerId
+        ? await tx.findOne(Issuer, { id: input.issuerId })
+        : await this.defaultIssuer(tx);
+      if (!issuer) throw AppError.notFound('Issuer', input.issuerId!);
+      if (input.ticker) {
+        if (await tx.findOne(Asset, { ticker: input.ticker })) {
+          throw new AppError(
+            'CONFLICT',
+            `Ticker ${input.ticker} is already used by another asset; choose another`,
+          );
+        }
+        const reservation = await this.ledger.tickerReservation(input.ticker);
+        if (reservation && (reservation.assetId || reservation.owner !== issuer.did)) {
+          throw new AppError(
+            'CONFLICT',
+            `Ticker ${input.ticker} is reserved by another identity on chain; choose another`,
+          );
+        }
+      }
+      const asset = new Asset();
+      Object.assign(asset, {
+        issuerId: issuer.id,
+        name: input.name,
+        ticker: input.ticker ?? null,
+        assetType: input.assetType,
+        divisible: input.divisible,
+        identifiers: input.identifiers ?? [],
+        fundingRound: input.fundingRound ?? null,
+        documents: input.documents ?? [],
+      });
+      tx.persist(asset);
+      await this.audit.append(tx, {
+        actor,
+        action: 'asset.created',
+        subjectType: 'asset',
+        subjectId: asset.id,
+        data: { issuerId: issuer.id, name: asset.name, ticker: asset.ticker, identifiers: asset.identifiers },
+      });
+      const op = await this.operations.record(tx, {
+        idempotencyKey: key ?? `asset-create:${asset.id}`,
+        call: {
+          name: 'asset.createAsset',
+          args: {
+            name: input.name,
+            assetType: input.assetType,
+            divisible: input.divisible,
+            ...(input.identifiers?.length ? { identifiers: input.identifiers } : {}),
+            ...(input.fundingRound ? { fundingRound: input.fundingRound } : {}),
+            ...(input.ticker ? { ticker: input.ticker } : {}),
+            ...(input.documents?.length ? { documents: input.documents } : {}),
+          },
+        },
+        signer: issuer.account,
+        requestedBy: actor,
+        subject: { type: 'asset', id: asset.id },
+      });
+      return { asset, op };
+    });
+    await this.operations.dispatch(result.op);
+    return result;
+  }
+
+  async get(em: EntityManager, id: string): Promise<Asset> {
+    const asset = await em.findOne(Asset, { id });
+    if (!asset) throw AppError.notFound('Asset', id);
+    return asset;
+  }
+
+  /** The asset, which must exist on chain: most actions need its chain id. */
+  async active(
+    em: EntityManager,
+    id: string,
+  ): Promise<{ asset: Asset & { chainId: string }; issuer: Issuer }> {
+    const asset = await this.get(em, id);
+    if (asset.status !== 'active' || !asset.chainId) {
+      throw new AppError(
+        'CONFLICT',
+        `Asset ${id} is ${asset.status} on chain; wait until its creation is final`,
+      );
+    }
+    const issuer = await em.findOneOrFail(Issuer, { id: asset.issuerId });
+    return { asset: asset as Asset & { chainId: string }, issuer };
+  }
+
+  /**
+   * Records one chain action on an active asset with its audit entry, in one transaction, and
+   * dispatches it after commit.
+   */
+  async act(
+    assetId: string,
+    actor: string,
+    action: string,
+    build: (chainId: string, tx: EntityManager, asset: Asset) => LedgerCall | Promise<LedgerCall>,
+    opts: { key?: string; data?: Record<string, unknown> } = {},
+  ): Promise<ChainOperation> {
+    const op = await this.orm.em.fork().transactional(async (tx) => {
+      const { asset, issuer } = await this.active(tx, assetId);
+      const call = await build(asset.chainId, tx, asset);
+      await this.audit.append(tx, {
+        actor,
+        action,
+        subjectType: 'asset',
+        subjectId: asset.id,
+        data: { ...opts.data, call },
+      });
+      return this.operations.record(tx, {
+        idempotencyKey: opts.key ?? `${action}:${asset.id}:${randomUUID()}`,
+        call,
+        signer: issuer.account,
+        requestedBy: actor,
+        subject: { type: 'asset', id: asset.id },
+      });
+    });
+    await this.operations.dispatch(op);
+    return op;
+  }
+
+  issue(id: string, actor: string, amount: string, portfolio?: number, key?: string) {
+    return this.act(
+      id,
+      actor,
+      'asset.issue',
+      (assetId) => ({ name: 'asset.issue', args: { assetId, amount, ...(portfolio ? { portfolio } : {}) } }),
+      { key },
+    );
+  }
+
+  redeem(id: string, actor: string, amount: string, portfolio?: number, key?: string) {
+    return this.act(
+      id,
+      actor,
+      'asset.redeem',
+      (assetId) => ({ name: 'asset.redeem', args: { assetId, amount, ...(portfolio ? { portfolio } : {}) } }),
+      { key },
+    );
+  }
+
+  setFrozen(id: string, actor: string, frozen: boolean, reason: string, key?: string) {
+    const name = frozen ? 'asset.freeze' : 'asset.unfreeze';
+    return this.act(id, actor, name, (assetId) => ({ name, args: { assetId } }), { key, data: { reason } });
+  }
+
+  controllerTransfer(
+    id: string,
+    actor: string,
+    from: PortfolioRef,
+    amount: string,
+    reason: string,
+    key?: string,
+  ) {
+    return this.act(
+      id,
+      actor,
+      'asset.controller-transfer',
+      (assetId) => ({ name: 'asset.controllerTransfer', args: { assetId, amount, from } }),
+      {
+        key,
+        data: { reason, from, amount },
+      },
+    );
+  }
+
+  inviteAgent(id: string, actor: string, target: string, group: AgentGroup, key?: string) {
+    return this.act(
+      id,
+      actor,
+      'asset.agent-invited',
+      (assetId) => ({ name: 'externalAgents.addAuthorization', args: { assetId, target, group } }),
+      {
+        key,
+      },
+    );
+  }
+
+  createGroup(
+    id: string,
+    actor: string,
+    permissions: { type: 'Include' | 'Exclude'; values: string[] },
+    key?: string,
+  ) {
+    return this.act(
+      id,
+      actor,
+      'asset.agent-group-created',
+      (assetId) => ({ name: 'externalAgents.createGroup', args: { assetId, permissions } }),
+      {
+        key,
+      },
+    );
+  }
+
+  addDocument(id: string, actor: string, doc: AssetDocument, key?: string) {
+    return this.act(
+      id,
+      actor,
+      'asset.document-added',
+      (assetId, _tx, asset) => {
+        if (asset.documents.some((d) => d.name === doc.name)) {
+          throw new AppError('CONFLICT', `The asset already has a document named "${doc.name}"`);
+        }
+        asset.documents = [...asset.documents, doc];
+        return { name: 'asset.setDocuments', args: { assetId, documents: asset.documents } };
+      },
+      { key, data: { document: doc } },
+    );
+  }
+
+  private async onAssetOperation(tx: EntityManager, op: ChainOperation): Promise<void> {
+    if (op.kind !== 'asset.createAsset') return;
+    const asset = await tx.findOne(Asset, { id: op.subjectId! });
+    if (!asset) return;
+    if (op.status === 'finalised') {
+      asset.chainId = (op.result as { assetId: string }).assetId;
+      asset.status = 'active';
+    } else {
+      asset.status = 'failed';
+      asset.error = `${op.errorCode ?? 'failed'}: ${op.errorMessage ?? ''}`;
+    }
+  }
+}

@@ -1,0 +1,262 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import Type from 'typebox';
+import { AppError } from '../../errors.js';
+import { errorResponses } from '../../schemas.js';
+import { User, type ApiKey, type Session } from './entity.js';
+import { CAN } from './roles.js';
+import {
+  ApiKeyBody,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  CreateUserBody,
+  IdParams,
+  LoginBody,
+  RegisterBody,
+  SECURITY,
+  SessionResponse,
+  SetRolesBody,
+  UserBody,
+} from './schemas.js';
+import { SESSION_COOKIE } from './service.js';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function serializeUser(u: User) {
+  return {
+    id: u.id,
+    email: u.email,
+    displayName: u.displayName,
+    roles: u.roles,
+    disabled: u.disabled,
+    lastLoginAt: iso(u.lastLoginAt),
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+function serializeKey(k: ApiKey) {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    roles: k.roles,
+    expiresAt: iso(k.expiresAt),
+    revokedAt: iso(k.revokedAt),
+    lastUsedAt: iso(k.lastUsedAt),
+    createdAt: k.createdAt.toISOString(),
+  };
+}
+
+export const authRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> = async (app, opts) => {
+  app.addSchema(UserBody);
+  app.addSchema(ApiKeyBody);
+  const auth = app.authService;
+
+  const startSession = (reply: FastifyReply, s: { user: User; token: string; session: Session }) => {
+    reply.setCookie(SESSION_COOKIE, s.token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: opts.secureCookies,
+      path: '/',
+      expires: s.session.expiresAt,
+    });
+    return { user: serializeUser(s.user), token: s.token, expiresAt: s.session.expiresAt.toISOString() };
+  };
+
+  app.post(
+    '/auth/register',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Register as an investor and log in (other roles are granted by an administrator)',
+        body: RegisterBody,
+        response: { 201: SessionResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { email, password, displayName } = request.body;
+      await auth.createUser('anonymous', { email, password, displayName, roles: ['investor'] });
+      const s = await auth.login(email, password, request.ip);
+      return reply.status(201).send(startSession(reply, s));
+    },
+  );
+
+  app.post(
+    '/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with e-mail and password: a session cookie for the portal, a token for API clients',
+        body: LoginBody,
+        response: { 200: SessionResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const s = await auth.login(request.body.email, request.body.password, request.ip);
+      return startSession(reply, s);
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { roles: [] },
+      schema: {
+        tags: ['auth'],
+        summary: 'End the current session',
+        security: SECURITY,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      const token = bearer ?? request.cookies[SESSION_COOKIE];
+      if (token && request.principal?.kind === 'user') await auth.logout(token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      config: { roles: [] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who is calling: the principal and, for users and API keys, the user',
+        security: SECURITY,
+        response: {
+          200: Type.Object({
+            actor: Type.String(),
+            kind: Type.Union([Type.Literal('operator'), Type.Literal('user'), Type.Literal('api-key')]),
+            roles: Type.Array(Type.String()),
+            user: Type.Union([Type.Ref('User'), Type.Null()]),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const p = request.principal!;
+      const user = p.userId ? await auth.getUser(app.infra.db.orm.em.fork(), p.userId) : null;
+      return { actor: p.id, kind: p.kind, roles: [...p.roles], user: user ? serializeUser(user) : null };
+    },
+  );
+
+  app.post(
+    '/auth/api-keys',
+    {
+      config: { roles: [] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an API key acting for you (e.g. a CDD provider system); the key is shown once',
+        security: SECURITY,
+        body: CreateApiKeyBody,
+        response: { 201: CreatedApiKey, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      if (request.principal!.kind === 'api-key') {
+        throw new AppError('FORBIDDEN', 'An API key cannot create API keys; log in as the user');
+      }
+      const { name, roles, expiresAt } = request.body;
+      if (expiresAt && new Date(expiresAt) <= new Date()) {
+        throw new AppError('VALIDATION_FAILED', 'expiresAt must be in the future');
+      }
+      const { key, token } = await auth.createApiKey(request.principal!, {
+        name,
+        roles,
+        expiresAt: expiresAt ? new Date(expiresAt) : undefined,
+      });
+      return reply.status(201).send({ apiKey: serializeKey(key), token });
+    },
+  );
+
+  app.get(
+    '/auth/api-keys',
+    {
+      config: { roles: [] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Your API keys (never the secrets)',
+        security: SECURITY,
+        response: { 200: Type.Object({ items: Type.Array(Type.Ref('ApiKey')) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const userId = request.principal!.userId;
+      return { items: userId ? (await auth.listApiKeys(userId)).map(serializeKey) : [] };
+    },
+  );
+
+  app.delete(
+    '/auth/api-keys/:id',
+    {
+      config: { roles: [] },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke an API key (yours; an administrator may revoke any)',
+        security: SECURITY,
+        params: IdParams,
+        response: { 200: Type.Ref('ApiKey'), ...errorResponses },
+      },
+    },
+    async (request) => serializeKey(await auth.revokeApiKey(request.principal!, request.params.id)),
+  );
+
+  app.post(
+    '/users',
+    {
+      config: { roles: CAN.manageUsers },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a user with roles (issuer staff, CDD providers, auditors)',
+        security: SECURITY,
+        body: CreateUserBody,
+        response: { 201: Type.Ref('User'), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const user = await auth.createUser(request.principal!.id, request.body);
+      return reply.status(201).send(serializeUser(user));
+    },
+  );
+
+  app.get(
+    '/users',
+    {
+      config: { roles: CAN.readUsers },
+      schema: {
+        tags: ['auth'],
+        summary: 'All users',
+        security: SECURITY,
+        response: { 200: Type.Object({ items: Type.Array(Type.Ref('User')) }), ...errorResponses },
+      },
+    },
+    async () => {
+      const users = await app.infra.db.orm.em.fork().find(User, {}, { orderBy: { createdAt: 'asc' } });
+      return { items: users.map(serializeUser) };
+    },
+  );
+
+  app.put(
+    '/users/:id/roles',
+    {
+      config: { roles: CAN.manageUsers },
+      schema: {
+        tags: ['auth'],
+        summary: "Replace a user's roles (audited with the reason)",
+        security: SECURITY,
+        params: IdParams,
+        body: SetRolesBody,
+        response: { 200: Type.Ref('User'), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { roles, reason } = request.body;
+      return serializeUser(await auth.setRoles(request.principal!.id, request.params.id, roles, reason));
+    },
+  );
+};

@@ -1,0 +1,96 @@
+import Type from 'typebox';
+import { ROLES } from './roles.js';
+
+/** Every way to authenticate, for routes' OpenAPI `security`. */
+export const SECURITY: { [scheme: string]: string[] }[] = [{ bearer: [] }, { apiKey: [] }, { session: [] }];
+
+export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+
+export const UserBody = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    email: Type.String(),
+    displayName: Type.String(),
+    roles: Type.Array(RoleSchema),
+    disabled: Type.Boolean(),
+    lastLoginAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'User' },
+);
+
+export const ApiKeyBody = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    name: Type.String(),
+    prefix: Type.String({ description: 'First characters of the key, to recognise it' }),
+    roles: Type.Array(RoleSchema),
+    expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'ApiKey' },
+);
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Password = Type.String({
+  minLength: 12,
+  maxLength: 256,
+  description: 'At least 12 characters',
+});
+
+export const RegisterBody = Type.Object(
+  { email: Email, password: Password, displayName: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const LoginBody = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+
+export const SessionResponse = Type.Object({
+  user: Type.Ref('User'),
+  token: Type.String({ description: 'Session token; also set as the HttpOnly stoa_session cookie' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
+export const CreateUserBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    roles: Type.Array(RoleSchema, { minItems: 1, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+
+export const SetRolesBody = Type.Object(
+  {
+    roles: Type.Array(RoleSchema, { uniqueItems: true }),
+    reason: Type.String({ minLength: 3, maxLength: 500, description: 'Why; recorded in the audit trail' }),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateApiKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    roles: Type.Optional(
+      Type.Array(RoleSchema, { uniqueItems: true, description: 'Subset of your roles; default all of them' }),
+    ),
+    expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+
+export const CreatedApiKey = Type.Object({
+  apiKey: Type.Ref('ApiKey'),
+  token: Type.String({ description: 'The key itself, shown once: send as X-API-Key or Bearer' }),
+});
+
+export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });

@@ -1,0 +1,233 @@
+import { hash, verify } from '@node-rs/argon2';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { AppError } from '../../errors.js';
+import { randomToken, sha256Hex } from '../../lib/crypto.js';
+import type { AuditService } from '../audit/service.js';
+import { ApiKey, Session, User } from './entity.js';
+import type { Role } from './roles.js';
+
+export interface Principal {
+  /** The actor recorded in audits and operations: `user:<id>`, `api-key:<id>` or `operator`. */
+  id: string;
+  /** The user acting (directly or through an API key); null for the bootstrap operator. */
+  userId: string | null;
+  roles: Role[];
+  kind: 'operator' | 'user' | 'api-key';
+}
+
+export const API_KEY_PREFIX = 'stoa_';
+export const SESSION_COOKIE = 'stoa_session';
+
+// OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
+const ARGON = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
+// Verified against when the e-mail is unknown, so timing does not reveal which accounts exist.
+const DUMMY_HASH = hash('stoa-dummy-password', ARGON);
+
+export interface NewUser {
+  email: string;
+  password: string;
+  displayName: string;
+  roles: Role[];
+}
+
+/** Users, password logins, sessions and API keys. Every decision is audited. */
+export class AuthService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly audit: AuditService,
+    private readonly sessionTtlMs: number,
+  ) {}
+
+  async createUser(actor: string, input: NewUser): Promise<User> {
+    const em = this.orm.em.fork();
+    const email = input.email.trim().toLowerCase();
+    const passwordHash = await hash(input.password, ARGON);
+    return em.transactional(async (tx) => {
+      if (await tx.findOne(User, { email })) {
+        throw new AppError('CONFLICT', `A user with e-mail ${email} already exists; log in instead`);
+      }
+      const user = new User();
+      user.email = email;
+      user.displayName = input.displayName;
+      user.passwordHash = passwordHash;
+      user.roles = [...new Set(input.roles)];
+      tx.persist(user);
+      await this.audit.append(tx, {
+        actor,
+        action: 'user.created',
+        subjectType: 'user',
+        subjectId: user.id,
+        data: { email, roles: user.roles },
+      });
+      return user;
+    });
+  }
+
+  async setRoles(actor: string, userId: string, roles: Role[], reason: string): Promise<User> {
+    return this.orm.em.fork().transactional(async (tx) => {
+      const user = await tx.findOne(User, { id: userId });
+      if (!user) throw AppError.notFound('User', userId);
+      const before = user.roles;
+      user.roles = [...new Set(roles)];
+      // API keys never keep a role their user lost.
+      for (const key of await tx.find(ApiKey, { userId, revokedAt: null })) {
+        key.roles = key.roles.filter((r) => user.roles.includes(r));
+      }
+      await this.audit.append(tx, {
+        actor,
+        action: 'user.roles-changed',
+        subjectType: 'user',
+        subjectId: user.id,
+        data: { before, after: user.roles, reason },
+      });
+      return user;
+    });
+  }
+
+  /** Checks the password; on success opens a session and returns its token (shown once). */
+  async login(
+    email: string,
+    password: string,
+    ip: string,
+  ): Promise<{ user: User; token: string; session: Session }> {
+    const em = this.orm.em.fork();
+    const normalised = email.trim().toLowerCase();
+    const user = await em.findOne(User, { email: normalised });
+    const ok = user
+      ? await verify(user.passwordHash, password).catch(() => false)
+      : await verify(await DUMMY_HASH, password).then(() => false);
+    if (!user || !ok || user.disabled) {
+      await em.transactional((tx) =>
+        this.audit.append(tx, {
+          actor: user ? `user:${user.id}` : 'anonymous',
+          action: 'auth.login-failed',
+          subjectType: 'user',
+          subjectId: user?.id ?? normalised.slice(0, 100),
+          data: {
+            email: normalised,
+            ip,
+            reason: !user ? 'unknown-user' : user.disabled ? 'disabled' : 'bad-password',
+          },
+        }),
+      );
+      throw new AppError('UNAUTHENTICATED', 'E-mail or password is wrong (or the account is disabled)');
+    }
+    const token = randomToken(32);
+    const session = await em.transactional(async (tx) => {
+      const s = new Session();
+      s.tokenHash = sha256Hex(token);
+      s.userId = user.id;
+      s.expiresAt = new Date(Date.now() + this.sessionTtlMs);
+      s.ip = ip.slice(0, 64);
+      tx.persist(s);
+      const u = tx.merge(user);
+      u.lastLoginAt = new Date();
+      await this.audit.append(tx, {
+        actor: `user:${user.id}`,
+        action: 'auth.login',
+        subjectType: 'user',
+        subjectId: user.id,
+        data: { sessionId: s.id, ip },
+      });
+      return s;
+    });
+    return { user, token, session };
+  }
+
+  async logout(token: string): Promise<void> {
+    const em = this.orm.em.fork();
+    const session = await em.findOne(Session, { tokenHash: sha256Hex(token), revokedAt: null });
+    if (!session) return;
+    await em.transactional(async (tx) => {
+      tx.merge(session).revokedAt = new Date();
+      await this.audit.append(tx, {
+        actor: `user:${session.userId}`,
+        action: 'auth.logout',
+        subjectType: 'user',
+        subjectId: session.userId,
+        data: { sessionId: session.id },
+      });
+    });
+  }
+
+  async resolveSession(token: string): Promise<Principal | null> {
+    const em = this.orm.em.fork();
+    const session = await em.findOne(Session, { tokenHash: sha256Hex(token) });
+    if (!session || session.revokedAt || session.expiresAt <= new Date()) return null;
+    const user = await em.findOne(User, { id: session.userId });
+    if (!user || user.disabled) return null;
+    return { id: `user:${user.id}`, userId: user.id, roles: user.roles, kind: 'user' };
+  }
+
+  async createApiKey(
+    owner: Principal,
+    input: { name: string; roles?: Role[]; expiresAt?: Date },
+  ): Promise<{ key: ApiKey; token: string }> {
+    if (!owner.userId) {
+      throw new AppError('FORBIDDEN', 'API keys belong to users; log in as a user to create one');
+    }
+    const roles = input.roles ?? owner.roles;
+    const extra = roles.filter((r) => !owner.roles.includes(r));
+    if (extra.length > 0) {
+      throw new AppError('FORBIDDEN', `An API key cannot hold roles its user lacks: ${extra.join(', ')}`);
+    }
+    const token = randomToken(32, API_KEY_PREFIX);
+    const key = new ApiKey();
+    key.name = input.name;
+    key.prefix = token.slice(0, 12);
+    key.secretHash = sha256Hex(token);
+    key.userId = owner.userId;
+    key.roles = [...new Set(roles)];
+    key.expiresAt = input.expiresAt ?? null;
+    await this.orm.em.fork().transactional(async (tx) => {
+      tx.persist(key);
+      await this.audit.append(tx, {
+        actor: owner.id,
+        action: 'api-key.created',
+        subjectType: 'api_key',
+        subjectId: key.id,
+        data: { name: key.name, userId: key.userId, roles: key.roles, prefix: key.prefix },
+      });
+    });
+    return { key, token };
+  }
+
+  async revokeApiKey(actor: Principal, id: string): Promise<ApiKey> {
+    return this.orm.em.fork().transactional(async (tx) => {
+      const key = await tx.findOne(ApiKey, { id });
+      const mayRevokeAny = actor.roles.includes('admin');
+      if (!key || (!mayRevokeAny && key.userId !== actor.userId)) throw AppError.notFound('API key', id);
+      if (!key.revokedAt) {
+        key.revokedAt = new Date();
+        await this.audit.append(tx, {
+          actor: actor.id,
+          action: 'api-key.revoked',
+          subjectType: 'api_key',
+          subjectId: key.id,
+          data: { userId: key.userId },
+        });
+      }
+      return key;
+    });
+  }
+
+  async listApiKeys(userId: string): Promise<ApiKey[]> {
+    return this.orm.em.fork().find(ApiKey, { userId }, { orderBy: { createdAt: 'desc' } });
+  }
+
+  async resolveApiKey(token: string): Promise<Principal | null> {
+    const em = this.orm.em.fork();
+    const key = await em.findOne(ApiKey, { secretHash: sha256Hex(token) });
+    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= new Date())) return null;
+    const user = await em.findOne(User, { id: key.userId });
+    if (!user || user.disabled) return null;
+    key.lastUsedAt = new Date();
+    await em.flush();
+    const roles = key.roles.filter((r) => user.roles.includes(r));
+    return { id: `api-key:${key.id}`, userId: user.id, roles, kind: 'api-key' };
+  }
+
+  async getUser(em: EntityManager, id: string): Promise<User | null> {
+    return em.findOne(User, { id });
+  }
+}

@@ -1,0 +1,192 @@
+import type {
+  Claim,
+  ClaimType,
+  Condition,
+  Did,
+  Scope,
+  StatType,
+  TransferCondition,
+  TrustedClaimIssuer,
+} from '@stoa/chain';
+import { toChainCountry } from '../onboarding/countries.js';
+import { describeTemplate } from './reasons.js';
+import type { RuleTemplate } from './templates.js';
+
+/** Who a requirement is for; used to pick which failed requirement explains a refusal. */
+export type Audience = 'all' | 'us' | 'non-us';
+
+export interface CompiledRequirement {
+  label: string;
+  audience: Audience;
+  conditions: Condition[];
+}
+
+export interface CompiledRules {
+  requirements: CompiledRequirement[];
+  trustedIssuers: TrustedClaimIssuer[];
+  stats: StatType[];
+  restrictions: TransferCondition[];
+  /** Checks Polymesh cannot express, run by the service. */
+  offChain: { regCf: boolean; lockupDays: number | null };
+  /** The rules in plain language, one line per template. */
+  summary: string[];
+}
+
+export interface CompileContext {
+  /** The identity trusted for every claim the rules use (the platform's CDD provider). */
+  claimIssuer: Did;
+  /** Scope the investor claims are issued in (the CDD provider identity by default). */
+  scope?: Scope;
+}
+
+export class RuleCompileError extends Error {}
+
+/** Polymesh limits (§5, §6). */
+export const MAX_CONDITION_COMPLEXITY = 50;
+export const MAX_TRANSFER_CONDITIONS = 4;
+export const MAX_STATS = 10;
+
+const TRUSTED_FOR: ClaimType[] = [
+  'KnowYourCustomer',
+  'Accredited',
+  'Jurisdiction',
+  'Blocked',
+  'SellLockup',
+  'Affiliate',
+];
+
+/**
+ * Templates → Polymesh. Regulation templates (Reg D, Reg S, Reg CF) are alternative paths: each
+ * becomes one requirement, and Polymesh lets a transfer through when any requirement holds
+ * ("Reg D for US persons OR Reg S for non-US"). Every other condition (lock-ups, country lists,
+ * affiliates) must hold on every path, so it is added to each requirement. Caps become
+ * statistics and transfer conditions. Pure: no I/O, unit-tested.
+ */
+export function compileRules(templates: RuleTemplate[], ctx: CompileContext): CompiledRules {
+  const scope: Scope = ctx.scope ?? { type: 'Identity', value: ctx.claimIssuer };
+  const seen = new Set<string>();
+  for (const t of templates) {
+    const key = t.template === 'country-cap' ? `${t.template}:${t.country}` : t.template;
+    if (seen.has(key)) throw new RuleCompileError(`Template "${key}" is listed twice; give it once`);
+    seen.add(key);
+  }
+  const claim = (
+    type: 'KnowYourCustomer' | 'Accredited' | 'Blocked' | 'SellLockup' | 'Affiliate',
+  ): Claim => ({
+    type,
+    scope,
+  });
+  const jurisdiction = (iso: string): Claim => ({ type: 'Jurisdiction', code: toChainCountry(iso), scope });
+  const notBlocked: Condition = { type: 'IsAbsent', claim: claim('Blocked'), target: 'Receiver' };
+  const kyc: Condition = { type: 'IsPresent', claim: claim('KnowYourCustomer'), target: 'Receiver' };
+  const hasRegS = templates.some((t) => t.template === 'reg-s');
+
+  const paths: CompiledRequirement[] = [];
+  const global: Condition[] = [];
+  const stats: StatType[] = [];
+  const restrictions: TransferCondition[] = [];
+  let lockupDays: number | null = null;
+  const addStat = (s: StatType) => {
+    if (!stats.some((x) => JSON.stringify(x) === JSON.stringify(s))) stats.push(s);
+  };
+
+  for (const t of templates) {
+    switch (t.template) {
+      case 'reg-d-506c':
+        paths.push({
+          label: 'Reg D 506(c)',
+          audience: hasRegS ? 'us' : 'all',
+          conditions: [
+            kyc,
+            { type: 'IsPresent', claim: claim('Accredited'), target: 'Receiver' },
+            notBlocked,
+          ],
+        });
+        break;
+      case 'reg-s':
+        paths.push({
+          label: 'Reg S',
+          audience: 'non-us',
+          conditions: [kyc, { type: 'IsAbsent', claim: jurisdiction('US'), target: 'Receiver' }, notBlocked],
+        });
+        if (t.distributionCompliancePeriodDays)
+          lockupDays = Math.max(lockupDays ?? 0, t.distributionCompliancePeriodDays);
+        break;
+      case 'reg-cf':
+        paths.push({ label: 'Reg CF', audience: 'all', conditions: [kyc, notBlocked] });
+        break;
+      case 'lockup':
+        lockupDays = Math.max(lockupDays ?? 0, t.holdingPeriodDays);
+        break;
+      case 'country-allow':
+        global.push({ type: 'IsAnyOf', claims: t.countries.map(jurisdiction), target: 'Receiver' });
+        break;
+      case 'country-block':
+        global.push({ type: 'IsNoneOf', claims: t.countries.map(jurisdiction), target: 'Receiver' });
+        break;
+      case 'exclude-affiliates':
+        global.push({ type: 'IsAbsent', claim: claim('Affiliate'), target: 'Receiver' });
+        break;
+      case 'max-holders':
+        addStat({ op: 'Count' });
+        restrictions.push({ type: 'MaxInvestorCount', count: t.count });
+        break;
+      case 'max-ownership':
+        addStat({ op: 'Balance' });
+        restrictions.push({ type: 'MaxInvestorOwnership', percentage: t.percentage });
+        break;
+      case 'country-cap':
+        addStat({ op: 'Count', claimIssuer: { claimType: 'Jurisdiction', issuer: ctx.claimIssuer } });
+        restrictions.push({
+          type: 'ClaimCount',
+          claim: { type: 'Jurisdiction', countryCode: toChainCountry(t.country) },
+          issuer: ctx.claimIssuer,
+          min: 0,
+          max: t.maxHolders,
+        });
+        break;
+    }
+  }
+  // Lock-ups bind the seller on every path: SellLockup claims are issued with the holding period.
+  if (lockupDays !== null) global.unshift({ type: 'IsAbsent', claim: claim('SellLockup'), target: 'Sender' });
+
+  const requirements: CompiledRequirement[] =
+    paths.length > 0
+      ? paths.map((p) => ({ ...p, conditions: [...global, ...p.conditions] }))
+      : global.length > 0
+        ? [{ label: 'Restrictions', audience: 'all', conditions: global }]
+        : [];
+
+  if (restrictions.length > MAX_TRANSFER_CONDITIONS) {
+    throw new RuleCompileError(
+      `These rules need ${restrictions.length} transfer restrictions; Polymesh allows ${MAX_TRANSFER_CONDITIONS} per asset. Drop some caps`,
+    );
+  }
+  if (stats.length > MAX_STATS) throw new RuleCompileError(`At most ${MAX_STATS} statistics per asset`);
+  const complexity = conditionComplexity(requirements.map((r) => r.conditions));
+  if (complexity > MAX_CONDITION_COMPLEXITY) {
+    throw new RuleCompileError(
+      `These rules have complexity ${complexity}; Polymesh allows ${MAX_CONDITION_COMPLEXITY}. Shorten the country lists or drop a path`,
+    );
+  }
+  return {
+    requirements,
+    trustedIssuers: requirements.length > 0 ? [{ identity: ctx.claimIssuer, trustedFor: TRUSTED_FOR }] : [],
+    stats,
+    restrictions,
+    offChain: { regCf: templates.some((t) => t.template === 'reg-cf'), lockupDays },
+    summary: templates.map(describeTemplate),
+  };
+}
+
+/** Σ claims × max(1, issuers) over all conditions (default issuers: one), at least #requirements. */
+export function conditionComplexity(requirements: Condition[][]): number {
+  let total = 0;
+  for (const conditions of requirements) {
+    for (const c of conditions) {
+      const claims = c.type === 'IsAnyOf' || c.type === 'IsNoneOf' ? c.claims.length : 1;
+      total += claims * Math.max(1, c.trustedClaimIssuers?.length ?? 1);
+    }
+  }
+  return Math.max(total, requirements.length);
+}

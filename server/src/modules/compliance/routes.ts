@@ -1,0 +1,169 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { AppError } from '../../errors.js';
+import { errorResponses } from '../../schemas.js';
+import { Amount, IdParams, PortfolioRefSchema } from '../assets/schemas.js';
+import { serializeOperation } from '../operations/routes.js';
+import { describeTemplate } from './reasons.js';
+import { RuleTemplate, TEMPLATE_NAMES } from './templates.js';
+
+const tags = ['compliance'];
+const security = [{ bearer: [] }];
+const READERS = ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'] as const;
+
+const Compiled = Type.Object({
+  requirements: Type.Array(
+    Type.Object({ label: Type.String(), audience: Type.String(), conditions: Type.Array(Type.Unknown()) }),
+  ),
+  trustedIssuers: Type.Array(Type.Unknown()),
+  stats: Type.Array(Type.Unknown()),
+  restrictions: Type.Array(Type.Unknown()),
+  offChain: Type.Object({ regCf: Type.Boolean(), lockupDays: Type.Union([Type.Integer(), Type.Null()]) }),
+  summary: Type.Array(Type.String(), { description: 'The rules in plain language' }),
+});
+const RulesBody = Type.Object(
+  { templates: Type.Array(RuleTemplate, { maxItems: 12 }) },
+  { additionalProperties: false },
+);
+const RulesView = Type.Object({
+  assetId: Type.String({ format: 'uuid' }),
+  version: Type.Integer(),
+  templates: Type.Array(Type.Unknown()),
+  compiled: Compiled,
+  changedBy: Type.String(),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+const Reason = Type.Object({ rule: Type.String(), message: Type.String() });
+const CheckBody = Type.Object(
+  {
+    from: Type.Optional(PortfolioRefSchema),
+    to: PortfolioRefSchema,
+    amount: Amount,
+    value: Type.Optional(
+      Type.String({
+        pattern: '^\\d{1,13}(\\.\\d{1,6})?$',
+        description: 'Purchase value in USD, for Reg CF limits',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const complianceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { compliance, checks } = app.tokenization;
+  const em = () => app.infra.db.orm.em.fork();
+
+  app.get(
+    '/compliance/templates',
+    {
+      config: { roles: [] },
+      schema: {
+        tags,
+        security,
+        summary: 'The rule library',
+        response: { 200: Type.Array(Type.String()), ...errorResponses },
+      },
+    },
+    async () => TEMPLATE_NAMES,
+  );
+
+  app.post(
+    '/compliance/preview',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags,
+        security,
+        summary:
+          'Compile templates without applying them: Polymesh requirements, stats, restrictions and plain language',
+        body: RulesBody,
+        response: { 200: Compiled, ...errorResponses },
+      },
+    },
+    async (request) => compliance.compile(request.body.templates),
+  );
+
+  app.get(
+    '/assets/:id/rules',
+    {
+      config: { roles: [] },
+      schema: {
+        tags,
+        security,
+        summary: 'The rules of an asset, in plain language and compiled',
+        params: IdParams,
+        response: { 200: RulesView, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const rules = await compliance.get(em(), request.params.id);
+      if (!rules) {
+        throw new AppError(
+          'NOT_FOUND',
+          `Asset ${request.params.id} has no rules yet; PUT /assets/${request.params.id}/rules`,
+        );
+      }
+      return {
+        assetId: rules.assetId,
+        version: rules.version,
+        templates: rules.templates,
+        compiled: { ...rules.compiled, summary: rules.templates.map(describeTemplate) },
+        changedBy: rules.changedBy,
+        updatedAt: rules.updatedAt.toISOString(),
+      };
+    },
+  );
+
+  app.put(
+    '/assets/:id/rules',
+    {
+      config: { roles: ['compliance-officer', 'issuer-admin'] },
+      schema: {
+        tags,
+        security,
+        summary: 'Set the asset’s rules; audited with a diff. 202 with the chain operations that apply them',
+        params: IdParams,
+        body: RulesBody,
+        response: {
+          202: Type.Object({
+            version: Type.Integer(),
+            summary: Type.Array(Type.String()),
+            operations: Type.Array(Type.Ref('ChainOperation')),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { rules, operations } = await compliance.setRules(
+        request.params.id,
+        request.body.templates,
+        request.principal!.id,
+      );
+      return reply.status(202).send({
+        version: rules.version,
+        summary: rules.compiled.summary,
+        operations: operations.map(serializeOperation),
+      });
+    },
+  );
+
+  app.post(
+    '/assets/:id/transfer-checks',
+    {
+      config: { roles: [] },
+      schema: {
+        tags,
+        security,
+        summary: 'Pre-trade check: allowed, or refused with one plain-language reason per failed rule',
+        params: IdParams,
+        body: CheckBody,
+        response: {
+          200: Type.Object({ allowed: Type.Boolean(), reasons: Type.Array(Reason) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => checks.check(em(), request.params.id, request.body),
+  );
+};

@@ -1,0 +1,80 @@
+import Type, { type Static } from 'typebox';
+
+const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, e.g. US' });
+
+/** The rule library: what a compliance officer picks and parameterises. */
+export const RuleTemplate = Type.Union(
+  [
+    Type.Object(
+      { template: Type.Literal('reg-d-506c') },
+      { additionalProperties: false, description: 'Reg D 506(c): receiver KYC and accredited, not blocked' },
+    ),
+    Type.Object(
+      {
+        template: Type.Literal('reg-s'),
+        distributionCompliancePeriodDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+      },
+      { additionalProperties: false, description: 'Reg S: receiver KYC and not a US person' },
+    ),
+    Type.Object(
+      { template: Type.Literal('reg-cf') },
+      {
+        additionalProperties: false,
+        description: 'Reg CF: receiver KYC; 12-month limits enforced off chain',
+      },
+    ),
+    Type.Object(
+      { template: Type.Literal('lockup'), holdingPeriodDays: Type.Integer({ minimum: 1, maximum: 3650 }) },
+      { additionalProperties: false, description: 'Rule 144 / lock-up: SellLockup claims set at issuance' },
+    ),
+    Type.Object(
+      { template: Type.Literal('max-holders'), count: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        template: Type.Literal('max-ownership'),
+        percentage: Type.String({ pattern: '^(100(\\.0{1,4})?|\\d{1,2}(\\.\\d{1,4})?)$' }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      { template: Type.Literal('country-cap'), country: Country, maxHolders: Type.Integer({ minimum: 0 }) },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        template: Type.Literal('country-allow'),
+        countries: Type.Array(Country, { minItems: 1, maxItems: 20 }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        template: Type.Literal('country-block'),
+        countries: Type.Array(Country, { minItems: 1, maxItems: 20 }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      { template: Type.Literal('exclude-affiliates') },
+      { additionalProperties: false, description: 'Affiliates of the issuer may not receive' },
+    ),
+  ],
+  { description: 'A rule template with its parameters' },
+);
+export type RuleTemplate = Static<typeof RuleTemplate>;
+export type TemplateName = RuleTemplate['template'];
+
+export const TEMPLATE_NAMES: TemplateName[] = [
+  'reg-d-506c',
+  'reg-s',
+  'reg-cf',
+  'lockup',
+  'max-holders',
+  'max-ownership',
+  'country-cap',
+  'country-allow',
+  'country-block',
+  'exclude-affiliates',
+];

@@ -1,0 +1,137 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Ledger } from '@stoa/chain';
+import type { FastifyBaseLogger } from 'fastify';
+import { AppError } from '../../errors.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { openJson } from '../../lib/crypto.js';
+import type { AuditService } from '../audit/service.js';
+import { IdentityClaimRecord, InvestorIdentity, Notification } from './entity.js';
+
+export const EXPIRY_SCAN_JOB = 'identities.expiry-scan';
+const DAY = 86_400_000;
+
+export interface ScanResult {
+  notified: number;
+  expired: number;
+  lapsedIdentities: number;
+}
+
+/** Identities: the account ↔ DID ↔ investor mapping, standing, claim expiry, custodial keys. */
+export class IdentityService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly audit: AuditService,
+    private readonly ledger: Ledger,
+    private readonly queue: JobQueue,
+    private readonly key: Buffer,
+    private readonly noticeDays: number,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    queue.register<{ at: string }>(EXPIRY_SCAN_JOB, async (d) => void (await this.scan(new Date(d.at))), {
+      attempts: 3,
+      backoffMs: 5000,
+      concurrency: 1,
+    });
+  }
+
+  /** Queues one scan per time bucket: repeated triggers within the bucket do not pile up. */
+  async scheduleScan(now = new Date(), bucketMs = 3600_000): Promise<void> {
+    const bucket = Math.floor(now.getTime() / bucketMs);
+    await this.queue.enqueue(EXPIRY_SCAN_JOB, { at: now.toISOString() }, { jobId: `expiry-scan-${bucket}` });
+  }
+
+  /**
+   * Claims expiring within the notice period → one notification each (never repeated);
+   * claims past their expiry → expired, and their investors → not in good standing.
+   */
+  async scan(now: Date): Promise<ScanResult> {
+    const horizon = new Date(now.getTime() + this.noticeDays * DAY);
+    const result: ScanResult = { notified: 0, expired: 0, lapsedIdentities: 0 };
+    await this.orm.em.fork().transactional(async (tx) => {
+      const due = await tx.find(IdentityClaimRecord, { status: 'active', expiresAt: { $lte: horizon } });
+      const lapsed = new Map<string, string[]>();
+      for (const rec of due) {
+        const identity = await tx.findOneOrFail(InvestorIdentity, { id: rec.identityId });
+        if (rec.expiresAt! <= now) {
+          rec.status = 'expired';
+          result.expired++;
+          lapsed.set(identity.id, [...(lapsed.get(identity.id) ?? []), rec.claimKey]);
+          await this.audit.append(tx, {
+            actor: 'system',
+            action: 'claim.expired',
+            subjectType: 'identity',
+            subjectId: identity.id,
+            data: { claimKey: rec.claimKey, expiresAt: rec.expiresAt!.toISOString(), did: identity.did },
+          });
+        } else if (!rec.notifiedAt) {
+          rec.notifiedAt = now;
+          result.notified++;
+          const n = new Notification();
+          n.userId = identity.userId;
+          n.kind = 'claim-expiring';
+          n.dedupeKey = `claim-expiring:${rec.id}:${rec.expiresAt!.toISOString()}`;
+          n.message = `Your ${rec.claimType} claim expires on ${rec.expiresAt!.toISOString().slice(0, 10)}; renew your verification before then`;
+          n.data = {
+            identityId: identity.id,
+            claimKey: rec.claimKey,
+            expiresAt: rec.expiresAt!.toISOString(),
+          };
+          tx.persist(n);
+          await this.audit.append(tx, {
+            actor: 'system',
+            action: 'claim.expiring-notified',
+            subjectType: 'identity',
+            subjectId: identity.id,
+            data: { claimKey: rec.claimKey, expiresAt: rec.expiresAt!.toISOString(), notificationId: n.id },
+          });
+        }
+      }
+      for (const [identityId, keys] of lapsed) {
+        const identity = await tx.findOneOrFail(InvestorIdentity, { id: identityId });
+        if (identity.standing !== 'good') continue;
+        identity.standing = 'not-in-good-standing';
+        identity.standingReason = `Claims expired: ${keys.join(', ')}`;
+        result.lapsedIdentities++;
+        const n = new Notification();
+        n.userId = identity.userId;
+        n.kind = 'standing-lost';
+        n.dedupeKey = `standing-lost:${identity.id}:${now.toISOString()}`;
+        n.message = 'Your verification has lapsed; you are not in good standing until it is renewed';
+        n.data = { identityId, claims: keys };
+        tx.persist(n);
+        await this.audit.append(tx, {
+          actor: 'system',
+          action: 'identity.standing-changed',
+          subjectType: 'identity',
+          subjectId: identity.id,
+          data: { from: 'good', to: identity.standing, reason: identity.standingReason },
+        });
+      }
+    });
+    if (result.expired || result.notified) this.log.info(result, 'claim expiry scan');
+    return result;
+  }
+
+  /** Makes a custodial investor key available to the ledger for signing; returns its address. */
+  async unlockSigner(identityId: string): Promise<string> {
+    const identity = await this.orm.em
+      .fork()
+      .findOne(InvestorIdentity, { id: identityId }, { populate: ['keySealed'] });
+    if (!identity) throw AppError.notFound('Identity', identityId);
+    if (!identity.custodial || !identity.keySealed) {
+      throw new AppError(
+        'RULE_VIOLATION',
+        'This investor holds their own key; the platform cannot sign for them',
+      );
+    }
+    const { mnemonic } = openJson<{ mnemonic: string }>(
+      this.key,
+      identity.keySealed,
+      `identity-key:${identity.id}`,
+    );
+    const address = await this.ledger.addSigner({ mnemonic });
+    if (address !== identity.account)
+      throw new Error(`custodial key of ${identity.id} does not match its account`);
+    return address;
+  }
+}

@@ -1,0 +1,111 @@
+import type { Screening } from '../onboarding/entity.js';
+
+export type KycVerdict = 'GREEN' | 'RED' | 'RETRY';
+export type ProviderName = 'sandbox' | 'sumsub' | 'onfido';
+
+export interface ApplicantInput {
+  /** Our application id: the vendor's external user id, echoed in its webhooks. */
+  applicationId: string;
+  email: string;
+  kind: 'individual' | 'entity';
+  firstName?: string;
+  lastName?: string;
+  legalName?: string;
+  dateOfBirth?: string;
+  country: string;
+}
+
+/** A verified webhook, normalised. */
+export interface KycEvent {
+  provider: ProviderName;
+  /** Unique per delivery content: the idempotency key of processing and the replay guard. */
+  eventId: string;
+  type: string;
+  applicationId: string | null;
+  applicantId: string | null;
+  /** Null when the event carries no verdict (e.g. "applicant pending"), or the verdict must be fetched. */
+  verdict: KycVerdict | null;
+  screening: Omit<Screening, 'checkedAt'> | null;
+  /** Vendor reference to fetch the verdict from (Onfido check id). */
+  checkId?: string;
+  occurredAt: string | null;
+}
+
+/** Thrown by `verifyWebhook`: the route answers 401 and audits the refusal. */
+export class WebhookRejected extends Error {
+  override readonly name = 'WebhookRejected';
+  constructor(
+    readonly reason: 'missing-signature' | 'bad-signature' | 'stale' | 'malformed' | 'replayed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+export function header(headers: Headers, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** One interface over KYC/AML vendors. */
+export interface KycProvider {
+  readonly name: ProviderName;
+  createApplicant(input: ApplicantInput): Promise<{ applicantId: string }>;
+  /** Checks the signature over the exact raw body and its freshness, then normalises the event. */
+  verifyWebhook(raw: Buffer, headers: Headers, now: Date): KycEvent;
+  /** For events whose verdict is not in the payload (Onfido): ask the vendor. */
+  resolveVerdict?(event: KycEvent): Promise<Pick<KycEvent, 'verdict' | 'screening' | 'applicantId'>>;
+}
+
+/** A minimal `fetch`, injectable so vendor clients are unit-tested without a network. */
+export type Fetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{ ok: boolean; status: number; json(): Promise<unknown>; text(): Promise<string> }>;
+
+/** Screening flags from vendor labels (Sumsub reject labels, sandbox markers). */
+export function screeningFromLabels(provider: string, labels: string[]): Omit<Screening, 'checkedAt'> {
+  const has = (...names: string[]) => labels.some((l) => names.includes(l.toUpperCase()));
+  return {
+    provider,
+    sanctionsHit: has('SANCTIONS', 'WATCHLIST'),
+    pepHit: has('PEP'),
+    adverseMediaHit: has('ADVERSE_MEDIA', 'CRIMINAL'),
+    labels,
+  };
+}
+
+export function parseJson(raw: Buffer): Record<string, unknown> {
+  try {
+    const v = JSON.parse(raw.toString('utf8')) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new WebhookRejected('malformed', 'The webhook body is not a JSON object');
+}
+
+export const MAX_EVENT_AGE_MS = 7 * 86_400_000;
+
+/** Vendors retry for days; anything older than a week (or from the future) is a replay. */
+export function assertFresh(occurredAt: Date | null, now: Date): void {
+  if (!occurredAt || Number.isNaN(occurredAt.getTime())) return;
+  const age = now.getTime() - occurredAt.getTime();
+  if (age > MAX_EVENT_AGE_MS || age < -300_000) {
+    throw new WebhookRejected(
+      'stale',
+      `The event time ${occurredAt.toISOString()} is outside the accepted window`,
+    );
+  }
+}
+
+export async function callJson(fetchFn: Fetch, url: string, init: Parameters<Fetch>[1]): Promise<unknown> {
+  const res = await fetchFn(url, init);
+  if (!res.ok) {
+    const text = await res.text().catch(() => '');
+    throw new Error(`${init.method} ${url} answered ${res.status}: ${text.slice(0, 300)}`);
+  }
+  return res.json();
+}

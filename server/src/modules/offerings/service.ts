@@ -1,0 +1,365 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Ledger, LedgerCall } from '@stoa/chain';
+import { AppError } from '../../errors.js';
+import { fromUnits, mulUnits, toUnits } from '../../lib/units.js';
+import type { AssetService } from '../assets/service.js';
+import type { AuditService } from '../audit/service.js';
+import type { Reason, TransferCheckService } from '../compliance/checks.js';
+import { AssetRules } from '../compliance/entity.js';
+import { InvestorIdentity } from '../identities/entity.js';
+import type { IdentityService } from '../identities/service.js';
+import { Application } from '../onboarding/entity.js';
+import type { ChainOperation } from '../operations/entity.js';
+import { Offering, Subscription, type InvestorClass, type OfferingTerms } from './entity.js';
+
+export interface CreateOfferingInput extends Omit<
+  OfferingTerms,
+  'maxInvestment' | 'softCap' | 'hardCap' | 'start' | 'eligibleClasses' | 'documents'
+> {
+  name: string;
+  paymentAssetId: string;
+  maxInvestment?: string;
+  softCap?: string;
+  hardCap?: string;
+  start?: string;
+  eligibleClasses?: InvestorClass[];
+  documents?: OfferingTerms['documents'];
+}
+
+const CLASS_TEXT: Record<InvestorClass, string> = {
+  accredited: 'accredited',
+  'non-us': 'a non-US person',
+  'reg-cf': 'a Reg CF investor',
+};
+
+/** Tokens bought → cost, filling tiers in order (Polymesh's STO arithmetic). */
+export function quote(
+  tiers: { remaining: string; price: string }[],
+  amount: string,
+): { cost: bigint; filled: boolean } {
+  let left = toUnits(amount);
+  let cost = 0n;
+  for (const t of tiers) {
+    const take = left < toUnits(t.remaining) ? left : toUnits(t.remaining);
+    cost += mulUnits(take, toUnits(t.price));
+    left -= take;
+  }
+  return { cost, filled: left === 0n };
+}
+
+export class OfferingService {
+  constructor(
+    readonly orm: MikroORM,
+    readonly ledger: Ledger,
+    readonly assets: AssetService,
+    readonly checks: TransferCheckService,
+    readonly identities: IdentityService,
+    readonly audit: AuditService,
+  ) {}
+
+  get operations() {
+    return this.assets.operations;
+  }
+
+  async create(assetId: string, input: CreateOfferingInput, actor: string): Promise<Offering> {
+    const problems: string[] = [];
+    const end = Date.parse(input.end);
+    const start = input.start ? Date.parse(input.start) : Date.now();
+    if (end <= start) problems.push('end must be after start');
+    if (input.maxInvestment && toUnits(input.maxInvestment) < toUnits(input.minInvestment))
+      problems.push('maxInvestment must be at least minInvestment');
+    const hardCap = input.tiers.reduce((s, t) => s + mulUnits(toUnits(t.amount), toUnits(t.price)), 0n);
+    if (input.hardCap && toUnits(input.hardCap) > hardCap)
+      problems.push(`hardCap exceeds what the tiers can raise (${fromUnits(hardCap)})`);
+    if (input.softCap && toUnits(input.softCap) > (input.hardCap ? toUnits(input.hardCap) : hardCap))
+      problems.push('softCap must not exceed the hard cap');
+    if (input.tiers.some((t) => toUnits(t.amount) === 0n || toUnits(t.price) === 0n))
+      problems.push('every tier needs an amount and a price above 0');
+    if (problems.length)
+      throw new AppError('VALIDATION_FAILED', `Invalid offering terms: ${problems.join('; ')}`);
+    return this.orm.em.fork().transactional(async (tx) => {
+      await this.assets.active(tx, assetId);
+      const payment = await this.assets.active(tx, input.paymentAssetId);
+      if (payment.asset.assetType !== 'StableCoin') {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `Payment asset ${input.paymentAssetId} is not a stablecoin; offerings are priced in the platform stablecoin`,
+        );
+      }
+      const o = new Offering();
+      o.assetId = assetId;
+      o.paymentAssetId = input.paymentAssetId;
+      o.name = input.name;
+      o.terms = {
+        tiers: input.tiers,
+        minInvestment: input.minInvestment,
+        maxInvestment: input.maxInvestment ?? null,
+        softCap: input.softCap ?? null,
+        hardCap: input.hardCap ?? fromUnits(hardCap),
+        start: input.start ?? null,
+        end: input.end,
+        eligibleClasses: input.eligibleClasses ?? [],
+        documents: input.documents ?? [],
+      };
+      tx.persist(o);
+      await this.audit.append(tx, {
+        actor,
+        action: 'offering.created',
+        subjectType: 'offering',
+        subjectId: o.id,
+        data: { assetId, terms: o.terms },
+      });
+      return o;
+    });
+  }
+
+  async get(em: EntityManager, id: string): Promise<Offering> {
+    const o = await em.findOne(Offering, { id });
+    if (!o) throw AppError.notFound('Offering', id);
+    return o;
+  }
+
+  /** Records offering operations (signed by the issuer) with an audit entry, dispatched after commit. */
+  async record(
+    id: string,
+    actor: string,
+    action: string,
+    fn: (tx: EntityManager, o: Offering, chainId: string) => Promise<LedgerCall[]> | LedgerCall[],
+  ): Promise<{ offering: Offering; operations: ChainOperation[] }> {
+    const out = await this.orm.em.fork().transactional(async (tx) => {
+      const o = await this.get(tx, id);
+      const { asset, issuer } = await this.assets.active(tx, o.assetId);
+      const calls = await fn(tx, o, asset.chainId);
+      await this.audit.append(tx, {
+        actor,
+        action,
+        subjectType: 'offering',
+        subjectId: o.id,
+        data: { calls: calls.map((c) => c.name), status: o.status },
+      });
+      const ops: ChainOperation[] = [];
+      for (const [i, call] of calls.entries()) {
+        ops.push(
+          await this.operations.record(tx, {
+            idempotencyKey: `${action}:${o.id}:${i}:${Date.now()}`,
+            call,
+            signer: issuer.account,
+            requestedBy: actor,
+            subject: { type: 'offering', id: o.id },
+          }),
+        );
+      }
+      return { offering: o, operations: ops };
+    });
+    for (const op of out.operations) await this.operations.dispatch(op);
+    return out;
+  }
+
+  /** Launch: an Sto venue, an escrow portfolio when there is a soft cap, the tokens; then the fundraiser. */
+  launch(id: string, actor: string) {
+    return this.record(id, actor, 'offering.launch', (_tx, o, assetId) => {
+      if (o.status !== 'draft')
+        throw new AppError('CONFLICT', `Offering ${id} is ${o.status}; only a draft can be launched`);
+      o.status = 'launching';
+      const total = o.terms.tiers.reduce((s, t) => s + toUnits(t.amount), 0n);
+      const calls: LedgerCall[] = [
+        {
+          name: 'settlement.createVenue',
+          args: { details: `Offering ${o.name}`.slice(0, 100), type: 'Sto' },
+        },
+      ];
+      if (o.terms.softCap)
+        calls.push({ name: 'portfolio.createPortfolio', args: { name: `escrow ${o.id}` } });
+      calls.push({ name: 'asset.issue', args: { assetId, amount: fromUnits(total) } });
+      return calls;
+    });
+  }
+
+  /** The investor classes of an identity, from its onboarding application. */
+  async classes(em: EntityManager, identity: InvestorIdentity): Promise<Set<InvestorClass>> {
+    const app = await em.findOne(Application, { id: identity.applicationId });
+    const out = new Set<InvestorClass>();
+    if (!app) return out;
+    if (app.accreditationStatus === 'verified' && (app.accreditationExpiresAt ?? new Date(0)) > new Date())
+      out.add('accredited');
+    if (!app.usPerson) out.add('non-us');
+    if (app.regCfLimit) out.add('reg-cf');
+    return out;
+  }
+
+  /**
+   * Eligibility first — standing, investor class, amounts, the asset's rules, funds — so a
+   * refusal never reaches the chain; then the DvP investment through the outbox.
+   */
+  async subscribe(
+    id: string,
+    identityId: string,
+    amount: string,
+    actor: string,
+  ): Promise<{ subscription: Subscription; operation: ChainOperation }> {
+    const em = this.orm.em.fork();
+    const o = await this.get(em, id);
+    const identity = await em.findOne(InvestorIdentity, { id: identityId });
+    if (!identity) throw AppError.notFound('Investor identity', identityId);
+    if (!identity.did)
+      throw new AppError(
+        'RULE_VIOLATION',
+        'The investor has no identity on chain yet; wait for the attestation to complete',
+      );
+    const { asset, issuer } = await this.assets.active(em, o.assetId);
+    const payment = await this.assets.active(em, o.paymentAssetId);
+    if (o.status !== 'live' || o.fundraiserId === null)
+      throw new AppError(
+        'RULE_VIOLATION',
+        `Offering ${o.name} is ${o.status}; it is not open for subscriptions`,
+      );
+    const fr = await this.ledger.fundraiser(asset.chainId, o.fundraiserId);
+    const now = Date.parse((await this.ledger.info()).time);
+    const reasons: Reason[] = [];
+    if (!fr || fr.status.sale !== 'Live')
+      reasons.push({ rule: 'offering', message: 'the offering is not live on chain' });
+    if (fr && now < Date.parse(fr.start))
+      reasons.push({ rule: 'offering', message: `the offering opens at ${fr.start}` });
+    if (fr?.end && now >= Date.parse(fr.end))
+      reasons.push({ rule: 'offering', message: `the offering closed at ${fr.end}` });
+    const classes = await this.classes(em, identity);
+    const eligible = o.terms.eligibleClasses;
+    if (eligible.length > 0 && !eligible.some((c) => classes.has(c))) {
+      reasons.push({
+        rule: 'eligible investors',
+        message: `the investor is not ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}`,
+      });
+    }
+    const { cost, filled } = quote(fr?.tiers ?? [], amount);
+    if (!filled)
+      reasons.push({ rule: 'offering', message: `only ${fr?.totalRemaining ?? '0'} tokens are left` });
+    if (cost < toUnits(o.terms.minInvestment))
+      reasons.push({
+        rule: 'minimum investment',
+        message: `the cost ${fromUnits(cost)} is below the minimum investment of ${o.terms.minInvestment}`,
+      });
+    const mine = await em.find(Subscription, {
+      offeringId: o.id,
+      identityId,
+      status: { $in: ['pending', 'settled'] },
+    });
+    const already = mine.reduce((s, x) => s + toUnits(x.cost), 0n);
+    if (o.terms.maxInvestment && already + cost > toUnits(o.terms.maxInvestment)) {
+      reasons.push({
+        rule: 'maximum investment',
+        message: `the investor would invest ${fromUnits(already + cost)}, above the maximum of ${o.terms.maxInvestment} per investor`,
+      });
+    }
+    const raised = await this.raised(em, o.id);
+    if (o.terms.hardCap && raised + cost > toUnits(o.terms.hardCap))
+      reasons.push({
+        rule: 'hard cap',
+        message: `the offering would exceed its hard cap of ${o.terms.hardCap}`,
+      });
+    const check = await this.checks.check(em, o.assetId, {
+      from: { did: issuer.did! },
+      to: { did: identity.did },
+      amount,
+      value: fromUnits(cost),
+      ignore: ['InsufficientBalance', 'InsufficientPortfolioBalance'],
+    });
+    reasons.push(...check.reasons.filter((r) => !reasons.some((x) => x.message === r.message)));
+    const [funds] = await this.ledger.portfolioBalances({ did: identity.did }, payment.asset.chainId);
+    if (toUnits(funds?.free ?? '0') < cost) {
+      reasons.push({
+        rule: 'funds',
+        message: `the investor has ${funds?.free ?? '0'} ${payment.asset.name} available but the subscription costs ${fromUnits(cost)}`,
+      });
+    }
+    if (reasons.length > 0) {
+      await em.transactional((tx) =>
+        this.audit.append(tx, {
+          actor,
+          action: 'offering.subscription-refused',
+          subjectType: 'offering',
+          subjectId: o.id,
+          data: { identityId, amount, reasons },
+        }),
+      );
+      throw new AppError(
+        'RULE_VIOLATION',
+        `Subscription refused: ${reasons.map((r) => r.message).join('; ')}`,
+        { reasons },
+      );
+    }
+    const signer = await this.identities.unlockSigner(identity.id);
+    const rules = await em.findOne(AssetRules, { assetId: o.assetId });
+    const claimIssuer = await this.ledger.identityOf(this.assets.operatorAddress());
+    const out = await em.transactional(async (tx) => {
+      const s = new Subscription();
+      Object.assign(s, { offeringId: o.id, identityId, did: identity.did, amount, cost: fromUnits(cost) });
+      tx.persist(s);
+      await this.audit.append(tx, {
+        actor,
+        action: 'offering.subscribed',
+        subjectType: 'offering',
+        subjectId: o.id,
+        data: { subscriptionId: s.id, identityId, amount, cost: s.cost },
+      });
+      const subject = { type: 'subscription', id: s.id };
+      const ops: ChainOperation[] = [];
+      if (o.terms.softCap) {
+        // Refunds from escrow reach the investor without a further signature.
+        ops.push(
+          await this.operations.record(tx, {
+            idempotencyKey: `preapprove:${identity.id}:${payment.asset.chainId}`,
+            call: { name: 'asset.preApproveAsset', args: { assetId: payment.asset.chainId } },
+            signer,
+            requestedBy: actor,
+            subject,
+          }),
+        );
+      }
+      const op = await this.operations.record(tx, {
+        idempotencyKey: `invest:${s.id}`,
+        call: {
+          name: 'sto.invest',
+          args: {
+            investmentPortfolio: { did: identity.did! },
+            fundingPortfolio: { did: identity.did! },
+            assetId: asset.chainId,
+            fundraiserId: o.fundraiserId!,
+            purchaseAmount: amount,
+          },
+        },
+        signer,
+        requestedBy: actor,
+        subject,
+      });
+      s.operationId = op.id;
+      ops.push(op);
+      const lockupDays = rules?.compiled.offChain.lockupDays;
+      if (lockupDays) {
+        ops.push(
+          await this.operations.record(tx, {
+            idempotencyKey: `lockup:${s.id}`,
+            call: {
+              name: 'identity.addClaim',
+              args: {
+                target: identity.did!,
+                claim: { type: 'SellLockup', scope: { type: 'Identity', value: claimIssuer! } },
+                expiry: new Date(now + lockupDays * 86_400_000).toISOString(),
+              },
+            },
+            signer: this.assets.operatorAddress(),
+            requestedBy: actor,
+            subject,
+          }),
+        );
+      }
+      return { subscription: s, operation: op, ops };
+    });
+    for (const op of out.ops) await this.operations.dispatch(op);
+    return { subscription: out.subscription, operation: out.operation };
+  }
+
+  async raised(em: EntityManager, offeringId: string): Promise<bigint> {
+    const subs = await em.find(Subscription, { offeringId, status: { $in: ['pending', 'settled'] } });
+    return subs.reduce((s, x) => s + toUnits(x.cost), 0n);
+  }
+}

@@ -1,0 +1,201 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { errorResponses } from '../../schemas.js';
+import { CAN } from '../auth/roles.js';
+import { SECURITY } from '../auth/schemas.js';
+import { Application } from './entity.js';
+import {
+  AccreditationReviewBody,
+  AddressProofBody,
+  AppParams,
+  ApplicationInput,
+  ListQuery,
+  ReasonBody,
+} from './schemas.js';
+import { isReviewer } from './service.js';
+import { documentRoutes } from './document-routes.js';
+import { serializeApplication } from './view.js';
+
+const tags = ['onboarding'];
+const App = Type.Ref('OnboardingApplication');
+
+export const onboardingRoutes: FastifyPluginAsyncTypebox<{ encryptionKey: Buffer }> = async (app, opts) => {
+  const { onboarding } = app.investors;
+  const show = async (a: Application) =>
+    serializeApplication(opts.encryptionKey, a, await onboarding.documents(onboarding.em(), a.id));
+
+  app.post(
+    '/onboarding/applications',
+    {
+      config: { roles: CAN.applyForOnboarding },
+      schema: {
+        tags,
+        summary: 'Start an onboarding application (draft): personal or entity data, countries, financials',
+        security: SECURITY,
+        body: ApplicationInput,
+        response: { 201: App, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await show(await onboarding.create(request.principal!, request.body))),
+  );
+
+  app.get(
+    '/onboarding/applications',
+    {
+      config: { roles: [] },
+      schema: {
+        tags,
+        summary: 'Applications: your own, or (reviewers) all, optionally by status',
+        security: SECURITY,
+        querystring: ListQuery,
+        response: { 200: Type.Object({ items: Type.Array(App), total: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const p = request.principal!;
+      const where: Record<string, string> = {};
+      if (!isReviewer(p)) where.userId = p.userId ?? '00000000-0000-0000-0000-000000000000';
+      if (request.query.status) where.status = request.query.status;
+      const [items, total] = await onboarding.em().findAndCount(Application, where, {
+        orderBy: { createdAt: 'desc' },
+        limit: request.query.limit,
+        offset: request.query.offset,
+      });
+      return { items: await Promise.all(items.map(show)), total };
+    },
+  );
+
+  app.get(
+    '/onboarding/applications/:id',
+    {
+      config: { roles: [] },
+      schema: {
+        tags,
+        summary: 'One application with its documents (metadata), KYC and accreditation state',
+        security: SECURITY,
+        params: AppParams,
+        response: { 200: App, ...errorResponses },
+      },
+    },
+    async (request) => show(await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id)),
+  );
+
+  app.put(
+    '/onboarding/applications/:id',
+    {
+      config: { roles: CAN.applyForOnboarding },
+      schema: {
+        tags,
+        summary: 'Replace the application data (while draft or needs-more-info)',
+        security: SECURITY,
+        params: AppParams,
+        body: ApplicationInput,
+        response: { 200: App, ...errorResponses },
+      },
+    },
+    async (request) => show(await onboarding.update(request.principal!, request.params.id, request.body)),
+  );
+
+  app.post(
+    '/onboarding/applications/:id/submit',
+    {
+      config: { roles: CAN.applyForOnboarding },
+      schema: {
+        tags,
+        summary: 'Submit for review: checks the required documents, then starts KYC/AML screening',
+        security: SECURITY,
+        params: AppParams,
+        response: { 200: App, ...errorResponses },
+      },
+    },
+    async (request) =>
+      show(await onboarding.submit(request.principal!, request.params.id, app.investors.kyc.providerName)),
+  );
+
+  app.post(
+    '/onboarding/applications/:id/review',
+    {
+      config: { roles: CAN.decideApplications },
+      schema: {
+        tags,
+        summary: 'Reviewer decision short of attestation: start review, ask for more information, or reject',
+        security: SECURITY,
+        params: AppParams,
+        body: Type.Intersect([
+          Type.Object({
+            action: Type.Union([
+              Type.Literal('start-review'),
+              Type.Literal('request-info'),
+              Type.Literal('reject'),
+            ]),
+          }),
+          ReasonBody,
+        ]),
+        response: { 200: App, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const to = (
+        { 'start-review': 'in-review', 'request-info': 'needs-more-info', reject: 'rejected' } as const
+      )[request.body.action];
+      return show(await onboarding.decide(request.principal!, request.params.id, to, request.body.reason));
+    },
+  );
+
+  app.post(
+    '/onboarding/applications/:id/accreditation/review',
+    {
+      config: { roles: CAN.decideApplications },
+      schema: {
+        tags,
+        summary: 'Verify or reject the claimed Reg D 506(c) accreditation (default expiry 90 days)',
+        security: SECURITY,
+        params: AppParams,
+        body: AccreditationReviewBody,
+        response: { 200: App, ...errorResponses },
+      },
+    },
+    async (request) =>
+      show(await onboarding.reviewAccreditation(request.principal!, request.params.id, request.body)),
+  );
+
+  app.post(
+    '/onboarding/applications/:id/address-challenge',
+    {
+      config: { roles: CAN.applyForOnboarding },
+      schema: {
+        tags,
+        summary:
+          'Get a challenge to sign with your own key, to use your own address instead of a custodial one',
+        security: SECURITY,
+        params: AppParams,
+        response: { 200: Type.Object({ challenge: Type.String() }), ...errorResponses },
+      },
+    },
+    async (request) => ({
+      challenge: await onboarding.addressChallenge(request.principal!, request.params.id),
+    }),
+  );
+
+  app.post(
+    '/onboarding/applications/:id/address',
+    {
+      config: { roles: CAN.applyForOnboarding },
+      schema: {
+        tags,
+        summary: 'Prove control of an address with an sr25519 signature of the challenge',
+        security: SECURITY,
+        params: AppParams,
+        body: AddressProofBody,
+        response: { 200: App, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { address, signature } = request.body;
+      return show(await onboarding.proveAddress(request.principal!, request.params.id, address, signature));
+    },
+  );
+
+  await app.register(documentRoutes);
+};

@@ -1,0 +1,178 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { InstructionLeg } from '@stoa/chain';
+import Type from 'typebox';
+import { errorResponses } from '../../schemas.js';
+import { Amount, Did, IdParams, PortfolioRefSchema } from '../assets/schemas.js';
+import { serializeOperation } from '../operations/routes.js';
+import { Asset } from '../assets/entity.js';
+import { AppError } from '../../errors.js';
+import type { Settlement } from './entity.js';
+
+const tags = ['settlements'];
+const security = [{ bearer: [] }];
+const STAFF = ['issuer-admin', 'transfer-agent'] as const;
+
+const Leg = Type.Union([
+  Type.Object(
+    {
+      type: Type.Literal('Fungible'),
+      from: PortfolioRefSchema,
+      to: PortfolioRefSchema,
+      assetId: Type.String({ format: 'uuid', description: 'Platform asset id' }),
+      amount: Amount,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('OffChain'),
+      from: Did,
+      to: Did,
+      ticker: Type.String({ maxLength: 12 }),
+      amount: Amount,
+    },
+    { additionalProperties: false },
+  ),
+]);
+const CreateBody = Type.Object(
+  {
+    venueId: Type.Optional(Type.Integer({ minimum: 1 })),
+    settlementType: Type.Union([
+      Type.Object({ type: Type.Literal('SettleOnAffirmation') }),
+      Type.Object({
+        type: Type.Union([Type.Literal('SettleOnBlock'), Type.Literal('SettleManual')]),
+        block: Type.Integer({ minimum: 0 }),
+      }),
+    ]),
+    legs: Type.Array(Leg, { minItems: 1, maxItems: 10 }),
+    memo: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { additionalProperties: false },
+);
+const View = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  instructionId: Type.Union([Type.Integer(), Type.Null()]),
+  status: Type.String({ description: 'Chain status: Creating, Pending, Failed, Success, Rejected' }),
+  failureReason: Type.Union([Type.String(), Type.Null()]),
+  legs: Type.Array(Type.Unknown()),
+  pendingAffirmations: Type.Union([Type.Integer(), Type.Null()]),
+  operations: Type.Array(Type.Ref('ChainOperation')),
+});
+const PartyBody = Type.Object(
+  {
+    identityId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: 'Custodial investor to act for; the operator when omitted',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const svc = app.tokenization.settlements;
+  const em = () => app.infra.db.orm.em.fork();
+  const view = async (s: Settlement) => {
+    const { chain, operations } = await svc.view(em(), s);
+    const failed = operations.filter((o) => o.status === 'failed').at(-1);
+    return {
+      id: s.id,
+      instructionId: s.instructionId,
+      status: chain ? chain.status.type : s.instructionId === null ? 'Creating' : 'Success',
+      failureReason: s.failureReason ?? (failed ? `${failed.errorCode}: ${failed.errorMessage}` : null),
+      legs: s.legs,
+      pendingAffirmations: chain?.pendingAffirmations ?? null,
+      operations: operations.map(serializeOperation),
+    };
+  };
+
+  app.post(
+    '/settlements',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags,
+        security,
+        summary: 'Create an instruction with several legs; the operator affirms its own portfolios',
+        body: CreateBody,
+        response: { 202: View, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const legs: InstructionLeg[] = [];
+      for (const l of request.body.legs) {
+        if (l.type === 'OffChain') {
+          legs.push(l);
+          continue;
+        }
+        const asset = await em().findOne(Asset, { id: l.assetId });
+        if (!asset?.chainId)
+          throw new AppError('VALIDATION_FAILED', `Asset ${l.assetId} does not exist on chain`);
+        legs.push({ ...l, assetId: asset.chainId });
+      }
+      const { settlement } = await svc.create({ ...request.body, legs }, request.principal!.id);
+      return reply.status(202).send(await view(settlement));
+    },
+  );
+
+  app.get(
+    '/settlements/:id',
+    {
+      config: { roles: [] },
+      schema: {
+        tags,
+        security,
+        summary: 'A settlement with its chain status and failure reason',
+        params: IdParams,
+        response: { 200: View, ...errorResponses },
+      },
+    },
+    async (request) => view(await svc.get(em(), request.params.id)),
+  );
+
+  for (const action of ['affirm', 'withdraw', 'reject'] as const) {
+    app.post(
+      `/settlements/:id/${action}`,
+      {
+        config: { roles: STAFF },
+        schema: {
+          tags,
+          security,
+          summary: `${action} on behalf of a custodial account`,
+          params: IdParams,
+          body: PartyBody,
+          response: { 202: Type.Ref('ChainOperation'), ...errorResponses },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .status(202)
+          .send(
+            serializeOperation(
+              await svc.partyAction(
+                request.params.id,
+                action,
+                request.principal!.id,
+                request.body.identityId,
+              ),
+            ),
+          ),
+    );
+  }
+  app.post(
+    '/settlements/:id/execute',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags,
+        security,
+        summary: 'Execute a manual (or retry a failed) instruction',
+        params: IdParams,
+        response: { 202: Type.Ref('ChainOperation'), ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(serializeOperation(await svc.execute(request.params.id, request.principal!.id))),
+  );
+};

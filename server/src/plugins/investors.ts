@@ -1,0 +1,118 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { attestationFollowUp } from '../modules/cdd/followup.js';
+import { cddRoutes } from '../modules/cdd/routes.js';
+import { AttestationBody } from '../modules/cdd/schemas.js';
+import { CddService } from '../modules/cdd/service.js';
+import { identityRoutes } from '../modules/identities/routes.js';
+import { IdentityBody } from '../modules/identities/schemas.js';
+import { IdentityService } from '../modules/identities/service.js';
+import { OnfidoProvider } from '../modules/kyc/onfido.js';
+import type { Fetch, KycProvider, ProviderName } from '../modules/kyc/provider.js';
+import { kycWebhookRoutes } from '../modules/kyc/routes.js';
+import { SandboxProvider } from '../modules/kyc/sandbox.js';
+import { KycService } from '../modules/kyc/service.js';
+import { SumsubProvider } from '../modules/kyc/sumsub.js';
+import { DocumentService } from '../modules/onboarding/documents.js';
+import { onboardingRoutes } from '../modules/onboarding/routes.js';
+import { ApplicationBody, DocumentBody } from '../modules/onboarding/schemas.js';
+import { OnboardingService } from '../modules/onboarding/service.js';
+
+export interface InvestorServices {
+  onboarding: OnboardingService;
+  documents: DocumentService;
+  kyc: KycService;
+  cdd: CddService;
+  identities: IdentityService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    investors: InvestorServices;
+  }
+}
+
+export interface InvestorOptions {
+  config: Config;
+  operatorAddress: () => string;
+  /** Injected into vendor HTTP clients (tests); default global fetch. */
+  fetch?: Fetch;
+}
+
+function kycProviders(config: Config, fetchFn: Fetch): Map<ProviderName, KycProvider> {
+  const k = config.kyc;
+  const providers = new Map<ProviderName, KycProvider>();
+  // The sandbox is always there in development and test; in production only when chosen.
+  if (config.env !== 'production' || k.provider === 'sandbox') {
+    providers.set('sandbox', new SandboxProvider(k.sandboxWebhookSecret));
+  }
+  if (k.sumsub) providers.set('sumsub', new SumsubProvider({ ...k.sumsub, fetch: fetchFn }));
+  if (k.onfido) providers.set('onfido', new OnfidoProvider({ ...k.onfido, fetch: fetchFn }));
+  return providers;
+}
+
+/** Services of investor onboarding: applications, documents, KYC, CDD attestation, identities. */
+export const investorServicesPlugin = fp(
+  async (app: FastifyInstance, opts: InvestorOptions) => {
+    const { config } = opts;
+    const { db, ledger, queue } = app.infra;
+    const { audit, operations } = app.services;
+    const key = config.encryptionKey;
+    // Submitting starts KYC; the KYC service is built just below (it needs onboarding too).
+    const onboarding: OnboardingService = new OnboardingService(db.orm, audit, key, (a) =>
+      kyc.startApplicant(a),
+    );
+    const fetchFn = opts.fetch ?? (globalThis.fetch as unknown as Fetch);
+    const kyc: KycService = new KycService(
+      db.orm,
+      audit,
+      queue,
+      kycProviders(config, fetchFn),
+      config.kyc.provider,
+      onboarding,
+      app.log,
+    );
+    const documents = new DocumentService(onboarding, audit, key, config.uploadMaxBytes);
+    const cdd = new CddService(db.orm, audit, operations, onboarding, ledger, key, opts.operatorAddress);
+    const identities = new IdentityService(
+      db.orm,
+      audit,
+      ledger,
+      queue,
+      key,
+      config.claimExpiryNoticeDays,
+      app.log,
+    );
+    operations.onFinal('attestation', attestationFollowUp(cdd, audit));
+    kyc.onAdverseVerdict(cdd.adverse, async (ops) => {
+      for (const op of ops) await operations.dispatch(op);
+    });
+    app.decorate('investors', { onboarding, documents, kyc, cdd, identities });
+
+    let timer: NodeJS.Timeout | undefined;
+    if (config.expiryScanIntervalMs > 0) {
+      app.addHook('onReady', async () => {
+        timer = setInterval(() => {
+          identities
+            .scheduleScan(new Date(), config.expiryScanIntervalMs)
+            .catch((err: unknown) => app.log.warn({ err }, 'could not queue the claim-expiry scan'));
+        }, config.expiryScanIntervalMs);
+        timer.unref();
+      });
+    }
+    app.addHook('onClose', async () => clearInterval(timer));
+  },
+  { name: 'stoa-investors', dependencies: ['stoa-services', 'stoa-auth'] },
+);
+
+/** The investor-facing and CDD routes, with the schemas they share. */
+export const investorRoutes: FastifyPluginAsyncTypebox<{ encryptionKey: Buffer }> = async (app, opts) => {
+  // ChainOperation and ErrorBody are registered at the root (app.ts).
+  for (const s of [DocumentBody, ApplicationBody, IdentityBody, AttestationBody]) app.addSchema(s);
+  await app.register(onboardingRoutes, opts);
+  await app.register(kycWebhookRoutes);
+  await app.register(cddRoutes, opts);
+  await app.register(identityRoutes);
+};

@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { assetRoutes } from '../modules/assets/routes.js';
+import { AssetService } from '../modules/assets/service.js';
+import { TransferCheckService } from '../modules/compliance/checks.js';
+import { complianceRoutes } from '../modules/compliance/routes.js';
+import { ComplianceService } from '../modules/compliance/service.js';
+import { offeringHooks } from '../modules/offerings/lifecycle.js';
+import { offeringRoutes } from '../modules/offerings/routes.js';
+import { OfferingService } from '../modules/offerings/service.js';
+import { settlementRoutes } from '../modules/settlements/routes.js';
+import { SettlementService } from '../modules/settlements/service.js';
+
+export interface TokenizationServices {
+  assets: AssetService;
+  compliance: ComplianceService;
+  checks: TransferCheckService;
+  offerings: OfferingService;
+  settlements: SettlementService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tokenization: TokenizationServices;
+  }
+}
+
+/** Services of issuance: assets, the compliance rule library, offerings and settlements. */
+export const tokenizationServicesPlugin = fp(
+  async (app: FastifyInstance, opts: { operatorAddress: () => string }) => {
+    const { db, ledger } = app.infra;
+    const { audit, operations } = app.services;
+    const assets = new AssetService(db.orm, ledger, operations, audit, opts.operatorAddress);
+    const compliance = new ComplianceService(db.orm, ledger, assets, audit);
+    const checks = new TransferCheckService(ledger, assets);
+    const offerings = new OfferingService(db.orm, ledger, assets, checks, app.investors.identities, audit);
+    const hooks = offeringHooks(offerings);
+    operations.onFinal('offering', hooks.onOffering);
+    operations.onFinal('subscription', hooks.onSubscription);
+    const settlements = new SettlementService(
+      db.orm,
+      ledger,
+      operations,
+      app.investors.identities,
+      audit,
+      opts.operatorAddress,
+    );
+    app.decorate('tokenization', { assets, compliance, checks, offerings, settlements });
+  },
+  { name: 'stoa-tokenization', dependencies: ['stoa-services', 'stoa-investors'] },
+);
+
+export const tokenizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(assetRoutes);
+  await app.register(complianceRoutes);
+  await app.register(offeringRoutes);
+  await app.register(settlementRoutes);
+};

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { auth } from './helpers.js';
+
+export const PDF = Buffer.concat([
+  Buffer.from('%PDF-1.7\n'),
+  Buffer.from('PASSPORT-OF-ALICE-INVESTOR secret content\n'),
+]);
+export const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  randomBytes(64),
+]);
+
+export function multipart(filename: string, contentType: string, content: Buffer) {
+  const boundary = `----stoa${randomBytes(8).toString('hex')}`;
+  const payload = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+    ),
+    content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+export const individual = (lastName: string, country = 'US') => ({
+  kind: 'individual',
+  residenceCountry: country,
+  citizenshipCountry: country,
+  taxResidencyCountry: country,
+  investorType: 'accredited',
+  individual: {
+    firstName: 'Alice',
+    lastName,
+    dateOfBirth: '1980-02-03',
+    address: { line1: '1 Main St', city: 'Austin', postalCode: '78701', country },
+    taxId: '123-45-6789',
+  },
+  financials: { annualIncome: '250000', netWorth: '1500000' },
+  accreditationMethod: 'income',
+});
+
+/** Registers an investor; returns headers carrying the session cookie. */
+export async function registerInvestor(app: FastifyInstance, email: string) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/auth/register',
+    payload: { email, password: 'correct horse battery', displayName: email },
+  });
+  if (res.statusCode !== 201) throw new Error(`register failed: ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === 'stoa_session')!;
+  return { headers: { cookie: `stoa_session=${cookie.value}` }, cookie, body: res.json() };
+}
+
+/** Creates a user with roles (as the operator) and returns a Bearer header from their login. */
+export async function staff(app: FastifyInstance, email: string, roles: string[]) {
+  const created = await app.inject({
+    method: 'POST',
+    url: '/users',
+    headers: auth,
+    payload: { email, password: 'staff password 123', displayName: email, roles },
+  });
+  if (created.statusCode !== 201) throw new Error(`create user failed: ${created.body}`);
+  const login = await app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    payload: { email, password: 'staff password 123' },
+  });
+  return { headers: { authorization: `Bearer ${login.json().token as string}` }, user: created.json() };
+}
+
+/** Creates an application with the documents it needs and submits it. */
+export async function applyAndSubmit(
+  app: FastifyInstance,
+  headers: Record<string, string>,
+  lastName: string,
+) {
+  const created = await app.inject({
+    method: 'POST',
+    url: '/onboarding/applications',
+    headers,
+    payload: individual(lastName),
+  });
+  if (created.statusCode !== 201) throw new Error(`create application failed: ${created.body}`);
+  const id = created.json().id as string;
+  for (const [type, name, ct, content] of [
+    ['id', 'passport.pdf', 'application/pdf', PDF],
+    ['proof-of-address', 'bill.png', 'image/png', PNG],
+    ['accreditation-evidence', 'w2.pdf', 'application/pdf', PDF],
+  ] as const) {
+    const m = multipart(name, ct, content);
+    const up = await app.inject({
+      method: 'POST',
+      url: `/onboarding/applications/${id}/documents?type=${type}`,
+      headers: { ...headers, ...m.headers },
+      payload: m.payload,
+    });
+    if (up.statusCode !== 201) throw new Error(`upload failed: ${up.body}`);
+  }
+  const submitted = await app.inject({
+    method: 'POST',
+    url: `/onboarding/applications/${id}/submit`,
+    headers,
+  });
+  if (submitted.statusCode !== 200) throw new Error(`submit failed: ${submitted.body}`);
+  return id;
+}
