@@ -6,7 +6,7 @@
  * stores Permill: "15" = 150,000 ppm), like the percentages of transfer restrictions.
  */
 import type { AssetId, Decimal, Did, Timestamp } from './ledger.js';
-import type { Holder } from './types.js';
+import type { Holder, PortfolioRef } from './types.js';
 
 // ---------------------------------------------------------------- checkpoints
 
@@ -29,7 +29,8 @@ export interface CheckpointSchedule {
 
 // ---------------------------------------------------------------- corporate actions
 
-export type CAKind = 'PredictableBenefit' | 'UnpredictableBenefit' | 'IssuerNotice' | 'Reorganization' | 'Other';
+export type CAKind =
+  'PredictableBenefit' | 'UnpredictableBenefit' | 'IssuerNotice' | 'Reorganization' | 'Other';
 
 /** Include: only the listed DIDs; Exclude: everyone but them (an empty Exclude list targets all). */
 export interface TargetIdentities {
@@ -44,7 +45,8 @@ export type RecordDateSpec =
 
 export interface RecordDate {
   date: Timestamp;
-  checkpoint: { type: 'Scheduled'; scheduleId: number; index: number } | { type: 'Existing'; checkpointId: number };
+  checkpoint:
+    { type: 'Scheduled'; scheduleId: number; index: number } | { type: 'Existing'; checkpointId: number };
 }
 
 export interface WithholdingTax {
@@ -77,7 +79,7 @@ export interface CADefaults {
 export interface DistributionInfo {
   assetId: AssetId;
   caId: number;
-  from: { did: Did; number?: number };
+  from: PortfolioRef;
   currency: AssetId;
   /** Currency paid per whole share held at the record date. */
   perShare: Decimal;
@@ -124,7 +126,10 @@ declare module './calls.js' {
     /** Agent call: records the total supply now; ids per asset from 1. */
     'checkpoint.createCheckpoint': { args: { assetId: AssetId }; result: { checkpointId: number } };
     /** Future points only; all pending points of an asset ≤ the schedules' max complexity. */
-    'checkpoint.createSchedule': { args: { assetId: AssetId; points: Timestamp[] }; result: { scheduleId: number } };
+    'checkpoint.createSchedule': {
+      args: { assetId: AssetId; points: Timestamp[] };
+      result: { scheduleId: number };
+    };
     'checkpoint.removeSchedule': { args: { assetId: AssetId; scheduleId: number }; result: void };
 
     // ---------------------------------------------------------------- corporate action
@@ -145,7 +150,10 @@ declare module './calls.js' {
       };
       result: { caId: number };
     };
-    'corporateAction.setDefaultTargets': { args: { assetId: AssetId; targets: TargetIdentities }; result: void };
+    'corporateAction.setDefaultTargets': {
+      args: { assetId: AssetId; targets: TargetIdentities };
+      result: void;
+    };
     'corporateAction.setDefaultWithholdingTax': { args: { assetId: AssetId; tax: Decimal }; result: void };
     /** `tax: null` removes the DID's override. */
     'corporateAction.setDidWithholdingTax': {
@@ -172,7 +180,10 @@ declare module './calls.js' {
       result: void;
     };
     /** The holder claims balance@record × perShare, less withholding tax, into its default portfolio. */
-    'capitalDistribution.claim': { args: { assetId: AssetId; caId: number }; result: { benefit: Decimal; tax: Decimal; gain: Decimal } };
+    'capitalDistribution.claim': {
+      args: { assetId: AssetId; caId: number };
+      result: { benefit: Decimal; tax: Decimal; gain: Decimal };
+    };
     /** Agent pays a holder's benefit. */
     'capitalDistribution.pushBenefit': {
       args: { assetId: AssetId; caId: number; holder: Did };
@@ -186,7 +197,14 @@ declare module './calls.js' {
     // ---------------------------------------------------------------- corporate ballot
     /** Agent call on an IssuerNotice CA: start ≤ end, now ≤ end, record date ≤ start. */
     'corporateBallot.attachBallot': {
-      args: { assetId: AssetId; caId: number; start: Timestamp; end: Timestamp; meta: BallotMeta; rcv: boolean };
+      args: {
+        assetId: AssetId;
+        caId: number;
+        start: Timestamp;
+        end: Timestamp;
+        meta: BallotMeta;
+        rcv: boolean;
+      };
       result: void;
     };
     /** start ≤ now ≤ end; one vote per choice; per motion Σ power ≤ balance at the record date. Re-voting replaces. */

@@ -166,7 +166,10 @@ declare module './calls.js' {
     'asset.removeMandatoryMediators': { args: { assetId: AssetId; mediators: Did[] }; result: void };
     /** The portfolio (custodian signs) receives the asset without affirming. */
     'portfolio.preApprovePortfolio': { args: { assetId: AssetId; portfolio: PortfolioRef }; result: void };
-    'portfolio.removePortfolioPreApproval': { args: { assetId: AssetId; portfolio: PortfolioRef }; result: void };
+    'portfolio.removePortfolioPreApproval': {
+      args: { assetId: AssetId; portfolio: PortfolioRef };
+      result: void;
+    };
 
     // ---------------------------------------------------------------- offerings
     /**

@@ -237,7 +237,8 @@ export class EmbeddedLedger implements Ledger {
       outcome = this.apply(block, tx, true);
     } catch (err) {
       // A block whose start already ran scheduled tasks (events) must be kept.
-      if (this.blockTimeMs === undefined && block.txs.length === 0 && block.events.length === 0) this.pending = null;
+      if (this.blockTimeMs === undefined && block.txs.length === 0 && block.events.length === 0)
+        this.pending = null;
       else if (this.blockTimeMs === undefined) this.sealPending();
       throw err;
     }
@@ -282,7 +283,13 @@ export class EmbeddedLedger implements Ledger {
     rt.blockNumber = block.number;
     rt.runBlockStart();
     for (const r of rt.takeEvents()) {
-      block.events.push({ block: block.number, index: block.events.length, module: r.module, name: r.name, data: r.data });
+      block.events.push({
+        block: block.number,
+        index: block.events.length,
+        module: r.module,
+        name: r.name,
+        data: r.data,
+      });
     }
   }
 

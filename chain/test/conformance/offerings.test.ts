@@ -18,12 +18,18 @@ beforeAll(async () => {
   currency = await h.createAsset(issuer, { name: 'Stable USD' });
   await h.issue(issuer, assetId, '10000');
   await h.seedHolder(issuer, currency, buyer, '100000');
-  stoVenue = (await h.submit(issuer.address, { name: 'settlement.createVenue', args: { details: 'primary', type: 'Sto' } })).result
-    .venueId;
+  stoVenue = (
+    await h.submit(issuer.address, {
+      name: 'settlement.createVenue',
+      args: { details: 'primary', type: 'Sto' },
+    })
+  ).result.venueId;
 });
 afterAll(async () => h.close());
 
-const launchArgs = (over: Partial<CallArgs<'sto.createFundraiser'>> = {}): CallArgs<'sto.createFundraiser'> => ({
+const launchArgs = (
+  over: Partial<CallArgs<'sto.createFundraiser'>> = {},
+): CallArgs<'sto.createFundraiser'> => ({
   offeringPortfolio: { did: issuer.did },
   assetId,
   raisingPortfolio: { did: issuer.did },
@@ -38,7 +44,8 @@ const launchArgs = (over: Partial<CallArgs<'sto.createFundraiser'>> = {}): CallA
   ...over,
 });
 const launch = async (over: Partial<CallArgs<'sto.createFundraiser'>> = {}) =>
-  (await h.submit(issuer.address, { name: 'sto.createFundraiser', args: launchArgs(over) })).result.fundraiserId;
+  (await h.submit(issuer.address, { name: 'sto.createFundraiser', args: launchArgs(over) })).result
+    .fundraiserId;
 const invest = (fundraiserId: number, purchaseAmount: string, maxPrice?: string) => ({
   name: 'sto.invest' as const,
   args: {
@@ -50,20 +57,44 @@ const invest = (fundraiserId: number, purchaseAmount: string, maxPrice?: string)
     ...(maxPrice ? { maxPrice } : {}),
   },
 });
-const lockedOffering = async () => (await h.ledger.portfolioBalances({ did: issuer.did }, assetId))[0]?.locked;
+const lockedOffering = async () =>
+  (await h.ledger.portfolioBalances({ did: issuer.did }, assetId))[0]?.locked;
 
 describe('launch', () => {
   it('refuses a venue that is not the signer’s Sto venue, bad tiers, a bad window and non-agents', async () => {
-    const exchange = (await h.submit(issuer.address, { name: 'settlement.createVenue', args: { details: 'x', type: 'Exchange' } }))
-      .result.venueId;
-    await h.refuse(issuer.address, { name: 'sto.createFundraiser', args: launchArgs({ venueId: exchange }) }, 'InvalidVenue');
-    await h.refuse(issuer.address, { name: 'sto.createFundraiser', args: launchArgs({ tiers: [] }) }, 'InvalidPriceTiers');
-    const eleven: PriceTier[] = Array.from({ length: 11 }, () => ({ total: '1', price: '1' }));
-    await h.refuse(issuer.address, { name: 'sto.createFundraiser', args: launchArgs({ tiers: eleven }) }, 'InvalidPriceTiers');
-    await h.refuse(issuer.address, { name: 'sto.createFundraiser', args: launchArgs({ tiers: [{ total: '0', price: '1' }] }) }, 'InvalidPriceTiers');
+    const exchange = (
+      await h.submit(issuer.address, {
+        name: 'settlement.createVenue',
+        args: { details: 'x', type: 'Exchange' },
+      })
+    ).result.venueId;
     await h.refuse(
       issuer.address,
-      { name: 'sto.createFundraiser', args: launchArgs({ start: '2031-01-02T00:00:00Z', end: '2031-01-01T00:00:00Z' }) },
+      { name: 'sto.createFundraiser', args: launchArgs({ venueId: exchange }) },
+      'InvalidVenue',
+    );
+    await h.refuse(
+      issuer.address,
+      { name: 'sto.createFundraiser', args: launchArgs({ tiers: [] }) },
+      'InvalidPriceTiers',
+    );
+    const eleven: PriceTier[] = Array.from({ length: 11 }, () => ({ total: '1', price: '1' }));
+    await h.refuse(
+      issuer.address,
+      { name: 'sto.createFundraiser', args: launchArgs({ tiers: eleven }) },
+      'InvalidPriceTiers',
+    );
+    await h.refuse(
+      issuer.address,
+      { name: 'sto.createFundraiser', args: launchArgs({ tiers: [{ total: '0', price: '1' }] }) },
+      'InvalidPriceTiers',
+    );
+    await h.refuse(
+      issuer.address,
+      {
+        name: 'sto.createFundraiser',
+        args: launchArgs({ start: '2031-01-02T00:00:00Z', end: '2031-01-01T00:00:00Z' }),
+      },
       'InvalidOfferingWindow',
     );
     await h.refuse(buyer.address, { name: 'sto.createFundraiser', args: launchArgs() }, 'UnauthorizedAgent');
@@ -74,7 +105,11 @@ describe('launch', () => {
     const id = await launch();
     expect(Number(await lockedOffering())).toBe(before + 200);
     const f = await h.ledger.fundraiser(assetId, id);
-    expect(f).toMatchObject({ totalAmount: '200', totalRemaining: '200', status: { sale: 'Live', timing: 'Started', balance: 'Available' } });
+    expect(f).toMatchObject({
+      totalAmount: '200',
+      totalRemaining: '200',
+      status: { sale: 'Live', timing: 'Started', balance: 'Available' },
+    });
   });
 });
 
@@ -135,37 +170,61 @@ describe('invest', () => {
     expect(Number(await lockedOffering())).toBe(before + 200);
     await h.submit(issuer.address, { name: 'sto.stop', args: { assetId, fundraiserId: late } });
     expect(Number(await lockedOffering())).toBe(before);
-    expect((await h.ledger.fundraiser(assetId, late))?.status).toMatchObject({ sale: 'ClosedEarly', balance: 'Residual' });
-    await h.refuse(issuer.address, { name: 'sto.stop', args: { assetId, fundraiserId: late } }, 'FundraiserClosed');
-    await h.refuse(issuer.address, { name: 'sto.freezeFundraiser', args: { assetId, fundraiserId: late } }, 'FundraiserClosed');
+    expect((await h.ledger.fundraiser(assetId, late))?.status).toMatchObject({
+      sale: 'ClosedEarly',
+      balance: 'Residual',
+    });
+    await h.refuse(
+      issuer.address,
+      { name: 'sto.stop', args: { assetId, fundraiserId: late } },
+      'FundraiserClosed',
+    );
+    await h.refuse(
+      issuer.address,
+      { name: 'sto.freezeFundraiser', args: { assetId, fundraiserId: late } },
+      'FundraiserClosed',
+    );
     await h.refuse(buyer.address, invest(late, '10'), 'FundraiserNotLive');
-    await h.refuse(issuer.address, { name: 'sto.stop', args: { assetId, fundraiserId: 999 } }, 'FundraiserNotFound');
+    await h.refuse(
+      issuer.address,
+      { name: 'sto.stop', args: { assetId, fundraiserId: 999 } },
+      'FundraiserNotFound',
+    );
   });
 });
 
 describe('offering window', () => {
-  itClock('investing outside start–end is refused (FundraiserExpired); the window can move until it ends', async () => {
-    const start = await h.isoIn(DAY);
-    const end = await h.isoIn(3 * DAY);
-    const id = await launch({ start, end });
-    expect((await h.ledger.fundraiser(assetId, id))?.status.timing).toBe('NotStarted');
-    await h.refuse(buyer.address, invest(id, '10'), 'FundraiserExpired');
-    await h.submit(issuer.address, {
-      name: 'sto.modifyFundraiserWindow',
-      args: { assetId, fundraiserId: id, start: await h.isoIn(0), end },
-    });
-    await h.submit(buyer.address, invest(id, '10'));
-    h.advance(4 * DAY);
-    expect((await h.ledger.fundraiser(assetId, id))?.status).toMatchObject({ timing: 'Expired', balance: 'Residual' });
-    await h.refuse(buyer.address, invest(id, '10'), 'FundraiserExpired');
-    await h.refuse(
-      issuer.address,
-      { name: 'sto.modifyFundraiserWindow', args: { assetId, fundraiserId: id, start: await h.isoIn(0), end: await h.isoIn(DAY) } },
-      'FundraiserExpired',
-    );
-    await h.submit(issuer.address, { name: 'sto.stop', args: { assetId, fundraiserId: id } });
-    expect((await h.ledger.fundraiser(assetId, id))?.status.sale).toBe('Closed');
-  });
+  itClock(
+    'investing outside start–end is refused (FundraiserExpired); the window can move until it ends',
+    async () => {
+      const start = await h.isoIn(DAY);
+      const end = await h.isoIn(3 * DAY);
+      const id = await launch({ start, end });
+      expect((await h.ledger.fundraiser(assetId, id))?.status.timing).toBe('NotStarted');
+      await h.refuse(buyer.address, invest(id, '10'), 'FundraiserExpired');
+      await h.submit(issuer.address, {
+        name: 'sto.modifyFundraiserWindow',
+        args: { assetId, fundraiserId: id, start: await h.isoIn(0), end },
+      });
+      await h.submit(buyer.address, invest(id, '10'));
+      h.advance(4 * DAY);
+      expect((await h.ledger.fundraiser(assetId, id))?.status).toMatchObject({
+        timing: 'Expired',
+        balance: 'Residual',
+      });
+      await h.refuse(buyer.address, invest(id, '10'), 'FundraiserExpired');
+      await h.refuse(
+        issuer.address,
+        {
+          name: 'sto.modifyFundraiserWindow',
+          args: { assetId, fundraiserId: id, start: await h.isoIn(0), end: await h.isoIn(DAY) },
+        },
+        'FundraiserExpired',
+      );
+      await h.submit(issuer.address, { name: 'sto.stop', args: { assetId, fundraiserId: id } });
+      expect((await h.ledger.fundraiser(assetId, id))?.status.sale).toBe('Closed');
+    },
+  );
 
   it('lists the offerings of an asset by id from 0', async () => {
     const list = await h.ledger.fundraisers(assetId);

@@ -1,7 +1,17 @@
 /** POLYMESH.md §7: venues, instructions, affirmations, mediators, pre-approval, execution. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AssetId, InstructionLeg, InstructionStatus, LedgerEvent, SettlementType } from '../../src/index.js';
-import { DAY, Harness, ON_NODE, itClock, type Party } from './harness.js';
+import { EmbeddedLedger } from '../../src/embedded/index.js';
+import type {
+  AssetId,
+  InstructionLeg,
+  InstructionStatus,
+  LedgerEvent,
+  SettlementType,
+} from '../../src/index.js';
+import { DAY, Harness, ON_NODE, itClock, itEmbedded, type Party } from './harness.js';
 
 let h: Harness;
 let issuer: Party;
@@ -18,12 +28,20 @@ beforeAll(async () => {
   assetId = await h.createAsset(issuer);
   await h.issue(issuer, assetId, '100000');
   venueId = (
-    await h.submit(issuer.address, { name: 'settlement.createVenue', args: { details: 'Stoa ATS', type: 'Exchange' } })
+    await h.submit(issuer.address, {
+      name: 'settlement.createVenue',
+      args: { details: 'Stoa ATS', type: 'Exchange' },
+    })
   ).result.venueId;
 });
 afterAll(async () => h.close());
 
-const leg = (amount: string, from: Party = issuer, to: Party = buyer, asset = assetId): InstructionLeg => ({
+const leg = (
+  amount: string,
+  from: Party = issuer,
+  to: Party = buyer,
+  asset = assetId,
+): Extract<InstructionLeg, { type: 'Fungible' }> => ({
   type: 'Fungible',
   from: { did: from.did },
   to: { did: to.did },
@@ -32,10 +50,18 @@ const leg = (amount: string, from: Party = issuer, to: Party = buyer, asset = as
 });
 const SOA: SettlementType = { type: 'SettleOnAffirmation' };
 
-async function add(legs: InstructionLeg[], extra: { settlementType?: SettlementType; mediators?: string[] } = {}) {
+async function add(
+  legs: InstructionLeg[],
+  extra: { settlementType?: SettlementType; mediators?: string[] } = {},
+) {
   const r = await h.submit(issuer.address, {
     name: 'settlement.addInstruction',
-    args: { venueId, settlementType: extra.settlementType ?? SOA, legs, ...(extra.mediators ? { mediators: extra.mediators } : {}) },
+    args: {
+      venueId,
+      settlementType: extra.settlementType ?? SOA,
+      legs,
+      ...(extra.mediators ? { mediators: extra.mediators } : {}),
+    },
   });
   return r.result.instructionId;
 }
@@ -72,7 +98,10 @@ describe('venues', () => {
   it('only the creator adds instructions at its venue (Unauthorized), and the venue must exist (InvalidVenue)', async () => {
     await h.refuse(
       other.address,
-      { name: 'settlement.addInstruction', args: { venueId, settlementType: SOA, legs: [leg('1', other, buyer)] } },
+      {
+        name: 'settlement.addInstruction',
+        args: { venueId, settlementType: SOA, legs: [leg('1', other, buyer)] },
+      },
       'Unauthorized',
     );
     await h.refuse(
@@ -85,14 +114,26 @@ describe('venues', () => {
   it('venue filtering: a venue not on the allow list is refused (UnauthorizedVenue); allowed or no venue passes', async () => {
     const a2 = await h.createAsset(issuer);
     await h.issue(issuer, a2, '10');
-    await h.submit(issuer.address, { name: 'settlement.setVenueFiltering', args: { assetId: a2, enabled: true } });
+    await h.submit(issuer.address, {
+      name: 'settlement.setVenueFiltering',
+      args: { assetId: a2, enabled: true },
+    });
     await h.refuse(
       issuer.address,
-      { name: 'settlement.addInstruction', args: { venueId, settlementType: SOA, legs: [leg('1', issuer, buyer, a2)] } },
+      {
+        name: 'settlement.addInstruction',
+        args: { venueId, settlementType: SOA, legs: [leg('1', issuer, buyer, a2)] },
+      },
       'UnauthorizedVenue',
     );
-    await h.submit(issuer.address, { name: 'settlement.addInstruction', args: { settlementType: SOA, legs: [leg('1', issuer, buyer, a2)] } });
-    await h.submit(issuer.address, { name: 'settlement.allowVenues', args: { assetId: a2, venues: [venueId] } });
+    await h.submit(issuer.address, {
+      name: 'settlement.addInstruction',
+      args: { settlementType: SOA, legs: [leg('1', issuer, buyer, a2)] },
+    });
+    await h.submit(issuer.address, {
+      name: 'settlement.allowVenues',
+      args: { assetId: a2, venues: [venueId] },
+    });
     expect(await h.ledger.venueFiltering(a2)).toEqual({ enabled: true, allowedVenues: [venueId] });
     await h.submit(issuer.address, {
       name: 'settlement.addInstruction',
@@ -102,22 +143,44 @@ describe('venues', () => {
 });
 
 describe('instruction creation', () => {
-  const refuseLegs = (legs: InstructionLeg[], code: Parameters<Harness['refuse']>[2], extra: Record<string, unknown> = {}) =>
-    h.refuse(issuer.address, { name: 'settlement.addInstruction', args: { venueId, settlementType: SOA, legs, ...extra } }, code);
+  const refuseLegs = (
+    legs: InstructionLeg[],
+    code: Parameters<Harness['refuse']>[2],
+    extra: Record<string, unknown> = {},
+  ) =>
+    h.refuse(
+      issuer.address,
+      { name: 'settlement.addInstruction', args: { venueId, settlementType: SOA, legs, ...extra } },
+      code,
+    );
 
   it('refuses bad legs with Polymesh errors', async () => {
     await refuseLegs([leg('1', issuer, issuer)], 'SameSenderReceiver');
     await refuseLegs([leg('0')], 'ZeroAmount');
-    await refuseLegs([leg('1', issuer, buyer, '00000000-0000-8000-8000-000000000000')], 'UnexpectedOFFChainAsset');
-    await refuseLegs(Array.from({ length: 11 }, () => leg('1')), 'MaxNumberOfFungibleAssetsExceeded');
+    await refuseLegs(
+      [leg('1', issuer, buyer, '00000000-0000-8000-8000-000000000000')],
+      'UnexpectedOFFChainAsset',
+    );
+    await refuseLegs(
+      Array.from({ length: 11 }, () => leg('1')),
+      'MaxNumberOfFungibleAssetsExceeded',
+    );
     await refuseLegs([{ ...leg('1'), to: { did: buyer.did, number: 7 } }], 'PortfolioDoesNotExist');
-    await refuseLegs([leg('1')], 'InstructionDatesInvalid', { tradeDate: '2030-01-02T00:00:00Z', valueDate: '2030-01-01T00:00:00Z' });
-    await refuseLegs([leg('1')], 'SettleOnPastBlock', { settlementType: { type: 'SettleOnBlock', block: 1 } });
+    await refuseLegs([leg('1')], 'InstructionDatesInvalid', {
+      tradeDate: '2030-01-02T00:00:00Z',
+      valueDate: '2030-01-01T00:00:00Z',
+    });
+    await refuseLegs([leg('1')], 'SettleOnPastBlock', {
+      settlementType: { type: 'SettleOnBlock', block: 1 },
+    });
     await h.refuse(
       issuer.address,
       {
         name: 'settlement.addInstruction',
-        args: { settlementType: SOA, legs: [{ type: 'OffChain', from: issuer.did, to: buyer.did, ticker: 'USDX', amount: '5' }] },
+        args: {
+          settlementType: SOA,
+          legs: [{ type: 'OffChain', from: issuer.did, to: buyer.did, ticker: 'USDX', amount: '5' }],
+        },
       },
       'OffChainAssetsMustHaveAVenue',
     );
@@ -136,10 +199,18 @@ describe('instruction creation', () => {
       },
     });
     const d = await h.ledger.instruction(r.result.instructionId);
-    expect(d).toMatchObject({ venueId, memo: 'trade 42', status: { type: 'Pending' }, pendingAffirmations: 3 });
+    expect(d).toMatchObject({
+      venueId,
+      memo: 'trade 42',
+      status: { type: 'Pending' },
+      pendingAffirmations: 3,
+    });
     expect(d?.legs.map((l) => l.type)).toEqual(['Fungible', 'OffChain']);
     const created = r.events.find((e) => e.name === 'InstructionCreated');
-    expect(created).toMatchObject({ module: 'settlement', data: { instructionId: r.result.instructionId, memo: 'trade 42' } });
+    expect(created).toMatchObject({
+      module: 'settlement',
+      data: { instructionId: r.result.instructionId, memo: 'trade 42' },
+    });
   });
 });
 
@@ -154,7 +225,9 @@ describe('affirmation and SettleOnAffirmation', () => {
     expect(status).toEqual({ type: 'Success', block: r.blockNumber + 1 });
     expect(Number(await balance(buyer))).toBe(Number(before) + 10);
     expect(await locked(issuer)).toBe('0');
-    const names = (await eventsSince(r.blockNumber + 1)).filter((e) => e.block === r.blockNumber + 1).map((e) => e.name);
+    const names = (await eventsSince(r.blockNumber + 1))
+      .filter((e) => e.block === r.blockNumber + 1)
+      .map((e) => e.name);
     expect(names).toEqual(expect.arrayContaining(['AssetBalanceUpdated', 'InstructionExecuted']));
     const moved = (await eventsSince(r.blockNumber + 1)).find((e) => e.name === 'AssetBalanceUpdated');
     expect(moved?.data).toMatchObject({ reason: { type: 'Transferred', instructionId: id } });
@@ -163,12 +236,24 @@ describe('affirmation and SettleOnAffirmation', () => {
   it('refuses a second affirmation, a non-custodian, and a lock above the free balance', async () => {
     const id = await add([leg('5')]);
     await affirm(issuer, id);
-    await h.refuse(issuer.address, { name: 'settlement.affirmInstruction', args: { id, portfolios: [{ did: issuer.did }] } }, 'UnexpectedAffirmationStatus');
-    await h.refuse(other.address, { name: 'settlement.affirmInstruction', args: { id, portfolios: [{ did: buyer.did }] } }, 'UnauthorizedCustodian');
+    await h.refuse(
+      issuer.address,
+      { name: 'settlement.affirmInstruction', args: { id, portfolios: [{ did: issuer.did }] } },
+      'UnexpectedAffirmationStatus',
+    );
+    await h.refuse(
+      other.address,
+      { name: 'settlement.affirmInstruction', args: { id, portfolios: [{ did: buyer.did }] } },
+      'UnauthorizedCustodian',
+    );
     const big = await add([leg('1', buyer, issuer)]);
     const free = Number(await balance(buyer));
     const tooBig = await add([leg(String(free + 1), buyer, issuer)]);
-    await h.refuse(buyer.address, { name: 'settlement.affirmInstruction', args: { id: tooBig, portfolios: [{ did: buyer.did }] } }, 'InsufficientPortfolioBalance');
+    await h.refuse(
+      buyer.address,
+      { name: 'settlement.affirmInstruction', args: { id: tooBig, portfolios: [{ did: buyer.did }] } },
+      'InsufficientPortfolioBalance',
+    );
     await affirm(buyer, big);
   });
 
@@ -177,23 +262,45 @@ describe('affirmation and SettleOnAffirmation', () => {
     const lockedBefore = Number(await locked(issuer));
     await affirm(issuer, id);
     expect(Number(await locked(issuer))).toBe(lockedBefore + 7);
-    const r = await h.submit(issuer.address, { name: 'settlement.withdrawAffirmation', args: { id, portfolios: [{ did: issuer.did }] } });
+    const r = await h.submit(issuer.address, {
+      name: 'settlement.withdrawAffirmation',
+      args: { id, portfolios: [{ did: issuer.did }] },
+    });
     expect(r.events.some((e) => e.name === 'AffirmationWithdrawn')).toBe(true);
     expect(Number(await locked(issuer))).toBe(lockedBefore);
-    await h.refuse(issuer.address, { name: 'settlement.withdrawAffirmation', args: { id, portfolios: [{ did: issuer.did }] } }, 'UnexpectedAffirmationStatus');
+    await h.refuse(
+      issuer.address,
+      { name: 'settlement.withdrawAffirmation', args: { id, portfolios: [{ did: issuer.did }] } },
+      'UnexpectedAffirmationStatus',
+    );
   });
 
   it('rejection by a party unlocks and ends the instruction; outsiders are refused', async () => {
     const id = await add([leg('3')]);
     const lockedBefore = Number(await locked(issuer));
     await affirm(issuer, id);
-    await h.refuse(other.address, { name: 'settlement.rejectInstruction', args: { id, portfolio: { did: other.did } } }, 'CallerIsNotAParty');
-    const r = await h.submit(buyer.address, { name: 'settlement.rejectInstruction', args: { id, portfolio: { did: buyer.did } } });
+    await h.refuse(
+      other.address,
+      { name: 'settlement.rejectInstruction', args: { id, portfolio: { did: other.did } } },
+      'CallerIsNotAParty',
+    );
+    const r = await h.submit(buyer.address, {
+      name: 'settlement.rejectInstruction',
+      args: { id, portfolio: { did: buyer.did } },
+    });
     expect(r.events.some((e) => e.name === 'InstructionRejected')).toBe(true);
     expect((await h.ledger.instruction(id))?.status).toEqual({ type: 'Rejected', block: r.blockNumber });
     expect(Number(await locked(issuer))).toBe(lockedBefore);
-    await h.refuse(buyer.address, { name: 'settlement.affirmInstruction', args: { id, portfolios: [{ did: buyer.did }] } }, 'UnexpectedAffirmationStatus');
-    await h.refuse(buyer.address, { name: 'settlement.affirmInstruction', args: { id: 99999, portfolios: [{ did: buyer.did }] } }, 'UnknownInstruction');
+    await h.refuse(
+      buyer.address,
+      { name: 'settlement.affirmInstruction', args: { id, portfolios: [{ did: buyer.did }] } },
+      'UnexpectedAffirmationStatus',
+    );
+    await h.refuse(
+      buyer.address,
+      { name: 'settlement.affirmInstruction', args: { id: 99999, portfolios: [{ did: buyer.did }] } },
+      'UnknownInstruction',
+    );
   });
 });
 
@@ -231,9 +338,13 @@ describe('execution failure (compliance) as Polymesh records it', () => {
     expect(d?.affirmations.map((a) => a.status)).toEqual(['Affirmed', 'Affirmed']);
     expect(d?.pendingAffirmations).toBe(0);
     const events = await eventsSince(0);
-    const failed = events.find((e) => e.name === 'FailedToExecuteInstruction' && e.data['instructionId'] === id);
+    const failed = events.find(
+      (e) => e.name === 'FailedToExecuteInstruction' && e.data['instructionId'] === id,
+    );
     expect(failed?.data['error']).toBe('FailedToReleaseLockOrTransferAssets');
-    expect(events.find((e) => e.name === 'LegFailedExecution' && e.data['instructionId'] === id)?.data).toMatchObject({ legId: 0 });
+    expect(
+      events.find((e) => e.name === 'LegFailedExecution' && e.data['instructionId'] === id)?.data,
+    ).toMatchObject({ legId: 0 });
   });
 
   it('a failed manual execution is refused and changes nothing; after the fix it settles', async () => {
@@ -245,9 +356,18 @@ describe('execution failure (compliance) as Polymesh records it', () => {
     expect((await h.ledger.instruction(id))?.status).toEqual({ type: 'Failed' });
     expect(await locked(issuer, asset)).toBe('100');
     await h.claim(issuer, buyer.did, { type: 'KnowYourCustomer', scope: { type: 'Asset', value: asset } });
-    await h.refuse(other.address, { name: 'settlement.executeManualInstruction', args: { id } }, 'Unauthorized');
-    const r = await h.submit(buyer.address, { name: 'settlement.executeManualInstruction', args: { id, portfolio: { did: buyer.did } } });
-    expect(r.events.map((e) => e.name)).toEqual(expect.arrayContaining(['InstructionExecuted', 'SettlementManuallyExecuted']));
+    await h.refuse(
+      other.address,
+      { name: 'settlement.executeManualInstruction', args: { id } },
+      'Unauthorized',
+    );
+    const r = await h.submit(buyer.address, {
+      name: 'settlement.executeManualInstruction',
+      args: { id, portfolio: { did: buyer.did } },
+    });
+    expect(r.events.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['InstructionExecuted', 'SettlementManuallyExecuted']),
+    );
     expect(await balance(buyer, asset)).toBe('100');
     expect(await locked(issuer, asset)).toBe('0');
   });
@@ -258,7 +378,11 @@ describe('settlement types', () => {
     const info = await h.ledger.info();
     const b = info.blockHeight + 6;
     const id = await add([leg('2')], { settlementType: { type: 'SettleOnBlock', block: b } });
-    await h.refuse(buyer.address, { name: 'settlement.executeManualInstruction', args: { id, portfolio: { did: buyer.did } } }, 'InstructionSettleBlockNotReached');
+    await h.refuse(
+      buyer.address,
+      { name: 'settlement.executeManualInstruction', args: { id, portfolio: { did: buyer.did } } },
+      'InstructionSettleBlockNotReached',
+    );
     await affirm(issuer, id);
     await affirm(buyer, id);
     expect((await h.ledger.instruction(id))?.status.type).toBe('Pending');
@@ -266,10 +390,16 @@ describe('settlement types', () => {
       await h.submit(issuer.address, { name: 'system.remark', args: { remark: 'tick' } });
     }
     expect(await statusOf(id)).toEqual({ type: 'Success', block: b });
-    const late = await add([leg('2')], { settlementType: { type: 'SettleOnBlock', block: (await h.ledger.info()).blockHeight + 2 } });
+    const late = await add([leg('2')], {
+      settlementType: { type: 'SettleOnBlock', block: (await h.ledger.info()).blockHeight + 2 },
+    });
     await h.submit(issuer.address, { name: 'system.remark', args: { remark: 'tick' } });
     await h.submit(issuer.address, { name: 'system.remark', args: { remark: 'tick' } });
-    await h.refuse(issuer.address, { name: 'settlement.affirmInstruction', args: { id: late, portfolios: [{ did: issuer.did }] } }, 'InstructionSettleBlockPassed');
+    await h.refuse(
+      issuer.address,
+      { name: 'settlement.affirmInstruction', args: { id: late, portfolios: [{ did: issuer.did }] } },
+      'InstructionSettleBlockPassed',
+    );
   });
 
   it('SettleManual waits for a manual execution by a party or the venue creator', async () => {
@@ -285,7 +415,11 @@ describe('settlement types', () => {
   it('executing with affirmations missing is refused (NotAllAffirmationsHaveBeenReceived)', async () => {
     const id = await add([leg('4')], { settlementType: { type: 'SettleManual', block: 0 } });
     await affirm(issuer, id);
-    await h.refuse(issuer.address, { name: 'settlement.executeManualInstruction', args: { id } }, 'NotAllAffirmationsHaveBeenReceived');
+    await h.refuse(
+      issuer.address,
+      { name: 'settlement.executeManualInstruction', args: { id } },
+      'NotAllAffirmationsHaveBeenReceived',
+    );
   });
 });
 
@@ -296,19 +430,37 @@ describe('mediators', () => {
     await affirm(issuer, id);
     await affirm(buyer, id);
     expect((await h.ledger.instruction(id))?.status.type).toBe('Pending');
-    await h.refuse(buyer.address, { name: 'settlement.affirmInstructionAsMediator', args: { id } }, 'CallerIsNotAMediator');
-    await h.refuse(other.address, { name: 'settlement.affirmInstructionAsMediator', args: { id, expiry: '2000-01-01T00:00:00Z' } }, 'InvalidExpiryDate');
+    await h.refuse(
+      buyer.address,
+      { name: 'settlement.affirmInstructionAsMediator', args: { id } },
+      'CallerIsNotAMediator',
+    );
+    await h.refuse(
+      other.address,
+      { name: 'settlement.affirmInstructionAsMediator', args: { id, expiry: '2000-01-01T00:00:00Z' } },
+      'InvalidExpiryDate',
+    );
     await h.submit(other.address, { name: 'settlement.affirmInstructionAsMediator', args: { id } });
     expect((await statusOf(id))?.type).toBe('Success');
   });
 
   itClock('an expired mediator affirmation blocks execution (MediatorAffirmationExpired)', async () => {
-    const id = await add([leg('1')], { mediators: [other.did], settlementType: { type: 'SettleManual', block: 0 } });
+    const id = await add([leg('1')], {
+      mediators: [other.did],
+      settlementType: { type: 'SettleManual', block: 0 },
+    });
     await affirm(issuer, id);
     await affirm(buyer, id);
-    await h.submit(other.address, { name: 'settlement.affirmInstructionAsMediator', args: { id, expiry: await h.isoIn(DAY) } });
+    await h.submit(other.address, {
+      name: 'settlement.affirmInstructionAsMediator',
+      args: { id, expiry: await h.isoIn(DAY) },
+    });
     h.advance(2 * DAY);
-    await h.refuse(issuer.address, { name: 'settlement.executeManualInstruction', args: { id } }, 'MediatorAffirmationExpired');
+    await h.refuse(
+      issuer.address,
+      { name: 'settlement.executeManualInstruction', args: { id } },
+      'MediatorAffirmationExpired',
+    );
     await h.submit(other.address, { name: 'settlement.rejectInstructionAsMediator', args: { id } });
     expect((await h.ledger.instruction(id))?.status.type).toBe('Rejected');
   });
@@ -316,7 +468,10 @@ describe('mediators', () => {
   it('mandatory asset mediators join every instruction of the asset (≤4)', async () => {
     const a = await h.createAsset(issuer);
     await h.issue(issuer, a, '10');
-    await h.submit(issuer.address, { name: 'asset.addMandatoryMediators', args: { assetId: a, mediators: [other.did] } });
+    await h.submit(issuer.address, {
+      name: 'asset.addMandatoryMediators',
+      args: { assetId: a, mediators: [other.did] },
+    });
     expect(await h.ledger.mandatoryMediators(a)).toEqual([other.did]);
     const id = await add([leg('1', issuer, buyer, a)]);
     expect((await h.ledger.instruction(id))?.mediators.map((m) => m.did)).toEqual([other.did]);
@@ -336,7 +491,12 @@ describe('pre-approval', () => {
     await h.submit(buyer.address, { name: 'asset.preApproveAsset', args: { assetId: a } });
     const r = await h.submit(issuer.address, {
       name: 'settlement.addAndAffirmInstruction',
-      args: { venueId, settlementType: SOA, legs: [leg('2', issuer, buyer, a)], portfolios: [{ did: issuer.did }] },
+      args: {
+        venueId,
+        settlementType: SOA,
+        legs: [leg('2', issuer, buyer, a)],
+        portfolios: [{ did: issuer.did }],
+      },
     });
     expect(r.events.some((e) => e.name === 'InstructionAutomaticallyAffirmed')).toBe(true);
     expect((await statusOf(r.result.instructionId))?.type).toBe('Success');
@@ -348,9 +508,89 @@ describe('pre-approval', () => {
     await h.issue(issuer, a, '10');
     const plain = await add([leg('1', issuer, other, a)]);
     expect((await h.ledger.instruction(plain))?.pendingAffirmations).toBe(2);
-    await h.submit(other.address, { name: 'portfolio.preApprovePortfolio', args: { assetId: a, portfolio: { did: other.did } } });
-    await h.refuse(buyer.address, { name: 'portfolio.preApprovePortfolio', args: { assetId: a, portfolio: { did: other.did } } }, 'UnauthorizedCustodian');
+    await h.submit(other.address, {
+      name: 'portfolio.preApprovePortfolio',
+      args: { assetId: a, portfolio: { did: other.did } },
+    });
+    await h.refuse(
+      buyer.address,
+      { name: 'portfolio.preApprovePortfolio', args: { assetId: a, portfolio: { did: other.did } } },
+      'UnauthorizedCustodian',
+    );
     const id = await add([leg('1', issuer, other, a)]);
     expect((await h.ledger.instruction(id))?.pendingAffirmations).toBe(1);
+  });
+});
+
+describe('scheduled executions and the block log', () => {
+  itEmbedded('blocks produced for scheduled executions replay to the same state and events', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stoa-settlement-'));
+    try {
+      const open = () =>
+        EmbeddedLedger.open({ dataDir, clock: 'manual', genesisTime: Date.parse('2025-01-01T00:00:00Z') });
+      const a = await open();
+      const alice = await a.addSigner({ uri: '//Alice' });
+      const reg = async (uri: string) => {
+        const address = await a.addSigner({ uri });
+        const r = await a.submit(
+          { name: 'identity.cddRegisterDid', args: { targetAccount: address, cddClaim: true } },
+          { signer: alice },
+        );
+        return { address, did: r.result.did };
+      };
+      const seller = await reg('//replay-seller');
+      const buyer2 = await reg('//replay-buyer');
+      await a.submit(
+        { name: 'balances.transfer', args: { to: seller.address, amount: '5000' } },
+        { signer: alice },
+      );
+      const asset = (
+        await a.submit(
+          { name: 'asset.createAsset', args: { name: 'Replayed', assetType: 'Fund', divisible: true } },
+          { signer: seller.address },
+        )
+      ).result.assetId;
+      await a.submit(
+        { name: 'asset.issue', args: { assetId: asset, amount: '10' } },
+        { signer: seller.address },
+      );
+      await a.submit({ name: 'asset.preApproveAsset', args: { assetId: asset } }, { signer: buyer2.address });
+      const r = await a.submit(
+        {
+          name: 'settlement.addAndAffirmInstruction',
+          args: {
+            settlementType: { type: 'SettleOnAffirmation' },
+            legs: [
+              {
+                type: 'Fungible',
+                from: { did: seller.did },
+                to: { did: buyer2.did },
+                assetId: asset,
+                amount: '4',
+              },
+            ],
+            portfolios: [{ did: seller.did }],
+          },
+        },
+        { signer: seller.address },
+      );
+      const status = (await a.instruction(r.result.instructionId))?.status;
+      expect(status).toEqual({ type: 'Success', block: r.blockNumber + 1 });
+      const events: unknown[] = [];
+      (await a.subscribeEvents(0, (e) => events.push(e)))();
+      const height = (await a.info()).blockHeight;
+      await a.close();
+
+      const b = await open();
+      expect((await b.info()).blockHeight).toBe(height);
+      expect(await b.assetBalance(asset, buyer2.did)).toBe('4');
+      expect((await b.instruction(r.result.instructionId))?.status).toEqual(status);
+      const replayed: unknown[] = [];
+      (await b.subscribeEvents(0, (e) => replayed.push(e)))();
+      expect(replayed).toEqual(events);
+      await b.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

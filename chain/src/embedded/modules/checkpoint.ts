@@ -140,7 +140,12 @@ export class CheckpointModule {
       .sort((a, b) => a - b)
       .map((id) => {
         const sch = this.schedules.get(`${asset}|${id}`) as ScheduleRec;
-        return { id, pending: sch.pending.map(iso), checkpoints: [...sch.points], removable: sch.refCount === 0 };
+        return {
+          id,
+          pending: sch.pending.map(iso),
+          checkpoints: [...sch.points],
+          removable: sch.refCount === 0,
+        };
       });
   }
 
@@ -187,15 +192,31 @@ export class CheckpointModule {
     const first = pending[0];
     ensure(first !== undefined, 'ScheduleIsEmpty', 'a schedule needs at least one point', M);
     let total = pending.length;
-    for (const id of this.scheduleSet.members(asset)) total += this.schedules.get(`${asset}|${id}`)?.pending.length ?? 0;
-    ensure(total <= SCHEDULES_MAX_COMPLEXITY, 'SchedulesOverMaxComplexity', 'too many pending schedule points', M);
-    ensure(first > this.chain.rt.now, 'ScheduleHasExpiredCheckpoints', 'schedule points must be in the future', M);
+    for (const id of this.scheduleSet.members(asset))
+      total += this.schedules.get(`${asset}|${id}`)?.pending.length ?? 0;
+    ensure(
+      total <= SCHEDULES_MAX_COMPLEXITY,
+      'SchedulesOverMaxComplexity',
+      'too many pending schedule points',
+      M,
+    );
+    ensure(
+      first > this.chain.rt.now,
+      'ScheduleHasExpiredCheckpoints',
+      'schedule points must be in the future',
+      M,
+    );
     const id = this.scheduleIds.next(asset);
     this.schedules.set(`${asset}|${id}`, { pending, points: [], refCount });
     this.scheduleSet.add(asset, id);
     const due = this.nextDue.get(asset);
     if (due === undefined || first < due) this.nextDue.set(asset, first);
-    this.chain.rt.emit(M, 'ScheduleCreated', { did, assetId: asset, scheduleId: id, pending: pending.map(iso) });
+    this.chain.rt.emit(M, 'ScheduleCreated', {
+      did,
+      assetId: asset,
+      scheduleId: id,
+      pending: pending.map(iso),
+    });
     return { id, at: first };
   }
 

@@ -40,7 +40,13 @@ const BALLOT = 'corporateBallot';
 const MAX_TARGET_IDS = 1000;
 const MAX_DID_WHTS = 1000;
 const MAX_DETAILS_LENGTH = 1024;
-const CA_KINDS: readonly CAKind[] = ['PredictableBenefit', 'UnpredictableBenefit', 'IssuerNotice', 'Reorganization', 'Other'];
+const CA_KINDS: readonly CAKind[] = [
+  'PredictableBenefit',
+  'UnpredictableBenefit',
+  'IssuerNotice',
+  'Reorganization',
+  'Other',
+];
 
 interface Targets {
   identities: readonly Did[];
@@ -85,8 +91,11 @@ interface VoteRec {
 function argTargets(v: unknown, field = 'targets'): Targets {
   if (typeof v !== 'object' || v === null) invalid(field, 'must be { identities, treatment }');
   const o = v as Record<string, unknown>;
-  if (o['treatment'] !== 'Include' && o['treatment'] !== 'Exclude') invalid(`${field}.treatment`, 'Include or Exclude');
-  const ids = argArray(o['identities'], `${field}.identities`).map((d, i) => argDid(d, `${field}.identities[${i}]`));
+  if (o['treatment'] !== 'Include' && o['treatment'] !== 'Exclude')
+    invalid(`${field}.treatment`, 'Include or Exclude');
+  const ids = argArray(o['identities'], `${field}.identities`).map((d, i) =>
+    argDid(d, `${field}.identities[${i}]`),
+  );
   ensure(ids.length <= MAX_TARGET_IDS, 'TooManyTargetIds', 'at most 1000 target identities', CA);
   return { identities: [...new Set(ids)].sort(), include: o['treatment'] === 'Include' };
 }
@@ -122,7 +131,12 @@ function argMeta(v: unknown): { meta: BallotMeta; choices: number[] } {
     ),
   }));
   const choices = motions.map((m) => m.choices.length);
-  ensure(choices.every((c) => c <= 0xffff), 'NumberOfChoicesOverflow', 'too many choices in a motion', BALLOT);
+  ensure(
+    choices.every((c) => c <= 0xffff),
+    'NumberOfChoicesOverflow',
+    'too many choices in a motion',
+    BALLOT,
+  );
   return { meta: { title: argString(o['title'], 'meta.title', 1024), motions }, choices };
 }
 
@@ -234,7 +248,13 @@ export class CorporateActionsModule {
 
   ballotVotes(asset: AssetId, caId: number, did: Did): BallotVote[] | null {
     const v = this.votes.get(`${asset}|${caId}|${did}`);
-    return v ? v.map((x) => (x.fallback === null ? { power: fromUnits(x.power) } : { power: fromUnits(x.power), fallback: x.fallback })) : null;
+    return v
+      ? v.map((x) =>
+          x.fallback === null
+            ? { power: fromUnits(x.power) }
+            : { power: fromUnits(x.power), fallback: x.fallback },
+        )
+      : null;
   }
 
   // ---------------------------------------------------------------- rules
@@ -255,8 +275,12 @@ export class CorporateActionsModule {
     ensure(ca.recordDate, 'NoRecordDate', 'the corporate action has no record date', CA);
     const cp = ca.recordDate.cp;
     const id =
-      cp.type === 'Existing' ? cp.checkpointId : this.chain.checkpoint.schedulePoint(asset, cp.scheduleId, cp.index);
-    return id === undefined ? this.chain.asset.balanceOf(asset, did) : this.chain.checkpoint.balanceAt(asset, did, id);
+      cp.type === 'Existing'
+        ? cp.checkpointId
+        : this.chain.checkpoint.schedulePoint(asset, cp.scheduleId, cp.index);
+    return id === undefined
+      ? this.chain.asset.balanceOf(asset, did)
+      : this.chain.checkpoint.balanceAt(asset, did, id);
   }
 
   private agent(o: Origin, assetId: unknown, call: string): { did: Did; asset: AssetId } {
@@ -266,16 +290,30 @@ export class CorporateActionsModule {
 
   private argTaxes(v: unknown): (readonly [Did, number])[] {
     const list = argArray<Record<string, unknown>>(v, 'withholdingTax').map(
-      (x, i) => [argDid(x?.['did'], `withholdingTax[${i}].did`), percentToPermill(x?.['tax'], `withholdingTax[${i}].tax`)] as const,
+      (x, i) =>
+        [
+          argDid(x?.['did'], `withholdingTax[${i}].did`),
+          percentToPermill(x?.['tax'], `withholdingTax[${i}].tax`),
+        ] as const,
     );
     ensure(list.length <= MAX_DID_WHTS, 'TooManyDidTaxes', 'at most 1000 withholding tax overrides', CA);
     list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    ensure(new Set(list.map(([d]) => d)).size === list.length, 'DuplicateDidTax', 'a DID has two tax overrides', CA);
+    ensure(
+      new Set(list.map(([d]) => d)).size === list.length,
+      'DuplicateDidTax',
+      'a DID has two tax overrides',
+      CA,
+    );
     return list;
   }
 
   /** Pays a holder's benefit (claim or push). */
-  private transferBenefit(actor: Did, holder: Did, asset: AssetId, caId: number): { benefit: bigint; tax: bigint; gain: bigint } {
+  private transferBenefit(
+    actor: Did,
+    holder: Did,
+    asset: AssetId,
+    caId: number,
+  ): { benefit: bigint; tax: bigint; gain: bigint } {
     const { chain } = this;
     const now = chain.rt.now;
     const pk = `${asset}|${caId}|${holder}`;
@@ -284,9 +322,19 @@ export class CorporateActionsModule {
     const d = this.dists.get(k);
     ensure(d, 'NoSuchDistribution', `no distribution for corporate action ${caId}`, DIST);
     ensure(now >= d.paymentAt, 'CannotClaimBeforeStart', 'the payment date has not come', DIST);
-    ensure(d.expiresAt === null || d.expiresAt > now, 'CannotClaimAfterExpiry', 'the distribution has expired', DIST);
+    ensure(
+      d.expiresAt === null || d.expiresAt > now,
+      'CannotClaimAfterExpiry',
+      'the distribution has expired',
+      DIST,
+    );
     const ca = this.ensureCa(asset, caId);
-    ensure(targets(ca.targets, holder), 'NotTargetedByCA', 'the corporate action does not target the holder', CA);
+    ensure(
+      targets(ca.targets, holder),
+      'NotTargetedByCA',
+      'the corporate action does not target the holder',
+      CA,
+    );
     const benefit = (this.recordBalance(asset, ca, holder) * d.perShare) / ONE_UNIT;
     ensure(d.remaining >= benefit, 'InsufficientRemainingAmount', 'not enough left to distribute', DIST);
     const taxRate = taxOf(ca, holder);
@@ -298,7 +346,11 @@ export class CorporateActionsModule {
     if (gain > 0n) {
       validateAssetTransfer(chain, d.currency, d.from, to, gain);
       chain.asset.moveUnits(d.currency, d.from, to, gain);
-      chain.asset.emitBalanceUpdated(actor, d.currency, gain, d.from, to, { type: 'Transferred', instructionId: null, memo: null });
+      chain.asset.emitBalanceUpdated(actor, d.currency, gain, d.from, to, {
+        type: 'Transferred',
+        instructionId: null,
+        memo: null,
+      });
     }
     this.paid.set(pk, true);
     const next = { ...d, remaining: d.remaining - benefit };
@@ -325,7 +377,8 @@ export class CorporateActionsModule {
         const { did, asset } = this.agent(o, a.assetId, 'corporateAction.initiateCorporateAction');
         const details = argString(a.details ?? '', 'details');
         ensure(Buffer.byteLength(details) <= MAX_DETAILS_LENGTH, 'DetailsTooLong', 'details too long', CA);
-        if (!(CA_KINDS as readonly unknown[]).includes(a.kind)) invalid('kind', `must be one of ${CA_KINDS.join(', ')}`);
+        if (!(CA_KINDS as readonly unknown[]).includes(a.kind))
+          invalid('kind', `must be one of ${CA_KINDS.join(', ')}`);
         const taxes = a.withholdingTax === undefined ? null : this.argTaxes(a.withholdingTax);
         const tg = a.targets === undefined ? null : argTargets(a.targets);
         const declDate = argTime(a.declDate, 'declDate');
@@ -344,12 +397,25 @@ export class CorporateActionsModule {
             recordDate = { date: next.at, cp: { type: 'Scheduled', scheduleId, index: next.index } };
           } else if (spec['type'] === 'Existing') {
             const checkpointId = argInt(spec['checkpointId'], 'recordDate.checkpointId', 1);
-            ensure(cpm.exists(asset, checkpointId), 'NoSuchCheckpointId', `no checkpoint ${checkpointId}`, CA);
-            recordDate = { date: cpm.timeOf(asset, checkpointId) as number, cp: { type: 'Existing', checkpointId } };
+            ensure(
+              cpm.exists(asset, checkpointId),
+              'NoSuchCheckpointId',
+              `no checkpoint ${checkpointId}`,
+              CA,
+            );
+            recordDate = {
+              date: cpm.timeOf(asset, checkpointId) as number,
+              cp: { type: 'Existing', checkpointId },
+            };
           } else {
             invalid('recordDate.type', 'must be Scheduled, ExistingSchedule or Existing');
           }
-          ensure(declDate <= recordDate.date, 'DeclDateAfterRecordDate', 'the declaration date is after the record date', CA);
+          ensure(
+            declDate <= recordDate.date,
+            'DeclDateAfterRecordDate',
+            'the declaration date is after the record date',
+            CA,
+          );
         }
         const caId = this.caIds.next(asset, 0);
         const ca: CARec = {
@@ -365,7 +431,13 @@ export class CorporateActionsModule {
           taxes: taxes ?? this.didTaxes.get(asset) ?? [],
         };
         this.cas.set(`${asset}|${caId}`, ca);
-        rt.emit(CA, 'CAInitiated', { did, assetId: asset, caId, corporateAction: this.caInfo(asset, caId, ca), details });
+        rt.emit(CA, 'CAInitiated', {
+          did,
+          assetId: asset,
+          caId,
+          corporateAction: this.caInfo(asset, caId, ca),
+          details,
+        });
         return { caId };
       },
     });
@@ -391,7 +463,8 @@ export class CorporateActionsModule {
         const taxed = argDid(a.did, 'did');
         const tax = a.tax === null || a.tax === undefined ? null : percentToPermill(a.tax, 'tax');
         const rest = (this.didTaxes.get(asset) ?? []).filter(([d]) => d !== taxed);
-        const list = tax === null ? rest : [...rest, [taxed, tax] as const].sort((x, y) => (x[0] < y[0] ? -1 : 1));
+        const list =
+          tax === null ? rest : [...rest, [taxed, tax] as const].sort((x, y) => (x[0] < y[0] ? -1 : 1));
         ensure(list.length <= MAX_DID_WHTS, 'TooManyDidTaxes', 'at most 1000 withholding tax overrides', CA);
         this.didTaxes.set(asset, list);
         rt.emit(CA, 'DidWithholdingTaxChanged', {
@@ -418,17 +491,36 @@ export class CorporateActionsModule {
         const expiresAt = optTime(a.expiresAt, 'expiresAt');
         ensure(amount > 0n, 'DistributionAmountIsZero', 'amount must be positive', DIST);
         ensure(perShare > 0n, 'DistributionPerShareIsZero', 'perShare must be positive', DIST);
-        ensure(expiresAt === null || expiresAt > paymentAt, 'ExpiryBeforePayment', 'expiry must follow the payment date', DIST);
+        ensure(
+          expiresAt === null || expiresAt > paymentAt,
+          'ExpiryBeforePayment',
+          'expiry must follow the payment date',
+          DIST,
+        );
         const k = `${asset}|${caId}`;
         ensure(!this.dists.has(k), 'AlreadyExists', 'the corporate action already has a distribution', DIST);
         const from: Pf = { did, number: a.portfolio === undefined ? 0 : argInt(a.portfolio, 'portfolio') };
         chain.portfolio.ensureCustodian(did, from);
         chain.portfolio.ensureExists(from);
         const ca = this.ensureCa(asset, caId);
-        ensure(ca.kind === 'PredictableBenefit' || ca.kind === 'UnpredictableBenefit', 'CANotBenefit', 'not a benefit CA', DIST);
+        ensure(
+          ca.kind === 'PredictableBenefit' || ca.kind === 'UnpredictableBenefit',
+          'CANotBenefit',
+          'not a benefit CA',
+          DIST,
+        );
         this.ensureRecordDateBefore(ca, paymentAt);
         chain.portfolio.lock(from, currency, amount);
-        this.dists.set(k, { from, currency, perShare, amount, remaining: amount, reclaimed: false, paymentAt, expiresAt });
+        this.dists.set(k, {
+          from,
+          currency,
+          perShare,
+          amount,
+          remaining: amount,
+          reclaimed: false,
+          paymentAt,
+          expiresAt,
+        });
         rt.emit(DIST, 'Created', { did, assetId: asset, caId, distribution: this.distribution(asset, caId) });
       },
     });
@@ -446,7 +538,9 @@ export class CorporateActionsModule {
     rt.register('capitalDistribution.pushBenefit', {
       handler: (o, a) => {
         const { did, asset } = this.agent(o, a.assetId, 'capitalDistribution.pushBenefit');
-        return result(this.transferBenefit(did, argDid(a.holder, 'holder'), asset, argInt(a.caId, 'caId', 0)));
+        return result(
+          this.transferBenefit(did, argDid(a.holder, 'holder'), asset, argInt(a.caId, 'caId', 0)),
+        );
       },
     });
     rt.register('capitalDistribution.reclaim', {
@@ -457,7 +551,12 @@ export class CorporateActionsModule {
         const d = this.dists.get(k);
         ensure(d, 'NoSuchDistribution', `no distribution for corporate action ${caId}`, DIST);
         ensure(!d.reclaimed, 'AlreadyReclaimed', 'already reclaimed', DIST);
-        ensure(d.expiresAt !== null && d.expiresAt <= rt.now, 'NotExpired', 'the distribution has not expired', DIST);
+        ensure(
+          d.expiresAt !== null && d.expiresAt <= rt.now,
+          'NotExpired',
+          'the distribution has not expired',
+          DIST,
+        );
         chain.portfolio.ensureCustodian(did, d.from);
         chain.portfolio.unlock(d.from, d.currency, d.remaining);
         this.dists.set(k, { ...d, reclaimed: true, remaining: 0n });
@@ -498,14 +597,26 @@ export class CorporateActionsModule {
         const { meta, choices } = argMeta(a.meta);
         const rcv = argBool(a.rcv, 'rcv');
         const ca = this.ensureCa(asset, caId);
-        ensure(ca.kind === 'IssuerNotice', 'CANotNotice', 'ballots attach to IssuerNotice corporate actions', BALLOT);
+        ensure(
+          ca.kind === 'IssuerNotice',
+          'CANotNotice',
+          'ballots attach to IssuerNotice corporate actions',
+          BALLOT,
+        );
         ensure(start <= end, 'StartAfterEnd', 'start after end', BALLOT);
         ensure(rt.now <= end, 'NowAfterEnd', 'the ballot would already have ended', BALLOT);
         this.ensureRecordDateBefore(ca, start);
         const k = `${asset}|${caId}`;
         ensure(!this.ballots.has(k), 'AlreadyExists', 'the corporate action already has a ballot', BALLOT);
         this.ballots.set(k, { start, end, meta, rcv, choices });
-        rt.emit(BALLOT, 'Created', { did, assetId: asset, caId, range: { start: iso(start), end: iso(end) }, meta, rcv });
+        rt.emit(BALLOT, 'Created', {
+          did,
+          assetId: asset,
+          caId,
+          range: { start: iso(start), end: iso(end) },
+          meta,
+          rcv,
+        });
       },
     });
 
@@ -516,14 +627,22 @@ export class CorporateActionsModule {
         const caId = argInt(a.caId, 'caId', 0);
         const votes: VoteRec[] = argArray<Record<string, unknown>>(a.votes, 'votes').map((v, i) => ({
           power: toUnits(v?.['power'], `votes[${i}].power`),
-          fallback: v?.['fallback'] === undefined || v['fallback'] === null ? null : argInt(v['fallback'], `votes[${i}].fallback`),
+          fallback:
+            v?.['fallback'] === undefined || v['fallback'] === null
+              ? null
+              : argInt(v['fallback'], `votes[${i}].fallback`),
         }));
         const k = `${asset}|${caId}`;
         const b = existing(asset, caId);
         ensure(b.start <= rt.now, 'VotingNotStarted', 'voting has not started', BALLOT);
         ensure(rt.now <= b.end, 'VotingAlreadyEnded', 'voting has ended', BALLOT);
         const ca = this.ensureCa(asset, caId);
-        ensure(targets(ca.targets, did), 'NotTargetedByCA', 'the corporate action does not target the voter', CA);
+        ensure(
+          targets(ca.targets, did),
+          'NotTargetedByCA',
+          'the corporate action does not target the voter',
+          CA,
+        );
         const total = b.choices.reduce((s, c) => s + c, 0);
         ensure(votes.length === total, 'WrongVoteCount', `expected ${total} votes, one per choice`, BALLOT);
         const motions: VoteRec[][] = [];
@@ -537,11 +656,21 @@ export class CorporateActionsModule {
             m.forEach((v, idx) => {
               if (v.fallback === null) return;
               ensure(v.fallback !== idx, 'RCVSelfCycle', 'a fallback points to its own choice', BALLOT);
-              ensure(v.fallback < m.length, 'NoSuchRCVFallback', 'a fallback points outside its motion', BALLOT);
+              ensure(
+                v.fallback < m.length,
+                'NoSuchRCVFallback',
+                'a fallback points outside its motion',
+                BALLOT,
+              );
             });
           }
         } else {
-          ensure(votes.every((v) => v.fallback === null), 'RCVNotAllowed', 'the ballot does not use RCV', BALLOT);
+          ensure(
+            votes.every((v) => v.fallback === null),
+            'RCVNotAllowed',
+            'the ballot does not use RCV',
+            BALLOT,
+          );
         }
         const power = this.recordBalance(asset, ca, did);
         ensure(
@@ -571,7 +700,12 @@ export class CorporateActionsModule {
         const end = argTime(a.end, 'end');
         ensure(b.start <= end, 'StartAfterEnd', 'start after end', BALLOT);
         this.ballots.set(`${asset}|${caId}`, { ...b, end });
-        rt.emit(BALLOT, 'RangeChanged', { did, assetId: asset, caId, range: { start: iso(b.start), end: iso(end) } });
+        rt.emit(BALLOT, 'RangeChanged', {
+          did,
+          assetId: asset,
+          caId,
+          range: { start: iso(b.start), end: iso(end) },
+        });
       },
     });
     rt.register('corporateBallot.changeRcv', {

@@ -125,7 +125,8 @@ function argLeg(v: unknown, i: number): LegRec {
   }
   if (o['type'] === 'OffChain') {
     const ticker = argString(o['ticker'], `${f}.ticker`);
-    if (!/^[A-Z0-9_\-./]{1,12}$/.test(ticker)) invalid(`${f}.ticker`, 'must be a ticker (1–12 of A–Z 0–9 _ - . /)');
+    if (!/^[A-Z0-9_\-./]{1,12}$/.test(ticker))
+      invalid(`${f}.ticker`, 'must be a ticker (1–12 of A–Z 0–9 _ - . /)');
     return {
       kind: 'OffChain',
       from: argDid(o['from'], `${f}.from`),
@@ -152,7 +153,13 @@ function argDidSet(v: unknown, field: string): Did[] {
 
 function legToPort(l: LegRec): InstructionLeg {
   return l.kind === 'Fungible'
-    ? { type: 'Fungible', from: pfRef(l.from), to: pfRef(l.to), assetId: l.asset, amount: fromUnits(l.amount) }
+    ? {
+        type: 'Fungible',
+        from: pfRef(l.from),
+        to: pfRef(l.to),
+        assetId: l.asset,
+        amount: fromUnits(l.amount),
+      }
     : { type: 'OffChain', from: l.from, to: l.to, ticker: l.ticker, amount: fromUnits(l.amount) };
 }
 
@@ -252,7 +259,10 @@ export class SettlementModule {
       memo: rec.memo,
       legs: rec.legs.map((l, legId) => ({ id: legId, ...legToPort(l) })),
       affirmations: live
-        ? rec.portfolios.map((p) => ({ portfolio: pfRef(p), status: this.affirmations.get(`${id}|${pfKey(p)}`) ?? 'Pending' }))
+        ? rec.portfolios.map((p) => ({
+            portfolio: pfRef(p),
+            status: this.affirmations.get(`${id}|${pfKey(p)}`) ?? 'Pending',
+          }))
         : [],
       mediators: live
         ? rec.mediators.map((did) => {
@@ -266,14 +276,21 @@ export class SettlementModule {
   }
 
   instructionsOf(did: Did): InstructionDetails[] {
-    return [...this.partyIndex.members(did)].sort((a, b) => a - b).map((id) => this.details(id) as InstructionDetails);
+    return [...this.partyIndex.members(did)]
+      .sort((a, b) => a - b)
+      .map((id) => this.details(id) as InstructionDetails);
   }
 
   // ---------------------------------------------------------------- rules
 
   private ensureVenueAllowed(venueId: number | null, asset: AssetId): void {
     if (venueId === null || !this.filtering.has(asset)) return;
-    ensure(this.allowList.has(`${asset}|${venueId}`), 'UnauthorizedVenue', `venue ${venueId} is not allowed for ${asset}`, M);
+    ensure(
+      this.allowList.has(`${asset}|${venueId}`),
+      'UnauthorizedVenue',
+      `venue ${venueId} is not allowed for ${asset}`,
+      M,
+    );
   }
 
   /** Polymesh `skip_portfolio_affirmation`: receivers that need not affirm. */
@@ -293,7 +310,12 @@ export class SettlementModule {
       ensure(st.block > block, 'InstructionSettleBlockPassed', `settlement block ${st.block} reached`, M);
     }
     if (st.type !== 'SettleOnAffirmation' && isExecute) {
-      ensure(st.block <= block, 'InstructionSettleBlockNotReached', `settlement block ${st.block} not reached`, M);
+      ensure(
+        st.block <= block,
+        'InstructionSettleBlockNotReached',
+        `settlement block ${st.block} not reached`,
+        M,
+      );
     }
     return rec;
   }
@@ -329,7 +351,12 @@ export class SettlementModule {
     const { chain } = this;
     const rt = chain.rt;
     if (x.settlementType.type === 'SettleOnBlock') {
-      ensure(x.settlementType.block > rt.blockNumber, 'SettleOnPastBlock', 'settlement block must be in the future', M);
+      ensure(
+        x.settlementType.block > rt.blockNumber,
+        'SettleOnPastBlock',
+        'settlement block must be in the future',
+        M,
+      );
     }
     if (x.tradeDate !== null && x.valueDate !== null) {
       ensure(x.valueDate >= x.tradeDate, 'InstructionDatesInvalid', 'value date before trade date', M);
@@ -351,18 +378,33 @@ export class SettlementModule {
         ensure(x.venueId !== null, 'OffChainAssetsMustHaveAVenue', 'off-chain legs need a venue', M);
         ensure(leg.amount > 0n, 'ZeroAmount', 'leg amount must be positive', M);
         ensure(leg.from !== leg.to, 'SameSenderReceiver', 'sender and receiver are the same identity', M);
-        ensure(++offChain <= MAX_OFFCHAIN_LEGS, 'MaxNumberOfOffChainAssetsExceeded', 'more than 10 off-chain legs', M);
+        ensure(
+          ++offChain <= MAX_OFFCHAIN_LEGS,
+          'MaxNumberOfOffChainAssetsExceeded',
+          'more than 10 off-chain legs',
+          M,
+        );
         parties.add(leg.from).add(leg.to);
         continue;
       }
-      ensure(leg.from.did !== leg.to.did, 'SameSenderReceiver', 'sender and receiver are the same identity', M);
+      ensure(
+        leg.from.did !== leg.to.did,
+        'SameSenderReceiver',
+        'sender and receiver are the same identity',
+        M,
+      );
       ensure(leg.amount > 0n, 'ZeroAmount', 'leg amount must be positive', M);
       ensure(chain.asset.get(leg.asset), 'UnexpectedOFFChainAsset', `asset ${leg.asset} is not on chain`, M);
       if (!checkedAssets.has(leg.asset)) {
         checkedAssets.add(leg.asset);
         this.ensureVenueAllowed(x.venueId, leg.asset);
       }
-      ensure(++fungible <= MAX_FUNGIBLE_LEGS, 'MaxNumberOfFungibleAssetsExceeded', 'more than 10 fungible legs', M);
+      ensure(
+        ++fungible <= MAX_FUNGIBLE_LEGS,
+        'MaxNumberOfFungibleAssetsExceeded',
+        'more than 10 fungible legs',
+        M,
+      );
       for (const d of [leg.from.did, leg.to.did]) {
         ensure(chain.identity.exists(d), 'DidDoesNotExist', `identity ${d} does not exist`, 'identity');
       }
@@ -401,7 +443,6 @@ export class SettlementModule {
     }
     this.pending.set(id, pendingPfs.size + offChain + rec.mediators.length);
     for (const p of parties) this.partyIndex.add(p, id);
-    if (x.venueId !== null) this.userVenues.add(did, x.venueId);
     rt.emit(M, 'InstructionCreated', {
       did,
       venueId: x.venueId,
@@ -417,7 +458,8 @@ export class SettlementModule {
       this.affirmations.set(`${id}|${k}`, 'Affirmed');
       rt.emit(M, 'InstructionAutomaticallyAffirmed', { did, portfolio: pfRef(p), instructionId: id });
     }
-    if (rec.mediators.length > 0) rt.emit(M, 'InstructionMediators', { instructionId: id, mediators: rec.mediators });
+    if (rec.mediators.length > 0)
+      rt.emit(M, 'InstructionMediators', { instructionId: id, mediators: rec.mediators });
     if (x.settlementType.type === 'SettleOnBlock') this.schedule(id, x.settlementType.block);
     return id;
   }
@@ -430,7 +472,12 @@ export class SettlementModule {
     for (const p of pfs) {
       portfolio.ensureCustodian(did, p);
       const k = pfKey(p);
-      ensure(this.affirmations.get(`${id}|${k}`) === 'Pending', 'UnexpectedAffirmationStatus', `portfolio ${k} has no pending affirmation`, M);
+      ensure(
+        this.affirmations.get(`${id}|${k}`) === 'Pending',
+        'UnexpectedAffirmationStatus',
+        `portfolio ${k} has no pending affirmation`,
+        M,
+      );
       keys.add(k);
     }
     rec.legs.forEach((leg, legId) => {
@@ -453,7 +500,12 @@ export class SettlementModule {
     for (const p of pfs) {
       this.chain.portfolio.ensureCustodian(did, p);
       const k = pfKey(p);
-      ensure(this.affirmations.get(`${id}|${k}`) === 'Affirmed', 'UnexpectedAffirmationStatus', `portfolio ${k} has not affirmed`, M);
+      ensure(
+        this.affirmations.get(`${id}|${k}`) === 'Affirmed',
+        'UnexpectedAffirmationStatus',
+        `portfolio ${k} has not affirmed`,
+        M,
+      );
       keys.add(k);
     }
     rec.legs.forEach((leg, legId) => {
@@ -498,7 +550,12 @@ export class SettlementModule {
       ensure(present, 'CallerIsNotAParty', 'the portfolio is not a party of the instruction', M);
       this.chain.portfolio.ensureCustodian(did, p);
     } else {
-      ensure(live && this.mediatorAffirmations.has(`${id}|${did}`), 'CallerIsNotAMediator', 'not a mediator of the instruction', M);
+      ensure(
+        live && this.mediatorAffirmations.has(`${id}|${did}`),
+        'CallerIsNotAMediator',
+        'not a mediator of the instruction',
+        M,
+      );
     }
     this.releaseLocks(rec);
     this.prune(rec);
@@ -521,7 +578,8 @@ export class SettlementModule {
     } catch (err) {
       rt.takeEvents();
       for (const e of before) rt.emit(e.module, e.name, e.data);
-      if (err instanceof LegFailure) rt.emit(M, 'LegFailedExecution', { did: caller, instructionId: id, legId: err.legId });
+      if (err instanceof LegFailure)
+        rt.emit(M, 'LegFailedExecution', { did: caller, instructionId: id, legId: err.legId });
       throw err;
     }
     for (const e of [...before, ...produced]) rt.emit(e.module, e.name, e.data);
@@ -531,18 +589,44 @@ export class SettlementModule {
     const { chain } = this;
     const rec = this.instructions.get(id);
     ensure(rec, 'UnknownInstruction', `instruction ${id} does not exist`, M);
-    ensure((this.pending.get(id) ?? 0) === 0, 'NotAllAffirmationsHaveBeenReceived', 'affirmations are missing', M);
-    ensure(this.isLive(id), 'InvalidInstructionStatusForExecution', 'only Pending or Failed instructions execute', M);
+    ensure(
+      (this.pending.get(id) ?? 0) === 0,
+      'NotAllAffirmationsHaveBeenReceived',
+      'affirmations are missing',
+      M,
+    );
+    ensure(
+      this.isLive(id),
+      'InvalidInstructionStatusForExecution',
+      'only Pending or Failed instructions execute',
+      M,
+    );
     for (const m of rec.mediators) {
       const a = this.mediatorAffirmations.get(`${id}|${m}`);
-      ensure(a?.status === 'Affirmed', 'NotAllAffirmationsHaveBeenReceived', `mediator ${m} has not affirmed`, M);
-      ensure(a.expiry === null || a.expiry > chain.rt.now, 'MediatorAffirmationExpired', `mediator ${m}'s affirmation expired`, M);
+      ensure(
+        a?.status === 'Affirmed',
+        'NotAllAffirmationsHaveBeenReceived',
+        `mediator ${m} has not affirmed`,
+        M,
+      );
+      ensure(
+        a.expiry === null || a.expiry > chain.rt.now,
+        'MediatorAffirmationExpired',
+        `mediator ${m}'s affirmation expired`,
+        M,
+      );
     }
     for (const p of rec.portfolios) {
-      ensure(this.affirmations.get(`${id}|${pfKey(p)}`) === 'Affirmed', 'NotAllAffirmationsHaveBeenReceived', 'affirmations are missing', M);
+      ensure(
+        this.affirmations.get(`${id}|${pfKey(p)}`) === 'Affirmed',
+        'NotAllAffirmationsHaveBeenReceived',
+        'affirmations are missing',
+        M,
+      );
     }
     const checked = new Set<AssetId>();
     for (const leg of rec.legs) {
+      // Off-chain legs are affirmed only with venue receipts, which this ledger does not take yet.
       if (leg.kind === 'OffChain') {
         fail('NotAllAffirmationsHaveBeenReceived', 'off-chain legs need receipts', M);
       } else if (!checked.has(leg.asset)) {
@@ -595,9 +679,11 @@ export class SettlementModule {
 
   private argNewInstruction(a: Record<string, unknown>): NewInstruction {
     const mediators = argDidSet(a['mediators'], 'mediators');
-    if (mediators.length > MAX_INSTRUCTION_MEDIATORS) invalid('mediators', `at most ${MAX_INSTRUCTION_MEDIATORS}`);
+    if (mediators.length > MAX_INSTRUCTION_MEDIATORS)
+      invalid('mediators', `at most ${MAX_INSTRUCTION_MEDIATORS}`);
     return {
-      venueId: a['venueId'] === undefined || a['venueId'] === null ? null : argInt(a['venueId'], 'venueId', 1),
+      venueId:
+        a['venueId'] === undefined || a['venueId'] === null ? null : argInt(a['venueId'], 'venueId', 1),
       settlementType: argSettlementType(a['settlementType']),
       tradeDate: optTime(a['tradeDate'], 'tradeDate'),
       valueDate: optTime(a['valueDate'], 'valueDate'),
@@ -628,8 +714,17 @@ export class SettlementModule {
         const did = didOf(o);
         const details = argString(a.details, 'details', 2048);
         const type = argVenueType(a.type);
-        const signers = [...new Set(argArray(a.signers ?? [], 'signers').map((s, i) => chain.argAddress(s, `signers[${i}]`)))];
-        ensure(signers.length <= MAX_VENUE_SIGNERS, 'NumberOfVenueSignersExceeded', 'too many venue signers', M);
+        const signers = [
+          ...new Set(
+            argArray(a.signers ?? [], 'signers').map((s, i) => chain.argAddress(s, `signers[${i}]`)),
+          ),
+        ];
+        ensure(
+          signers.length <= MAX_VENUE_SIGNERS,
+          'NumberOfVenueSignersExceeded',
+          'too many venue signers',
+          M,
+        );
         const venueId = this.venueIds.next('venue');
         this.venues.set(venueId, { creator: did, type, details, signers });
         this.userVenues.add(did, venueId);
@@ -680,7 +775,9 @@ export class SettlementModule {
     });
 
     rt.register('settlement.addInstruction', {
-      handler: (o, a) => ({ instructionId: this.addInstruction(didOf(o), this.argNewInstruction(a as Record<string, unknown>)) }),
+      handler: (o, a) => ({
+        instructionId: this.addInstruction(didOf(o), this.argNewInstruction(a as Record<string, unknown>)),
+      }),
     });
     rt.register('settlement.addAndAffirmInstruction', {
       handler: (o, a) => {
@@ -698,7 +795,8 @@ export class SettlementModule {
       },
     });
     rt.register('settlement.withdrawAffirmation', {
-      handler: (o, a) => this.withdraw(didOf(o), argInt(a.id, 'id', 1), argPortfolioSet(a.portfolios, 'portfolios')),
+      handler: (o, a) =>
+        this.withdraw(didOf(o), argInt(a.id, 'id', 1), argPortfolioSet(a.portfolios, 'portfolios')),
     });
     rt.register('settlement.rejectInstruction', {
       handler: (o, a) => this.reject(didOf(o), argInt(a.id, 'id', 1), argPortfolio(a.portfolio, 'portfolio')),
@@ -747,11 +845,22 @@ export class SettlementModule {
         if (a.portfolio !== undefined) {
           const p = argPortfolio(a.portfolio, 'portfolio');
           chain.portfolio.ensureCustodian(did, p);
-          ensure(live && rec.portfolios.some((x) => pfKey(x) === pfKey(p)), 'CallerIsNotAParty', 'the portfolio is not a party', M);
+          ensure(
+            live && rec.portfolios.some((x) => pfKey(x) === pfKey(p)),
+            'CallerIsNotAParty',
+            'the portfolio is not a party',
+            M,
+          );
         } else {
           const venueCreator = rec.venueId !== null && this.venues.get(rec.venueId)?.creator === did;
-          const offChainParty = live && rec.legs.some((l) => l.kind === 'OffChain' && (l.from === did || l.to === did));
-          ensure(venueCreator || offChainParty, 'Unauthorized', 'only a party, the venue creator or an off-chain party may execute', M);
+          const offChainParty =
+            live && rec.legs.some((l) => l.kind === 'OffChain' && (l.from === did || l.to === did));
+          ensure(
+            venueCreator || offChainParty,
+            'Unauthorized',
+            'only a party, the venue creator or an off-chain party may execute',
+            M,
+          );
         }
         this.execute(id, did);
         rt.emit(M, 'SettlementManuallyExecuted', { did, instructionId: id });
@@ -778,7 +887,12 @@ export class SettlementModule {
         const { did, asset } = agent(o, a.assetId, 'asset.addMandatoryMediators');
         const add = argDidSet(a.mediators, 'mediators');
         const next = [...new Set([...(this.assetMediators.get(asset) ?? []), ...add])].sort();
-        ensure(next.length <= MAX_ASSET_MEDIATORS, 'NumberOfAssetMediatorsExceeded', 'at most 4 mediators per asset', 'asset');
+        ensure(
+          next.length <= MAX_ASSET_MEDIATORS,
+          'NumberOfAssetMediatorsExceeded',
+          'at most 4 mediators per asset',
+          'asset',
+        );
         this.assetMediators.set(asset, next);
         rt.emit('asset', 'AssetMediatorsAdded', { did, assetId: asset, mediators: add });
       },
@@ -787,7 +901,10 @@ export class SettlementModule {
       handler: (o, a) => {
         const { did, asset } = agent(o, a.assetId, 'asset.removeMandatoryMediators');
         const remove = new Set(argDidSet(a.mediators, 'mediators'));
-        this.assetMediators.set(asset, (this.assetMediators.get(asset) ?? []).filter((m) => !remove.has(m)));
+        this.assetMediators.set(
+          asset,
+          (this.assetMediators.get(asset) ?? []).filter((m) => !remove.has(m)),
+        );
         rt.emit('asset', 'AssetMediatorsRemoved', { did, assetId: asset, mediators: [...remove] });
       },
     });
@@ -807,7 +924,11 @@ export class SettlementModule {
         const p = argPortfolio(a.portfolio, 'portfolio');
         chain.portfolio.ensureCustodian(didOf(o), p);
         this.preApprovedPortfolios.delete(`${pfKey(p)}|${asset}`);
-        rt.emit('portfolio', 'RevokePreApprovedPortfolio', { did: o.did, portfolio: pfRef(p), assetId: asset });
+        rt.emit('portfolio', 'RevokePreApprovedPortfolio', {
+          did: o.did,
+          portfolio: pfRef(p),
+          assetId: asset,
+        });
       },
     });
   }

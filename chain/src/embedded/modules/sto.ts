@@ -6,7 +6,17 @@ import type { AssetId, Did } from '../../ledger.js';
 import type { FundraiserDetails, FundraiserSale, PriceTier } from '../../calls-settlement.js';
 import type { Chain } from '../chain.js';
 import { ONE_UNIT, fromUnits, toUnits } from '../amounts.js';
-import { argArray, argAssetId, argInt, argString, argTime, ensure, iso, isoOrNull, optTime } from '../runtime.js';
+import {
+  argArray,
+  argAssetId,
+  argInt,
+  argString,
+  argTime,
+  ensure,
+  iso,
+  isoOrNull,
+  optTime,
+} from '../runtime.js';
 import { argPortfolio, pfRef, type Pf } from './portfolio.js';
 
 const M = 'sto';
@@ -102,7 +112,11 @@ export class StoModule {
   private registerCalls(): void {
     const { chain } = this;
     const rt = chain.rt;
-    const agentOn = (o: Parameters<typeof chain.agents.requirePermission>[0], assetId: unknown, call: string) => {
+    const agentOn = (
+      o: Parameters<typeof chain.agents.requirePermission>[0],
+      assetId: unknown,
+      call: string,
+    ) => {
       const asset = argAssetId(assetId);
       return { did: chain.agents.requirePermission(o, asset, call), asset };
     };
@@ -116,7 +130,12 @@ export class StoModule {
         const raisingAsset = argAssetId(a.raisingAssetId, 'raisingAssetId');
         const venueId = argInt(a.venueId, 'venueId', 1);
         const venue = chain.settlement.venueRec(venueId);
-        ensure(venue && venue.creator === did && venue.type === 'Sto', 'InvalidVenue', 'venue must be an Sto venue of the signer', M);
+        ensure(
+          venue && venue.creator === did && venue.type === 'Sto',
+          'InvalidVenue',
+          'venue must be an Sto venue of the signer',
+          M,
+        );
         chain.portfolio.ensureCustodian(did, raising);
         chain.portfolio.ensureCustodian(did, offering);
         const tiers = argArray<PriceTier>(a.tiers, 'tiers').map((t, i) => {
@@ -134,7 +153,11 @@ export class StoModule {
         if (end !== null) ensure(start < end, 'InvalidOfferingWindow', 'start must come before end', M);
         const minimumInvestment = toUnits(a.minimumInvestment, 'minimumInvestment');
         const id = this.ids.next(asset, 0);
-        chain.portfolio.lock(offering, asset, tiers.reduce((s, t) => s + t.total, 0n));
+        chain.portfolio.lock(
+          offering,
+          asset,
+          tiers.reduce((s, t) => s + t.total, 0n),
+        );
         const f: FundraiserRec = {
           id,
           asset,
@@ -169,7 +192,12 @@ export class StoModule {
         const maxPrice = a.maxPrice === undefined ? null : toUnits(a.maxPrice, 'maxPrice');
         ensure(f.status === 'Live', 'FundraiserNotLive', 'the fundraiser is frozen or closed', M);
         const now = rt.now;
-        ensure(f.start <= now && (f.end === null || now < f.end), 'FundraiserExpired', 'outside the offering window', M);
+        ensure(
+          f.start <= now && (f.end === null || now < f.end),
+          'FundraiserExpired',
+          'outside the offering window',
+          M,
+        );
         let remaining = amount;
         let cost = 0n;
         const tiers = f.tiers.map((t) => ({ ...t }));
@@ -183,7 +211,12 @@ export class StoModule {
         }
         ensure(remaining === 0n, 'InsufficientTokensRemaining', 'not enough tokens left in the offering', M);
         ensure(cost >= f.minimumInvestment, 'InvestmentAmountTooLow', 'investment below the minimum', M);
-        ensure(maxPrice === null || cost <= (maxPrice * amount) / ONE_UNIT, 'MaxPriceExceeded', 'price above maxPrice', M);
+        ensure(
+          maxPrice === null || cost <= (maxPrice * amount) / ONE_UNIT,
+          'MaxPriceExceeded',
+          'price above maxPrice',
+          M,
+        );
         chain.portfolio.unlock(f.offering, f.asset, amount);
         const st = chain.settlement;
         const instructionId = st.addInstruction(f.creator, {
@@ -214,13 +247,22 @@ export class StoModule {
       },
     });
 
-    const setFrozen = (frozen: boolean) => (o: Parameters<typeof chain.agents.requirePermission>[0], a: { assetId: AssetId; fundraiserId: number }) => {
-      const { did, asset } = agentOn(o, a.assetId, frozen ? 'sto.freezeFundraiser' : 'sto.unfreezeFundraiser');
-      const f = this.get(asset, argInt(a.fundraiserId, 'fundraiserId', 0));
-      ensure(!isClosed(f), 'FundraiserClosed', 'the fundraiser is closed', M);
-      this.put({ ...f, status: frozen ? 'Frozen' : 'Live' });
-      rt.emit(M, frozen ? 'FundraiserFrozen' : 'FundraiserUnfrozen', { did, fundraiserId: f.id });
-    };
+    const setFrozen =
+      (frozen: boolean) =>
+      (
+        o: Parameters<typeof chain.agents.requirePermission>[0],
+        a: { assetId: AssetId; fundraiserId: number },
+      ) => {
+        const { did, asset } = agentOn(
+          o,
+          a.assetId,
+          frozen ? 'sto.freezeFundraiser' : 'sto.unfreezeFundraiser',
+        );
+        const f = this.get(asset, argInt(a.fundraiserId, 'fundraiserId', 0));
+        ensure(!isClosed(f), 'FundraiserClosed', 'the fundraiser is closed', M);
+        this.put({ ...f, status: frozen ? 'Frozen' : 'Live' });
+        rt.emit(M, frozen ? 'FundraiserFrozen' : 'FundraiserUnfrozen', { did, fundraiserId: f.id });
+      };
     rt.register('sto.freezeFundraiser', { handler: setFrozen(true) });
     rt.register('sto.unfreezeFundraiser', { handler: setFrozen(false) });
 
@@ -250,7 +292,11 @@ export class StoModule {
         const { did, asset } = agentOn(o, a.assetId, 'sto.stop');
         const f = this.get(asset, argInt(a.fundraiserId, 'fundraiserId', 0));
         ensure(!isClosed(f), 'FundraiserClosed', 'the fundraiser is closed', M);
-        chain.portfolio.unlock(f.offering, f.asset, f.tiers.reduce((s, t) => s + t.remaining, 0n));
+        chain.portfolio.unlock(
+          f.offering,
+          f.asset,
+          f.tiers.reduce((s, t) => s + t.remaining, 0n),
+        );
         this.put({ ...f, status: f.end !== null && f.end > rt.now ? 'ClosedEarly' : 'Closed' });
         rt.emit(M, 'FundraiserClosed', { did, fundraiserId: f.id });
       },
