@@ -59,6 +59,17 @@ export interface InstructionDetails {
   scheduledAt: number | null;
 }
 
+/** A venue signer's receipt for an off-chain leg (Polymesh `ReceiptDetails`). */
+export interface OffChainReceipt {
+  /** Unique per signer; a used uid is refused (`ReceiptAlreadyClaimed`). */
+  uid: number;
+  legId: number;
+  signer: Address;
+  /** 0x-hex sr25519 signature over `receiptMessage`. */
+  signature: string;
+  metadata?: string;
+}
+
 // ---------------------------------------------------------------- offering (sto) types
 
 export interface PriceTier {
@@ -105,6 +116,11 @@ declare module './calls.js' {
     };
     'settlement.updateVenueDetails': { args: { venueId: number; details: string }; result: void };
     'settlement.updateVenueType': { args: { venueId: number; type: VenueType }; result: void };
+    /** Adds (`add: true`) or removes venue signers, the accounts whose receipts the venue accepts. */
+    'settlement.updateVenueSigners': {
+      args: { venueId: number; signers: Address[]; add: boolean };
+      result: void;
+    };
     /** Agent call. When enabled, instructions with a venue need the venue on the allow list (`UnauthorizedVenue`). */
     'settlement.setVenueFiltering': { args: { assetId: AssetId; enabled: boolean }; result: void };
     'settlement.allowVenues': { args: { assetId: AssetId; venues: number[] }; result: void };
@@ -143,6 +159,14 @@ declare module './calls.js' {
     };
     /** Locks each affirmed sender leg's amount in its portfolio (free balance, granularity). */
     'settlement.affirmInstruction': { args: { id: number; portfolios: PortfolioRef[] }; result: void };
+    /**
+     * Affirms off-chain legs with receipts signed (sr25519) by a signer of the instruction's venue
+     * over `receiptMessage(...)`, and optionally the signer's portfolios like `affirmInstruction`.
+     */
+    'settlement.affirmWithReceipts': {
+      args: { id: number; receipts: OffChainReceipt[]; portfolios?: PortfolioRef[] };
+      result: void;
+    };
     /** Unlocks what the affirmation locked. */
     'settlement.withdrawAffirmation': { args: { id: number; portfolios: PortfolioRef[] }; result: void };
     /** Any party's custodian: unlocks everything, status `Rejected(block)`. */

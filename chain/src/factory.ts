@@ -18,5 +18,9 @@ export async function createLedger(config: LedgerConfig): Promise<Ledger> {
     return PolymeshLedger.connect({ nodeUrl: config.nodeUrl, signers: config.signers ?? [] });
   }
   const { EmbeddedLedger } = await import('./embedded/index.js');
-  return EmbeddedLedger.open({ dataDir: config.dataDir, blockTimeMs: config.blockTimeMs, signers: config.signers ?? [] });
+  return EmbeddedLedger.open({
+    dataDir: config.dataDir,
+    blockTimeMs: config.blockTimeMs,
+    signers: config.signers ?? [],
+  });
 }

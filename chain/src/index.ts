@@ -4,3 +4,4 @@ export { createLedger, type LedgerConfig } from './factory.js';
 export { TRANSFER_ERRORS, KNOWN_ASSET_TYPES, SCOPED_CLAIM_TYPES } from './types.js';
 export type * from './calls-settlement.js';
 export type * from './calls-corporate.js';
+export { receiptMessage, type ReceiptFields } from './receipts.js';

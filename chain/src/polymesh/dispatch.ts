@@ -687,6 +687,17 @@ export async function prepare(ctx: DispatchContext, call: LedgerCall): Promise<P
         }),
         none,
       );
+    case 'settlement.updateVenueSigners':
+      return raw(
+        call.name,
+        named(api, 'settlement', 'updateVenueSigners', {
+          id: call.args.venueId,
+          venueId: call.args.venueId,
+          signers: call.args.signers,
+          addSigners: call.args.add,
+        }),
+        none,
+      );
     case 'settlement.updateVenueType':
       return raw(
         call.name,
@@ -757,6 +768,23 @@ export async function prepare(ctx: DispatchContext, call: LedgerCall): Promise<P
         none,
       );
     }
+    case 'settlement.affirmWithReceipts':
+      return raw(
+        call.name,
+        named(api, 'settlement', 'affirmWithReceipts', {
+          id: call.args.id,
+          receiptDetails: call.args.receipts.map((r) => ({
+            uid: r.uid,
+            instructionId: call.args.id,
+            legId: r.legId,
+            signer: r.signer,
+            signature: { Sr25519: r.signature },
+            metadata: r.metadata ?? null,
+          })),
+          portfolios: (call.args.portfolios ?? []).map(toChainPortfolioId),
+        }),
+        none,
+      );
     case 'settlement.rejectInstruction':
       return raw(
         call.name,

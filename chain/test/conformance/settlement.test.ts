@@ -2,8 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Keyring } from '@polkadot/keyring';
+import { u8aToHex } from '@polkadot/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedLedger } from '../../src/embedded/index.js';
+import { receiptMessage } from '../../src/index.js';
 import type {
   AssetId,
   InstructionLeg,
@@ -592,5 +595,67 @@ describe('scheduled executions and the block log', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('off-chain legs and receipts', () => {
+  it('an off-chain leg is affirmed with a venue signer’s receipt; bad receipts are refused', async () => {
+    const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//stoa-receipt-signer');
+    const stranger = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//stoa-stranger');
+    await h.submit(issuer.address, {
+      name: 'settlement.updateVenueSigners',
+      args: { venueId, signers: [pair.address], add: true },
+    });
+    await h.refuse(
+      issuer.address,
+      { name: 'settlement.updateVenueSigners', args: { venueId, signers: [pair.address], add: true } },
+      'SignerAlreadyExists',
+    );
+    const offLeg: InstructionLeg = {
+      type: 'OffChain',
+      from: buyer.did,
+      to: issuer.did,
+      ticker: 'USDX',
+      amount: '25',
+    };
+    const id = await add([leg('1'), offLeg]);
+    await affirm(issuer, id);
+    await affirm(buyer, id);
+    expect((await h.ledger.instruction(id))?.pendingAffirmations).toBe(1);
+    const msg = (uid: number, legId = 1) =>
+      receiptMessage({
+        uid,
+        instructionId: id,
+        legId,
+        from: buyer.did,
+        to: issuer.did,
+        ticker: 'USDX',
+        amount: '25',
+      });
+    const receipt = (uid: number, signer = pair, legId = 1) => ({
+      uid,
+      legId,
+      signer: signer.address,
+      signature: u8aToHex(signer.sign(msg(uid, legId))),
+    });
+    const withReceipts = (receipts: ReturnType<typeof receipt>[]) => ({
+      name: 'settlement.affirmWithReceipts' as const,
+      args: { id, receipts },
+    });
+    await h.refuse(issuer.address, withReceipts([receipt(1, stranger)]), 'UnauthorizedSigner');
+    await h.refuse(
+      issuer.address,
+      withReceipts([{ ...receipt(1), signature: receipt(2).signature }]),
+      'InvalidSignature',
+    );
+    await h.refuse(issuer.address, withReceipts([receipt(1, pair, 0)]), 'ReceiptForInvalidLegType');
+    await h.submit(issuer.address, withReceipts([receipt(1)]));
+    expect((await statusOf(id))?.type).toBe('Success');
+    const again = await add([leg('1'), offLeg]);
+    await h.refuse(
+      issuer.address,
+      { name: 'settlement.affirmWithReceipts', args: { id: again, receipts: [receipt(1)] } },
+      'ReceiptAlreadyClaimed',
+    );
   });
 });

@@ -25,7 +25,6 @@ import {
   argInt,
   argString,
   ensure,
-  fail,
   invalid,
   iso,
   isoOrNull,
@@ -35,6 +34,8 @@ import {
 } from '../runtime.js';
 import { argPortfolio, pfKey, pfRef, type Pf } from './portfolio.js';
 import { validateAssetTransfer } from './transfer.js';
+import { receiptMessage } from '../../receipts.js';
+import { signatureVerify } from '@polkadot/util-crypto';
 
 const M = 'settlement';
 const MAX_FUNGIBLE_LEGS = 10;
@@ -184,6 +185,9 @@ export class SettlementModule {
   private readonly preApprovedAssets;
   private readonly preApprovedPortfolios;
   private readonly assetMediators;
+  /** `${id}|${legId}` of off-chain legs affirmed with a receipt. */
+  private readonly offChainAffirmed;
+  private readonly receiptsUsed;
 
   constructor(private readonly chain: Chain) {
     const s = chain.rt.state;
@@ -205,6 +209,8 @@ export class SettlementModule {
     this.preApprovedAssets = s.map<string, true>();
     this.preApprovedPortfolios = s.map<string, true>();
     this.assetMediators = s.map<AssetId, readonly Did[]>();
+    this.offChainAffirmed = s.map<string, true>();
+    this.receiptsUsed = s.map<string, true>();
     chain.rt.onBlockStart({
       run: (block) => this.runScheduled(block),
       hasWorkAt: (block) => this.scheduleIndex.members(block).size > 0,
@@ -537,6 +543,9 @@ export class SettlementModule {
   private prune(rec: InstructionRec): void {
     for (const p of rec.portfolios) this.affirmations.delete(`${rec.id}|${pfKey(p)}`);
     for (const m of rec.mediators) this.mediatorAffirmations.delete(`${rec.id}|${m}`);
+    rec.legs.forEach((l, legId) => {
+      if (l.kind === 'OffChain') this.offChainAffirmed.delete(`${rec.id}|${legId}`);
+    });
     this.pending.delete(rec.id);
     this.cancelSchedule(rec.id);
   }
@@ -625,10 +634,14 @@ export class SettlementModule {
       );
     }
     const checked = new Set<AssetId>();
-    for (const leg of rec.legs) {
-      // Off-chain legs are affirmed only with venue receipts, which this ledger does not take yet.
+    for (const [legId, leg] of rec.legs.entries()) {
       if (leg.kind === 'OffChain') {
-        fail('NotAllAffirmationsHaveBeenReceived', 'off-chain legs need receipts', M);
+        ensure(
+          this.offChainAffirmed.has(`${id}|${legId}`),
+          'NotAllAffirmationsHaveBeenReceived',
+          'no receipt',
+          M,
+        );
       } else if (!checked.has(leg.asset)) {
         checked.add(leg.asset);
         this.ensureVenueAllowed(rec.venueId, leg.asset);
@@ -746,6 +759,108 @@ export class SettlementModule {
         const type = argVenueType(a.type);
         this.venues.set(id, { ...rec, type });
         rt.emit(M, 'VenueTypeUpdated', { did: o.did, venueId: id, type });
+      },
+    });
+    rt.register('settlement.updateVenueSigners', {
+      handler: (o, a) => {
+        const { id, rec } = ownVenue(didOf(o), a.venueId);
+        const add = argBool(a.add, 'add');
+        const given = argArray(a.signers, 'signers').map((x, i) => chain.argAddress(x, `signers[${i}]`));
+        const signers = new Set(rec.signers);
+        for (const g of given) {
+          ensure(
+            signers.has(g) !== add,
+            add ? 'SignerAlreadyExists' : 'SignerDoesNotExist',
+            `signer ${g}`,
+            M,
+          );
+          if (add) signers.add(g);
+          else signers.delete(g);
+        }
+        ensure(
+          signers.size <= MAX_VENUE_SIGNERS,
+          'NumberOfVenueSignersExceeded',
+          'too many venue signers',
+          M,
+        );
+        this.venues.set(id, { ...rec, signers: [...signers] });
+        rt.emit(M, 'VenueSignersUpdated', { did: o.did, venueId: id, signers: given, added: add });
+      },
+    });
+    rt.register('settlement.affirmWithReceipts', {
+      handler: (o, a) => {
+        const did = didOf(o);
+        const id = argInt(a.id, 'id', 1);
+        const pfs = a.portfolios === undefined ? [] : argPortfolioSet(a.portfolios, 'portfolios');
+        const receipts = argArray<Record<string, unknown>>(a.receipts, 'receipts');
+        ensure(receipts.length <= MAX_OFFCHAIN_LEGS, 'MaxNumberOfReceiptsExceeded', 'at most 10 receipts', M);
+        const rec = this.ensureValid(id, false);
+        const venue = rec.venueId === null ? undefined : this.venues.get(rec.venueId);
+        const uids = new Set<string>();
+        const legs = new Set<number>();
+        const accepted: { legId: number; uid: number; signer: Address; metadata: string | null }[] = [];
+        for (const [i, r] of receipts.entries()) {
+          const f = `receipts[${i}]`;
+          const uid = argInt(r?.['uid'], `${f}.uid`);
+          const legId = argInt(r?.['legId'], `${f}.legId`);
+          const signer = chain.argAddress(r?.['signer'], `${f}.signer`);
+          const signature = argString(r?.['signature'], `${f}.signature`);
+          ensure(!uids.has(`${signer}|${uid}`), 'DuplicateReceiptUid', 'a receipt uid appears twice', M);
+          uids.add(`${signer}|${uid}`);
+          ensure(!legs.has(legId), 'MultipleReceiptsForOneLeg', 'two receipts for one leg', M);
+          legs.add(legId);
+          if (venue)
+            ensure(
+              venue.signers.includes(signer),
+              'UnauthorizedSigner',
+              `${signer} is not a venue signer`,
+              M,
+            );
+          ensure(
+            !this.receiptsUsed.has(`${signer}|${uid}`),
+            'ReceiptAlreadyClaimed',
+            `receipt ${uid} was used`,
+            M,
+          );
+          const leg = rec.legs[legId];
+          ensure(leg, 'LegNotFound', `no leg ${legId}`, M);
+          ensure(leg.kind === 'OffChain', 'ReceiptForInvalidLegType', 'receipts are for off-chain legs', M);
+          ensure(
+            !this.offChainAffirmed.has(`${id}|${legId}`),
+            'UnexpectedAffirmationStatus',
+            'leg already affirmed',
+            M,
+          );
+          const msg = receiptMessage({
+            uid,
+            instructionId: id,
+            legId,
+            from: leg.from,
+            to: leg.to,
+            ticker: leg.ticker,
+            amount: fromUnits(leg.amount),
+          });
+          const valid = verifyReceipt(msg, signature, signer);
+          ensure(valid, 'InvalidSignature', `receipt ${uid} has an invalid signature`, M);
+          const metadata =
+            r?.['metadata'] === undefined ? null : argString(r['metadata'], `${f}.metadata`, 32);
+          accepted.push({ legId, uid, signer, metadata });
+        }
+        if (pfs.length > 0) this.affirm(did, id, pfs);
+        for (const x of accepted) {
+          this.offChainAffirmed.set(`${id}|${x.legId}`, true);
+          this.receiptsUsed.set(`${x.signer}|${x.uid}`, true);
+          rt.emit(M, 'ReceiptClaimed', {
+            did,
+            instructionId: id,
+            legId: x.legId,
+            uid: x.uid,
+            signer: x.signer,
+            metadata: x.metadata,
+          });
+        }
+        this.pending.set(id, Math.max(0, (this.pending.get(id) ?? 0) - accepted.length));
+        this.maybeSchedule(rec);
       },
     });
     rt.register('settlement.setVenueFiltering', {
@@ -941,5 +1056,13 @@ class LegFailure extends LedgerError {
     readonly reason: string,
   ) {
     super('FailedToReleaseLockOrTransferAssets', `leg ${legId} failed: ${reason}`, M, { legId, reason });
+  }
+}
+
+function verifyReceipt(message: Uint8Array, signature: string, signer: Address): boolean {
+  try {
+    return signatureVerify(message, signature, signer).isValid;
+  } catch {
+    return false;
   }
 }
