@@ -65,21 +65,20 @@ export async function createTestEnv(): Promise<TestEnv> {
   const queues: JobQueue[] = [];
   const apps: FastifyInstance[] = [];
   const prefix = `stoa-test-${randomBytes(4).toString('hex')}`;
+  const makeQueue = (mode: 'inline' | 'bullmq'): JobQueue => {
+    const q =
+      mode === 'bullmq' ? new BullMqQueue(process.env.REDIS_URL!, prefix, () => undefined) : new InlineQueue();
+    queues.push(q);
+    return q;
+  };
   return {
     config,
     db,
     ledger,
     dir,
-    makeQueue(mode) {
-      const q =
-        mode === 'bullmq'
-          ? new BullMqQueue(process.env.REDIS_URL!, prefix, () => undefined)
-          : new InlineQueue();
-      queues.push(q);
-      return q;
-    },
+    makeQueue,
     async app(opts = {}) {
-      const queue = opts.queue ?? this.makeQueue('inline');
+      const queue = opts.queue ?? makeQueue('inline');
       const app = await buildApp(config, { db, ledger, queue });
       apps.push(app);
       return app;
