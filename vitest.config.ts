@@ -5,7 +5,15 @@ import vue from '@vitejs/plugin-vue';
 const chainSrc = fileURLToPath(new URL('./chain/src/index.ts', import.meta.url));
 
 export default defineConfig({
-  resolve: { alias: { '@stoa/chain': chainSrc } },
+  resolve: {
+    alias: [
+      {
+        find: '@stoa/chain/identifiers',
+        replacement: fileURLToPath(new URL('./chain/src/identifiers.ts', import.meta.url)),
+      },
+      { find: '@stoa/chain', replacement: chainSrc },
+    ],
+  },
   test: {
     projects: [
       { extends: true, test: { name: 'chain', include: ['chain/test/**/*.test.ts'] } },

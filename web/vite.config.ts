@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { IncomingMessage } from 'node:http';
 import { defineConfig } from 'vite';
 import type { ProxyOptions } from 'vite';
@@ -12,6 +13,9 @@ export const API_PATHS = [
   '/onboarding',
   '/cdd',
   '/identities',
+  '/notifications',
+  '/users',
+  '/kyc',
   '/assets',
   '/compliance',
   '/offerings',
@@ -41,6 +45,12 @@ const proxy: Record<string, ProxyOptions> = Object.fromEntries(
 
 export default defineConfig({
   plugins: [vue()],
+  // The checksum module is shared with the chain and server; it is pure TypeScript.
+  resolve: {
+    alias: {
+      '@stoa/chain/identifiers': fileURLToPath(new URL('../chain/src/identifiers.ts', import.meta.url)),
+    },
+  },
   server: { host: '127.0.0.1', port: 5173, proxy },
   preview: { host: '127.0.0.1', port: 4173, proxy },
   // Bundles go to /static/, so they never share a path with the API's /assets routes.

@@ -5,3 +5,4 @@ export { TRANSFER_ERRORS, KNOWN_ASSET_TYPES, SCOPED_CLAIM_TYPES } from './types.
 export type * from './calls-settlement.js';
 export type * from './calls-corporate.js';
 export { receiptMessage, type ReceiptFields } from './receipts.js';
+export { identifierProblem, isValidIdentifier, type IdentifierType } from './identifiers.js';

@@ -1,6 +1,6 @@
 import type { TransferBreakdown } from '@stoa/chain';
 import { describe, expect, it } from 'vitest';
-import { identifierProblem } from '../src/modules/assets/identifiers.js';
+import { identifierProblem } from '@stoa/chain';
 import { explainBreakdown } from '../src/modules/compliance/checks.js';
 import { compileRules, RuleCompileError } from '../src/modules/compliance/compiler.js';
 import { conditionReason, restrictionReason } from '../src/modules/compliance/reasons.js';

@@ -8,7 +8,8 @@ import { createTestEnv, type TestEnv } from '../../server/test/helpers.js';
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 // STOA_WEB_DIST lets parallel work build the portal elsewhere; CI uses web/dist.
-export const WEB_DIST = process.env.STOA_WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url));
+export const WEB_DIST =
+  process.env.STOA_WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 
 export interface Portal {

@@ -29,10 +29,11 @@ describe.skipIf(!hasChromium)('portal shell in Chromium', () => {
     expect(portal.consoleErrors).toEqual([]);
   });
 
-  it('deep links into a portal route load the portal, not the API', async () => {
+  it('deep links into a portal route load the portal, not the API, and ask a guest to sign in', async () => {
     const { page, baseUrl } = portal;
     await page.goto(`${baseUrl}/cdd`);
-    await expect(page.locator('main').innerText()).resolves.toMatch(/CDD/i);
+    await page.waitForURL(/\/login\?redirect=(%2F|\/)cdd$/);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await portal.screenshot('portal-cdd');
     expect(portal.consoleErrors).toEqual([]);
   });

@@ -1,38 +1,72 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import type { RouteRecordRaw, RouterHistory } from 'vue-router';
+import type { Role } from './auth/roles';
+import { AREA_ROLES } from './auth/roles';
+import { installGuards } from './auth/guards';
 import HomeView from './home/HomeView.vue';
+import { issuerAndPortfolioRoutes } from './issuer/routes';
 
 declare module 'vue-router' {
   interface RouteMeta {
     title?: string;
+    /** Signed-in users with one of these roles only; absent means public. */
+    roles?: readonly Role[];
+    /** Sign-in and sign-up: a signed-in user is sent on to their area. */
+    guestOnly?: boolean;
   }
 }
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: HomeView, meta: { title: 'Home' } },
   {
+    path: '/login',
+    name: 'login',
+    component: () => import('./auth/LoginView.vue'),
+    meta: { title: 'Sign in', guestOnly: true },
+  },
+  {
+    path: '/signup',
+    name: 'signup',
+    component: () => import('./auth/SignUpView.vue'),
+    meta: { title: 'Create an investor account', guestOnly: true },
+  },
+  {
     path: '/issuer',
     name: 'issuer',
     component: () => import('./issuer/IssuerHomeView.vue'),
-    meta: { title: 'Issuer console' },
+    meta: { title: 'Issuer console', roles: AREA_ROLES['/issuer'] },
   },
   {
     path: '/investor',
     name: 'investor',
-    component: () => import('./investor/InvestorHomeView.vue'),
-    meta: { title: 'Investor portal' },
+    component: () => import('./investor/InvestorStatusView.vue'),
+    meta: { title: 'Investor portal', roles: AREA_ROLES['/investor'] },
   },
+  {
+    path: '/investor/onboarding',
+    name: 'onboarding',
+    component: () => import('./investor/OnboardingView.vue'),
+    meta: { title: 'Onboarding', roles: AREA_ROLES['/investor'] },
+  },
+  ...issuerAndPortfolioRoutes,
   {
     path: '/cdd',
     name: 'cdd',
-    component: () => import('./cdd/CddHomeView.vue'),
-    meta: { title: 'CDD console' },
+    component: () => import('./cdd/CddQueueView.vue'),
+    meta: { title: 'CDD console', roles: AREA_ROLES['/cdd'] },
+  },
+  {
+    path: '/cdd/applications/:id',
+    name: 'cdd-application',
+    component: () => import('./cdd/CddApplicationView.vue'),
+    props: true,
+    meta: { title: 'Application review', roles: AREA_ROLES['/cdd'] },
   },
   {
     path: '/audit',
     name: 'audit',
-    component: () => import('./audit/AuditHomeView.vue'),
-    meta: { title: 'Audit' },
+    component: () => import('./audit/AuditLogView.vue'),
+    meta: { title: 'Audit trail', roles: AREA_ROLES['/audit'] },
   },
   {
     path: '/status',
@@ -58,6 +92,7 @@ export const routes: RouteRecordRaw[] = [
 
 export function createAppRouter(history: RouterHistory = createWebHistory()) {
   const router = createRouter({ history, routes, scrollBehavior: () => ({ top: 0 }) });
+  installGuards(router);
   router.afterEach((to) => {
     document.title = to.meta.title ? `${to.meta.title} · Stoa` : 'Stoa';
   });

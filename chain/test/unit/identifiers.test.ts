@@ -6,7 +6,7 @@ import {
   isValidFigi,
   isValidIsin,
   isValidLei,
-} from '../../src/embedded/identifiers.js';
+} from '../../src/identifiers.js';
 
 describe('security identifiers (Polymesh asset_identifier.rs rules)', () => {
   it.each(['US0378331005', 'GB0002634946', 'DE000BAY0017', 'US5949181045'])('valid ISIN %s', (v) =>

@@ -30,12 +30,21 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: readonly FieldError[];
+  /** The rest of the body's `details` (e.g. `missingDocuments`), for screens that act on it. */
+  readonly extra: Readonly<Record<string, unknown>>;
 
-  constructor(init: { status: number; code: string; message: string; details?: readonly FieldError[] }) {
+  constructor(init: {
+    status: number;
+    code: string;
+    message: string;
+    details?: readonly FieldError[];
+    extra?: Record<string, unknown>;
+  }) {
     super(init.message);
     this.status = init.status;
     this.code = init.code;
     this.details = init.details ?? [];
+    this.extra = init.extra ?? {};
   }
 
   /** Messages keyed by input field, for forms: `{ '/body/email': 'must be an email' }`. */
@@ -88,6 +97,7 @@ export function toApiError(body: unknown, status: number): ApiError {
       code: typeof body.code === 'string' ? body.code : `HTTP_${status}`,
       message: body.message,
       details: toFieldErrors(body.details),
+      extra: isRecord(body.details) ? body.details : {},
     });
   }
   return new ApiError({

@@ -2,7 +2,7 @@ import type { Schemas } from '../api/client';
 import type { BadgeVariant } from '../ui/badge';
 
 export type ChainOperation = Schemas['ChainOperation'];
-export type OperationStatus = Schemas['ChainOperationStatus'];
+export type OperationStatus = ChainOperation['status'];
 
 /** The happy path, in order; `failed` can replace any step after `pending`. */
 export const OPERATION_STEPS = ['pending', 'submitted', 'in-block', 'finalised'] as const;

@@ -1,8 +1,9 @@
-import type { Schemas } from '../api/client';
+import type { paths } from '../api/schema';
 import type { BadgeVariant } from '../ui/badge';
 
-export type Health = Schemas['Health'];
-export type CheckStatus = Schemas['CheckStatus'];
+export type Health = paths['/health']['get']['responses'][200]['content']['application/json'];
+/** The overall status; each dependency's check is `ok` or `down`, a subset. */
+export type CheckStatus = Health['status'];
 
 const PRESENTATION: Record<CheckStatus, { label: string; variant: BadgeVariant }> = {
   ok: { label: 'Operational', variant: 'success' },

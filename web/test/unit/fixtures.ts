@@ -7,8 +7,8 @@ export function healthFixture(overrides: Partial<Health> = {}): Health {
     version: '0.1.0',
     uptimeSeconds: 3_725,
     checks: {
-      database: { status: 'ok', version: 'PostgreSQL 16.4', latencyMs: 2.6 },
-      queue: { status: 'degraded', mode: 'inline', waiting: 3 },
+      database: { status: 'ok', kind: 'postgresql', version: 'PostgreSQL 16.4', latencyMs: 2.6 },
+      queue: { status: 'ok', mode: 'inline', waiting: 3 },
       chain: {
         status: 'ok',
         adapter: 'embedded',
@@ -27,7 +27,12 @@ export function operationFixture(overrides: Partial<ChainOperation> = {}): Chain
     kind: 'asset.create',
     status: 'pending',
     idempotencyKey: 'asset.create:ACME',
+    signer: 'operator',
+    nonce: null,
     attempts: 0,
+    result: null,
+    subject: null,
+    finalisedAt: null,
     error: null,
     receipt: null,
     createdAt: '2025-01-01T10:00:00.000Z',

@@ -29,9 +29,7 @@ describe('health presentation', () => {
     health.checks.chain = {
       status: 'down',
       adapter: 'polymesh',
-      blockHeight: null,
       chain: '',
-      specVersion: null,
       error: 'connect ECONNREFUSED 127.0.0.1:9944',
     };
 

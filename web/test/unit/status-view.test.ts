@@ -40,7 +40,7 @@ describe('StatusView', () => {
 
     expect(card(wrapper, 'database').text()).toContain('Operational');
     expect(card(wrapper, 'database').text()).toContain('PostgreSQL 16.4');
-    expect(card(wrapper, 'queue').text()).toContain('Degraded');
+    expect(card(wrapper, 'queue').text()).toContain('Operational');
     expect(card(wrapper, 'queue').text()).toContain('In-process (no Redis)');
     const chain = card(wrapper, 'chain');
     expect(chain.text()).toContain('Embedded ledger');
@@ -51,7 +51,7 @@ describe('StatusView', () => {
 
   it('shows which dependency is down when /health answers 503 with its report', async () => {
     const report = healthFixture({ status: 'down' });
-    report.checks.database = { status: 'down', error: 'connection refused' };
+    report.checks.database = { status: 'down', kind: 'postgresql', error: 'connection refused' };
     const wrapper = mountStatus(async () => jsonResponse(report, 503));
     await flushPromises();
 

@@ -17,7 +17,7 @@ import type {
 import { KNOWN_ASSET_TYPES } from '../../types.js';
 import type { Chain } from '../chain.js';
 import { MAX_SUPPLY, ONE_UNIT, fromUnits, toUnits } from '../amounts.js';
-import { isValidIdentifier } from '../identifiers.js';
+import { isValidIdentifier } from '../../identifiers.js';
 import {
   argArray,
   argAssetId,

@@ -14,7 +14,7 @@ import type { AuditService } from '../audit/service.js';
 import type { ChainOperation } from '../operations/entity.js';
 import type { OperationService } from '../operations/service.js';
 import { Asset, Issuer } from './entity.js';
-import { identifierProblem } from './identifiers.js';
+import { identifierProblem } from '@stoa/chain';
 
 export interface CreateAssetInput {
   issuerId?: string;

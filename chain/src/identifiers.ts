@@ -1,9 +1,11 @@
 /**
- * Security identifier checksums, as Polymesh validates them (primitives/src/asset_identifier.rs),
- * checked before anything is submitted so a typo is a 400 with the reason, not a failed operation.
+ * Security identifier checksums as Polymesh validates them (primitives/src/asset_identifier.rs).
+ * Pure and dependency-free: the embedded ledger enforces them, the server checks them before
+ * anything is submitted, and the portal imports this same file for live validation.
  * Character values: 0–9 → 0–9, A–Z → 10–35, `*` → 36, `@` → 37, `#` → 38.
  */
 export type IdentifierType = 'Isin' | 'Cusip' | 'Cins' | 'Lei' | 'Figi';
+
 
 function charValue(c: string): number | null {
   const code = c.charCodeAt(0);
@@ -12,7 +14,8 @@ function charValue(c: string): number | null {
   return c === '*' ? 36 : c === '@' ? 37 : c === '#' ? 38 : null;
 }
 
-function cusipCheck(body: string): number | null {
+/** CUSIP-style check digit over `body`: digit-sum of values, doubled at odd (0-based) index. */
+export function cusipCheckDigit(body: string): number | null {
   let total = 0;
   for (let i = 0; i < body.length; i++) {
     const v = charValue(body[i]!);
@@ -27,7 +30,7 @@ const lastDigit = (v: string) => v.charCodeAt(v.length - 1) - 48;
 
 function cusip(v: string): string | null {
   if (!/^[0-9A-Z*@#]{8}[0-9]$/.test(v)) return 'must be 8 letters/digits followed by a check digit';
-  return cusipCheck(v.slice(0, 8)) === lastDigit(v) ? null : 'check digit does not match';
+  return cusipCheckDigit(v.slice(0, 8)) === lastDigit(v) ? null : 'check digit does not match';
 }
 
 function isin(v: string): string | null {
@@ -56,7 +59,7 @@ function figi(v: string): string | null {
   if (!/^[0-9A-Z]{2}G[0-9A-Z]{8}[0-9]$/.test(v))
     return 'must be 2 letters/digits, "G", 8 letters/digits and a check digit';
   if (FIGI_BAD_PREFIXES.has(v.slice(0, 2))) return `prefix ${v.slice(0, 2)} is not allowed`;
-  return cusipCheck(v.slice(0, 11)) === lastDigit(v) ? null : 'check digit does not match';
+  return cusipCheckDigit(v.slice(0, 11)) === lastDigit(v) ? null : 'check digit does not match';
 }
 
 const CHECKS: Record<IdentifierType, (v: string) => string | null> = {
@@ -70,4 +73,15 @@ const CHECKS: Record<IdentifierType, (v: string) => string | null> = {
 /** Null when valid, else why not (e.g. "check digit does not match (Luhn)"). */
 export function identifierProblem(type: IdentifierType, value: string): string | null {
   return CHECKS[type](value);
+}
+
+export const isValidCusip = (value: string): boolean => cusip(value) === null;
+export const isValidCins = isValidCusip;
+export const isValidIsin = (value: string): boolean => isin(value) === null;
+export const isValidLei = (value: string): boolean => lei(value) === null;
+export const isValidFigi = (value: string): boolean => figi(value) === null;
+
+export function isValidIdentifier(id: { type: string; value: string }): boolean {
+  const check = CHECKS[id.type as IdentifierType];
+  return check !== undefined && check(id.value) === null;
 }

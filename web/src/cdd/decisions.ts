@@ -1,0 +1,79 @@
+import type { DecisionKind } from './queue';
+
+export interface DecisionCopy {
+  button: string;
+  title: string;
+  body: string;
+  confirm: string;
+  variant: 'primary' | 'danger';
+  /** Asks for a reason (recorded in the audit trail); attestation does not need one. */
+  reasonLabel?: string;
+}
+
+export const DECISIONS: Record<DecisionKind, DecisionCopy> = {
+  'start-review': {
+    button: 'Start review',
+    title: 'Start the review?',
+    body: 'The application moves to "in review" before the KYC verdict arrives.',
+    confirm: 'Start review',
+    variant: 'primary',
+    reasonLabel: 'Why start now',
+  },
+  attest: {
+    button: 'Attest',
+    title: 'Attest this investor?',
+    body:
+      'This approves the application and writes to the chain: the investor account gets a Polymesh identity with a ' +
+      'CDD claim, then KYC, Jurisdiction and (if verified) Accredited claims, and POLYX for fees.',
+    confirm: 'Attest on chain',
+    variant: 'primary',
+  },
+  'request-info': {
+    button: 'Request more information',
+    title: 'Ask the investor for more information?',
+    body: 'The investor can edit the application and documents again, then resubmit. Your message is shown to them.',
+    confirm: 'Send request',
+    variant: 'primary',
+    reasonLabel: 'What is missing (shown to the investor)',
+  },
+  reject: {
+    button: 'Reject',
+    title: 'Reject this application?',
+    body: 'Rejection is final for this application; nothing reaches the chain.',
+    confirm: 'Reject application',
+    variant: 'danger',
+    reasonLabel: 'Reason (shown to the investor)',
+  },
+};
+
+export type AccreditationDecision = 'verified' | 'rejected';
+
+export const ACCREDITATION_DECISIONS: Record<AccreditationDecision, DecisionCopy> = {
+  verified: {
+    button: 'Verify accreditation',
+    title: 'Verify the accreditation?',
+    body: 'The investor is treated as accredited (Reg D 506(c)) for 90 days, and gets an Accredited claim on attestation.',
+    confirm: 'Verify',
+    variant: 'primary',
+    reasonLabel: 'Evidence reviewed',
+  },
+  rejected: {
+    button: 'Reject accreditation',
+    title: 'Reject the accreditation claim?',
+    body: 'The investor can still be attested, without an Accredited claim.',
+    confirm: 'Reject accreditation',
+    variant: 'danger',
+    reasonLabel: 'Reason',
+  },
+};
+
+export const REVOKE: DecisionCopy = {
+  button: 'Revoke claims',
+  title: "Revoke every claim on this investor's identity?",
+  body:
+    'The CDD, KYC, Jurisdiction and Accredited claims are revoked on chain, so the investor can no longer ' +
+    'receive regulated assets. A revoked identity cannot be re-attested.',
+  confirm: 'Revoke on chain',
+  variant: 'danger',
+  reasonLabel: 'Reason (e.g. sanctions hit)',
+};

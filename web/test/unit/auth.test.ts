@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../src/auth/guards';
+import { passwordProblem } from '../../src/auth/password';
+import { areasFor, hasAnyRole, homeFor, safeRedirect } from '../../src/auth/roles';
+
+const route = (meta: Record<string, unknown>, path = '/cdd', query: Record<string, string> = {}) => ({
+  meta,
+  path,
+  fullPath: path,
+  query,
+});
+
+describe('roles', () => {
+  it('lets admin in everywhere and others only with one of the roles', () => {
+    expect(hasAnyRole(['admin'], ['cdd-provider'])).toBe(true);
+    expect(hasAnyRole(['investor'], ['cdd-provider'])).toBe(false);
+    expect(hasAnyRole(['investor'], undefined)).toBe(true);
+  });
+
+  it('shows each user only their areas and lands them in their main one', () => {
+    expect(areasFor(['investor']).map((a) => a.path)).toEqual(['/investor']);
+    expect(areasFor(['compliance-officer']).map((a) => a.path)).toEqual(['/issuer', '/cdd', '/audit']);
+    expect(areasFor([])).toEqual([]);
+    expect(homeFor(['investor'])).toBe('/investor');
+    expect(homeFor(['cdd-provider'])).toBe('/cdd');
+    expect(homeFor(['auditor'])).toBe('/audit');
+    expect(homeFor(['transfer-agent'])).toBe('/issuer');
+    expect(homeFor([])).toBe('/');
+  });
+
+  it('only follows redirects that stay inside the portal', () => {
+    expect(safeRedirect('/cdd?status=approved')).toBe('/cdd?status=approved');
+    expect(safeRedirect('//evil.example/')).toBeNull();
+    expect(safeRedirect('https://evil.example/')).toBeNull();
+    expect(safeRedirect(['/cdd'])).toBeNull();
+  });
+});
+
+describe('route guard', () => {
+  const guest = { signedIn: false, roles: [] };
+  const investor = { signedIn: true, roles: ['investor'] };
+
+  it('sends a guest to sign in with the way back', () => {
+    expect(decide(route({ roles: ['cdd-provider'] }), guest)).toEqual({
+      name: 'login',
+      query: { redirect: '/cdd' },
+    });
+    expect(decide(route({}), guest)).toBe(true);
+  });
+
+  it('sends a user without the role to their own area, never into a loop', () => {
+    expect(decide(route({ roles: ['cdd-provider'] }), investor)).toBe('/investor');
+    expect(decide(route({ roles: ['auditor'] }, '/'), { signedIn: true, roles: [] })).toBe('/');
+    expect(decide(route({ roles: ['investor'] }, '/investor'), investor)).toBe(true);
+  });
+
+  it('moves a signed-in user past the sign-in page', () => {
+    expect(decide(route({ guestOnly: true }, '/login'), investor)).toBe('/investor');
+    expect(decide(route({ guestOnly: true }, '/login', { redirect: '/investor/onboarding' }), investor)).toBe(
+      '/investor/onboarding',
+    );
+    expect(decide(route({ guestOnly: true }, '/login'), guest)).toBe(true);
+  });
+});
+
+describe('password rule', () => {
+  it('matches the server: at least 12 characters', () => {
+    expect(passwordProblem('short')).toMatch(/12 characters \(5 so far\)/);
+    expect(passwordProblem('correct horse battery')).toBeUndefined();
+  });
+});
