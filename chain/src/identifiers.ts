@@ -6,7 +6,6 @@
  */
 export type IdentifierType = 'Isin' | 'Cusip' | 'Cins' | 'Lei' | 'Figi';
 
-
 function charValue(c: string): number | null {
   const code = c.charCodeAt(0);
   if (code >= 48 && code <= 57) return code - 48;

@@ -67,7 +67,9 @@ export async function createTestEnv(): Promise<TestEnv> {
   const prefix = `stoa-test-${randomBytes(4).toString('hex')}`;
   const makeQueue = (mode: 'inline' | 'bullmq'): JobQueue => {
     const q =
-      mode === 'bullmq' ? new BullMqQueue(process.env.REDIS_URL!, prefix, () => undefined) : new InlineQueue();
+      mode === 'bullmq'
+        ? new BullMqQueue(process.env.REDIS_URL!, prefix, () => undefined)
+        : new InlineQueue();
     queues.push(q);
     return q;
   };

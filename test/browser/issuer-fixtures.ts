@@ -18,7 +18,12 @@ export const STAFF_PASSWORD = 'staff password 123';
 export function fixtures(portal: Portal) {
   const app: FastifyInstance = portal.app;
 
-  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, headers = auth) => {
+  const call = async (
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    payload?: object,
+    headers: Record<string, string> = auth,
+  ) => {
     const res = await app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
     if (res.statusCode >= 300) throw new Error(`${method} ${url} → ${res.statusCode}: ${res.body}`);
     return res.json();
@@ -125,7 +130,7 @@ export function fixtures(portal: Portal) {
     const { page, baseUrl } = portal;
     // Switching users: forget the previous session so the portal does not ask /auth/me for it.
     await page.context().clearCookies();
-    if (page.url().startsWith(baseUrl)) await page.evaluate(() => localStorage.clear());
+    if (page.url().startsWith(baseUrl)) await page.evaluate('localStorage.clear()');
     await page.goto(`${baseUrl}/login`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);

@@ -23,3 +23,17 @@ export function mulUnits(a: bigint, b: bigint): bigint {
 }
 
 export const isAmount = (value: string): boolean => AMOUNT.test(value.trim());
+
+/** `part` as a percentage of `whole`, rounded down to `decimals` places; "0" when whole is 0. */
+export function percentOf(part: bigint, whole: bigint, decimals = 4): string {
+  if (whole === 0n) return '0';
+  const scale = 10n ** BigInt(decimals);
+  const v = (part * 100n * scale) / whole;
+  const frac = String(v % scale)
+    .padStart(decimals, '0')
+    .replace(/0+$/, '');
+  return `${v / scale}${frac ? `.${frac}` : ''}`;
+}
+
+/** The canonical form of an amount (the database pads decimals: "100.000000" → "100"). */
+export const canonicalAmount = (value: string): string => fromUnits(toUnits(value));

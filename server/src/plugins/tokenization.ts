@@ -1,14 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { holderRoutes } from '../modules/assets/holders.js';
 import { assetRoutes } from '../modules/assets/routes.js';
 import { AssetService } from '../modules/assets/service.js';
 import { TransferCheckService } from '../modules/compliance/checks.js';
+import { ruleHistoryRoutes } from '../modules/compliance/history.js';
 import { complianceRoutes } from '../modules/compliance/routes.js';
 import { ComplianceService } from '../modules/compliance/service.js';
 import { offeringHooks } from '../modules/offerings/lifecycle.js';
 import { offeringRoutes } from '../modules/offerings/routes.js';
 import { OfferingService } from '../modules/offerings/service.js';
+import { portfolioRoutes } from '../modules/portfolio/routes.js';
 import { settlementRoutes } from '../modules/settlements/routes.js';
 import { SettlementService } from '../modules/settlements/service.js';
 
@@ -53,7 +56,10 @@ export const tokenizationServicesPlugin = fp(
 
 export const tokenizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(assetRoutes);
+  await app.register(holderRoutes);
   await app.register(complianceRoutes);
+  await app.register(ruleHistoryRoutes);
   await app.register(offeringRoutes);
   await app.register(settlementRoutes);
+  await app.register(portfolioRoutes);
 };

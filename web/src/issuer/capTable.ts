@@ -40,49 +40,22 @@ export function chartRows(rows: readonly CapTableRow[], limit = 8): CapTableRow[
   ];
 }
 
-export interface SubscriptionRecord {
-  subscriptionId: string;
-  offeringId: string;
-  identityId: string;
-  amount: string;
-}
-
-/**
- * Investor holdings from primary subscriptions that settled, and the issuer's own position as
- * what is left of the supply. Used until the API exposes the chain's holder list.
- */
-export function holdingsFromSubscriptions(
-  subscriptions: readonly SubscriptionRecord[],
-  settled: ReadonlySet<string>,
-  totalSupply: string,
-  labelOf: (identityId: string) => string,
-): Holding[] {
-  const byInvestor = new Map<string, bigint>();
-  for (const s of subscriptions) {
-    if (!settled.has(s.subscriptionId) || !isAmount(s.amount)) continue;
-    byInvestor.set(s.identityId, (byInvestor.get(s.identityId) ?? 0n) + toUnits(s.amount));
-  }
-  const held = [...byInvestor.values()].reduce((a, b) => a + b, 0n);
-  const supply = isAmount(totalSupply) ? toUnits(totalSupply) : 0n;
-  const issuer = supply > held ? supply - held : 0n;
-  return [
-    { key: 'issuer', label: 'Issuer (treasury and unsold)', amount: fromUnits(issuer) },
-    ...[...byInvestor.entries()].map(([id, amount]) => ({
-      key: id,
-      label: labelOf(id),
-      amount: fromUnits(amount),
-    })),
-  ];
-}
-
-/** Reads `offering.subscribed` audit entries into subscription records; skips malformed ones. */
-export function subscriptionRecords(
-  entries: readonly { subjectId: string; data: Record<string, unknown> }[],
-): SubscriptionRecord[] {
-  return entries.flatMap((e) => {
-    const { subscriptionId, identityId, amount } = e.data;
-    return typeof subscriptionId === 'string' && typeof identityId === 'string' && typeof amount === 'string'
-      ? [{ subscriptionId, offeringId: e.subjectId, identityId, amount }]
-      : [];
-  });
+/** A holder as the API lists it, as a cap-table holding with a readable label. */
+export function holdingOf(h: {
+  did: string;
+  kind: 'issuer' | 'investor' | 'unknown';
+  investor: { identityId: string; name: string; email: string } | null;
+  balance: string;
+}): Holding {
+  const label =
+    h.kind === 'issuer'
+      ? 'Issuer (treasury and unsold)'
+      : h.investor
+        ? `${h.investor.name || h.investor.email} (${h.investor.email})`
+        : `Identity ${h.did.slice(0, 10)}…`;
+  return {
+    key: h.kind === 'issuer' ? 'issuer' : (h.investor?.identityId ?? h.did),
+    label,
+    amount: h.balance,
+  };
 }

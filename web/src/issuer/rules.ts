@@ -209,32 +209,17 @@ export function describeParams(template: unknown): string {
 export interface RuleChange {
   kind: 'added' | 'removed' | 'changed';
   label: string;
-  detail: string;
 }
 
-/** The audit entry's diff (`{ added, removed, changed: [{ from, to }] }`) as readable lines. */
-export function diffLines(diff: unknown): RuleChange[] {
-  if (typeof diff !== 'object' || diff === null) return [];
-  const d = diff as Record<string, unknown>;
-  const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-  const label = (t: unknown): string => {
-    const name = typeof t === 'object' && t !== null ? (t as Record<string, unknown>).template : undefined;
-    return typeof name === 'string' ? (templateInfo(name)?.label ?? name) : 'rule';
-  };
+/** A rule change's diff, as the server words it, as one line per change. */
+export function historyLines(diff: {
+  added: readonly string[];
+  removed: readonly string[];
+  changed: readonly { from: string; to: string }[];
+}): RuleChange[] {
   return [
-    ...arr(d.added).map((t): RuleChange => ({ kind: 'added', label: label(t), detail: describeParams(t) })),
-    ...arr(d.removed).map((t): RuleChange => ({
-      kind: 'removed',
-      label: label(t),
-      detail: describeParams(t),
-    })),
-    ...arr(d.changed).map((c): RuleChange => {
-      const pair = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
-      return {
-        kind: 'changed',
-        label: label(pair.to),
-        detail: `${describeParams(pair.from) || '—'} → ${describeParams(pair.to) || '—'}`,
-      };
-    }),
+    ...diff.added.map((label): RuleChange => ({ kind: 'added', label })),
+    ...diff.removed.map((label): RuleChange => ({ kind: 'removed', label })),
+    ...diff.changed.map((c): RuleChange => ({ kind: 'changed', label: `${c.from} → ${c.to}` })),
   ];
 }

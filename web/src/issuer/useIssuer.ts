@@ -5,10 +5,10 @@ import { useApi } from '../api/useApi';
 import type { ChainOperation } from '../operations/status';
 import { isTerminal } from '../operations/status';
 import type { Holding } from './capTable';
-import { holdingsFromSubscriptions, subscriptionRecords } from './capTable';
+import { holdingOf } from './capTable';
 
 export type Asset = Schemas['Asset'];
-export type AuditEntry = Schemas['AuditEntry'];
+export type RuleHistoryEntry = Schemas['RuleHistoryEntry'];
 
 const toError = (cause: unknown): ApiError | null => (cause instanceof ApiError ? cause : null);
 
@@ -71,28 +71,18 @@ export interface RulesView {
   updatedAt: string;
 }
 
-/** Rule changes of an asset from the audit trail (it keeps each change's diff). */
+/** Rule changes of an asset, newest first, with who, when and the plain-language diff. */
 export function useRuleHistory(assetId: () => string) {
   const api = useApi();
-  const entries = ref<AuditEntry[]>([]);
+  const entries = ref<RuleHistoryEntry[]>([]);
   const error = ref<ApiError | null>(null);
 
   async function load(): Promise<void> {
     try {
       const res = await request(
-        api.GET('/audit', {
-          params: {
-            query: {
-              subjectType: 'asset',
-              subjectId: assetId(),
-              action: 'compliance.',
-              limit: 100,
-              offset: 0,
-            },
-          },
-        }),
+        api.GET('/assets/{id}/rules/history', { params: { path: { id: assetId() } } }),
       );
-      entries.value = [...res.items].reverse();
+      entries.value = res.items;
       error.value = null;
     } catch (cause) {
       error.value = toError(cause);
@@ -101,51 +91,16 @@ export function useRuleHistory(assetId: () => string) {
   return { entries, error, load };
 }
 
-/**
- * The cap table, rebuilt from settled primary subscriptions (audit trail + their chain
- * operations) because the API does not list holders yet; the issuer holds the rest.
- */
-export function useCapTable() {
+/** The cap table from the chain's holders, named with the platform's investor identities. */
+export function useCapTable(assetId: () => string) {
   const api = useApi();
   const holdings = ref<Holding[]>([]);
   const error = ref<ApiError | null>(null);
-  const labels = new Map<string, string>();
 
-  async function label(identityId: string): Promise<void> {
-    if (labels.has(identityId)) return;
-    const identity = await request(
-      api.GET('/identities/{id}', { params: { path: { id: identityId } } }),
-    ).catch(() => null);
-    labels.set(
-      identityId,
-      identity?.did ? `Investor ${identity.did.slice(0, 10)}…` : `Investor ${identityId.slice(0, 8)}`,
-    );
-  }
-
-  async function load(totalSupply: string, offeringIds: readonly string[]): Promise<void> {
+  async function load(): Promise<void> {
     try {
-      const [audit, ops] = await Promise.all([
-        request(
-          api.GET('/audit', {
-            params: {
-              query: { subjectType: 'offering', action: 'offering.subscribed', limit: 500, offset: 0 },
-            },
-          }),
-        ),
-        request(
-          api.GET('/operations', {
-            params: { query: { subjectType: 'subscription', limit: 200, offset: 0 } },
-          }),
-        ),
-      ]);
-      const records = subscriptionRecords(audit.items).filter((r) => offeringIds.includes(r.offeringId));
-      const settled = new Set(
-        ops.items
-          .filter((op) => op.kind === 'sto.invest' && op.status === 'finalised')
-          .map((op) => op.subject!.id),
-      );
-      await Promise.all([...new Set(records.map((r) => r.identityId))].map(label));
-      holdings.value = holdingsFromSubscriptions(records, settled, totalSupply, (id) => labels.get(id) ?? id);
+      const res = await request(api.GET('/assets/{id}/holders', { params: { path: { id: assetId() } } }));
+      holdings.value = res.holders.map(holdingOf);
       error.value = null;
     } catch (cause) {
       error.value = toError(cause);

@@ -90,14 +90,3 @@ export function raiseProgress(offering: Offering): Progress {
     tokensTotal: fromUnits(total),
   };
 }
-
-/** Ids of the offerings named by chain operations, newest first, each once. */
-export function offeringIdsFrom(
-  operations: readonly { subject: { type: string; id: string } | null }[],
-): string[] {
-  const ids: string[] = [];
-  for (const op of operations) {
-    if (op.subject?.type === 'offering' && !ids.includes(op.subject.id)) ids.push(op.subject.id);
-  }
-  return ids;
-}

@@ -2,12 +2,8 @@ import { ref } from 'vue';
 import { ApiError, request } from '../api/client';
 import { useApi } from '../api/useApi';
 import type { Offering } from './offering';
-import { offeringIdsFrom } from './offering';
 
-/**
- * Every offering the platform has run. The API has no offering list yet, so the ids come from
- * the chain operations that launched or managed them; drafts appear once launched.
- */
+/** Offerings the caller may see (staff: all, investors: launched ones), newest first. */
 export function useOfferings() {
   const api = useApi();
   const offerings = ref<Offering[]>([]);
@@ -16,14 +12,8 @@ export function useOfferings() {
 
   async function load(filter: (o: Offering) => boolean = () => true): Promise<void> {
     try {
-      const ops = await request(
-        api.GET('/operations', { params: { query: { subjectType: 'offering', limit: 200, offset: 0 } } }),
-      );
-      const ids = offeringIdsFrom(ops.items);
-      const all = await Promise.all(
-        ids.map((id) => request(api.GET('/offerings/{id}', { params: { path: { id } } })).catch(() => null)),
-      );
-      offerings.value = all.filter((o): o is Offering => o !== null && filter(o));
+      const list = await request(api.GET('/offerings', { params: { query: { limit: 200, offset: 0 } } }));
+      offerings.value = list.items.filter(filter);
       error.value = null;
     } catch (cause) {
       error.value = cause instanceof ApiError ? cause : null;

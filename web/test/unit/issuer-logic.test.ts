@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { assetBody, emptyDraft, stepOfField, stepProblems } from '../../src/issuer/assetWizard';
-import {
-  capTable,
-  chartRows,
-  holdingsFromSubscriptions,
-  subscriptionRecords,
-} from '../../src/issuer/capTable';
+import { capTable, chartRows, holdingOf } from '../../src/issuer/capTable';
 import { offeringBody, offeringProblems, emptyOffering } from '../../src/issuer/offeringForm';
-import { buildRules, diffLines, draftFrom } from '../../src/issuer/rules';
+import { buildRules, draftFrom, historyLines } from '../../src/issuer/rules';
 
 describe('asset wizard', () => {
   it('checks each step with messages keyed like the server', () => {
@@ -60,39 +55,37 @@ describe('rules', () => {
     expect(draftFrom({ template: 'unknown' })).toBeNull();
   });
 
-  it('reads an audit diff as lines', () => {
+  it('reads a rule-history diff as lines', () => {
     expect(
-      diffLines({
-        added: [{ template: 'reg-s' }],
+      historyLines({
+        added: ['Reg S: …'],
         removed: [],
-        changed: [
-          { from: { template: 'max-holders', count: 99 }, to: { template: 'max-holders', count: 2000 } },
-        ],
+        changed: [{ from: 'At most 99 holders', to: 'At most 2000 holders' }],
       }),
     ).toEqual([
-      { kind: 'added', label: 'Reg S', detail: '' },
-      { kind: 'changed', label: 'Maximum holders', detail: 'count: 99 → count: 2000' },
+      { kind: 'added', label: 'Reg S: …' },
+      { kind: 'changed', label: 'At most 99 holders → At most 2000 holders' },
     ]);
   });
 });
 
 describe('cap table', () => {
-  const entries = [
-    { subjectId: 'o1', data: { subscriptionId: 's1', identityId: 'alice', amount: '100' } },
-    { subjectId: 'o1', data: { subscriptionId: 's2', identityId: 'bob', amount: '300' } },
-    { subjectId: 'o1', data: { subscriptionId: 's3', identityId: 'alice', amount: '50' } },
-    { subjectId: 'o1', data: { bad: true } },
-  ];
-
-  it('counts settled subscriptions only and gives the issuer the rest', () => {
-    const records = subscriptionRecords(entries);
-    expect(records).toHaveLength(3);
-    const holdings = holdingsFromSubscriptions(records, new Set(['s1', 's2']), '2000', (id) => id);
+  it('labels holders from the API and sorts them by share', () => {
+    const holdings = [
+      { did: '0xissuer', kind: 'issuer' as const, investor: null, balance: '1600' },
+      {
+        did: '0xbob',
+        kind: 'investor' as const,
+        investor: { identityId: 'bob', name: 'Bob', email: 'bob@x.example' },
+        balance: '300',
+      },
+      { did: '0xabcdef0123456789', kind: 'unknown' as const, investor: null, balance: '100' },
+    ].map(holdingOf);
     const rows = capTable(holdings, '2000');
-    expect(rows.map((r) => [r.label, r.amount, r.percent])).toEqual([
-      ['Issuer (treasury and unsold)', '1600', 80],
-      ['bob', '300', 15],
-      ['alice', '100', 5],
+    expect(rows.map((r) => [r.key, r.label, r.amount, r.percent])).toEqual([
+      ['issuer', 'Issuer (treasury and unsold)', '1600', 80],
+      ['bob', 'Bob (bob@x.example)', '300', 15],
+      ['0xabcdef0123456789', 'Identity 0xabcdef01…', '100', 5],
     ]);
   });
 

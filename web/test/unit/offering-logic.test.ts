@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { termChecks, refusalReasons } from '../../src/investor/offerings/eligibility';
-import { portfolioLines } from '../../src/investor/portfolio/holdings';
-import type { HistoryItem } from '../../src/investor/portfolio/holdings';
-import { offeringIdsFrom, offeringTerms } from '../../src/offerings/offering';
+import { amountProblem, refusalReasons } from '../../src/investor/offerings/eligibility';
 import { formatAmount, fromUnits, quote, toUnits } from '../../src/offerings/units';
 
 const tiers = [
@@ -23,24 +20,14 @@ describe('amounts', () => {
   });
 });
 
-describe('subscription checks before the server', () => {
-  const terms = offeringTerms({
-    terms: { tiers: [], minInvestment: '50', maxInvestment: '1000', end: '2030-01-01' },
-  });
-
-  it('passes a fitting amount with its cost', () => {
-    expect(termChecks(terms, tiers, '60')).toEqual({ cost: '60', reasons: [] });
-  });
-
-  it('explains every problem', () => {
-    expect(termChecks(terms, tiers, 'abc').reasons[0]!.rule).toBe('amount');
-    expect(termChecks(terms, tiers, '10').reasons).toEqual([
-      { rule: 'minimum investment', message: 'the cost 10 is below the minimum investment of 50' },
-    ]);
-    expect(termChecks(terms, tiers, '1200').reasons.map((r) => r.rule)).toEqual([
-      'offering',
-      'maximum investment',
-    ]);
+describe('subscription checks', () => {
+  it('asks for a number of tokens before calling the server', () => {
+    expect(amountProblem('60')).toBeNull();
+    for (const bad of ['abc', '0', '', '1e3'])
+      expect(amountProblem(bad)).toEqual({
+        rule: 'amount',
+        message: 'enter how many tokens to buy, e.g. 100',
+      });
   });
 
   it('reads the reasons of a refusal', () => {
@@ -48,45 +35,5 @@ describe('subscription checks before the server', () => {
       { rule: 'Reg D', message: 'not accredited' },
     ]);
     expect(refusalReasons({})).toEqual([]);
-  });
-});
-
-describe('offerings and portfolio', () => {
-  it('lists each offering named by operations once', () => {
-    expect(
-      offeringIdsFrom([
-        { subject: { type: 'offering', id: 'a' } },
-        { subject: { type: 'asset', id: 'x' } },
-        { subject: { type: 'offering', id: 'a' } },
-        { subject: null },
-        { subject: { type: 'offering', id: 'b' } },
-      ]),
-    ).toEqual(['a', 'b']);
-  });
-
-  it('counts settled tokens as free and unsettled ones as pending', () => {
-    const placed = {
-      subscriptionId: 's',
-      operationId: 'o',
-      offeringId: 'f',
-      offeringName: 'Series A',
-      assetId: 'acme',
-      amount: '100',
-      cost: '100',
-      at: '',
-    };
-    const item = (status: HistoryItem['status'], amount: string): HistoryItem => ({
-      operationId: status + amount,
-      subscriptionId: null,
-      status,
-      cost: null,
-      block: null,
-      at: '',
-      error: null,
-      placed: { ...placed, amount },
-    });
-    expect(portfolioLines([item('finalised', '100'), item('submitted', '5'), item('failed', '7')])).toEqual([
-      { assetId: 'acme', name: 'Series A', free: '100', pending: '5' },
-    ]);
   });
 });

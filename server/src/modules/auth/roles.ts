@@ -29,4 +29,29 @@ export const CAN = {
   runExpiryScan: ['compliance-officer'],
   /** Read, verify and export the audit trail. */
   readAudit: ['auditor', 'compliance-officer'],
+  /** Read an asset's cap table (holders with their identities). */
+  readHolders: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'],
+  /** Read the change history of an asset's compliance rules. */
+  readRuleHistory: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'],
+  /** See who invested in an offering. */
+  readOfferingInvestors: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'],
+  /** Subscribe to offerings (staff for an investor, investors for themselves) and dry-run it. */
+  subscribe: ['investor', 'issuer-admin', 'transfer-agent'],
+  /** Read one's own holdings, subscriptions and pending instructions. */
+  readOwnPortfolio: ['investor'],
+  /** Affirm or reject settlement instructions: staff for custodial accounts, investors for their own. */
+  affirmInstructions: ['issuer-admin', 'transfer-agent', 'investor'],
 } as const satisfies Record<string, readonly Role[]>;
+
+/**
+ * True when every role the principal holds is `investor` (or it holds none): such principals
+ * see only their own records. Any staff role (or admin) sees the platform's.
+ */
+export function investorOnly(principal: { roles: readonly Role[] }): boolean {
+  return principal.roles.every((r) => r === 'investor');
+}
+
+/** True when the principal is admin or holds one of `roles` (the same rule as route checks). */
+export function hasRole(principal: { roles: readonly Role[] }, roles: readonly Role[]): boolean {
+  return principal.roles.includes('admin') || roles.some((r) => principal.roles.includes(r));
+}

@@ -1,82 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FilterQuery } from '@mikro-orm/core';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { AppError } from '../../errors.js';
-import { fromUnits } from '../../lib/units.js';
 import { errorResponses } from '../../schemas.js';
-import { Amount, DocumentInput, IdParams } from '../assets/schemas.js';
-import { InvestorIdentity } from '../identities/entity.js';
+import { IdParams } from '../assets/schemas.js';
+import { CAN, hasRole, investorOnly } from '../auth/roles.js';
+import { ownIdentity } from '../identities/directory.js';
 import { serializeOperation } from '../operations/routes.js';
-import { Asset } from '../assets/entity.js';
-import type { Offering } from './entity.js';
-import { Subscription } from './entity.js';
+import { Offering } from './entity.js';
 import { offeringActions } from './lifecycle.js';
+import {
+  CreateBody,
+  EligibilityView,
+  OfferingListQuery,
+  OfferingView,
+  SubscribeBody,
+  SubscriptionView,
+} from './schemas.js';
+import { LAUNCHED, offeringView } from './view.js';
 
 const tags = ['offerings'];
 const security = [{ bearer: [] }];
 const ISSUER = ['issuer-admin'] as const;
 
-const CreateBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    paymentAssetId: Type.String({ format: 'uuid', description: 'The stablecoin asset investors pay with' }),
-    tiers: Type.Array(Type.Object({ amount: Amount, price: Amount }, { additionalProperties: false }), {
-      minItems: 1,
-      maxItems: 10,
-    }),
-    minInvestment: Amount,
-    maxInvestment: Type.Optional(Amount),
-    softCap: Type.Optional(Amount),
-    hardCap: Type.Optional(Amount),
-    start: Type.Optional(Type.String({ format: 'date-time' })),
-    end: Type.String({ format: 'date-time' }),
-    eligibleClasses: Type.Optional(
-      Type.Array(Type.Union([Type.Literal('accredited'), Type.Literal('non-us'), Type.Literal('reg-cf')]), {
-        maxItems: 3,
-      }),
-    ),
-    documents: Type.Optional(Type.Array(DocumentInput, { maxItems: 10 })),
-  },
-  { additionalProperties: false },
-);
-const OfferingView = Type.Object(
-  {
-    id: Type.String({ format: 'uuid' }),
-    assetId: Type.String(),
-    paymentAssetId: Type.String(),
-    name: Type.String(),
-    status: Type.String(),
-    terms: Type.Unknown(),
-    fundraiserId: Type.Union([Type.Integer(), Type.Null()]),
-    venueId: Type.Union([Type.Integer(), Type.Null()]),
-    escrowPortfolio: Type.Union([Type.Integer(), Type.Null()]),
-    error: Type.Union([Type.String(), Type.Null()]),
-    dashboard: Type.Object({
-      raised: Amount,
-      investors: Type.Integer(),
-      subscriptions: Type.Integer(),
-      tiers: Type.Array(Type.Object({ amount: Amount, price: Amount, remaining: Amount })),
-      chainStatus: Type.Unknown(),
-    }),
-  },
-  { $id: 'Offering' },
-);
-const SubscribeBody = Type.Object(
-  {
-    amount: Amount,
-    identityId: Type.Optional(
-      Type.String({ format: 'uuid', description: 'Staff only: subscribe for this investor' }),
-    ),
-  },
-  { additionalProperties: false },
-);
-const SubscriptionView = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  status: Type.String(),
-  amount: Amount,
-  cost: Amount,
-  failureReason: Type.Union([Type.String(), Type.Null()]),
-  operation: Type.Ref('ChainOperation'),
-});
 const accepted = {
   202: Type.Object({ offering: Type.Ref('Offering'), operations: Type.Array(Type.Ref('ChainOperation')) }),
   ...errorResponses,
@@ -84,40 +31,69 @@ const accepted = {
 
 export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addSchema(OfferingView);
+  app.addSchema(EligibilityView);
   const svc = app.tokenization.offerings;
   const actions = offeringActions(svc);
   const em = () => app.infra.db.orm.em.fork();
 
-  const view = async (o: Offering) => {
-    const e = em();
-    const subs = await e.find(Subscription, { offeringId: o.id, status: { $in: ['pending', 'settled'] } });
-    const asset = await e.findOne(Asset, { id: o.assetId });
-    const fr =
-      o.fundraiserId !== null && asset?.chainId
-        ? await app.infra.ledger.fundraiser(asset.chainId, o.fundraiserId)
-        : null;
-    return {
-      id: o.id,
-      assetId: o.assetId,
-      paymentAssetId: o.paymentAssetId,
-      name: o.name,
-      status: o.status,
-      terms: o.terms,
-      fundraiserId: o.fundraiserId,
-      venueId: o.venueId,
-      escrowPortfolio: o.escrowPortfolio,
-      error: o.error,
-      dashboard: {
-        raised: fromUnits(await svc.raised(e, o.id)),
-        investors: new Set(subs.map((s) => s.identityId)).size,
-        subscriptions: subs.length,
-        tiers: fr
-          ? fr.tiers.map((t) => ({ amount: t.total, price: t.price, remaining: t.remaining }))
-          : o.terms.tiers.map((t) => ({ ...t, remaining: t.amount })),
-        chainStatus: fr?.status ?? null,
-      },
-    };
+  const canSeeInvestors = (request: FastifyRequest) => hasRole(request.principal!, CAN.readOfferingInvestors);
+  const view = (o: Offering, request: FastifyRequest) =>
+    offeringView(em(), app.infra.ledger, o, canSeeInvestors(request));
+  /** An offering the caller may see: investors see launched offerings only. */
+  const visible = async (request: FastifyRequest, id: string) => {
+    const o = await svc.get(em(), id);
+    if (investorOnly(request.principal!) && !(LAUNCHED as readonly string[]).includes(o.status))
+      throw AppError.notFound('Offering', id);
+    return o;
   };
+  /** The identity a subscription is for: the investor's own, or (staff only) the one named. */
+  const subscriber = async (request: FastifyRequest, named: string | undefined) => {
+    const p = request.principal!;
+    if (named && !investorOnly(p)) return named;
+    const mine = await ownIdentity(em(), p);
+    if (!mine)
+      throw new AppError('RULE_VIOLATION', 'You have no investor identity yet; complete onboarding first');
+    if (named && named !== mine.id)
+      throw new AppError('FORBIDDEN', 'Investors subscribe only for themselves');
+    return mine.id;
+  };
+
+  app.get(
+    '/offerings',
+    {
+      config: { roles: [] },
+      schema: {
+        tags,
+        security,
+        summary: 'Offerings, newest first: staff see every offering, investors the launched ones',
+        querystring: OfferingListQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Ref('Offering')), total: Type.Integer() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { assetId, status, limit, offset } = request.query;
+      const where: FilterQuery<Offering> = {};
+      if (assetId) where.assetId = assetId;
+      if (investorOnly(request.principal!)) {
+        where.status = status
+          ? (LAUNCHED as readonly string[]).includes(status)
+            ? status
+            : { $in: [] }
+          : { $in: [...LAUNCHED] };
+      } else if (status) where.status = status;
+      const [rows, total] = await em().findAndCount(Offering, where, {
+        orderBy: { createdAt: 'desc' },
+        limit,
+        offset,
+      });
+      const items = [];
+      for (const o of rows) items.push(await view(o, request));
+      return { items, total };
+    },
+  );
 
   app.post(
     '/assets/:id/offerings',
@@ -135,7 +111,7 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       reply
         .status(201)
-        .send(await view(await svc.create(request.params.id, request.body, request.principal!.id))),
+        .send(await view(await svc.create(request.params.id, request.body, request.principal!.id), request)),
   );
 
   app.get(
@@ -145,12 +121,12 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'An offering with its live dashboard',
+        summary: 'An offering with its live dashboard (and its investors, for issuer staff and auditors)',
         params: IdParams,
         response: { 200: Type.Ref('Offering'), ...errorResponses },
       },
     },
-    async (request) => view(await svc.get(em(), request.params.id)),
+    async (request) => view(await visible(request, request.params.id), request),
   );
 
   const lifecycle = {
@@ -176,7 +152,7 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { offering, operations } = await fn(request.params.id, request.principal!.id);
         return reply
           .status(202)
-          .send({ offering: await view(offering), operations: operations.map(serializeOperation) });
+          .send({ offering: await view(offering, request), operations: operations.map(serializeOperation) });
       },
     );
   }
@@ -201,14 +177,14 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       return reply
         .status(202)
-        .send({ offering: await view(offering), operations: operations.map(serializeOperation) });
+        .send({ offering: await view(offering, request), operations: operations.map(serializeOperation) });
     },
   );
 
   app.post(
     '/offerings/:id/subscriptions',
     {
-      config: { roles: ['investor', 'issuer-admin', 'transfer-agent'] },
+      config: { roles: CAN.subscribe },
       schema: {
         tags,
         security,
@@ -221,19 +197,7 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const p = request.principal!;
-      let identityId = request.body.identityId;
-      const staff = p.roles.some((r) => r !== 'investor');
-      if (!identityId || !staff) {
-        const mine = p.userId ? await em().findOne(InvestorIdentity, { userId: p.userId }) : null;
-        if (!mine)
-          throw new AppError(
-            'RULE_VIOLATION',
-            'You have no investor identity yet; complete onboarding first',
-          );
-        if (identityId && identityId !== mine.id)
-          throw new AppError('FORBIDDEN', 'Investors subscribe only for themselves');
-        identityId = mine.id;
-      }
+      const identityId = await subscriber(request, request.body.identityId);
       const { subscription: s, operation } = await svc.subscribe(
         request.params.id,
         identityId,
@@ -248,6 +212,27 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
         failureReason: s.failureReason,
         operation: serializeOperation(operation),
       });
+    },
+  );
+
+  app.post(
+    '/offerings/:id/subscriptions/check',
+    {
+      config: { roles: CAN.subscribe },
+      schema: {
+        tags,
+        security,
+        summary:
+          'Dry run of a subscription: the full eligibility result, by the same checks the subscription runs; nothing is recorded',
+        params: IdParams,
+        body: SubscribeBody,
+        response: { 200: Type.Ref('SubscriptionEligibility'), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const o = await visible(request, request.params.id);
+      const identityId = await subscriber(request, request.body.identityId);
+      return svc.checkEligibility(o.id, identityId, request.body.amount);
     },
   );
 };

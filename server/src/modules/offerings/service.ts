@@ -4,12 +4,12 @@ import { AppError } from '../../errors.js';
 import { fromUnits, mulUnits, toUnits } from '../../lib/units.js';
 import type { AssetService } from '../assets/service.js';
 import type { AuditService } from '../audit/service.js';
-import type { Reason, TransferCheckService } from '../compliance/checks.js';
+import type { TransferCheckService } from '../compliance/checks.js';
 import { AssetRules } from '../compliance/entity.js';
 import { InvestorIdentity } from '../identities/entity.js';
 import type { IdentityService } from '../identities/service.js';
-import { Application } from '../onboarding/entity.js';
 import type { ChainOperation } from '../operations/entity.js';
+import { assessEligibility, raisedBy, type Eligibility } from './eligibility.js';
 import { Offering, Subscription, type InvestorClass, type OfferingTerms } from './entity.js';
 
 export interface CreateOfferingInput extends Omit<
@@ -24,27 +24,6 @@ export interface CreateOfferingInput extends Omit<
   start?: string;
   eligibleClasses?: InvestorClass[];
   documents?: OfferingTerms['documents'];
-}
-
-const CLASS_TEXT: Record<InvestorClass, string> = {
-  accredited: 'accredited',
-  'non-us': 'a non-US person',
-  'reg-cf': 'a Reg CF investor',
-};
-
-/** Tokens bought → cost, filling tiers in order (Polymesh's STO arithmetic). */
-export function quote(
-  tiers: { remaining: string; price: string }[],
-  amount: string,
-): { cost: bigint; filled: boolean } {
-  let left = toUnits(amount);
-  let cost = 0n;
-  for (const t of tiers) {
-    const take = left < toUnits(t.remaining) ? left : toUnits(t.remaining);
-    cost += mulUnits(take, toUnits(t.price));
-    left -= take;
-  }
-  return { cost, filled: left === 0n };
 }
 
 export class OfferingService {
@@ -175,18 +154,6 @@ export class OfferingService {
     });
   }
 
-  /** The investor classes of an identity, from its onboarding application. */
-  async classes(em: EntityManager, identity: InvestorIdentity): Promise<Set<InvestorClass>> {
-    const app = await em.findOne(Application, { id: identity.applicationId });
-    const out = new Set<InvestorClass>();
-    if (!app) return out;
-    if (app.accreditationStatus === 'verified' && (app.accreditationExpiresAt ?? new Date(0)) > new Date())
-      out.add('accredited');
-    if (!app.usPerson) out.add('non-us');
-    if (app.regCfLimit) out.add('reg-cf');
-    return out;
-  }
-
   /**
    * Eligibility first — standing, investor class, amounts, the asset's rules, funds — so a
    * refusal never reaches the chain; then the DvP investment through the outbox.
@@ -198,80 +165,11 @@ export class OfferingService {
     actor: string,
   ): Promise<{ subscription: Subscription; operation: ChainOperation }> {
     const em = this.orm.em.fork();
-    const o = await this.get(em, id);
-    const identity = await em.findOne(InvestorIdentity, { id: identityId });
-    if (!identity) throw AppError.notFound('Investor identity', identityId);
-    if (!identity.did)
-      throw new AppError(
-        'RULE_VIOLATION',
-        'The investor has no identity on chain yet; wait for the attestation to complete',
-      );
-    const { asset, issuer } = await this.assets.active(em, o.assetId);
-    const payment = await this.assets.active(em, o.paymentAssetId);
-    if (o.status !== 'live' || o.fundraiserId === null)
-      throw new AppError(
-        'RULE_VIOLATION',
-        `Offering ${o.name} is ${o.status}; it is not open for subscriptions`,
-      );
-    const fr = await this.ledger.fundraiser(asset.chainId, o.fundraiserId);
-    const now = Date.parse((await this.ledger.info()).time);
-    const reasons: Reason[] = [];
-    if (!fr || fr.status.sale !== 'Live')
-      reasons.push({ rule: 'offering', message: 'the offering is not live on chain' });
-    if (fr && now < Date.parse(fr.start))
-      reasons.push({ rule: 'offering', message: `the offering opens at ${fr.start}` });
-    if (fr?.end && now >= Date.parse(fr.end))
-      reasons.push({ rule: 'offering', message: `the offering closed at ${fr.end}` });
-    const classes = await this.classes(em, identity);
-    const eligible = o.terms.eligibleClasses;
-    if (eligible.length > 0 && !eligible.some((c) => classes.has(c))) {
-      reasons.push({
-        rule: 'eligible investors',
-        message: `the investor is not ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}`,
-      });
-    }
-    const { cost, filled } = quote(fr?.tiers ?? [], amount);
-    if (!filled)
-      reasons.push({ rule: 'offering', message: `only ${fr?.totalRemaining ?? '0'} tokens are left` });
-    if (cost < toUnits(o.terms.minInvestment))
-      reasons.push({
-        rule: 'minimum investment',
-        message: `the cost ${fromUnits(cost)} is below the minimum investment of ${o.terms.minInvestment}`,
-      });
-    const mine = await em.find(Subscription, {
-      offeringId: o.id,
-      identityId,
-      status: { $in: ['pending', 'settled'] },
-    });
-    const already = mine.reduce((s, x) => s + toUnits(x.cost), 0n);
-    if (o.terms.maxInvestment && already + cost > toUnits(o.terms.maxInvestment)) {
-      reasons.push({
-        rule: 'maximum investment',
-        message: `the investor would invest ${fromUnits(already + cost)}, above the maximum of ${o.terms.maxInvestment} per investor`,
-      });
-    }
-    const raised = await this.raised(em, o.id);
-    if (o.terms.hardCap && raised + cost > toUnits(o.terms.hardCap))
-      reasons.push({
-        rule: 'hard cap',
-        message: `the offering would exceed its hard cap of ${o.terms.hardCap}`,
-      });
-    const check = await this.checks.check(em, o.assetId, {
-      from: { did: issuer.did! },
-      to: { did: identity.did },
-      amount,
-      value: fromUnits(cost),
-      ignore: ['InsufficientBalance', 'InsufficientPortfolioBalance'],
-    });
-    reasons.push(...check.reasons.filter((r) => !reasons.some((x) => x.message === r.message)));
-    const [funds] = await this.ledger.portfolioBalances({ did: identity.did }, payment.asset.chainId);
-    if (toUnits(funds?.free ?? '0') < cost) {
-      reasons.push({
-        rule: 'funds',
-        message: `the investor has ${funds?.free ?? '0'} ${payment.asset.name} available but the subscription costs ${fromUnits(cost)}`,
-      });
-    }
-    if (reasons.length > 0) {
+    const { offering: o, identity } = await this.subject(em, id, identityId);
+    const { result, context } = await assessEligibility(this, em, o, identity, amount);
+    const { asset, payment, cost, now } = context;
+    if (!result.eligible) {
+      const reasons = result.reasons;
       await em.transactional((tx) =>
         this.audit.append(tx, {
           actor,
@@ -307,8 +205,8 @@ export class OfferingService {
         // Refunds from escrow reach the investor without a further signature.
         ops.push(
           await this.operations.record(tx, {
-            idempotencyKey: `preapprove:${identity.id}:${payment.asset.chainId}`,
-            call: { name: 'asset.preApproveAsset', args: { assetId: payment.asset.chainId } },
+            idempotencyKey: `preapprove:${identity.id}:${payment.chainId}`,
+            call: { name: 'asset.preApproveAsset', args: { assetId: payment.chainId } },
             signer,
             requestedBy: actor,
             subject,
@@ -358,8 +256,21 @@ export class OfferingService {
     return { subscription: out.subscription, operation: out.operation };
   }
 
-  async raised(em: EntityManager, offeringId: string): Promise<bigint> {
-    const subs = await em.find(Subscription, { offeringId, status: { $in: ['pending', 'settled'] } });
-    return subs.reduce((s, x) => s + toUnits(x.cost), 0n);
+  /** The dry run of `subscribe`: the same assessment, nothing recorded. */
+  async checkEligibility(id: string, identityId: string, amount: string): Promise<Eligibility> {
+    const em = this.orm.em.fork();
+    const { offering, identity } = await this.subject(em, id, identityId);
+    return (await assessEligibility(this, em, offering, identity, amount)).result;
+  }
+
+  private async subject(em: EntityManager, id: string, identityId: string) {
+    const offering = await this.get(em, id);
+    const identity = await em.findOne(InvestorIdentity, { id: identityId });
+    if (!identity) throw AppError.notFound('Investor identity', identityId);
+    return { offering, identity };
+  }
+
+  raised(em: EntityManager, offeringId: string): Promise<bigint> {
+    return raisedBy(em, offeringId);
   }
 }

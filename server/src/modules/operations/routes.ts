@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
+import { investorOnly } from '../auth/roles.js';
 import { errorResponses } from '../../schemas.js';
 import { ChainOperation } from './entity.js';
 import { IdempotencyHeaders, OperationListQuery, OperationParams, RemarkBody } from './schemas.js';
@@ -26,6 +28,12 @@ export function serializeOperation(op: ChainOperation) {
   };
 }
 
+/** Investors see only the operations they requested; staff see every operation. */
+function visibleTo(request: FastifyRequest, op: ChainOperation | null): op is ChainOperation {
+  const p = request.principal;
+  return op !== null && p !== null && (!investorOnly(p) || op.requestedBy === p.id);
+}
+
 export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () => string }> = async (
   app,
   opts,
@@ -44,7 +52,7 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
       preHandler: authenticated,
       schema: {
         tags: ['operations'],
-        summary: 'List chain operations, newest first',
+        summary: 'List chain operations, newest first (investors: only the ones they requested)',
         security: [{ bearer: [] }],
         querystring: OperationListQuery,
         response: {
@@ -59,6 +67,8 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
       if (q.status) where.status = q.status;
       if (q.subjectType) where.subjectType = q.subjectType;
       if (q.subjectId) where.subjectId = q.subjectId;
+      const p = request.principal!;
+      if (investorOnly(p)) where.requestedBy = p.id;
       const [items, total] = await app.infra.db.orm.em.fork().findAndCount(ChainOperation, where, {
         orderBy: { createdAt: 'desc' },
         limit: q.limit,
@@ -82,7 +92,7 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
     },
     async (request) => {
       const op = await ops.get(request.params.id);
-      if (!op) throw AppError.notFound('Chain operation', request.params.id);
+      if (!visibleTo(request, op)) throw AppError.notFound('Chain operation', request.params.id);
       return serializeOperation(op);
     },
   );
@@ -102,7 +112,7 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
     },
     async (request, reply) => {
       const first = await ops.get(request.params.id);
-      if (!first) throw AppError.notFound('Chain operation', request.params.id);
+      if (!visibleTo(request, first)) throw AppError.notFound('Chain operation', request.params.id);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {

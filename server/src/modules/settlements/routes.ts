@@ -1,12 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { InstructionLeg } from '@stoa/chain';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { errorResponses } from '../../schemas.js';
 import { Amount, Did, IdParams, PortfolioRefSchema } from '../assets/schemas.js';
 import { serializeOperation } from '../operations/routes.js';
 import { Asset } from '../assets/entity.js';
 import { AppError } from '../../errors.js';
+import { CAN, investorOnly } from '../auth/roles.js';
+import { ownIdentity } from '../identities/directory.js';
 import type { Settlement } from './entity.js';
+import { involves } from './service.js';
 
 const tags = ['settlements'];
 const security = [{ bearer: [] }];
@@ -87,6 +91,28 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     };
   };
 
+  /** Investors read only the settlements that involve their DID (404 for others). */
+  const readable = async (request: FastifyRequest, id: string) => {
+    const s = await svc.get(em(), id);
+    if (!investorOnly(request.principal!)) return s;
+    const mine = await ownIdentity(em(), request.principal!);
+    if (!mine?.did || !involves(s.legs, mine.did)) throw AppError.notFound('Settlement', id);
+    return s;
+  };
+  /** Who acts: staff name the custodial investor (or act as the operator); investors act for themselves. */
+  const party = async (request: FastifyRequest, id: string, named: string | undefined) => {
+    if (!investorOnly(request.principal!)) return named;
+    const mine = await ownIdentity(em(), request.principal!);
+    if (!mine?.did)
+      throw new AppError('RULE_VIOLATION', 'You have no identity on chain yet; complete onboarding first');
+    if (named && named !== mine.id)
+      throw new AppError('FORBIDDEN', 'Investors affirm or reject only for their own identity');
+    const s = await svc.get(em(), id);
+    if (!involves(s.legs, mine.did))
+      throw new AppError('FORBIDDEN', 'This instruction does not involve your identity');
+    return mine.id;
+  };
+
   app.post(
     '/settlements',
     {
@@ -128,18 +154,21 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: View, ...errorResponses },
       },
     },
-    async (request) => view(await svc.get(em(), request.params.id)),
+    async (request) => view(await readable(request, request.params.id)),
   );
 
   for (const action of ['affirm', 'withdraw', 'reject'] as const) {
+    const investorsMay = action !== 'withdraw';
     app.post(
       `/settlements/:id/${action}`,
       {
-        config: { roles: STAFF },
+        config: { roles: investorsMay ? CAN.affirmInstructions : STAFF },
         schema: {
           tags,
           security,
-          summary: `${action} on behalf of a custodial account`,
+          summary: investorsMay
+            ? `${action} on behalf of a custodial account (investors: their own, when the instruction involves their DID)`
+            : `${action} on behalf of a custodial account`,
           params: IdParams,
           body: PartyBody,
           response: { 202: Type.Ref('ChainOperation'), ...errorResponses },
@@ -154,7 +183,7 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 request.params.id,
                 action,
                 request.principal!.id,
-                request.body.identityId,
+                await party(request, request.params.id, request.body.identityId),
               ),
             ),
           ),

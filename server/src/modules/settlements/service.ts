@@ -17,6 +17,13 @@ import { Settlement } from './entity.js';
 
 export type PartyAction = 'affirm' | 'withdraw' | 'reject';
 
+/** True when a leg of the instruction moves from or to the DID (its portfolios or off chain). */
+export function involves(legs: InstructionLeg[], did: string): boolean {
+  return legs.some((l) =>
+    l.type === 'Fungible' ? l.from.did === did || l.to.did === did : l.from === did || l.to === did,
+  );
+}
+
 /**
  * Settlement instructions the platform creates (operator signs, affirming the portfolios it
  * custodies) and the affirmations it gives on behalf of custodial investor accounts.
@@ -169,6 +176,24 @@ export class SettlementService {
     });
     await this.operations.dispatch(op);
     return op;
+  }
+
+  /** Instructions on chain that involve the DID and wait for affirmations, newest first. */
+  async pendingFor(
+    em: EntityManager,
+    did: string,
+  ): Promise<{ settlement: Settlement; chain: InstructionDetails }[]> {
+    const rows = await em.find(
+      Settlement,
+      { instructionId: { $ne: null } },
+      { orderBy: { createdAt: 'desc' } },
+    );
+    const out: { settlement: Settlement; chain: InstructionDetails }[] = [];
+    for (const s of rows.filter((r) => involves(r.legs, did))) {
+      const chain = await this.ledger.instruction(s.instructionId!);
+      if (chain?.status.type === 'Pending') out.push({ settlement: s, chain });
+    }
+    return out;
   }
 
   /** The chain's view: status, affirmations; the failure reason from the last failed operation. */

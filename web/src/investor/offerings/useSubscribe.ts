@@ -4,22 +4,26 @@ import { ApiError, request } from '../../api/client';
 import type { Schemas } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import type { Offering } from '../../offerings/offering';
-import { offeringTerms } from '../../offerings/offering';
 import type { Reason } from './eligibility';
-import { refusalReasons, termChecks } from './eligibility';
+import { amountProblem, refusalReasons } from './eligibility';
 
 export type Identity = Schemas['InvestorIdentity'];
-export type Eligibility = { allowed: boolean; cost: string | null; reasons: Reason[] };
+export type EligibilityCheck = Schemas['SubscriptionEligibility']['checks'][number];
+export type Eligibility = {
+  allowed: boolean;
+  cost: string | null;
+  reasons: Reason[];
+  checks: EligibilityCheck[];
+};
 
 /**
- * Subscribing in two moves: the eligibility check (offering terms here, then the server's
- * pre-trade check against the asset's rules for this investor), then the subscription itself.
+ * Subscribing in two moves: the server's dry run (every eligibility check, with reasons), then
+ * the subscription itself.
  */
 export function useSubscribe(offering: Ref<Offering | null>) {
   const api = useApi();
   const identity = ref<Identity | null>(null);
   const identityError = ref<string | null>(null);
-  const issuerDid = ref<string | null>(null);
   const eligibility = ref<Eligibility | null>(null);
   const checking = ref(false);
   const submitting = ref(false);
@@ -32,54 +36,30 @@ export function useSubscribe(offering: Ref<Offering | null>) {
       identityError.value = cause instanceof ApiError ? cause.message : 'Your identity could not be loaded';
       return null;
     });
-    if (offering.value) {
-      const asset = await request(
-        api.GET('/assets/{id}', { params: { path: { id: offering.value.assetId } } }),
-      ).catch(() => null);
-      issuerDid.value = asset?.onChain?.owner ?? null;
-    }
   }
 
+  /** The server's dry run: the same eligibility checks the subscription itself runs. */
   async function check(amount: string): Promise<void> {
     const o = offering.value;
     if (!o) return;
     refusal.value = null;
-    const local = termChecks(offeringTerms(o), o.dashboard.tiers, amount);
-    if (local.cost === null || !identity.value?.did || !issuerDid.value) {
-      const reasons = [...local.reasons];
-      if (!identity.value?.did)
-        reasons.push({
-          rule: 'identity',
-          message: identityError.value ?? 'you have no identity on chain yet',
-        });
-      eligibility.value = { allowed: false, cost: local.cost, reasons };
+    const format = amountProblem(amount);
+    if (format) {
+      eligibility.value = { allowed: false, cost: null, reasons: [format], checks: [] };
       return;
     }
     checking.value = true;
     try {
       const res = await request(
-        api.POST('/assets/{id}/transfer-checks', {
-          params: { path: { id: o.assetId } },
-          body: {
-            from: { did: issuerDid.value },
-            to: { did: identity.value.did },
-            amount,
-            value: local.cost,
-          },
-        }),
+        api.POST('/offerings/{id}/subscriptions/check', { params: { path: { id: o.id } }, body: { amount } }),
       );
-      // The issuer's treasury is filled at launch; a balance shortfall there is not the investor's concern.
-      const rules = res.reasons.filter((r) => !/Insufficient/i.test(r.rule));
-      const reasons = [
-        ...local.reasons,
-        ...rules.filter((r) => !local.reasons.some((l) => l.message === r.message)),
-      ];
-      eligibility.value = { allowed: reasons.length === 0, cost: local.cost, reasons };
+      eligibility.value = { allowed: res.eligible, cost: res.cost, reasons: res.reasons, checks: res.checks };
     } catch (cause) {
       eligibility.value = {
         allowed: false,
-        cost: local.cost,
+        cost: null,
         reasons: [{ rule: 'check', message: cause instanceof ApiError ? cause.message : 'the check failed' }],
+        checks: [],
       };
     } finally {
       checking.value = false;

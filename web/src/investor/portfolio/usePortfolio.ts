@@ -1,47 +1,33 @@
-import { computed, ref } from 'vue';
+import { ref } from 'vue';
 import { ApiError, request } from '../../api/client';
 import type { Schemas } from '../../api/client';
 import { useApi } from '../../api/useApi';
-import { useSessionStore } from '../../auth/sessionStore';
-import type { HistoryItem } from './holdings';
-import { placedSubscriptions, portfolioLines } from './holdings';
 
-/**
- * The investor's subscriptions as their chain operations (signed by the investor's custodial
- * account), enriched with what this portal remembers of each. The API has no balance or
- * holdings endpoint for investors yet, so balances are derived from settled subscriptions.
- */
+type Holdings = Awaited<ReturnType<typeof loadHoldings>>['holdings'];
+type Subscriptions = Awaited<ReturnType<typeof loadSubscriptions>>['items'];
+const loadHoldings = (api: ReturnType<typeof useApi>) => request(api.GET('/identities/me/portfolio'));
+const loadSubscriptions = (api: ReturnType<typeof useApi>) =>
+  request(api.GET('/identities/me/subscriptions'));
+
+/** The investor's balances (from the chain) and subscriptions (from the platform). */
 export function usePortfolio() {
   const api = useApi();
-  const session = useSessionStore();
   const identity = ref<Schemas['InvestorIdentity'] | null>(null);
-  const history = ref<HistoryItem[]>([]);
+  const holdings = ref<Holdings>([]);
+  const subscriptions = ref<Subscriptions>([]);
   const loaded = ref(false);
   const error = ref<ApiError | null>(null);
 
   async function load(): Promise<void> {
     try {
-      const me = await request(api.GET('/identities/me'));
+      const [me, portfolio, subs] = await Promise.all([
+        request(api.GET('/identities/me')),
+        loadHoldings(api),
+        loadSubscriptions(api),
+      ]);
       identity.value = me;
-      const ops = await request(
-        api.GET('/operations', { params: { query: { subjectType: 'subscription', limit: 200, offset: 0 } } }),
-      );
-      const placed = session.user ? placedSubscriptions(session.user.id) : [];
-      history.value = ops.items
-        .filter((op) => op.kind === 'sto.invest' && op.signer === me.account)
-        .map((op): HistoryItem => {
-          const result = (op.result ?? {}) as { cost?: unknown };
-          return {
-            operationId: op.id,
-            subscriptionId: op.subject?.id ?? null,
-            status: op.status,
-            cost: typeof result.cost === 'string' ? result.cost : null,
-            block: op.receipt?.blockNumber ?? null,
-            at: op.createdAt,
-            error: op.error ? op.error.message : null,
-            placed: placed.find((p) => p.operationId === op.id) ?? null,
-          };
-        });
+      holdings.value = portfolio.holdings;
+      subscriptions.value = subs.items;
       error.value = null;
     } catch (cause) {
       error.value = cause instanceof ApiError ? cause : null;
@@ -50,5 +36,5 @@ export function usePortfolio() {
     }
   }
 
-  return { identity, history, loaded, error, load, lines: computed(() => portfolioLines(history.value)) };
+  return { identity, holdings, subscriptions, loaded, error, load };
 }

@@ -1,0 +1,254 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Ledger } from '@stoa/chain';
+import { fromUnits, mulUnits, toUnits } from '../../lib/units.js';
+import type { Asset, Issuer } from '../assets/entity.js';
+import type { AssetService } from '../assets/service.js';
+import type { Reason, TransferCheckService } from '../compliance/checks.js';
+import type { InvestorIdentity } from '../identities/entity.js';
+import { Application } from '../onboarding/entity.js';
+import { Subscription, type InvestorClass, type Offering } from './entity.js';
+
+export const ELIGIBILITY_CHECKS = [
+  'identity',
+  'status',
+  'window',
+  'investor class',
+  'availability',
+  'minimum investment',
+  'maximum investment',
+  'hard cap',
+  'rules',
+  'funds',
+] as const;
+export type EligibilityCheckName = (typeof ELIGIBILITY_CHECKS)[number];
+
+export interface EligibilityCheck {
+  check: EligibilityCheckName;
+  /** `skipped` when an earlier failure makes the check meaningless (e.g. no DID for the rules). */
+  outcome: 'passed' | 'failed' | 'skipped';
+  /** Plain language: why it failed, or what was checked. */
+  detail: string;
+}
+
+export interface Eligibility {
+  eligible: boolean;
+  amount: string;
+  /** What the amount costs in the payment asset, filling the remaining tiers in order. */
+  cost: string;
+  checks: EligibilityCheck[];
+  /** One reason per failed check (the rules check may give several). */
+  reasons: Reason[];
+}
+
+export interface EligibilityContext {
+  asset: Asset & { chainId: string };
+  issuer: Issuer;
+  payment: Asset & { chainId: string };
+  cost: bigint;
+  /** Chain time, in ms. */
+  now: number;
+}
+
+const CLASS_TEXT: Record<InvestorClass, string> = {
+  accredited: 'accredited',
+  'non-us': 'a non-US person',
+  'reg-cf': 'a Reg CF investor',
+};
+
+/** Tokens bought → cost, filling tiers in order (Polymesh's STO arithmetic). */
+export function quote(
+  tiers: { remaining: string; price: string }[],
+  amount: string,
+): { cost: bigint; filled: boolean } {
+  let left = toUnits(amount);
+  let cost = 0n;
+  for (const t of tiers) {
+    const take = left < toUnits(t.remaining) ? left : toUnits(t.remaining);
+    cost += mulUnits(take, toUnits(t.price));
+    left -= take;
+  }
+  return { cost, filled: left === 0n };
+}
+
+/** The investor classes of an identity, from its onboarding application. */
+export async function investorClasses(
+  em: EntityManager,
+  identity: InvestorIdentity,
+): Promise<Set<InvestorClass>> {
+  const app = await em.findOne(Application, { id: identity.applicationId });
+  const out = new Set<InvestorClass>();
+  if (!app) return out;
+  if (app.accreditationStatus === 'verified' && (app.accreditationExpiresAt ?? new Date(0)) > new Date())
+    out.add('accredited');
+  if (!app.usPerson) out.add('non-us');
+  if (app.regCfLimit) out.add('reg-cf');
+  return out;
+}
+
+export async function raisedBy(em: EntityManager, offeringId: string): Promise<bigint> {
+  const subs = await em.find(Subscription, { offeringId, status: { $in: ['pending', 'settled'] } });
+  return subs.reduce((s, x) => s + toUnits(x.cost), 0n);
+}
+
+/**
+ * The one eligibility assessment, used by the dry run and by the real subscription: standing
+ * and rules (through the transfer check), offering status and window, investor class, amounts,
+ * hard cap, funds. It reads only; nothing is recorded.
+ */
+export async function assessEligibility(
+  deps: { ledger: Ledger; assets: AssetService; checks: TransferCheckService },
+  em: EntityManager,
+  o: Offering,
+  identity: InvestorIdentity,
+  amount: string,
+): Promise<{ result: Eligibility; context: EligibilityContext }> {
+  const checks: EligibilityCheck[] = [];
+  const reasons: Reason[] = [];
+  const record = (check: EligibilityCheckName, failures: Reason[], passed: string) => {
+    for (const r of failures) if (!reasons.some((x) => x.message === r.message)) reasons.push(r);
+    checks.push(
+      failures.length
+        ? { check, outcome: 'failed', detail: failures.map((r) => r.message).join('; ') }
+        : { check, outcome: 'passed', detail: passed },
+    );
+  };
+  const skip = (check: EligibilityCheckName, detail: string) =>
+    checks.push({ check, outcome: 'skipped', detail });
+
+  const { asset, issuer } = await deps.assets.active(em, o.assetId);
+  const payment = (await deps.assets.active(em, o.paymentAssetId)).asset;
+  const did = identity.did;
+  record(
+    'identity',
+    did
+      ? []
+      : [
+          {
+            rule: 'identity',
+            message: 'the investor has no identity on chain yet; wait for the attestation',
+          },
+        ],
+    `identity ${did} on chain`,
+  );
+
+  const live = o.status === 'live' && o.fundraiserId !== null;
+  const fr = live ? await deps.ledger.fundraiser(asset.chainId, o.fundraiserId!) : null;
+  const now = Date.parse((await deps.ledger.info()).time);
+  const statusFailures: Reason[] = [];
+  if (!live)
+    statusFailures.push({
+      rule: 'offering',
+      message: `Offering ${o.name} is ${o.status}; it is not open for subscriptions`,
+    });
+  else if (!fr || fr.status.sale !== 'Live')
+    statusFailures.push({ rule: 'offering', message: 'the offering is not live on chain' });
+  record('status', statusFailures, 'the offering is live');
+
+  if (fr) {
+    const windowFailures: Reason[] = [];
+    if (now < Date.parse(fr.start))
+      windowFailures.push({ rule: 'offering', message: `the offering opens at ${fr.start}` });
+    if (fr.end && now >= Date.parse(fr.end))
+      windowFailures.push({ rule: 'offering', message: `the offering closed at ${fr.end}` });
+    record('window', windowFailures, `open from ${fr.start}${fr.end ? ` until ${fr.end}` : ''}`);
+  } else skip('window', 'the offering is not live');
+
+  const classes = await investorClasses(em, identity);
+  const eligible = o.terms.eligibleClasses;
+  record(
+    'investor class',
+    eligible.length > 0 && !eligible.some((c) => classes.has(c))
+      ? [
+          {
+            rule: 'eligible investors',
+            message: `the investor is not ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}`,
+          },
+        ]
+      : [],
+    eligible.length ? `the investor is ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}` : 'open to all',
+  );
+
+  const tiers = fr?.tiers ?? o.terms.tiers.map((t) => ({ ...t, remaining: t.amount }));
+  const { cost, filled } = quote(tiers, amount);
+  if (fr)
+    record(
+      'availability',
+      filled ? [] : [{ rule: 'offering', message: `only ${fr.totalRemaining} tokens are left` }],
+      `${fr.totalRemaining} tokens left`,
+    );
+  else skip('availability', 'the offering is not live');
+
+  record(
+    'minimum investment',
+    cost < toUnits(o.terms.minInvestment)
+      ? [
+          {
+            rule: 'minimum investment',
+            message: `the cost ${fromUnits(cost)} is below the minimum investment of ${o.terms.minInvestment}`,
+          },
+        ]
+      : [],
+    `at least ${o.terms.minInvestment}`,
+  );
+  const mine = await em.find(Subscription, {
+    offeringId: o.id,
+    identityId: identity.id,
+    status: { $in: ['pending', 'settled'] },
+  });
+  const already = mine.reduce((s, x) => s + toUnits(x.cost), 0n);
+  const max = o.terms.maxInvestment;
+  record(
+    'maximum investment',
+    max && already + cost > toUnits(max)
+      ? [
+          {
+            rule: 'maximum investment',
+            message: `the investor would invest ${fromUnits(already + cost)}, above the maximum of ${max} per investor`,
+          },
+        ]
+      : [],
+    max ? `at most ${max} per investor (${fromUnits(already)} so far)` : 'no maximum',
+  );
+  const raised = await raisedBy(em, o.id);
+  const cap = o.terms.hardCap;
+  record(
+    'hard cap',
+    cap && raised + cost > toUnits(cap)
+      ? [{ rule: 'hard cap', message: `the offering would exceed its hard cap of ${cap}` }]
+      : [],
+    cap ? `${fromUnits(raised)} of ${cap} raised` : 'no hard cap',
+  );
+
+  if (did) {
+    const check = await deps.checks.check(em, o.assetId, {
+      from: { did: issuer.did! },
+      to: { did },
+      amount,
+      value: fromUnits(cost),
+      ignore: ['InsufficientBalance', 'InsufficientPortfolioBalance'],
+    });
+    record('rules', check.reasons, 'the asset’s rules allow the transfer');
+    const [funds] = await deps.ledger.portfolioBalances({ did }, payment.chainId);
+    const free = funds?.free ?? '0';
+    record(
+      'funds',
+      toUnits(free) < cost
+        ? [
+            {
+              rule: 'funds',
+              message: `the investor has ${free} ${payment.name} available but the subscription costs ${fromUnits(cost)}`,
+            },
+          ]
+        : [],
+      `${free} ${payment.name} available`,
+    );
+  } else {
+    skip('rules', 'needs the investor’s identity on chain');
+    skip('funds', 'needs the investor’s identity on chain');
+  }
+
+  return {
+    result: { eligible: reasons.length === 0, amount, cost: fromUnits(cost), checks, reasons },
+    context: { asset, issuer, payment, cost, now },
+  };
+}

@@ -1,0 +1,123 @@
+import Type from 'typebox';
+import { Amount, DocumentInput } from '../assets/schemas.js';
+import { ELIGIBILITY_CHECKS } from './eligibility.js';
+
+const OFFERING_STATUSES = [
+  'draft',
+  'launching',
+  'live',
+  'frozen',
+  'closing',
+  'closed',
+  'refunding',
+  'refunded',
+  'failed',
+] as const;
+
+const OfferingInvestor = Type.Object({
+  subscriptionId: Type.String({ format: 'uuid' }),
+  identityId: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  email: Type.String(),
+  did: Type.String(),
+  amount: Amount,
+  cost: Amount,
+  status: Type.String({ description: 'pending, settled, failed, refunding, refunded' }),
+  failureReason: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const OfferingListQuery = Type.Object(
+  {
+    assetId: Type.Optional(Type.String({ format: 'uuid' })),
+    status: Type.Optional(Type.Union(OFFERING_STATUSES.map((s) => Type.Literal(s)))),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+export const EligibilityView = Type.Object(
+  {
+    eligible: Type.Boolean(),
+    amount: Amount,
+    cost: Type.String({ description: 'Decimal string in the payment asset' }),
+    checks: Type.Array(
+      Type.Object({
+        check: Type.Union(ELIGIBILITY_CHECKS.map((c) => Type.Literal(c))),
+        outcome: Type.Union([Type.Literal('passed'), Type.Literal('failed'), Type.Literal('skipped')]),
+        detail: Type.String(),
+      }),
+    ),
+    reasons: Type.Array(Type.Object({ rule: Type.String(), message: Type.String() })),
+  },
+  { $id: 'SubscriptionEligibility' },
+);
+
+export const CreateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    paymentAssetId: Type.String({ format: 'uuid', description: 'The stablecoin asset investors pay with' }),
+    tiers: Type.Array(Type.Object({ amount: Amount, price: Amount }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 10,
+    }),
+    minInvestment: Amount,
+    maxInvestment: Type.Optional(Amount),
+    softCap: Type.Optional(Amount),
+    hardCap: Type.Optional(Amount),
+    start: Type.Optional(Type.String({ format: 'date-time' })),
+    end: Type.String({ format: 'date-time' }),
+    eligibleClasses: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('accredited'), Type.Literal('non-us'), Type.Literal('reg-cf')]), {
+        maxItems: 3,
+      }),
+    ),
+    documents: Type.Optional(Type.Array(DocumentInput, { maxItems: 10 })),
+  },
+  { additionalProperties: false },
+);
+export const OfferingView = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    assetId: Type.String(),
+    paymentAssetId: Type.String(),
+    name: Type.String(),
+    status: Type.String(),
+    terms: Type.Unknown(),
+    fundraiserId: Type.Union([Type.Integer(), Type.Null()]),
+    venueId: Type.Union([Type.Integer(), Type.Null()]),
+    escrowPortfolio: Type.Union([Type.Integer(), Type.Null()]),
+    error: Type.Union([Type.String(), Type.Null()]),
+    dashboard: Type.Object({
+      raised: Amount,
+      investors: Type.Integer(),
+      subscriptions: Type.Integer(),
+      tiers: Type.Array(Type.Object({ amount: Amount, price: Amount, remaining: Amount })),
+      chainStatus: Type.Unknown(),
+    }),
+    investors: Type.Optional(
+      Type.Array(OfferingInvestor, {
+        description: 'Every subscription with its investor; issuer staff and auditors only',
+      }),
+    ),
+  },
+  { $id: 'Offering' },
+);
+export const SubscribeBody = Type.Object(
+  {
+    amount: Amount,
+    identityId: Type.Optional(
+      Type.String({ format: 'uuid', description: 'Staff only: subscribe for this investor' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export const SubscriptionView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  status: Type.String(),
+  amount: Amount,
+  cost: Amount,
+  failureReason: Type.Union([Type.String(), Type.Null()]),
+  operation: Type.Ref('ChainOperation'),
+});

@@ -1,0 +1,58 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Ledger } from '@stoa/chain';
+import { canonicalAmount, fromUnits } from '../../lib/units.js';
+import { Asset } from '../assets/entity.js';
+import { investorDirectory } from '../identities/directory.js';
+import { Subscription, type Offering } from './entity.js';
+import { raisedBy } from './eligibility.js';
+
+/** Statuses an investor may see: the offering has been launched (drafts stay with the issuer). */
+export const LAUNCHED = ['live', 'frozen', 'closing', 'closed', 'refunding', 'refunded'] as const;
+
+/** The investors of an offering, one row per subscription, newest first. */
+async function investorRows(em: EntityManager, offeringId: string) {
+  const subs = await em.find(Subscription, { offeringId }, { orderBy: { createdAt: 'desc' } });
+  const { byId } = await investorDirectory(em, { identityIds: [...new Set(subs.map((s) => s.identityId))] });
+  return subs.map((s) => ({
+    subscriptionId: s.id,
+    identityId: s.identityId,
+    name: byId.get(s.identityId)?.name ?? '',
+    email: byId.get(s.identityId)?.email ?? '',
+    did: s.did,
+    amount: canonicalAmount(s.amount),
+    cost: canonicalAmount(s.cost),
+    status: s.status,
+    failureReason: s.failureReason,
+    createdAt: s.createdAt.toISOString(),
+  }));
+}
+
+/** An offering with its live dashboard; with `withInvestors`, the list of who subscribed. */
+export async function offeringView(em: EntityManager, ledger: Ledger, o: Offering, withInvestors: boolean) {
+  const subs = await em.find(Subscription, { offeringId: o.id, status: { $in: ['pending', 'settled'] } });
+  const asset = await em.findOne(Asset, { id: o.assetId });
+  const fr =
+    o.fundraiserId !== null && asset?.chainId ? await ledger.fundraiser(asset.chainId, o.fundraiserId) : null;
+  return {
+    id: o.id,
+    assetId: o.assetId,
+    paymentAssetId: o.paymentAssetId,
+    name: o.name,
+    status: o.status,
+    terms: o.terms,
+    fundraiserId: o.fundraiserId,
+    venueId: o.venueId,
+    escrowPortfolio: o.escrowPortfolio,
+    error: o.error,
+    dashboard: {
+      raised: fromUnits(await raisedBy(em, o.id)),
+      investors: new Set(subs.map((s) => s.identityId)).size,
+      subscriptions: subs.length,
+      tiers: fr
+        ? fr.tiers.map((t) => ({ amount: t.total, price: t.price, remaining: t.remaining }))
+        : o.terms.tiers.map((t) => ({ ...t, remaining: t.amount })),
+      chainStatus: fr?.status ?? null,
+    },
+    ...(withInvestors ? { investors: await investorRows(em, o.id) } : {}),
+  };
+}
