@@ -216,6 +216,32 @@ describe.each(QUEUE_MODES)('chain-operation outbox (%s queue)', (mode) => {
     await queue.close();
   });
 
+  it("submits one signer's operations in the order they were recorded, whichever job runs first", async () => {
+    const queue = env.makeQueue(mode);
+    const app = await env.app({ queue });
+    const ops = await env.db.orm.em.fork().transactional(async (tx) => {
+      const out = [];
+      for (const n of [1, 2, 3]) {
+        out.push(
+          await app.services.operations.record(tx, {
+            idempotencyKey: `order-${mode}-${n}`,
+            call: { name: 'system.remark', args: { remark: `step ${n}` } },
+            signer: alice,
+            requestedBy: 'test',
+          }),
+        );
+      }
+      return out;
+    });
+    // The last one's job runs first: it must submit the earlier ones before itself.
+    await app.services.operations.process(ops[2]!.id);
+    const done = await Promise.all(ops.map((o) => load(o.id)));
+    expect(done.map((o) => o.status)).toEqual(['finalised', 'finalised', 'finalised']);
+    const nonces = done.map((o) => o.nonce!);
+    expect(nonces[0]! < nonces[1]! && nonces[1]! < nonces[2]!).toBe(true);
+    await queue.close();
+  });
+
   it('streams status changes over SSE until final', async () => {
     const queue = env.makeQueue(mode);
     const app = await env.app({ queue });

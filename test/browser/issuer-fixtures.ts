@@ -31,6 +31,8 @@ export function fixtures(portal: Portal) {
 
   /** Waits until no chain operation is still under way. */
   async function settle(): Promise<void> {
+    // Jobs first (KYC webhooks are processed as jobs), then any chain operation still under way.
+    await app.infra.queue.drain();
     for (let i = 0; i < 200; i++) {
       const { items } = await call('GET', '/operations?limit=200');
       if (!items.some((op: { status: string }) => !['finalised', 'failed'].includes(op.status))) return;

@@ -42,6 +42,7 @@ export class OperationService {
   /** Emits `change` with the updated operation after every committed status change. */
   readonly changes = new EventEmitter();
   private readonly signerLocks = new Map<string, Promise<unknown>>();
+  private lastCreatedAt = 0;
   private readonly finalHooks = new Map<string, FinalHook[]>();
 
   constructor(
@@ -75,6 +76,7 @@ export class OperationService {
       return existing;
     }
     const op = new ChainOperation();
+    op.createdAt = this.nextCreatedAt();
     op.idempotencyKey = input.idempotencyKey;
     op.kind = input.call.name;
     op.call = input.call;
@@ -138,11 +140,37 @@ export class OperationService {
     return open.length;
   }
 
-  /** The job: idempotent, serialised per signer so nonces never collide. */
+  /**
+   * The job: idempotent, serialised per signer so nonces never collide, and in the order the
+   * operations were recorded. Jobs can reach the signer lock in any order (each first reads its
+   * row), so the job advances the signer's oldest unfinished operation until its own is done:
+   * calls recorded in one transaction (stats before the restriction that needs them) keep their
+   * order on chain.
+   */
   process(operationId: string): Promise<void> {
     return this.withOperation(operationId, async (op) =>
-      this.withSignerLock(op.signer, () => this.advance(op.id)),
+      this.withSignerLock(op.signer, async () => {
+        for (;;) {
+          const oldest = await this.orm.em
+            .fork()
+            .findOne(
+              ChainOperation,
+              { signer: op.signer, status: { $nin: ['finalised', 'failed'] } },
+              { orderBy: { createdAt: 'asc', id: 'asc' } },
+            );
+          if (!oldest) return;
+          await this.advance(oldest.id);
+          if (oldest.id === op.id) return;
+        }
+      }),
     );
+  }
+
+  /** Creation times strictly increase within the process, so they order one transaction's calls. */
+  private nextCreatedAt(): Date {
+    const now = Date.now();
+    this.lastCreatedAt = now > this.lastCreatedAt ? now : this.lastCreatedAt + 1;
+    return new Date(this.lastCreatedAt);
   }
 
   private async withOperation(id: string, fn: (op: ChainOperation) => Promise<void>): Promise<void> {
