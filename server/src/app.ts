@@ -9,6 +9,7 @@ import type { Address, SignerKey } from '@stoa/chain';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { AuditAnchorService } from './modules/audit/anchors.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { operationRoutes } from './modules/operations/routes.js';
@@ -152,7 +153,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   await app.register(healthRoutes);
   await app.register(operationRoutes, { operatorAddress });
-  await app.register(auditRoutes);
+  await app.register(auditRoutes, {
+    anchors: new AuditAnchorService(
+      app.infra.db.orm,
+      app.services.audit,
+      app.services.operations,
+      operatorAddress,
+    ),
+    anchorIntervalMs: config.auditAnchorIntervalMinutes * 60_000,
+  });
   await app.register(investorServicesPlugin, { config, operatorAddress });
   await app.register(authRoutes, { secureCookies: config.env === 'production' });
   await app.register(investorRoutes, { encryptionKey: config.encryptionKey });

@@ -27,6 +27,8 @@ const EnvSchema = Type.Object({
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 24 })),
   CORS_ORIGINS: Type.Optional(Type.String()),
   RATE_LIMIT_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  /** Minutes between automatic on-chain anchors of the audit trail; 0 turns them off. */
+  AUDIT_ANCHOR_INTERVAL_MINUTES: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   /** Folder of the built portal; served at / when present. */
   WEB_DIST: Type.Optional(Type.String()),
   /** Embedded ledger block interval in ms; 0 = a block per submission. */
@@ -75,6 +77,7 @@ export interface Config {
   rateLimitPerMinute: number;
   webDist?: string;
   ledgerBlockTimeMs: number;
+  auditAnchorIntervalMinutes: number;
   /** Queue name prefix, so parallel test runs sharing one Redis do not meet. */
   queuePrefix: string;
   sessionTtlMs: number;
@@ -194,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     rateLimitPerMinute: Number(e.RATE_LIMIT_PER_MINUTE ?? '600'),
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : undefined,
     ledgerBlockTimeMs: Number(e.LEDGER_BLOCK_TIME_MS ?? '0'),
+    auditAnchorIntervalMinutes: Number(e.AUDIT_ANCHOR_INTERVAL_MINUTES ?? (nodeEnv === 'test' ? '0' : '60')),
     queuePrefix: 'stoa',
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
     kyc: kycConfig(e, nodeEnv),

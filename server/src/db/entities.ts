@@ -1,6 +1,6 @@
 import { BaseSchema } from './base.js';
 import { ChainOperationSchema } from '../modules/operations/entity.js';
-import { AuditEntrySchema } from '../modules/audit/entity.js';
+import { AuditAnchorSchema, AuditEntrySchema } from '../modules/audit/entity.js';
 import { ApiKeySchema, SessionSchema, UserSchema } from '../modules/auth/entity.js';
 import {
   AttestationSchema,
@@ -21,6 +21,7 @@ export const entities = [
   BaseSchema,
   ChainOperationSchema,
   AuditEntrySchema,
+  AuditAnchorSchema,
   UserSchema,
   SessionSchema,
   ApiKeySchema,

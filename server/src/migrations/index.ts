@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124194228_Initial } from './Migration20261124194228_Initial.js';
 import { Migration20261124195755_Onboarding } from './Migration20261124195755_Onboarding.js';
 import { Migration20261124200355_Tokenization } from './Migration20261124200355_Tokenization.js';
+import { Migration20261124210313_AuditAnchors } from './Migration20261124210313_AuditAnchors.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -11,4 +12,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124194228_Initial', class: Migration20261124194228_Initial },
   { name: 'Migration20261124195755_Onboarding', class: Migration20261124195755_Onboarding },
   { name: 'Migration20261124200355_Tokenization', class: Migration20261124200355_Tokenization },
+  { name: 'Migration20261124210313_AuditAnchors', class: Migration20261124210313_AuditAnchors },
 ];

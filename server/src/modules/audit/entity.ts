@@ -35,3 +35,36 @@ export const AuditEntrySchema = new EntitySchema<AuditEntry>({
     hash: { type: 'string', length: 64, unique: true },
   },
 });
+
+/**
+ * A Merkle root over a contiguous run of audit entries, anchored on chain with a remark
+ * (`stoa:audit:v1:<fromSeq>-<toSeq>:<root>`), so anyone holding the chain can prove the log
+ * was not rewritten after the anchor.
+ */
+export class AuditAnchor {
+  id!: string;
+  createdAt: Date = new Date();
+  fromSeq!: string;
+  toSeq!: string;
+  leafCount!: number;
+  root!: string;
+  remark!: string;
+  operationId!: string;
+  requestedBy!: string;
+}
+
+export const AuditAnchorSchema = new EntitySchema<AuditAnchor>({
+  class: AuditAnchor,
+  tableName: 'audit_anchor',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    createdAt: { type: 'Date', columnType: 'timestamptz(3)' },
+    fromSeq: { type: new BigIntType('string') },
+    toSeq: { type: new BigIntType('string'), unique: true },
+    leafCount: { type: 'integer' },
+    root: { type: 'string', length: 64 },
+    remark: { type: 'string', length: 200 },
+    operationId: { type: 'uuid' },
+    requestedBy: { type: 'string', length: 100 },
+  },
+});

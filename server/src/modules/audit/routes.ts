@@ -3,7 +3,9 @@ import { stringify } from 'csv-stringify/sync';
 import Type from 'typebox';
 import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
-import { AuditEntry } from './entity.js';
+import { AppError } from '../../errors.js';
+import type { AuditAnchorService } from './anchors.js';
+import { AuditAnchor, AuditEntry } from './entity.js';
 import { AuditService } from './service.js';
 
 const AuditEntryBody = Type.Object(
@@ -84,8 +86,53 @@ function serialize(e: AuditEntry) {
   };
 }
 
-/** Read-only access to the audit trail for auditors and compliance: search, verify, export. */
-export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const AnchorBody = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    createdAt: Type.String({ format: 'date-time' }),
+    fromSeq: Type.String(),
+    toSeq: Type.String(),
+    leafCount: Type.Integer(),
+    root: Type.String({ description: "SHA-256 Merkle root over the entries' hashes (hex)" }),
+    remark: Type.String({ description: 'The remark sent on chain' }),
+    operationId: Type.String({ format: 'uuid', description: 'The chain operation carrying the remark' }),
+  },
+  { $id: 'AuditAnchor' },
+);
+
+function serializeAnchor(a: AuditAnchor) {
+  return {
+    id: a.id,
+    createdAt: a.createdAt.toISOString(),
+    fromSeq: String(a.fromSeq),
+    toSeq: String(a.toSeq),
+    leafCount: a.leafCount,
+    root: a.root,
+    remark: a.remark,
+    operationId: a.operationId,
+  };
+}
+
+/**
+ * The audit trail for auditors and compliance: search, verify, export, and the on-chain anchors
+ * (Merkle roots) with inclusion proofs. Anchors are also made every `anchorIntervalMs`.
+ */
+export const auditRoutes: FastifyPluginAsyncTypebox<{
+  anchors: AuditAnchorService;
+  anchorIntervalMs: number;
+}> = async (app, opts) => {
+  const anchors = opts.anchors;
+  if (opts.anchorIntervalMs > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      timer = setInterval(() => {
+        anchors.anchor('system').catch((err: unknown) => app.log.warn({ err }, 'audit anchoring failed'));
+      }, opts.anchorIntervalMs);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
+  app.addSchema(AnchorBody);
   app.addSchema(AuditEntryBody);
   const audit = new AuditService();
   const em = () => app.infra.db.orm.em.fork();
@@ -172,6 +219,83 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="stoa-audit-${stamp}.csv"`)
         .send(csv);
+    },
+  );
+
+  app.post(
+    '/audit/anchors',
+    {
+      config: { roles: CAN.anchorAudit },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Anchor every entry since the last anchor: a Merkle root sent on chain as a remark (202 with the anchor; 204 when nothing is new)',
+        security: [{ bearer: [] }, { apiKey: [] }, { session: [] }],
+        response: { 202: Type.Ref('AuditAnchor'), 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const anchor = await anchors.anchor(request.principal!.id);
+      if (!anchor) return reply.status(204).send(null);
+      return reply.status(202).send(serializeAnchor(anchor));
+    },
+  );
+
+  app.get(
+    '/audit/anchors',
+    {
+      config: { roles: CAN.readAudit },
+      schema: {
+        tags: ['audit'],
+        summary: 'Anchors, newest first',
+        security: [{ bearer: [] }, { apiKey: [] }, { session: [] }],
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }),
+        response: { 200: Type.Object({ items: Type.Array(Type.Ref('AuditAnchor')) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const items = await em().find(
+        AuditAnchor,
+        {},
+        { orderBy: { toSeq: 'desc' }, limit: request.query.limit },
+      );
+      return { items: items.map(serializeAnchor) };
+    },
+  );
+
+  app.get(
+    '/audit/entries/:seq/proof',
+    {
+      config: { roles: CAN.readAudit },
+      schema: {
+        tags: ['audit'],
+        summary: 'Merkle inclusion proof of one entry in its on-chain anchor',
+        security: [{ bearer: [] }, { apiKey: [] }, { session: [] }],
+        params: Type.Object({ seq: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) }),
+        response: {
+          200: Type.Object({
+            entry: Type.Ref('AuditEntry'),
+            anchor: Type.Ref('AuditAnchor'),
+            proof: Type.Array(
+              Type.Object({
+                hash: Type.String(),
+                position: Type.Union([Type.Literal('left'), Type.Literal('right')]),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const found = await anchors.proof(request.params.seq);
+      if (!found) {
+        throw new AppError(
+          'NOT_FOUND',
+          `Audit entry ${request.params.seq} does not exist or is not anchored yet; anchor with POST /audit/anchors`,
+        );
+      }
+      return { entry: serialize(found.entry), anchor: serializeAnchor(found.anchor), proof: found.proof };
     },
   );
 };

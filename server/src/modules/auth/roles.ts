@@ -29,6 +29,8 @@ export const CAN = {
   runExpiryScan: ['compliance-officer'],
   /** Read, verify and export the audit trail. */
   readAudit: ['auditor', 'compliance-officer'],
+  /** Anchor the audit trail on chain now (it also happens on a timer). */
+  anchorAudit: ['compliance-officer'],
   /** Read an asset's cap table (holders with their identities). */
   readHolders: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'],
   /** Read the change history of an asset's compliance rules. */
