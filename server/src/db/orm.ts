@@ -20,7 +20,7 @@ export function ormOptions(clientUrl: string, embedded: boolean): Options {
     extensions: [Migrator],
     // PGlite multiplexes one session; a small pool keeps its query queue short.
     pool: embedded ? { min: 0, max: 4 } : { min: 0, max: 10 },
-    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     discovery: { warnWhenNoEntities: true },
     forceUtcTimezone: true,
     debug: false,
