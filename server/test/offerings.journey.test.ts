@@ -1,21 +1,13 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxWebhook } from '../src/modules/kyc/sandbox.js';
 import { ChainOperation } from '../src/modules/operations/entity.js';
-import { auth, createTestEnv, type TestEnv } from './helpers.js';
-import { individual, multipart, PDF, PNG, registerInvestor, staff } from './onboarding-helpers.js';
+import { createTestEnv, type TestEnv } from './helpers.js';
+import { offeringWorld, type Investor } from './offering-helpers.js';
 
-interface Investor {
-  headers: Record<string, string>;
-  identityId: string;
-  did: string;
-}
+type World = Awaited<ReturnType<typeof offeringWorld>>;
 
 describe('tokenization and offerings journey', () => {
   let env: TestEnv;
-  let app: FastifyInstance;
   let queue: ReturnType<TestEnv['makeQueue']>;
-  let cddKey: Record<string, string>;
   let operator: string;
   let usd: { id: string; chainId: string };
   let equity: { id: string; chainId: string };
@@ -23,106 +15,30 @@ describe('tokenization and offerings journey', () => {
   let nonUs: Investor;
   let usPlain: Investor;
 
-  const call = async (
-    method: 'GET' | 'POST' | 'PUT',
-    url: string,
-    payload?: object,
-    headers: Record<string, string> = auth,
-  ) => {
-    const res = await app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
-    return { status: res.statusCode, body: res.json() };
-  };
-  const ok = async (
-    method: 'GET' | 'POST' | 'PUT',
-    url: string,
-    payload?: object,
-    headers?: Record<string, string>,
-  ) => {
-    const r = await call(method, url, payload, headers);
-    if (r.status >= 300) throw new Error(`${method} ${url} → ${r.status}: ${JSON.stringify(r.body)}`);
-    await queue.drain();
-    return r.body;
-  };
+  // The world's helpers, wrapped with the journey's extra expectations.
+  let world: Awaited<ReturnType<typeof offeringWorld>>;
+  const call: World['call'] = (...args) => world.call(...args);
+  const ok: World['ok'] = (...args) => world.ok(...args);
+  const createAsset: World['createAsset'] = (payload) => world.createAsset(payload);
   const balance = async (assetChainId: string, did: string) => env.ledger.assetBalance(assetChainId, did);
   const opCount = () => env.db.orm.em.fork().count(ChainOperation, {});
 
   async function onboard(name: string, country: string, accredited: boolean): Promise<Investor> {
-    const inv = await registerInvestor(app, `${name.toLowerCase()}@investor.example`);
-    const created = await ok('POST', '/onboarding/applications', individual(name, country), inv.headers);
-    const id = created.id as string;
-    for (const [type, file, ct, content] of [
-      ['id', 'passport.pdf', 'application/pdf', PDF],
-      ['proof-of-address', 'bill.png', 'image/png', PNG],
-      ['accreditation-evidence', 'w2.pdf', 'application/pdf', PDF],
-    ] as const) {
-      const m = multipart(file, ct, content);
-      const up = await app.inject({
-        method: 'POST',
-        url: `/onboarding/applications/${id}/documents?type=${type}`,
-        headers: { ...inv.headers, ...m.headers },
-        payload: m.payload,
-      });
-      expect(up.statusCode).toBe(201);
-    }
-    await ok('POST', `/onboarding/applications/${id}/submit`, undefined, inv.headers);
-    const hook = sandboxWebhook(env.config.kyc.sandboxWebhookSecret, {
-      applicationId: id,
-      subjectName: name,
-    });
-    const delivered = await app.inject({
-      method: 'POST',
-      url: '/kyc/webhooks/sandbox',
-      headers: hook.headers,
-      payload: hook.body,
-    });
-    expect(delivered.statusCode).toBe(202);
-    await queue.drain();
-    if (accredited) {
-      await ok(
-        'POST',
-        `/onboarding/applications/${id}/accreditation/review`,
-        { decision: 'verified', reason: 'tax returns reviewed' },
-        cddKey,
-      );
-    }
-    await ok('POST', `/cdd/applications/${id}/attest`, {}, cddKey);
+    const inv = await world.onboard(name, country, accredited);
     const me = await ok('GET', '/identities/me', undefined, inv.headers);
     expect(me.standing).toBe('good');
-    return { headers: inv.headers, identityId: me.id, did: me.did };
-  }
-
-  async function createAsset(payload: object) {
-    const r = await ok('POST', '/assets', payload);
-    const asset = await ok('GET', `/assets/${r.asset.id}`);
-    expect(asset.status).toBe('active');
-    return { id: asset.id as string, chainId: asset.chainId as string };
+    return inv;
   }
 
   async function fund(investor: Investor, amount: string) {
-    const s = await ok('POST', '/settlements', {
-      settlementType: { type: 'SettleOnAffirmation' },
-      legs: [
-        {
-          type: 'Fungible',
-          from: { did: await env.ledger.identityOf(operator) },
-          to: { did: investor.did },
-          assetId: usd.id,
-          amount,
-        },
-      ],
-    });
+    const s = await world.instruct(investor, usd.id, amount);
     await ok('POST', `/settlements/${s.id}/affirm`, { identityId: investor.identityId });
     expect((await ok('GET', `/settlements/${s.id}`)).status).toBe('Success');
   }
 
   async function launch(assetId: string, terms: object) {
-    const o = await ok('POST', `/assets/${assetId}/offerings`, {
-      paymentAssetId: usd.id,
-      end: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-      ...terms,
-    });
-    await ok('POST', `/offerings/${o.id}/launch`);
-    const live = await ok('GET', `/offerings/${o.id}`);
+    const id = await world.launch(assetId, usd.id, terms);
+    const live = await ok('GET', `/offerings/${id}`);
     expect(live).toMatchObject({ status: 'live', error: null });
     return live.id as string;
   }
@@ -132,12 +48,8 @@ describe('tokenization and offerings journey', () => {
 
   beforeAll(async () => {
     env = await createTestEnv();
-    queue = env.makeQueue('inline');
-    app = await env.app({ queue });
-    operator = await env.ledger.addSigner({ uri: env.config.signers[0]! });
-    const cdd = await staff(app, 'cdd@provider.example', ['cdd-provider']);
-    const key = await call('POST', '/auth/api-keys', { name: 'provider' }, cdd.headers);
-    cddKey = { 'x-api-key': key.body.token as string };
+    world = await offeringWorld(env);
+    ({ queue, operator } = world);
     usAccredited = await onboard('Usbuyer', 'US', true);
     nonUs = await onboard('Nonus', 'DE', false);
     usPlain = await onboard('Usplain', 'US', false);
