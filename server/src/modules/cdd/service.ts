@@ -17,6 +17,8 @@ import type { OnboardingService } from '../onboarding/service.js';
 import type { ChainOperation } from '../operations/entity.js';
 import type { OperationService } from '../operations/service.js';
 import { Attestation, IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
+import { Asset } from '../assets/entity.js';
+import { AssetRules } from '../compliance/entity.js';
 import { CDD_CLAIM, claimKey, plannedClaims, type ClaimPlan, type PlannedClaim } from './claims.js';
 
 const YEAR = 365 * 86_400_000;
@@ -53,9 +55,26 @@ export class CddService {
     return did;
   }
 
+  /**
+   * Assets whose rules keep claim-keyed statistics (per-country caps): Polymesh keys those by
+   * the holder's claim scoped to the asset (POLYMESH.md §6), so attestation issues copies of the
+   * investor's claims in each such asset's scope as well.
+   */
+  async assetsNeedingScopedClaims(): Promise<string[]> {
+    const em = this.orm.em.fork();
+    const rules = await em.find(AssetRules, {});
+    const ids = rules.filter((r) => r.compiled.stats.some((st) => st.claimIssuer)).map((r) => r.assetId);
+    if (ids.length === 0) return [];
+    const assets = await em.find(Asset, { id: { $in: ids }, chainId: { $ne: null } });
+    return assets.map((a) => a.chainId!);
+  }
+
   async attest(p: Principal, applicationId: string, input: AttestInput) {
     await cryptoWaitReady();
     const providerDid = await this.operatorDid();
+    const scopedAssets = [
+      ...new Set([...(input.assetIds ?? []), ...(await this.assetsNeedingScopedClaims())]),
+    ];
     const now = new Date();
     const future = (v: string | undefined, name: string) => {
       const d = v ? new Date(v) : new Date(now.getTime() + YEAR);
@@ -67,7 +86,7 @@ export class CddService {
       claimsExpiry: future(input.claimsExpireAt, 'claimsExpireAt'),
       scopes: [
         { type: 'Identity', value: providerDid },
-        ...(input.assetIds ?? []).map((a): Scope => ({ type: 'Asset', value: a })),
+        ...scopedAssets.map((a): Scope => ({ type: 'Asset', value: a })),
       ],
       polyx: input.polyx ?? DEFAULT_POLYX,
     };
