@@ -61,7 +61,8 @@ export async function createTestEnv(): Promise<TestEnv> {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
   const db = await openDatabase({ databaseUrl, dataDir: dir });
-  const ledger = await createLedger({ signers: config.signers });
+  // The same ledger options as production (block time from config), memory-only.
+  const ledger = await createLedger({ signers: config.signers, blockTimeMs: config.ledgerBlockTimeMs });
   const queues: JobQueue[] = [];
   const apps: FastifyInstance[] = [];
   const prefix = `stoa-test-${randomBytes(4).toString('hex')}`;

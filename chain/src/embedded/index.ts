@@ -156,7 +156,9 @@ export class EmbeddedLedger implements Ledger {
             clock: opts.clock ?? 'system',
           } as const);
     const chain = new Chain(Chain.genesisHash(genesis.time));
-    const ledger = new EmbeddedLedger(chain, genesis.time, genesis.clock, opts.blockTimeMs);
+    // 0 (or less) means what omitting it means: a block per submission.
+    const blockTimeMs = opts.blockTimeMs !== undefined && opts.blockTimeMs > 0 ? opts.blockTimeMs : undefined;
+    const ledger = new EmbeddedLedger(chain, genesis.time, genesis.clock, blockTimeMs);
     const addresses: Record<string, Address> = {};
     for (const uri of DEV_URIS) addresses[uri] = ledger.addPair(uri);
     chain.genesis(addresses);
@@ -165,8 +167,8 @@ export class EmbeddedLedger implements Ledger {
     ledger.log = log;
     for (const s of opts.signers ?? [])
       await ledger.addSigner(s.startsWith('//') ? { uri: s } : { mnemonic: s });
-    if (opts.blockTimeMs !== undefined && opts.blockTimeMs > 0) {
-      ledger.timer = setInterval(() => ledger.sealPending(), opts.blockTimeMs);
+    if (blockTimeMs !== undefined) {
+      ledger.timer = setInterval(() => ledger.sealPending(), blockTimeMs);
       ledger.timer.unref();
     }
     return ledger;

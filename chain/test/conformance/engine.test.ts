@@ -106,6 +106,15 @@ describe('embedded engine', () => {
     await l.close();
   });
 
+  itEmbedded("blockTimeMs 0 means a block per submission (the server's default)", async () => {
+    const l = await EmbeddedLedger.open({ blockTimeMs: 0 });
+    const alice = await l.addSigner({ uri: '//Alice' });
+    const r1 = await l.submit({ name: 'system.remark', args: { remark: '1' } }, { signer: alice });
+    const r2 = await l.submit({ name: 'system.remark', args: { remark: '2' } }, { signer: alice });
+    expect(r2.blockNumber).toBe(r1.blockNumber + 1);
+    await l.close();
+  });
+
   itEmbedded('a failing call changes nothing but nonce and fee', async () => {
     const l = await EmbeddedLedger.open({});
     const alice = await l.addSigner({ uri: '//Alice' });
