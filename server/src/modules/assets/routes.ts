@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AgentGroup } from '@stoa/chain';
 import Type from 'typebox';
 import type {} from '../../plugins/tokenization.js';
 import { errorResponses } from '../../schemas.js';
@@ -275,7 +274,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.params.id,
         who(request),
         request.body.did,
-        request.body.group as AgentGroup,
+        request.body.group,
         request.headers['idempotency-key'],
       ),
     ),

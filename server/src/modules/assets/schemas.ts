@@ -114,9 +114,12 @@ export const AgentBody = Type.Object(
     did: Did,
     group: Type.Union([
       Type.Object({
-        type: Type.Union(
-          ['Full', 'ExceptMeta', 'PolymeshV1CAA', 'PolymeshV1PIA'].map((t) => Type.Literal(t)),
-        ),
+        type: Type.Union([
+          Type.Literal('Full'),
+          Type.Literal('ExceptMeta'),
+          Type.Literal('PolymeshV1CAA'),
+          Type.Literal('PolymeshV1PIA'),
+        ]),
       }),
       Type.Object({ type: Type.Literal('Custom'), id: Type.Integer({ minimum: 1 }) }),
     ]),
