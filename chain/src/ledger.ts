@@ -138,3 +138,8 @@ export interface Ledger extends Queries {
 }
 
 export type SignerKey = { mnemonic: string; derivationPath?: string } | { uri: string };
+
+/** A configured secret as a signer key: dev URIs start with `//`, anything else is a mnemonic. */
+export function signerKeyOf(secret: string): SignerKey {
+  return secret.startsWith('//') ? { uri: secret } : { mnemonic: secret };
+}

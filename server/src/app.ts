@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Address, SignerKey } from '@stoa/chain';
+import { signerKeyOf, type Address } from '@stoa/chain';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
@@ -26,10 +26,6 @@ import { ErrorBody } from './schemas.js';
 import { VERSION } from './version.js';
 
 export type AppDeps = Partial<Infrastructure>;
-
-export function signerKey(secret: string): SignerKey {
-  return secret.startsWith('//') ? { uri: secret } : { mnemonic: secret };
-}
 
 /**
  * The one factory: main.ts and every test build the app here. It returns the app ready but not
@@ -143,7 +139,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   let operator: Address | undefined;
   app.addHook('onReady', async () => {
     const [first] = config.signers;
-    if (first) operator = await app.infra.ledger.addSigner(signerKey(first));
+    if (first) operator = await app.infra.ledger.addSigner(signerKeyOf(first));
   });
   const operatorAddress = (): Address => {
     if (!operator)

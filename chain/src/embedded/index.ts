@@ -21,6 +21,7 @@ import type {
   TransactionLookup,
   Unsubscribe,
 } from '../ledger.js';
+import { signerKeyOf } from '../ledger.js';
 import type { ClaimFilter } from '../queries.js';
 import type {
   AssetAgent,
@@ -165,8 +166,7 @@ export class EmbeddedLedger implements Ledger {
     if (head?.t !== 'genesis') log?.append(genesis);
     ledger.replay(entries.slice(head?.t === 'genesis' ? 1 : 0));
     ledger.log = log;
-    for (const s of opts.signers ?? [])
-      await ledger.addSigner(s.startsWith('//') ? { uri: s } : { mnemonic: s });
+    for (const s of opts.signers ?? []) await ledger.addSigner(signerKeyOf(s));
     if (blockTimeMs !== undefined) {
       ledger.timer = setInterval(() => ledger.sealPending(), blockTimeMs);
       ledger.timer.unref();
