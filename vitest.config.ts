@@ -8,8 +8,8 @@ export default defineConfig({
   resolve: {
     alias: [
       {
-        find: '@stoa/chain/identifiers',
-        replacement: fileURLToPath(new URL('./chain/src/identifiers.ts', import.meta.url)),
+        find: /^@stoa\/chain\/(identifiers|units)$/,
+        replacement: fileURLToPath(new URL('./chain/src/$1.ts', import.meta.url)),
       },
       { find: '@stoa/chain', replacement: chainSrc },
     ],

@@ -45,11 +45,14 @@ const proxy: Record<string, ProxyOptions> = Object.fromEntries(
 
 export default defineConfig({
   plugins: [vue()],
-  // The checksum module is shared with the chain and server; it is pure TypeScript.
+  // Pure modules shared with the chain and server (identifier checksums, amount units).
   resolve: {
-    alias: {
-      '@stoa/chain/identifiers': fileURLToPath(new URL('../chain/src/identifiers.ts', import.meta.url)),
-    },
+    alias: [
+      {
+        find: /^@stoa\/chain\/(identifiers|units)$/,
+        replacement: fileURLToPath(new URL('../chain/src/$1.ts', import.meta.url)),
+      },
+    ],
   },
   server: { host: '127.0.0.1', port: 5173, proxy },
   preview: { host: '127.0.0.1', port: 4173, proxy },

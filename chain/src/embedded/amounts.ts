@@ -1,7 +1,7 @@
 import { LedgerError } from '../errors.js';
+import { fromUnits, ONE_UNIT, unitsOf } from '../units.js';
 
-/** 1 token = 1,000,000 units (Polymesh's 6 decimal places). */
-export const ONE_UNIT = 1_000_000n;
+export { fromUnits, ONE_UNIT };
 /** Polymesh's `MAX_SUPPLY`: 1e12 tokens. */
 export const MAX_SUPPLY = 1_000_000_000_000n * ONE_UNIT;
 
@@ -23,20 +23,7 @@ export function toUnits(value: unknown, field = 'amount'): bigint {
       },
     );
   }
-  const whole = BigInt(m[1] ?? '0');
-  const frac = BigInt((m[2] ?? '').padEnd(6, '0'));
-  return whole * ONE_UNIT + frac;
-}
-
-/** Units → canonical decimal string ("1.5", "100", "0.000001"). */
-export function fromUnits(units: bigint): string {
-  const neg = units < 0n;
-  const abs = neg ? -units : units;
-  const whole = abs / ONE_UNIT;
-  const frac = abs % ONE_UNIT;
-  const s =
-    frac === 0n ? whole.toString() : `${whole}.${frac.toString().padStart(6, '0').replace(/0+$/, '')}`;
-  return neg ? `-${s}` : s;
+  return unitsOf(m[1]!, m[2]);
 }
 
 /** Percentage decimal string (0–100, ≤4 dp) → Permill. */

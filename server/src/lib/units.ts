@@ -1,25 +1,13 @@
 /** Polymesh amounts: decimal strings with at most 6 decimals, handled as integer units (1 = 1,000,000). */
-export const ONE = 1_000_000n;
+import { fromUnits, mulUnits, ONE_UNIT, unitsOf } from '@stoa/chain';
+
+export { fromUnits, mulUnits, ONE_UNIT as ONE };
 const AMOUNT = /^(\d{1,13})(?:\.(\d{1,6}))?$/;
 
 export function toUnits(value: string): bigint {
   const m = AMOUNT.exec(value.trim());
   if (!m) throw new RangeError(`"${value}" is not an amount (digits, up to 6 decimals)`);
-  return BigInt(m[1]!) * ONE + BigInt((m[2] ?? '').padEnd(6, '0'));
-}
-
-export function fromUnits(units: bigint): string {
-  const neg = units < 0n;
-  const abs = neg ? -units : units;
-  const frac = String(abs % ONE)
-    .padStart(6, '0')
-    .replace(/0+$/, '');
-  return `${neg ? '-' : ''}${abs / ONE}${frac ? `.${frac}` : ''}`;
-}
-
-/** price × amount, both in units, rounded down to a unit (Polymesh's STO arithmetic). */
-export function mulUnits(a: bigint, b: bigint): bigint {
-  return (a * b) / ONE;
+  return unitsOf(m[1]!, m[2]);
 }
 
 export const isAmount = (value: string): boolean => AMOUNT.test(value.trim());

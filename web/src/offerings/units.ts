@@ -2,8 +2,9 @@
  * Amounts travel as decimal strings with at most 6 decimals (Polymesh's precision); arithmetic
  * happens on integer micro-units so nothing is rounded through a float.
  */
-const SCALE = 1_000_000n;
-const DECIMALS = 6;
+import { fromUnits, mulUnits, unitsOf } from '@stoa/chain/units';
+
+export { fromUnits, mulUnits };
 
 export const AMOUNT_PATTERN = /^\d{1,13}(\.\d{1,6})?$/;
 
@@ -13,21 +14,8 @@ export function isAmount(value: string): boolean {
 
 export function toUnits(amount: string): bigint {
   if (!isAmount(amount)) throw new Error(`not an amount: ${amount}`);
-  const [whole, fraction = ''] = amount.split('.');
-  return BigInt(whole!) * SCALE + BigInt(fraction.padEnd(DECIMALS, '0'));
-}
-
-export function fromUnits(units: bigint): string {
-  const negative = units < 0n;
-  const abs = negative ? -units : units;
-  const whole = abs / SCALE;
-  const fraction = (abs % SCALE).toString().padStart(DECIMALS, '0').replace(/0+$/, '');
-  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
-}
-
-/** Product of two amounts (e.g. tokens × price), truncated to 6 decimals like the chain. */
-export function mulUnits(a: bigint, b: bigint): bigint {
-  return (a * b) / SCALE;
+  const [whole, fraction] = amount.split('.');
+  return unitsOf(whole!, fraction);
 }
 
 /** Percentage of `part` in `whole` with two decimals, as a number for display and charts. */
