@@ -10,6 +10,7 @@ export const LEDGER_ERROR_CODES = [
   'UnknownSigner',
   'ValidationError',
   'NotConnected',
+  'OutcomeUnknown',
   'Unsupported',
   // transaction admission and fees
   'MissingIdentity',
@@ -195,6 +196,20 @@ export const LEDGER_ERROR_CODES = [
 
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
 
+/**
+ * Codes that say nothing final about the transaction: it was not sent (`NotConnected`, no key
+ * for the signer), or it may or may not be on chain (`OutcomeUnknown`: a timeout or dropped
+ * connection after sending; `InvalidNonce`: the nonce is already used, possibly by this very
+ * transaction sent before). A caller resolves them by looking the signer's nonce up
+ * (`findTransaction`) before it resends or gives up; every other code is the chain's refusal.
+ */
+export const UNKNOWN_OUTCOME_CODES: ReadonlySet<LedgerErrorCode> = new Set<LedgerErrorCode>([
+  'NotConnected',
+  'OutcomeUnknown',
+  'UnknownSigner',
+  'InvalidNonce',
+]);
+
 export class LedgerError extends Error {
   override readonly name = 'LedgerError';
   constructor(
@@ -205,6 +220,20 @@ export class LedgerError extends Error {
     readonly details?: Record<string, unknown>,
   ) {
     super(message);
+  }
+
+  /** True when the chain refused: final, nothing to resolve. False when the outcome is unknown. */
+  get refused(): boolean {
+    return !UNKNOWN_OUTCOME_CODES.has(this.code);
+  }
+
+  /**
+   * A refusal of a transaction that was included (its dispatch failed: nonce and fee consumed),
+   * as opposed to one refused before inclusion (signature, nonce, admission, fee checks, or the
+   * SDK's own checks before sending), which leaves the nonce free.
+   */
+  get included(): boolean {
+    return typeof this.details?.txHash === 'string';
   }
 
   static is(err: unknown, code?: LedgerErrorCode): err is LedgerError {

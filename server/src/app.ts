@@ -5,7 +5,6 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { signerKeyOf, type Address } from '@stoa/chain';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
@@ -134,20 +133,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Phase 1: infrastructure. Phase 2: services. Phase 3: routes.
   await app.register(infrastructurePlugin, { config, provided: deps });
   await app.register(authPlugin, { adminToken: config.adminToken, sessionTtlMs: config.sessionTtlMs });
-  await app.register(servicesPlugin);
+  await app.register(servicesPlugin, { config });
+  const operatorAddress = () => app.services.operatorAddress();
 
-  let operator: Address | undefined;
-  app.addHook('onReady', async () => {
-    const [first] = config.signers;
-    if (first) operator = await app.infra.ledger.addSigner(signerKeyOf(first));
-  });
-  const operatorAddress = (): Address => {
-    if (!operator)
-      throw new AppError('SERVICE_UNAVAILABLE', 'No operator signer is configured (SIGNER_MNEMONICS)');
-    return operator;
-  };
-
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { stuckAfterMs: config.outbox.stuckAfterMs });
   await app.register(operationRoutes, { operatorAddress });
   await app.register(auditRoutes, {
     anchors: new AuditAnchorService(

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -52,6 +53,16 @@ const EnvSchema = Type.Object({
   CLAIM_EXPIRY_NOTICE_DAYS: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
   /** How often the claim-expiry scan runs, in ms; 0 = never on a timer (run it through the API). */
   EXPIRY_SCAN_INTERVAL_MS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  /** Name of this server instance in signer leases; stable across its restarts, unique per instance. */
+  INSTANCE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' })),
+  /** BullMQ key prefix: instances sharing a Redis for one deployment use the same one. */
+  QUEUE_PREFIX: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' })),
+  /** How often unfinished chain operations are re-queued, in ms; 0 = only at start. */
+  OUTBOX_SWEEP_INTERVAL_MS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  /** A submission with no answer after this many ms has an unknown outcome and is looked up. */
+  OUTBOX_SUBMIT_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  /** An operation unfinished for longer than this is reported as stuck in /health. */
+  OUTBOX_STUCK_AFTER_SECONDS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
 });
 type Env = Static<typeof EnvSchema>;
 const checkEnv = Compile(EnvSchema);
@@ -80,6 +91,8 @@ export interface Config {
   auditAnchorIntervalMinutes: number;
   /** Queue name prefix, so parallel test runs sharing one Redis do not meet. */
   queuePrefix: string;
+  instanceId: string;
+  outbox: { sweepIntervalMs: number; submitTimeoutMs: number; stuckAfterMs: number };
   sessionTtlMs: number;
   kyc: KycConfig;
   uploadMaxBytes: number;
@@ -198,7 +211,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : undefined,
     ledgerBlockTimeMs: Number(e.LEDGER_BLOCK_TIME_MS ?? '0'),
     auditAnchorIntervalMinutes: Number(e.AUDIT_ANCHOR_INTERVAL_MINUTES ?? (nodeEnv === 'test' ? '0' : '60')),
-    queuePrefix: 'stoa',
+    queuePrefix: e.QUEUE_PREFIX ?? 'stoa',
+    instanceId: e.INSTANCE_ID ?? `${hostname()}:${port}`,
+    outbox: {
+      sweepIntervalMs: Number(e.OUTBOX_SWEEP_INTERVAL_MS ?? '30000'),
+      submitTimeoutMs: Number(e.OUTBOX_SUBMIT_TIMEOUT_MS ?? '120000'),
+      stuckAfterMs: Number(e.OUTBOX_STUCK_AFTER_SECONDS ?? '300') * 1000,
+    },
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
     kyc: kycConfig(e, nodeEnv),
     uploadMaxBytes: Number(e.UPLOAD_MAX_BYTES ?? String(10 * 1024 * 1024)),

@@ -82,6 +82,26 @@ describe.each(QUEUE_MODES)('JobQueue contract (%s)', (mode) => {
     expect((await q.health()).failed).toBe(1);
   });
 
+  it('lets a job that ran out of attempts be queued again under its id', async () => {
+    const q = make();
+    let runs = 0;
+    q.register<null>(
+      'flaky',
+      async () => {
+        runs++;
+        if (runs <= 2) throw new Error('down for now');
+      },
+      { attempts: 2, backoffMs: 10 },
+    );
+    await q.start();
+    await q.enqueue('flaky', null, { jobId: 'op-1' });
+    await q.drain();
+    expect(runs).toBe(2);
+    await q.enqueue('flaky', null, { jobId: 'op-1' });
+    await q.drain();
+    expect(runs).toBe(3);
+  });
+
   it('does not queue a job twice while one with the same id is waiting', async () => {
     const q = make();
     let runs = 0;

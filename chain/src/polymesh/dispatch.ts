@@ -11,6 +11,7 @@ import {
   type CustomPermissionGroup,
   type PermissionsLike,
   type ProcedureOpts,
+  type TransactionStatus,
 } from '@polymeshassociation/polymesh-sdk/types/index.js';
 import { LedgerError } from '../errors.js';
 import type { Address, AssetId, LedgerEvent } from '../ledger.js';
@@ -57,6 +58,8 @@ import { assetIdToHex, percentToPermill, toBigNumber, toChainPortfolioId, toDate
 /** What a transaction needs for the receipt once it is in a block. */
 interface SdkTransaction<T> {
   run(): Promise<T>;
+  /** The SDK's status stream (Idle → Unapproved → Running → Succeeded | Failed | Aborted …). */
+  onStatusChange(listener: (tx: { status: TransactionStatus }) => void): () => void;
   blockHash?: string | undefined;
   txIndex?: BigNumber | undefined;
   txHash?: string | undefined;

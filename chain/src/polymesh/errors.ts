@@ -126,7 +126,7 @@ export function toLedgerError(err: unknown): LedgerError {
       /^\d{4}:|Invalid Transaction|Priority|Transaction is|bad signature/i.test(message) &&
       pattern.test(message)
     ) {
-      return new LedgerError(code, message);
+      return new LedgerError(code, message, undefined, { pool: true });
     }
   }
   if (sdkCode !== undefined && sdkCode in SDK_CODES) {
@@ -139,4 +139,36 @@ export function toLedgerError(err: unknown): LedgerError {
     return new LedgerError('NotConnected', message);
   }
   return new LedgerError('ValidationError', message, undefined, sdkCode ? { sdkCode } : undefined);
+}
+
+/**
+ * An error from `submit`, classified by how far the transaction got. Before it was sent, the
+ * SDK's own checks and transport errors mean what `toLedgerError` says. Once it may have left
+ * (signed and handed to the node), only two answers are final: the pool refused it on admission
+ * (fees, signature — never included, the nonce stays free), or the caller read the block and
+ * attached the receipt of a failed dispatch. Anything else — a timeout, a dropped connection, a
+ * failed block read, an error nobody recognised, even a revert reported without its block — is
+ * `OutcomeUnknown`: the transaction may be in a block, so the caller must look it up by nonce.
+ */
+export function submissionError(err: unknown, sent: boolean): LedgerError {
+  const e = toLedgerError(err);
+  if (!sent || e.included || e.code === 'OutcomeUnknown') return e;
+  if (e.details?.pool === true || e.details?.sdkCode === 'TransactionRejectedByUser') return e;
+  return new LedgerError('OutcomeUnknown', `Sent, outcome unknown: ${e.message}`, e.module, {
+    ...e.details,
+    cause: e.code,
+  });
+}
+
+/** A dispatch failure read from its block: final, with the receipt that proves it was included. */
+export function includedFailure(
+  failure: LedgerError,
+  receipt: { txHash: string; blockNumber: number; blockHash: string },
+): LedgerError {
+  return new LedgerError(failure.code, failure.message, failure.module, {
+    ...failure.details,
+    txHash: receipt.txHash,
+    blockNumber: receipt.blockNumber,
+    blockHash: receipt.blockHash,
+  });
 }

@@ -4,6 +4,7 @@ import { LocalSigningManager } from '@polymeshassociation/local-signing-manager'
 import { Polymesh } from '@polymeshassociation/polymesh-sdk';
 import {
   AuthorizationType,
+  TransactionStatus,
   type AuthorizationRequest,
   type DefaultPortfolio,
   type FungibleAsset,
@@ -67,7 +68,7 @@ import {
 } from './blocks.js';
 import { prepare, type Prepared } from './dispatch.js';
 import * as reads from './reads.js';
-import { toLedgerError } from './errors.js';
+import { includedFailure, submissionError, toLedgerError } from './errors.js';
 import {
   documentFromChain,
   fromChainAgentGroup,
@@ -170,8 +171,9 @@ export class PolymeshLedger implements Ledger {
   ): Promise<Receipt<CallResult<K>>> {
     await this.assertSigner(opts.signer);
     const signer = this.chainAddress(opts.signer);
+    let prepared: Prepared;
     try {
-      const prepared = await prepare(
+      prepared = await prepare(
         {
           sdk: this.sdk,
           signer,
@@ -182,25 +184,66 @@ export class PolymeshLedger implements Ledger {
         },
         call,
       );
-      const { block, txIndex, value } = await this.run(prepared, signer, opts.nonce);
+    } catch (err) {
+      throw toLedgerError(err);
+    }
+    const progress = { sent: false };
+    try {
+      const { block, txIndex, value } = await this.run(prepared, signer, opts.nonce, progress);
       const { receipt, failure } = receiptOf(this.api, block, txIndex);
-      if (failure) throw failure;
+      if (failure) throw includedFailure(failure, receipt);
       const result =
         prepared.kind === 'sdk' ? prepared.result(value, receipt.events) : prepared.result(receipt.events);
       return { ...receipt, result: result as CallResult<K> };
     } catch (err) {
-      throw toLedgerError(err);
+      throw submissionError(await this.withBlockReceipt(prepared, err), progress.sent);
     }
   }
 
-  private async run(prepared: Prepared, signer: string, nonce: number | undefined) {
-    if (prepared.kind === 'sdk') {
-      const value = await prepared.tx.run();
-      const { blockHash, txIndex } = prepared.tx;
-      if (!blockHash || !txIndex)
-        throw new LedgerError('ValidationError', 'The SDK finished without block data');
-      return { block: await readBlockAt(this.api, blockHash), txIndex: txIndex.toNumber(), value };
+  /**
+   * A revert the SDK reports knows its block: read the receipt so the refusal is final (with
+   * its receipt) instead of unknown. If the block cannot be read, the error stays as it was.
+   */
+  private async withBlockReceipt(prepared: Prepared, err: unknown): Promise<unknown> {
+    if (prepared.kind !== 'sdk' || err instanceof LedgerError) return err;
+    const { blockHash, txIndex } = prepared.tx;
+    if (!blockHash || !txIndex) return err;
+    try {
+      const { receipt, failure } = receiptOf(
+        this.api,
+        await readBlockAt(this.api, blockHash),
+        txIndex.toNumber(),
+      );
+      return failure ? includedFailure(failure, receipt) : err;
+    } catch {
+      return err;
     }
+  }
+
+  private async run(
+    prepared: Prepared,
+    signer: string,
+    nonce: number | undefined,
+    progress: { sent: boolean },
+  ) {
+    if (prepared.kind === 'sdk') {
+      const tx = prepared.tx;
+      // The SDK checks fees while Idle, then marks the transaction Unapproved and signs and sends it.
+      const watch = tx.onStatusChange(({ status }) => {
+        if (status === TransactionStatus.Unapproved || status === TransactionStatus.Running)
+          progress.sent = true;
+      });
+      try {
+        const value = await tx.run();
+        const { blockHash, txIndex } = tx;
+        if (!blockHash || !txIndex)
+          throw new LedgerError('OutcomeUnknown', 'The SDK finished without block data');
+        return { block: await readBlockAt(this.api, blockHash), txIndex: txIndex.toNumber(), value };
+      } finally {
+        watch();
+      }
+    }
+    progress.sent = true;
     const { blockHash, txIndex } = await this.sendRaw(prepared.extrinsic, signer, nonce);
     return { block: await readBlockAt(this.api, blockHash), txIndex, value: undefined };
   }
@@ -228,7 +271,11 @@ export class PolymeshLedger implements Ledger {
           } else if (result.status.isFinalized) {
             finish(() => resolve({ blockHash: result.status.asFinalized.toHex(), txIndex }));
           } else if (result.isError) {
-            finish(() => reject(new LedgerError('InvalidNonce', `Transaction ${result.status.type}`)));
+            // Dropped, Invalid, Usurped, FinalityTimeout: the pool let go of it, which does not
+            // say whether it (or another use of its nonce) is in a block.
+            finish(() =>
+              reject(new LedgerError('OutcomeUnknown', `Transaction ${result.status.type} by the node`)),
+            );
           }
         })
         .then((u) => {

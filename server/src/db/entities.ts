@@ -1,5 +1,6 @@
 import { BaseSchema } from './base.js';
 import { ChainOperationSchema } from '../modules/operations/entity.js';
+import { SignerLeaseSchema } from '../modules/operations/lease.js';
 import { AuditAnchorSchema, AuditEntrySchema } from '../modules/audit/entity.js';
 import { ApiKeySchema, SessionSchema, UserSchema } from '../modules/auth/entity.js';
 import {
@@ -20,6 +21,7 @@ import { SettlementSchema } from '../modules/settlements/entity.js';
 export const entities = [
   BaseSchema,
   ChainOperationSchema,
+  SignerLeaseSchema,
   AuditEntrySchema,
   AuditAnchorSchema,
   UserSchema,

@@ -23,6 +23,8 @@ export class BullMqQueue implements JobQueue {
   private readonly connection: Redis;
   private readonly registered = new Map<string, Registered>();
   private started = false;
+  /** Jobs that ran out of attempts in this process (BullMQ removes them, see `enqueue`). */
+  private exhausted = 0;
 
   constructor(
     redisUrl: string,
@@ -52,7 +54,8 @@ export class BullMqQueue implements JobQueue {
       attempts: reg.opts.attempts,
       backoff: { type: 'exponential', delay: reg.opts.backoffMs },
       removeOnComplete: true,
-      removeOnFail: 1000,
+      // A job that ran out of attempts must not block its id: the outbox sweep re-queues the operation.
+      removeOnFail: true,
     });
   }
 
@@ -68,7 +71,9 @@ export class BullMqQueue implements JobQueue {
         { connection: this.conn, prefix: this.prefix, concurrency: reg.opts.concurrency, autorun: true },
       );
       reg.worker.on('failed', (job, err) => {
-        if (job) this.onError?.(err, { name, id: job.id ?? '', attempt: job.attemptsMade });
+        if (!job) return;
+        this.onError?.(err, { name, id: job.id ?? '', attempt: job.attemptsMade });
+        if (job.attemptsMade >= (job.opts.attempts ?? 1)) this.exhausted++;
       });
     }
   }
@@ -99,13 +104,12 @@ export class BullMqQueue implements JobQueue {
       const version = /redis_version:([^\r\n]+)/.exec(info)?.[1];
       let waiting = 0;
       let active = 0;
-      let failed = 0;
       for (const reg of this.registered.values()) {
-        const c = await reg.queue.getJobCounts('waiting', 'active', 'failed', 'delayed');
+        const c = await reg.queue.getJobCounts('waiting', 'active', 'delayed');
         waiting += (c.waiting ?? 0) + (c.delayed ?? 0);
         active += c.active ?? 0;
-        failed += c.failed ?? 0;
       }
+      const failed = this.exhausted;
       return {
         status: 'ok',
         mode: 'bullmq',

@@ -21,7 +21,10 @@ export interface JobOptions {
 }
 
 export interface EnqueueOptions {
-  /** Jobs with the same id that are still waiting or running are not queued twice. */
+  /**
+   * Jobs with the same id that are still waiting, delayed or running are not queued twice. Once
+   * a job has finished — done, or out of attempts — its id can be queued again.
+   */
   jobId?: string;
   delayMs?: number;
 }
@@ -31,6 +34,7 @@ export interface QueueHealth {
   mode: 'bullmq' | 'inline';
   waiting?: number;
   active?: number;
+  /** Jobs that ran out of attempts since this process started (their ids are free again). */
   failed?: number;
   version?: string;
   error?: string;

@@ -85,6 +85,7 @@ export const investorServicesPlugin = fp(
       config.claimExpiryNoticeDays,
       app.log,
     );
+    operations.keys.addSource((address) => identities.custodialKey(address));
     operations.onFinal('attestation', attestationFollowUp(cdd, audit));
     kyc.onAdverseVerdict(cdd.adverse, async (ops) => {
       for (const op of ops) await operations.dispatch(op);

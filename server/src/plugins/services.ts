@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { signerKeyOf, type Address } from '@stoa/chain';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
 import { AuditService } from '../modules/audit/service.js';
 import { OperationService } from '../modules/operations/service.js';
 
 export interface Services {
   audit: AuditService;
   operations: OperationService;
+  /** The first configured signer's address (the platform's operator account). */
+  operatorAddress(): Address;
 }
 
 declare module 'fastify' {
@@ -16,14 +21,43 @@ declare module 'fastify' {
 
 /** Phase 2: domain services over the infrastructure. Jobs start once the app is ready. */
 export const servicesPlugin = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, { config }: { config: Config }) => {
     const { db, ledger, queue } = app.infra;
     const audit = new AuditService();
-    const operations = new OperationService(db.orm, ledger, queue, audit, app.log);
-    app.decorate('services', { audit, operations });
+    const operations = new OperationService(db.orm, ledger, queue, audit, app.log, {
+      instanceId: config.instanceId,
+      submitTimeoutMs: config.outbox.submitTimeoutMs,
+    });
+    let operator: Address | undefined;
+    const operatorAddress = (): Address => {
+      if (!operator)
+        throw new AppError('SERVICE_UNAVAILABLE', 'No operator signer is configured (SIGNER_MNEMONICS)');
+      return operator;
+    };
+    app.decorate('services', { audit, operations, operatorAddress });
+    let sweeper: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {
+      for (const secret of config.signers) {
+        const address = await ledger.addSigner(signerKeyOf(secret));
+        operations.keys.markLoaded(address);
+        operator ??= address;
+      }
+      await operations.preloadSigners();
       await queue.start();
       await operations.sweep();
+      const every = config.outbox.sweepIntervalMs;
+      if (every > 0) {
+        sweeper = setInterval(() => {
+          operations.sweep({ oldestPerSigner: true }).catch((err: unknown) => {
+            app.log.warn({ err }, 'outbox sweep failed; will try again');
+          });
+        }, every);
+        sweeper.unref();
+      }
+    });
+    // Before the queue and database close (hooks of later plugins run first on close).
+    app.addHook('onClose', async () => {
+      clearInterval(sweeper);
     });
   },
   { name: 'stoa-services', dependencies: ['stoa-infrastructure'] },

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { OutboxHealth } from '../operations/service.js';
 import Type from 'typebox';
 import { VERSION } from '../../version.js';
 
@@ -26,6 +27,28 @@ const HealthBody = Type.Object({
       failed: Type.Optional(Type.Integer()),
       error: Type.Optional(Type.String()),
     }),
+    operations: Type.Object(
+      {
+        status: Type.Union([Type.Literal('ok'), Type.Literal('attention'), Type.Literal('down')]),
+        open: Type.Optional(Type.Integer({ description: 'Chain operations not finished yet' })),
+        failed: Type.Optional(Type.Integer({ description: 'Operations the chain refused, ever' })),
+        failedLastDay: Type.Optional(Type.Integer()),
+        stuck: Type.Optional(
+          Type.Integer({ description: 'Unfinished for longer than OUTBOX_STUCK_AFTER_SECONDS' }),
+        ),
+        retrying: Type.Optional(
+          Type.Integer({
+            description: 'Unfinished, last attempt ended without an outcome (e.g. no key for the signer)',
+          }),
+        ),
+        oldestOpenSeconds: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+        error: Type.Optional(Type.String()),
+      },
+      {
+        description:
+          'The chain-operation outbox. `attention` does not make the server unhealthy (it is not this instance’s fault); it asks an operator to look',
+      },
+    ),
     chain: Type.Object({
       status: CheckStatus,
       adapter: Type.Union([Type.Literal('embedded'), Type.Literal('polymesh')]),
@@ -44,7 +67,7 @@ function message(err: unknown): string {
 
 const started = Date.now();
 
-export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ stuckAfterMs: number }> = async (app, opts) => {
   app.get(
     '/health',
     {
@@ -72,6 +95,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
       })();
       const q = await queue.health();
+      const operations: OutboxHealth | { status: 'down'; error: string } = await app.services.operations
+        .health(opts.stuckAfterMs)
+        .catch((err: unknown) => ({ status: 'down' as const, error: message(err) }));
       const chain = await (async () => {
         try {
           const i = await ledger.info();
@@ -93,7 +119,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         status,
         version: VERSION,
         uptimeSeconds: Math.floor((Date.now() - started) / 1000),
-        checks: { database, queue: q, chain },
+        checks: { database, queue: q, operations, chain },
       });
     },
   );

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Ledger } from '@stoa/chain';
+import type { Ledger, SignerKey } from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
@@ -112,26 +112,33 @@ export class IdentityService {
     return result;
   }
 
-  /** Makes a custodial investor key available to the ledger for signing; returns its address. */
-  async unlockSigner(identityId: string): Promise<string> {
-    const identity = await this.orm.em
-      .fork()
-      .findOne(InvestorIdentity, { id: identityId }, { populate: ['keySealed'] });
+  /**
+   * The account the platform signs with for a custodial investor. Nothing is unlocked here:
+   * the outbox loads the key when it submits (`custodialKey`), whichever process does it.
+   */
+  async custodialSigner(identityId: string): Promise<string> {
+    const identity = await this.orm.em.fork().findOne(InvestorIdentity, { id: identityId });
     if (!identity) throw AppError.notFound('Identity', identityId);
-    if (!identity.custodial || !identity.keySealed) {
+    if (!identity.custodial) {
       throw new AppError(
         'RULE_VIOLATION',
         'This investor holds their own key; the platform cannot sign for them',
       );
     }
+    return identity.account;
+  }
+
+  /** The key source of custodial accounts for the outbox: the sealed mnemonic, opened. */
+  async custodialKey(address: string): Promise<SignerKey | null> {
+    const identity = await this.orm.em
+      .fork()
+      .findOne(InvestorIdentity, { account: address, custodial: true }, { populate: ['keySealed'] });
+    if (!identity?.keySealed) return null;
     const { mnemonic } = openJson<{ mnemonic: string }>(
       this.key,
       identity.keySealed,
       `identity-key:${identity.id}`,
     );
-    const address = await this.ledger.addSigner({ mnemonic });
-    if (address !== identity.account)
-      throw new Error(`custodial key of ${identity.id} does not match its account`);
-    return address;
+    return { mnemonic };
   }
 }

@@ -185,7 +185,7 @@ export class OfferingService {
         { reasons },
       );
     }
-    const signer = await this.identities.unlockSigner(identity.id);
+    const signer = await this.identities.custodialSigner(identity.id);
     const rules = await em.findOne(AssetRules, { assetId: o.assetId });
     const claimIssuer = await this.ledger.identityOf(this.assets.operatorAddress());
     const out = await em.transactional(async (tx) => {

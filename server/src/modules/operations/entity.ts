@@ -29,8 +29,14 @@ export class ChainOperation extends BaseEntity {
   /** Chain height when the transaction was first sent: where a recovery scan starts. */
   submittedAtBlock: number | null = null;
   attempts = 0;
+  /** Set only when `failed`: the chain's refusal. */
   errorCode: string | null = null;
   errorMessage: string | null = null;
+  /**
+   * Why the last attempt ended without an outcome (no key for the signer, a timeout after
+   * sending…), while the operation is still being retried; cleared when it finishes.
+   */
+  lastError: string | null = null;
   receipt: OperationReceipt | null = null;
   /** Call-specific result (asset id, DID, instruction id...). */
   result: unknown = null;
@@ -47,6 +53,8 @@ export const ChainOperationSchema = new EntitySchema<ChainOperation, BaseEntity>
   tableName: 'chain_operation',
   extends: BaseSchema,
   indexes: [{ properties: ['status'] }, { properties: ['subjectType', 'subjectId'] }],
+  // The fence of exactly-once: one operation per (signer, nonce), whichever instance records it.
+  uniques: [{ properties: ['signer', 'nonce'] }],
   properties: {
     idempotencyKey: { type: 'string', length: 200, unique: true },
     kind: { type: 'string', length: 100 },
@@ -58,6 +66,7 @@ export const ChainOperationSchema = new EntitySchema<ChainOperation, BaseEntity>
     attempts: { type: 'integer' },
     errorCode: { type: 'string', length: 100, nullable: true },
     errorMessage: { type: 'text', nullable: true },
+    lastError: { type: 'text', nullable: true },
     receipt: { type: 'json', nullable: true },
     result: { type: 'json', nullable: true },
     subjectType: { type: 'string', length: 50, nullable: true },

@@ -19,6 +19,7 @@ export function serializeOperation(op: ChainOperation) {
     nonce: op.nonce,
     attempts: op.attempts,
     error: op.errorCode ? { code: op.errorCode, message: op.errorMessage ?? '' } : null,
+    lastError: op.lastError,
     receipt: op.receipt,
     result: op.result ?? null,
     subject: op.subjectType && op.subjectId ? { type: op.subjectType, id: op.subjectId } : null,

@@ -10,7 +10,13 @@ export const OperationBody = Type.Object(
     signer: Type.String(),
     nonce: Type.Union([Type.Integer(), Type.Null()]),
     attempts: Type.Integer(),
-    error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+    error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()], {
+      description: 'The chain refusal of a failed operation',
+    }),
+    lastError: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'Why the last attempt of an unfinished operation ended without an outcome (it is retried; the status is unchanged)',
+    }),
     receipt: Type.Union([
       Type.Object({ txHash: Type.String(), blockNumber: Type.Integer(), blockHash: Type.String() }),
       Type.Null(),

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { LedgerError, type Ledger, type LedgerCall } from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
@@ -7,7 +8,9 @@ import { AppError } from '../../errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { AuditService } from '../audit/service.js';
 import { canonicalJson } from '../audit/service.js';
-import { ChainOperation, type OperationStatus } from './entity.js';
+import { ChainOperation, type OperationReceipt, type OperationStatus } from './entity.js';
+import { SignerLeases } from './lease.js';
+import { SignerKeys } from './signers.js';
 
 export const SUBMIT_JOB = 'chain.submit';
 
@@ -19,8 +22,41 @@ export interface RecordOperationInput {
   subject?: { type: string; id: string };
 }
 
-/** Errors that say nothing about the transaction itself: the outcome is unknown, so retry. */
-const TRANSIENT_CODES = new Set(['NotConnected']);
+/** How often a job whose signer is leased by another instance looks again. */
+const LEASE_POLL_MS = 100;
+
+export interface OutboxOptions {
+  /** Lease holder name: stable across restarts of one instance, distinct between instances. */
+  instanceId: string;
+  leaseTtlMs?: number;
+  /** A submission with no answer after this long has an unknown outcome (0: wait for ever). */
+  submitTimeoutMs?: number;
+}
+
+export interface OutboxHealth {
+  /** `attention` when an operation has been unfinished for longer than it should take. */
+  status: 'ok' | 'attention';
+  open: number;
+  failed: number;
+  failedLastDay: number;
+  /** Unfinished for longer than the stuck threshold. */
+  stuck: number;
+  /** Unfinished, and the last attempt ended without an outcome (retried). */
+  retrying: number;
+  oldestOpenSeconds: number | null;
+}
+
+/** The receipt carried by a refusal of an included transaction, when the adapter gave one. */
+function receiptOfError(err: LedgerError): OperationReceipt | null {
+  const d = err.details ?? {};
+  return typeof d.txHash === 'string' && typeof d.blockNumber === 'number'
+    ? {
+        txHash: d.txHash,
+        blockNumber: d.blockNumber,
+        blockHash: typeof d.blockHash === 'string' ? d.blockHash : '',
+      }
+    : null;
+}
 
 /**
  * Reacts to an operation reaching `finalised` or `failed`, inside the transaction that records
@@ -44,6 +80,10 @@ export class OperationService {
   private readonly signerLocks = new Map<string, Promise<unknown>>();
   private lastCreatedAt = 0;
   private readonly finalHooks = new Map<string, FinalHook[]>();
+  /** Keys the outbox signs with; modules holding keys (custodial accounts) add a source. */
+  readonly keys: SignerKeys;
+  private readonly leases: SignerLeases;
+  private readonly submitTimeoutMs: number;
 
   constructor(
     private readonly orm: MikroORM,
@@ -51,8 +91,12 @@ export class OperationService {
     private readonly queue: JobQueue,
     private readonly audit: AuditService,
     private readonly log: FastifyBaseLogger,
+    opts: OutboxOptions,
   ) {
     this.changes.setMaxListeners(0);
+    this.keys = new SignerKeys(ledger);
+    this.leases = new SignerLeases(orm, opts.instanceId, opts.leaseTtlMs ?? 30_000);
+    this.submitTimeoutMs = opts.submitTimeoutMs ?? 120_000;
     queue.register<{ operationId: string }>(SUBMIT_JOB, (data) => this.process(data.operationId), {
       attempts: 8,
       backoffMs: 250,
@@ -130,40 +174,113 @@ export class OperationService {
     return this.orm.em.fork().findOne(ChainOperation, { id });
   }
 
-  /** Start-up sweep: everything not terminal goes back on the queue. */
-  async sweep(): Promise<number> {
-    const open = await this.orm.em
-      .fork()
-      .find(ChainOperation, { status: { $nin: ['finalised', 'failed'] } }, { orderBy: { createdAt: 'asc' } });
+  /**
+   * Re-queues unfinished operations: at start every one of them, then periodically the
+   * oldest of each signer (a job drains its signer's queue, so that is enough to restart a
+   * queue whose jobs were lost — a crashed worker, a job that ran out of attempts).
+   */
+  async sweep(opts: { oldestPerSigner?: boolean } = {}): Promise<number> {
+    const em = this.orm.em.fork();
+    const open = opts.oldestPerSigner
+      ? await em.getConnection().execute<{ id: string; status: OperationStatus }[]>(
+          `select distinct on (signer) id, status from chain_operation
+            where status not in ('finalised', 'failed') order by signer, created_at, id`,
+        )
+      : await em.find(
+          ChainOperation,
+          { status: { $nin: ['finalised', 'failed'] } },
+          { orderBy: { createdAt: 'asc' } },
+        );
     for (const op of open) await this.dispatch(op);
-    if (open.length > 0) this.log.info({ count: open.length }, 're-queued unfinished chain operations');
+    if (open.length > 0 && !opts.oldestPerSigner)
+      this.log.info({ count: open.length }, 're-queued unfinished chain operations');
     return open.length;
   }
 
+  /** Loads the keys of every signer with unfinished operations (at start; failures are retried later). */
+  async preloadSigners(): Promise<void> {
+    const rows = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ signer: string }[]>(
+        `select distinct signer from chain_operation where status not in ('finalised', 'failed')`,
+      );
+    for (const { signer } of rows) {
+      await this.keys.ensure(signer).catch((err: unknown) => {
+        this.log.error({ err, signer }, 'no key for a signer with unfinished chain operations');
+      });
+    }
+  }
+
   /**
-   * The job: idempotent, serialised per signer so nonces never collide, and in the order the
-   * operations were recorded. Jobs can reach the signer lock in any order (each first reads its
-   * row), so the job advances the signer's oldest unfinished operation until its own is done:
-   * calls recorded in one transaction (stats before the restriction that needs them) keep their
-   * order on chain.
+   * The job: idempotent, exclusive per signer across every instance sharing the database, and
+   * in the order the operations were recorded. Whoever holds the signer's lease drains its
+   * queue oldest first (calls recorded in one transaction — stats before the restriction that
+   * needs them — keep their order on chain); a job whose signer is busy elsewhere waits for
+   * its operation to be done there.
    */
-  process(operationId: string): Promise<void> {
-    return this.withOperation(operationId, async (op) =>
-      this.withSignerLock(op.signer, async () => {
-        for (;;) {
-          const oldest = await this.orm.em
-            .fork()
-            .findOne(
-              ChainOperation,
-              { signer: op.signer, status: { $nin: ['finalised', 'failed'] } },
-              { orderBy: { createdAt: 'asc', id: 'asc' } },
-            );
-          if (!oldest) return;
-          await this.advance(oldest.id);
-          if (oldest.id === op.id) return;
+  async process(operationId: string): Promise<void> {
+    const first = await this.orm.em.fork().findOne(ChainOperation, { id: operationId });
+    if (!first) {
+      this.log.warn({ operationId }, 'chain operation vanished; nothing to do');
+      return;
+    }
+    const signer = first.signer;
+    const deadline = Date.now() + this.leases.ttlMs + 5_000;
+    for (;;) {
+      if (await this.isTerminal(operationId)) return;
+      const drained = await this.withSignerLock(signer, async () => {
+        if (await this.isTerminal(operationId)) return true;
+        if (!(await this.leases.acquire(signer))) return false;
+        try {
+          await this.drain(signer);
+        } finally {
+          await this.leases.release(signer).catch(() => undefined);
         }
-      }),
-    );
+        return true;
+      });
+      if (drained) return;
+      if (Date.now() > deadline) {
+        throw new Error(`signer ${signer} is busy on another server instance; will retry`);
+      }
+      await sleep(LEASE_POLL_MS);
+    }
+  }
+
+  /** Advances the signer's unfinished operations, oldest first, while the lease is ours. */
+  private async drain(signer: string): Promise<void> {
+    let lost = false;
+    const renewal = setInterval(() => {
+      this.leases.renew(signer).then(
+        (held) => {
+          if (!held) lost = true;
+        },
+        () => undefined,
+      );
+    }, this.leases.ttlMs / 3);
+    try {
+      for (;;) {
+        if (lost || !(await this.leases.renew(signer))) {
+          throw new Error(`lost the lease of signer ${signer}; another instance took over`);
+        }
+        const oldest = await this.orm.em
+          .fork()
+          .findOne(
+            ChainOperation,
+            { signer, status: { $nin: ['finalised', 'failed'] } },
+            { orderBy: { createdAt: 'asc', id: 'asc' } },
+          );
+        if (!oldest) return;
+        await this.advance(oldest.id);
+      }
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async isTerminal(id: string): Promise<boolean> {
+    const op = await this.orm.em.fork().findOne(ChainOperation, { id }, { fields: ['status'] });
+    return !op || TERMINAL_STATUSES.has(op.status);
   }
 
   /** Creation times strictly increase within the process, so they order one transaction's calls. */
@@ -171,16 +288,6 @@ export class OperationService {
     const now = Date.now();
     this.lastCreatedAt = now > this.lastCreatedAt ? now : this.lastCreatedAt + 1;
     return new Date(this.lastCreatedAt);
-  }
-
-  private async withOperation(id: string, fn: (op: ChainOperation) => Promise<void>): Promise<void> {
-    const op = await this.orm.em.fork().findOne(ChainOperation, { id });
-    if (!op) {
-      this.log.warn({ operationId: id }, 'chain operation vanished; nothing to do');
-      return;
-    }
-    if (TERMINAL_STATUSES.has(op.status)) return;
-    await fn(op);
   }
 
   private async withSignerLock<T>(signer: string, fn: () => Promise<T>): Promise<T> {
@@ -195,57 +302,118 @@ export class OperationService {
     }
   }
 
+  /**
+   * One step of one operation. Before anything is sent again, what became of an earlier send
+   * is looked up by the nonce recorded for it; an error that leaves the outcome unknown is
+   * retried (the next run starts with that lookup), never recorded as a failure.
+   */
   private async advance(id: string): Promise<void> {
     const em = this.orm.em.fork();
     const op = await em.findOneOrFail(ChainOperation, { id });
     if (TERMINAL_STATUSES.has(op.status)) return;
-
-    if (op.nonce !== null) {
-      // Sent before (or at least its nonce was recorded): find out what became of it first.
-      const found = await this.ledger.findTransaction(op.signer, op.nonce, {
-        fromBlock: op.submittedAtBlock ?? undefined,
-      });
-      if (found?.status === 'success') return this.finish(em, op, { ok: true, receipt: found.receipt });
-      if (found?.status === 'failed') {
-        return this.finish(em, op, {
-          ok: false,
-          code: found.error.code,
-          message: found.error.message,
-          receipt: { txHash: found.txHash, blockNumber: found.blockNumber, blockHash: found.blockHash },
-        });
-      }
-      const next = await this.ledger.nonce(op.signer);
-      if (next > op.nonce) {
-        // The nonce is used but we cannot see the transaction yet (still in the pool, or the
-        // key was used elsewhere). Sending again could double it: wait and look again.
-        throw new Error(`nonce ${op.nonce} of ${op.signer} is used but its transaction is not found yet`);
-      }
-      // Never included and the nonce is still free: sending again with the same nonce is safe.
-    } else {
-      const [nonce, info] = await Promise.all([this.ledger.nonce(op.signer), this.ledger.info()]);
-      op.nonce = nonce;
-      op.submittedAtBlock = info.blockHeight;
-    }
-    op.status = 'submitted';
-    op.attempts += 1;
-    await em.flush();
-    this.emit(op);
-
     try {
-      const receipt = await this.ledger.submit(op.call, { signer: op.signer, nonce: op.nonce });
-      await this.finish(em, op, { ok: true, receipt });
+      await this.keys.ensure(op.signer);
+      if (op.nonce !== null) {
+        // Sent before (or at least its nonce was recorded): find out what became of it first.
+        const found = await this.ledger.findTransaction(op.signer, op.nonce, {
+          fromBlock: op.submittedAtBlock ?? undefined,
+        });
+        if (found?.status === 'success') return await this.finish(op, { ok: true, receipt: found.receipt });
+        if (found?.status === 'failed') {
+          return await this.finish(op, {
+            ok: false,
+            code: found.error.code,
+            message: found.error.message,
+            receipt: { txHash: found.txHash, blockNumber: found.blockNumber, blockHash: found.blockHash },
+          });
+        }
+        const next = await this.ledger.nonce(op.signer);
+        if (next > op.nonce) {
+          // The nonce is used but its transaction is not visible yet (still in the pool, or
+          // the key was used outside the platform). Sending again could double it: look again.
+          throw new LedgerError(
+            'OutcomeUnknown',
+            `nonce ${op.nonce} of ${op.signer} is used but its transaction is not found yet`,
+          );
+        }
+        // Never included and the nonce is still free: sending again with the same nonce is safe.
+      } else {
+        const [nonce, info] = await Promise.all([this.ledger.nonce(op.signer), this.ledger.info()]);
+        op.nonce = nonce;
+        op.submittedAtBlock = info.blockHeight;
+      }
+      op.status = 'submitted';
+      op.attempts += 1;
+      // The unique (signer, nonce) index refuses this if another operation holds the nonce.
+      await em.flush();
+      this.emit(op);
+      const receipt = await this.withTimeout(
+        this.ledger.submit(op.call, { signer: op.signer, nonce: op.nonce }),
+      );
+      await this.finish(op, { ok: true, receipt });
     } catch (err) {
-      if (err instanceof LedgerError && !TRANSIENT_CODES.has(err.code)) {
-        await this.finish(em, op, { ok: false, code: err.code, message: err.message });
+      if (err instanceof LedgerError && err.refused) {
+        await this.finish(op, {
+          ok: false,
+          code: err.code,
+          message: err.message,
+          // Refused before inclusion: the nonce was not consumed and goes to the next operation.
+          releaseNonce: !err.included,
+          receipt: receiptOfError(err),
+        });
         return;
       }
-      this.log.warn({ err, operationId: op.id }, 'chain submission failed; will retry');
+      if (LedgerError.is(err, 'UnknownSigner')) {
+        this.keys.forget(op.signer);
+        this.log.error({ operationId: op.id, signer: op.signer, err }, 'cannot sign: no key for the signer');
+      } else {
+        this.log.warn(
+          { err, operationId: op.id },
+          'chain submission outcome unknown; will look it up and retry',
+        );
+      }
+      await this.noteRetry(op.id, err);
       throw err;
     }
   }
 
+  private withTimeout<T>(p: Promise<T>): Promise<T> {
+    if (this.submitTimeoutMs <= 0) return p;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new LedgerError(
+              'OutcomeUnknown',
+              `no answer from the chain within ${Math.round(this.submitTimeoutMs / 1000)} s`,
+            ),
+          ),
+        this.submitTimeoutMs,
+      );
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Keeps why the last attempt did not finish, for /operations and /health (status unchanged). */
+  private async noteRetry(id: string, err: unknown): Promise<void> {
+    const text =
+      err instanceof LedgerError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
+    await this.orm.em
+      .fork()
+      .nativeUpdate(
+        ChainOperation,
+        { id, status: { $nin: ['finalised', 'failed'] } },
+        { lastError: text.slice(0, 2000) },
+      )
+      .catch(() => undefined);
+  }
+
+  /**
+   * Records the outcome once: the row is locked and re-read, so a second worker that resolved
+   * the same operation (a lapsed lease, a duplicate job) finds it terminal and does nothing.
+   */
   private async finish(
-    em: EntityManager,
     op: ChainOperation,
     outcome:
       | { ok: true; receipt: { txHash: string; blockNumber: number; blockHash: string; result?: unknown } }
@@ -253,7 +421,8 @@ export class OperationService {
           ok: false;
           code: string;
           message: string;
-          receipt?: { txHash: string; blockNumber: number; blockHash: string };
+          receipt?: OperationReceipt | null;
+          releaseNonce?: boolean;
         },
   ): Promise<void> {
     const receipt = outcome.receipt
@@ -263,17 +432,12 @@ export class OperationService {
           blockHash: outcome.receipt.blockHash,
         }
       : null;
-    if (outcome.ok) {
-      // The port returns once the block is final (embedded: at inclusion), so both steps are recorded.
-      op.status = 'in-block';
-      op.receipt = receipt;
-      await em.flush();
-      this.emit(op);
-    }
     const followUps: ChainOperation[] = [];
-    await em.transactional(async (tx) => {
-      const row = tx.merge(op);
+    const row = await this.orm.em.fork().transactional(async (tx) => {
+      const row = await tx.findOne(ChainOperation, { id: op.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row || TERMINAL_STATUSES.has(row.status)) return null;
       row.receipt = receipt;
+      row.lastError = null;
       if (outcome.ok) {
         row.status = 'finalised';
         row.result = outcome.receipt.result ?? null;
@@ -282,6 +446,7 @@ export class OperationService {
         row.status = 'failed';
         row.errorCode = outcome.code;
         row.errorMessage = outcome.message;
+        if (outcome.releaseNonce) row.nonce = null;
       }
       await this.audit.append(tx, {
         actor: 'system',
@@ -289,9 +454,9 @@ export class OperationService {
         subjectType: 'chain_operation',
         subjectId: op.id,
         data: outcome.ok
-          ? { kind: op.kind, nonce: op.nonce, receipt, result: row.result }
+          ? { kind: row.kind, nonce: row.nonce, receipt, result: row.result }
           : {
-              kind: op.kind,
+              kind: row.kind,
               nonce: op.nonce,
               receipt,
               errorCode: outcome.code,
@@ -301,9 +466,49 @@ export class OperationService {
       for (const hook of (row.subjectType && this.finalHooks.get(row.subjectType)) || []) {
         followUps.push(...((await hook(tx, row)) ?? []));
       }
+      return row;
     });
-    this.emit(op);
+    if (!row) return;
+    this.emit(row);
     for (const next of followUps) await this.dispatch(next);
+  }
+
+  /** What the unfinished and failed operations look like, for /health. */
+  async health(stuckAfterMs: number): Promise<OutboxHealth> {
+    const [row] = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<
+        {
+          open: string;
+          failed: string;
+          failed_day: string;
+          stuck: string;
+          retrying: string;
+          oldest: string | null;
+        }[]
+      >(
+        `select
+           count(*) filter (where status not in ('finalised', 'failed')) as open,
+           count(*) filter (where status = 'failed') as failed,
+           count(*) filter (where status = 'failed' and updated_at > now() - interval '1 day') as failed_day,
+           count(*) filter (where status not in ('finalised', 'failed') and created_at < now() - make_interval(secs => ?)) as stuck,
+           count(*) filter (where status not in ('finalised', 'failed') and last_error is not null) as retrying,
+           extract(epoch from now() - min(created_at) filter (where status not in ('finalised', 'failed')))::text as oldest
+         from chain_operation`,
+        [stuckAfterMs / 1000],
+      );
+    const n = (v: string | undefined) => Number(v ?? 0);
+    const stuck = n(row?.stuck);
+    return {
+      status: stuck > 0 ? 'attention' : 'ok',
+      open: n(row?.open),
+      failed: n(row?.failed),
+      failedLastDay: n(row?.failed_day),
+      stuck,
+      retrying: n(row?.retrying),
+      oldestOpenSeconds: row?.oldest ? Math.floor(Number(row.oldest)) : null,
+    };
   }
 
   private emit(op: ChainOperation): void {

@@ -117,7 +117,7 @@ export class SettlementService {
     if (identityId) {
       const identity = await em.findOne(InvestorIdentity, { id: identityId });
       if (!identity?.did) throw AppError.notFound('Investor identity with a DID', identityId);
-      signer = await this.identities.unlockSigner(identityId);
+      signer = await this.identities.custodialSigner(identityId);
       did = identity.did;
     }
     const portfolios: PortfolioRef[] = [];
