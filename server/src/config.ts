@@ -214,7 +214,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     queuePrefix: e.QUEUE_PREFIX ?? 'stoa',
     instanceId: e.INSTANCE_ID ?? `${hostname()}:${port}`,
     outbox: {
-      sweepIntervalMs: Number(e.OUTBOX_SWEEP_INTERVAL_MS ?? '30000'),
+      sweepIntervalMs: Number(e.OUTBOX_SWEEP_INTERVAL_MS ?? (nodeEnv === 'test' ? '0' : '30000')),
       submitTimeoutMs: Number(e.OUTBOX_SUBMIT_TIMEOUT_MS ?? '120000'),
       stuckAfterMs: Number(e.OUTBOX_STUCK_AFTER_SECONDS ?? '300') * 1000,
     },

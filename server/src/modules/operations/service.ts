@@ -23,7 +23,7 @@ export interface RecordOperationInput {
 }
 
 /** How often a job whose signer is leased by another instance looks again. */
-const LEASE_POLL_MS = 100;
+const LEASE_POLL_MS = 200;
 
 export interface OutboxOptions {
   /** Lease holder name: stable across restarts of one instance, distinct between instances. */
@@ -260,18 +260,15 @@ export class OperationService {
     }, this.leases.ttlMs / 3);
     try {
       for (;;) {
-        if (lost || !(await this.leases.renew(signer))) {
-          throw new Error(`lost the lease of signer ${signer}; another instance took over`);
-        }
-        const oldest = await this.orm.em
-          .fork()
-          .findOne(
-            ChainOperation,
-            { signer, status: { $nin: ['finalised', 'failed'] } },
-            { orderBy: { createdAt: 'asc', id: 'asc' } },
-          );
+        if (lost) throw new Error(`lost the lease of signer ${signer}; another instance took over`);
+        const em = this.orm.em.fork();
+        const oldest = await em.findOne(
+          ChainOperation,
+          { signer, status: { $nin: ['finalised', 'failed'] } },
+          { orderBy: { createdAt: 'asc', id: 'asc' } },
+        );
         if (!oldest) return;
-        await this.advance(oldest.id);
+        await this.advance(em, oldest);
       }
     } finally {
       clearInterval(renewal);
@@ -307,10 +304,7 @@ export class OperationService {
    * is looked up by the nonce recorded for it; an error that leaves the outcome unknown is
    * retried (the next run starts with that lookup), never recorded as a failure.
    */
-  private async advance(id: string): Promise<void> {
-    const em = this.orm.em.fork();
-    const op = await em.findOneOrFail(ChainOperation, { id });
-    if (TERMINAL_STATUSES.has(op.status)) return;
+  private async advance(em: EntityManager, op: ChainOperation): Promise<void> {
     try {
       await this.keys.ensure(op.signer);
       if (op.nonce !== null) {
@@ -337,15 +331,30 @@ export class OperationService {
           );
         }
         // Never included and the nonce is still free: sending again with the same nonce is safe.
-      } else {
+      }
+      const recordedNonce = op.nonce;
+      if (op.nonce === null) {
         const [nonce, info] = await Promise.all([this.ledger.nonce(op.signer), this.ledger.info()]);
         op.nonce = nonce;
         op.submittedAtBlock = info.blockHeight;
       }
+      // Only if nobody else moved the row meanwhile (a lapsed lease): never overwrite a nonce
+      // another worker recorded, never reopen a finished operation. The unique (signer, nonce)
+      // index refuses a nonce that another operation already holds.
+      const claimed = await em.nativeUpdate(
+        ChainOperation,
+        { id: op.id, status: { $nin: ['finalised', 'failed'] }, nonce: recordedNonce },
+        {
+          status: 'submitted',
+          nonce: op.nonce,
+          submittedAtBlock: op.submittedAtBlock,
+          attempts: op.attempts + 1,
+          updatedAt: new Date(),
+        },
+      );
+      if (claimed !== 1) return; // changed under us: the caller reads the signer's queue again
       op.status = 'submitted';
       op.attempts += 1;
-      // The unique (signer, nonce) index refuses this if another operation holds the nonce.
-      await em.flush();
       this.emit(op);
       const receipt = await this.withTimeout(
         this.ledger.submit(op.call, { signer: op.signer, nonce: op.nonce }),
@@ -404,7 +413,7 @@ export class OperationService {
       .nativeUpdate(
         ChainOperation,
         { id, status: { $nin: ['finalised', 'failed'] } },
-        { lastError: text.slice(0, 2000) },
+        { lastError: text.slice(0, 2000), updatedAt: new Date() },
       )
       .catch(() => undefined);
   }

@@ -1,0 +1,85 @@
+import { LedgerError, type Ledger, type LedgerEvent } from '@stoa/chain';
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failing run can be replayed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type Fault =
+  /** The transaction reaches the chain, the answer never reaches the caller (RPC timeout). */
+  | 'lost-answer'
+  /** The answer is lost and the error is not even a LedgerError (a library's own timeout). */
+  | 'foreign-error'
+  /** Sent and included, but the call never returns (a dropped subscription). */
+  | 'hang'
+  /** Nothing was sent: the connection was down. */
+  | 'not-sent'
+  /** `findTransaction` fails (a block could not be read). */
+  | 'lookup-fails';
+
+export interface FaultLog {
+  injected: Record<Fault, number>;
+}
+
+/**
+ * A ledger in front of a real one that loses answers the way a node connection does. Every
+ * fault happens around a real submission, so what is on chain is always the truth to check
+ * the outbox against.
+ */
+export function faultyLedger(
+  inner: Ledger,
+  opts: { rate: number; seed: number; faults: Fault[] },
+): { ledger: Ledger; log: FaultLog } {
+  const random = seeded(opts.seed);
+  const log: FaultLog = {
+    injected: { 'lost-answer': 0, 'foreign-error': 0, hang: 0, 'not-sent': 0, 'lookup-fails': 0 },
+  };
+  const pick = (allowed: Fault[]): Fault | null => {
+    const usable = opts.faults.filter((f) => allowed.includes(f));
+    if (usable.length === 0 || random() >= opts.rate) return null;
+    const f = usable[Math.floor(random() * usable.length)]!;
+    log.injected[f] += 1;
+    return f;
+  };
+  const ledger = new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === 'submit') {
+        return async (...args: Parameters<Ledger['submit']>) => {
+          const fault = pick(['lost-answer', 'foreign-error', 'hang', 'not-sent']);
+          if (fault === 'not-sent') throw new LedgerError('NotConnected', 'WebSocket is not connected');
+          const receipt = await target.submit(...args);
+          if (fault === 'lost-answer') throw new LedgerError('OutcomeUnknown', 'RPC request timed out');
+          if (fault === 'foreign-error') throw new Error('socket hang up');
+          if (fault === 'hang') return new Promise<never>(() => undefined);
+          return receipt;
+        };
+      }
+      if (prop === 'findTransaction') {
+        return async (...args: Parameters<Ledger['findTransaction']>) => {
+          if (pick(['lookup-fails'])) throw new Error('could not read block: connection reset');
+          return target.findTransaction(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { ledger, log };
+}
+
+/** Every `system.Remarked` event on the ledger so far. */
+export async function remarks(ledger: Ledger): Promise<LedgerEvent[]> {
+  const seen: LedgerEvent[] = [];
+  const stop = await ledger.subscribeEvents(0, (e) => {
+    if (e.module === 'system' && e.name === 'Remarked') seen.push(e);
+  });
+  stop();
+  return seen;
+}
