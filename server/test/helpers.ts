@@ -23,10 +23,26 @@ export interface TestEnv {
   db: Database;
   ledger: Ledger;
   dir: string;
+  /** Where the scratch database is, when on PostgreSQL (undefined on PGlite under `dir`). */
+  databaseUrl?: string;
+  /** The BullMQ key prefix of this file's queues. */
+  queuePrefix: string;
   makeQueue(mode: 'inline' | 'bullmq'): JobQueue;
   /** An app on this file's database; `ledger` and `config` replace the file's own for this app. */
   app(opts?: { queue?: JobQueue; ledger?: Ledger; config?: Partial<Config> }): Promise<FastifyInstance>;
+  /**
+   * Closes apps, queues, ledger and database but keeps their data (folder, scratch database),
+   * so another process can open them — a server started as a child process, say.
+   */
+  release(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface TestEnvOptions {
+  /** Keep the embedded ledger's block log under `dir/ledger` (as a server does), not in memory. */
+  persistentLedger?: boolean;
+  /** PGlite under `dir` even when DATABASE_URL is set (the embedded default, as `npm start` runs). */
+  embeddedDatabase?: boolean;
 }
 
 /**
@@ -34,11 +50,11 @@ export interface TestEnv {
  * or a PGlite in a temporary folder. One embedded ledger (memory-only) per file, shared by the
  * apps the file builds, so tests can restart the app around the same chain and database.
  */
-export async function createTestEnv(): Promise<TestEnv> {
+export async function createTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'stoa-test-'));
   let dropDb: (() => Promise<void>) | undefined;
   let databaseUrl: string | undefined;
-  const base = process.env.DATABASE_URL;
+  const base = opts.embeddedDatabase ? undefined : process.env.DATABASE_URL;
   if (base) {
     const name = `stoa_t_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: base });
@@ -63,7 +79,11 @@ export async function createTestEnv(): Promise<TestEnv> {
   });
   const db = await openDatabase({ databaseUrl, dataDir: dir });
   // The same ledger options as production (block time from config), memory-only.
-  const ledger = await createLedger({ signers: config.signers, blockTimeMs: config.ledgerBlockTimeMs });
+  const ledger = await createLedger({
+    signers: config.signers,
+    blockTimeMs: config.ledgerBlockTimeMs,
+    ...(opts.persistentLedger ? { dataDir: join(dir, 'ledger') } : {}),
+  });
   const queues: JobQueue[] = [];
   const apps: FastifyInstance[] = [];
   const prefix = `stoa-test-${randomBytes(4).toString('hex')}`;
@@ -75,29 +95,35 @@ export async function createTestEnv(): Promise<TestEnv> {
     queues.push(q);
     return q;
   };
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    for (const a of apps) await a.close();
+    for (const q of queues) {
+      if (q instanceof BullMqQueue) await q.obliterate().catch(() => undefined);
+      await q.close();
+    }
+    await ledger.close();
+    await db.close();
+  };
   return {
     config,
     db,
     ledger,
     dir,
+    databaseUrl,
+    queuePrefix: prefix,
     makeQueue,
+    release,
     async app(opts = {}) {
       const queue = opts.queue ?? makeQueue('inline');
-      const app = await buildApp(
-        { ...config, ...opts.config },
-        { db, ledger: opts.ledger ?? ledger, queue },
-      );
+      const app = await buildApp({ ...config, ...opts.config }, { db, ledger: opts.ledger ?? ledger, queue });
       apps.push(app);
       return app;
     },
     async close() {
-      for (const a of apps) await a.close();
-      for (const q of queues) {
-        if (q instanceof BullMqQueue) await q.obliterate().catch(() => undefined);
-        await q.close();
-      }
-      await ledger.close();
-      await db.close();
+      await release();
       await dropDb?.();
       await rm(dir, { recursive: true, force: true });
     },

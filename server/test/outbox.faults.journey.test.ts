@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { encodeAddress, mnemonicGenerate, mnemonicToMiniSecret, sr25519PairFromSeed } from '@polkadot/util-crypto';
+import {
+  encodeAddress,
+  mnemonicGenerate,
+  mnemonicToMiniSecret,
+  sr25519PairFromSeed,
+} from '@polkadot/util-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainOperation } from '../src/modules/operations/entity.js';
 import { auth, createTestEnv, QUEUE_MODES, type TestEnv } from './helpers.js';
@@ -77,7 +82,9 @@ describe.each(QUEUE_MODES)('outbox against a chain connection that loses answers
     }
 
     const rows = await settled(env, ids);
-    expect(rows.filter((r) => r.status !== 'finalised').map((r) => [r.errorCode, r.errorMessage])).toEqual([]);
+    expect(rows.filter((r) => r.status !== 'finalised').map((r) => [r.errorCode, r.errorMessage])).toEqual(
+      [],
+    );
     expect(failedSeen).toEqual([]);
     // Every kind of fault happened, so the run exercised what it claims to.
     for (const [fault, count] of Object.entries(log.injected)) expect(count, fault).toBeGreaterThan(0);
@@ -101,7 +108,10 @@ describe.each(QUEUE_MODES)('outbox against a chain connection that loses answers
 
   it('retries and reports an operation whose signer has no key, and finishes it once the key is there', async () => {
     const queue = env.makeQueue(mode);
-    const app = await env.app({ queue, config: { outbox: { sweepIntervalMs: 200, submitTimeoutMs: 0, stuckAfterMs: 0 } } });
+    const app = await env.app({
+      queue,
+      config: { outbox: { sweepIntervalMs: 200, submitTimeoutMs: 0, stuckAfterMs: 0 } },
+    });
     // An account with an identity and POLYX on chain, whose key this platform does not hold yet.
     const mnemonic = mnemonicGenerate(12);
     const address = encodeAddress(sr25519PairFromSeed(mnemonicToMiniSecret(mnemonic)).publicKey, 42);
@@ -109,7 +119,10 @@ describe.each(QUEUE_MODES)('outbox against a chain connection that loses answers
       { name: 'identity.cddRegisterDid', args: { targetAccount: address, cddClaim: true } },
       { signer: alice },
     );
-    await env.ledger.submit({ name: 'balances.transfer', args: { to: address, amount: '100' } }, { signer: alice });
+    await env.ledger.submit(
+      { name: 'balances.transfer', args: { to: address, amount: '100' } },
+      { signer: alice },
+    );
     const before = await env.ledger.nonce(address);
 
     const op = await app.services.operations.submit({
@@ -119,9 +132,9 @@ describe.each(QUEUE_MODES)('outbox against a chain connection that loses answers
       requestedBy: 'test',
     });
     // Retried, not failed; the reason is visible to operators.
-    await expect.poll(async () => (await app.services.operations.get(op.id))?.lastError ?? null).toMatch(
-      /UnknownSigner/,
-    );
+    await expect
+      .poll(async () => (await app.services.operations.get(op.id))?.lastError ?? null)
+      .toMatch(/UnknownSigner/);
     const waiting = await app.inject({ method: 'GET', url: `/operations/${op.id}`, headers: auth });
     expect(waiting.json()).toMatchObject({ status: 'pending', error: null });
     expect(waiting.json().lastError).toMatch(/no key is held/);
@@ -133,7 +146,10 @@ describe.each(QUEUE_MODES)('outbox against a chain connection that loses answers
     // The key turns up (a custodial key restored, a mnemonic configured): the sweep finishes it.
     app.services.operations.keys.addSource(async (a) => (a === address ? { mnemonic } : null));
     await expect
-      .poll(async () => (await app.services.operations.get(op.id))?.status, { timeout: 60_000, interval: 100 })
+      .poll(async () => (await app.services.operations.get(op.id))?.status, {
+        timeout: 60_000,
+        interval: 100,
+      })
       .toBe('finalised');
     const done = await app.services.operations.get(op.id);
     expect(done?.lastError).toBeNull();

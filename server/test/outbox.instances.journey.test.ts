@@ -81,12 +81,15 @@ describe.each(QUEUE_MODES)('two server instances sharing a signer (%s queue)', (
     expect(answers.map((r) => r.statusCode).filter((s) => s !== 202)).toEqual([]);
     const ids = answers.map((r) => r.json().id as string);
     // With in-process queues each instance only runs what it queued; make both try everything.
-    if (mode === 'inline') await Promise.all([appA.services.operations.sweep(), appB.services.operations.sweep()]);
+    if (mode === 'inline')
+      await Promise.all([appA.services.operations.sweep(), appB.services.operations.sweep()]);
 
     await expect
       .poll(
         async () =>
-          env.db.orm.em.fork().count(ChainOperation, { id: { $in: ids }, status: { $in: ['finalised', 'failed'] } }),
+          env.db.orm.em
+            .fork()
+            .count(ChainOperation, { id: { $in: ids }, status: { $in: ['finalised', 'failed'] } }),
         { timeout: 120_000, interval: 200 },
       )
       .toBe(200);
@@ -98,13 +101,16 @@ describe.each(QUEUE_MODES)('two server instances sharing a signer (%s queue)', (
       Array.from({ length: 200 }, (_, i) => before + i),
     );
     expect(await env.ledger.nonce(alice)).toBe(before + 200);
-    const onChain = (await remarks(env.ledger)).filter((e) => String(e.data.remark).startsWith(`instances ${run} `));
+    const onChain = (await remarks(env.ledger)).filter((e) =>
+      String(e.data.remark).startsWith(`instances ${run} `),
+    );
     expect(onChain).toHaveLength(200);
     expect(new Set(onChain.map((e) => e.data.remark)).size).toBe(200);
     // Both instances took part: each recorded at least one outcome.
-    const finishers = await env.db.orm.em.fork().getConnection().execute<{ n: string }[]>(
-      `select count(*)::text as n from signer_lease`,
-    );
+    const finishers = await env.db.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: string }[]>(`select count(*)::text as n from signer_lease`);
     expect(Number(finishers[0]!.n)).toBe(0);
     await queueA.drain();
     await queueB.drain();
