@@ -48,6 +48,21 @@ export interface paths {
                                     failed?: number;
                                     error?: string;
                                 };
+                                /** @description The chain-operation outbox. `attention` does not make the server unhealthy (it is not this instance’s fault); it asks an operator to look */
+                                operations: {
+                                    status: "ok" | "attention" | "down";
+                                    /** @description Chain operations not finished yet */
+                                    open?: number;
+                                    /** @description Operations the chain refused, ever */
+                                    failed?: number;
+                                    failedLastDay?: number;
+                                    /** @description Unfinished for longer than OUTBOX_STUCK_AFTER_SECONDS */
+                                    stuck?: number;
+                                    /** @description Unfinished, last attempt ended without an outcome (e.g. no key for the signer) */
+                                    retrying?: number;
+                                    oldestOpenSeconds?: number | null;
+                                    error?: string;
+                                };
                                 chain: {
                                     status: "ok" | "down";
                                     adapter: "embedded" | "polymesh";
@@ -86,6 +101,21 @@ export interface paths {
                                     waiting?: number;
                                     active?: number;
                                     failed?: number;
+                                    error?: string;
+                                };
+                                /** @description The chain-operation outbox. `attention` does not make the server unhealthy (it is not this instance’s fault); it asks an operator to look */
+                                operations: {
+                                    status: "ok" | "attention" | "down";
+                                    /** @description Chain operations not finished yet */
+                                    open?: number;
+                                    /** @description Operations the chain refused, ever */
+                                    failed?: number;
+                                    failedLastDay?: number;
+                                    /** @description Unfinished for longer than OUTBOX_STUCK_AFTER_SECONDS */
+                                    stuck?: number;
+                                    /** @description Unfinished, last attempt ended without an outcome (e.g. no key for the signer) */
+                                    retrying?: number;
+                                    oldestOpenSeconds?: number | null;
                                     error?: string;
                                 };
                                 chain: {
@@ -9224,10 +9254,13 @@ export interface components {
             signer: string;
             nonce: number | null;
             attempts: number;
+            /** @description The chain refusal of a failed operation */
             error: {
                 code: string;
                 message: string;
             } | null;
+            /** @description Why the last attempt of an unfinished operation ended without an outcome (it is retried; the status is unchanged) */
+            lastError: string | null;
             receipt: {
                 txHash: string;
                 blockNumber: number;

@@ -2,12 +2,16 @@ import type { paths } from '../api/schema';
 import type { BadgeVariant } from '../ui/badge';
 
 export type Health = paths['/health']['get']['responses'][200]['content']['application/json'];
-/** The overall status; each dependency's check is `ok` or `down`, a subset. */
-export type CheckStatus = Health['status'];
+/**
+ * The overall status, or a check's: dependencies are `ok` or `down`; the chain-operation outbox
+ * may ask for `attention` (an operation unfinished for too long) without the server being unwell.
+ */
+export type CheckStatus = Health['status'] | 'attention';
 
 const PRESENTATION: Record<CheckStatus, { label: string; variant: BadgeVariant }> = {
   ok: { label: 'Operational', variant: 'success' },
   degraded: { label: 'Degraded', variant: 'warning' },
+  attention: { label: 'Needs attention', variant: 'warning' },
   down: { label: 'Down', variant: 'danger' },
 };
 
@@ -52,7 +56,7 @@ export interface CheckRow {
 }
 
 export interface CheckSummary {
-  key: 'database' | 'queue' | 'chain';
+  key: 'database' | 'queue' | 'chain' | 'operations';
   title: string;
   status: CheckStatus;
   rows: CheckRow[];
@@ -73,9 +77,14 @@ function optionalRow(label: string, value: number | undefined): CheckRow[] {
   return value === undefined ? [] : [{ label, value: formatNumber(value) }];
 }
 
-/** The three dependency cards of the status page, in display order. */
+function ageText(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return 'none open';
+  return formatUptime(seconds);
+}
+
+/** The dependency cards of the status page, in display order. */
 export function describeChecks(health: Health): CheckSummary[] {
-  const { database, queue, chain } = health.checks;
+  const { database, queue, chain, operations } = health.checks;
   return [
     {
       key: 'database',
@@ -113,6 +122,26 @@ export function describeChecks(health: Health): CheckSummary[] {
         { label: 'Spec version', value: formatNumber(chain.specVersion), mono: true },
       ],
       error: chain.error,
+    },
+    {
+      key: 'operations',
+      title: 'Chain operations',
+      status: operations.status,
+      rows: [
+        ...optionalRow('Unfinished', operations.open),
+        ...optionalRow('Retrying', operations.retrying),
+        ...optionalRow('Stuck', operations.stuck),
+        ...optionalRow('Refused by the chain (last 24 h)', operations.failedLastDay),
+        ...optionalRow('Refused by the chain (all time)', operations.failed),
+        ...(operations.status === 'down'
+          ? []
+          : [{ label: 'Oldest unfinished', value: ageText(operations.oldestOpenSeconds) }]),
+      ],
+      error:
+        operations.error ??
+        (operations.stuck
+          ? 'Some chain operations have been unfinished for longer than they should take. Open Operations to see why (for example a signer whose key is missing).'
+          : undefined),
     },
   ];
 }

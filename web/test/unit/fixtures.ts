@@ -9,6 +9,15 @@ export function healthFixture(overrides: Partial<Health> = {}): Health {
     checks: {
       database: { status: 'ok', kind: 'postgresql', version: 'PostgreSQL 16.4', latencyMs: 2.6 },
       queue: { status: 'ok', mode: 'inline', waiting: 3 },
+      operations: {
+        status: 'ok',
+        open: 2,
+        failed: 1,
+        failedLastDay: 0,
+        stuck: 0,
+        retrying: 0,
+        oldestOpenSeconds: 4,
+      },
       chain: {
         status: 'ok',
         adapter: 'embedded',
@@ -34,6 +43,7 @@ export function operationFixture(overrides: Partial<ChainOperation> = {}): Chain
     subject: null,
     finalisedAt: null,
     error: null,
+    lastError: null,
     receipt: null,
     createdAt: '2025-01-01T10:00:00.000Z',
     updatedAt: '2025-01-01T10:00:00.000Z',

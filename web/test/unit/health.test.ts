@@ -7,6 +7,7 @@ describe('health presentation', () => {
     expect([checkLabel('ok'), checkVariant('ok')]).toEqual(['Operational', 'success']);
     expect([checkLabel('degraded'), checkVariant('degraded')]).toEqual(['Degraded', 'warning']);
     expect([checkLabel('down'), checkVariant('down')]).toEqual(['Down', 'danger']);
+    expect([checkLabel('attention'), checkVariant('attention')]).toEqual(['Needs attention', 'warning']);
   });
 
   it('formats uptime compactly', () => {
@@ -45,5 +46,17 @@ describe('health presentation', () => {
     ]);
     expect(chain).toMatchObject({ status: 'down', error: 'connect ECONNREFUSED 127.0.0.1:9944' });
     expect(chain?.rows.map((r) => r.value)).toEqual(['Polymesh node', '—', '—', '—']);
+  });
+
+  it('describes the chain-operation outbox, and asks for attention in words when operations are stuck', () => {
+    const health = healthFixture();
+    const ok = describeChecks(health).find((c) => c.key === 'operations');
+    expect(ok).toMatchObject({ status: 'ok', error: undefined });
+    expect(ok?.rows).toContainEqual({ label: 'Oldest unfinished', value: '4s' });
+    health.checks.operations = { ...health.checks.operations, status: 'attention', stuck: 3, retrying: 3 };
+    const stuck = describeChecks(health).find((c) => c.key === 'operations');
+    expect(stuck?.status).toBe('attention');
+    expect(stuck?.rows).toContainEqual({ label: 'Stuck', value: '3' });
+    expect(stuck?.error).toMatch(/unfinished for longer than they should take/);
   });
 });
