@@ -58,6 +58,7 @@ export const servicesPlugin = fp(
     // Before the queue and database close (hooks of later plugins run first on close).
     app.addHook('onClose', async () => {
       clearInterval(sweeper);
+      operations.stop();
     });
   },
   { name: 'stoa-services', dependencies: ['stoa-infrastructure'] },

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { LedgerError, type Ledger, type LedgerCall } from '@stoa/chain';
@@ -21,9 +20,6 @@ export interface RecordOperationInput {
   requestedBy: string;
   subject?: { type: string; id: string };
 }
-
-/** How often a job whose signer is leased by another instance looks again. */
-const LEASE_POLL_MS = 200;
 
 export interface OutboxOptions {
   /** Lease holder name: stable across restarts of one instance, distinct between instances. */
@@ -84,6 +80,7 @@ export class OperationService {
   readonly keys: SignerKeys;
   private readonly leases: SignerLeases;
   private readonly submitTimeoutMs: number;
+  private stopping = false;
 
   constructor(
     private readonly orm: MikroORM,
@@ -216,8 +213,10 @@ export class OperationService {
    * The job: idempotent, exclusive per signer across every instance sharing the database, and
    * in the order the operations were recorded. Whoever holds the signer's lease drains its
    * queue oldest first (calls recorded in one transaction — stats before the restriction that
-   * needs them — keep their order on chain); a job whose signer is busy elsewhere waits for
-   * its operation to be done there.
+   * needs them — keep their order on chain). A job whose signer is leased elsewhere has nothing
+   * to do: the holder drains everything, and after releasing it looks once more, so an operation
+   * recorded while the lease was held is never left behind. (If the holder died, its lease
+   * expires and the periodic sweep starts the queue again.)
    */
   async process(operationId: string): Promise<void> {
     const first = await this.orm.em.fork().findOne(ChainOperation, { id: operationId });
@@ -226,25 +225,30 @@ export class OperationService {
       return;
     }
     const signer = first.signer;
-    const deadline = Date.now() + this.leases.ttlMs + 5_000;
-    for (;;) {
+    await this.withSignerLock(signer, async () => {
       if (await this.isTerminal(operationId)) return;
-      const drained = await this.withSignerLock(signer, async () => {
-        if (await this.isTerminal(operationId)) return true;
-        if (!(await this.leases.acquire(signer))) return false;
+      for (;;) {
+        if (this.stopping || !(await this.leases.acquire(signer))) return;
         try {
           await this.drain(signer);
         } finally {
           await this.leases.release(signer).catch(() => undefined);
         }
-        return true;
-      });
-      if (drained) return;
-      if (Date.now() > deadline) {
-        throw new Error(`signer ${signer} is busy on another server instance; will retry`);
+        if (this.stopping || !(await this.hasOpen(signer))) return;
       }
-      await sleep(LEASE_POLL_MS);
-    }
+    });
+  }
+
+  /** Stops taking new steps (shutdown): the step under way finishes, the rest waits for the next start. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  private async hasOpen(signer: string): Promise<boolean> {
+    const n = await this.orm.em
+      .fork()
+      .count(ChainOperation, { signer, status: { $nin: ['finalised', 'failed'] } });
+    return n > 0;
   }
 
   /** Advances the signer's unfinished operations, oldest first, while the lease is ours. */
@@ -260,6 +264,7 @@ export class OperationService {
     }, this.leases.ttlMs / 3);
     try {
       for (;;) {
+        if (this.stopping) return;
         if (lost) throw new Error(`lost the lease of signer ${signer}; another instance took over`);
         const em = this.orm.em.fork();
         const oldest = await em.findOne(
