@@ -44,8 +44,8 @@ export class AccountService {
     const now = new Date();
     const users = await em.find(User, {}, { orderBy: { createdAt: 'asc' } });
     const ids = users.map((u) => u.id);
-    const sessions = await em.find(Session, liveSession({ $in: ids }, now));
-    const keys = await em.find(ApiKey, liveKey({ $in: ids }, now));
+    const sessions = await em.find(Session, liveSession({ $in: ids }, now), { fields: ['userId'] });
+    const keys = await em.find(ApiKey, liveKey({ $in: ids }, now), { fields: ['userId'] });
     const count = (rows: { userId: string }[], id: string) => rows.filter((r) => r.userId === id).length;
     return users.map((user) => ({
       user,
