@@ -13,6 +13,7 @@ import { auditRoutes } from './modules/audit/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { operationRoutes } from './modules/operations/routes.js';
 import { authRoutes } from './modules/auth/routes.js';
+import { userRoutes } from './modules/auth/user-routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { investorRoutes, investorServicesPlugin } from './plugins/investors.js';
 import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokenization.js';
@@ -149,6 +150,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(investorServicesPlugin, { config, operatorAddress });
   await app.register(authRoutes, { secureCookies: config.env === 'production' });
+  await app.register(userRoutes);
   await app.register(investorRoutes, { encryptionKey: config.encryptionKey });
   await app.register(tokenizationServicesPlugin, { operatorAddress });
   await app.register(tokenizationRoutes);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { identifierProblem } from '@stoa/chain';
 import { explainBreakdown } from '../src/modules/compliance/checks.js';
 import { compileRules, RuleCompileError } from '../src/modules/compliance/compiler.js';
-import { conditionReason, restrictionReason } from '../src/modules/compliance/reasons.js';
+import { conditionReason, restrictionReason, tell, YOU } from '../src/modules/compliance/reasons.js';
 import { diffRules } from '../src/modules/compliance/service.js';
 
 const CDD = `0x${'01'.padEnd(64, '0')}`;
@@ -137,7 +137,7 @@ describe('plain-language reasons', () => {
   });
 
   it('tells a US investor only what the US path needs', () => {
-    const reasons = explainBreakdown(breakdown(false, true, false), compiled, true);
+    const reasons = tell(explainBreakdown(breakdown(false, true, false), compiled, true));
     expect(reasons).toEqual([
       {
         rule: 'Reg D 506(c)',
@@ -147,14 +147,17 @@ describe('plain-language reasons', () => {
   });
 
   it('explains holder caps, country rules and general errors', () => {
-    const reasons = explainBreakdown(
-      {
-        ...breakdown(true, false, true),
-        general: ['InvalidTransferFrozenAsset', 'InvalidTransferStatisticsFailure'],
-      },
-      compiled,
-      false,
+    const reasons = tell(
+      explainBreakdown(
+        {
+          ...breakdown(true, false, true),
+          general: ['InvalidTransferFrozenAsset', 'InvalidTransferStatisticsFailure'],
+        },
+        compiled,
+        false,
+      ),
     );
+    expect(reasons.map((r) => r.rule)).toEqual(['frozen', 'maximum holders']);
     expect(reasons.map((r) => r.message)).toEqual([
       'transfers of the asset are frozen',
       'the asset already has its maximum of 99 holders; a new holder cannot be added',
@@ -169,6 +172,28 @@ describe('plain-language reasons', () => {
     expect(restrictionReason({ type: 'MaxInvestorOwnership', percentage: '10' })).toBe(
       'the receiver would own more than 10% of the supply',
     );
+  });
+
+  it('speaks to an investor about themselves in the second person', () => {
+    const parties = { sender: YOU, receiver: YOU };
+    expect(
+      conditionReason(
+        { type: 'IsPresent', claim: { type: 'KnowYourCustomer', scope }, target: 'Receiver' },
+        parties,
+      ),
+    ).toBe('you have not passed KYC (no valid KYC claim from a trusted provider)');
+    expect(
+      conditionReason({ type: 'IsAbsent', claim: { type: 'SellLockup', scope }, target: 'Sender' }, parties),
+    ).toBe('you are still in a lock-up period and may not sell yet');
+    const [balance] = tell(
+      explainBreakdown(
+        { ...breakdown(true, false, false), general: ['InsufficientBalance'] },
+        compiled,
+        false,
+      ),
+      parties,
+    );
+    expect(balance).toEqual({ rule: 'balance', message: 'you do not hold enough tokens' });
   });
 });
 

@@ -6,7 +6,8 @@ describe.skipIf(!hasChromium)('issuer console and investor offerings in Chromium
   let portal: Portal;
   let f: ReturnType<typeof fixtures>;
   let accredited: { email: string };
-  let plain: { email: string };
+  let plain: { email: string; did: string };
+  let issuer: { email: string; password: string };
 
   beforeAll(async () => {
     portal = await openPortal();
@@ -25,7 +26,7 @@ describe.skipIf(!hasChromium)('issuer console and investor offerings in Chromium
 
   it('issuer creates an asset with a checked ISIN and rules, then launches an offering', async () => {
     const { page, baseUrl } = portal;
-    const issuer = await f.issuerUser('issuer@acme.example');
+    issuer = await f.issuerUser('issuer@acme.example');
     await f.login(issuer.email, issuer.password);
     await page.goto(`${baseUrl}/issuer/assets/new`);
     await page.getByLabel('Name', { exact: true }).fill('Acme Common');
@@ -70,6 +71,26 @@ describe.skipIf(!hasChromium)('issuer console and investor offerings in Chromium
     await page.waitForURL(/\/issuer\/offerings\//);
     await page.locator('[data-test="offering-status"]', { hasText: 'Live' }).waitFor({ timeout: 20_000 });
     await portal.screenshot('issuer-offering-launched');
+    expect(portal.consoleErrors).toEqual([]);
+  });
+
+  it("the issuer's pre-trade check tells, in words, why an investor may not receive the asset", async () => {
+    const { page, baseUrl } = portal;
+    await f.login(issuer.email, issuer.password);
+    await page.goto(`${baseUrl}/issuer/transfer-check`);
+    await page.getByLabel('Asset').selectOption({ label: 'Acme Common' });
+    await page.getByLabel('To (DID)').fill(plain.did);
+    await page.getByLabel('Amount').fill('10');
+    await page.getByRole('button', { name: 'Check transfer' }).click();
+    const refused = page.locator('[data-test="check-refused"]');
+    await refused
+      .getByText('The receiver is not accredited (no valid accreditation from a trusted verifier).')
+      .waitFor();
+    const text = await refused.innerText();
+    expect(text).toMatch(/^Reg D 506\(c\): The receiver is not accredited/m);
+    // Words, not chain codes.
+    expect(text).not.toMatch(/InvalidTransfer|MaxInvestor|Accredited\b/);
+    await portal.screenshot('issuer-transfer-check-refused');
     expect(portal.consoleErrors).toEqual([]);
   });
 

@@ -69,6 +69,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Audit trail', roles: AREA_ROLES['/audit'] },
   },
   {
+    path: '/admin/users',
+    name: 'admin-users',
+    component: () => import('./admin/UsersView.vue'),
+    meta: { title: 'Users', roles: AREA_ROLES['/admin/users'] },
+  },
+  {
     path: '/status',
     name: 'status',
     component: () => import('./system/StatusView.vue'),

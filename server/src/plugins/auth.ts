@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.js';
 import { AuditService } from '../modules/audit/service.js';
+import { AccountService } from '../modules/auth/accounts.js';
 import { API_KEY_PREFIX, AuthService, SESSION_COOKIE, type Principal } from '../modules/auth/service.js';
 import type { Role } from '../modules/auth/roles.js';
 
@@ -18,6 +19,7 @@ declare module 'fastify' {
     /** preHandler factory: authenticated, and (if given) holding one of `roles`. */
     requireRole(...roles: readonly Role[]): (request: FastifyRequest) => Promise<void>;
     authService: AuthService;
+    accountService: AccountService;
   }
   interface FastifyInstance {
     /** Every route with its access rule, as declared (read by the role-matrix test and docs). */
@@ -61,6 +63,7 @@ export const authPlugin = fp(
     await app.register(cookie);
     const service = new AuthService(app.infra.db.orm, new AuditService(), opts.sessionTtlMs);
     app.decorate('authService', service);
+    app.decorate('accountService', new AccountService(app.infra.db.orm, new AuditService()));
     app.decorateRequest('principal', null);
     const catalog: RouteAccess[] = [];
     app.decorate('routeCatalog', catalog);

@@ -1926,7 +1926,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All users */
+        /** All users, with their live sessions and API keys */
         get: {
             parameters: {
                 query?: never;
@@ -1943,7 +1943,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["User"][];
+                            items: components["schemas"]["UserAccount"][];
                         };
                     };
                 };
@@ -2122,7 +2122,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replace a user's roles (audited with the reason) */
+        /** Replace a user's roles (audited with the reason). Removing a role ends the user's sessions; their API keys keep only roles the user still holds, and a key left with none is revoked */
         put: {
             parameters: {
                 query?: never;
@@ -2148,7 +2148,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["User"];
+                        "application/json": {
+                            user: components["schemas"]["UserAccount"];
+                            /** @description Sessions and API keys this change ended */
+                            ended: {
+                                sessions: number;
+                                apiKeys: number;
+                            };
+                        };
                     };
                 };
                 /** @description Default Response */
@@ -2217,6 +2224,236 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a user (audited with the reason): they cannot log in, and every session and API key of theirs stops working at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why; recorded in the audit trail */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["UserAccount"];
+                            /** @description Sessions and API keys this change ended */
+                            ended: {
+                                sessions: number;
+                                apiKeys: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a disabled user (audited with the reason): they can log in again; the sessions and API keys the disabling ended stay ended */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why; recorded in the audit trail */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["UserAccount"];
+                            /** @description Sessions and API keys this change ended */
+                            ended: {
+                                sessions: number;
+                                apiKeys: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -6839,7 +7076,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pre-trade check: allowed, or refused with one plain-language reason per failed rule */
+        /**
+         * Pre-trade check: allowed, or refused with one plain-language reason per failed rule
+         * @description Staff check any transfer and read every reason. Investors check only transfers they send or receive: their own reasons in full, the other party only as "not eligible", and no check that rests on the other party's holdings (listed in `withheld`, the same for every amount).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6877,11 +7117,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description For investors: by the checks they may see */
                             allowed: boolean;
                             reasons: {
+                                /** @description The rule that refused, in words */
                                 rule: string;
                                 message: string;
                             }[];
+                            /** @description Checks whose outcome is not shown to you; they run again when the transfer settles */
+                            withheld: string[];
                         };
                     };
                 };
@@ -9333,6 +9577,24 @@ export interface components {
             lastUsedAt: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        UserAccount: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            displayName: string;
+            roles: ("admin" | "issuer-admin" | "compliance-officer" | "transfer-agent" | "investor" | "cdd-provider" | "auditor")[];
+            disabled: boolean;
+            lastLoginAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            /** @description Live sessions and API keys: what stops working if the account is disabled */
+            access: {
+                sessions: number;
+                apiKeys: number;
+            };
         };
         OnboardingDocument: {
             /** Format: uuid */

@@ -12,6 +12,7 @@ export const AREA_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/investor': ['investor'],
   '/cdd': ['cdd-provider', 'compliance-officer'],
   '/audit': ['auditor', 'compliance-officer'],
+  '/admin/users': ['admin'],
 };
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
@@ -41,6 +42,7 @@ export function homeFor(roles: readonly string[]): string {
   if (roles.includes('cdd-provider')) return '/cdd';
   if (roles.includes('auditor')) return '/audit';
   if (ISSUER_ROLES.some((r) => roles.includes(r))) return '/issuer';
+  if (roles.includes('admin')) return '/admin/users';
   return '/';
 }
 

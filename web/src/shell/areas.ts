@@ -31,4 +31,11 @@ export const AREAS: readonly Area[] = [
     audience: 'Auditors and regulators (read-only)',
     summary: 'Read the tamper-evident audit trail, cap tables at any checkpoint, and exports.',
   },
+  {
+    path: '/admin/users',
+    label: 'Users',
+    audience: 'Platform administrators',
+    summary:
+      'Grant and remove roles; disable and enable accounts, ending their sessions and API keys at once.',
+  },
 ];

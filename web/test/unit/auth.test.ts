@@ -26,6 +26,8 @@ describe('roles', () => {
     expect(homeFor(['auditor'])).toBe('/audit');
     expect(homeFor(['transfer-agent'])).toBe('/issuer');
     expect(homeFor([])).toBe('/');
+    expect(homeFor(['admin'])).toBe('/admin/users');
+    expect(areasFor(['issuer-admin']).map((a) => a.path)).not.toContain('/admin/users');
   });
 
   it('only follows redirects that stay inside the portal', () => {

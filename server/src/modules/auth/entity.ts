@@ -10,6 +10,9 @@ export class User extends BaseEntity {
   passwordHash!: string;
   roles: Role[] = [];
   disabled = false;
+  disabledAt: Date | null = null;
+  /** Why an administrator disabled the account (also in the audit trail). */
+  disabledReason: string | null = null;
   lastLoginAt: Date | null = null;
 }
 
@@ -23,6 +26,8 @@ export const UserSchema = new EntitySchema<User, BaseEntity>({
     passwordHash: { type: 'string', length: 255 },
     roles: { type: 'json' },
     disabled: { type: 'boolean' },
+    disabledAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
+    disabledReason: { type: 'text', nullable: true },
     lastLoginAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
   },
 });

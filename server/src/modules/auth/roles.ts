@@ -39,8 +39,24 @@ export const CAN = {
   readOfferingInvestors: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'],
   /** Subscribe to offerings (staff for an investor, investors for themselves) and dry-run it. */
   subscribe: ['investor', 'issuer-admin', 'transfer-agent'],
+  /** Subscribe (and dry-run) for an investor other than oneself: offerings/policy.ts. */
+  subscribeForOthers: ['issuer-admin', 'transfer-agent'],
   /** Read one's own holdings, subscriptions and pending instructions. */
   readOwnPortfolio: ['investor'],
+  /**
+   * Pre-trade checks of any transfer of any asset, with every reason (compliance/policy.ts). A
+   * venue operator role joins here when venues arrive.
+   */
+  checkAnyTransfer: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'cdd-provider', 'auditor'],
+  /** Pre-trade checks: staff as above; investors only of transfers they send or receive. */
+  checkTransfers: [
+    'investor',
+    'issuer-admin',
+    'compliance-officer',
+    'transfer-agent',
+    'cdd-provider',
+    'auditor',
+  ],
   /** Affirm or reject settlement instructions: staff for custodial accounts, investors for their own. */
   affirmInstructions: ['issuer-admin', 'transfer-agent', 'investor'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -3,19 +3,16 @@ import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { AppError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
-import { User, type ApiKey, type Session } from './entity.js';
-import { CAN } from './roles.js';
+import type { ApiKey, Session, User } from './entity.js';
 import {
   ApiKeyBody,
   CreateApiKeyBody,
   CreatedApiKey,
-  CreateUserBody,
   IdParams,
   LoginBody,
   RegisterBody,
   SECURITY,
   SessionResponse,
-  SetRolesBody,
   UserBody,
 } from './schemas.js';
 import { SESSION_COOKIE } from './service.js';
@@ -204,59 +201,5 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> =
       },
     },
     async (request) => serializeKey(await auth.revokeApiKey(request.principal!, request.params.id)),
-  );
-
-  app.post(
-    '/users',
-    {
-      config: { roles: CAN.manageUsers },
-      schema: {
-        tags: ['auth'],
-        summary: 'Create a user with roles (issuer staff, CDD providers, auditors)',
-        security: SECURITY,
-        body: CreateUserBody,
-        response: { 201: Type.Ref('User'), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
-      const user = await auth.createUser(request.principal!.id, request.body);
-      return reply.status(201).send(serializeUser(user));
-    },
-  );
-
-  app.get(
-    '/users',
-    {
-      config: { roles: CAN.readUsers },
-      schema: {
-        tags: ['auth'],
-        summary: 'All users',
-        security: SECURITY,
-        response: { 200: Type.Object({ items: Type.Array(Type.Ref('User')) }), ...errorResponses },
-      },
-    },
-    async () => {
-      const users = await app.infra.db.orm.em.fork().find(User, {}, { orderBy: { createdAt: 'asc' } });
-      return { items: users.map(serializeUser) };
-    },
-  );
-
-  app.put(
-    '/users/:id/roles',
-    {
-      config: { roles: CAN.manageUsers },
-      schema: {
-        tags: ['auth'],
-        summary: "Replace a user's roles (audited with the reason)",
-        security: SECURITY,
-        params: IdParams,
-        body: SetRolesBody,
-        response: { 200: Type.Ref('User'), ...errorResponses },
-      },
-    },
-    async (request) => {
-      const { roles, reason } = request.body;
-      return serializeUser(await auth.setRoles(request.principal!.id, request.params.id, roles, reason));
-    },
   );
 };

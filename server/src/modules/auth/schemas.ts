@@ -69,10 +69,41 @@ export const CreateUserBody = Type.Object(
   { additionalProperties: false },
 );
 
+const Reason = Type.String({
+  minLength: 3,
+  maxLength: 500,
+  pattern: '\\S',
+  description: 'Why; recorded in the audit trail',
+});
+
+export const ReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+
+const access = (description: string) =>
+  Type.Object(
+    { sessions: Type.Integer({ minimum: 0 }), apiKeys: Type.Integer({ minimum: 0 }) },
+    { description },
+  );
+
+/** A user as administrators see them: with what they can sign in with right now. */
+export const UserAccountBody = Type.Object(
+  {
+    ...UserBody.properties,
+    disabledAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    disabledReason: Type.Union([Type.String(), Type.Null()]),
+    access: access('Live sessions and API keys: what stops working if the account is disabled'),
+  },
+  { $id: 'UserAccount' },
+);
+
+export const AccessChangeResponse = Type.Object({
+  user: Type.Ref('UserAccount'),
+  ended: access('Sessions and API keys this change ended'),
+});
+
 export const SetRolesBody = Type.Object(
   {
     roles: Type.Array(RoleSchema, { uniqueItems: true }),
-    reason: Type.String({ minLength: 3, maxLength: 500, description: 'Why; recorded in the audit trail' }),
+    reason: Reason,
   },
   { additionalProperties: false },
 );

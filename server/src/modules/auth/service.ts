@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import { hash, verify } from '@node-rs/argon2';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
@@ -22,6 +23,9 @@ export const SESSION_COOKIE = 'stoa_session';
 const ARGON = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 // Verified against when the e-mail is unknown, so timing does not reveal which accounts exist.
 const DUMMY_HASH = hash('stoa-dummy-password', ARGON);
+
+const disabled = () =>
+  new AppError('FORBIDDEN', 'Your account is disabled; ask an administrator of the platform to enable it');
 
 export interface NewUser {
   email: string;
@@ -63,27 +67,6 @@ export class AuthService {
     });
   }
 
-  async setRoles(actor: string, userId: string, roles: Role[], reason: string): Promise<User> {
-    return this.orm.em.fork().transactional(async (tx) => {
-      const user = await tx.findOne(User, { id: userId });
-      if (!user) throw AppError.notFound('User', userId);
-      const before = user.roles;
-      user.roles = [...new Set(roles)];
-      // API keys never keep a role their user lost.
-      for (const key of await tx.find(ApiKey, { userId, revokedAt: null })) {
-        key.roles = key.roles.filter((r) => user.roles.includes(r));
-      }
-      await this.audit.append(tx, {
-        actor,
-        action: 'user.roles-changed',
-        subjectType: 'user',
-        subjectId: user.id,
-        data: { before, after: user.roles, reason },
-      });
-      return user;
-    });
-  }
-
   /** Checks the password; on success opens a session and returns its token (shown once). */
   async login(
     email: string,
@@ -106,21 +89,26 @@ export class AuthService {
           data: {
             email: normalised,
             ip,
-            reason: !user ? 'unknown-user' : user.disabled ? 'disabled' : 'bad-password',
+            reason: !user ? 'unknown-user' : !ok ? 'bad-password' : 'disabled',
           },
         }),
       );
-      throw new AppError('UNAUTHENTICATED', 'E-mail or password is wrong (or the account is disabled)');
+      // Only someone who knows the password learns that the account exists and is disabled.
+      if (user && ok) throw disabled();
+      throw new AppError('UNAUTHENTICATED', 'E-mail or password is wrong');
     }
     const token = randomToken(32);
     const session = await em.transactional(async (tx) => {
+      // Under the row lock that disabling takes: a session is never opened after the account's
+      // sessions were ended, where enabling it again would bring it back.
+      const u = await tx.findOneOrFail(User, { id: user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (u.disabled) throw disabled();
       const s = new Session();
       s.tokenHash = sha256Hex(token);
       s.userId = user.id;
       s.expiresAt = new Date(Date.now() + this.sessionTtlMs);
       s.ip = ip.slice(0, 64);
       tx.persist(s);
-      const u = tx.merge(user);
       u.lastLoginAt = new Date();
       await this.audit.append(tx, {
         actor: `user:${user.id}`,
@@ -166,20 +154,24 @@ export class AuthService {
     if (!owner.userId) {
       throw new AppError('FORBIDDEN', 'API keys belong to users; log in as a user to create one');
     }
-    const roles = input.roles ?? owner.roles;
-    const extra = roles.filter((r) => !owner.roles.includes(r));
-    if (extra.length > 0) {
-      throw new AppError('FORBIDDEN', `An API key cannot hold roles its user lacks: ${extra.join(', ')}`);
-    }
+    const userId = owner.userId;
     const token = randomToken(32, API_KEY_PREFIX);
     const key = new ApiKey();
     key.name = input.name;
     key.prefix = token.slice(0, 12);
     key.secretHash = sha256Hex(token);
-    key.userId = owner.userId;
-    key.roles = [...new Set(roles)];
+    key.userId = userId;
     key.expiresAt = input.expiresAt ?? null;
     await this.orm.em.fork().transactional(async (tx) => {
+      // The user's roles as they are now, under the lock role changes and disabling take.
+      const user = await tx.findOneOrFail(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_READ });
+      if (user.disabled) throw disabled();
+      const roles = input.roles ?? user.roles;
+      const extra = roles.filter((r) => !user.roles.includes(r));
+      if (extra.length > 0) {
+        throw new AppError('FORBIDDEN', `An API key cannot hold roles its user lacks: ${extra.join(', ')}`);
+      }
+      key.roles = [...new Set(roles)];
       tx.persist(key);
       await this.audit.append(tx, {
         actor: owner.id,

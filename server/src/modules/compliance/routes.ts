@@ -3,6 +3,7 @@ import Type from 'typebox';
 import { AppError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
 import { Amount, IdParams, PortfolioRefSchema } from '../assets/schemas.js';
+import { CAN } from '../auth/roles.js';
 import { serializeOperation } from '../operations/routes.js';
 import { describeTemplate } from './reasons.js';
 import { RuleTemplate, TEMPLATE_NAMES } from './templates.js';
@@ -33,7 +34,10 @@ const RulesView = Type.Object({
   changedBy: Type.String(),
   updatedAt: Type.String({ format: 'date-time' }),
 });
-const Reason = Type.Object({ rule: Type.String(), message: Type.String() });
+const Reason = Type.Object({
+  rule: Type.String({ description: 'The rule that refused, in words' }),
+  message: Type.String(),
+});
 const CheckBody = Type.Object(
   {
     from: Type.Optional(PortfolioRefSchema),
@@ -151,19 +155,30 @@ export const complianceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/assets/:id/transfer-checks',
     {
-      config: { roles: [] },
+      config: { roles: CAN.checkTransfers },
       schema: {
         tags,
         security,
         summary: 'Pre-trade check: allowed, or refused with one plain-language reason per failed rule',
+        description:
+          'Staff check any transfer and read every reason. Investors check only transfers they send or ' +
+          'receive: their own reasons in full, the other party only as "not eligible", and no check that ' +
+          "rests on the other party's holdings (listed in `withheld`, the same for every amount).",
         params: IdParams,
         body: CheckBody,
         response: {
-          200: Type.Object({ allowed: Type.Boolean(), reasons: Type.Array(Reason) }),
+          200: Type.Object({
+            allowed: Type.Boolean({ description: 'For investors: by the checks they may see' }),
+            reasons: Type.Array(Reason),
+            withheld: Type.Array(Type.String(), {
+              description:
+                'Checks whose outcome is not shown to you; they run again when the transfer settles',
+            }),
+          }),
           ...errorResponses,
         },
       },
     },
-    async (request) => checks.check(em(), request.params.id, request.body),
+    async (request) => checks.checkAs(em(), request.principal!, request.params.id, request.body),
   );
 };

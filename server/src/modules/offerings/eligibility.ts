@@ -3,7 +3,8 @@ import type { Ledger } from '@stoa/chain';
 import { fromUnits, mulUnits, toUnits } from '../../lib/units.js';
 import type { Asset, Issuer } from '../assets/entity.js';
 import type { AssetService } from '../assets/service.js';
-import type { Reason, TransferCheckService } from '../compliance/checks.js';
+import type { TransferCheckService } from '../compliance/checks.js';
+import { tell, type Reason } from '../compliance/reasons.js';
 import type { InvestorIdentity } from '../identities/entity.js';
 import { Application } from '../onboarding/entity.js';
 import { Subscription, type InvestorClass, type Offering } from './entity.js';
@@ -227,7 +228,7 @@ export async function assessEligibility(
       value: fromUnits(cost),
       ignore: ['InsufficientBalance', 'InsufficientPortfolioBalance'],
     });
-    record('rules', check.reasons, 'the asset’s rules allow the transfer');
+    record('rules', tell(check.findings), 'the asset’s rules allow the transfer');
     const [funds] = await deps.ledger.portfolioBalances({ did }, payment.chainId);
     const free = funds?.free ?? '0';
     record(

@@ -2,14 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { AppError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
 import { IdParams } from '../assets/schemas.js';
 import { CAN, hasRole, investorOnly } from '../auth/roles.js';
-import { ownIdentity } from '../identities/directory.js';
 import { serializeOperation } from '../operations/routes.js';
 import { Offering } from './entity.js';
 import { offeringActions } from './lifecycle.js';
+import { assertVisible, subscriberFor } from './policy.js';
 import {
   CreateBody,
   EligibilityView,
@@ -39,24 +38,11 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const canSeeInvestors = (request: FastifyRequest) => hasRole(request.principal!, CAN.readOfferingInvestors);
   const view = (o: Offering, request: FastifyRequest) =>
     offeringView(em(), app.infra.ledger, o, canSeeInvestors(request));
-  /** An offering the caller may see: investors see launched offerings only. */
-  const visible = async (request: FastifyRequest, id: string) => {
-    const o = await svc.get(em(), id);
-    if (investorOnly(request.principal!) && !(LAUNCHED as readonly string[]).includes(o.status))
-      throw AppError.notFound('Offering', id);
-    return o;
-  };
-  /** The identity a subscription is for: the investor's own, or (staff only) the one named. */
-  const subscriber = async (request: FastifyRequest, named: string | undefined) => {
-    const p = request.principal!;
-    if (named && !investorOnly(p)) return named;
-    const mine = await ownIdentity(em(), p);
-    if (!mine)
-      throw new AppError('RULE_VIOLATION', 'You have no investor identity yet; complete onboarding first');
-    if (named && named !== mine.id)
-      throw new AppError('FORBIDDEN', 'Investors subscribe only for themselves');
-    return mine.id;
-  };
+  /** An offering the caller may see (policy.ts). */
+  const visible = async (request: FastifyRequest, id: string) =>
+    assertVisible(request.principal!, await svc.get(em(), id));
+  const subscriber = (request: FastifyRequest, named: string | undefined) =>
+    subscriberFor(em(), request.principal!, named);
 
   app.get(
     '/offerings',
