@@ -10,7 +10,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { AuditAnchorService } from './modules/audit/anchors.js';
+import { AnchorChain } from './modules/audit/onchain.js';
 import { auditRoutes } from './modules/audit/routes.js';
+import { AuditVerifier } from './modules/audit/verify.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { operationRoutes } from './modules/operations/routes.js';
 import { authRoutes } from './modules/auth/routes.js';
@@ -137,9 +139,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(servicesPlugin);
 
   let operator: Address | undefined;
+  let platformAccounts: Address[] = [];
   app.addHook('onReady', async () => {
-    const [first] = config.signers;
-    if (first) operator = await app.infra.ledger.addSigner(signerKeyOf(first));
+    platformAccounts = [];
+    for (const secret of config.signers) {
+      platformAccounts.push(await app.infra.ledger.addSigner(signerKeyOf(secret)));
+    }
+    operator = platformAccounts[0];
   });
   const operatorAddress = (): Address => {
     if (!operator)
@@ -149,13 +155,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   await app.register(healthRoutes);
   await app.register(operationRoutes, { operatorAddress });
+  const anchorChain = new AnchorChain(app.infra.ledger, () => platformAccounts);
   await app.register(auditRoutes, {
     anchors: new AuditAnchorService(
       app.infra.db.orm,
       app.services.audit,
       app.services.operations,
+      anchorChain,
       operatorAddress,
     ),
+    verifier: new AuditVerifier(app.infra.db.orm, anchorChain),
     anchorIntervalMs: config.auditAnchorIntervalMinutes * 60_000,
   });
   await app.register(investorServicesPlugin, { config, operatorAddress });
