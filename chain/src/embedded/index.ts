@@ -470,7 +470,8 @@ export class EmbeddedLedger implements Ledger {
     opts: { fromBlock?: number; toBlock?: number } = {},
   ): Promise<TransactionLookup | null> {
     const r = this.txIndex.get(`${signer}|${nonce}`);
-    if (!r || r.blockNumber < (opts.fromBlock ?? 0) || r.blockNumber > (opts.toBlock ?? Infinity)) return null;
+    if (!r || r.blockNumber < (opts.fromBlock ?? 0) || r.blockNumber > (opts.toBlock ?? Infinity))
+      return null;
     if (!r.error) return { status: 'success', receipt: r };
     return {
       status: 'failed',

@@ -5,7 +5,7 @@ import { AuditAnchor, AuditEntry } from './entity.js';
 import { merkleRoot } from './merkle.js';
 import type { AnchorChain } from './onchain.js';
 import { entriesInWords, parseAnchorRemark, type AnchorClaim } from './remark.js';
-import { chainBreak } from './service.js';
+import { chainBreak, entryHash } from './service.js';
 
 export const PROBLEM_KINDS = [
   'entry-altered',
@@ -71,7 +71,9 @@ export class AuditVerifier {
     const ops = new Map(remarkOps.map((o) => [o.id, o]));
 
     const problems: Problem[] = [];
-    const hashes = new Map(rows.map((r) => [r.seq, r.hash]));
+    // Leaves are recomputed from each row's content, so an anchor vouches for what rows say,
+    // not merely for the hash column beside them.
+    const hashes = new Map(rows.map((r) => [r.seq, entryHash(r.prevHash, r)]));
     const lastSeq = rows.length > 0 ? BigInt(rows[rows.length - 1]!.seq) : 0n;
     const broken = chainBreak(rows);
     if (broken?.cause === 'missing') {
