@@ -156,15 +156,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(healthRoutes);
   await app.register(operationRoutes, { operatorAddress });
   const anchorChain = new AnchorChain(app.infra.ledger, () => platformAccounts);
+  const verifier = new AuditVerifier(app.infra.db.orm, anchorChain);
   await app.register(auditRoutes, {
     anchors: new AuditAnchorService(
       app.infra.db.orm,
       app.services.audit,
       app.services.operations,
       anchorChain,
+      verifier,
       operatorAddress,
     ),
-    verifier: new AuditVerifier(app.infra.db.orm, anchorChain),
+    verifier,
     anchorIntervalMs: config.auditAnchorIntervalMinutes * 60_000,
   });
   await app.register(investorServicesPlugin, { config, operatorAddress });

@@ -54,6 +54,43 @@ describe('audit anchors on chain', () => {
   const get = async (url: string) => app.inject({ method: 'GET', url, headers: officer });
   const anchorNow = () => app.inject({ method: 'POST', url: '/audit/anchors', headers: officer });
 
+  /**
+   * Anchors entries `from`..head as the previous release did, through the outbox: with the Merkle
+   * rule given, and from wherever it is told (that release went on after a failed anchor).
+   */
+  async function anchorAsBefore(from: string, version: MerkleVersion): Promise<void> {
+    const op = await env.db.orm.em.fork().transactional(async (tx) => {
+      const entries = await tx.find(AuditEntry, { seq: { $gte: from } }, { orderBy: { seq: 'asc' } });
+      const toSeq = entries[entries.length - 1]!.seq;
+      const root = merkleRoot(
+        entries.map((e) => e.hash),
+        version,
+      );
+      const anchor = Object.assign(new AuditAnchor(), {
+        id: randomUUID(),
+        fromSeq: from,
+        toSeq,
+        leafCount: entries.length,
+        version,
+        root,
+        remark: anchorRemark({ version, fromSeq: BigInt(from), toSeq: BigInt(toSeq), root }),
+        requestedBy: 'system',
+      });
+      const recorded = await app.services.operations.record(tx, {
+        idempotencyKey: `as-before:${anchor.id}`,
+        call: { name: 'system.remark', args: { remark: anchor.remark } },
+        signer: await env.ledger.addSigner({ uri: '//Alice' }),
+        requestedBy: 'system',
+        subject: { type: 'audit_anchor', id: anchor.id },
+      });
+      anchor.operationId = recorded.id;
+      tx.persist(anchor);
+      return recorded;
+    });
+    await app.services.operations.dispatch(op);
+    await queue.drain();
+  }
+
   beforeAll(async () => {
     env = await createTestEnv();
     queue = env.makeQueue('inline');
@@ -66,35 +103,7 @@ describe('audit anchors on chain', () => {
 
   it('an anchor made before the domain-separated rule (version 1) still verifies and proves', async () => {
     for (let i = 0; i < 3; i++) await append(`legacy-${i}`);
-    // As the previous release anchored: v1 root and remark, through the outbox.
-    const op = await env.db.orm.em.fork().transactional(async (tx) => {
-      const entries = await tx.find(AuditEntry, {}, { orderBy: { seq: 'asc' } });
-      const anchor = Object.assign(new AuditAnchor(), {
-        id: randomUUID(),
-        fromSeq: '1',
-        toSeq: entries[entries.length - 1]!.seq,
-        leafCount: entries.length,
-        version: 1 as const,
-        root: merkleRoot(
-          entries.map((e) => e.hash),
-          1,
-        ),
-        requestedBy: 'system',
-      });
-      anchor.remark = anchorRemark({ ...anchor, fromSeq: 1n, toSeq: BigInt(anchor.toSeq), version: 1 });
-      const recorded = await app.services.operations.record(tx, {
-        idempotencyKey: `legacy-anchor`,
-        call: { name: 'system.remark', args: { remark: anchor.remark } },
-        signer: await env.ledger.addSigner({ uri: '//Alice' }),
-        requestedBy: 'system',
-        subject: { type: 'audit_anchor', id: anchor.id },
-      });
-      anchor.operationId = recorded.id;
-      tx.persist(anchor);
-      return recorded;
-    });
-    await app.services.operations.dispatch(op);
-    await queue.drain();
+    await anchorAsBefore('1', 1);
     const [legacy] = (await get('/audit/anchors')).json().items;
     expect(legacy).toMatchObject({ version: 1, status: 'on-chain', fromSeq: '1' });
     expect(legacy.remark).toMatch(/^stoa:audit:v1:1-\d+:[0-9a-f]{64}$/);
@@ -185,6 +194,34 @@ describe('audit anchors on chain', () => {
     const after = (await get('/audit/verify')).json();
     expect(after).toMatchObject({ ok: true, anchors: { failed: 1 }, problems: [] });
     expect(BigInt(after.anchoredThrough)).toBeGreaterThanOrEqual(BigInt(failed.toSeq));
+  });
+
+  it('a range a failed anchor left behind before this release is a gap verify names, and the next run fills it', async () => {
+    await append('lost-1');
+    const spy = vi
+      .spyOn(env.ledger, 'submit')
+      .mockRejectedValueOnce(new LedgerError('InsufficientPolyx', 'Not enough POLYX for the fee'));
+    const failed = (await anchorNow()).json();
+    await queue.drain();
+    spy.mockRestore();
+    await append('after-the-failure');
+    await anchorAsBefore(String(BigInt(failed.toSeq) + 1n), 2);
+
+    const v = (await get('/audit/verify')).json();
+    expect(v.ok).toBe(false);
+    expect(v.problems).toEqual([
+      expect.objectContaining({
+        kind: 'coverage-gap',
+        fromSeq: failed.fromSeq,
+        toSeq: failed.toSeq,
+        message: expect.stringMatching(/their anchor failed and has not been made again/),
+      }),
+    ]);
+    const refill = await anchorNow();
+    expect(refill.statusCode).toBe(202);
+    expect(refill.json()).toMatchObject({ fromSeq: failed.fromSeq, toSeq: failed.toSeq });
+    await queue.drain();
+    expect((await get('/audit/verify')).json()).toMatchObject({ ok: true, problems: [] });
   });
 
   it('refuses investors, forged anchor remarks, and unknown or unanchored entries get 404 with a hint', async () => {

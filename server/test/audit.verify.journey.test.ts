@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEntry } from '../src/modules/audit/entity.js';
+import { AuditAnchor, AuditEntry } from '../src/modules/audit/entity.js';
 import { merkleRoot } from '../src/modules/audit/merkle.js';
 import { anchorRemark } from '../src/modules/audit/remark.js';
 import { AuditService, entryHash, GENESIS_HASH } from '../src/modules/audit/service.js';
@@ -106,7 +107,10 @@ async function snapshot(): Promise<void> {
     ]),
   );
 }
+/** False once a test has put on chain what the snapshot does not know about. */
+let restorable = true;
 afterEach(async () => {
+  if (!restorable) return;
   await asAttacker(
     ...TABLES.flatMap((t): [string][] => [
       [`delete from ${t}`],
@@ -167,6 +171,9 @@ describe('audit verify against the chain', () => {
     expect(v.problems.find((p) => p.kind === 'anchor-missing')!.message).toMatch(
       new RegExp(`chain holds an anchor of entries ${second.fromSeq}–${second.toSeq}.*no longer has`),
     );
+    // Anchoring now would cover the hole with a new remark after the genuine one: refused.
+    const refused = await app.inject({ method: 'POST', url: '/audit/anchors', headers: officer });
+    expect(refused.statusCode).toBe(409);
     // With the operation gone too, the remark's text is unknown, but the remark itself is not.
     await asAttacker([`delete from chain_operation where id = ?`, [second.operationId]]);
     const blind = await verify();
@@ -248,24 +255,19 @@ describe('audit verify against the chain', () => {
     ]);
   });
 
-  it('finds a deleted anchor between others as a gap, and its remark with a full scan of the chain', async () => {
+  it('finds a deleted first anchor from its remark, and refuses to anchor over the hole', async () => {
     await asAttacker([`delete from audit_anchor where id = ?`, [first.id]]);
-    const recent = await verify();
-    expect(recent.problems).toEqual([
-      expect.objectContaining({
-        kind: 'coverage-gap',
-        fromSeq: '1',
-        toSeq: String(BigInt(second.fromSeq) - 1n),
-        message: expect.stringMatching(
-          /No anchor on chain covers entries 1–\d+.*an anchor record was deleted/,
-        ),
-      }),
-    ]);
-    const full = await verify(true);
-    expect(full.scan.fromBlock).toBe(0);
-    expect(full.problems).toEqual([
+    const v = await verify();
+    // With no anchor from entry 1 on left, the search starts at the chain's beginning.
+    expect(v.scan.fromBlock).toBe(0);
+    expect(v.problems).toEqual([
       expect.objectContaining({ kind: 'anchor-missing', fromSeq: first.fromSeq, toSeq: first.toSeq }),
     ]);
+    const refused = await app.inject({ method: 'POST', url: '/audit/anchors', headers: officer });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().message).toMatch(
+      /does not verify, so it is not anchored: The chain holds an anchor/,
+    );
   });
 
   it('never mistakes an anchor made while it runs for a deleted one', async () => {
@@ -282,5 +284,48 @@ describe('audit verify against the chain', () => {
     }
     // The new anchors are on chain for good: restoring the old tables would now be an attack.
     await snapshot();
+  });
+
+  it('a forged anchor signed by the worker over rewritten history is found by a full search', async () => {
+    // An attacker who can insert operation rows has the worker sign what they like: here a new
+    // anchor over the rewritten trail, after deleting the genuine anchor rows.
+    await rewriteWithRecomputedHashes('3');
+    await asAttacker(['truncate audit_anchor']);
+    const rows = await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } });
+    const root = merkleRoot(rows.map((r) => r.hash));
+    const to = BigInt(rows[rows.length - 1]!.seq);
+    const op = await env.db.orm.em.fork().transactional(async (tx) => {
+      const forged = Object.assign(new AuditAnchor(), {
+        id: randomUUID(),
+        fromSeq: '1',
+        toSeq: String(to),
+        leafCount: rows.length,
+        version: 2 as const,
+        root,
+        remark: anchorRemark({ version: 2, fromSeq: 1n, toSeq: to, root }),
+        requestedBy: 'mallory',
+      });
+      const recorded = await app.services.operations.record(tx, {
+        idempotencyKey: 'forged-anchor',
+        call: { name: 'system.remark', args: { remark: forged.remark } },
+        signer: await env.ledger.addSigner({ uri: '//Alice' }),
+        requestedBy: 'mallory',
+        subject: { type: 'audit_anchor', id: forged.id },
+      });
+      forged.operationId = recorded.id;
+      tx.persist(forged);
+      return recorded;
+    });
+    await app.services.operations.dispatch(op);
+    await queue.drain();
+    restorable = false;
+    // The documented limit: the default search starts at the forged anchor, after the genuine ones.
+    expect((await verify()).ok).toBe(true);
+    const full = await verify(true);
+    expect(full.ok).toBe(false);
+    // Every genuine anchor is still on chain, and none of them matches the rewritten entries.
+    expect(new Set(kinds(full))).toEqual(new Set(['anchor-missing', 'root-mismatch']));
+    const atFirst = full.problems.filter((p) => p.fromSeq === first.fromSeq && p.toSeq === first.toSeq);
+    expect(atFirst.map((p) => p.kind).sort()).toEqual(['anchor-missing', 'root-mismatch']);
   });
 });

@@ -8,6 +8,7 @@ import { MERKLE_VERSION, merkleProof, merkleRoot, type MerkleVersion, type Proof
 import type { AnchorChain, OnChain } from './onchain.js';
 import { anchorRemark, entriesInWords, parseAnchorRemark } from './remark.js';
 import { chainBreak, GENESIS_HASH, type AuditService } from './service.js';
+import type { AuditVerifier } from './verify.js';
 
 export interface EntryProof {
   entry: AuditEntry;
@@ -30,6 +31,7 @@ export class AuditAnchorService {
     private readonly audit: AuditService,
     private readonly operations: OperationService,
     private readonly chain: AnchorChain,
+    private readonly verifier: AuditVerifier,
     private readonly signer: () => string,
   ) {
     operations.onFinal('audit_anchor', (tx, op) => this.recordOutcome(tx, op));
@@ -37,6 +39,17 @@ export class AuditAnchorService {
 
   /** Null when nothing needs anchoring: no gap to fill and no entry since the last anchor. */
   async anchor(requestedBy: string): Promise<AuditAnchor | null> {
+    // Verified first, outside the transaction (it reads the chain): anchoring over deleted or
+    // rewritten anchors would put the rewrite on chain as the record, after the genuine remarks,
+    // where a search from the last anchor no longer sees them. Gaps are what anchoring fills.
+    const check = await this.verifier.verify();
+    const problem = check.problems.find((p) => p.kind !== 'coverage-gap');
+    if (problem) {
+      throw new AppError(
+        'CONFLICT',
+        `The audit trail does not verify, so it is not anchored: ${problem.message} See GET /audit/verify`,
+      );
+    }
     const em = this.orm.em.fork();
     const result = await em.transactional(async (tx) => {
       // One anchorer at a time, so runs never overlap.

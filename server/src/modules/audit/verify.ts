@@ -144,8 +144,17 @@ export class AuditVerifier {
       checkRange(claim, confirmed.blockNumber);
     }
 
+    // Search from the last anchor of the unbroken run from entry 1: anything after a gap may be
+    // the chain's record of what was deleted, so it is searched too.
     const full = opts.full ?? false;
-    const fromBlock = full ? 0 : Math.max(0, ...proven.map((p) => p.block));
+    let fromBlock = 0;
+    let run = 0n;
+    for (const p of byFirstEntry(proven)) {
+      if (p.fromSeq > run + 1n) break;
+      if (p.toSeq > run) run = p.toSeq;
+      fromBlock = Math.max(fromBlock, p.block);
+    }
+    if (full) fromBlock = 0;
     const known = new Map<string, string>();
     for (const text of [...anchors.map((a) => a.remark), ...remarkOps.map(remarkText)]) {
       if (text !== null) known.set(remarkHash(text), text);
@@ -178,9 +187,7 @@ export class AuditVerifier {
     }
 
     let through = 0n;
-    for (const p of [...proven].sort((x, y) =>
-      x.fromSeq < y.fromSeq ? -1 : x.fromSeq > y.fromSeq ? 1 : 0,
-    )) {
+    for (const p of byFirstEntry(proven)) {
       if (p.fromSeq > through + 1n) {
         const failed = anchors.some(
           (a) =>
@@ -209,6 +216,9 @@ export class AuditVerifier {
     };
   }
 }
+
+const byFirstEntry = (ps: readonly Proven[]) =>
+  [...ps].sort((x, y) => (x.fromSeq < y.fromSeq ? -1 : x.fromSeq > y.fromSeq ? 1 : 0));
 
 function remarkText(op: ChainOperation): string | null {
   const remark = (op.call.args as { remark?: unknown }).remark;
