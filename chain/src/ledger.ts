@@ -123,12 +123,14 @@ export interface Ledger extends Queries {
 
   /**
    * The receipt of the transaction `signer` sent with `nonce`, or null if no transaction with
-   * that nonce has been included. `fromBlock` narrows the scan on a node.
+   * that nonce was included in blocks `fromBlock`..`toBlock` (inclusive; default: genesis to
+   * head). On a node the lookup reads every block in that range, so narrow it when you know
+   * where the transaction landed.
    */
   findTransaction(
     signer: Address,
     nonce: number,
-    opts?: { fromBlock?: number },
+    opts?: { fromBlock?: number; toBlock?: number },
   ): Promise<TransactionLookup | null>;
 
   /** Ordered events from `fromBlock` (inclusive), then live ones as blocks are produced. */

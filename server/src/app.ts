@@ -9,7 +9,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { AuditAnchorService } from './modules/audit/anchors.js';
+import { AnchorChain } from './modules/audit/onchain.js';
 import { auditRoutes } from './modules/audit/routes.js';
+import { AuditVerifier } from './modules/audit/verify.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { operationRoutes } from './modules/operations/routes.js';
 import { authRoutes } from './modules/auth/routes.js';
@@ -139,13 +141,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   await app.register(healthRoutes, { stuckAfterMs: config.outbox.stuckAfterMs });
   await app.register(operationRoutes, { operatorAddress });
+  const anchorChain = new AnchorChain(app.infra.ledger, () => app.services.platformAccounts());
+  const verifier = new AuditVerifier(app.infra.db.orm, anchorChain);
   await app.register(auditRoutes, {
     anchors: new AuditAnchorService(
       app.infra.db.orm,
       app.services.audit,
       app.services.operations,
+      anchorChain,
+      verifier,
       operatorAddress,
     ),
+    verifier,
     anchorIntervalMs: config.auditAnchorIntervalMinutes * 60_000,
   });
   await app.register(investorServicesPlugin, { config, operatorAddress });

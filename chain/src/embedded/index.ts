@@ -464,9 +464,14 @@ export class EmbeddedLedger implements Ledger {
     return this.chain.system.nonce(address);
   }
 
-  async findTransaction(signer: Address, nonce: number): Promise<TransactionLookup | null> {
+  async findTransaction(
+    signer: Address,
+    nonce: number,
+    opts: { fromBlock?: number; toBlock?: number } = {},
+  ): Promise<TransactionLookup | null> {
     const r = this.txIndex.get(`${signer}|${nonce}`);
-    if (!r) return null;
+    if (!r || r.blockNumber < (opts.fromBlock ?? 0) || r.blockNumber > (opts.toBlock ?? Infinity))
+      return null;
     if (!r.error) return { status: 'success', receipt: r };
     return {
       status: 'failed',

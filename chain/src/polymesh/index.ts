@@ -294,12 +294,12 @@ export class PolymeshLedger implements Ledger {
   async findTransaction(
     signer: Address,
     nonce: number,
-    opts: { fromBlock?: number } = {},
+    opts: { fromBlock?: number; toBlock?: number } = {},
   ): Promise<TransactionLookup | null> {
     if (nonce >= (await this.nonce(signer))) return null;
     const head = (await this.api.rpc.chain.getHeader()).number.toNumber();
     // Newest first: the transaction the outbox asks about is almost always recent.
-    for (let n = head; n >= (opts.fromBlock ?? 0); n -= 1) {
+    for (let n = Math.min(head, opts.toBlock ?? head); n >= (opts.fromBlock ?? 0); n -= 1) {
       const block = await readBlock(this.api, n);
       const txIndex = block.extrinsics.findIndex(
         (ex) => ex.signer !== undefined && ex.nonce === nonce && sameAccount(ex.signer, signer),

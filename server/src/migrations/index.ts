@@ -4,6 +4,7 @@ import { Migration20261124195755_Onboarding } from './Migration20261124195755_On
 import { Migration20261124200355_Tokenization } from './Migration20261124200355_Tokenization.js';
 import { Migration20261124210313_AuditAnchors } from './Migration20261124210313_AuditAnchors.js';
 import { Migration20261201084130_OutboxLeases } from './Migration20261201084130_OutboxLeases.js';
+import { Migration20261201084518_AuditVerification } from './Migration20261201084518_AuditVerification.js';
 import { Migration20261201084819_UserDisable } from './Migration20261201084819_UserDisable.js';
 
 /**
@@ -16,5 +17,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124200355_Tokenization', class: Migration20261124200355_Tokenization },
   { name: 'Migration20261124210313_AuditAnchors', class: Migration20261124210313_AuditAnchors },
   { name: 'Migration20261201084130_OutboxLeases', class: Migration20261201084130_OutboxLeases },
+  { name: 'Migration20261201084518_AuditVerification', class: Migration20261201084518_AuditVerification },
   { name: 'Migration20261201084819_UserDisable', class: Migration20261201084819_UserDisable },
 ];

@@ -11,6 +11,8 @@ export interface Services {
   operations: OperationService;
   /** The first configured signer's address (the platform's operator account). */
   operatorAddress(): Address;
+  /** Every configured signer's address (SIGNER_MNEMONICS), the operator first. */
+  platformAccounts(): Address[];
 }
 
 declare module 'fastify' {
@@ -29,17 +31,19 @@ export const servicesPlugin = fp(
       submitTimeoutMs: config.outbox.submitTimeoutMs,
     });
     let operator: Address | undefined;
+    const accounts: Address[] = [];
     const operatorAddress = (): Address => {
       if (!operator)
         throw new AppError('SERVICE_UNAVAILABLE', 'No operator signer is configured (SIGNER_MNEMONICS)');
       return operator;
     };
-    app.decorate('services', { audit, operations, operatorAddress });
+    app.decorate('services', { audit, operations, operatorAddress, platformAccounts: () => [...accounts] });
     let sweeper: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {
       for (const secret of config.signers) {
         const address = await ledger.addSigner(signerKeyOf(secret));
         operations.keys.markLoaded(address);
+        if (!accounts.includes(address)) accounts.push(address);
         operator ??= address;
       }
       await operations.preloadSigners();

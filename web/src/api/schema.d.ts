@@ -679,10 +679,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the hash chain: proves no row was rewritten, removed or inserted */
+        /**
+         * Verify the trail: the hash chain, every anchor against the remark the chain holds, and the chain since the last anchor for anchors this database lost
+         * @description Not itself audited: it is a read anyone with the role can repeat, and writing an entry would change the trail it checks. Failures are logged.
+         */
         get: {
             parameters: {
-                query?: never;
+                query: {
+                    /** @description Search every block from genesis, not only those since the last anchor (slow on a long chain; catches re-anchored history) */
+                    full: boolean;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -695,11 +701,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            ok: boolean;
-                            count?: number;
-                            brokenAt?: string;
-                        };
+                        "application/json": components["schemas"]["AuditVerification"];
                     };
                 };
                 /** @description Default Response */
@@ -987,7 +989,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Anchor every entry since the last anchor: a Merkle root sent on chain as a remark (202 with the anchor; 204 when nothing is new) */
+        /** Anchor the trail: a Merkle root over the first range no anchor covers (a failed anchor's range first, else every entry since the last anchor), sent on chain as a remark. 202 with the anchor; 204 when nothing is new; 409 while the previous anchor waits for the chain */
         post: {
             parameters: {
                 query?: never;
@@ -1091,7 +1093,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Merkle inclusion proof of one entry in its on-chain anchor */
+        /** Merkle inclusion proof of one entry in its anchor, served only while the chain holds that anchor and its entries still match it */
         get: {
             parameters: {
                 query?: never;
@@ -1112,6 +1114,13 @@ export interface paths {
                         "application/json": {
                             entry: components["schemas"]["AuditEntry"];
                             anchor: components["schemas"]["AuditAnchor"];
+                            /** @description Where the chain holds the anchor's remark, read from the chain for this answer */
+                            onChain: {
+                                blockNumber: number;
+                                txHash: string;
+                            };
+                            /** @description Merkle rule of the proof (see AuditAnchor.version) */
+                            version: number;
                             proof: {
                                 hash: string;
                                 position: "left" | "right";
@@ -9529,6 +9538,8 @@ export interface components {
             fromSeq: string;
             toSeq: string;
             leafCount: number;
+            /** @description Merkle rule: 2 = leaf H(0x00‖entry hash), node H(0x01‖left‖right), odd node carried up; 1 = legacy (no prefixes, odd node paired with itself) */
+            version: number;
             /** @description SHA-256 Merkle root over the entries' hashes (hex) */
             root: string;
             /** @description The remark sent on chain */
@@ -9538,6 +9549,10 @@ export interface components {
              * @description The chain operation carrying the remark
              */
             operationId: string;
+            /** @description pending until the remark is final; a failed anchor is made again by the next anchor run */
+            status: "pending" | "on-chain" | "failed";
+            blockNumber: number | null;
+            txHash: string | null;
         };
         AuditEntry: {
             /** @description Position in the hash chain, from 1 */
@@ -9553,6 +9568,37 @@ export interface components {
             };
             prevHash: string;
             hash: string;
+        };
+        AuditVerification: {
+            /** @description True when the hash chain and every anchor on chain agree */
+            ok: boolean;
+            /** @description Entries in the trail */
+            count: number;
+            /** @description First entry where the hash chain breaks */
+            brokenAt?: string;
+            /** @description Entries 1 to this one are covered by anchors the chain holds ("0": none) */
+            anchoredThrough: string;
+            /** @description Entries after that, not yet protected by an anchor */
+            unanchored: number;
+            anchors: {
+                onChain: number;
+                pending: number;
+                failed: number;
+            };
+            /** @description Blocks searched for anchors this database no longer has */
+            scan: {
+                fromBlock: number;
+                toBlock: number;
+                full: boolean;
+            };
+            problems: {
+                kind: "entry-altered" | "entries-missing" | "root-mismatch" | "anchor-not-on-chain" | "anchor-missing" | "coverage-gap";
+                /** @description What broke, in words */
+                message: string;
+                fromSeq?: string;
+                toSeq?: string;
+                block?: number;
+            }[];
         };
         User: {
             /** Format: uuid */

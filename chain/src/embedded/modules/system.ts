@@ -1,6 +1,6 @@
 /** System (nonces, remarks) and Balances (POLYX) pallets. */
-import { blake2AsHex } from '@polkadot/util-crypto';
 import type { Address } from '../../ledger.js';
+import { remarkHash } from '../../remarks.js';
 import type { Chain } from '../chain.js';
 import { fromUnits, toUnits } from '../amounts.js';
 import { argString, ensure } from '../runtime.js';
@@ -13,7 +13,7 @@ export class SystemModule {
     chain.rt.register('system.remark', {
       handler: (o, a) => {
         const remark = argString(a.remark, 'remark', 1024 * 1024);
-        const hash = blake2AsHex(remark, 256);
+        const hash = remarkHash(remark);
         chain.rt.emit('system', 'Remarked', { sender: o.signer, hash, remark });
         return { hash };
       },

@@ -1,55 +1,102 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { AppError } from '../../errors.js';
+import { ChainOperation } from '../operations/entity.js';
 import type { OperationService } from '../operations/service.js';
 import { AuditAnchor, AuditEntry } from './entity.js';
-import { merkleProof, merkleRoot, type ProofStep } from './merkle.js';
-import type { AuditService } from './service.js';
+import { MERKLE_VERSION, merkleProof, merkleRoot, type MerkleVersion, type ProofStep } from './merkle.js';
+import type { AnchorChain, OnChain } from './onchain.js';
+import { anchorRemark, entriesInWords, parseAnchorRemark } from './remark.js';
+import { chainBreak, GENESIS_HASH, type AuditService } from './service.js';
+import type { AuditVerifier } from './verify.js';
 
-export const ANCHOR_REMARK_PREFIX = 'stoa:audit:v1';
+export interface EntryProof {
+  entry: AuditEntry;
+  anchor: AuditAnchor;
+  /** Where the chain holds the anchor's remark, as the chain reported it just now. */
+  onChain: OnChain;
+  version: MerkleVersion;
+  proof: ProofStep[];
+}
 
 /**
- * Anchors the audit trail on chain: a Merkle root over every entry since the last anchor goes
- * out as a `system.remark` through the outbox, in the same transaction that records the anchor.
+ * Anchors the audit trail on chain: a Merkle root over a run of entries goes out as a
+ * `system.remark` through the outbox, in the same transaction that records the anchor. One
+ * anchor is in flight at a time; a remark that fails marks its anchor `failed`, and the next
+ * run anchors that range again before anything newer, so anchored ranges tile the trail.
  */
 export class AuditAnchorService {
   constructor(
     private readonly orm: MikroORM,
     private readonly audit: AuditService,
     private readonly operations: OperationService,
+    private readonly chain: AnchorChain,
+    private readonly verifier: AuditVerifier,
     private readonly signer: () => string,
-  ) {}
+  ) {
+    operations.onFinal('audit_anchor', (tx, op) => this.recordOutcome(tx, op));
+  }
 
-  /** Null when no entry was written since the last anchor. */
+  /** Null when nothing needs anchoring: no gap to fill and no entry since the last anchor. */
   async anchor(requestedBy: string): Promise<AuditAnchor | null> {
+    // Verified first, outside the transaction (it reads the chain): anchoring over deleted or
+    // rewritten anchors would put the rewrite on chain as the record, after the genuine remarks,
+    // where a search from the last anchor no longer sees them. Gaps are what anchoring fills.
+    const check = await this.verifier.verify();
+    const problem = check.problems.find((p) => p.kind !== 'coverage-gap');
+    if (problem) {
+      throw new AppError(
+        'CONFLICT',
+        `The audit trail does not verify, so it is not anchored: ${problem.message} See GET /audit/verify`,
+      );
+    }
     const em = this.orm.em.fork();
     const result = await em.transactional(async (tx) => {
       // One anchorer at a time, so runs never overlap.
       await tx
         .getConnection()
         .execute('select pg_advisory_xact_lock(7340212)', [], 'all', tx.getTransactionContext());
-      const recent = await tx.find(AuditAnchor, {}, { orderBy: { toSeq: 'desc' }, limit: 5 });
-      const last = recent[0];
-      const from = last ? BigInt(last.toSeq) + 1n : 1n;
-      const entries = await tx.find(AuditEntry, { seq: { $gte: String(from) } }, { orderBy: { seq: 'asc' } });
-      // Anchoring writes entries of its own (the anchor, its remark's outcome): those alone are
-      // no reason for another anchor, or the timer would anchor its own bookkeeping forever.
-      const ownOps = new Set(recent.map((a) => a.operationId));
-      const news = entries.filter(
-        (e) =>
-          e.subjectType !== 'audit_anchor' &&
-          !(e.subjectType === 'chain_operation' && ownOps.has(e.subjectId)),
-      );
-      if (news.length === 0) return null;
+      const waiting = await tx.findOne(AuditAnchor, { status: 'pending' });
+      if (waiting) {
+        throw new AppError(
+          'CONFLICT',
+          `The anchor of ${entriesInWords(BigInt(waiting.fromSeq), BigInt(waiting.toSeq))} is still waiting for the chain; anchor again once its remark is final`,
+        );
+      }
+      const range = await this.nextRange(tx);
+      if (!range) return null;
+      // Anchoring a damaged trail would put the damage on chain as if it were the record.
+      const damaged = (seq: bigint | string) =>
+        new AppError(
+          'CONFLICT',
+          `The audit trail is damaged at entry ${seq}, so it cannot be anchored; run GET /audit/verify`,
+        );
+      const before = range.from > 1n ? await tx.findOne(AuditEntry, { seq: String(range.from - 1n) }) : null;
+      if (range.from > 1n && !before) throw damaged(range.from - 1n);
+      const broken = chainBreak(range.entries, before?.hash ?? GENESIS_HASH, range.from);
+      if (broken) throw damaged(broken.expected ?? broken.seq);
+      if (range.until !== undefined && BigInt(range.entries.length) !== range.until - range.from + 1n) {
+        throw damaged(range.from + BigInt(range.entries.length));
+      }
       const anchor = new AuditAnchor();
       anchor.id = randomUUID();
-      anchor.fromSeq = String(from);
-      anchor.toSeq = entries[entries.length - 1]!.seq;
-      anchor.leafCount = entries.length;
-      anchor.root = merkleRoot(entries.map((e) => e.hash));
-      anchor.remark = `${ANCHOR_REMARK_PREFIX}:${anchor.fromSeq}-${anchor.toSeq}:${anchor.root}`;
+      anchor.fromSeq = String(range.from);
+      anchor.toSeq = range.entries[range.entries.length - 1]!.seq;
+      anchor.leafCount = range.entries.length;
+      anchor.version = MERKLE_VERSION;
+      anchor.root = merkleRoot(
+        range.entries.map((e) => e.hash),
+        anchor.version,
+      );
+      anchor.remark = anchorRemark({
+        version: anchor.version,
+        fromSeq: range.from,
+        toSeq: BigInt(anchor.toSeq),
+        root: anchor.root,
+      });
       anchor.requestedBy = requestedBy;
       const op = await this.operations.record(tx, {
-        idempotencyKey: `audit-anchor:${anchor.toSeq}`,
+        idempotencyKey: `audit-anchor:${anchor.id}`,
         call: { name: 'system.remark', args: { remark: anchor.remark } },
         signer: this.signer(),
         requestedBy,
@@ -62,7 +109,14 @@ export class AuditAnchorService {
         action: 'audit.anchored',
         subjectType: 'audit_anchor',
         subjectId: anchor.id,
-        data: { fromSeq: anchor.fromSeq, toSeq: anchor.toSeq, root: anchor.root, operationId: op.id },
+        data: {
+          fromSeq: anchor.fromSeq,
+          toSeq: anchor.toSeq,
+          root: anchor.root,
+          version: anchor.version,
+          operationId: op.id,
+          reanchor: range.reanchor,
+        },
       });
       return { anchor, op };
     });
@@ -71,29 +125,109 @@ export class AuditAnchorService {
     return result.anchor;
   }
 
-  /** The anchor covering entry `seq` and the Merkle path from the entry's hash to its root. */
-  async proof(seq: string): Promise<{ anchor: AuditAnchor; entry: AuditEntry; proof: ProofStep[] } | null> {
+  /**
+   * The entry's Merkle path in the anchor that covers it — only an anchor the chain holds right
+   * now, over entries that still hash to its root: a proof is never served as on chain otherwise.
+   */
+  async proof(seq: string): Promise<EntryProof> {
     const em = this.orm.em.fork();
     const anchor = await em.findOne(
       AuditAnchor,
-      { fromSeq: { $lte: seq }, toSeq: { $gte: seq } },
-      { orderBy: { toSeq: 'asc' } },
+      { status: 'on-chain', fromSeq: { $lte: seq }, toSeq: { $gte: seq } },
+      { orderBy: { createdAt: 'desc' } },
     );
-    if (!anchor) return null;
+    if (!anchor) {
+      const waiting = await em.findOne(AuditAnchor, {
+        status: 'pending',
+        fromSeq: { $lte: seq },
+        toSeq: { $gte: seq },
+      });
+      if (waiting) {
+        throw new AppError(
+          'CONFLICT',
+          `Entry ${seq} is in an anchor still waiting for the chain; ask again once its remark is final`,
+        );
+      }
+      throw new AppError(
+        'NOT_FOUND',
+        `Audit entry ${seq} does not exist or is not anchored yet; anchor with POST /audit/anchors`,
+      );
+    }
+    const op = await em.findOne(ChainOperation, { id: anchor.operationId });
+    const onChain = await this.chain.confirm(anchor.remark, op ?? undefined);
+    const claim = parseAnchorRemark(anchor.remark);
+    const mismatch = (why: string) =>
+      new AppError('CONFLICT', `The anchor covering entry ${seq} ${why}; run GET /audit/verify`);
+    if (!onChain.ok) throw mismatch(`is not on chain as recorded: ${onChain.reason}`);
+    if (!claim) throw mismatch('carries a remark that is not an audit anchor');
     const entries = await em.find(
       AuditEntry,
-      { seq: { $gte: anchor.fromSeq, $lte: anchor.toSeq } },
+      { seq: { $gte: String(claim.fromSeq), $lte: String(claim.toSeq) } },
       { orderBy: { seq: 'asc' } },
     );
-    const index = entries.findIndex((e) => e.seq === seq);
-    if (index < 0) return null;
+    const hashes = entries.map((e) => e.hash);
+    const complete = BigInt(entries.length) === claim.toSeq - claim.fromSeq + 1n;
+    if (!complete || merkleRoot(hashes, claim.version) !== claim.root) {
+      throw mismatch(`no longer matches its entries (block ${onChain.blockNumber})`);
+    }
+    const index = Number(BigInt(seq) - claim.fromSeq);
     return {
-      anchor,
       entry: entries[index]!,
-      proof: merkleProof(
-        entries.map((e) => e.hash),
-        index,
-      ),
+      anchor,
+      onChain: { blockNumber: onChain.blockNumber, txHash: onChain.txHash },
+      version: claim.version,
+      proof: merkleProof(hashes, index, claim.version),
     };
+  }
+
+  /**
+   * The first run of entries no live anchor covers: a gap left by a failed anchor (anchored again
+   * as it was), else everything after the last anchor — unless all of that is the anchorer's own
+   * bookkeeping (its entries and its remarks' outcomes), or the timer would anchor itself forever.
+   */
+  private async nextRange(
+    tx: EntityManager,
+  ): Promise<{ from: bigint; until?: bigint; entries: AuditEntry[]; reanchor: boolean } | null> {
+    const live = await tx.find(AuditAnchor, { status: 'on-chain' }, { orderBy: { fromSeq: 'asc' } });
+    let from = 1n;
+    for (const a of live) {
+      if (BigInt(a.fromSeq) > from) {
+        const entries = await tx.find(
+          AuditEntry,
+          { seq: { $gte: String(from), $lt: a.fromSeq } },
+          { orderBy: { seq: 'asc' } },
+        );
+        return { from, until: BigInt(a.fromSeq) - 1n, entries, reanchor: true };
+      }
+      if (BigInt(a.toSeq) >= from) from = BigInt(a.toSeq) + 1n;
+    }
+    const entries = await tx.find(AuditEntry, { seq: { $gte: String(from) } }, { orderBy: { seq: 'asc' } });
+    const recent = await tx.find(AuditAnchor, {}, { orderBy: { createdAt: 'desc' }, limit: 5 });
+    const ownOps = new Set(recent.map((a) => a.operationId));
+    const news = entries.some(
+      (e) =>
+        e.subjectType !== 'audit_anchor' && !(e.subjectType === 'chain_operation' && ownOps.has(e.subjectId)),
+    );
+    return news ? { from, entries, reanchor: false } : null;
+  }
+
+  /** The outbox's final hook for anchor remarks, inside the transaction recording the outcome. */
+  private async recordOutcome(tx: EntityManager, op: ChainOperation): Promise<void> {
+    const anchor = await tx.findOne(AuditAnchor, { id: op.subjectId! });
+    if (!anchor || anchor.status !== 'pending') return;
+    if (op.status === 'finalised') {
+      anchor.status = 'on-chain';
+      anchor.blockNumber = op.receipt?.blockNumber ?? null;
+      anchor.txHash = op.receipt?.txHash ?? null;
+      return;
+    }
+    anchor.status = 'failed';
+    await this.audit.append(tx, {
+      actor: 'system',
+      action: 'audit.anchor-failed',
+      subjectType: 'audit_anchor',
+      subjectId: anchor.id,
+      data: { fromSeq: anchor.fromSeq, toSeq: anchor.toSeq, operationId: op.id, errorCode: op.errorCode },
+    });
   }
 }

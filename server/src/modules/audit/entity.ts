@@ -1,4 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import type { MerkleVersion } from './merkle.js';
 
 /**
  * One row of the append-only, hash-chained audit log. `hash` covers the row's content and the
@@ -36,10 +37,14 @@ export const AuditEntrySchema = new EntitySchema<AuditEntry>({
   },
 });
 
+/** `pending` until the outbox records the remark's outcome; only `on-chain` anchors back proofs. */
+export type AnchorStatus = 'pending' | 'on-chain' | 'failed';
+
 /**
  * A Merkle root over a contiguous run of audit entries, anchored on chain with a remark
- * (`stoa:audit:v1:<fromSeq>-<toSeq>:<root>`), so anyone holding the chain can prove the log
- * was not rewritten after the anchor.
+ * (`stoa:audit:v<version>:<fromSeq>-<toSeq>:<root>`), so anyone holding the chain can prove the
+ * log was not rewritten after the anchor. A failed remark leaves its row as `failed` and the
+ * range is anchored again; rows are never deleted (a trigger refuses it).
  */
 export class AuditAnchor {
   id!: string;
@@ -47,24 +52,42 @@ export class AuditAnchor {
   fromSeq!: string;
   toSeq!: string;
   leafCount!: number;
+  /** Merkle tree rule the root was made with (see merkle.ts). */
+  version!: MerkleVersion;
   root!: string;
   remark!: string;
   operationId!: string;
   requestedBy!: string;
+  status: AnchorStatus = 'pending';
+  /** Where the remark landed, copied from the operation's receipt when it finalised. */
+  blockNumber: number | null = null;
+  txHash: string | null = null;
 }
 
 export const AuditAnchorSchema = new EntitySchema<AuditAnchor>({
   class: AuditAnchor,
   tableName: 'audit_anchor',
+  uniques: [
+    {
+      // A failed anchor's range is anchored again, so only live anchors must end at distinct entries.
+      name: 'audit_anchor_live_to_seq_unique',
+      expression:
+        'create unique index "audit_anchor_live_to_seq_unique" on "audit_anchor" ("to_seq") where "status" <> \'failed\'',
+    },
+  ],
   properties: {
     id: { type: 'uuid', primary: true },
     createdAt: { type: 'Date', columnType: 'timestamptz(3)' },
     fromSeq: { type: new BigIntType('string') },
-    toSeq: { type: new BigIntType('string'), unique: true },
+    toSeq: { type: new BigIntType('string') },
     leafCount: { type: 'integer' },
+    version: { type: 'smallint' },
     root: { type: 'string', length: 64 },
     remark: { type: 'string', length: 200 },
     operationId: { type: 'uuid' },
     requestedBy: { type: 'string', length: 100 },
+    status: { type: 'string', length: 16 },
+    blockNumber: { type: 'integer', nullable: true },
+    txHash: { type: 'string', length: 66, nullable: true },
   },
 });

@@ -1,19 +1,54 @@
 import { createHash } from 'node:crypto';
 
-const sha256 = (a: Buffer, b: Buffer): Buffer => createHash('sha256').update(a).update(b).digest();
-
 /**
- * Merkle root over audit entry hashes (hex), in sequence order. Pairs are hashed left‖right
- * with SHA-256; an odd node at the end of a level is paired with itself. One leaf is its own root.
+ * Merkle trees over audit entry hashes (hex), in sequence order, SHA-256.
+ *
+ * Version 2 (every anchor made since) separates leaves from inner nodes, as RFC 6962 does:
+ * leaf = H(0x00 ‖ entry hash), node = H(0x01 ‖ left ‖ right), and an odd node at the end of a
+ * level moves up unchanged. Without the prefixes an inner node's value could be passed off as a
+ * leaf (a proof for an "entry" that is really two entries' parent), and pairing an odd node with
+ * itself gives [a, b, c] and [a, b, c, c] the same root.
+ *
+ * Version 1 (anchors made before) hashed left ‖ right with no prefix, the leaf was the entry hash
+ * itself, and an odd node was paired with itself. Those anchors are already on chain, so they are
+ * still verified by their own rule; the anchor row and its remark say which version applies.
  */
-export function merkleRoot(leaves: readonly string[]): string {
-  if (leaves.length === 0) throw new Error('merkle root of nothing');
-  let level: Buffer[] = leaves.map((h) => Buffer.from(h, 'hex'));
-  while (level.length > 1) {
-    const next: Buffer[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(sha256(level[i]!, level[i + 1] ?? level[i]!));
-    level = next;
+export type MerkleVersion = 1 | 2;
+export const MERKLE_VERSION: MerkleVersion = 2;
+
+const LEAF = Buffer.from([0]);
+const NODE = Buffer.from([1]);
+
+const sha256 = (...parts: Buffer[]): Buffer => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+function leafOf(entryHash: string, version: MerkleVersion): Buffer {
+  const raw = Buffer.from(entryHash, 'hex');
+  return version === 1 ? raw : sha256(LEAF, raw);
+}
+
+function parent(left: Buffer, right: Buffer, version: MerkleVersion): Buffer {
+  return version === 1 ? sha256(left, right) : sha256(NODE, left, right);
+}
+
+/** The level above: pairs hashed; a lone last node duplicated (v1) or carried up (v2). */
+function up(level: readonly Buffer[], version: MerkleVersion): Buffer[] {
+  const next: Buffer[] = [];
+  for (let i = 0; i < level.length; i += 2) {
+    const right = level[i + 1];
+    if (right) next.push(parent(level[i]!, right, version));
+    else next.push(version === 1 ? parent(level[i]!, level[i]!, version) : level[i]!);
   }
+  return next;
+}
+
+export function merkleRoot(leaves: readonly string[], version: MerkleVersion = MERKLE_VERSION): string {
+  if (leaves.length === 0) throw new Error('merkle root of nothing');
+  let level = leaves.map((h) => leafOf(h, version));
+  while (level.length > 1) level = up(level, version);
   return level[0]!.toString('hex');
 }
 
@@ -24,29 +59,37 @@ export interface ProofStep {
   position: 'left' | 'right';
 }
 
-/** The path proving leaf `index` belongs to `merkleRoot(leaves)`. */
-export function merkleProof(leaves: readonly string[], index: number): ProofStep[] {
+/** The path proving leaf `index` belongs to `merkleRoot(leaves, version)`. */
+export function merkleProof(
+  leaves: readonly string[],
+  index: number,
+  version: MerkleVersion = MERKLE_VERSION,
+): ProofStep[] {
   if (index < 0 || index >= leaves.length) throw new RangeError('leaf index out of range');
   const proof: ProofStep[] = [];
-  let level: Buffer[] = leaves.map((h) => Buffer.from(h, 'hex'));
+  let level = leaves.map((h) => leafOf(h, version));
   let i = index;
   while (level.length > 1) {
-    const sibling = i % 2 === 0 ? (level[i + 1] ?? level[i]!) : level[i - 1]!;
-    proof.push({ hash: sibling.toString('hex'), position: i % 2 === 0 ? 'right' : 'left' });
-    const next: Buffer[] = [];
-    for (let k = 0; k < level.length; k += 2) next.push(sha256(level[k]!, level[k + 1] ?? level[k]!));
-    level = next;
+    if (i % 2 === 1) proof.push({ hash: level[i - 1]!.toString('hex'), position: 'left' });
+    else if (level[i + 1]) proof.push({ hash: level[i + 1]!.toString('hex'), position: 'right' });
+    else if (version === 1) proof.push({ hash: level[i]!.toString('hex'), position: 'right' });
+    level = up(level, version);
     i = Math.floor(i / 2);
   }
   return proof;
 }
 
-/** Recomputes the root from a leaf and its proof. */
-export function verifyProof(leaf: string, proof: readonly ProofStep[], root: string): boolean {
-  let node: Buffer = Buffer.from(leaf, 'hex');
+/** Recomputes the root from an entry's hash and its proof. */
+export function verifyProof(
+  entryHash: string,
+  proof: readonly ProofStep[],
+  root: string,
+  version: MerkleVersion = MERKLE_VERSION,
+): boolean {
+  let node = leafOf(entryHash, version);
   for (const step of proof) {
     const sib = Buffer.from(step.hash, 'hex');
-    node = step.position === 'left' ? sha256(sib, node) : sha256(node, sib);
+    node = step.position === 'left' ? parent(sib, node, version) : parent(node, sib, version);
   }
   return node.toString('hex') === root;
 }

@@ -3,49 +3,20 @@ import { stringify } from 'csv-stringify/sync';
 import Type from 'typebox';
 import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
-import { AppError } from '../../errors.js';
 import type { AuditAnchorService } from './anchors.js';
 import { AuditAnchor, AuditEntry } from './entity.js';
-import { AuditService } from './service.js';
-
-const AuditEntryBody = Type.Object(
-  {
-    seq: Type.String({ description: 'Position in the hash chain, from 1' }),
-    at: Type.String({ format: 'date-time' }),
-    actor: Type.String(),
-    action: Type.String(),
-    subjectType: Type.String(),
-    subjectId: Type.String(),
-    data: Type.Record(Type.String(), Type.Unknown()),
-    prevHash: Type.String(),
-    hash: Type.String(),
-  },
-  { $id: 'AuditEntry' },
-);
-
-const Filters = Type.Object({
-  action: Type.Optional(
-    Type.String({ maxLength: 100, description: 'Exact action, or a prefix ending in "." (e.g. "kyc.")' }),
-  ),
-  actor: Type.Optional(Type.String({ maxLength: 100 })),
-  subjectType: Type.Optional(Type.String({ maxLength: 50 })),
-  subjectId: Type.Optional(Type.String({ maxLength: 100 })),
-  from: Type.Optional(Type.String({ format: 'date-time' })),
-  to: Type.Optional(Type.String({ format: 'date-time' })),
-});
-
-const ListQuery = Type.Intersect([
-  Filters,
-  Type.Object({
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
-  }),
-]);
-
-const ExportQuery = Type.Intersect([
-  Filters,
-  Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' }) }),
-]);
+import {
+  AnchorBody,
+  AuditEntryBody,
+  ExportQuery,
+  ListQuery,
+  ProofBody,
+  serialize,
+  serializeAnchor,
+  serializeProof,
+  VerificationBody,
+} from './schemas.js';
+import type { AuditVerifier } from './verify.js';
 
 type FilterInput = {
   action?: string;
@@ -72,53 +43,13 @@ function where(q: FilterInput): Record<string, unknown> {
   return w;
 }
 
-function serialize(e: AuditEntry) {
-  return {
-    seq: String(e.seq),
-    at: e.at.toISOString(),
-    actor: e.actor,
-    action: e.action,
-    subjectType: e.subjectType,
-    subjectId: e.subjectId,
-    data: e.data,
-    prevHash: e.prevHash,
-    hash: e.hash,
-  };
-}
-
-const AnchorBody = Type.Object(
-  {
-    id: Type.String({ format: 'uuid' }),
-    createdAt: Type.String({ format: 'date-time' }),
-    fromSeq: Type.String(),
-    toSeq: Type.String(),
-    leafCount: Type.Integer(),
-    root: Type.String({ description: "SHA-256 Merkle root over the entries' hashes (hex)" }),
-    remark: Type.String({ description: 'The remark sent on chain' }),
-    operationId: Type.String({ format: 'uuid', description: 'The chain operation carrying the remark' }),
-  },
-  { $id: 'AuditAnchor' },
-);
-
-function serializeAnchor(a: AuditAnchor) {
-  return {
-    id: a.id,
-    createdAt: a.createdAt.toISOString(),
-    fromSeq: String(a.fromSeq),
-    toSeq: String(a.toSeq),
-    leafCount: a.leafCount,
-    root: a.root,
-    remark: a.remark,
-    operationId: a.operationId,
-  };
-}
-
 /**
  * The audit trail for auditors and compliance: search, verify, export, and the on-chain anchors
  * (Merkle roots) with inclusion proofs. Anchors are also made every `anchorIntervalMs`.
  */
 export const auditRoutes: FastifyPluginAsyncTypebox<{
   anchors: AuditAnchorService;
+  verifier: AuditVerifier;
   anchorIntervalMs: number;
 }> = async (app, opts) => {
   const anchors = opts.anchors;
@@ -134,7 +65,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
   }
   app.addSchema(AnchorBody);
   app.addSchema(AuditEntryBody);
-  const audit = new AuditService();
+  app.addSchema(VerificationBody);
   const em = () => app.infra.db.orm.em.fork();
 
   app.get(
@@ -169,19 +100,26 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
       config: { roles: CAN.readAudit },
       schema: {
         tags: ['audit'],
-        summary: 'Recompute the hash chain: proves no row was rewritten, removed or inserted',
+        summary:
+          'Verify the trail: the hash chain, every anchor against the remark the chain holds, and the chain since the last anchor for anchors this database lost',
+        description:
+          'Not itself audited: it is a read anyone with the role can repeat, and writing an entry would change the trail it checks. Failures are logged.',
         security: [{ bearer: [] }, { apiKey: [] }, { session: [] }],
-        response: {
-          200: Type.Object({
-            ok: Type.Boolean(),
-            count: Type.Optional(Type.Integer()),
-            brokenAt: Type.Optional(Type.String()),
+        querystring: Type.Object({
+          full: Type.Boolean({
+            default: false,
+            description:
+              'Search every block from genesis, not only those since the last anchor (slow on a long chain; catches re-anchored history)',
           }),
-          ...errorResponses,
-        },
+        }),
+        response: { 200: Type.Ref('AuditVerification'), ...errorResponses },
       },
     },
-    async () => audit.verify(em()),
+    async (request) => {
+      const result = await opts.verifier.verify({ full: request.query.full });
+      if (!result.ok) request.log.warn({ problems: result.problems }, 'audit trail verification failed');
+      return result;
+    },
   );
 
   app.get(
@@ -229,7 +167,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['audit'],
         summary:
-          'Anchor every entry since the last anchor: a Merkle root sent on chain as a remark (202 with the anchor; 204 when nothing is new)',
+          "Anchor the trail: a Merkle root over the first range no anchor covers (a failed anchor's range first, else every entry since the last anchor), sent on chain as a remark. 202 with the anchor; 204 when nothing is new; 409 while the previous anchor waits for the chain",
         security: [{ bearer: [] }, { apiKey: [] }, { session: [] }],
         response: { 202: Type.Ref('AuditAnchor'), 204: Type.Null(), ...errorResponses },
       },
@@ -257,7 +195,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
       const items = await em().find(
         AuditAnchor,
         {},
-        { orderBy: { toSeq: 'desc' }, limit: request.query.limit },
+        { orderBy: { createdAt: 'desc' }, limit: request.query.limit },
       );
       return { items: items.map(serializeAnchor) };
     },
@@ -269,33 +207,13 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
       config: { roles: CAN.readAudit },
       schema: {
         tags: ['audit'],
-        summary: 'Merkle inclusion proof of one entry in its on-chain anchor',
+        summary:
+          'Merkle inclusion proof of one entry in its anchor, served only while the chain holds that anchor and its entries still match it',
         security: [{ bearer: [] }, { apiKey: [] }, { session: [] }],
         params: Type.Object({ seq: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) }),
-        response: {
-          200: Type.Object({
-            entry: Type.Ref('AuditEntry'),
-            anchor: Type.Ref('AuditAnchor'),
-            proof: Type.Array(
-              Type.Object({
-                hash: Type.String(),
-                position: Type.Union([Type.Literal('left'), Type.Literal('right')]),
-              }),
-            ),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: ProofBody, ...errorResponses },
       },
     },
-    async (request) => {
-      const found = await anchors.proof(request.params.seq);
-      if (!found) {
-        throw new AppError(
-          'NOT_FOUND',
-          `Audit entry ${request.params.seq} does not exist or is not anchored yet; anchor with POST /audit/anchors`,
-        );
-      }
-      return { entry: serialize(found.entry), anchor: serializeAnchor(found.anchor), proof: found.proof };
-    },
+    async (request) => serializeProof(await anchors.proof(request.params.seq)),
   );
 };

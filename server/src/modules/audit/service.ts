@@ -77,19 +77,33 @@ export class AuditService {
     this.pending.set(em, { seq: entry.seq, hash: entry.hash });
     return entry;
   }
+}
 
-  /** Recomputes the chain; returns the first broken sequence number, or null if intact. */
-  async verify(em: EntityManager): Promise<{ ok: true; count: number } | { ok: false; brokenAt: string }> {
-    const rows = await em.find(AuditEntry, {}, { orderBy: { seq: 'asc' } });
-    let prev = GENESIS_HASH;
-    let expectedSeq = 1n;
-    for (const row of rows) {
-      if (BigInt(row.seq) !== expectedSeq || row.prevHash !== prev || entryHash(prev, row) !== row.hash) {
-        return { ok: false, brokenAt: row.seq };
-      }
-      prev = row.hash;
-      expectedSeq += 1n;
-    }
-    return { ok: true, count: rows.length };
+/** Where a run of rows stops being a gap-free hash chain, and why. */
+export interface ChainBreak {
+  seq: string;
+  /** `missing`: rows before `seq` are gone; `altered`: this row's content or link does not hash. */
+  cause: 'missing' | 'altered';
+  /** For `missing`: the first absent sequence number. */
+  expected?: string;
+}
+
+/**
+ * Checks that `rows` (ascending) continue the chain from `prevHash` at `firstSeq`: gap-free
+ * sequence numbers, each row linked to the one before and hashing to its stored hash.
+ */
+export function chainBreak(
+  rows: readonly AuditEntry[],
+  prevHash = GENESIS_HASH,
+  firstSeq = 1n,
+): ChainBreak | null {
+  let prev = prevHash;
+  let expected = firstSeq;
+  for (const row of rows) {
+    if (BigInt(row.seq) !== expected) return { seq: row.seq, cause: 'missing', expected: String(expected) };
+    if (row.prevHash !== prev || entryHash(prev, row) !== row.hash) return { seq: row.seq, cause: 'altered' };
+    prev = row.hash;
+    expected += 1n;
   }
+  return null;
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
+import { ANCHOR_REMARK_PREFIX } from '../audit/remark.js';
 import { investorOnly } from '../auth/roles.js';
 import { errorResponses } from '../../schemas.js';
 import { ChainOperation } from './entity.js';
@@ -172,6 +173,14 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
       },
     },
     async (request, reply) => {
+      if (request.body.remark.startsWith(ANCHOR_REMARK_PREFIX)) {
+        // Only the anchorer may sign these, or an admin could put a forged audit anchor on chain.
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `Remarks starting with "${ANCHOR_REMARK_PREFIX}" are reserved for audit anchors; use POST /audit/anchors`,
+          { fields: [{ field: '/body/remark', message: `must not start with "${ANCHOR_REMARK_PREFIX}"` }] },
+        );
+      }
       const key = request.headers['idempotency-key'] ?? `remark:${randomUUID()}`;
       const op = await ops.submit({
         idempotencyKey: key,
