@@ -241,7 +241,8 @@ describe('audit verify against the chain', () => {
 
   it('detects anchor records pointed at another transaction or another account', async () => {
     await asAttacker(
-      [`update chain_operation set nonce = nonce - 1 where id = ?`, [second.operationId]],
+      // A nonce no operation holds (one per signer and nonce is a constraint the attacker keeps).
+      [`update chain_operation set nonce = nonce + 1000000 where id = ?`, [second.operationId]],
       [
         `update chain_operation set signer = ? where id = ?`,
         ['5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty', first.operationId],
