@@ -24,7 +24,8 @@ export interface TestEnv {
   ledger: Ledger;
   dir: string;
   makeQueue(mode: 'inline' | 'bullmq'): JobQueue;
-  app(opts?: { queue?: JobQueue }): Promise<FastifyInstance>;
+  /** An app on this env's database and ledger; `config` overrides parts of env.config for it. */
+  app(opts?: { queue?: JobQueue; config?: Partial<Config> }): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -82,7 +83,7 @@ export async function createTestEnv(): Promise<TestEnv> {
     makeQueue,
     async app(opts = {}) {
       const queue = opts.queue ?? makeQueue('inline');
-      const app = await buildApp(config, { db, ledger, queue });
+      const app = await buildApp({ ...config, ...opts.config }, { db, ledger, queue });
       apps.push(app);
       return app;
     },
