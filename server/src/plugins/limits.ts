@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -12,6 +11,8 @@ import {
 } from 'rate-limiter-flexible';
 import type { RateLimitConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { sha256Hex } from '../lib/crypto.js';
+import { durationInWords } from '../lib/duration.js';
 import type { ProviderName } from '../modules/kyc/provider.js';
 
 export type RouteClass = 'auth' | 'webhooks' | 'reads' | 'writes';
@@ -53,9 +54,7 @@ export function clientAddressKey(ip: string): string {
   return `${new Address6(`${address.correctForm()}/64`).startAddress().correctForm()}/64`;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const count = (n: number) => n.toLocaleString('en-US');
-const inWords = (s: number) => (s < 90 ? `${s} second${s === 1 ? '' : 's'}` : `${Math.ceil(s / 60)} minutes`);
 
 type Bucket = RouteClass | 'account';
 
@@ -76,7 +75,7 @@ function refusal(
   const from = bucket === 'account' ? '' : request.principal ? ' from you' : ' from your network address';
   return new AppError(
     'RATE_LIMITED',
-    `Too many ${WHAT[bucket]}${from}: at most ${count(limit)} a minute. Try again in ${inWords(retryAfterSeconds)}.`,
+    `Too many ${WHAT[bucket]}${from}: at most ${count(limit)} a minute. Try again in ${durationInWords(retryAfterSeconds * 1000)}.`,
     { bucket, limit, windowSeconds: 60, retryAfterSeconds },
   );
 }
@@ -202,7 +201,7 @@ export const limitsPlugin = fp(
       const field = routeRule(request).account;
       if (!field || request.principal?.kind === 'operator') return;
       const account = stringField(request.body, field)?.trim().toLowerCase();
-      if (account) await consume('account', sha256(account), request, reply);
+      if (account) await consume('account', sha256Hex(account), request, reply);
     });
   },
   { name: 'stoa-limits', dependencies: ['stoa-auth'] },

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SheddingConfig } from '../config.js';
 import { AppError } from '../errors.js';
+import { durationInWords } from '../lib/duration.js';
 import { errorBody } from './errors.js';
 import { routeRule } from './limits.js';
 
@@ -37,7 +38,7 @@ export const pressurePlugin = fp(
         }
         const err = new AppError(
           'SERVICE_UNAVAILABLE',
-          `The server is too busy to take this request. Try again in ${opts.retryAfterSeconds} seconds.`,
+          `The server is too busy to take this request. Try again in ${durationInWords(opts.retryAfterSeconds * 1000)}.`,
           { reason: REASONS[type] ?? type, retryAfterSeconds: opts.retryAfterSeconds },
         );
         // Sent here rather than thrown: a flood of refusals must not become a flood of error logs.

@@ -4,9 +4,8 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { HttpLimits } from '../config.js';
 import { AppError } from '../errors.js';
+import { durationInWords } from '../lib/duration.js';
 import { errorBody } from './errors.js';
-
-const seconds = (ms: number) => `${Math.round(ms / 1000)} seconds`;
 
 /**
  * How long a client may take. Node's requestTimeout bounds the whole request (a body trickled
@@ -38,7 +37,7 @@ export function httpTimeouts(limits: HttpLimits) {
         socket,
         new AppError(
           'REQUEST_TIMEOUT',
-          `The request did not arrive in full within ${seconds(limits.requestTimeoutMs)}; retry on a faster connection or send a smaller body`,
+          `The request did not arrive in full within ${durationInWords(limits.requestTimeoutMs)}; retry on a faster connection or send a smaller body`,
         ),
       );
     }
@@ -78,7 +77,7 @@ export function httpTimeouts(limits: HttpLimits) {
             socket,
             new AppError(
               'REQUEST_TIMEOUT',
-              `The request stalled: nothing arrived for ${seconds(limits.idleTimeoutMs)}; send the body without pauses`,
+              `The request stalled: nothing arrived for ${durationInWords(limits.idleTimeoutMs)}; send the body without pauses`,
             ),
           );
         } else {
