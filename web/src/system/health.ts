@@ -52,7 +52,7 @@ export interface CheckRow {
 }
 
 export interface CheckSummary {
-  key: 'database' | 'queue' | 'chain';
+  key: 'database' | 'queue' | 'chain' | 'load';
   title: string;
   status: CheckStatus;
   rows: CheckRow[];
@@ -73,9 +73,13 @@ function optionalRow(label: string, value: number | undefined): CheckRow[] {
   return value === undefined ? [] : [{ label, value: formatNumber(value) }];
 }
 
-/** The three dependency cards of the status page, in display order. */
+function formatBytes(bytes: number): string {
+  return `${formatNumber(Math.round(bytes / (1024 * 1024)))} MB`;
+}
+
+/** The dependency cards of the status page and the server's own load, in display order. */
 export function describeChecks(health: Health): CheckSummary[] {
-  const { database, queue, chain } = health.checks;
+  const { database, queue, chain, load } = health.checks;
   return [
     {
       key: 'database',
@@ -113,6 +117,21 @@ export function describeChecks(health: Health): CheckSummary[] {
         { label: 'Spec version', value: formatNumber(chain.specVersion), mono: true },
       ],
       error: chain.error,
+    },
+    {
+      key: 'load',
+      title: 'Load',
+      status: load.status === 'shedding' ? 'degraded' : 'ok',
+      rows: [
+        { label: 'Event loop delay', value: `${formatNumber(Math.round(load.eventLoopDelayMs))} ms` },
+        { label: 'Event loop busy', value: `${Math.round(load.eventLoopUtilization * 100)}%` },
+        { label: 'Heap in use', value: formatBytes(load.heapUsedBytes) },
+        { label: 'Memory', value: formatBytes(load.rssBytes) },
+      ],
+      error:
+        load.status === 'shedding'
+          ? 'Overloaded: new requests are turned away with "try again shortly" until the server catches up.'
+          : undefined,
     },
   ];
 }

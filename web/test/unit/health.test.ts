@@ -24,7 +24,7 @@ describe('health presentation', () => {
     ).toBe(false);
   });
 
-  it('describes the three checks, with placeholders for unknown values', () => {
+  it('describes the dependency checks, with placeholders for unknown values', () => {
     const health = healthFixture();
     health.checks.chain = {
       status: 'down',
@@ -45,5 +45,18 @@ describe('health presentation', () => {
     ]);
     expect(chain).toMatchObject({ status: 'down', error: 'connect ECONNREFUSED 127.0.0.1:9944' });
     expect(chain?.rows.map((r) => r.value)).toEqual(['Polymesh node', '—', '—', '—']);
+  });
+
+  it('describes the load, and says so when the server is turning requests away', () => {
+    const health = healthFixture();
+    const calm = describeChecks(health).find((c) => c.key === 'load');
+    expect(calm).toMatchObject({ title: 'Load', status: 'ok', error: undefined });
+    expect(calm?.rows.map((r) => r.value)).toEqual(['1 ms', '13%', '150 MB', '420 MB']);
+
+    health.checks.load = { ...health.checks.load, status: 'shedding', eventLoopDelayMs: 1_834.2 };
+    const busy = describeChecks(health).find((c) => c.key === 'load');
+    expect(busy?.status).toBe('degraded');
+    expect(busy?.rows[0]?.value).toBe('1,834 ms');
+    expect(busy?.error).toMatch(/^Overloaded: new requests are turned away/);
   });
 });
