@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -21,6 +20,9 @@ import { investorRoutes, investorServicesPlugin } from './plugins/investors.js';
 import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokenization.js';
 import { errorHandlerPlugin } from './plugins/errors.js';
 import { infrastructurePlugin, type Infrastructure } from './plugins/infrastructure.js';
+import { limitsPlugin } from './plugins/limits.js';
+import { pressurePlugin } from './plugins/pressure.js';
+import { httpTimeouts } from './plugins/timeouts.js';
 import { servicesPlugin } from './plugins/services.js';
 import { webPlugin } from './plugins/web.js';
 import { OperationBody } from './modules/operations/schemas.js';
@@ -34,7 +36,13 @@ export type AppDeps = Partial<Infrastructure>;
  * listening; infrastructure given in `deps` is used as is and left open on close.
  */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const timeouts = httpTimeouts(config.http);
+  const { trustProxy } = config.http;
   const app = Fastify({
+    ...timeouts.options,
+    // Fastify's types leave out its hop-count form; this is what it does with one.
+    trustProxy:
+      typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     logger:
       config.logLevel === 'silent'
         ? false
@@ -60,6 +68,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
 
   await app.register(errorHandlerPlugin);
+  await app.register(timeouts.plugin);
   // Shared response schemas, registered at the root so every route plugin can $ref them.
   app.addSchema(ErrorBody);
   app.addSchema(OperationBody);
@@ -79,12 +88,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     credentials: true,
   });
-  await app.register(rateLimit, {
-    max: config.rateLimitPerMinute,
-    timeWindow: '1 minute',
-    errorResponseBuilder: (_req, ctx) =>
-      new AppError('RATE_LIMITED', `Too many requests: at most ${ctx.max} per ${ctx.after}; retry later`),
-  });
+  // Before authentication: shedding must cost no database work.
+  await app.register(pressurePlugin, config.shedding);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -136,6 +141,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Phase 1: infrastructure. Phase 2: services. Phase 3: routes.
   await app.register(infrastructurePlugin, { config, provided: deps });
   await app.register(authPlugin, { adminToken: config.adminToken, sessionTtlMs: config.sessionTtlMs });
+  await app.register(limitsPlugin, {
+    limits: config.rateLimits,
+    redisUrl: config.redisUrl,
+    keyPrefix: config.queuePrefix,
+  });
   await app.register(servicesPlugin, { config });
   const operatorAddress = () => app.services.operatorAddress();
 

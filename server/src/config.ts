@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -27,7 +28,24 @@ const EnvSchema = Type.Object({
   /** Bearer token for the bootstrap operator (admin) until user accounts exist. */
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 24 })),
   CORS_ORIGINS: Type.Optional(Type.String()),
-  RATE_LIMIT_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  /** Requests per minute per route class (0 = no limit); see server/src/plugins/limits.ts. */
+  RATE_LIMIT_AUTH_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  RATE_LIMIT_READS_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  RATE_LIMIT_WRITES_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  /** Fastify trustProxy: true, false, a hop count, or comma-separated proxy addresses/CIDRs. */
+  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
+  /** The whole request, body included, must arrive within this. */
+  REQUEST_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  /** A connection that sends and receives nothing for this long is closed. */
+  IDLE_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  /** Load shedding thresholds (0 = that check is off). */
+  SHED_EVENT_LOOP_DELAY_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  SHED_EVENT_LOOP_UTILIZATION: Type.Optional(Type.String({ pattern: '^(0(\\.[0-9]{1,4})?|1(\\.0{1,4})?)$' })),
+  SHED_HEAP_USED_MB: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  SHED_RETRY_AFTER_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
   /** Minutes between automatic on-chain anchors of the audit trail; 0 turns them off. */
   AUDIT_ANCHOR_INTERVAL_MINUTES: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   /** Folder of the built portal; served at / when present. */
@@ -85,7 +103,9 @@ export interface Config {
   encryptionKeyIsDevDefault: boolean;
   adminToken?: string;
   corsOrigins: string[];
-  rateLimitPerMinute: number;
+  http: HttpLimits;
+  shedding: SheddingConfig;
+  rateLimits: RateLimitConfig;
   webDist?: string;
   ledgerBlockTimeMs: number;
   auditAnchorIntervalMinutes: number;
@@ -98,6 +118,38 @@ export interface Config {
   uploadMaxBytes: number;
   claimExpiryNoticeDays: number;
   expiryScanIntervalMs: number;
+}
+
+/** Fastify's trustProxy: which hops in X-Forwarded-For are believed. */
+export type TrustProxy = boolean | number | string[];
+
+export interface HttpLimits {
+  trustProxy: TrustProxy;
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+/** Thresholds beyond which requests are refused with 503 + Retry-After; 0 turns a check off. */
+export interface SheddingConfig {
+  maxEventLoopDelayMs: number;
+  maxEventLoopUtilization: number;
+  maxHeapUsedBytes: number;
+  retryAfterSeconds: number;
+}
+
+/** Requests per minute for each route class; 0 means no limit. */
+export interface RateLimitConfig {
+  /** Login, registration, password reset: per client address. */
+  auth: number;
+  /** The same routes again, per e-mail address, whatever the client address. */
+  account: number;
+  /** Vendor webhooks, per vendor and source address. */
+  webhooks: number;
+  /** Other GET/HEAD requests, per principal (or client address when anonymous). */
+  reads: number;
+  /** Other requests, per principal (or client address when anonymous). */
+  writes: number;
 }
 
 export interface KycConfig {
@@ -146,6 +198,76 @@ function kycConfig(e: Env, nodeEnv: string): KycConfig {
   };
 }
 
+const PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^[0-9]{1,2}$/.test(value)) return Number(value);
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = entries.filter((entry) => {
+    if (PROXY_PRESETS.has(entry)) return false;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return true;
+    return (
+      prefix !== undefined && !(/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+    );
+  });
+  if (entries.length === 0 || bad.length > 0) {
+    throw new ConfigError(
+      `Invalid environment: TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses (CIDR allowed); not ${bad.join(', ') || value}`,
+    );
+  }
+  return entries;
+}
+
+// Tests build many users and sessions from one address within seconds.
+const RATE_LIMIT_DEFAULTS: Record<'test' | 'other', RateLimitConfig> = {
+  other: { auth: 30, account: 10, webhooks: 1200, reads: 1200, writes: 300 },
+  test: { auth: 10_000, account: 10_000, webhooks: 100_000, reads: 100_000, writes: 100_000 },
+};
+// The slowest link an upload of UPLOAD_MAX_BYTES must still get through on: 512 kbit/s.
+const SLOW_LINK_BYTES_PER_SECOND = 64 * 1024;
+
+function limitsConfig(e: Env, nodeEnv: string, uploadMaxBytes: number) {
+  const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
+  const rl = RATE_LIMIT_DEFAULTS[nodeEnv === 'test' ? 'test' : 'other'];
+  const uploadMs = Math.ceil(uploadMaxBytes / SLOW_LINK_BYTES_PER_SECOND) * 1000;
+  const http: HttpLimits = {
+    trustProxy: trustProxy(e.TRUST_PROXY),
+    requestTimeoutMs: num(e.REQUEST_TIMEOUT_MS, Math.max(60_000, uploadMs)),
+    idleTimeoutMs: num(e.IDLE_TIMEOUT_MS, 60_000),
+    keepAliveTimeoutMs: num(e.KEEP_ALIVE_TIMEOUT_MS, 72_000),
+  };
+  for (const [name, v] of [
+    ['REQUEST_TIMEOUT_MS', http.requestTimeoutMs],
+    ['IDLE_TIMEOUT_MS', http.idleTimeoutMs],
+    ['KEEP_ALIVE_TIMEOUT_MS', http.keepAliveTimeoutMs],
+  ] as const) {
+    // 0 would switch Node's timeout off: exactly the unbounded wait these exist to prevent.
+    if (v < 100) throw new ConfigError(`Invalid environment: ${name} must be at least 100 (milliseconds)`);
+  }
+  const shedding: SheddingConfig = {
+    // PGlite runs on the test process's event loop; shedding there would only make tests flaky.
+    maxEventLoopDelayMs: num(e.SHED_EVENT_LOOP_DELAY_MS, nodeEnv === 'test' ? 0 : 1000),
+    maxEventLoopUtilization: num(e.SHED_EVENT_LOOP_UTILIZATION, 0),
+    maxHeapUsedBytes: num(e.SHED_HEAP_USED_MB, 0) * 1024 * 1024,
+    retryAfterSeconds: num(e.SHED_RETRY_AFTER_SECONDS, 10),
+  };
+  const rateLimits: RateLimitConfig = {
+    auth: num(e.RATE_LIMIT_AUTH_PER_MINUTE, rl.auth),
+    account: num(e.RATE_LIMIT_ACCOUNT_PER_MINUTE, rl.account),
+    webhooks: num(e.RATE_LIMIT_WEBHOOKS_PER_MINUTE, rl.webhooks),
+    reads: num(e.RATE_LIMIT_READS_PER_MINUTE, rl.reads),
+    writes: num(e.RATE_LIMIT_WRITES_PER_MINUTE, rl.writes),
+  };
+  return { http, shedding, rateLimits };
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -184,6 +306,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const port = Number(e.PORT ?? '3000');
   if (port > 65535) throw new ConfigError('Invalid environment: PORT must be between 0 and 65535');
   const dataDir = resolve(cwd, e.DATA_DIR ?? '.data');
+  const uploadMaxBytes = Number(e.UPLOAD_MAX_BYTES ?? String(10 * 1024 * 1024));
   return {
     env: nodeEnv,
     host: e.HOST ?? '127.0.0.1',
@@ -207,7 +330,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
           .map((s) => s.trim())
           .filter(Boolean)
       : [],
-    rateLimitPerMinute: Number(e.RATE_LIMIT_PER_MINUTE ?? '600'),
+    ...limitsConfig(e, nodeEnv, uploadMaxBytes),
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : undefined,
     ledgerBlockTimeMs: Number(e.LEDGER_BLOCK_TIME_MS ?? '0'),
     auditAnchorIntervalMinutes: Number(e.AUDIT_ANCHOR_INTERVAL_MINUTES ?? (nodeEnv === 'test' ? '0' : '60')),
@@ -220,7 +343,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     },
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
     kyc: kycConfig(e, nodeEnv),
-    uploadMaxBytes: Number(e.UPLOAD_MAX_BYTES ?? String(10 * 1024 * 1024)),
+    uploadMaxBytes,
     claimExpiryNoticeDays: Number(e.CLAIM_EXPIRY_NOTICE_DAYS ?? '30'),
     expiryScanIntervalMs: Number(e.EXPIRY_SCAN_INTERVAL_MS ?? String(nodeEnv === 'test' ? 0 : 3600_000)),
   };

@@ -12,12 +12,15 @@ export const APP_ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  /** The request (headers or body) did not arrive in full within the server's time limits. */
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The request was understood but a business or chain rule refuses it. */
   RULE_VIOLATION: 422,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   CHAIN_UNAVAILABLE: 503,
   SERVICE_UNAVAILABLE: 503,

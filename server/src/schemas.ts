@@ -29,4 +29,6 @@ export const errorResponses = {
   409: Type.Ref('ErrorBody'),
   422: Type.Ref('ErrorBody'),
   429: Type.Ref('ErrorBody'),
+  /** Shedding load (Retry-After), or the chain or another service is unavailable. */
+  503: Type.Ref('ErrorBody'),
 } as const;

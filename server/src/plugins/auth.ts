@@ -80,33 +80,46 @@ export const authPlugin = fp(
       }
     });
 
-    app.addHook('onRequest', async (request: FastifyRequest) => {
+    /** The principal, or the AppError that refuses the credentials; null = anonymous. */
+    const resolve = async (request: FastifyRequest): Promise<Principal | AppError | null> => {
       const apiKey = request.headers['x-api-key'];
       if (typeof apiKey === 'string') {
-        request.principal = await service.resolveApiKey(apiKey);
-        if (!request.principal)
-          throw new AppError('UNAUTHENTICATED', 'The API key is not valid, revoked or expired');
-        return;
+        return (
+          (await service.resolveApiKey(apiKey)) ??
+          new AppError('UNAUTHENTICATED', 'The API key is not valid, revoked or expired')
+        );
       }
       const header = request.headers.authorization;
       if (header) {
         const match = /^Bearer\s+(\S+)$/i.exec(header);
-        if (!match) throw new AppError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"');
+        if (!match) return new AppError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"');
         const token = match[1]!;
         if (opts.adminToken && sameSecret(token, opts.adminToken)) {
-          request.principal = { id: 'operator', userId: null, roles: ['admin'], kind: 'operator' };
-          return;
+          return { id: 'operator', userId: null, roles: ['admin'], kind: 'operator' };
         }
-        request.principal = token.startsWith(API_KEY_PREFIX)
+        const principal = token.startsWith(API_KEY_PREFIX)
           ? await service.resolveApiKey(token)
           : await service.resolveSession(token);
-        if (!request.principal) {
-          throw new AppError('UNAUTHENTICATED', 'The bearer token is not valid or has expired; log in again');
-        }
-        return;
+        return (
+          principal ??
+          new AppError('UNAUTHENTICATED', 'The bearer token is not valid or has expired; log in again')
+        );
       }
       const fromCookie = request.cookies[SESSION_COOKIE];
-      if (fromCookie) request.principal = await service.resolveSession(fromCookie);
+      return fromCookie ? service.resolveSession(fromCookie) : null;
+    };
+
+    // Bad credentials are refused only after the onRequest hooks that follow (the rate limits)
+    // have run: a caller guessing tokens is counted against its address like any anonymous one.
+    const refused = new WeakMap<FastifyRequest, AppError>();
+    app.addHook('onRequest', async (request: FastifyRequest) => {
+      const outcome = await resolve(request);
+      if (outcome instanceof AppError) refused.set(request, outcome);
+      else request.principal = outcome;
+    });
+    app.addHook('preParsing', async (request: FastifyRequest) => {
+      const err = refused.get(request);
+      if (err) throw err;
     });
 
     app.decorate('requireRole', (...roles: readonly Role[]) => async (request: FastifyRequest) => {

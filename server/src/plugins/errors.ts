@@ -3,15 +3,20 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { AppError, toAppError, type AppErrorCode, type FieldProblem } from '../errors.js';
 
-function send(reply: FastifyReply, request: FastifyRequest, err: AppError): FastifyReply {
-  return reply.status(err.statusCode).send({
+/** The ErrorBody every error response carries (schemas.ts). */
+export function errorBody(err: AppError, requestId?: string) {
+  return {
     statusCode: err.statusCode,
     code: err.code,
     error: STATUS_CODES[err.statusCode] ?? 'Error',
     message: err.message,
-    requestId: request.id,
+    ...(requestId ? { requestId } : {}),
     ...(err.details ? { details: err.details } : {}),
-  });
+  };
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, err: AppError): FastifyReply {
+  return reply.status(err.statusCode).send(errorBody(err, request.id));
 }
 
 /** Fastify's own 4xx errors, rephrased so the client learns what to fix. */

@@ -56,7 +56,7 @@ export interface CheckRow {
 }
 
 export interface CheckSummary {
-  key: 'database' | 'queue' | 'chain' | 'operations';
+  key: 'database' | 'queue' | 'chain' | 'operations' | 'load';
   title: string;
   status: CheckStatus;
   rows: CheckRow[];
@@ -82,9 +82,13 @@ function ageText(seconds: number | null | undefined): string {
   return formatUptime(seconds);
 }
 
-/** The dependency cards of the status page, in display order. */
+function formatBytes(bytes: number): string {
+  return `${formatNumber(Math.round(bytes / (1024 * 1024)))} MB`;
+}
+
+/** The dependency cards of the status page and the server's own load, in display order. */
 export function describeChecks(health: Health): CheckSummary[] {
-  const { database, queue, chain, operations } = health.checks;
+  const { database, queue, chain, operations, load } = health.checks;
   return [
     {
       key: 'database',
@@ -142,6 +146,21 @@ export function describeChecks(health: Health): CheckSummary[] {
         (operations.stuck
           ? 'Some chain operations have been unfinished for longer than they should take. Open Operations to see why (for example a signer whose key is missing).'
           : undefined),
+    },
+    {
+      key: 'load',
+      title: 'Load',
+      status: load.status === 'shedding' ? 'degraded' : 'ok',
+      rows: [
+        { label: 'Event loop delay', value: `${formatNumber(Math.round(load.eventLoopDelayMs))} ms` },
+        { label: 'Event loop busy', value: `${Math.round(load.eventLoopUtilization * 100)}%` },
+        { label: 'Heap in use', value: formatBytes(load.heapUsedBytes) },
+        { label: 'Memory', value: formatBytes(load.rssBytes) },
+      ],
+      error:
+        load.status === 'shedding'
+          ? 'Overloaded: new requests are turned away with "try again shortly" until the server catches up.'
+          : undefined,
     },
   ];
 }

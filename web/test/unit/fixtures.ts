@@ -25,6 +25,13 @@ export function healthFixture(overrides: Partial<Health> = {}): Health {
         chain: 'Stoa embedded',
         specVersion: 7_003_000,
       },
+      load: {
+        status: 'ok',
+        eventLoopDelayMs: 1.4,
+        eventLoopUtilization: 0.126,
+        heapUsedBytes: 150 * 1024 * 1024,
+        rssBytes: 420 * 1024 * 1024,
+      },
     },
     ...overrides,
   };

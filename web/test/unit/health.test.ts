@@ -25,7 +25,7 @@ describe('health presentation', () => {
     ).toBe(false);
   });
 
-  it('describes the three checks, with placeholders for unknown values', () => {
+  it('describes the dependency checks, with placeholders for unknown values', () => {
     const health = healthFixture();
     health.checks.chain = {
       status: 'down',
@@ -58,5 +58,18 @@ describe('health presentation', () => {
     expect(stuck?.status).toBe('attention');
     expect(stuck?.rows).toContainEqual({ label: 'Stuck', value: '3' });
     expect(stuck?.error).toMatch(/unfinished for longer than they should take/);
+  });
+
+  it('describes the load, and says so when the server is turning requests away', () => {
+    const health = healthFixture();
+    const calm = describeChecks(health).find((c) => c.key === 'load');
+    expect(calm).toMatchObject({ title: 'Load', status: 'ok', error: undefined });
+    expect(calm?.rows.map((r) => r.value)).toEqual(['1 ms', '13%', '150 MB', '420 MB']);
+
+    health.checks.load = { ...health.checks.load, status: 'shedding', eventLoopDelayMs: 1_834.2 };
+    const busy = describeChecks(health).find((c) => c.key === 'load');
+    expect(busy?.status).toBe('degraded');
+    expect(busy?.rows[0]?.value).toBe('1,834 ms');
+    expect(busy?.error).toMatch(/^Overloaded: new requests are turned away/);
   });
 });

@@ -26,6 +26,16 @@ const DUMMY_HASH = hash('stoa-dummy-password', ARGON);
 
 const disabled = () =>
   new AppError('FORBIDDEN', 'Your account is disabled; ask an administrator of the platform to enable it');
+/** API keys record their last use to this resolution, not on every request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+interface ApiKeyRow {
+  id: string;
+  roles: Role[];
+  lastUsedAt: Date | string | null;
+  userId: string;
+  userRoles: Role[];
+}
 
 export interface NewUser {
   email: string;
@@ -138,13 +148,15 @@ export class AuthService {
     });
   }
 
+  /** One query per request: the live session joined with its enabled user. */
   async resolveSession(token: string): Promise<Principal | null> {
-    const em = this.orm.em.fork();
-    const session = await em.findOne(Session, { tokenHash: sha256Hex(token) });
-    if (!session || session.revokedAt || session.expiresAt <= new Date()) return null;
-    const user = await em.findOne(User, { id: session.userId });
-    if (!user || user.disabled) return null;
-    return { id: `user:${user.id}`, userId: user.id, roles: user.roles, kind: 'user' };
+    const [row] = await this.orm.em.getConnection().execute<{ userId: string; roles: Role[] }[]>(
+      `select u.id as "userId", u.roles
+         from user_session s join app_user u on u.id = s.user_id
+        where s.token_hash = ? and s.revoked_at is null and s.expires_at > ? and not u.disabled`,
+      [sha256Hex(token), new Date()],
+    );
+    return row ? { id: `user:${row.userId}`, userId: row.userId, roles: row.roles, kind: 'user' } : null;
   }
 
   async createApiKey(
@@ -207,16 +219,32 @@ export class AuthService {
     return this.orm.em.fork().find(ApiKey, { userId }, { orderBy: { createdAt: 'desc' } });
   }
 
+  /**
+   * One query per request: the live key joined with its enabled user. `lastUsedAt` is written at
+   * most once a minute per key, and only by the first of concurrent requests (the update is
+   * conditional), so a busy machine client does not turn every read into a write.
+   */
   async resolveApiKey(token: string): Promise<Principal | null> {
     const em = this.orm.em.fork();
-    const key = await em.findOne(ApiKey, { secretHash: sha256Hex(token) });
-    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= new Date())) return null;
-    const user = await em.findOne(User, { id: key.userId });
-    if (!user || user.disabled) return null;
-    key.lastUsedAt = new Date();
-    await em.flush();
-    const roles = key.roles.filter((r) => user.roles.includes(r));
-    return { id: `api-key:${key.id}`, userId: user.id, roles, kind: 'api-key' };
+    const now = new Date();
+    const [row] = await em.getConnection().execute<ApiKeyRow[]>(
+      `select k.id, k.roles, k.last_used_at as "lastUsedAt", u.id as "userId", u.roles as "userRoles"
+         from api_key k join app_user u on u.id = k.user_id
+        where k.secret_hash = ? and k.revoked_at is null
+          and (k.expires_at is null or k.expires_at > ?) and not u.disabled`,
+      [sha256Hex(token), now],
+    );
+    if (!row) return null;
+    const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+    if (!row.lastUsedAt || new Date(row.lastUsedAt) <= staleBefore) {
+      await em.nativeUpdate(
+        ApiKey,
+        { id: row.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: staleBefore } }] },
+        { lastUsedAt: now },
+      );
+    }
+    const roles = row.roles.filter((r) => row.userRoles.includes(r));
+    return { id: `api-key:${row.id}`, userId: row.userId, roles, kind: 'api-key' };
   }
 
   async getUser(em: EntityManager, id: string): Promise<User | null> {

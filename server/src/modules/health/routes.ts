@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { OutboxHealth } from '../operations/service.js';
 import Type from 'typebox';
 import { VERSION } from '../../version.js';
 
@@ -58,6 +57,15 @@ const HealthBody = Type.Object({
       finalizedHeight: Type.Optional(Type.Integer()),
       error: Type.Optional(Type.String()),
     }),
+    load: Type.Object({
+      status: Type.Union([Type.Literal('ok'), Type.Literal('shedding')], {
+        description: 'shedding: past a SHED_* threshold, other routes answer 503 with Retry-After',
+      }),
+      eventLoopDelayMs: Type.Number(),
+      eventLoopUtilization: Type.Number(),
+      heapUsedBytes: Type.Integer(),
+      rssBytes: Type.Integer(),
+    }),
   }),
 });
 
@@ -73,7 +81,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ stuckAfterMs: number }> =
     {
       schema: {
         tags: ['system'],
-        summary: 'Liveness and dependencies: database, queue and chain, with versions',
+        summary: 'Liveness and dependencies: database, queue, chain (with versions) and load',
+        description: 'Never rate-limited nor shed, so it answers while the server refuses other work.',
         response: { 200: HealthBody, 503: HealthBody },
       },
     },
@@ -95,7 +104,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ stuckAfterMs: number }> =
         }
       })();
       const q = await queue.health();
-      const operations: OutboxHealth | { status: 'down'; error: string } = await app.services.operations
+      const operations = await app.services.operations
         .health(opts.stuckAfterMs)
         .catch((err: unknown) => ({ status: 'down' as const, error: message(err) }));
       const chain = await (async () => {
@@ -113,13 +122,23 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ stuckAfterMs: number }> =
           return { status: 'down' as const, adapter: ledger.kind, error: message(err) };
         }
       })();
+      const usage = app.memoryUsage();
+      const load = {
+        status: app.isUnderPressure() ? ('shedding' as const) : ('ok' as const),
+        // under-pressure reports Infinity when a whole sample passed without a tick.
+        eventLoopDelayMs: Math.round(Math.min(usage.eventLoopDelay, 3_600_000) * 10) / 10,
+        eventLoopUtilization: Math.round(usage.eventLoopUtilized * 1000) / 1000,
+        heapUsedBytes: usage.heapUsed,
+        rssBytes: usage.rssBytes,
+      };
       const downs = [database.status, q.status, chain.status].filter((s) => s === 'down').length;
-      const status = downs === 0 ? 'ok' : database.status === 'down' ? 'down' : 'degraded';
+      const status =
+        database.status === 'down' ? 'down' : downs > 0 || load.status === 'shedding' ? 'degraded' : 'ok';
       return reply.status(status === 'ok' ? 200 : 503).send({
         status,
         version: VERSION,
         uptimeSeconds: Math.floor((Date.now() - started) / 1000),
-        checks: { database, queue: q, operations, chain },
+        checks: { database, queue: q, operations, chain, load },
       });
     },
   );
