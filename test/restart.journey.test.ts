@@ -45,7 +45,6 @@ describe.each(MODES)('killing the server while investors’ writes are queued ($
     LOG_LEVEL: 'warn',
     DATA_DIR: env.dir,
     ADMIN_TOKEN,
-    RATE_LIMIT_PER_MINUTE: '1000000',
     // Blocks every 150 ms: transactions wait in the pending block, where a kill can catch them.
     LEDGER_BLOCK_TIME_MS: '150',
     OUTBOX_SWEEP_INTERVAL_MS: '1000',
