@@ -9,6 +9,8 @@ export interface LedgerConfig {
   blockTimeMs?: number;
   /** Keys to make available for signing at start (mnemonics or dev URIs). */
   signers?: string[];
+  /** Embedded: told what opening the block log found or did (a torn tail cut off, a replay). */
+  onNotice?: (message: string) => void;
 }
 
 /** Chooses the adapter: a node URL selects the Polymesh SDK adapter, else the embedded ledger. */
@@ -22,5 +24,6 @@ export async function createLedger(config: LedgerConfig): Promise<Ledger> {
     dataDir: config.dataDir,
     blockTimeMs: config.blockTimeMs,
     signers: config.signers ?? [],
+    onNotice: config.onNotice,
   });
 }
