@@ -1,3 +1,4 @@
+import type { LedgerNotice } from './embedded/index.js';
 import type { Ledger } from './ledger.js';
 
 export interface LedgerConfig {
@@ -10,7 +11,7 @@ export interface LedgerConfig {
   /** Keys to make available for signing at start (mnemonics or dev URIs). */
   signers?: string[];
   /** Embedded: told what opening the block log found or did (a torn tail cut off, a replay). */
-  onNotice?: (message: string) => void;
+  onNotice?: (notice: LedgerNotice) => void;
 }
 
 /** Chooses the adapter: a node URL selects the Polymesh SDK adapter, else the embedded ledger. */

@@ -77,7 +77,12 @@ export interface EmbeddedLedgerOptions {
    */
   clock?: ClockMode;
   /** Told what opening the log found or did (a torn last line cut off, blocks replayed). */
-  onNotice?: (message: string) => void;
+  onNotice?: (notice: LedgerNotice) => void;
+}
+
+export interface LedgerNotice {
+  level: 'info' | 'warn';
+  message: string;
 }
 
 interface TxOutcome {
@@ -155,9 +160,10 @@ export class EmbeddedLedger implements Ledger {
       const opened = BlockLog.open(opts.dataDir);
       ({ log, entries } = opened);
       if (opened.truncatedBytes > 0) {
-        opts.onNotice?.(
-          `block log ${log.path}: cut off an unfinished last entry (${opened.truncatedBytes} bytes) left by an interrupted write`,
-        );
+        opts.onNotice?.({
+          level: 'warn',
+          message: `block log ${log.path}: cut off an unfinished last entry (${opened.truncatedBytes} bytes) left by an interrupted write`,
+        });
       }
     }
     try {
@@ -194,9 +200,10 @@ export class EmbeddedLedger implements Ledger {
     const t0 = performance.now();
     ledger.replay(entries.slice(head?.t === 'genesis' ? 1 : 0));
     if (log && entries.length > 1) {
-      opts.onNotice?.(
-        `block log ${log.path}: replayed ${ledger.lastHeader().number} blocks in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      );
+      opts.onNotice?.({
+        level: 'info',
+        message: `block log ${log.path}: replayed ${ledger.lastHeader().number} blocks in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      });
     }
     ledger.log = log;
     for (const s of opts.signers ?? []) await ledger.addSigner(signerKeyOf(s));

@@ -4,7 +4,7 @@ import fs, { type fdatasync as FdataSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { EmbeddedLedger } from '../../src/embedded/index.js';
+import { EmbeddedLedger, type LedgerNotice } from '../../src/embedded/index.js';
 import { lockStore, StoreInUseError } from '../../src/embedded/lock.js';
 
 // fdatasync can be held back, to see what the ledger does while a block is not yet on disk.
@@ -45,7 +45,7 @@ afterEach(() => {
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 const GENESIS = Date.parse('2025-01-01T00:00:00Z');
-const open = (dataDir: string, onNotice?: (m: string) => void) =>
+const open = (dataDir: string, onNotice?: (n: LedgerNotice) => void) =>
   EmbeddedLedger.open({ dataDir, clock: 'manual', genesisTime: GENESIS, onNotice });
 const remark = (l: EmbeddedLedger, signer: string, text: string) =>
   l.submit({ name: 'system.remark', args: { remark: text } }, { signer });
@@ -64,9 +64,12 @@ describe('block log', () => {
     // A crash in the middle of appending the next block.
     fs.appendFileSync(path, '{"t":"block","n":3,"ts":173568960');
 
-    const notices: string[] = [];
-    const b = await open(dataDir, (m) => notices.push(m));
-    expect(notices.some((m) => /cut off an unfinished last entry \(33 bytes\)/.test(m))).toBe(true);
+    const notices: LedgerNotice[] = [];
+    const b = await open(dataDir, (n) => notices.push(n));
+    expect(notices).toContainEqual({
+      level: 'warn',
+      message: expect.stringMatching(/cut off an unfinished last entry \(33 bytes\)/),
+    });
     expect(fs.readFileSync(path)).toEqual(good);
     expect(await b.info()).toEqual(before);
     await b.addSigner({ uri: '//Alice' });
