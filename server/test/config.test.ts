@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEVELOPMENT_DEFAULTS, ENV_VARIABLES, loadConfig } from '../src/config.js';
@@ -126,6 +127,19 @@ describe('loadConfig', () => {
       ).toBe(true);
     }
   });
+
+  it('npm start refuses a bad environment before it builds anything', () => {
+    const t0 = Date.now();
+    const r = spawnSync('npm', ['start'], {
+      cwd: new URL('../..', import.meta.url),
+      env: { PATH: process.env.PATH, ADMIN_TOKEN: 'too-short' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('Invalid environment: ADMIN_TOKEN must be at least 24 characters');
+    expect(r.stdout).not.toContain('tsc -b'); // what the build's first step echoes
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  }, 30_000);
 
   it('refuses incomplete vendor settings', () => {
     expect(() => loadConfig({ KYC_PROVIDER: 'sumsub', SUMSUB_APP_TOKEN: 'x' })).toThrowError(
