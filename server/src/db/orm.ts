@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { FastifyBaseLogger } from 'fastify';
