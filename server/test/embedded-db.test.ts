@@ -141,3 +141,20 @@ describe('after a server was killed', () => {
     }
   }, 120_000);
 });
+
+describe('a cold start', () => {
+  it('that outlasts STARTUP_TIMEOUT_MS stops with a message naming it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stoa-embedded-'));
+    try {
+      // Creating the database takes seconds; one second is too short on any machine.
+      const { code, output } = await startServer({ DATA_DIR: dataDir, STARTUP_TIMEOUT_MS: '1000' }).exited;
+      expect(code).toBe(1);
+      expect(output).toContain('creating the embedded database (first start)…');
+      expect(output).toMatch(
+        /Stoa cannot start: a start-up step took longer than STARTUP_TIMEOUT_MS allows \(.*'stoa-infrastructure'.*\); .*raise STARTUP_TIMEOUT_MS/,
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
