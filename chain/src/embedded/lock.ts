@@ -73,7 +73,7 @@ export function lockStore(path: string, what: string): StoreLock {
         linkSync(tmp, full);
         break;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const owner = readOwner(full);
       if (owner && owner.host !== me.host) {
@@ -84,14 +84,19 @@ export function lockStore(path: string, what: string): StoreLock {
       }
       // The same pid as ours (and not held here) is a previous life of this process, as after
       // a container restart where the server is pid 1 again.
-      if (owner && owner.pid !== process.pid && running(owner.pid)) {
+      if ((owner && owner.pid !== process.pid && running(owner.pid)) || attempt >= 3) {
         throw new StoreInUseError(
-          `${what} is in use by another process (pid ${owner.pid}, since ${owner.since}). ` +
+          `${what} is in use by another process (pid ${owner?.pid ?? 'unknown'}, since ${owner?.since ?? 'unknown'}). ` +
             `Stop that server, or give this one its own DATA_DIR; if no Stoa server is running, delete ${full}`,
         );
       }
       replaced = owner ?? undefined;
-      unlinkSync(full);
+      try {
+        unlinkSync(full);
+      } catch (err) {
+        // Its owner let go in the meantime: try again.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
     }
   } finally {
     unlinkSync(tmp);
