@@ -12,5 +12,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app /app
+# A named volume mounted here starts with this folder's owner, so the server can write to it.
+RUN mkdir -p /data && chown node:node /data
+USER node
 EXPOSE 3000
 CMD ["node", "--enable-source-maps", "server/dist/main.js"]

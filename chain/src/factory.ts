@@ -1,3 +1,4 @@
+import type { LedgerNotice } from './embedded/index.js';
 import type { Ledger } from './ledger.js';
 
 export interface LedgerConfig {
@@ -9,6 +10,8 @@ export interface LedgerConfig {
   blockTimeMs?: number;
   /** Keys to make available for signing at start (mnemonics or dev URIs). */
   signers?: string[];
+  /** Embedded: told what opening the block log found or did (a torn tail cut off, a replay). */
+  onNotice?: (notice: LedgerNotice) => void;
 }
 
 /** Chooses the adapter: a node URL selects the Polymesh SDK adapter, else the embedded ledger. */
@@ -22,5 +25,6 @@ export async function createLedger(config: LedgerConfig): Promise<Ledger> {
     dataDir: config.dataDir,
     blockTimeMs: config.blockTimeMs,
     signers: config.signers ?? [],
+    onNotice: config.onNotice,
   });
 }

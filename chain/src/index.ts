@@ -1,6 +1,8 @@
 export * from './ledger.js';
 export { LEDGER_ERROR_CODES } from './errors.js';
 export { createLedger, type LedgerConfig } from './factory.js';
+export type { LedgerNotice } from './embedded/index.js';
+export { lockStore, StoreInUseError, type StoreLock } from './embedded/lock.js';
 export { TRANSFER_ERRORS, KNOWN_ASSET_TYPES, SCOPED_CLAIM_TYPES } from './types.js';
 export type * from './calls-settlement.js';
 export type * from './calls-corporate.js';

@@ -115,7 +115,10 @@ export interface Ledger extends Queries {
    */
   addSigner(key: SignerKey): Promise<Address>;
 
-  /** Sign with `opts.signer`, submit, wait for inclusion (embedded) / finalisation (node). */
+  /**
+   * Sign with `opts.signer`, submit, wait for finalisation: on a node, the block finalised; on
+   * the embedded ledger, the block on disk (its block log synced).
+   */
   submit<K extends CallName>(call: LedgerCall<K>, opts: SubmitOptions): Promise<Receipt<CallResult<K>>>;
 
   /** Next nonce the chain expects from this account. */

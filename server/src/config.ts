@@ -1,87 +1,99 @@
-import { hostname } from 'node:os';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+
+// Each description completes "… must be": it is the message for a bad value, and the README's
+// configuration table states the same constraint.
+const text = (description: string, minLength = 1) => Type.Optional(Type.String({ minLength, description }));
+const matching = (pattern: string, description: string) =>
+  Type.Optional(Type.String({ pattern, description }));
+const oneOf = <const T extends string[]>(values: readonly [...T]) =>
+  Type.Optional(Type.Enum(values, { description: `one of ${values.join(', ')}` }));
+const wholeNumber = () => matching('^[0-9]+$', 'a whole number');
 
 /**
  * The environment, validated once at boot. Nothing else in the server reads process.env:
  * `loadConfig` turns it into a typed `Config` that is passed down explicitly.
  */
 const EnvSchema = Type.Object({
-  NODE_ENV: Type.Optional(
-    Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')]),
-  ),
-  HOST: Type.Optional(Type.String({ minLength: 1 })),
-  PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
-  LOG_LEVEL: Type.Optional(
-    Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
-  ),
-  DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
-  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
-  POLYMESH_NODE_URL: Type.Optional(Type.String({ pattern: '^wss?://' })),
+  NODE_ENV: oneOf(['development', 'production', 'test']),
+  HOST: text('a host name or address'),
+  PORT: matching('^[0-9]{1,5}$', 'a port number from 0 to 65535'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  DATA_DIR: text('a folder path'),
+  DATABASE_URL: matching('^postgres(ql)?://', 'a postgresql:// URL'),
+  REDIS_URL: matching('^rediss?://', 'a redis:// or rediss:// URL'),
+  POLYMESH_NODE_URL: matching('^wss?://', 'a ws:// or wss:// URL'),
   /** Comma-separated mnemonics or dev URIs (//Alice) the platform signs with. */
-  SIGNER_MNEMONICS: Type.Optional(Type.String({ minLength: 1 })),
+  SIGNER_MNEMONICS: text('comma-separated mnemonics or dev URIs'),
+  /** With NODE_ENV=production: accept the public development keys, on a development chain only. */
+  ALLOW_DEV_SIGNERS: oneOf(['true', 'false']),
   /** 32-byte key, hex (64 chars) or base64, for AES-256-GCM encryption of keys and documents. */
-  ENCRYPTION_KEY: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$' })),
-  /** Bearer token for the bootstrap operator (admin) until user accounts exist. */
-  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 24 })),
-  CORS_ORIGINS: Type.Optional(Type.String()),
-  /** Requests per minute per route class (0 = no limit); see server/src/plugins/limits.ts. */
-  RATE_LIMIT_AUTH_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  RATE_LIMIT_WEBHOOKS_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  RATE_LIMIT_READS_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  RATE_LIMIT_WRITES_PER_MINUTE: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  /** Fastify trustProxy: true, false, a hop count, or comma-separated proxy addresses/CIDRs. */
-  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1 })),
-  /** The whole request, body included, must arrive within this. */
-  REQUEST_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  /** A connection that sends and receives nothing for this long is closed. */
-  IDLE_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  KEEP_ALIVE_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  /** Load shedding thresholds (0 = that check is off). */
-  SHED_EVENT_LOOP_DELAY_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  SHED_EVENT_LOOP_UTILIZATION: Type.Optional(Type.String({ pattern: '^(0(\\.[0-9]{1,4})?|1(\\.0{1,4})?)$' })),
-  SHED_HEAP_USED_MB: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  SHED_RETRY_AFTER_SECONDS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,4}$' })),
-  /** Minutes between automatic on-chain anchors of the audit trail; 0 turns them off. */
-  AUDIT_ANCHOR_INTERVAL_MINUTES: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
-  /** Folder of the built portal; served at / when present. */
-  WEB_DIST: Type.Optional(Type.String()),
-  /** Embedded ledger block interval in ms; 0 = a block per submission. */
-  LEDGER_BLOCK_TIME_MS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
-  SESSION_TTL_HOURS: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
-  /** KYC/AML vendor for new applications. */
-  KYC_PROVIDER: Type.Optional(
-    Type.Union([Type.Literal('sandbox'), Type.Literal('sumsub'), Type.Literal('onfido')]),
+  ENCRYPTION_KEY: matching(
+    '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$',
+    '32 bytes as 64 hex characters or 44 base64 characters (openssl rand -hex 32)',
   ),
+  /** Bearer token for the bootstrap operator (admin) until user accounts exist. */
+  ADMIN_TOKEN: text('at least 24 characters (openssl rand -base64 24)', 24),
+  CORS_ORIGINS: Type.Optional(Type.String({ description: 'comma-separated origins' })),
+  /** Requests per minute per route class (0 = no limit); see server/src/plugins/limits.ts. */
+  RATE_LIMIT_AUTH_PER_MINUTE: matching('^[0-9]{1,9}$', 'a whole number'),
+  RATE_LIMIT_ACCOUNT_PER_MINUTE: matching('^[0-9]{1,9}$', 'a whole number'),
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE: matching('^[0-9]{1,9}$', 'a whole number'),
+  RATE_LIMIT_READS_PER_MINUTE: matching('^[0-9]{1,9}$', 'a whole number'),
+  RATE_LIMIT_WRITES_PER_MINUTE: matching('^[0-9]{1,9}$', 'a whole number'),
+  /** Fastify trustProxy: true, false, a hop count, or comma-separated proxy addresses/CIDRs. */
+  TRUST_PROXY: text('true, false, a hop count or comma-separated proxy addresses'),
+  /** The whole request, body included, must arrive within this. */
+  REQUEST_TIMEOUT_MS: matching('^[0-9]{1,9}$', 'a whole number of milliseconds'),
+  /** A connection that sends and receives nothing for this long is closed. */
+  IDLE_TIMEOUT_MS: matching('^[0-9]{1,9}$', 'a whole number of milliseconds'),
+  KEEP_ALIVE_TIMEOUT_MS: matching('^[0-9]{1,9}$', 'a whole number of milliseconds'),
+  /** Load shedding thresholds (0 = that check is off). */
+  SHED_EVENT_LOOP_DELAY_MS: matching('^[0-9]{1,9}$', 'a whole number of milliseconds'),
+  SHED_EVENT_LOOP_UTILIZATION: matching('^(0(\\.[0-9]{1,4})?|1(\\.0{1,4})?)$', 'a fraction from 0 to 1'),
+  SHED_HEAP_USED_MB: matching('^[0-9]{1,9}$', 'a whole number of megabytes'),
+  SHED_RETRY_AFTER_SECONDS: matching('^[1-9][0-9]{0,4}$', 'a whole number of seconds from 1 to 99999'),
+  /** Minutes between automatic on-chain anchors of the audit trail; 0 turns them off. */
+  AUDIT_ANCHOR_INTERVAL_MINUTES: wholeNumber(),
+  /** Folder of the built portal; served at / when present. */
+  WEB_DIST: Type.Optional(Type.String({ description: 'a folder path' })),
+  /** Embedded ledger block interval in ms; 0 = a block per submission. */
+  LEDGER_BLOCK_TIME_MS: wholeNumber(),
+  /** Longest a start-up step (database, ledger replay, node connection) may take; 0 = no limit. */
+  STARTUP_TIMEOUT_MS: wholeNumber(),
+  SESSION_TTL_HOURS: matching('^[0-9]{1,4}$', 'a whole number of hours up to 9999'),
+  /** KYC/AML vendor for new applications. */
+  KYC_PROVIDER: oneOf(['sandbox', 'sumsub', 'onfido']),
   /** HMAC secret of the sandbox provider's webhooks (a development default is used when unset). */
-  SANDBOX_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
-  SUMSUB_APP_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
-  SUMSUB_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  SUMSUB_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 1 })),
-  SUMSUB_LEVEL_NAME: Type.Optional(Type.String({ minLength: 1 })),
-  ONFIDO_API_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
-  ONFIDO_WEBHOOK_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
+  SANDBOX_WEBHOOK_SECRET: text('at least 16 characters', 16),
+  SUMSUB_APP_TOKEN: Type.Optional(Type.String()),
+  SUMSUB_SECRET_KEY: Type.Optional(Type.String()),
+  SUMSUB_WEBHOOK_SECRET: Type.Optional(Type.String()),
+  SUMSUB_LEVEL_NAME: Type.Optional(Type.String()),
+  ONFIDO_API_TOKEN: Type.Optional(Type.String()),
+  ONFIDO_WEBHOOK_TOKEN: Type.Optional(Type.String()),
   /** Largest accepted onboarding document, in bytes. */
-  UPLOAD_MAX_BYTES: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  UPLOAD_MAX_BYTES: wholeNumber(),
   /** Claims expiring within this many days produce a notification. */
-  CLAIM_EXPIRY_NOTICE_DAYS: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
+  CLAIM_EXPIRY_NOTICE_DAYS: matching('^[0-9]{1,4}$', 'a whole number of days up to 9999'),
   /** How often the claim-expiry scan runs, in ms; 0 = never on a timer (run it through the API). */
-  EXPIRY_SCAN_INTERVAL_MS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  EXPIRY_SCAN_INTERVAL_MS: wholeNumber(),
   /** Name of this server instance in signer leases; stable across its restarts, unique per instance. */
-  INSTANCE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' })),
+  INSTANCE_ID: matching('^[^\\s]{1,200}$', 'up to 200 characters without spaces'),
   /** BullMQ key prefix: instances sharing a Redis for one deployment use the same one. */
-  QUEUE_PREFIX: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' })),
+  QUEUE_PREFIX: matching('^[A-Za-z0-9_.-]{1,64}$', 'up to 64 letters, digits, dots, dashes or underscores'),
   /** How often unfinished chain operations are re-queued, in ms; 0 = only at start. */
-  OUTBOX_SWEEP_INTERVAL_MS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  OUTBOX_SWEEP_INTERVAL_MS: wholeNumber(),
   /** A submission with no answer after this many ms has an unknown outcome and is looked up. */
-  OUTBOX_SUBMIT_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  OUTBOX_SUBMIT_TIMEOUT_MS: wholeNumber(),
   /** An operation unfinished for longer than this is reported as stuck in /health. */
-  OUTBOX_STUCK_AFTER_SECONDS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  OUTBOX_STUCK_AFTER_SECONDS: wholeNumber(),
 });
+/** Every variable the server reads. */
+export const ENV_VARIABLES = Object.keys(EnvSchema.properties);
 type Env = Static<typeof EnvSchema>;
 const checkEnv = Compile(EnvSchema);
 
@@ -98,6 +110,8 @@ export interface Config {
   /** Unset → embedded ledger under dataDir. */
   polymeshNodeUrl?: string;
   signers: string[];
+  /** True when a signer is a public development key (allowed in production by ALLOW_DEV_SIGNERS). */
+  signersAreDevelopmentKeys: boolean;
   encryptionKey: Buffer;
   /** True when no key was configured and a development key was derived; refused in production. */
   encryptionKeyIsDevDefault: boolean;
@@ -108,6 +122,8 @@ export interface Config {
   rateLimits: RateLimitConfig;
   webDist?: string;
   ledgerBlockTimeMs: number;
+  /** Fastify's plugin timeout: the longest one start-up step may take (0 = no limit). */
+  startupTimeoutMs: number;
   auditAnchorIntervalMinutes: number;
   /** Queue name prefix, so parallel test runs sharing one Redis do not meet. */
   queuePrefix: string;
@@ -159,7 +175,7 @@ export interface KycConfig {
   onfido?: { apiToken: string; webhookToken: string };
 }
 
-function kycConfig(e: Env, nodeEnv: string): KycConfig {
+function kycConfig(e: Env): KycConfig {
   const provider = e.KYC_PROVIDER ?? 'sandbox';
   const sumsub =
     e.SUMSUB_APP_TOKEN && e.SUMSUB_SECRET_KEY && e.SUMSUB_WEBHOOK_SECRET
@@ -184,18 +200,86 @@ function kycConfig(e: Env, nodeEnv: string): KycConfig {
       'Invalid environment: KYC_PROVIDER=onfido needs ONFIDO_API_TOKEN and ONFIDO_WEBHOOK_TOKEN',
     );
   }
-  if (provider === 'sandbox' && nodeEnv === 'production' && !e.SANDBOX_WEBHOOK_SECRET) {
-    // The default secret is public: anyone could forge a GREEN verdict with it.
-    throw new ConfigError(
-      'Invalid environment: with NODE_ENV=production set KYC_PROVIDER=sumsub|onfido, or SANDBOX_WEBHOOK_SECRET for the sandbox',
-    );
-  }
   return {
     provider,
-    sandboxWebhookSecret: e.SANDBOX_WEBHOOK_SECRET ?? 'stoa-sandbox-webhook-secret',
+    sandboxWebhookSecret: e.SANDBOX_WEBHOOK_SECRET ?? PUBLIC_SANDBOX_WEBHOOK_SECRET,
     sumsub,
     onfido,
   };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+// A fixed key for local development only; `loadConfig` refuses it in production.
+const DEV_ENCRYPTION_KEY = Buffer.from('stoa-development-key-not-secret!', 'utf8');
+/** The sandbox vendor's webhook secret when none is set: public, so refused in production. */
+export const PUBLIC_SANDBOX_WEBHOOK_SECRET = 'stoa-sandbox-webhook-secret';
+/** Substrate's development mnemonic: `//Alice` and every other bare derivation path hang off it. */
+const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
+const DEFAULT_SIGNERS = ['//Alice'];
+
+/** A key everyone has: a bare dev URI (`//Alice`, `//Bob//stash`) or the development mnemonic. */
+export function isDevelopmentKey(secret: string): boolean {
+  const s = secret.trim().replace(/\s+/g, ' ');
+  return s.startsWith('/') || s === DEV_PHRASE || s.startsWith(`${DEV_PHRASE}/`);
+}
+
+interface DevelopmentDefault {
+  variable: string;
+  /** True when the environment would run on this development default. */
+  used(e: Env, signers: string[]): boolean;
+  /** Completes "<variable> …": why it is refused and what to set instead. */
+  fix: string;
+}
+
+/** Every development default, each refused when NODE_ENV=production. */
+export const DEVELOPMENT_DEFAULTS: readonly DevelopmentDefault[] = [
+  {
+    variable: 'ENCRYPTION_KEY',
+    used: (e) => !e.ENCRYPTION_KEY,
+    fix: 'is required: unset, a public development key encrypts keys and documents; set 64 hex characters (openssl rand -hex 32)',
+  },
+  {
+    variable: 'ADMIN_TOKEN',
+    used: (e) => !e.ADMIN_TOKEN,
+    fix: 'is required: unset, nobody can sign in as the operator (development generates one per run); set at least 24 random characters (openssl rand -base64 24)',
+  },
+  {
+    variable: 'SIGNER_MNEMONICS',
+    used: (e, signers) => e.ALLOW_DEV_SIGNERS !== 'true' && signers.some(isDevelopmentKey),
+    fix: 'names a public development key (unset means //Alice; //Bob, … and the development mnemonic are public too): anyone could sign as the platform; set your own mnemonics, or ALLOW_DEV_SIGNERS=true when the chain is a development chain',
+  },
+  {
+    variable: 'KYC_PROVIDER',
+    used: (e) => !e.KYC_PROVIDER,
+    fix: 'is required: unset, the sandbox vendor decides verdicts from test data; set sumsub or onfido (sandbox only for a staging deployment)',
+  },
+  {
+    variable: 'SANDBOX_WEBHOOK_SECRET',
+    used: (e) =>
+      (e.KYC_PROVIDER ?? 'sandbox') === 'sandbox' &&
+      (e.SANDBOX_WEBHOOK_SECRET ?? PUBLIC_SANDBOX_WEBHOOK_SECRET) === PUBLIC_SANDBOX_WEBHOOK_SECRET,
+    fix: 'must be your own secret with the sandbox vendor: the default one is public, and anyone could forge a GREEN verdict with it; set at least 16 random characters',
+  },
+];
+
+function invalid(problems: string[]): ConfigError {
+  return new ConfigError(`Invalid environment: ${problems.join('; ')}`);
+}
+
+function describeProblems(picked: Record<string, string>): string[] {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const err of checkEnv.Errors(picked)) {
+    const name = err.instancePath.replace(/^\//, '').split('/')[0] || 'environment';
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const schema = (EnvSchema.properties as Record<string, { description?: string }>)[name];
+    problems.push(schema?.description ? `${name} must be ${schema.description}` : `${name}: ${err.message}`);
+  }
+  return problems;
 }
 
 const PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -268,43 +352,35 @@ function limitsConfig(e: Env, nodeEnv: string, uploadMaxBytes: number) {
   return { http, shedding, rateLimits };
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-// A fixed key for local development only; `loadConfig` refuses it in production.
-const DEV_ENCRYPTION_KEY = Buffer.from('stoa-development-key-not-secret!', 'utf8');
-
 export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
   const picked: Record<string, string> = {};
   for (const key of Object.keys(EnvSchema.properties)) {
     const v = env[key];
     if (v !== undefined && v !== '') picked[key] = v;
   }
-  if (!checkEnv.Check(picked)) {
-    const problems = [...checkEnv.Errors(picked)].map((e) => {
-      const name = e.instancePath.replace(/^\//, '') || 'environment';
-      return `${name}: ${e.message}`;
-    });
-    throw new ConfigError(`Invalid environment: ${problems.join('; ')}`);
-  }
+  if (!checkEnv.Check(picked)) throw invalid(describeProblems(picked));
   const e = picked as Env;
   const nodeEnv = e.NODE_ENV ?? 'development';
-  let encryptionKey: Buffer;
-  let devKey = false;
-  if (e.ENCRYPTION_KEY) {
-    encryptionKey = /^[0-9a-fA-F]{64}$/.test(e.ENCRYPTION_KEY)
-      ? Buffer.from(e.ENCRYPTION_KEY, 'hex')
-      : Buffer.from(e.ENCRYPTION_KEY, 'base64');
-  } else {
-    if (nodeEnv === 'production') {
-      throw new ConfigError('Invalid environment: ENCRYPTION_KEY is required when NODE_ENV=production');
+  const signers = e.SIGNER_MNEMONICS
+    ? e.SIGNER_MNEMONICS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : DEFAULT_SIGNERS;
+  if (nodeEnv === 'production') {
+    const refused = DEVELOPMENT_DEFAULTS.filter((d) => d.used(e, signers));
+    if (refused.length > 0) {
+      throw new ConfigError(
+        `Invalid environment for NODE_ENV=production: ${refused.map((d) => `${d.variable} ${d.fix}`).join('; ')}`,
+      );
     }
-    encryptionKey = DEV_ENCRYPTION_KEY;
-    devKey = true;
   }
+  const encryptionKey = e.ENCRYPTION_KEY
+    ? /^[0-9a-fA-F]{64}$/.test(e.ENCRYPTION_KEY)
+      ? Buffer.from(e.ENCRYPTION_KEY, 'hex')
+      : Buffer.from(e.ENCRYPTION_KEY, 'base64')
+    : DEV_ENCRYPTION_KEY;
   const port = Number(e.PORT ?? '3000');
-  if (port > 65535) throw new ConfigError('Invalid environment: PORT must be between 0 and 65535');
+  if (port > 65535) throw invalid(['PORT must be a port number from 0 to 65535']);
   const dataDir = resolve(cwd, e.DATA_DIR ?? '.data');
   const uploadMaxBytes = Number(e.UPLOAD_MAX_BYTES ?? String(10 * 1024 * 1024));
   return {
@@ -317,13 +393,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     redisUrl: e.REDIS_URL,
     polymeshNodeUrl: e.POLYMESH_NODE_URL,
     // The dev chain's funded operator keys are the default signers on the embedded ledger.
-    signers: e.SIGNER_MNEMONICS
-      ? e.SIGNER_MNEMONICS.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : ['//Alice'],
+    signers,
+    signersAreDevelopmentKeys: signers.some(isDevelopmentKey),
     encryptionKey,
-    encryptionKeyIsDevDefault: devKey,
+    encryptionKeyIsDevDefault: !e.ENCRYPTION_KEY,
     adminToken: e.ADMIN_TOKEN,
     corsOrigins: e.CORS_ORIGINS
       ? e.CORS_ORIGINS.split(',')
@@ -333,6 +406,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     ...limitsConfig(e, nodeEnv, uploadMaxBytes),
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : undefined,
     ledgerBlockTimeMs: Number(e.LEDGER_BLOCK_TIME_MS ?? '0'),
+    // Fastify's 10 s default is too short for a first start of PGlite on a loaded machine
+    // (creating the database and applying migrations took 25 s at load 15) or a long replay.
+    startupTimeoutMs: Number(e.STARTUP_TIMEOUT_MS ?? '300000'),
     auditAnchorIntervalMinutes: Number(e.AUDIT_ANCHOR_INTERVAL_MINUTES ?? (nodeEnv === 'test' ? '0' : '60')),
     queuePrefix: e.QUEUE_PREFIX ?? 'stoa',
     instanceId: e.INSTANCE_ID ?? `${hostname()}:${port}`,
@@ -342,7 +418,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       stuckAfterMs: Number(e.OUTBOX_STUCK_AFTER_SECONDS ?? '300') * 1000,
     },
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
-    kyc: kycConfig(e, nodeEnv),
+    kyc: kycConfig(e),
     uploadMaxBytes,
     claimExpiryNoticeDays: Number(e.CLAIM_EXPIRY_NOTICE_DAYS ?? '30'),
     expiryScanIntervalMs: Number(e.EXPIRY_SCAN_INTERVAL_MS ?? String(nodeEnv === 'test' ? 0 : 3600_000)),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { StoreInUseError } from '@stoa/chain';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -55,10 +56,26 @@ async function main(): Promise<void> {
     lines.push(`  Operator token for this run (set ADMIN_TOKEN to fix it): ${generatedToken}`);
   if (config.encryptionKeyIsDevDefault)
     lines.push('  Using the development encryption key: set ENCRYPTION_KEY for real data.');
+  if (config.env === 'production' && config.signersAreDevelopmentKeys)
+    lines.push(
+      '  Signing with public development keys (ALLOW_DEV_SIGNERS=true): for a development chain only.',
+    );
   console.log(`${lines.join('\n')}\n`);
 }
 
+/** What to tell the operator when a start-up step gave up, in words rather than a stack. */
+function startFailure(err: unknown): string | undefined {
+  if (err instanceof StoreInUseError) return err.message;
+  const code = (err as { code?: string } | null)?.code;
+  if (code === 'AVV_ERR_PLUGIN_EXEC_TIMEOUT' || code === 'FST_ERR_PLUGIN_TIMEOUT') {
+    return `a start-up step took longer than STARTUP_TIMEOUT_MS allows (${(err as Error).message}); on a slow or busy machine, or with a long block log, raise STARTUP_TIMEOUT_MS (0 = no limit)`;
+  }
+  return undefined;
+}
+
 main().catch((err: unknown) => {
-  console.error('Stoa failed to start:', err);
+  const words = startFailure(err);
+  if (words) console.error(`Stoa cannot start: ${words}`);
+  else console.error('Stoa failed to start:', err);
   process.exit(1);
 });

@@ -1,5 +1,27 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, DEVELOPMENT_DEFAULTS, ENV_VARIABLES, loadConfig } from '../src/config.js';
+
+const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
+const OWN_MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+/** A production environment with nothing left on a development default. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  ENCRYPTION_KEY: 'ab'.repeat(32),
+  ADMIN_TOKEN: 'an-operator-token-of-32-characters',
+  SIGNER_MNEMONICS: OWN_MNEMONIC,
+  KYC_PROVIDER: 'sandbox',
+  SANDBOX_WEBHOOK_SECRET: 's'.repeat(32),
+};
+const refusal = (env: Record<string, string | undefined>): string => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return 'accepted';
+};
 
 describe('loadConfig', () => {
   it('runs on embedded defaults when nothing is set', () => {
@@ -29,23 +51,97 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ENCRYPTION_KEY: 'short' })).toThrowError(/ENCRYPTION_KEY/);
   });
 
-  it('requires an encryption key in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError(/ENCRYPTION_KEY is required/);
-    const key = 'ab'.repeat(32);
-    const c = loadConfig({
-      NODE_ENV: 'production',
-      ENCRYPTION_KEY: key,
-      SANDBOX_WEBHOOK_SECRET: 's'.repeat(32),
-    });
-    expect(c.encryptionKey.toString('hex')).toBe(key);
+  it('accepts a production environment with nothing on a development default', () => {
+    const c = loadConfig(PRODUCTION);
+    expect(c.encryptionKey.toString('hex')).toBe('ab'.repeat(32));
     expect(c.encryptionKeyIsDevDefault).toBe(false);
+    expect(c.signersAreDevelopmentKeys).toBe(false);
   });
 
-  it('refuses the public sandbox KYC webhook secret in production and incomplete vendor settings', () => {
-    const key = 'ab'.repeat(32);
-    expect(() => loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: key })).toThrowError(
-      /SANDBOX_WEBHOOK_SECRET/,
+  // One case per development default: each is refused alone, and the message names the
+  // variable and says what to set.
+  const cases: [variable: string, change: Record<string, string | undefined>, advice: RegExp][] = [
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: undefined }, /openssl rand -hex 32/],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: undefined }, /at least 24 random characters/],
+    ['SIGNER_MNEMONICS', { SIGNER_MNEMONICS: undefined }, /unset means \/\/Alice.*set your own mnemonics/],
+    ['SIGNER_MNEMONICS', { SIGNER_MNEMONICS: '//Alice' }, /public development key/],
+    ['SIGNER_MNEMONICS', { SIGNER_MNEMONICS: `${OWN_MNEMONIC}, //Bob//stash` }, /public development key/],
+    ['SIGNER_MNEMONICS', { SIGNER_MNEMONICS: DEV_PHRASE }, /public development key/],
+    ['SIGNER_MNEMONICS', { SIGNER_MNEMONICS: `${DEV_PHRASE}//stoa/1` }, /public development key/],
+    ['KYC_PROVIDER', { KYC_PROVIDER: undefined }, /set sumsub or onfido/],
+    ['SANDBOX_WEBHOOK_SECRET', { SANDBOX_WEBHOOK_SECRET: undefined }, /your own secret/],
+    ['SANDBOX_WEBHOOK_SECRET', { SANDBOX_WEBHOOK_SECRET: 'stoa-sandbox-webhook-secret' }, /is public/],
+  ];
+  it.each(cases)('production refuses %s on a development default (%o)', (variable, change, advice) => {
+    const message = refusal({ ...PRODUCTION, ...change });
+    expect(message).toMatch(new RegExp(`^Invalid environment for NODE_ENV=production: ${variable} `));
+    expect(message).toMatch(advice);
+    // Only that variable is named.
+    const named = DEVELOPMENT_DEFAULTS.filter((d) => message.includes(`${d.variable} `)).map(
+      (d) => d.variable,
     );
+    expect(new Set(named)).toEqual(new Set([variable]));
+  });
+
+  it('the list of development defaults is the one the cases cover', () => {
+    expect(new Set(DEVELOPMENT_DEFAULTS.map((d) => d.variable))).toEqual(new Set(cases.map(([v]) => v)));
+  });
+
+  it('names every development default at once when production sets nothing', () => {
+    const message = refusal({ NODE_ENV: 'production' });
+    for (const d of DEVELOPMENT_DEFAULTS) expect(message).toContain(`${d.variable} ${d.fix}`);
+  });
+
+  it('accepts the development keys in production only with ALLOW_DEV_SIGNERS=true, and outside production', () => {
+    const dev = { ...PRODUCTION, SIGNER_MNEMONICS: '//Alice' };
+    expect(loadConfig({ ...dev, ALLOW_DEV_SIGNERS: 'true' }).signersAreDevelopmentKeys).toBe(true);
+    expect(refusal({ ...dev, ALLOW_DEV_SIGNERS: 'false' })).toMatch(/SIGNER_MNEMONICS/);
+    expect(refusal({ ...dev, ALLOW_DEV_SIGNERS: 'yes' })).toMatch(
+      /ALLOW_DEV_SIGNERS must be one of true, false/,
+    );
+    expect(loadConfig({}).signersAreDevelopmentKeys).toBe(true);
+  });
+
+  it('says what a bad value must be, in words', () => {
+    const message = refusal({ ADMIN_TOKEN: 'short', LOG_LEVEL: 'loud', STARTUP_TIMEOUT_MS: '1e3' });
+    expect(message).toBe(
+      'Invalid environment: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; ' +
+        'ADMIN_TOKEN must be at least 24 characters (openssl rand -base64 24); ' +
+        'STARTUP_TIMEOUT_MS must be a whole number',
+    );
+  });
+
+  it('gives start-up steps five minutes by default, configurable', () => {
+    expect(loadConfig({}).startupTimeoutMs).toBe(300_000);
+    expect(loadConfig({ STARTUP_TIMEOUT_MS: '0' }).startupTimeoutMs).toBe(0);
+  });
+
+  it('every variable is in the README configuration table', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Layout'));
+    const rows = table.split('\n').filter((l) => l.startsWith('|'));
+    for (const name of ENV_VARIABLES) {
+      expect(
+        rows.some((r) => r.split('|')[1]?.includes(`\`${name}\``)),
+        name,
+      ).toBe(true);
+    }
+  });
+
+  it('npm start refuses a bad environment before it builds anything', () => {
+    const t0 = Date.now();
+    const r = spawnSync('npm', ['start'], {
+      cwd: new URL('../..', import.meta.url),
+      env: { PATH: process.env.PATH, ADMIN_TOKEN: 'too-short' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('Invalid environment: ADMIN_TOKEN must be at least 24 characters');
+    expect(r.stdout).not.toContain('tsc -b'); // what the build's first step echoes
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  }, 30_000);
+
+  it('refuses incomplete vendor settings', () => {
     expect(() => loadConfig({ KYC_PROVIDER: 'sumsub', SUMSUB_APP_TOKEN: 'x' })).toThrowError(
       /SUMSUB_SECRET_KEY/,
     );

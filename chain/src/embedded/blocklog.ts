@@ -1,6 +1,20 @@
-/** Append-only block log (JSON lines) under the data folder. */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+/**
+ * Append-only block log (JSON lines) under the data folder: the embedded ledger's only durable
+ * state. An entry counts once its `done` callback ran: it is then on disk (fdatasync).
+ */
+import {
+  closeSync,
+  existsSync,
+  fdatasync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { lockStore, type StoreLock } from './lock.js';
 import type { SignedTransaction } from './signing.js';
 
 export type ClockMode = 'system' | 'manual';
@@ -11,47 +25,142 @@ export type LogEntry =
   /** Clock state after `advanceTime`/`setTime`: offset (system clock) or absolute time (manual). */
   | { t: 'clock'; offset?: number; now?: number };
 
+export interface OpenedLog {
+  log: BlockLog;
+  entries: LogEntry[];
+  /** Bytes of an unfinished last line (a crash mid-append) cut off the end of the file. */
+  truncatedBytes: number;
+}
+
+const NEWLINE = 0x0a;
+
+/** Entries of the log's complete lines and where the last one ends; refuses damage before the tail. */
+function parse(path: string, bytes: Buffer): { entries: LogEntry[]; end: number } {
+  const entries: LogEntry[] = [];
+  let start = 0;
+  let line = 0;
+  for (let nl = bytes.indexOf(NEWLINE); nl >= 0; nl = bytes.indexOf(NEWLINE, start)) {
+    line++;
+    const text = bytes.toString('utf8', start, nl);
+    if (text.trim() !== '') {
+      try {
+        entries.push(JSON.parse(text) as LogEntry);
+      } catch {
+        // A complete line that does not parse is not an interrupted append: appends write the
+        // newline last. Guessing past it would rebuild a different chain.
+        throw new Error(
+          `block log ${path} is damaged at line ${line} (byte ${start}): restore the data folder from a backup`,
+        );
+      }
+    }
+    start = nl + 1;
+  }
+  return { entries, end: start };
+}
+
 export class BlockLog {
   private fd: number | null;
+  /** Callbacks of appended entries waiting for the next fdatasync. */
+  private waiting: ((err: Error | null) => void)[] = [];
+  private syncing = false;
+  private scheduled = false;
+  private failure: Error | null = null;
+  private idle: (() => void)[] = [];
 
   private constructor(
     readonly path: string,
     fd: number,
+    private readonly lock: StoreLock,
   ) {
     this.fd = fd;
   }
 
-  static open(dataDir: string): { log: BlockLog; entries: LogEntry[] } {
-    mkdirSync(dataDir, { recursive: true });
-    const path = join(dataDir, 'blocks.jsonl');
-    const entries: LogEntry[] = [];
-    if (existsSync(path)) {
-      const text = readFileSync(path, 'utf8');
-      let start = 0;
-      while (start < text.length) {
-        let end = text.indexOf('\n', start);
-        if (end < 0) end = text.length;
-        const line = text.slice(start, end);
-        start = end + 1;
-        if (line.trim() === '') continue;
-        try {
-          entries.push(JSON.parse(line) as LogEntry);
-        } catch {
-          // A torn last line (crash mid-write) is dropped; anything earlier is corruption.
-          if (start < text.length) throw new Error(`corrupt block log line in ${path}`);
-        }
+  static open(dataDir: string): OpenedLog {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const lock = lockStore(join(dataDir, 'blocks.lock'), `The block log in ${dataDir}`);
+    try {
+      const path = join(dataDir, 'blocks.jsonl');
+      const existed = existsSync(path);
+      const bytes = existed ? readFileSync(path) : Buffer.alloc(0);
+      const { entries, end } = parse(path, bytes);
+      const fd = openSync(path, 'a', 0o600);
+      const truncatedBytes = bytes.length - end;
+      if (truncatedBytes > 0) {
+        // Appends go to the end of the file: without the cut, the next entry would be glued to
+        // the torn line and the log would no longer open.
+        ftruncateSync(fd, end);
+        fsyncSync(fd);
       }
+      if (!existed) syncDirectory(dataDir);
+      return { log: new BlockLog(path, fd, lock), entries, truncatedBytes };
+    } catch (err) {
+      lock.release();
+      throw err;
     }
-    return { log: new BlockLog(path, openSync(path, 'a')), entries };
   }
 
-  append(entry: LogEntry): void {
+  /**
+   * Writes the entry now; `done` runs once it is on disk, or with the error that kept it off.
+   * Entries appended while a sync runs share the next one (group commit).
+   */
+  append(entry: LogEntry, done: (err: Error | null) => void = () => undefined): void {
     if (this.fd === null) throw new Error('block log is closed');
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    if (this.failure) throw this.failure;
+    const bytes = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
+    for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off);
+    this.waiting.push(done);
+    // Started after the current task, so that blocks sealed together (a block and the one its
+    // scheduled work opens) reach the disk, and are published, together.
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        this.sync();
+      });
+    }
   }
 
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
+  private sync(): void {
+    if (this.syncing || this.scheduled) return;
+    if (this.waiting.length === 0 || this.fd === null) {
+      for (const resolve of this.idle.splice(0)) resolve();
+      return;
+    }
+    this.syncing = true;
+    const batch = this.waiting;
+    this.waiting = [];
+    fdatasync(this.fd, (err) => {
+      this.syncing = false;
+      if (err) {
+        this.failure = new Error(`block log ${this.path} could not be written to disk: ${err.message}`);
+      }
+      for (const done of batch) done(this.failure);
+      if (this.failure) for (const done of this.waiting.splice(0)) done(this.failure);
+      this.sync();
+    });
+  }
+
+  /** Waits for appended entries to reach the disk, then closes the file and frees the lock. */
+  async close(): Promise<void> {
+    if (this.fd === null) return;
+    if (this.syncing || this.waiting.length > 0) {
+      await new Promise<void>((resolve) => this.idle.push(resolve));
+    }
+    closeSync(this.fd);
     this.fd = null;
+    this.lock.release();
+  }
+}
+
+/** A new file's name must reach the disk too, or a crash can lose the whole file. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some platforms (Windows) cannot open a directory for syncing; nothing more can be done there.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -76,6 +76,13 @@ export interface EmbeddedLedgerOptions {
    * `manual`: the clock stands still except through `advanceTime` / `setTime`.
    */
   clock?: ClockMode;
+  /** Told what opening the log found or did (a torn last line cut off, blocks replayed). */
+  onNotice?: (notice: LedgerNotice) => void;
+}
+
+export interface LedgerNotice {
+  level: 'info' | 'warn';
+  message: string;
 }
 
 interface TxOutcome {
@@ -120,6 +127,10 @@ export class EmbeddedLedger implements Ledger {
   private timer: ReturnType<typeof setInterval> | null = null;
   private log: BlockLog | null = null;
   private closed = false;
+  /** Set when the block log failed to reach the disk: nothing more can be made durable. */
+  private broken: LedgerError | null = null;
+  /** Highest block on disk; receipts and events are released up to it. */
+  private finalizedHeight = 0;
   private replaying = false;
   private clockOffset = 0;
   private manualNow: number;
@@ -145,7 +156,29 @@ export class EmbeddedLedger implements Ledger {
     await cryptoWaitReady();
     let entries: LogEntry[] = [];
     let log: BlockLog | null = null;
-    if (opts.dataDir !== undefined) ({ log, entries } = BlockLog.open(opts.dataDir));
+    if (opts.dataDir !== undefined) {
+      const opened = BlockLog.open(opts.dataDir);
+      ({ log, entries } = opened);
+      if (opened.truncatedBytes > 0) {
+        opts.onNotice?.({
+          level: 'warn',
+          message: `block log ${log.path}: cut off an unfinished last entry (${opened.truncatedBytes} bytes) left by an interrupted write`,
+        });
+      }
+    }
+    try {
+      return await EmbeddedLedger.start(opts, log, entries);
+    } catch (err) {
+      await log?.close();
+      throw err;
+    }
+  }
+
+  private static async start(
+    opts: EmbeddedLedgerOptions,
+    log: BlockLog | null,
+    entries: LogEntry[],
+  ): Promise<EmbeddedLedger> {
     const head = entries[0];
     const genesis =
       head?.t === 'genesis'
@@ -164,7 +197,14 @@ export class EmbeddedLedger implements Ledger {
     for (const uri of DEV_URIS) addresses[uri] = ledger.addPair(uri);
     chain.genesis(addresses);
     if (head?.t !== 'genesis') log?.append(genesis);
+    const t0 = performance.now();
     ledger.replay(entries.slice(head?.t === 'genesis' ? 1 : 0));
+    if (log && entries.length > 1) {
+      opts.onNotice?.({
+        level: 'info',
+        message: `block log ${log.path}: replayed ${ledger.lastHeader().number} blocks in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      });
+    }
     ledger.log = log;
     for (const s of opts.signers ?? []) await ledger.addSigner(signerKeyOf(s));
     if (blockTimeMs !== undefined) {
@@ -233,6 +273,7 @@ export class EmbeddedLedger implements Ledger {
   /** Chain half: verify, admit, include and dispatch a signed transaction. */
   async submitSigned(tx: SignedTransaction): Promise<Receipt> {
     if (this.closed) throw new LedgerError('NotConnected', 'ledger is closed');
+    if (this.broken) throw this.broken;
     const block = this.openBlock();
     let outcome: TxOutcome;
     try {
@@ -244,13 +285,12 @@ export class EmbeddedLedger implements Ledger {
       else if (this.blockTimeMs === undefined) this.sealPending();
       throw err;
     }
-    if (this.blockTimeMs === undefined) {
-      this.sealPending();
-      return this.receiptOrThrow(outcome.hash);
-    }
-    return new Promise<Receipt>((resolve, reject) => {
+    // Resolved once the block is on disk: callers record the operation as final on return.
+    const receipt = new Promise<Receipt>((resolve, reject) => {
       block.waiters.push({ hash: outcome.hash, resolve, reject });
     });
+    if (this.blockTimeMs === undefined) this.sealPending();
+    return receipt;
   }
 
   private receiptOrThrow(hash: string): Receipt {
@@ -376,7 +416,7 @@ export class EmbeddedLedger implements Ledger {
     return outcome;
   }
 
-  /** Seals the pending block (if it has transactions): hash, log, index, notify. */
+  /** Seals the pending block (if it has transactions or events): hash, log, then publish. */
   private sealPending(): void {
     const block = this.pending;
     if (!block) return;
@@ -392,7 +432,29 @@ export class EmbeddedLedger implements Ledger {
       timestamp: block.timestamp,
       txHashes,
     });
-    this.log?.append({ t: 'block', n: block.number, ts: block.timestamp, txs: block.txs.map((t) => t.tx) });
+    if (this.log) {
+      this.log.append(
+        { t: 'block', n: block.number, ts: block.timestamp, txs: block.txs.map((t) => t.tx) },
+        (err) => (err ? this.fail(block, err) : this.publish(block, hash)),
+      );
+    } else {
+      this.publish(block, hash);
+    }
+    // Work scheduled for the next block (e.g. a fully affirmed instruction) gets a block of its
+    // own right away; on replay that block comes from the log instead.
+    if (!this.replaying && this.chain.rt.hasWorkAt(block.number + 1)) {
+      this.openBlock();
+      this.sealPending();
+    }
+  }
+
+  /**
+   * Makes a durable block visible through the port: events, receipts, lookups. State queries
+   * may run ahead of it by the blocks still being written, as a node's best block runs ahead of
+   * its finalised one.
+   */
+  private publish(block: PendingBlock, hash: string): void {
+    this.finalizedHeight = block.number;
     this.blockEventStart[block.number] = this.events.length;
     for (const ev of block.events) this.events.push(ev);
     for (const t of block.txs) {
@@ -419,12 +481,14 @@ export class EmbeddedLedger implements Ledger {
         w.reject(err);
       }
     }
-    // Work scheduled for the next block (e.g. a fully affirmed instruction) gets a block of its
-    // own right away; on replay that block comes from the log instead.
-    if (!this.replaying && this.chain.rt.hasWorkAt(block.number + 1)) {
-      this.openBlock();
-      this.sealPending();
-    }
+  }
+
+  private fail(block: PendingBlock, err: Error): void {
+    this.broken ??= new LedgerError(
+      'NotConnected',
+      `${err.message}; the embedded ledger accepts no more transactions until the server restarts`,
+    );
+    for (const w of block.waiters) w.reject(this.broken);
   }
 
   private replay(entries: LogEntry[]): void {
@@ -455,7 +519,7 @@ export class EmbeddedLedger implements Ledger {
       specVersion: SPEC_VERSION,
       genesisHash: this.chain.rt.genesisHash,
       blockHeight: h,
-      finalizedHeight: h,
+      finalizedHeight: this.finalizedHeight,
       time: iso(this.now()),
     };
   }
@@ -504,8 +568,8 @@ export class EmbeddedLedger implements Ledger {
     if (this.timer) clearInterval(this.timer);
     this.sealPending();
     this.closed = true;
+    await this.log?.close();
     this.listeners.clear();
-    this.log?.close();
   }
 
   // ---------------------------------------------------------------- port: queries

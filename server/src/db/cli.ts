@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   try {
     const url = new URL(base);
     url.pathname = `/${scratch}`;
-    const orm = await MikroORM.init(ormOptions(url.toString(), false));
+    const orm = await MikroORM.init(ormOptions({ url: url.toString() }));
     try {
       const migrator = orm.getMigrator();
       await migrator.up();

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { FastifyBaseLogger } from 'fastify';
 import { entities } from './entities.js';
 import { migrationsList } from '../migrations/index.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite.js';
+import { SOCKET_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from './pglite.js';
 
 export interface Database {
   orm: MikroORM;
@@ -12,10 +11,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Where the database is: a PostgreSQL URL, or the socket folder of the embedded one. */
+export type DatabaseTarget = { url: string } | { socketDir: string };
+
 /** The one ORM configuration: used by the app, the tests and the migration CLI. */
-export function ormOptions(clientUrl: string, embedded: boolean): Options {
+export function ormOptions(target: DatabaseTarget): Options {
+  const embedded = 'socketDir' in target;
   return {
-    clientUrl,
+    ...(embedded
+      ? { host: target.socketDir, port: SOCKET_PORT, user: 'postgres', dbName: 'postgres' }
+      : { clientUrl: target.url }),
     entities,
     extensions: [Migrator],
     // PGlite multiplexes one session; a small pool keeps its query queue short.
@@ -34,14 +39,19 @@ export async function openDatabase(opts: {
   logger?: FastifyBaseLogger;
 }): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
-  let url = opts.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres(join(opts.dataDir, 'pglite'));
-    url = embedded.url;
+  let target: DatabaseTarget;
+  if (opts.databaseUrl) {
+    target = { url: opts.databaseUrl };
+  } else {
+    embedded = await startEmbeddedPostgres(opts.dataDir, opts.logger);
+    target = { socketDir: embedded.socketDir };
   }
   try {
-    const orm = await MikroORM.init(ormOptions(url, embedded !== undefined));
-    const applied = await orm.getMigrator().up();
+    const orm = await MikroORM.init(ormOptions(target));
+    const migrator = orm.getMigrator();
+    const pending = await migrator.getPendingMigrations();
+    if (pending.length > 0) opts.logger?.info({ count: pending.length }, 'applying migrations…');
+    const applied = await migrator.up();
     if (applied.length > 0)
       opts.logger?.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
     return {

@@ -35,6 +35,13 @@ export const infrastructurePlugin = fp(
         provided.db ??
         (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: app.log }));
       if (!provided.db) owned.push(db);
+      if (!provided.ledger) {
+        app.log.info(
+          config.polymeshNodeUrl
+            ? `connecting to the Polymesh node at ${config.polymeshNodeUrl}…`
+            : 'opening the embedded ledger (replaying its block log)…',
+        );
+      }
       const ledger =
         provided.ledger ??
         (await createLedger({
@@ -42,6 +49,7 @@ export const infrastructurePlugin = fp(
           dataDir: `${config.dataDir}/ledger`,
           blockTimeMs: config.ledgerBlockTimeMs,
           signers: config.signers,
+          onNotice: ({ level, message }) => app.log[level](message),
         }));
       if (!provided.ledger) owned.push(ledger);
       const onJobError = (err: unknown, job: { name: string; id: string; attempt: number }) =>
