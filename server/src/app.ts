@@ -16,6 +16,7 @@ import { operationRoutes } from './modules/operations/routes.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { investorRoutes, investorServicesPlugin } from './plugins/investors.js';
+import { keysPlugin } from './plugins/keys.js';
 import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokenization.js';
 import { errorHandlerPlugin } from './plugins/errors.js';
 import { infrastructurePlugin, type Infrastructure } from './plugins/infrastructure.js';
@@ -135,6 +136,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(infrastructurePlugin, { config, provided: deps });
   await app.register(authPlugin, { adminToken: config.adminToken, sessionTtlMs: config.sessionTtlMs });
   await app.register(servicesPlugin);
+  await app.register(keysPlugin, { config });
 
   let operator: Address | undefined;
   app.addHook('onReady', async () => {
@@ -160,7 +162,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(investorServicesPlugin, { config, operatorAddress });
   await app.register(authRoutes, { secureCookies: config.env === 'production' });
-  await app.register(investorRoutes, { encryptionKey: config.encryptionKey });
+  await app.register(investorRoutes);
   await app.register(tokenizationServicesPlugin, { operatorAddress });
   await app.register(tokenizationRoutes);
   await app.register(webPlugin, { root: config.webDist });

@@ -1,11 +1,15 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { LEGACY_DEVELOPMENT_KEY, parseKey, type EncryptionSettings } from './modules/keys/master.js';
 
 /**
  * The environment, validated once at boot. Nothing else in the server reads process.env:
  * `loadConfig` turns it into a typed `Config` that is passed down explicitly.
  */
+/** A positive whole number that stays exact as a JS number. */
+const COUNT = '^[1-9][0-9]{0,14}$';
+const KEY = '([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)';
 const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(
     Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')]),
@@ -21,8 +25,10 @@ const EnvSchema = Type.Object({
   POLYMESH_NODE_URL: Type.Optional(Type.String({ pattern: '^wss?://' })),
   /** Comma-separated mnemonics or dev URIs (//Alice) the platform signs with. */
   SIGNER_MNEMONICS: Type.Optional(Type.String({ minLength: 1 })),
-  /** 32-byte key, hex (64 chars) or base64, for AES-256-GCM encryption of keys and documents. */
-  ENCRYPTION_KEY: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$' })),
+  /** Master key, 32 bytes as 64 hex chars or base64: wraps the data keys of documents, profiles, keys. */
+  ENCRYPTION_KEY: Type.Optional(Type.String({ pattern: `^${KEY}$` })),
+  /** Comma-separated older master keys, readable until `rotate-key` has moved everything off them. */
+  PREVIOUS_ENCRYPTION_KEYS: Type.Optional(Type.String({ pattern: `^${KEY}(\\s*,\\s*${KEY})*$` })),
   /** Bearer token for the bootstrap operator (admin) until user accounts exist. */
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 24 })),
   CORS_ORIGINS: Type.Optional(Type.String()),
@@ -47,7 +53,11 @@ const EnvSchema = Type.Object({
   ONFIDO_API_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   ONFIDO_WEBHOOK_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   /** Largest accepted onboarding document, in bytes. */
-  UPLOAD_MAX_BYTES: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  UPLOAD_MAX_BYTES: Type.Optional(Type.String({ pattern: COUNT })),
+  /** Most documents one onboarding application may hold. */
+  UPLOAD_MAX_DOCUMENTS_PER_APPLICATION: Type.Optional(Type.String({ pattern: COUNT })),
+  /** Most bytes all documents of one onboarding application may hold together. */
+  UPLOAD_MAX_BYTES_PER_APPLICATION: Type.Optional(Type.String({ pattern: COUNT })),
   /** Claims expiring within this many days produce a notification. */
   CLAIM_EXPIRY_NOTICE_DAYS: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
   /** How often the claim-expiry scan runs, in ms; 0 = never on a timer (run it through the API). */
@@ -69,9 +79,7 @@ export interface Config {
   /** Unset → embedded ledger under dataDir. */
   polymeshNodeUrl?: string;
   signers: string[];
-  encryptionKey: Buffer;
-  /** True when no key was configured and a development key was derived; refused in production. */
-  encryptionKeyIsDevDefault: boolean;
+  encryption: EncryptionSettings;
   adminToken?: string;
   corsOrigins: string[];
   rateLimitPerMinute: number;
@@ -83,6 +91,8 @@ export interface Config {
   sessionTtlMs: number;
   kyc: KycConfig;
   uploadMaxBytes: number;
+  uploadMaxDocumentsPerApplication: number;
+  uploadMaxBytesPerApplication: number;
   claimExpiryNoticeDays: number;
   expiryScanIntervalMs: number;
 }
@@ -137,8 +147,30 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-// A fixed key for local development only; `loadConfig` refuses it in production.
-const DEV_ENCRYPTION_KEY = Buffer.from('stoa-development-key-not-secret!', 'utf8');
+function encryptionSettings(e: Env, nodeEnv: string, dataDir: string): EncryptionSettings {
+  const key = e.ENCRYPTION_KEY ? parseKey(e.ENCRYPTION_KEY) : undefined;
+  const previousKeys = (e.PREVIOUS_ENCRYPTION_KEYS ?? '')
+    .split(',')
+    .filter((k) => k.trim())
+    .map((k) => parseKey(k)!);
+  if (!key && nodeEnv === 'production') {
+    throw new ConfigError('Invalid environment: ENCRYPTION_KEY is required when NODE_ENV=production');
+  }
+  // The old fixed development key is in the source for anyone to read.
+  if (key?.equals(LEGACY_DEVELOPMENT_KEY)) {
+    throw new ConfigError(
+      'Invalid environment: ENCRYPTION_KEY is the public development key of earlier versions; generate one with `openssl rand -hex 32`',
+    );
+  }
+  if (nodeEnv === 'production' && previousKeys.some((k) => k.equals(LEGACY_DEVELOPMENT_KEY))) {
+    throw new ConfigError(
+      'Invalid environment: PREVIOUS_ENCRYPTION_KEYS holds the public development key; run `npm run rotate-key` outside production first',
+    );
+  }
+  return { key, previousKeys, keyFile: join(dataDir, 'keys', 'master.key') };
+}
+
+const MiB = 1024 * 1024;
 
 export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
   const picked: Record<string, string> = {};
@@ -155,19 +187,6 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   }
   const e = picked as Env;
   const nodeEnv = e.NODE_ENV ?? 'development';
-  let encryptionKey: Buffer;
-  let devKey = false;
-  if (e.ENCRYPTION_KEY) {
-    encryptionKey = /^[0-9a-fA-F]{64}$/.test(e.ENCRYPTION_KEY)
-      ? Buffer.from(e.ENCRYPTION_KEY, 'hex')
-      : Buffer.from(e.ENCRYPTION_KEY, 'base64');
-  } else {
-    if (nodeEnv === 'production') {
-      throw new ConfigError('Invalid environment: ENCRYPTION_KEY is required when NODE_ENV=production');
-    }
-    encryptionKey = DEV_ENCRYPTION_KEY;
-    devKey = true;
-  }
   const port = Number(e.PORT ?? '3000');
   if (port > 65535) throw new ConfigError('Invalid environment: PORT must be between 0 and 65535');
   const dataDir = resolve(cwd, e.DATA_DIR ?? '.data');
@@ -186,8 +205,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
           .map((s) => s.trim())
           .filter(Boolean)
       : ['//Alice'],
-    encryptionKey,
-    encryptionKeyIsDevDefault: devKey,
+    encryption: encryptionSettings(e, nodeEnv, dataDir),
     adminToken: e.ADMIN_TOKEN,
     corsOrigins: e.CORS_ORIGINS
       ? e.CORS_ORIGINS.split(',')
@@ -201,7 +219,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     queuePrefix: 'stoa',
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
     kyc: kycConfig(e, nodeEnv),
-    uploadMaxBytes: Number(e.UPLOAD_MAX_BYTES ?? String(10 * 1024 * 1024)),
+    uploadMaxBytes: Number(e.UPLOAD_MAX_BYTES ?? String(10 * MiB)),
+    uploadMaxDocumentsPerApplication: Number(e.UPLOAD_MAX_DOCUMENTS_PER_APPLICATION ?? '20'),
+    uploadMaxBytesPerApplication: Number(e.UPLOAD_MAX_BYTES_PER_APPLICATION ?? String(50 * MiB)),
     claimExpiryNoticeDays: Number(e.CLAIM_EXPIRY_NOTICE_DAYS ?? '30'),
     expiryScanIntervalMs: Number(e.EXPIRY_SCAN_INTERVAL_MS ?? String(nodeEnv === 'test' ? 0 : 3600_000)),
   };

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { KeyRotation } from './modules/keys/rotation.js';
+import { EncryptionKeyError, type MasterKeys } from './modules/keys/master.js';
 
 async function main(): Promise<void> {
   let config;
@@ -21,7 +23,16 @@ async function main(): Promise<void> {
     config.adminToken = generatedToken;
   }
 
-  const app = await buildApp(config);
+  let app;
+  try {
+    app = await buildApp(config);
+  } catch (err) {
+    if (err instanceof EncryptionKeyError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -53,9 +64,32 @@ async function main(): Promise<void> {
   ];
   if (generatedToken)
     lines.push(`  Operator token for this run (set ADMIN_TOKEN to fix it): ${generatedToken}`);
-  if (config.encryptionKeyIsDevDefault)
-    lines.push('  Using the development encryption key: set ENCRYPTION_KEY for real data.');
+  lines.push(
+    ...(await encryptionLines(
+      app.keys.masters,
+      new KeyRotation(app.infra.db.orm, app.keys, app.services.audit),
+    )),
+  );
   console.log(`${lines.join('\n')}\n`);
+}
+
+async function encryptionLines(masters: MasterKeys, rotation: KeyRotation): Promise<string[]> {
+  const lines =
+    masters.origin === 'environment'
+      ? []
+      : masters.origin === 'generated'
+        ? [
+            `  Generated an encryption key in ${masters.file}: back it up, without it the documents`,
+            '  and keys stored here cannot be read (README: Encryption keys).',
+          ]
+        : [`  Encryption key: ${masters.file} (set ENCRYPTION_KEY to keep it elsewhere).`];
+  const { retiringKeys, olderValues } = await rotation.outstanding();
+  if (retiringKeys > 0 || olderValues > 0) {
+    lines.push(
+      `  ${olderValues > 0 ? `${olderValues} values from an earlier version` : 'Values'} still use older keys: run \`npm run rotate-key\`.`,
+    );
+  }
+  return lines;
 }
 
 main().catch((err: unknown) => {

@@ -3,8 +3,8 @@ import type { Ledger } from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { openJson } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
+import type { KeyRing } from '../keys/keyring.js';
 import { IdentityClaimRecord, InvestorIdentity, Notification } from './entity.js';
 
 export const EXPIRY_SCAN_JOB = 'identities.expiry-scan';
@@ -23,7 +23,7 @@ export class IdentityService {
     private readonly audit: AuditService,
     private readonly ledger: Ledger,
     private readonly queue: JobQueue,
-    private readonly key: Buffer,
+    private readonly keys: KeyRing,
     private readonly noticeDays: number,
     private readonly log: FastifyBaseLogger,
   ) {
@@ -124,11 +124,7 @@ export class IdentityService {
         'This investor holds their own key; the platform cannot sign for them',
       );
     }
-    const { mnemonic } = openJson<{ mnemonic: string }>(
-      this.key,
-      identity.keySealed,
-      `identity-key:${identity.id}`,
-    );
+    const mnemonic = await this.keys.openMnemonic(identity);
     const address = await this.ledger.addSigner({ mnemonic });
     if (address !== identity.account)
       throw new Error(`custodial key of ${identity.id} does not match its account`);
