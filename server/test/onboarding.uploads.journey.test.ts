@@ -93,7 +93,7 @@ describe('document uploads: ownership and caps', () => {
     const over = await upload(owner, streamedUpload(200 * KiB));
     expect(over.statusCode).toBe(413);
     expect(over.json().message).toBe(
-      'The file is larger than the 100 KB this application has left of its 600 KB; remove a document or upload a smaller scan',
+      'The file is larger than the 100 KB your application has left of its 600 KB; remove a document or upload a smaller scan',
     );
     expect(await leftovers()).toEqual({ uploads: 0, orphans: 0 });
     for (const size of [60 * KiB, 40 * KiB])
@@ -103,7 +103,7 @@ describe('document uploads: ownership and caps', () => {
     const noRoom = await upload(owner, full);
     expect(noRoom.statusCode).toBe(413);
     expect(noRoom.json().message).toBe(
-      "This application's documents already take 600 KB of the 600 KB allowed; remove a document to make room",
+      "Your application's documents already take 600 KB of the 600 KB allowed; remove a document to make room",
     );
     expect(full.pulled()).toBe(0);
     full.payload.destroy();
@@ -116,7 +116,7 @@ describe('document uploads: ownership and caps', () => {
     const tooMany = await upload(owner, sixth);
     expect(tooMany.statusCode).toBe(422);
     expect(tooMany.json().message).toBe(
-      'This application already has 5 documents; at most 5 are allowed. Remove a document to add another',
+      'Your application already has 5 documents; at most 5 are allowed. Remove a document to add another',
     );
     expect(sixth.pulled()).toBe(0);
     sixth.payload.destroy();
@@ -138,7 +138,7 @@ describe('document uploads: ownership and caps', () => {
     expect(codes).toEqual([...Array(5).fill(201), ...Array(7).fill(422)]);
     for (const r of results.filter((x) => x.statusCode === 422)) {
       expect(r.json().message).toMatch(
-        /^This application already has \d documents?( and \d more (is|are) uploading)?; at most 5 are allowed/,
+        /^Your application already has \d documents?( and \d more (is|are) uploading)?; at most 5 are allowed/,
       );
     }
 

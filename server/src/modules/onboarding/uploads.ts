@@ -303,7 +303,7 @@ export class UploadService {
       u.uploading > 0 ? ` and ${u.uploading} more ${u.uploading === 1 ? 'is' : 'are'} uploading` : '';
     return new AppError(
       'RULE_VIOLATION',
-      `This application already has ${u.documents} ${u.documents === 1 ? 'document' : 'documents'}${inProgress}; ` +
+      `Your application already has ${u.documents} ${u.documents === 1 ? 'document' : 'documents'}${inProgress}; ` +
         `at most ${max} are allowed. Remove a document to add another`,
       { cap: 'documents-per-application', max, documents: u.documents, uploading: u.uploading },
     );
@@ -314,7 +314,7 @@ export class UploadService {
     const inProgress = u.uploading > 0 ? ' (counting uploads in progress)' : '';
     return new AppError(
       'PAYLOAD_TOO_LARGE',
-      `This application's documents already take ${formatBytes(u.bytes + u.reservedBytes)} of the ${formatBytes(max)} allowed${inProgress}; ` +
+      `Your application's documents already take ${formatBytes(u.bytes + u.reservedBytes)} of the ${formatBytes(max)} allowed${inProgress}; ` +
         'remove a document to make room',
       { cap: 'bytes-per-application', max, bytes: u.bytes, reservedBytes: u.reservedBytes },
     );
@@ -325,7 +325,7 @@ export class UploadService {
       t.bound === 'file'
         ? `The file is larger than ${formatBytes(t.limit)}, the largest accepted; upload a smaller scan`
         : t.bound === 'application'
-          ? `The file is larger than the ${formatBytes(t.limit)} this application has left of its ${formatBytes(t.maxApplicationBytes)}; remove a document or upload a smaller scan`
+          ? `The file is larger than the ${formatBytes(t.limit)} your application has left of its ${formatBytes(t.maxApplicationBytes)}; remove a document or upload a smaller scan`
           : 'The file is larger than the request that carries it; send a well-formed multipart body';
     return new AppError('PAYLOAD_TOO_LARGE', message, { cap: `${t.bound}-bytes`, max: t.limit });
   }
