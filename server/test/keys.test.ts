@@ -153,7 +153,7 @@ describe('key ring', () => {
     const other = await ring(b);
     const sealed = await env.db.orm.em.fork().transactional(async (tx) => {
       await other.lock(tx);
-      await other.replaceActive(tx, 'profile', 'test');
+      await other.replaceActive(tx, { profile: 'test' });
       return other.seal(tx, 'profile', Buffer.from('from elsewhere'), 'ctx');
     });
     expect((await mine.open('profile', sealed, 'ctx')).toString()).toBe('from elsewhere');

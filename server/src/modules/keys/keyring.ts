@@ -54,11 +54,15 @@ export class KeyRing {
     await orm.em.fork().transactional(async (tx) => {
       await ring.lock(tx);
       const inUse = await tx.find(DataKey, { status: { $in: ['active', 'retiring'] } });
-      for (const purpose of KEY_PURPOSES) {
-        const active = inUse.find((k) => k.purpose === purpose && k.status === 'active');
-        if (active?.masterKeyId === masters.active.id) continue;
-        await ring.replaceActive(tx, purpose, active ? 'the master key changed' : 'first start');
+      const active = (purpose: KeyPurpose) =>
+        inUse.find((k) => k.purpose === purpose && k.status === 'active');
+      const reasons: Partial<Record<KeyPurpose, string>> = {};
+      for (const p of KEY_PURPOSES) {
+        if (active(p)?.masterKeyId !== masters.active.id) {
+          reasons[p] = active(p) ? 'the master key changed' : 'first start';
+        }
       }
+      await ring.replaceActive(tx, reasons);
       for (const row of inUse) ring.remember(row);
     });
     return ring;
@@ -72,44 +76,60 @@ export class KeyRing {
   }
 
   /**
-   * A new active data key for `purpose` under the current master key; the active one becomes
-   * retiring. Call inside a transaction holding `lock`; audited there.
+   * New active data keys under the current master key, for each purpose in `reasons` (why, for
+   * the audit trail); the active ones become retiring. Call inside a transaction holding `lock`.
+   * All key rows are locked
+   * (one statement) before the audit trail is: a writer holding a key's share lock may be
+   * waiting for the audit lock, and must not be waited for by someone who holds it.
    */
-  async replaceActive(tx: EntityManager, purpose: KeyPurpose, reason: string): Promise<number> {
+  async replaceActive(tx: EntityManager, reasons: Partial<Record<KeyPurpose, string>>): Promise<void> {
+    const purposes = KEY_PURPOSES.filter((p) => reasons[p]);
+    if (purposes.length === 0) return;
     const conn = tx.getConnection();
     const ctx = tx.getTransactionContext();
-    const [replaced] = await conn.execute<{ id: number }[]>(
-      `update encryption_data_key set status = 'retiring' where purpose = ? and status = 'active' returning id`,
-      [purpose],
+    const replaced = await conn.execute<{ id: number; purpose: KeyPurpose }[]>(
+      `update encryption_data_key set status = 'retiring' where status = 'active' and purpose in (${purposes.map(() => '?').join(', ')}) returning id, purpose`,
+      [...purposes],
       'all',
       ctx,
     );
-    const [{ id } = { id: 0 }] = await conn.execute<{ id: number }[]>(
-      `select nextval(pg_get_serial_sequence('encryption_data_key', 'id'))::int as id`,
-      [],
-      'all',
-      ctx,
-    );
-    const key = randomBytes(32);
     const master = this.masters.active;
-    await tx.insert(DataKey, {
-      id,
-      purpose,
-      status: 'active',
-      masterKeyId: master.id,
-      wrapped: gcmSeal(master.key, key, WRAP_HEADER, wrapContext(id, purpose)),
-      createdAt: new Date(),
-      retiredAt: null,
-    });
-    this.keys.set(id, { id, purpose, key });
-    await this.audit.append(tx, {
-      actor: 'system',
-      action: 'keys.data-key-created',
-      subjectType: 'data-key',
-      subjectId: String(id),
-      data: { purpose, keyId: id, masterKeyId: master.id, replaces: replaced?.id ?? null, reason },
-    });
-    return id;
+    const created: { id: number; purpose: KeyPurpose }[] = [];
+    for (const purpose of purposes) {
+      const [{ id } = { id: 0 }] = await conn.execute<{ id: number }[]>(
+        `select nextval(pg_get_serial_sequence('encryption_data_key', 'id'))::int as id`,
+        [],
+        'all',
+        ctx,
+      );
+      const key = randomBytes(32);
+      await tx.insert(DataKey, {
+        id,
+        purpose,
+        status: 'active',
+        masterKeyId: master.id,
+        wrapped: gcmSeal(master.key, key, WRAP_HEADER, wrapContext(id, purpose)),
+        createdAt: new Date(),
+        retiredAt: null,
+      });
+      this.keys.set(id, { id, purpose, key });
+      created.push({ id, purpose });
+    }
+    for (const { id, purpose } of created) {
+      await this.audit.append(tx, {
+        actor: 'system',
+        action: 'keys.data-key-created',
+        subjectType: 'data-key',
+        subjectId: String(id),
+        data: {
+          purpose,
+          keyId: id,
+          masterKeyId: master.id,
+          replaces: replaced.find((r) => r.purpose === purpose)?.id ?? null,
+          reason: reasons[purpose],
+        },
+      });
+    }
   }
 
   /** The active data key id of each purpose, as of `em`'s transaction. */
@@ -127,14 +147,19 @@ export class KeyRing {
    */
   async seal(tx: EntityManager, purpose: KeyPurpose, plaintext: Buffer, context: string): Promise<Buffer> {
     if (!tx.isInTransaction()) throw new Error('KeyRing.seal runs in the transaction that writes the value');
-    const [row] = await tx
-      .getConnection()
-      .execute<{ id: number }[]>(
-        `select id from encryption_data_key where purpose = ? and status = 'active' for share`,
-        [purpose],
-        'all',
-        tx.getTransactionContext(),
-      );
+    const active = () =>
+      tx
+        .getConnection()
+        .execute<{ id: number }[]>(
+          `select id from encryption_data_key where purpose = ? and status = 'active' for share`,
+          [purpose],
+          'all',
+          tx.getTransactionContext(),
+        );
+    // Waiting on a rotation that replaces the key, the statement finds the old row no longer
+    // active and cannot see the new one; asking again (a new snapshot) finds it.
+    let [row] = await active();
+    if (!row) [row] = await active();
     if (!row) throw new Error(`no active ${purpose} data key`);
     const key = await this.dataKey(row.id, purpose, tx);
     return gcmSeal(key.key, plaintext, sealedHeader(row.id), context);

@@ -150,7 +150,7 @@ export class KeyRotation {
       await this.keys.lock(tx);
       const retiring = await tx.count(DataKey, { status: 'retiring' });
       if (retiring === 0) {
-        for (const purpose of KEY_PURPOSES) await this.keys.replaceActive(tx, purpose, 'rotate-key');
+        await this.keys.replaceActive(tx, Object.fromEntries(KEY_PURPOSES.map((p) => [p, 'rotate-key'])));
       }
       const keyIds = await this.keys.activeKeyIds(tx);
       await this.audit.append(tx, {
