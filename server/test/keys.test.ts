@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '../src/modules/audit/service.js';
 import { KeyRing } from '../src/modules/keys/keyring.js';
+import { SEALED } from '../src/modules/keys/sealed.js';
 import { loadMasterKeys, masterKeyId, type EncryptionSettings } from '../src/modules/keys/master.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
 
@@ -160,6 +161,22 @@ describe('key ring', () => {
     // And seals with it from then on.
     const next = await seal(mine, 'profile', 'x', 'ctx');
     expect(next.readUInt32BE(1)).toBe(sealed.readUInt32BE(1));
+  });
+
+  it('knows every column that holds sealed values, so rotate-key misses none', async () => {
+    const columns = await env.db.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ table_name: string; column_name: string }[]>(
+        `select table_name, column_name from information_schema.columns
+          where data_type = 'bytea' and table_schema = current_schema() order by 1, 2`,
+      );
+    const known = [
+      ...SEALED.map((c) => `${c.table}.${c.column}`),
+      'encryption_data_key.wrapped', // under the master key, not a data key
+      'onboarding_document.content', // documents stored whole: rotate-key splits them into chunks
+    ];
+    expect(columns.map((c) => `${c.table_name}.${c.column_name}`)).toEqual(known.sort());
   });
 
   it('records every data key it creates in the audit trail', async () => {

@@ -2,54 +2,10 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { sha256Hex } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
 import { CHUNK_BYTES } from '../onboarding/uploads.js';
-import { chunkContext, documentContext, mnemonicContext, profileContext } from './contexts.js';
+import { chunkContext, documentContext } from './contexts.js';
 import { DataKey, KEY_PURPOSES, type KeyPurpose } from './entity.js';
 import { sealedHeader, type KeyRing } from './keyring.js';
-
-type Row = Record<string, unknown>;
-
-/** A column of sealed values: where it is, what it is for, and what each value is bound to. */
-interface SealedColumn {
-  label: string;
-  table: string;
-  /** Primary key columns, in order: the batches walk them (resumable, no offsets). */
-  keys: string[];
-  column: string;
-  /** Further columns the context needs. */
-  extra: string[];
-  purpose: KeyPurpose;
-  context(row: Row): string;
-}
-
-const SEALED: SealedColumn[] = [
-  {
-    label: 'profiles',
-    table: 'onboarding_application',
-    keys: ['id'],
-    column: 'profile_sealed',
-    extra: [],
-    purpose: 'profile',
-    context: (r) => profileContext(String(r.id)),
-  },
-  {
-    label: 'custodial keys',
-    table: 'investor_identity',
-    keys: ['id'],
-    column: 'key_sealed',
-    extra: [],
-    purpose: 'mnemonic',
-    context: (r) => mnemonicContext(String(r.id)),
-  },
-  {
-    label: 'document chunks',
-    table: 'onboarding_document_chunk',
-    keys: ['document_id', 'seq'],
-    column: 'content',
-    extra: ['last'],
-    purpose: 'document',
-    context: (r) => chunkContext(String(r.document_id), Number(r.seq), r.last === true),
-  },
-];
+import { SEALED, type Row, type SealedColumn } from './sealed.js';
 
 export interface RotationProgress {
   label: string;

@@ -9,7 +9,7 @@ import { SECURITY } from '../auth/schemas.js';
 import { DOCUMENT_TYPES } from './entity.js';
 import { AppParams, DocParams } from './schemas.js';
 import { ACCEPTED_TYPES } from './documents.js';
-import type { UploadTicket } from './uploads.js';
+import type { UploadTicket } from './upload-caps.js';
 import { serializeDocument } from './view.js';
 
 const tags = ['onboarding'];

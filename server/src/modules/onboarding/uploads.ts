@@ -3,7 +3,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
-import { formatBytes } from '../../lib/bytes.js';
+import { ChunkBuffer } from '../../lib/chunk-buffer.js';
 import type { AuditService } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import { chunkContext } from '../keys/contexts.js';
@@ -11,66 +11,20 @@ import type { KeyRing } from '../keys/keyring.js';
 import { ACCEPTED_TYPES, cleanFilename, sniff, SNIFF_BYTES } from './documents.js';
 import { ApplicationDocument, DocumentUpload, type DocumentType } from './entity.js';
 import type { OnboardingService } from './service.js';
+import {
+  applicationFull,
+  fileTooLarge,
+  tooManyDocuments,
+  uploadStalled,
+  type UploadLimits,
+  type UploadTicket,
+  type Usage,
+} from './upload-caps.js';
 
 /** Plaintext bytes per sealed chunk: what one upload holds in memory at most, twice over. */
 export const CHUNK_BYTES = 64 * 1024;
 /** An upload that has stored no chunk for this long has stalled (or its server died): swept. */
 export const UPLOAD_IDLE_SECONDS = 120;
-
-export interface UploadLimits {
-  maxFileBytes: number;
-  maxDocuments: number;
-  maxApplicationBytes: number;
-}
-
-/** A place reserved under the application's caps, made before any of the body is read. */
-export interface UploadTicket {
-  /** The id the document will have. */
-  id: string;
-  applicationId: string;
-  /** The most bytes this file may have (what the reservation covers). */
-  limit: number;
-  /** Which cap set `limit`, to say so when a file goes past it. */
-  bound: 'file' | 'application' | 'request';
-  maxApplicationBytes: number;
-}
-
-interface Usage {
-  documents: number;
-  bytes: number;
-  uploading: number;
-  reservedBytes: number;
-}
-
-/** Gathers what streams in and hands it on in chunks of exactly `CHUNK_BYTES`. */
-class ChunkBuffer {
-  private parts: Buffer[] = [];
-  length = 0;
-
-  push(data: Buffer): void {
-    this.parts.push(data);
-    this.length += data.length;
-  }
-
-  peek(bytes: number): Buffer {
-    return Buffer.concat(this.parts, Math.min(bytes, this.length)).subarray(0, bytes);
-  }
-
-  take(bytes: number): Buffer {
-    const out = Buffer.allocUnsafe(bytes);
-    let filled = 0;
-    while (filled < bytes) {
-      const part = this.parts[0]!;
-      const n = Math.min(part.length, bytes - filled);
-      part.copy(out, filled, 0, n);
-      filled += n;
-      if (n === part.length) this.parts.shift();
-      else this.parts[0] = part.subarray(n);
-    }
-    this.length -= bytes;
-    return out;
-  }
-}
 
 /**
  * Document uploads: the caller and the caps are checked, and a place reserved, before the body
@@ -94,9 +48,9 @@ export class UploadService {
       await this.sweep(tx, app.id);
       const usage = await this.usage(tx, app.id);
       const max = this.limits;
-      if (usage.documents + usage.uploading >= max.maxDocuments) throw this.tooMany(usage);
+      if (usage.documents + usage.uploading >= max.maxDocuments) throw tooManyDocuments(usage, this.limits);
       const left = max.maxApplicationBytes - usage.bytes - usage.reservedBytes;
-      if (left <= 0) throw this.full(usage);
+      if (left <= 0) throw applicationFull(usage, this.limits);
       let limit = max.maxFileBytes;
       let bound: UploadTicket['bound'] = 'file';
       if (left < limit) [limit, bound] = [left, 'application'];
@@ -140,7 +94,7 @@ export class UploadService {
       let sniffed = false;
       for await (const data of part.file as AsyncIterable<Buffer>) {
         size += data.length;
-        if (size > ticket.limit) throw this.tooLarge(ticket);
+        if (size > ticket.limit) throw fileTooLarge(ticket);
         hash.update(data);
         pending.push(data);
         if (!sniffed && pending.length >= SNIFF_BYTES)
@@ -149,7 +103,7 @@ export class UploadService {
         while (pending.length > CHUNK_BYTES)
           await this.writeChunk(ticket.id, seq++, false, pending.take(CHUNK_BYTES));
       }
-      if (part.file.truncated) throw this.tooLarge(ticket);
+      if (part.file.truncated) throw fileTooLarge(ticket);
       if (size === 0) throw new AppError('BAD_REQUEST', 'The file is empty; choose the scan again');
       if (!sniffed) checkType(declared, pending.peek(SNIFF_BYTES));
       await this.writeChunk(ticket.id, seq++, true, pending.take(pending.length));
@@ -245,7 +199,7 @@ export class UploadService {
         'all',
         ctx,
       );
-      if (alive.length === 0) throw stalled();
+      if (alive.length === 0) throw uploadStalled();
       const sealed = await this.keys.seal(tx, 'document', plaintext, chunkContext(uploadId, seq, last));
       await conn.execute(
         'insert into onboarding_document_chunk (document_id, seq, last, content) values (?, ?, ?, ?)',
@@ -268,11 +222,12 @@ export class UploadService {
         { id: ticket.id },
         { lockMode: LockMode.PESSIMISTIC_WRITE },
       );
-      if (!upload) throw stalled();
+      if (!upload) throw uploadStalled();
       // The reservation kept the caps, unless it was swept and its place given away meanwhile.
       const usage = await this.usage(tx, app.id);
-      if (usage.documents + 1 > this.limits.maxDocuments) throw this.tooMany(usage);
-      if (usage.bytes + file.size > this.limits.maxApplicationBytes) throw this.full(usage);
+      if (usage.documents + 1 > this.limits.maxDocuments) throw tooManyDocuments(usage, this.limits);
+      if (usage.bytes + file.size > this.limits.maxApplicationBytes)
+        throw applicationFull(usage, this.limits);
       const doc = Object.assign(new ApplicationDocument(), file, {
         id: ticket.id,
         applicationId: app.id,
@@ -296,43 +251,6 @@ export class UploadService {
       return doc;
     });
   }
-
-  private tooMany(u: Usage): AppError {
-    const max = this.limits.maxDocuments;
-    const inProgress =
-      u.uploading > 0 ? ` and ${u.uploading} more ${u.uploading === 1 ? 'is' : 'are'} uploading` : '';
-    return new AppError(
-      'RULE_VIOLATION',
-      `Your application already has ${u.documents} ${u.documents === 1 ? 'document' : 'documents'}${inProgress}; ` +
-        `at most ${max} are allowed. Remove a document to add another`,
-      { cap: 'documents-per-application', max, documents: u.documents, uploading: u.uploading },
-    );
-  }
-
-  private full(u: Usage): AppError {
-    const max = this.limits.maxApplicationBytes;
-    const inProgress = u.uploading > 0 ? ' (counting uploads in progress)' : '';
-    return new AppError(
-      'PAYLOAD_TOO_LARGE',
-      `Your application's documents already take ${formatBytes(u.bytes + u.reservedBytes)} of the ${formatBytes(max)} allowed${inProgress}; ` +
-        'remove a document to make room',
-      { cap: 'bytes-per-application', max, bytes: u.bytes, reservedBytes: u.reservedBytes },
-    );
-  }
-
-  private tooLarge(t: UploadTicket): AppError {
-    const message =
-      t.bound === 'file'
-        ? `The file is larger than ${formatBytes(t.limit)}, the largest accepted; upload a smaller scan`
-        : t.bound === 'application'
-          ? `The file is larger than the ${formatBytes(t.limit)} your application has left of its ${formatBytes(t.maxApplicationBytes)}; remove a document or upload a smaller scan`
-          : 'The file is larger than the request that carries it; send a well-formed multipart body';
-    return new AppError('PAYLOAD_TOO_LARGE', message, { cap: `${t.bound}-bytes`, max: t.limit });
-  }
-}
-
-function stalled(): AppError {
-  return new AppError('CONFLICT', 'The upload stalled for too long and was cancelled; upload the file again');
 }
 
 /** The declared type must be what the content is; returns true so callers can mark it checked. */

@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
 import type { Application, ApplicationDocument } from './entity.js';
-import type { UploadLimits } from './uploads.js';
+import type { UploadLimits } from './upload-caps.js';
 import type { EntityProfile, Financials, IndividualProfile } from './schemas.js';
 
 export interface SealedProfile {
