@@ -90,33 +90,35 @@ export class DocumentService {
       }
     };
     const conn = this.onboarding.em().getConnection();
-    if (doc.chunks === null) {
-      const [row] = await conn.execute<{ content: Buffer }[]>(
-        'select content from onboarding_document where id = ?',
-        [doc.id],
-      );
-      const content = await this.keys.open('document', row!.content, documentContext(doc.id));
+    // Read again in one statement: rotate-key may have split a whole document into chunks since.
+    const [stored] = await conn.execute<{ chunks: number | null; content: Buffer | null }[]>(
+      'select chunks, case when chunks is null then content end as content from onboarding_document where id = ?',
+      [doc.id],
+    );
+    if (!stored) throw new Error(`document ${doc.id} was deleted while it was being read`);
+    if (stored.chunks === null) {
+      const content = await this.keys.open('document', stored.content!, documentContext(doc.id));
       hash.update(content);
       size = content.length;
       check();
       yield content;
       return;
     }
+    const chunks = stored.chunks;
     // The last chunk is held back until the digest matches, so a wrong file never arrives whole.
     let held: Buffer | undefined;
     let seq = 0;
-    while (seq < doc.chunks) {
+    while (seq < chunks) {
       const rows = await conn.execute<{ seq: number; last: boolean; content: Buffer }[]>(
         'select seq, last, content from onboarding_document_chunk where document_id = ? and seq >= ? order by seq limit ?',
         [doc.id, seq, READ_BATCH],
       );
       if (rows.length === 0) throw new Error(`document ${doc.id} is missing chunks from ${seq}`);
       for (const row of rows) {
-        if (row.seq !== seq || row.seq >= doc.chunks)
-          throw new Error(`document ${doc.id} has no chunk ${seq}`);
+        if (row.seq !== seq || row.seq >= chunks) throw new Error(`document ${doc.id} has no chunk ${seq}`);
         // The flag picks the context; a flag set on the wrong chunk makes it fail to open.
         const plain = await this.keys.open('document', row.content, chunkContext(doc.id, seq, row.last));
-        if (row.last !== (seq === doc.chunks - 1)) throw new Error(`document ${doc.id} ends at chunk ${seq}`);
+        if (row.last !== (seq === chunks - 1)) throw new Error(`document ${doc.id} ends at chunk ${seq}`);
         hash.update(plain);
         size += plain.length;
         seq++;
