@@ -17,6 +17,7 @@ import { authRoutes } from './modules/auth/routes.js';
 import { userRoutes } from './modules/auth/user-routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { investorRoutes, investorServicesPlugin } from './plugins/investors.js';
+import { keysPlugin } from './plugins/keys.js';
 import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokenization.js';
 import { errorHandlerPlugin } from './plugins/errors.js';
 import { infrastructurePlugin, type Infrastructure } from './plugins/infrastructure.js';
@@ -148,6 +149,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     keyPrefix: config.queuePrefix,
   });
   await app.register(servicesPlugin, { config });
+  await app.register(keysPlugin, { config });
   const operatorAddress = () => app.services.operatorAddress();
 
   await app.register(healthRoutes, { stuckAfterMs: config.outbox.stuckAfterMs });
@@ -169,7 +171,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(investorServicesPlugin, { config, operatorAddress });
   await app.register(authRoutes, { secureCookies: config.env === 'production' });
   await app.register(userRoutes);
-  await app.register(investorRoutes, { encryptionKey: config.encryptionKey });
+  await app.register(investorRoutes);
   await app.register(tokenizationServicesPlugin, { operatorAddress });
   await app.register(tokenizationRoutes);
   await app.register(webPlugin, { root: config.webDist });

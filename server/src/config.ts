@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { LEGACY_DEVELOPMENT_KEY, parseKey, type EncryptionSettings } from './modules/keys/master.js';
 
 // Each description completes "… must be": it is the message for a bad value, and the README's
 // configuration table states the same constraint.
@@ -17,6 +18,9 @@ const wholeNumber = () => matching('^[0-9]+$', 'a whole number');
  * The environment, validated once at boot. Nothing else in the server reads process.env:
  * `loadConfig` turns it into a typed `Config` that is passed down explicitly.
  */
+/** A positive whole number that stays exact as a JS number. */
+const COUNT = '^[1-9][0-9]{0,14}$';
+const KEY = '([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)';
 const EnvSchema = Type.Object({
   NODE_ENV: oneOf(['development', 'production', 'test']),
   HOST: text('a host name or address'),
@@ -30,10 +34,15 @@ const EnvSchema = Type.Object({
   SIGNER_MNEMONICS: text('comma-separated mnemonics or dev URIs'),
   /** With NODE_ENV=production: accept the public development keys, on a development chain only. */
   ALLOW_DEV_SIGNERS: oneOf(['true', 'false']),
-  /** 32-byte key, hex (64 chars) or base64, for AES-256-GCM encryption of keys and documents. */
+  /** Master key, 32 bytes as 64 hex chars or base64: wraps the data keys of documents, profiles, keys. */
   ENCRYPTION_KEY: matching(
-    '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$',
+    `^${KEY}$`,
     '32 bytes as 64 hex characters or 44 base64 characters (openssl rand -hex 32)',
+  ),
+  /** Comma-separated older master keys, readable until `rotate-key` has moved everything off them. */
+  PREVIOUS_ENCRYPTION_KEYS: matching(
+    `^${KEY}(\\s*,\\s*${KEY})*$`,
+    'comma-separated keys like ENCRYPTION_KEY',
   ),
   /** Bearer token for the bootstrap operator (admin) until user accounts exist. */
   ADMIN_TOKEN: text('at least 24 characters (openssl rand -base64 24)', 24),
@@ -77,6 +86,10 @@ const EnvSchema = Type.Object({
   ONFIDO_WEBHOOK_TOKEN: Type.Optional(Type.String()),
   /** Largest accepted onboarding document, in bytes. */
   UPLOAD_MAX_BYTES: wholeNumber(),
+  /** Most documents one onboarding application may hold. */
+  UPLOAD_MAX_DOCUMENTS_PER_APPLICATION: matching(COUNT, 'a whole number from 1'),
+  /** Most bytes all documents of one onboarding application may hold together. */
+  UPLOAD_MAX_BYTES_PER_APPLICATION: matching(COUNT, 'a whole number of bytes from 1'),
   /** Claims expiring within this many days produce a notification. */
   CLAIM_EXPIRY_NOTICE_DAYS: matching('^[0-9]{1,4}$', 'a whole number of days up to 9999'),
   /** How often the claim-expiry scan runs, in ms; 0 = never on a timer (run it through the API). */
@@ -112,9 +125,7 @@ export interface Config {
   signers: string[];
   /** True when a signer is a public development key (allowed in production by ALLOW_DEV_SIGNERS). */
   signersAreDevelopmentKeys: boolean;
-  encryptionKey: Buffer;
-  /** True when no key was configured and a development key was derived; refused in production. */
-  encryptionKeyIsDevDefault: boolean;
+  encryption: EncryptionSettings;
   adminToken?: string;
   corsOrigins: string[];
   http: HttpLimits;
@@ -132,6 +143,8 @@ export interface Config {
   sessionTtlMs: number;
   kyc: KycConfig;
   uploadMaxBytes: number;
+  uploadMaxDocumentsPerApplication: number;
+  uploadMaxBytesPerApplication: number;
   claimExpiryNoticeDays: number;
   expiryScanIntervalMs: number;
 }
@@ -212,8 +225,6 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-// A fixed key for local development only; `loadConfig` refuses it in production.
-const DEV_ENCRYPTION_KEY = Buffer.from('stoa-development-key-not-secret!', 'utf8');
 /** The sandbox vendor's webhook secret when none is set: public, so refused in production. */
 export const PUBLIC_SANDBOX_WEBHOOK_SECRET = 'stoa-sandbox-webhook-secret';
 /** Substrate's development mnemonic: `//Alice` and every other bare derivation path hang off it. */
@@ -352,6 +363,31 @@ function limitsConfig(e: Env, nodeEnv: string, uploadMaxBytes: number) {
   return { http, shedding, rateLimits };
 }
 
+function encryptionSettings(e: Env, nodeEnv: string, dataDir: string): EncryptionSettings {
+  const key = e.ENCRYPTION_KEY ? parseKey(e.ENCRYPTION_KEY) : undefined;
+  const previousKeys = (e.PREVIOUS_ENCRYPTION_KEYS ?? '')
+    .split(',')
+    .filter((k) => k.trim())
+    .map((k) => parseKey(k)!);
+  if (!key && nodeEnv === 'production') {
+    throw new ConfigError('Invalid environment: ENCRYPTION_KEY is required when NODE_ENV=production');
+  }
+  // The old fixed development key is in the source for anyone to read.
+  if (key?.equals(LEGACY_DEVELOPMENT_KEY)) {
+    throw new ConfigError(
+      'Invalid environment: ENCRYPTION_KEY is the public development key of earlier versions; generate one with `openssl rand -hex 32`',
+    );
+  }
+  if (nodeEnv === 'production' && previousKeys.some((k) => k.equals(LEGACY_DEVELOPMENT_KEY))) {
+    throw new ConfigError(
+      'Invalid environment: PREVIOUS_ENCRYPTION_KEYS holds the public development key; run `npm run rotate-key` outside production first',
+    );
+  }
+  return { key, previousKeys, keyFile: join(dataDir, 'keys', 'master.key') };
+}
+
+const MiB = 1024 * 1024;
+
 export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
   const picked: Record<string, string> = {};
   for (const key of Object.keys(EnvSchema.properties)) {
@@ -374,11 +410,6 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       );
     }
   }
-  const encryptionKey = e.ENCRYPTION_KEY
-    ? /^[0-9a-fA-F]{64}$/.test(e.ENCRYPTION_KEY)
-      ? Buffer.from(e.ENCRYPTION_KEY, 'hex')
-      : Buffer.from(e.ENCRYPTION_KEY, 'base64')
-    : DEV_ENCRYPTION_KEY;
   const port = Number(e.PORT ?? '3000');
   if (port > 65535) throw invalid(['PORT must be a port number from 0 to 65535']);
   const dataDir = resolve(cwd, e.DATA_DIR ?? '.data');
@@ -395,8 +426,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     // The dev chain's funded operator keys are the default signers on the embedded ledger.
     signers,
     signersAreDevelopmentKeys: signers.some(isDevelopmentKey),
-    encryptionKey,
-    encryptionKeyIsDevDefault: !e.ENCRYPTION_KEY,
+    encryption: encryptionSettings(e, nodeEnv, dataDir),
     adminToken: e.ADMIN_TOKEN,
     corsOrigins: e.CORS_ORIGINS
       ? e.CORS_ORIGINS.split(',')
@@ -420,6 +450,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
     kyc: kycConfig(e),
     uploadMaxBytes,
+    uploadMaxDocumentsPerApplication: Number(e.UPLOAD_MAX_DOCUMENTS_PER_APPLICATION ?? '20'),
+    uploadMaxBytesPerApplication: Number(e.UPLOAD_MAX_BYTES_PER_APPLICATION ?? String(50 * MiB)),
     claimExpiryNoticeDays: Number(e.CLAIM_EXPIRY_NOTICE_DAYS ?? '30'),
     expiryScanIntervalMs: Number(e.EXPIRY_SCAN_INTERVAL_MS ?? String(nodeEnv === 'test' ? 0 : 3600_000)),
   };

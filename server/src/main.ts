@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { StoreInUseError } from '@stoa/chain';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { KeyRotation } from './modules/keys/rotation.js';
+import { EncryptionKeyError, type MasterKeys } from './modules/keys/master.js';
 
 async function main(): Promise<void> {
   let config;
@@ -22,7 +24,16 @@ async function main(): Promise<void> {
     config.adminToken = generatedToken;
   }
 
-  const app = await buildApp(config);
+  let app;
+  try {
+    app = await buildApp(config);
+  } catch (err) {
+    if (err instanceof EncryptionKeyError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -54,12 +65,16 @@ async function main(): Promise<void> {
   ];
   if (generatedToken)
     lines.push(`  Operator token for this run (set ADMIN_TOKEN to fix it): ${generatedToken}`);
-  if (config.encryptionKeyIsDevDefault)
-    lines.push('  Using the development encryption key: set ENCRYPTION_KEY for real data.');
   if (config.env === 'production' && config.signersAreDevelopmentKeys)
     lines.push(
       '  Signing with public development keys (ALLOW_DEV_SIGNERS=true): for a development chain only.',
     );
+  lines.push(
+    ...(await encryptionLines(
+      app.keys.masters,
+      new KeyRotation(app.infra.db.orm, app.keys, app.services.audit),
+    )),
+  );
   console.log(`${lines.join('\n')}\n`);
 }
 
@@ -71,6 +86,25 @@ function startFailure(err: unknown): string | undefined {
     return `a start-up step took longer than STARTUP_TIMEOUT_MS allows (${(err as Error).message}); on a slow or busy machine, or with a long block log, raise STARTUP_TIMEOUT_MS (0 = no limit)`;
   }
   return undefined;
+}
+
+async function encryptionLines(masters: MasterKeys, rotation: KeyRotation): Promise<string[]> {
+  const lines =
+    masters.origin === 'environment'
+      ? []
+      : masters.origin === 'generated'
+        ? [
+            `  Generated an encryption key in ${masters.file}: back it up, without it the documents`,
+            '  and keys stored here cannot be read (README: Encryption keys).',
+          ]
+        : [`  Encryption key: ${masters.file} (set ENCRYPTION_KEY to keep it elsewhere).`];
+  const { retiringKeys, olderValues } = await rotation.outstanding();
+  if (retiringKeys > 0 || olderValues > 0) {
+    lines.push(
+      `  ${olderValues > 0 ? `${olderValues} values from an earlier version` : 'Values'} still use older keys: run \`npm run rotate-key\`.`,
+    );
+  }
+  return lines;
 }
 
 main().catch((err: unknown) => {

@@ -97,7 +97,6 @@ describe('docker-compose.yml', () => {
       polymeshNodeUrl: 'ws://polymesh:9944',
       signers: ['//Alice'],
       signersAreDevelopmentKeys: true,
-      encryptionKeyIsDevDefault: false,
       kyc: { provider: 'sandbox', sandboxWebhookSecret: vars.SANDBOX_WEBHOOK_SECRET },
     });
     // The password reaches PostgreSQL and the server's URL alike.

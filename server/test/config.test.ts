@@ -32,8 +32,14 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe('/srv/stoa/.data');
     expect(c.port).toBe(3000);
     expect(c.signers).toEqual(['//Alice']);
-    expect(c.encryptionKey).toHaveLength(32);
-    expect(c.encryptionKeyIsDevDefault).toBe(true);
+    // No key configured: one is generated into the data folder on first start.
+    expect(c.encryption).toEqual({
+      key: undefined,
+      previousKeys: [],
+      keyFile: '/srv/stoa/.data/keys/master.key',
+    });
+    expect(c.uploadMaxDocumentsPerApplication).toBe(20);
+    expect(c.uploadMaxBytesPerApplication).toBe(50 * 1024 * 1024);
   });
 
   it('names every bad variable', () => {
@@ -49,12 +55,36 @@ describe('loadConfig', () => {
   it('refuses a port out of range and a malformed encryption key', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrowError(/PORT/);
     expect(() => loadConfig({ ENCRYPTION_KEY: 'short' })).toThrowError(/ENCRYPTION_KEY/);
+    expect(() => loadConfig({ PREVIOUS_ENCRYPTION_KEYS: `${'ab'.repeat(32)},nope` })).toThrowError(
+      /PREVIOUS_ENCRYPTION_KEYS/,
+    );
+    expect(() => loadConfig({ UPLOAD_MAX_DOCUMENTS_PER_APPLICATION: '0' })).toThrowError(
+      /UPLOAD_MAX_DOCUMENTS_PER_APPLICATION/,
+    );
+  });
+
+  it('refuses the public development key of earlier versions as the key, and in production at all', () => {
+    const legacy = Buffer.from('stoa-development-key-not-secret!').toString('base64');
+    expect(() => loadConfig({ ENCRYPTION_KEY: legacy })).toThrowError(/public development key/);
+    const fresh = 'cd'.repeat(32);
+    const dev = loadConfig({
+      ENCRYPTION_KEY: fresh,
+      PREVIOUS_ENCRYPTION_KEYS: `${'ab'.repeat(32)}, ${legacy}`,
+    });
+    expect(dev.encryption.previousKeys.map((k) => k.length)).toEqual([32, 32]);
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        ENCRYPTION_KEY: fresh,
+        PREVIOUS_ENCRYPTION_KEYS: legacy,
+        SANDBOX_WEBHOOK_SECRET: 's'.repeat(32),
+      }),
+    ).toThrowError(/PREVIOUS_ENCRYPTION_KEYS holds the public development key/);
   });
 
   it('accepts a production environment with nothing on a development default', () => {
     const c = loadConfig(PRODUCTION);
-    expect(c.encryptionKey.toString('hex')).toBe('ab'.repeat(32));
-    expect(c.encryptionKeyIsDevDefault).toBe(false);
+    expect(c.encryption.key?.toString('hex')).toBe('ab'.repeat(32));
     expect(c.signersAreDevelopmentKeys).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hmacHex, open, seal, sha256Hex, sameHex } from '../src/lib/crypto.js';
+import { gcmOpen, gcmSeal, hmacHex, sha256Hex, sameHex } from '../src/lib/crypto.js';
 import { mapOnfidoVerdict, OnfidoProvider } from '../src/modules/kyc/onfido.js';
 import type { Fetch } from '../src/modules/kyc/provider.js';
 import { sandboxWebhook, SandboxProvider } from '../src/modules/kyc/sandbox.js';
@@ -11,17 +11,23 @@ import { assertTransition, canTransition } from '../src/modules/onboarding/state
 const key = randomBytes(32);
 
 describe('AES-256-GCM sealing', () => {
-  it('round-trips, and refuses a wrong key, wrong associated data or any flipped byte', () => {
+  it('round-trips, and refuses a wrong key, context, header or any flipped byte', () => {
     const plain = Buffer.from('passport scan');
-    const sealed = seal(key, plain, 'document:1');
+    const header = Buffer.from([2, 0, 0, 0, 7]);
+    const sealed = gcmSeal(key, plain, header, 'document:1');
+    expect(sealed.subarray(0, 5).equals(header)).toBe(true);
     expect(sealed.includes(plain)).toBe(false);
-    expect(open(key, sealed, 'document:1').equals(plain)).toBe(true);
-    expect(() => open(randomBytes(32), sealed, 'document:1')).toThrow();
-    expect(() => open(key, sealed, 'document:2')).toThrow();
+    expect(gcmOpen(key, sealed, 5, 'document:1').equals(plain)).toBe(true);
+    expect(() => gcmOpen(randomBytes(32), sealed, 5, 'document:1')).toThrow();
+    expect(() => gcmOpen(key, sealed, 5, 'document:2')).toThrow();
+    const otherKeyId = Buffer.from(sealed);
+    otherKeyId[4] = 8;
+    expect(() => gcmOpen(key, otherKeyId, 5, 'document:1')).toThrow();
     const flipped = Buffer.from(sealed);
     flipped[flipped.length - 1]! ^= 1;
-    expect(() => open(key, flipped, 'document:1')).toThrow();
-    expect(seal(key, plain).equals(seal(key, plain))).toBe(false); // fresh IV each time
+    expect(() => gcmOpen(key, flipped, 5, 'document:1')).toThrow();
+    // A fresh IV each time.
+    expect(gcmSeal(key, plain, header, 'x').equals(gcmSeal(key, plain, header, 'x'))).toBe(false);
   });
   it('compares digests in constant time and rejects junk', () => {
     expect(sameHex('abCD', 'ABcd')).toBe(true);

@@ -87,6 +87,21 @@ describe.skipIf(!hasChromium)('investor onboarding and CDD attestation in Chromi
       .getByLabel('Proof of address')
       .setInputFiles({ name: 'utility-bill.png', mimeType: 'image/png', buffer: PNG });
     await page.getByText('utility-bill.png').waitFor();
+    await page
+      .getByTestId('document-usage')
+      .getByText(/2 of 20 documents, \d+ B of 50 MB used\./)
+      .waitFor();
+    // A file over the cap is refused in words before it is sent.
+    await page.getByLabel('Proof of address').setInputFiles({
+      name: 'scan-600dpi.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024)]),
+    });
+    await page
+      .getByRole('alert')
+      .getByText('scan-600dpi.pdf is 11 MB; the largest file accepted is 10 MB. Upload a smaller scan.')
+      .waitFor();
+    await portal.screenshot('onboarding-documents-cap');
     await page.getByRole('button', { name: 'Continue' }).click();
 
     // Step 3: accreditation evidence.

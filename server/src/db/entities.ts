@@ -10,7 +10,13 @@ import {
   NotificationSchema,
 } from '../modules/identities/entity.js';
 import { KycWebhookEventSchema } from '../modules/kyc/entity.js';
-import { ApplicationDocumentSchema, ApplicationSchema } from '../modules/onboarding/entity.js';
+import {
+  ApplicationDocumentSchema,
+  ApplicationSchema,
+  DocumentChunkSchema,
+  DocumentUploadSchema,
+} from '../modules/onboarding/entity.js';
+import { DataKeySchema } from '../modules/keys/entity.js';
 
 import { AssetSchema, IssuerSchema } from '../modules/assets/entity.js';
 import { AssetRulesSchema } from '../modules/compliance/entity.js';
@@ -40,4 +46,7 @@ export const entities = [
   OfferingSchema,
   SubscriptionSchema,
   SettlementSchema,
+  DataKeySchema,
+  DocumentUploadSchema,
+  DocumentChunkSchema,
 ];

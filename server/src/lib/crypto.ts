@@ -8,44 +8,59 @@ import {
 } from 'node:crypto';
 
 /**
- * Small cryptographic helpers: AES-256-GCM sealing for data at rest (documents, custodial keys,
- * personal data), SHA-256 digests, HMAC verification for webhooks, opaque random tokens.
+ * Small cryptographic helpers: AES-256-GCM for data at rest (the key ring in modules/keys
+ * decides which key), SHA-256 digests, HMAC verification for webhooks, opaque random tokens.
  */
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-/** Format version byte, so the layout can change without guessing. */
-const VERSION = 1;
 
-/** Encrypts with AES-256-GCM. Output: version(1) | iv(12) | tag(16) | ciphertext. */
-export function seal(key: Buffer, plaintext: Buffer, aad?: string): Buffer {
+function checkKey(key: Buffer): void {
   if (key.length !== 32) throw new Error('AES-256-GCM needs a 32-byte key');
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  if (aad) cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), ct]);
 }
 
-/** Decrypts `seal`'s output; throws if the key, the associated data or any byte is wrong. */
-export function open(key: Buffer, sealed: Buffer, aad?: string): Buffer {
-  if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== VERSION) {
-    throw new Error('not a sealed value of a known version');
-  }
+/**
+ * AES-256-GCM. Output: header | iv(12) | tag(16) | ciphertext. The header (format version, key
+ * id) is authenticated together with `context`, so neither can be changed without detection.
+ */
+export function gcmSeal(key: Buffer, plaintext: Buffer, header: Buffer, context: string): Buffer {
+  checkKey(key);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.concat([header, Buffer.from(context, 'utf8')]));
+  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([header, iv, cipher.getAuthTag(), ct]);
+}
+
+/** Opens `gcmSeal`'s output; throws if the key, the context, the header or any byte is wrong. */
+export function gcmOpen(key: Buffer, sealed: Buffer, headerBytes: number, context: string): Buffer {
+  checkKey(key);
+  if (sealed.length < headerBytes + IV_BYTES + TAG_BYTES) throw new Error('sealed value is too short');
+  const iv = sealed.subarray(headerBytes, headerBytes + IV_BYTES);
+  const tag = sealed.subarray(headerBytes + IV_BYTES, headerBytes + IV_BYTES + TAG_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(Buffer.concat([sealed.subarray(0, headerBytes), Buffer.from(context, 'utf8')]));
+  decipher.setAuthTag(tag);
+  return Buffer.concat([
+    decipher.update(sealed.subarray(headerBytes + IV_BYTES + TAG_BYTES)),
+    decipher.final(),
+  ]);
+}
+
+/**
+ * Opens the first format (version byte 1 | iv | tag | ciphertext, sealed straight with the
+ * master key, the version byte not authenticated). Nothing is sealed this way any more; values
+ * written before key ids existed open through here until `rotate-key` re-encrypts them.
+ */
+export function openV1(key: Buffer, sealed: Buffer, context: string): Buffer {
+  checkKey(key);
+  if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== 1) throw new Error('not a version 1 value');
   const iv = sealed.subarray(1, 1 + IV_BYTES);
   const tag = sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
   const decipher = createDecipheriv('aes-256-gcm', key, iv);
-  if (aad) decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
-}
-
-export function sealJson(key: Buffer, value: unknown, aad?: string): Buffer {
-  return seal(key, Buffer.from(JSON.stringify(value), 'utf8'), aad);
-}
-
-export function openJson<T>(key: Buffer, sealed: Buffer, aad?: string): T {
-  return JSON.parse(open(key, sealed, aad).toString('utf8')) as T;
 }
 
 export function sha256Hex(data: Buffer | string): string {

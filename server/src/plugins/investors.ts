@@ -16,13 +16,17 @@ import { SandboxProvider } from '../modules/kyc/sandbox.js';
 import { KycService } from '../modules/kyc/service.js';
 import { SumsubProvider } from '../modules/kyc/sumsub.js';
 import { DocumentService } from '../modules/onboarding/documents.js';
+import { UploadService } from '../modules/onboarding/uploads.js';
 import { onboardingRoutes } from '../modules/onboarding/routes.js';
 import { ApplicationBody, DocumentBody } from '../modules/onboarding/schemas.js';
 import { OnboardingService } from '../modules/onboarding/service.js';
 
+const UPLOAD_SWEEP_INTERVAL_MS = 10 * 60_000;
+
 export interface InvestorServices {
   onboarding: OnboardingService;
   documents: DocumentService;
+  uploads: UploadService;
   kyc: KycService;
   cdd: CddService;
   identities: IdentityService;
@@ -59,9 +63,9 @@ export const investorServicesPlugin = fp(
     const { config } = opts;
     const { db, ledger, queue } = app.infra;
     const { audit, operations } = app.services;
-    const key = config.encryptionKey;
+    const keys = app.keys;
     // Submitting starts KYC; the KYC service is built just below (it needs onboarding too).
-    const onboarding: OnboardingService = new OnboardingService(db.orm, audit, key, (a) =>
+    const onboarding: OnboardingService = new OnboardingService(db.orm, audit, keys, (a) =>
       kyc.startApplicant(a),
     );
     const fetchFn = opts.fetch ?? (globalThis.fetch as unknown as Fetch);
@@ -74,14 +78,19 @@ export const investorServicesPlugin = fp(
       onboarding,
       app.log,
     );
-    const documents = new DocumentService(onboarding, audit, key, config.uploadMaxBytes);
-    const cdd = new CddService(db.orm, audit, operations, onboarding, ledger, key, opts.operatorAddress);
+    const documents = new DocumentService(onboarding, audit, keys);
+    const uploads = new UploadService(db.orm, onboarding, audit, keys, {
+      maxFileBytes: config.uploadMaxBytes,
+      maxDocuments: config.uploadMaxDocumentsPerApplication,
+      maxApplicationBytes: config.uploadMaxBytesPerApplication,
+    });
+    const cdd = new CddService(db.orm, audit, operations, onboarding, ledger, keys, opts.operatorAddress);
     const identities = new IdentityService(
       db.orm,
       audit,
       ledger,
       queue,
-      key,
+      keys,
       config.claimExpiryNoticeDays,
       app.log,
     );
@@ -90,7 +99,20 @@ export const investorServicesPlugin = fp(
     kyc.onAdverseVerdict(cdd.adverse, async (ops) => {
       for (const op of ops) await operations.dispatch(op);
     });
-    app.decorate('investors', { onboarding, documents, kyc, cdd, identities });
+    app.decorate('investors', { onboarding, documents, uploads, kyc, cdd, identities });
+
+    // Uploads whose server died mid-stream leave chunks behind; each instance clears stalled ones.
+    let sweeper: NodeJS.Timeout | undefined;
+    if (config.env !== 'test') {
+      const sweep = () =>
+        uploads.sweep().catch((err: unknown) => app.log.warn({ err }, 'could not sweep stalled uploads'));
+      app.addHook('onReady', async () => {
+        void sweep();
+        sweeper = setInterval(sweep, UPLOAD_SWEEP_INTERVAL_MS);
+        sweeper.unref();
+      });
+    }
+    app.addHook('onClose', async () => clearInterval(sweeper));
 
     let timer: NodeJS.Timeout | undefined;
     if (config.expiryScanIntervalMs > 0) {
@@ -105,15 +127,15 @@ export const investorServicesPlugin = fp(
     }
     app.addHook('onClose', async () => clearInterval(timer));
   },
-  { name: 'stoa-investors', dependencies: ['stoa-services', 'stoa-auth'] },
+  { name: 'stoa-investors', dependencies: ['stoa-services', 'stoa-auth', 'stoa-keys'] },
 );
 
 /** The investor-facing and CDD routes, with the schemas they share. */
-export const investorRoutes: FastifyPluginAsyncTypebox<{ encryptionKey: Buffer }> = async (app, opts) => {
+export const investorRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ChainOperation and ErrorBody are registered at the root (app.ts).
   for (const s of [DocumentBody, ApplicationBody, IdentityBody, AttestationBody]) app.addSchema(s);
-  await app.register(onboardingRoutes, opts);
+  await app.register(onboardingRoutes);
   await app.register(kycWebhookRoutes);
-  await app.register(cddRoutes, opts);
+  await app.register(cddRoutes);
   await app.register(identityRoutes);
 };

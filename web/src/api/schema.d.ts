@@ -10514,6 +10514,15 @@ export interface components {
             };
             provenAddress: string | null;
             documents: components["schemas"]["OnboardingDocument"][];
+            /** @description Caps on uploads (UPLOAD_MAX_* settings); usage is the documents listed */
+            documentLimits: {
+                /** @description most documents the application may hold */
+                maxDocuments: number;
+                /** @description most bytes all its documents may take together */
+                maxTotalBytes: number;
+                /** @description largest file accepted */
+                maxFileBytes: number;
+            };
             submittedAt: string | null;
             decidedAt: string | null;
             decidedBy: string | null;

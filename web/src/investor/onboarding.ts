@@ -216,7 +216,37 @@ export const accreditationLabel = (s: string) => ACCREDITATION[s]?.label ?? s;
 export const accreditationVariant = (s: string): BadgeVariant => ACCREDITATION[s]?.variant ?? 'neutral';
 
 export function formatBytes(bytes: number): string {
+  const oneDecimal = (n: number) => n.toFixed(1).replace(/\.0$/, '');
   if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 1024 * 1024) return `${oneDecimal(bytes / 1024)} KB`;
+  return `${oneDecimal(bytes / (1024 * 1024))} MB`;
+}
+
+const usedBytes = (app: Application) => app.documents.reduce((sum, d) => sum + d.size, 0);
+
+/** How much of the application's document allowance is used, in words. */
+export function documentUsage(app: Application): string {
+  const { maxDocuments, maxTotalBytes } = app.documentLimits;
+  const n = app.documents.length;
+  return `${n} of ${maxDocuments} documents, ${formatBytes(usedBytes(app))} of ${formatBytes(maxTotalBytes)} used`;
+}
+
+/**
+ * Why a file cannot be added to the application, in words, before it is sent; null if it can.
+ * The server checks the same caps again (another tab may have uploaded meanwhile).
+ */
+export function uploadProblem(app: Application, file: { name: string; size: number }): string | null {
+  const { maxDocuments, maxTotalBytes, maxFileBytes } = app.documentLimits;
+  if (file.size === 0) return `${file.name} is empty. Choose the scan again.`;
+  if (file.size > maxFileBytes) {
+    return `${file.name} is ${formatBytes(file.size)}; the largest file accepted is ${formatBytes(maxFileBytes)}. Upload a smaller scan.`;
+  }
+  if (app.documents.length >= maxDocuments) {
+    return `Your application already has ${app.documents.length} documents, the most allowed. Remove one to add another.`;
+  }
+  const left = maxTotalBytes - usedBytes(app);
+  if (file.size > left) {
+    return `${file.name} is ${formatBytes(file.size)}, but your documents can take only ${formatBytes(Math.max(0, left))} more of the ${formatBytes(maxTotalBytes)} allowed. Remove a document or upload a smaller scan.`;
+  }
+  return null;
 }

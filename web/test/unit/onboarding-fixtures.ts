@@ -39,6 +39,7 @@ export function applicationFixture(overrides: Partial<Application> = {}): Applic
     kyc: { provider: null, applicantId: null, status: 'not-started', checkedAt: null, screening: null },
     provenAddress: null,
     documents: [],
+    documentLimits: { maxDocuments: 20, maxTotalBytes: 50 * 1024 * 1024, maxFileBytes: 10 * 1024 * 1024 },
     submittedAt: null,
     decidedAt: null,
     decidedBy: null,

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  documentUsage,
   emptyForm,
+  formatBytes,
   fromApplication,
   missingDocuments,
   normaliseUsd,
   requiredDocuments,
   toInput,
+  uploadProblem,
 } from '../../src/investor/onboarding';
 import { awaitingOthers, guidance, stages } from '../../src/investor/progress';
 import { firstOpenStep, stepEnabled } from '../../src/investor/wizardSteps';
@@ -116,5 +119,36 @@ describe('status page', () => {
     expect(awaitingOthers(applicationFixture({ status: 'in-review' }), null)).toBe(true);
     expect(awaitingOthers(applicationFixture({ status: 'approved' }), { did: null })).toBe(true);
     expect(awaitingOthers(applicationFixture({ status: 'approved' }), { did: '0x01' })).toBe(false);
+  });
+});
+
+describe('document caps', () => {
+  const MB = 1024 * 1024;
+  const app = (sizes: number[], limits = { maxDocuments: 3, maxTotalBytes: 5 * MB, maxFileBytes: 2 * MB }) =>
+    applicationFixture({
+      documents: sizes.map((size, i) => documentFixture({ id: `d${i}`, size })),
+      documentLimits: limits,
+    });
+
+  it('says what is used of the allowance', () => {
+    expect(documentUsage(app([MB, MB / 2]))).toBe('2 of 3 documents, 1.5 MB of 5 MB used');
+    expect(formatBytes(10 * MB)).toBe('10 MB');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+  });
+
+  it('explains in words why a file cannot be added before it is sent', () => {
+    expect(uploadProblem(app([]), { name: 'scan.pdf', size: MB })).toBeNull();
+    expect(uploadProblem(app([]), { name: 'scan.pdf', size: 3 * MB })).toBe(
+      'scan.pdf is 3 MB; the largest file accepted is 2 MB. Upload a smaller scan.',
+    );
+    expect(uploadProblem(app([1, 1, 1]), { name: 'scan.pdf', size: 1 })).toBe(
+      'Your application already has 3 documents, the most allowed. Remove one to add another.',
+    );
+    expect(uploadProblem(app([2 * MB, 2 * MB]), { name: 'bill.png', size: 1.5 * MB })).toBe(
+      'bill.png is 1.5 MB, but your documents can take only 1 MB more of the 5 MB allowed. Remove a document or upload a smaller scan.',
+    );
+    expect(uploadProblem(app([]), { name: 'blank.pdf', size: 0 })).toBe(
+      'blank.pdf is empty. Choose the scan again.',
+    );
   });
 });

@@ -26,10 +26,15 @@ const serializeAttestation = (a: Attestation) => ({
 });
 
 /** The CDD provider API (usable with an API key): review queue, attest, reject, revoke. */
-export const cddRoutes: FastifyPluginAsyncTypebox<{ encryptionKey: Buffer }> = async (app, opts) => {
-  const { onboarding, cdd } = app.investors;
+export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { onboarding, cdd, uploads } = app.investors;
   const show = async (a: Application) =>
-    serializeApplication(opts.encryptionKey, a, await onboarding.documents(onboarding.em(), a.id));
+    serializeApplication(
+      a,
+      await onboarding.profile(a),
+      await onboarding.documents(onboarding.em(), a.id),
+      uploads.limits,
+    );
 
   app.get(
     '/cdd/applications',

@@ -9,8 +9,8 @@ import {
   sr25519PairFromSeed,
 } from '@polkadot/util-crypto';
 import { AppError } from '../../errors.js';
-import { sealJson } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
+import type { KeyRing } from '../keys/keyring.js';
 import type { Principal } from '../auth/service.js';
 import { Application } from '../onboarding/entity.js';
 import type { OnboardingService } from '../onboarding/service.js';
@@ -23,7 +23,6 @@ import { CDD_CLAIM, claimKey, plannedClaims, type ClaimPlan, type PlannedClaim }
 
 const YEAR = 365 * 86_400_000;
 export const DEFAULT_POLYX = '100';
-export const keyAad = (identityId: string) => `identity-key:${identityId}`;
 
 export interface AttestInput {
   account?: 'custodial' | 'proven-address';
@@ -41,7 +40,7 @@ export class CddService {
     readonly operations: OperationService,
     private readonly onboarding: OnboardingService,
     private readonly ledger: Ledger,
-    private readonly key: Buffer,
+    private readonly keys: KeyRing,
     readonly operatorAddress: () => string,
   ) {}
 
@@ -129,7 +128,7 @@ export class CddService {
             'An attestation for this investor is still in progress; wait for its operations',
           );
       } else {
-        identity = this.newIdentity(app, input.account);
+        identity = await this.newIdentity(tx, app, input.account);
         tx.persist(identity);
       }
       if (identity.standing === 'revoked') {
@@ -196,7 +195,11 @@ export class CddService {
     return result;
   }
 
-  private newIdentity(app: Application, mode: AttestInput['account']): InvestorIdentity {
+  private async newIdentity(
+    tx: EntityManager,
+    app: Application,
+    mode: AttestInput['account'],
+  ): Promise<InvestorIdentity> {
     const identity = new InvestorIdentity();
     identity.userId = app.userId;
     identity.applicationId = app.id;
@@ -214,7 +217,7 @@ export class CddService {
       const mnemonic = mnemonicGenerate(24);
       identity.account = encodeAddress(sr25519PairFromSeed(mnemonicToMiniSecret(mnemonic)).publicKey, 42);
       identity.custodial = true;
-      identity.keySealed = sealJson(this.key, { mnemonic }, keyAad(identity.id));
+      identity.keySealed = await this.keys.sealMnemonic(tx, identity.id, mnemonic);
     }
     return identity;
   }

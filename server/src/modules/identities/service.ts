@@ -3,8 +3,8 @@ import type { Ledger, SignerKey } from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { openJson } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
+import type { KeyRing } from '../keys/keyring.js';
 import { IdentityClaimRecord, InvestorIdentity, Notification } from './entity.js';
 
 export const EXPIRY_SCAN_JOB = 'identities.expiry-scan';
@@ -23,7 +23,7 @@ export class IdentityService {
     private readonly audit: AuditService,
     private readonly ledger: Ledger,
     private readonly queue: JobQueue,
-    private readonly key: Buffer,
+    private readonly keys: KeyRing,
     private readonly noticeDays: number,
     private readonly log: FastifyBaseLogger,
   ) {
@@ -134,11 +134,6 @@ export class IdentityService {
       .fork()
       .findOne(InvestorIdentity, { account: address, custodial: true }, { populate: ['keySealed'] });
     if (!identity?.keySealed) return null;
-    const { mnemonic } = openJson<{ mnemonic: string }>(
-      this.key,
-      identity.keySealed,
-      `identity-key:${identity.id}`,
-    );
-    return { mnemonic };
+    return { mnemonic: await this.keys.openMnemonic(identity) };
   }
 }

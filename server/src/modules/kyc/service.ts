@@ -87,7 +87,7 @@ export class KycService {
     const app = await em.findOne(Application, { id: applicationId });
     if (!app || app.kycApplicantId || app.kycStatus !== 'pending') return;
     const user = await em.findOneOrFail(User, { id: app.userId });
-    const profile = this.onboarding.profile(app);
+    const profile = await this.onboarding.profile(app);
     const provider = this.provider(app.kycProvider ?? this.providerName);
     const { applicantId } = await provider.createApplicant({
       applicationId: app.id,

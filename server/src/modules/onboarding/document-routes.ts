@@ -1,5 +1,6 @@
-import multipart from '@fastify/multipart';
+import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { AppError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
@@ -8,15 +9,33 @@ import { SECURITY } from '../auth/schemas.js';
 import { DOCUMENT_TYPES } from './entity.js';
 import { AppParams, DocParams } from './schemas.js';
 import { ACCEPTED_TYPES } from './documents.js';
+import type { UploadTicket } from './upload-caps.js';
 import { serializeDocument } from './view.js';
 
 const tags = ['onboarding'];
 
+/** The request's Content-Length, when it sent a usable one. */
+function requestBytes(request: FastifyRequest): number | undefined {
+  const value = request.headers['content-length'];
+  return value && /^[0-9]{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * After a refusal mid-body the rest is read and dropped (not parsed, not kept), so that a
+ * browser still sending it receives the answer instead of a reset connection. (A body nobody
+ * started reading, Node's HTTP server drops by itself once the answer is sent.)
+ */
+function discardBody(request: FastifyRequest): void {
+  request.raw.unpipe();
+  request.raw.resume();
+}
+
 export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { documents } = app.investors;
+  const { documents, uploads } = app.investors;
   await app.register(multipart, {
-    limits: { fileSize: documents.maxBytes, files: 1, fields: 5, parts: 6, headerPairs: 100 },
+    limits: { fileSize: uploads.limits.maxFileBytes, files: 1, fields: 5, parts: 6, headerPairs: 100 },
   });
+  const tickets = new WeakMap<FastifyRequest, UploadTicket>();
 
   app.post(
     '/onboarding/applications/:id/documents',
@@ -36,24 +55,37 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...errorResponses,
         },
       },
+      // Runs before anything reads the body: a caller who may not upload here, or an
+      // application at its caps, is refused without the file being received.
+      preHandler: async (request) => {
+        if (!request.isMultipart()) {
+          throw new AppError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            'Send the document as multipart/form-data with a "file" field',
+          );
+        }
+        tickets.set(
+          request,
+          await uploads.reserve(request.principal!, request.params.id, requestBytes(request)),
+        );
+      },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) {
-        throw new AppError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          'Send the document as multipart/form-data with a "file" field',
-        );
-      }
-      let part;
+      const ticket = tickets.get(request)!;
+      const nextPart = async (): Promise<MultipartFile | undefined> => {
+        try {
+          return await request.file({ limits: { fileSize: ticket.limit + 1 } });
+        } catch (err) {
+          throw new AppError('BAD_REQUEST', `The multipart body is malformed: ${(err as Error).message}`);
+        }
+      };
       try {
-        part = await request.file();
+        const doc = await uploads.receive(request.principal!, ticket, request.query.type, nextPart);
+        return await reply.status(201).send(serializeDocument(doc));
       } catch (err) {
-        throw new AppError('BAD_REQUEST', `The multipart body is malformed: ${(err as Error).message}`);
+        discardBody(request);
+        throw err;
       }
-      if (!part) throw new AppError('BAD_REQUEST', 'The multipart body has no file; add a "file" field');
-      const file = await documents.read(part);
-      const doc = await documents.store(request.principal!, request.params.id, request.query.type, file);
-      return reply.status(201).send(serializeDocument(doc));
     },
   );
 
@@ -71,17 +103,18 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { doc, content } = await documents.fetch(
+      const { doc, body } = await documents.open(
         request.principal!,
         request.params.id,
         request.params.documentId,
       );
       return reply
         .header('content-type', doc.contentType)
+        .header('content-length', doc.size)
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(doc.filename)}`)
         .header('x-content-sha256', doc.sha256)
         .header('cache-control', 'no-store')
-        .send(content);
+        .send(body);
     },
   );
 

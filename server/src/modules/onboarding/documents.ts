@@ -1,13 +1,14 @@
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import type { MultipartFile } from '@fastify/multipart';
+import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
-import { open, seal, sha256Hex } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
-import { ApplicationDocument, type DocumentType } from './entity.js';
+import { chunkContext, documentContext } from '../keys/contexts.js';
+import type { KeyRing } from '../keys/keyring.js';
+import { ApplicationDocument, DocumentChunk } from './entity.js';
 import type { OnboardingService } from './service.js';
-import { documentAad } from './view.js';
 
 /** Accepted document types, recognised by their first bytes (the declared type must agree). */
 const SIGNATURES: { type: string; magic: Buffer }[] = [
@@ -16,98 +17,29 @@ const SIGNATURES: { type: string; magic: Buffer }[] = [
   { type: 'image/jpeg', magic: Buffer.from([0xff, 0xd8, 0xff]) },
 ];
 export const ACCEPTED_TYPES = SIGNATURES.map((s) => s.type);
+/** Enough of a file's start to recognise every accepted type. */
+export const SNIFF_BYTES = Math.max(...SIGNATURES.map((s) => s.magic.length));
 
 export function sniff(content: Buffer): string | null {
   return SIGNATURES.find((s) => content.subarray(0, s.magic.length).equals(s.magic))?.type ?? null;
 }
 
-function cleanFilename(name: string): string {
+export function cleanFilename(name: string): string {
   // eslint-disable-next-line no-control-regex
   const base = basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f"]/g, '');
   return (base || 'document').slice(0, 255);
 }
 
-/** Encrypted document storage: everything is checked before anything is written. */
+/** Chunks read per query when a document streams back (each is at most 64 KiB). */
+const READ_BATCH = 8;
+
+/** Stored documents: streamed back decrypted (every access audited), and deleted. */
 export class DocumentService {
   constructor(
     private readonly onboarding: OnboardingService,
     private readonly audit: AuditService,
-    private readonly key: Buffer,
-    readonly maxBytes: number,
+    private readonly keys: KeyRing,
   ) {}
-
-  /** Reads the whole part (bounded by the multipart limit) and validates it. */
-  async read(part: MultipartFile): Promise<{ content: Buffer; contentType: string; filename: string }> {
-    let content: Buffer;
-    try {
-      content = await part.toBuffer();
-    } catch (err) {
-      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-        throw new AppError(
-          'PAYLOAD_TOO_LARGE',
-          `The file is larger than ${this.maxBytes} bytes; upload a smaller scan`,
-        );
-      }
-      throw new AppError('BAD_REQUEST', `The upload could not be read: ${(err as Error).message}`);
-    }
-    if (part.file.truncated) {
-      throw new AppError(
-        'PAYLOAD_TOO_LARGE',
-        `The file is larger than ${this.maxBytes} bytes; upload a smaller scan`,
-      );
-    }
-    if (content.length === 0) throw new AppError('BAD_REQUEST', 'The file is empty');
-    const declared = part.mimetype.toLowerCase();
-    if (!ACCEPTED_TYPES.includes(declared)) {
-      throw new AppError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        `Files of type ${declared} are not accepted; send ${ACCEPTED_TYPES.join(', ')}`,
-      );
-    }
-    const actual = sniff(content);
-    if (actual !== declared) {
-      throw new AppError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        `The file was declared ${declared} but its content is ${actual ?? 'not a PDF, PNG or JPEG'}`,
-      );
-    }
-    return { content, contentType: declared, filename: cleanFilename(part.filename) };
-  }
-
-  async store(
-    p: Principal,
-    applicationId: string,
-    docType: DocumentType,
-    file: { content: Buffer; contentType: string; filename: string },
-  ): Promise<ApplicationDocument> {
-    return this.onboarding.em().transactional(async (tx) => {
-      const app = await this.onboarding.ownedForEdit(tx, p, applicationId);
-      const doc = new ApplicationDocument();
-      doc.applicationId = app.id;
-      doc.docType = docType;
-      doc.filename = file.filename;
-      doc.contentType = file.contentType;
-      doc.size = file.content.length;
-      doc.sha256 = sha256Hex(file.content);
-      doc.content = seal(this.key, file.content, documentAad(doc.id));
-      doc.uploadedBy = p.id;
-      tx.persist(doc);
-      await this.audit.append(tx, {
-        actor: p.id,
-        action: 'document.uploaded',
-        subjectType: 'application',
-        subjectId: app.id,
-        data: {
-          documentId: doc.id,
-          type: docType,
-          sha256: doc.sha256,
-          size: doc.size,
-          contentType: doc.contentType,
-        },
-      });
-      return doc;
-    });
-  }
 
   async remove(p: Principal, applicationId: string, documentId: string): Promise<void> {
     await this.onboarding.em().transactional(async (tx) => {
@@ -115,6 +47,7 @@ export class DocumentService {
       const doc = await tx.findOne(ApplicationDocument, { id: documentId, applicationId: app.id });
       if (!doc) throw AppError.notFound('Document', documentId);
       tx.remove(doc);
+      await tx.nativeDelete(DocumentChunk, { documentId: doc.id });
       await this.audit.append(tx, {
         actor: p.id,
         action: 'document.deleted',
@@ -125,26 +58,75 @@ export class DocumentService {
     });
   }
 
-  /** Decrypts a document for the applicant or a reviewer; every access is audited. */
-  async fetch(p: Principal, applicationId: string, documentId: string) {
-    return this.onboarding.em().transactional(async (tx: EntityManager) => {
+  /**
+   * A document for the applicant or a reviewer, as a stream of its plaintext. The access is
+   * audited before the first byte goes out; a chunk that fails to authenticate, a missing or
+   * extra chunk, or a digest that does not match ends the stream with an error, so the client
+   * sees a cut-off download (short of its Content-Length), never a complete wrong file.
+   */
+  async open(p: Principal, applicationId: string, documentId: string) {
+    const doc = await this.onboarding.em().transactional(async (tx: EntityManager) => {
       const app = await this.onboarding.loadFor(tx, p, applicationId);
-      const doc = await tx.findOne(
-        ApplicationDocument,
-        { id: documentId, applicationId: app.id },
-        { populate: ['content'] },
-      );
-      if (!doc) throw AppError.notFound('Document', documentId);
-      const content = open(this.key, doc.content, documentAad(doc.id));
-      if (sha256Hex(content) !== doc.sha256) throw new Error(`document ${doc.id} fails its integrity check`);
+      const found = await tx.findOne(ApplicationDocument, { id: documentId, applicationId: app.id });
+      if (!found) throw AppError.notFound('Document', documentId);
       await this.audit.append(tx, {
         actor: p.id,
         action: 'document.accessed',
         subjectType: 'application',
         subjectId: app.id,
-        data: { documentId: doc.id, sha256: doc.sha256 },
+        data: { documentId: found.id, sha256: found.sha256 },
       });
-      return { doc, content };
+      return found;
     });
+    return { doc, body: Readable.from(this.plaintext(doc), { objectMode: false }) };
+  }
+
+  private async *plaintext(doc: ApplicationDocument): AsyncGenerator<Buffer> {
+    const hash = createHash('sha256');
+    let size = 0;
+    const check = () => {
+      if (size !== doc.size || hash.digest('hex') !== doc.sha256) {
+        throw new Error(`document ${doc.id} fails its integrity check`);
+      }
+    };
+    const conn = this.onboarding.em().getConnection();
+    // Read again in one statement: rotate-key may have split a whole document into chunks since.
+    const [stored] = await conn.execute<{ chunks: number | null; content: Buffer | null }[]>(
+      'select chunks, case when chunks is null then content end as content from onboarding_document where id = ?',
+      [doc.id],
+    );
+    if (!stored) throw new Error(`document ${doc.id} was deleted while it was being read`);
+    if (stored.chunks === null) {
+      const content = await this.keys.open('document', stored.content!, documentContext(doc.id));
+      hash.update(content);
+      size = content.length;
+      check();
+      yield content;
+      return;
+    }
+    const chunks = stored.chunks;
+    // The last chunk is held back until the digest matches, so a wrong file never arrives whole.
+    let held: Buffer | undefined;
+    let seq = 0;
+    while (seq < chunks) {
+      const rows = await conn.execute<{ seq: number; last: boolean; content: Buffer }[]>(
+        'select seq, last, content from onboarding_document_chunk where document_id = ? and seq >= ? order by seq limit ?',
+        [doc.id, seq, READ_BATCH],
+      );
+      if (rows.length === 0) throw new Error(`document ${doc.id} is missing chunks from ${seq}`);
+      for (const row of rows) {
+        if (row.seq !== seq || row.seq >= chunks) throw new Error(`document ${doc.id} has no chunk ${seq}`);
+        // The flag picks the context; a flag set on the wrong chunk makes it fail to open.
+        const plain = await this.keys.open('document', row.content, chunkContext(doc.id, seq, row.last));
+        if (row.last !== (seq === chunks - 1)) throw new Error(`document ${doc.id} ends at chunk ${seq}`);
+        hash.update(plain);
+        size += plain.length;
+        seq++;
+        if (held) yield held;
+        held = plain;
+      }
+    }
+    check();
+    if (held) yield held;
   }
 }

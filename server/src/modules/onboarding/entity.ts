@@ -102,7 +102,11 @@ export const DOCUMENT_TYPES = [
 ] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
-/** An uploaded document, sealed at rest; `sha256` is of the plaintext. */
+/**
+ * An uploaded document, sealed at rest; `sha256` is of the plaintext. Its content is in
+ * `onboarding_document_chunk` (`chunks` of them); documents stored by versions before chunked
+ * uploads have `chunks` null and the whole sealed file in `content` until `rotate-key` moves it.
+ */
 export class ApplicationDocument extends BaseEntity {
   applicationId!: string;
   docType!: DocumentType;
@@ -110,8 +114,8 @@ export class ApplicationDocument extends BaseEntity {
   contentType!: string;
   size!: number;
   sha256!: string;
-  /** version | iv | tag | ciphertext (lib/crypto `seal`), bound to the document id. */
-  content!: Buffer;
+  chunks: number | null = null;
+  content: Buffer | null = null;
   uploadedBy!: string;
 }
 
@@ -127,7 +131,48 @@ export const ApplicationDocumentSchema = new EntitySchema<ApplicationDocument, B
     contentType: { type: 'string', length: 100 },
     size: { type: 'integer' },
     sha256: { type: 'string', length: 64 },
-    content: { type: 'blob', lazy: true },
+    chunks: { type: 'integer', nullable: true },
+    content: { type: 'blob', lazy: true, nullable: true },
     uploadedBy: { type: 'string', length: 100 },
+  },
+});
+
+/**
+ * An upload in progress: it holds a place (and `reservedBytes`) under the application's caps
+ * while its chunks stream in, and becomes the document of the same id when it completes.
+ * `updatedAt` moves with every chunk; an upload that stops moving is swept.
+ */
+export class DocumentUpload extends BaseEntity {
+  applicationId!: string;
+  reservedBytes!: number;
+}
+
+export const DocumentUploadSchema = new EntitySchema<DocumentUpload, BaseEntity>({
+  class: DocumentUpload,
+  tableName: 'onboarding_upload',
+  extends: BaseSchema,
+  indexes: [{ properties: ['applicationId'] }],
+  properties: {
+    applicationId: { type: 'uuid' },
+    reservedBytes: { type: 'integer' },
+  },
+});
+
+/** One sealed chunk of a document (or of an upload in progress), bound to its place and to being last. */
+export class DocumentChunk {
+  documentId!: string;
+  seq!: number;
+  last!: boolean;
+  content!: Buffer;
+}
+
+export const DocumentChunkSchema = new EntitySchema<DocumentChunk>({
+  class: DocumentChunk,
+  tableName: 'onboarding_document_chunk',
+  properties: {
+    documentId: { type: 'uuid', primary: true },
+    seq: { type: 'integer', primary: true },
+    last: { type: 'boolean' },
+    content: { type: 'blob' },
   },
 });

@@ -19,10 +19,15 @@ import { serializeApplication } from './view.js';
 const tags = ['onboarding'];
 const App = Type.Ref('OnboardingApplication');
 
-export const onboardingRoutes: FastifyPluginAsyncTypebox<{ encryptionKey: Buffer }> = async (app, opts) => {
-  const { onboarding } = app.investors;
+export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { onboarding, uploads } = app.investors;
   const show = async (a: Application) =>
-    serializeApplication(opts.encryptionKey, a, await onboarding.documents(onboarding.em(), a.id));
+    serializeApplication(
+      a,
+      await onboarding.profile(a),
+      await onboarding.documents(onboarding.em(), a.id),
+      uploads.limits,
+    );
 
   app.post(
     '/onboarding/applications',

@@ -117,6 +117,14 @@ export const ApplicationBody = Type.Object(
     }),
     provenAddress: Type.Union([Type.String(), Type.Null()]),
     documents: Type.Array(Type.Ref('OnboardingDocument')),
+    documentLimits: Type.Object(
+      {
+        maxDocuments: Type.Integer({ description: 'most documents the application may hold' }),
+        maxTotalBytes: Type.Integer({ description: 'most bytes all its documents may take together' }),
+        maxFileBytes: Type.Integer({ description: 'largest file accepted' }),
+      },
+      { description: 'Caps on uploads (UPLOAD_MAX_* settings); usage is the documents listed' },
+    ),
     submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     decidedBy: Type.Union([Type.String(), Type.Null()]),

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { cryptoWaitReady, signatureVerify } from '@polkadot/util-crypto';
 import { AppError } from '../../errors.js';
-import { sealJson } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import { CAN } from '../auth/roles.js';
@@ -11,7 +11,9 @@ import { Application, ApplicationDocument } from './entity.js';
 import { regCfLimit } from './regcf.js';
 import type { ApplicationInputT } from './schemas.js';
 import { assertTransition, EDITABLE, type ApplicationStatus } from './state.js';
-import { profileAad, readProfile, type SealedProfile } from './view.js';
+import { profileContext } from '../keys/contexts.js';
+import type { KeyRing } from '../keys/keyring.js';
+import type { SealedProfile } from './view.js';
 
 export const DEFAULT_ACCREDITATION_DAYS = 90;
 const DAY = 86_400_000;
@@ -24,7 +26,7 @@ export class OnboardingService {
   constructor(
     private readonly orm: MikroORM,
     private readonly audit: AuditService,
-    private readonly key: Buffer,
+    private readonly keys: KeyRing,
     /** Called after a submission commits (starts KYC with the configured provider). */
     private readonly afterSubmit: (app: Application) => Promise<void>,
   ) {}
@@ -33,7 +35,8 @@ export class OnboardingService {
     return this.orm.em.fork();
   }
 
-  private apply(app: Application, input: ApplicationInputT): void {
+  /** Copies the input onto the application, sealing the personal data; inside `tx`. */
+  private async apply(tx: EntityManager, app: Application, input: ApplicationInputT): Promise<void> {
     const profile: SealedProfile = { financials: input.financials };
     if (input.kind === 'individual') {
       if (!input.individual || input.entity) {
@@ -70,7 +73,7 @@ export class OnboardingService {
     app.accreditationMethod = input.accreditationMethod ?? null;
     app.accreditationStatus = input.accreditationMethod ? 'pending' : 'not-claimed';
     app.accreditationExpiresAt = null;
-    app.profileSealed = sealJson(this.key, profile, profileAad(app.id));
+    app.profileSealed = await this.keys.sealJson(tx, 'profile', profile, profileContext(app.id));
   }
 
   async create(p: Principal, input: ApplicationInputT): Promise<Application> {
@@ -88,7 +91,7 @@ export class OnboardingService {
       }
       const app = new Application();
       app.userId = p.userId!;
-      this.apply(app, input);
+      await this.apply(tx, app, input);
       tx.persist(app);
       await this.audit.append(tx, {
         actor: p.id,
@@ -104,7 +107,7 @@ export class OnboardingService {
   async update(p: Principal, id: string, input: ApplicationInputT): Promise<Application> {
     return this.em().transactional(async (tx) => {
       const app = await this.ownedForEdit(tx, p, id);
-      this.apply(app, input);
+      await this.apply(tx, app, input);
       await this.audit.append(tx, {
         actor: p.id,
         action: 'application.updated',
@@ -118,7 +121,7 @@ export class OnboardingService {
 
   /** The investor's own application in an editable state, locked for the transaction. */
   async ownedForEdit(tx: EntityManager, p: Principal, id: string): Promise<Application> {
-    const app = await this.loadFor(tx, p, id);
+    const app = await this.loadFor(tx, p, id, LockMode.PESSIMISTIC_WRITE);
     if (app.userId !== p.userId)
       throw new AppError('FORBIDDEN', 'Only the applicant may change the application');
     if (!EDITABLE.has(app.status)) {
@@ -131,8 +134,8 @@ export class OnboardingService {
   }
 
   /** An application the principal may read: their own, or any for reviewers. */
-  async loadFor(em: EntityManager, p: Principal, id: string): Promise<Application> {
-    const app = await em.findOne(Application, { id });
+  async loadFor(em: EntityManager, p: Principal, id: string, lockMode?: LockMode): Promise<Application> {
+    const app = await em.findOne(Application, { id }, lockMode ? { lockMode } : {});
     if (!app || (app.userId !== p.userId && !isReviewer(p))) throw AppError.notFound('Application', id);
     return app;
   }
@@ -295,7 +298,8 @@ export class OnboardingService {
     });
   }
 
-  profile(app: Application): SealedProfile {
-    return readProfile(this.key, app);
+  /** The application's personal data (pass `em` when inside a transaction). */
+  async profile(app: Application, em?: EntityManager): Promise<SealedProfile> {
+    return this.keys.openJson<SealedProfile>('profile', app.profileSealed, profileContext(app.id), em);
   }
 }

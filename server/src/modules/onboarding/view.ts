@@ -1,20 +1,12 @@
 import type { Static } from 'typebox';
-import { openJson } from '../../lib/crypto.js';
 import type { Application, ApplicationDocument } from './entity.js';
+import type { UploadLimits } from './upload-caps.js';
 import type { EntityProfile, Financials, IndividualProfile } from './schemas.js';
 
 export interface SealedProfile {
   individual?: Static<typeof IndividualProfile>;
   entity?: Static<typeof EntityProfile>;
   financials?: Static<typeof Financials>;
-}
-
-/** Associated data binding a sealed profile to its application row (a copied blob won't open). */
-export const profileAad = (applicationId: string) => `application:${applicationId}`;
-export const documentAad = (documentId: string) => `document:${documentId}`;
-
-export function readProfile(key: Buffer, app: Application): SealedProfile {
-  return openJson<SealedProfile>(key, app.profileSealed, profileAad(app.id));
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -32,8 +24,12 @@ export function serializeDocument(d: ApplicationDocument) {
   };
 }
 
-export function serializeApplication(key: Buffer, app: Application, docs: ApplicationDocument[]) {
-  const profile = readProfile(key, app);
+export function serializeApplication(
+  app: Application,
+  profile: SealedProfile,
+  docs: ApplicationDocument[],
+  limits: UploadLimits,
+) {
   return {
     id: app.id,
     userId: app.userId,
@@ -64,6 +60,11 @@ export function serializeApplication(key: Buffer, app: Application, docs: Applic
     },
     provenAddress: app.provenAddress,
     documents: docs.map(serializeDocument),
+    documentLimits: {
+      maxDocuments: limits.maxDocuments,
+      maxTotalBytes: limits.maxApplicationBytes,
+      maxFileBytes: limits.maxFileBytes,
+    },
     submittedAt: iso(app.submittedAt),
     decidedAt: iso(app.decidedAt),
     decidedBy: app.decidedBy,

@@ -1,0 +1,14 @@
+/**
+ * What each sealed value is bound to (the associated data of its AES-GCM seal): a value copied
+ * to another row, or a chunk moved within or between documents, does not open.
+ */
+export const profileContext = (applicationId: string) => `application:${applicationId}`;
+export const mnemonicContext = (identityId: string) => `identity-key:${identityId}`;
+/** A document stored whole, as versions before chunked uploads did. */
+export const documentContext = (documentId: string) => `document:${documentId}`;
+/**
+ * One chunk of a document. `last` marks the final chunk, so cutting chunks off the end is
+ * detected: the new final chunk was not sealed as last.
+ */
+export const chunkContext = (documentId: string, seq: number, last: boolean) =>
+  `document:${documentId}:chunk:${seq}:${last ? 'last' : 'more'}`;

@@ -1,0 +1,48 @@
+import { chunkContext, mnemonicContext, profileContext } from './contexts.js';
+import type { KeyPurpose } from './entity.js';
+
+export type Row = Record<string, unknown>;
+
+/** A column of sealed values: where it is, what it is for, and what each value is bound to. */
+export interface SealedColumn {
+  label: string;
+  table: string;
+  /** Primary key columns, in order: the batches walk them (resumable, no offsets). */
+  keys: string[];
+  column: string;
+  /** Further columns the context needs. */
+  extra: string[];
+  purpose: KeyPurpose;
+  context(row: Row): string;
+}
+
+/** Every column that holds sealed values. A new one must be listed here, or rotate-key misses it. */
+export const SEALED: SealedColumn[] = [
+  {
+    label: 'profiles',
+    table: 'onboarding_application',
+    keys: ['id'],
+    column: 'profile_sealed',
+    extra: [],
+    purpose: 'profile',
+    context: (r) => profileContext(String(r.id)),
+  },
+  {
+    label: 'custodial keys',
+    table: 'investor_identity',
+    keys: ['id'],
+    column: 'key_sealed',
+    extra: [],
+    purpose: 'mnemonic',
+    context: (r) => mnemonicContext(String(r.id)),
+  },
+  {
+    label: 'document chunks',
+    table: 'onboarding_document_chunk',
+    keys: ['document_id', 'seq'],
+    column: 'content',
+    extra: ['last'],
+    purpose: 'document',
+    context: (r) => chunkContext(String(r.document_id), Number(r.seq), r.last === true),
+  },
+];
