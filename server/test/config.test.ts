@@ -73,12 +73,7 @@ describe('loadConfig', () => {
     });
     expect(dev.encryption.previousKeys.map((k) => k.length)).toEqual([32, 32]);
     expect(() =>
-      loadConfig({
-        NODE_ENV: 'production',
-        ENCRYPTION_KEY: fresh,
-        PREVIOUS_ENCRYPTION_KEYS: legacy,
-        SANDBOX_WEBHOOK_SECRET: 's'.repeat(32),
-      }),
+      loadConfig({ ...PRODUCTION, ENCRYPTION_KEY: fresh, PREVIOUS_ENCRYPTION_KEYS: legacy }),
     ).toThrowError(/PREVIOUS_ENCRYPTION_KEYS holds the public development key/);
   });
 
