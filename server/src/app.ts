@@ -18,6 +18,7 @@ import { authPlugin } from './plugins/auth.js';
 import { investorRoutes, investorServicesPlugin } from './plugins/investors.js';
 import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokenization.js';
 import { errorHandlerPlugin } from './plugins/errors.js';
+import { idempotencyPlugin } from './plugins/idempotency.js';
 import { infrastructurePlugin, type Infrastructure } from './plugins/infrastructure.js';
 import { servicesPlugin } from './plugins/services.js';
 import { webPlugin } from './plugins/web.js';
@@ -135,6 +136,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(infrastructurePlugin, { config, provided: deps });
   await app.register(authPlugin, { adminToken: config.adminToken, sessionTtlMs: config.sessionTtlMs });
   await app.register(servicesPlugin);
+  await app.register(idempotencyPlugin, {
+    encryptionKey: config.encryptionKey,
+    ttlMs: config.idempotencyTtlMs,
+  });
 
   let operator: Address | undefined;
   app.addHook('onReady', async () => {

@@ -34,6 +34,8 @@ const EnvSchema = Type.Object({
   /** Embedded ledger block interval in ms; 0 = a block per submission. */
   LEDGER_BLOCK_TIME_MS: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
   SESSION_TTL_HOURS: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
+  /** How long an Idempotency-Key and its stored answer are kept, in hours. */
+  IDEMPOTENCY_TTL_HOURS: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
   /** KYC/AML vendor for new applications. */
   KYC_PROVIDER: Type.Optional(
     Type.Union([Type.Literal('sandbox'), Type.Literal('sumsub'), Type.Literal('onfido')]),
@@ -81,6 +83,7 @@ export interface Config {
   /** Queue name prefix, so parallel test runs sharing one Redis do not meet. */
   queuePrefix: string;
   sessionTtlMs: number;
+  idempotencyTtlMs: number;
   kyc: KycConfig;
   uploadMaxBytes: number;
   claimExpiryNoticeDays: number;
@@ -200,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     auditAnchorIntervalMinutes: Number(e.AUDIT_ANCHOR_INTERVAL_MINUTES ?? (nodeEnv === 'test' ? '0' : '60')),
     queuePrefix: 'stoa',
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
+    idempotencyTtlMs: Number(e.IDEMPOTENCY_TTL_HOURS ?? '24') * 3600_000,
     kyc: kycConfig(e, nodeEnv),
     uploadMaxBytes: Number(e.UPLOAD_MAX_BYTES ?? String(10 * 1024 * 1024)),
     claimExpiryNoticeDays: Number(e.CLAIM_EXPIRY_NOTICE_DAYS ?? '30'),

@@ -3,6 +3,7 @@ import { Migration20261124194228_Initial } from './Migration20261124194228_Initi
 import { Migration20261124195755_Onboarding } from './Migration20261124195755_Onboarding.js';
 import { Migration20261124200355_Tokenization } from './Migration20261124200355_Tokenization.js';
 import { Migration20261124210313_AuditAnchors } from './Migration20261124210313_AuditAnchors.js';
+import { Migration20261201084552_Idempotency } from './Migration20261201084552_Idempotency.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124195755_Onboarding', class: Migration20261124195755_Onboarding },
   { name: 'Migration20261124200355_Tokenization', class: Migration20261124200355_Tokenization },
   { name: 'Migration20261124210313_AuditAnchors', class: Migration20261124210313_AuditAnchors },
+  { name: 'Migration20261201084552_Idempotency', class: Migration20261201084552_Idempotency },
 ];

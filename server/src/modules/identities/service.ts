@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Ledger } from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../errors.js';
@@ -112,11 +112,12 @@ export class IdentityService {
     return result;
   }
 
-  /** Makes a custodial investor key available to the ledger for signing; returns its address. */
-  async unlockSigner(identityId: string): Promise<string> {
-    const identity = await this.orm.em
-      .fork()
-      .findOne(InvestorIdentity, { id: identityId }, { populate: ['keySealed'] });
+  /**
+   * Makes a custodial investor key available to the ledger for signing; returns its address.
+   * Inside a transaction pass its `em`: a second connection would wait on it (PGlite).
+   */
+  async unlockSigner(identityId: string, em: EntityManager = this.orm.em.fork()): Promise<string> {
+    const identity = await em.findOne(InvestorIdentity, { id: identityId }, { populate: ['keySealed'] });
     if (!identity) throw AppError.notFound('Identity', identityId);
     if (!identity.custodial || !identity.keySealed) {
       throw new AppError(

@@ -6,7 +6,7 @@ import { AppError } from '../../errors.js';
 import { investorOnly } from '../auth/roles.js';
 import { errorResponses } from '../../schemas.js';
 import { ChainOperation } from './entity.js';
-import { IdempotencyHeaders, OperationListQuery, OperationParams, RemarkBody } from './schemas.js';
+import { OperationListQuery, OperationParams, RemarkBody } from './schemas.js';
 import { TERMINAL_STATUSES } from './service.js';
 
 export function serializeOperation(op: ChainOperation) {
@@ -165,13 +165,12 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
         tags: ['operations'],
         summary: 'Anchor a remark on chain (e.g. an audit-log Merkle root); answers 202 with the operation',
         security: [{ bearer: [] }],
-        headers: IdempotencyHeaders,
         body: RemarkBody,
         response: { 202: Type.Ref('ChainOperation'), ...errorResponses },
       },
     },
     async (request, reply) => {
-      const key = request.headers['idempotency-key'] ?? `remark:${randomUUID()}`;
+      const key = `remark:${request.idempotency?.scope ?? randomUUID()}`;
       const op = await ops.submit({
         idempotencyKey: key,
         call: { name: 'system.remark', args: { remark: request.body.remark } },
