@@ -125,10 +125,16 @@ export class OfferingService {
           { idempotencyKey: { $like: `${prefix}%` } },
           { orderBy: { createdAt: 'asc' } },
         );
-        const first = scope ? earlier.filter((op) => op.idempotencyKey.startsWith(`${prefix}${scope}:`)) : [];
-        const open = earlier.filter((op) => !TERMINAL.has(op.status));
-        const repeat = first.length > 0 ? first : open;
-        if (repeat.length > 0) return { offering: o, operations: repeat, fresh: false };
+        // Keys are `<prefix><instance>:<call index>`: one instance per time the action was taken.
+        const instance = (op: ChainOperation) =>
+          op.idempotencyKey.slice(0, op.idempotencyKey.lastIndexOf(':'));
+        const unfinished = earlier.find((op) => !TERMINAL.has(op.status));
+        const repeat =
+          scope && earlier.some((op) => instance(op) === `${prefix}${scope}`)
+            ? `${prefix}${scope}`
+            : unfinished && instance(unfinished);
+        if (repeat)
+          return { offering: o, operations: earlier.filter((op) => instance(op) === repeat), fresh: false };
         const { asset, issuer } = await this.assets.active(tx, o.assetId);
         const calls = await fn(tx, o, asset.chainId);
         await this.audit.append(tx, {
