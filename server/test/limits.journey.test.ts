@@ -161,6 +161,39 @@ describe('regulatory limits under concurrent subscriptions', () => {
     expect((await env.ledger.holders(asset.chainId)).length).toBe(3);
   }, 60_000);
 
+  it('takes a subscription retried with one Idempotency-Key once, and counts it once against the limits', async () => {
+    const { id } = await offering([], { tiers: [{ amount: '10000', price: '1' }], maxInvestment: '100' });
+    const investor = accredited[1]!;
+    const send = (key: string, amount: string) =>
+      world.call(
+        'POST',
+        `/offerings/${id}/subscriptions`,
+        { amount },
+        { ...investor.headers, 'idempotency-key': key },
+      );
+    const answers = await Promise.all(Array.from({ length: 5 }, () => send('subscribe-0001', '60')));
+    const ids = new Set(answers.filter((a) => a.status === 202).map((a) => a.body.id));
+    expect(ids.size).toBe(1);
+    expect(answers.every((a) => a.status === 202 || a.status === 409)).toBe(true);
+    // As if the server died after committing, before storing the answer: once its hold on the
+    // key lapses, the retry runs again and finds the first subscription.
+    await env.db.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `update idempotency_record set status = 'processing', locked_until = now() - interval '1 second' where key = ?`,
+        ['subscribe-0001'],
+      );
+    const rerun = await send('subscribe-0001', '60');
+    expect(rerun.status).toBe(202);
+    expect(rerun.body.id).toBe([...ids][0]);
+    // 60 is counted once: 40 more fit under the maximum of 100.
+    expect((await send('subscribe-0002', '40')).status).toBe(202);
+    expect((await send('subscribe-0003', '1')).status).toBe(422);
+    const subs = await settled(id);
+    expect(subs.map((s) => Number(s.amount)).sort()).toEqual([40, 60]);
+  }, 60_000);
+
   it('launches and closes once however many times the issuer asks at once', async () => {
     const asset = await world.createAsset({ name: 'Twice', assetType: 'Fund', divisible: true });
     const draft = await world.ok('POST', `/assets/${asset.id}/offerings`, {

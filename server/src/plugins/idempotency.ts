@@ -9,9 +9,10 @@ import { IdempotencyService } from '../modules/idempotency/service.js';
 declare module 'fastify' {
   interface FastifyRequest {
     /**
-     * The client's Idempotency-Key on a mutating route, with `scope`: a digest of principal and
-     * key that services build chain-operation keys from (unique per principal, free of the
-     * client's characters). Null without a key or without a principal.
+     * The client's Idempotency-Key on a mutating route, with `scope`: the id of its stored
+     * record, which services build chain-operation keys from — the same for every run of the
+     * request (a re-run after a crash finds what the first run recorded), another once the key
+     * expired, never shared between principals. Null without a key or without a principal.
      */
     idempotency: { key: string; scope: string } | null;
     /** Id of the stored key this request holds until its answer is sent. */
@@ -81,7 +82,7 @@ export const idempotencyPlugin = fp(
       const claim = await store.claim(principal.id, key, what, fingerprint(request));
       switch (claim.kind) {
         case 'new':
-          request.idempotency = { key, scope: `req-${sha256Hex(`${principal.id}\n${key}`).slice(0, 32)}` };
+          request.idempotency = { key, scope: `req-${claim.id}` };
           request.idempotencyRecord = claim.id;
           return;
         case 'replay':

@@ -47,8 +47,8 @@ export class IdempotencyService {
   /**
    * Takes the key for a request, or says what the key already stands for. The unique
    * (principal, key) constraint decides between concurrent requests: one inserts, the others
-   * find its row. Expired rows and rows of requests that died holding their lease are removed
-   * and the insert tried again.
+   * find its row. An expired row is removed and the insert tried again (a new id: the key now
+   * means a new request); the row of a request that died holding its lease is taken over.
    */
   async claim(principal: string, key: string, request: string, fingerprint: string): Promise<Claim> {
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -83,10 +83,13 @@ export class IdempotencyService {
         };
       }
       if (!row.abandoned) return { kind: 'in-flight' };
-      await this.sql(
-        `delete from idempotency_record where id = ? and status = 'processing' and locked_until < now()`,
-        [row.id],
+      // Taken over in place: the same id, so the re-run derives the same chain-operation keys.
+      const taken = await this.sql<{ id: string }>(
+        `update idempotency_record set locked_until = now() + ? * interval '1 millisecond', updated_at = now()
+         where id = ? and status = 'processing' and locked_until < now() returning id`,
+        [this.leaseMs, row.id],
       );
+      if (taken.length > 0) return { kind: 'new', id: row.id };
     }
     return { kind: 'in-flight' };
   }
