@@ -13,6 +13,8 @@ export const APP_ERROR_STATUS = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  /** A request with the same Idempotency-Key has not answered yet; retry to get its answer. */
+  REQUEST_IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The request was understood but a business or chain rule refuses it. */

@@ -77,7 +77,10 @@ describe('Idempotency-Key on mutating routes', () => {
     for (const a of answers.filter((x) => x.statusCode !== 202)) {
       expect(a.statusCode).toBe(409);
       expect(a.headers['retry-after']).toBe('1');
-      expect(a.json().message).toMatch(/still being processed; retry in a moment/);
+      expect(a.json()).toMatchObject({
+        code: 'REQUEST_IN_PROGRESS',
+        message: expect.stringMatching(/still being processed; retry in a moment/),
+      });
     }
     const ids = answers.filter((a) => a.statusCode === 202).map((a) => a.json().id);
     expect(new Set(ids)).toEqual(new Set([executed[0]!.json().id]));

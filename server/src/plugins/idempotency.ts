@@ -96,8 +96,8 @@ export const idempotencyPlugin = fp(
         case 'in-flight':
           reply.header('retry-after', '1');
           throw new AppError(
-            'CONFLICT',
-            'A request with this Idempotency-Key is still being processed; retry in a moment to get its answer',
+            'REQUEST_IN_PROGRESS',
+            'An earlier request with this Idempotency-Key is still being processed; retry in a moment to get its answer',
           );
       }
     });
