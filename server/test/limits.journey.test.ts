@@ -239,4 +239,28 @@ describe('regulatory limits under concurrent subscriptions', () => {
     expect(await em.count(ChainOperation, { subjectId: draft.id, kind: 'asset.issue' })).toBe(1);
     expect((await world.call('POST', `/offerings/${draft.id}/close`)).status).toBe(409);
   }, 60_000);
+
+  it('affirms a settlement once however many times the investor asks at once, and not again once settled', async () => {
+    const investor = accredited[2]!;
+    const s = await world.instruct(investor, usd.id, '5');
+    const affirm = () =>
+      world.call(
+        'POST',
+        `/settlements/${s.id}/affirm`,
+        { identityId: investor.identityId },
+        investor.headers,
+      );
+    const answers = await Promise.all(Array.from({ length: 5 }, affirm));
+    const ops = new Set(answers.filter((a) => a.status === 202).map((a) => a.body.id));
+    expect(ops.size).toBe(1);
+    for (const a of answers.filter((x) => x.status !== 202))
+      expect(a.body.message).toMatch(/already affirmed|is Success on chain/);
+    await world.queue.drain();
+    expect((await world.ok('GET', `/settlements/${s.id}`)).status).toBe('Success');
+    const late = await affirm();
+    expect(late.status).toBe(409);
+    expect(late.body.message).toMatch(/is Success on chain; it can no longer be affirmed/);
+    const em = env.db.orm.em.fork();
+    expect(await em.count(ChainOperation, { subjectId: s.id, kind: 'settlement.affirmInstruction' })).toBe(1);
+  }, 60_000);
 });

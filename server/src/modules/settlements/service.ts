@@ -17,6 +17,11 @@ import { lockRow, retryOnDeadlock } from '../../db/locks.js';
 import { Settlement } from './entity.js';
 
 export type PartyAction = 'affirm' | 'withdraw' | 'reject';
+const DONE: Record<PartyAction, string> = {
+  affirm: 'affirmed',
+  withdraw: 'withdrawn from',
+  reject: 'rejected',
+};
 
 /** True when a leg of the instruction moves from or to the DID (its portfolios or off chain). */
 export function involves(legs: InstructionLeg[], did: string): boolean {
@@ -125,7 +130,7 @@ export class SettlementService {
       signer = await this.identities.unlockSigner(identityId, em);
       did = identity.did;
     }
-    return this.submit(id, actor, `settlement.${action}`, signer, scope, (s, instructionId) => {
+    return this.submit(id, actor, `settlement.${action}`, signer, scope, async (s, instructionId) => {
       const portfolios: PortfolioRef[] = [];
       for (const l of s.legs) {
         if (l.type !== 'Fungible') continue;
@@ -138,6 +143,7 @@ export class SettlementService {
       }
       if (portfolios.length === 0)
         throw new AppError('RULE_VIOLATION', `The identity ${did} has no portfolio in settlement ${id}`);
+      await this.expectParty(instructionId, id, action, portfolios);
       return action === 'affirm'
         ? { name: 'settlement.affirmInstruction', args: { id: instructionId, portfolios } }
         : action === 'withdraw'
@@ -153,11 +159,40 @@ export class SettlementService {
       'settlement.execute',
       this.operatorAddress(),
       scope,
-      (_s, instructionId) => ({
-        name: 'settlement.executeManualInstruction',
-        args: { id: instructionId },
-      }),
+      async (_s, instructionId) => {
+        const status = (await this.ledger.instruction(instructionId))?.status.type;
+        if (status !== 'Pending' && status !== 'Failed')
+          throw new AppError(
+            'CONFLICT',
+            `Settlement ${id} is ${status ?? 'gone'} on chain; there is nothing to execute`,
+          );
+        return { name: 'settlement.executeManualInstruction', args: { id: instructionId } };
+      },
     );
+  }
+
+  /** What the chain already says refuses the action: affirming twice, withdrawing nothing, acting on a settled instruction. */
+  private async expectParty(
+    instructionId: number,
+    id: string,
+    action: PartyAction,
+    portfolios: PortfolioRef[],
+  ) {
+    const chain = await this.ledger.instruction(instructionId);
+    const status = chain?.status.type ?? 'gone';
+    if (status !== 'Pending' && !(action === 'reject' && status === 'Failed'))
+      throw new AppError(
+        'CONFLICT',
+        `Settlement ${id} is ${status} on chain; it can no longer be ${DONE[action]}`,
+      );
+    const same = (a: PortfolioRef, b: PortfolioRef) => a.did === b.did && (a.number ?? 0) === (b.number ?? 0);
+    const affirmed = portfolios.filter((p) =>
+      chain!.affirmations.some((a) => same(a.portfolio, p) && a.status === 'Affirmed'),
+    );
+    if (action === 'affirm' && affirmed.length === portfolios.length)
+      throw new AppError('CONFLICT', `Settlement ${id} is already affirmed for these portfolios`);
+    if (action === 'withdraw' && affirmed.length === 0)
+      throw new AppError('CONFLICT', `Settlement ${id} has no affirmation of these portfolios to withdraw`);
   }
 
   /**
@@ -171,7 +206,7 @@ export class SettlementService {
     action: string,
     signer: string,
     scope: string | undefined,
-    build: (s: Settlement, instructionId: number) => LedgerCall,
+    build: (s: Settlement, instructionId: number) => Promise<LedgerCall>,
   ): Promise<ChainOperation> {
     const out = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
@@ -185,7 +220,7 @@ export class SettlementService {
         if (repeat) return { op: repeat, fresh: false };
         if (s.instructionId === null)
           throw new AppError('CONFLICT', `Settlement ${id} is not on chain yet; wait for its creation`);
-        const call = build(s, s.instructionId);
+        const call = await build(s, s.instructionId);
         await this.audit.append(tx, {
           actor,
           action,
