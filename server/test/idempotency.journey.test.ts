@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyRecord } from '../src/modules/idempotency/entity.js';
+import { IdempotencyService } from '../src/modules/idempotency/service.js';
 import { ChainOperation } from '../src/modules/operations/entity.js';
 import { auth, createTestEnv, type TestEnv } from './helpers.js';
 import { staff } from './onboarding-helpers.js';
@@ -98,7 +99,7 @@ describe('Idempotency-Key on mutating routes', () => {
     expect(theirs.json().id).not.toBe(mine.json().id);
   });
 
-  it('frees the key after an error answer: nothing happened, so the retry runs again', async () => {
+  it('frees the key after a 4xx: nothing happened, so the retry runs as a new request', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     const issue = () =>
       app.inject({
@@ -149,6 +150,18 @@ describe('Idempotency-Key on mutating routes', () => {
     expect(retry.json().id).toBe(first.json().id);
     expect(await remarks()).toBe(before);
     expect((await record('crashed-0001'))!.status).toBe('completed');
+  });
+
+  it('lets the retry of a request that failed with a 5xx re-run it as the same request', async () => {
+    const store = new IdempotencyService(env.db.orm, env.config.encryptionKey, 3600_000);
+    const first = await store.claim('user:someone', 'server-error-0001', 'POST /x', 'f'.repeat(64));
+    expect(first.kind).toBe('new');
+    expect(await store.claim('user:someone', 'server-error-0001', 'POST /x', 'f'.repeat(64))).toEqual({
+      kind: 'in-flight',
+    });
+    await store.abandon((first as { id: string }).id);
+    // Same id, so the same scope: the re-run derives the first run's chain-operation keys.
+    expect(await store.claim('user:someone', 'server-error-0001', 'POST /x', 'f'.repeat(64))).toEqual(first);
   });
 
   it('stores answers sealed: a new API key’s token is replayed but not readable in the database', async () => {

@@ -53,8 +53,9 @@ function fingerprint(request: FastifyRequest): string {
 /**
  * One Idempotency-Key mechanism for every mutating route: the header is declared on each
  * POST/PUT/PATCH/DELETE (and so in the OpenAPI document); after validation the key is claimed
- * for the principal; a success answer is stored and replayed to retries; an error answer frees
- * the key (nothing happened, so the retry runs again).
+ * for the principal; a success answer is stored and replayed to retries; a 4xx frees the key
+ * (nothing happened, so the retry runs as new); after a 5xx the retry re-runs the request under
+ * the same scope, so it finds whatever the first run recorded.
  */
 export const idempotencyPlugin = fp(
   async (app: FastifyInstance, opts: { encryptionKey: Buffer; ttlMs: number }) => {
@@ -109,15 +110,18 @@ export const idempotencyPlugin = fp(
       const body =
         typeof payload === 'string' ? Buffer.from(payload) : Buffer.isBuffer(payload) ? payload : null;
       try {
-        if (reply.statusCode >= 200 && reply.statusCode < 300 && body) {
+        const status = reply.statusCode;
+        if (status >= 200 && status < 300 && body) {
           const headers: Record<string, string> = {};
           for (const h of REPLAYED_HEADERS) {
             const v = reply.getHeader(h);
             if (v !== undefined) headers[h] = String(v);
           }
-          await store.complete(id, reply.statusCode, headers, body);
-        } else {
+          await store.complete(id, status, headers, body);
+        } else if (status >= 400 && status < 500) {
           await store.release(id);
+        } else {
+          await store.abandon(id);
         }
       } catch (err) {
         // The answer still goes out; the key stays held until its lease ends, then a retry runs again.

@@ -104,9 +104,21 @@ export class IdempotencyService {
     );
   }
 
-  /** Frees the key: the request changed nothing (an error answer), so a retry may run it again. */
+  /** Frees the key: the request changed nothing (a 4xx answer), so a retry runs it as new. */
   async release(id: string): Promise<void> {
     await this.sql(`delete from idempotency_record where id = ? and status = 'processing'`, [id]);
+  }
+
+  /**
+   * Ends the request's hold without an answer to store (a 5xx: what it did is unknown). The next
+   * retry takes the row over in place, keeping its id, so it finds what this run recorded.
+   */
+  async abandon(id: string): Promise<void> {
+    await this.sql(
+      `update idempotency_record set locked_until = now() - interval '1 millisecond', updated_at = now()
+       where id = ? and status = 'processing'`,
+      [id],
+    );
   }
 
   /** Deletes expired keys; returns how many. */
