@@ -205,7 +205,6 @@ export class OfferingService {
     actor: string,
     scope?: string,
   ): Promise<{ subscription: Subscription; operation: ChainOperation }> {
-    const investKey = (s: Subscription) => `invest:${scope ?? s.id}`;
     const out = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
         const first = scope ? await tx.findOne(ChainOperation, { idempotencyKey: `invest:${scope}` }) : null;
@@ -254,7 +253,7 @@ export class OfferingService {
           );
         }
         const op = await this.operations.record(tx, {
-          idempotencyKey: investKey(s),
+          idempotencyKey: `invest:${scope ?? s.id}`,
           call: {
             name: 'sto.invest',
             args: {
