@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IdentityClaimRecord } from '../src/modules/identities/entity.js';
 import { ChainOperation } from '../src/modules/operations/entity.js';
 import { Subscription } from '../src/modules/offerings/entity.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
@@ -262,5 +263,31 @@ describe('regulatory limits under concurrent subscriptions', () => {
     expect(late.body.message).toMatch(/is Success on chain; it can no longer be affirmed/);
     const em = env.db.orm.em.fork();
     expect(await em.count(ChainOperation, { subjectId: s.id, kind: 'settlement.affirmInstruction' })).toBe(1);
+  }, 60_000);
+
+  it('revokes an investor once however many times the CDD provider asks at once', async () => {
+    const investor = await world.onboard('Revokedonce', 'DE', false);
+    const claims = await env.db.orm.em
+      .fork()
+      .count(IdentityClaimRecord, { identityId: investor.identityId, status: 'active' });
+    expect(claims).toBeGreaterThan(0);
+    const revoke = () =>
+      world.call(
+        'POST',
+        `/cdd/identities/${investor.identityId}/revoke`,
+        { reason: 'sanctions list match' },
+        world.cddKey,
+      );
+    const answers = await Promise.all(Array.from({ length: 4 }, revoke));
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
+    for (const a of answers.filter((x) => x.status !== 202)) {
+      expect(a.status).toBe(409);
+      expect(a.body.message).toBe('The identity is already revoked');
+    }
+    await world.queue.drain();
+    const revocations = await env.db.orm.em
+      .fork()
+      .count(ChainOperation, { kind: 'identity.revokeClaim', call: { args: { target: investor.did } } });
+    expect(revocations).toBe(claims);
   }, 60_000);
 });

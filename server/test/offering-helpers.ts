@@ -130,5 +130,5 @@ export async function offeringWorld(env: TestEnv) {
     return o.id as string;
   }
 
-  return { app, queue, operator, call, ok, onboard, createAsset, instruct, fund, launch };
+  return { app, queue, operator, cddKey, call, ok, onboard, createAsset, instruct, fund, launch };
 }
