@@ -20,6 +20,7 @@ import { investorRoutes, investorServicesPlugin } from './plugins/investors.js';
 import { keysPlugin } from './plugins/keys.js';
 import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokenization.js';
 import { errorHandlerPlugin } from './plugins/errors.js';
+import { idempotencyPlugin } from './plugins/idempotency.js';
 import { infrastructurePlugin, type Infrastructure } from './plugins/infrastructure.js';
 import { limitsPlugin } from './plugins/limits.js';
 import { pressurePlugin } from './plugins/pressure.js';
@@ -150,6 +151,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(servicesPlugin, { config });
   await app.register(keysPlugin, { config });
+  await app.register(idempotencyPlugin, { ttlMs: config.idempotencyTtlMs });
   const operatorAddress = () => app.services.operatorAddress();
 
   await app.register(healthRoutes, { stuckAfterMs: config.outbox.stuckAfterMs });

@@ -74,6 +74,8 @@ const EnvSchema = Type.Object({
   /** Longest a start-up step (database, ledger replay, node connection) may take; 0 = no limit. */
   STARTUP_TIMEOUT_MS: wholeNumber(),
   SESSION_TTL_HOURS: matching('^[0-9]{1,4}$', 'a whole number of hours up to 9999'),
+  /** How long an Idempotency-Key and its stored answer are kept, in hours. */
+  IDEMPOTENCY_TTL_HOURS: matching('^[1-9][0-9]{0,3}$', 'a whole number of hours from 1 to 9999'),
   /** KYC/AML vendor for new applications. */
   KYC_PROVIDER: oneOf(['sandbox', 'sumsub', 'onfido']),
   /** HMAC secret of the sandbox provider's webhooks (a development default is used when unset). */
@@ -141,6 +143,7 @@ export interface Config {
   instanceId: string;
   outbox: { sweepIntervalMs: number; submitTimeoutMs: number; stuckAfterMs: number };
   sessionTtlMs: number;
+  idempotencyTtlMs: number;
   kyc: KycConfig;
   uploadMaxBytes: number;
   uploadMaxDocumentsPerApplication: number;
@@ -448,6 +451,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       stuckAfterMs: Number(e.OUTBOX_STUCK_AFTER_SECONDS ?? '300') * 1000,
     },
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
+    idempotencyTtlMs: Number(e.IDEMPOTENCY_TTL_HOURS ?? '24') * 3600_000,
     kyc: kycConfig(e),
     uploadMaxBytes,
     uploadMaxDocumentsPerApplication: Number(e.UPLOAD_MAX_DOCUMENTS_PER_APPLICATION ?? '20'),

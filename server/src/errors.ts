@@ -15,10 +15,14 @@ export const APP_ERROR_STATUS = {
   /** The request (headers or body) did not arrive in full within the server's time limits. */
   REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
+  /** A request with the same Idempotency-Key has not answered yet; retry to get its answer. */
+  REQUEST_IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The request was understood but a business or chain rule refuses it. */
   RULE_VIOLATION: 422,
+  /** An Idempotency-Key sent again with a different request. */
+  IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
   HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,

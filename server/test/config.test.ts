@@ -52,6 +52,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps Idempotency-Keys 24 hours unless IDEMPOTENCY_TTL_HOURS says otherwise', () => {
+    expect(loadConfig({}).idempotencyTtlMs).toBe(24 * 3600_000);
+    expect(loadConfig({ IDEMPOTENCY_TTL_HOURS: '48' }).idempotencyTtlMs).toBe(48 * 3600_000);
+    expect(() => loadConfig({ IDEMPOTENCY_TTL_HOURS: '0' })).toThrowError(/IDEMPOTENCY_TTL_HOURS/);
+    expect(() => loadConfig({ IDEMPOTENCY_TTL_HOURS: '1.5' })).toThrowError(/IDEMPOTENCY_TTL_HOURS/);
+  });
+
   it('refuses a port out of range and a malformed encryption key', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrowError(/PORT/);
     expect(() => loadConfig({ ENCRYPTION_KEY: 'short' })).toThrowError(/ENCRYPTION_KEY/);

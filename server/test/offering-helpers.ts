@@ -41,9 +41,16 @@ export async function offeringWorld(env: TestEnv) {
   const key = await call('POST', '/auth/api-keys', { name: 'provider' }, cdd.headers);
   const cddKey = { 'x-api-key': key.body.token as string };
 
-  async function onboard(name: string, country: string, accredited: boolean): Promise<Investor> {
+  /** `financials` (annual income, net worth in USD) set the investor's Reg CF limit. */
+  async function onboard(
+    name: string,
+    country: string,
+    accredited: boolean,
+    financials?: { annualIncome: string; netWorth: string },
+  ): Promise<Investor> {
     const inv = await registerInvestor(app, `${name.toLowerCase()}@investor.example`);
-    const created = await ok('POST', '/onboarding/applications', individual(name, country), inv.headers);
+    const application = { ...individual(name, country), ...(financials ? { financials } : {}) };
+    const created = await ok('POST', '/onboarding/applications', application, inv.headers);
     const id = created.id as string;
     for (const [type, file, ct, content] of [
       ['id', 'passport.pdf', 'application/pdf', PDF],
@@ -123,5 +130,5 @@ export async function offeringWorld(env: TestEnv) {
     return o.id as string;
   }
 
-  return { app, queue, operator, call, ok, onboard, createAsset, instruct, fund, launch };
+  return { app, queue, operator, cddKey, call, ok, onboard, createAsset, instruct, fund, launch };
 }

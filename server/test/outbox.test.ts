@@ -54,33 +54,26 @@ describe.each(QUEUE_MODES)('chain-operation outbox (%s queue)', (mode) => {
     await queue.close();
   });
 
+  // The outbox's own guarantee, beneath the Idempotency-Key header (idempotency.journey.test.ts).
+  const remark = (key: string, text: string) =>
+    ({
+      idempotencyKey: key,
+      call: { name: 'system.remark', args: { remark: text } },
+      signer: alice,
+      requestedBy: 'test',
+    }) as const;
+
   it('returns the same operation for a repeated idempotency key and refuses a different call under it', async () => {
     const queue = env.makeQueue(mode);
     const app = await env.app({ queue });
     const key = `idem-${mode}-1`;
-    const headers = { ...auth, 'idempotency-key': key };
-    const a = await app.inject({
-      method: 'POST',
-      url: '/operations/remarks',
-      headers,
-      payload: { remark: 'same' },
+    const a = await app.services.operations.submit(remark(key, 'same'));
+    const b = await app.services.operations.submit(remark(key, 'same'));
+    expect(b.id).toBe(a.id);
+    await expect(app.services.operations.submit(remark(key, 'other'))).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/already used for a different operation/),
     });
-    const b = await app.inject({
-      method: 'POST',
-      url: '/operations/remarks',
-      headers,
-      payload: { remark: 'same' },
-    });
-    expect(a.statusCode).toBe(202);
-    expect(b.json().id).toBe(a.json().id);
-    const c = await app.inject({
-      method: 'POST',
-      url: '/operations/remarks',
-      headers,
-      payload: { remark: 'other' },
-    });
-    expect(c.statusCode).toBe(409);
-    expect(c.json().message).toMatch(/already used for a different operation/);
     await queue.drain();
     const count = await env.db.orm.em.fork().count(ChainOperation, { idempotencyKey: key });
     expect(count).toBe(1);
@@ -90,14 +83,10 @@ describe.each(QUEUE_MODES)('chain-operation outbox (%s queue)', (mode) => {
   it('gives concurrent requests with one idempotency key one operation', async () => {
     const queue = env.makeQueue(mode);
     const app = await env.app({ queue });
-    const headers = { ...auth, 'idempotency-key': `race-${mode}-1` };
-    const answers = await Promise.all(
-      [1, 2, 3].map(() =>
-        app.inject({ method: 'POST', url: '/operations/remarks', headers, payload: { remark: 'race' } }),
-      ),
+    const ops = await Promise.all(
+      [1, 2, 3].map(() => app.services.operations.submit(remark(`race-${mode}-1`, 'race'))),
     );
-    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
-    expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+    expect(new Set(ops.map((o) => o.id)).size).toBe(1);
     await queue.drain();
     await queue.close();
   });

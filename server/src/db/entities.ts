@@ -22,6 +22,7 @@ import { AssetSchema, IssuerSchema } from '../modules/assets/entity.js';
 import { AssetRulesSchema } from '../modules/compliance/entity.js';
 import { OfferingSchema, SubscriptionSchema } from '../modules/offerings/entity.js';
 import { SettlementSchema } from '../modules/settlements/entity.js';
+import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 
 /** Every entity schema the ORM knows. Add new modules' schemas here. */
 export const entities = [
@@ -49,4 +50,5 @@ export const entities = [
   DataKeySchema,
   DocumentUploadSchema,
   DocumentChunkSchema,
+  IdempotencyRecordSchema,
 ];

@@ -5,6 +5,7 @@ import { Migration20261124200355_Tokenization } from './Migration20261124200355_
 import { Migration20261124210313_AuditAnchors } from './Migration20261124210313_AuditAnchors.js';
 import { Migration20261201084130_OutboxLeases } from './Migration20261201084130_OutboxLeases.js';
 import { Migration20261201084518_AuditVerification } from './Migration20261201084518_AuditVerification.js';
+import { Migration20261201084552_Idempotency } from './Migration20261201084552_Idempotency.js';
 import { Migration20261201084706_Keys } from './Migration20261201084706_Keys.js';
 import { Migration20261201084819_UserDisable } from './Migration20261201084819_UserDisable.js';
 
@@ -19,6 +20,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124210313_AuditAnchors', class: Migration20261124210313_AuditAnchors },
   { name: 'Migration20261201084130_OutboxLeases', class: Migration20261201084130_OutboxLeases },
   { name: 'Migration20261201084518_AuditVerification', class: Migration20261201084518_AuditVerification },
+  { name: 'Migration20261201084552_Idempotency', class: Migration20261201084552_Idempotency },
   { name: 'Migration20261201084706_Keys', class: Migration20261201084706_Keys },
   { name: 'Migration20261201084819_UserDisable', class: Migration20261201084819_UserDisable },
 ];

@@ -1,4 +1,5 @@
 import createClient from 'openapi-fetch';
+import { ActionKeys, idempotencyMiddleware } from './idempotency';
 import type { components, paths } from './schema';
 
 export type Schemas = components['schemas'];
@@ -9,13 +10,17 @@ export interface ApiClientOptions {
   /** Defaults to the page's origin: the server serves the API and the portal together. */
   baseUrl?: string;
   fetch?: (input: Request) => Promise<Response>;
+  /** Idempotency-Keys of mutating calls; tests inject their own. */
+  keys?: ActionKeys;
 }
 
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
-  return createClient<paths>({
+  const client = createClient<paths>({
     baseUrl: options.baseUrl ?? globalThis.location?.origin ?? '',
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  client.use(idempotencyMiddleware(options.keys ?? new ActionKeys()));
+  return client;
 }
 
 export interface FieldError {
@@ -78,6 +83,14 @@ const FALLBACK_MESSAGES: Record<number, string> = {
   429: 'Too many requests. Wait a moment and try again.',
 };
 
+/** Server messages written for API clients, said for the people using the portal. */
+const PEOPLE_MESSAGES: Record<string, string> = {
+  REQUEST_IN_PROGRESS:
+    'Your earlier attempt is still being processed. Wait a moment, then try again to see its result.',
+  IDEMPOTENCY_KEY_REUSED:
+    'An earlier attempt with other details may already have gone through. Reload the page to check before you try again.',
+};
+
 function fallbackMessage(status: number): string {
   return (
     FALLBACK_MESSAGES[status] ??
@@ -92,10 +105,11 @@ function fallbackMessage(status: number): string {
  */
 export function toApiError(body: unknown, status: number): ApiError {
   if (isRecord(body) && typeof body.message === 'string' && body.message !== '') {
+    const code = typeof body.code === 'string' ? body.code : `HTTP_${status}`;
     return new ApiError({
       status: typeof body.statusCode === 'number' ? body.statusCode : status,
-      code: typeof body.code === 'string' ? body.code : `HTTP_${status}`,
-      message: body.message,
+      code,
+      message: PEOPLE_MESSAGES[code] ?? body.message,
       details: toFieldErrors(body.details),
       extra: isRecord(body.details) ? body.details : {},
     });

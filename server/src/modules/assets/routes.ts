@@ -3,7 +3,6 @@ import Type from 'typebox';
 import type {} from '../../plugins/tokenization.js';
 import { errorResponses } from '../../schemas.js';
 import { serializeOperation } from '../operations/routes.js';
-import { IdempotencyHeaders } from '../operations/schemas.js';
 import { Asset, Issuer } from './entity.js';
 import {
   AcceptedAsset,
@@ -103,17 +102,12 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security,
         summary:
           'Create an asset; identifiers are checksum-validated before anything is submitted. 202 with the creation operation',
-        headers: IdempotencyHeaders,
         body: CreateAssetBody,
         response: { 202: AcceptedAsset, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { asset, op } = await assets.create(
-        request.body,
-        who(request),
-        request.headers['idempotency-key'],
-      );
+      const { asset, op } = await assets.create(request.body, who(request), request.idempotency?.scope);
       return reply.status(202).send({ asset: serializeAsset(asset), operation: serializeOperation(op) });
     },
   );
@@ -179,7 +173,6 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security,
         summary,
         params: IdParams,
-        headers: IdempotencyHeaders,
         body,
         response: accepted,
       },
@@ -200,7 +193,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         who(request),
         request.body.amount,
         request.body.portfolio,
-        request.headers['idempotency-key'],
+        request.idempotency?.scope,
       ),
     ),
   );
@@ -218,7 +211,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         who(request),
         request.body.amount,
         request.body.portfolio,
-        request.headers['idempotency-key'],
+        request.idempotency?.scope,
       ),
     ),
   );
@@ -237,7 +230,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
           who(request),
           frozen,
           request.body.reason,
-          request.headers['idempotency-key'],
+          request.idempotency?.scope,
         ),
       ),
     );
@@ -257,7 +250,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.body.from,
         request.body.amount,
         request.body.reason,
-        request.headers['idempotency-key'],
+        request.idempotency?.scope,
       ),
     ),
   );
@@ -275,7 +268,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         who(request),
         request.body.did,
         request.body.group,
-        request.headers['idempotency-key'],
+        request.idempotency?.scope,
       ),
     ),
   );
@@ -292,7 +285,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.params.id,
         who(request),
         request.body.permissions,
-        request.headers['idempotency-key'],
+        request.idempotency?.scope,
       ),
     ),
   );
@@ -305,12 +298,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(doc.url, doc.opts, async (request, reply) =>
     send(
       reply,
-      await assets.addDocument(
-        request.params.id,
-        who(request),
-        request.body,
-        request.headers['idempotency-key'],
-      ),
+      await assets.addDocument(request.params.id, who(request), request.body, request.idempotency?.scope),
     ),
   );
 };

@@ -11,7 +11,8 @@ import type {
 } from '@stoa/chain';
 import { AppError, type FieldProblem } from '../../errors.js';
 import type { AuditService } from '../audit/service.js';
-import type { ChainOperation } from '../operations/entity.js';
+import { ChainOperation } from '../operations/entity.js';
+import { lockRow } from '../../db/locks.js';
 import type { OperationService } from '../operations/service.js';
 import { Asset, Issuer } from './entity.js';
 import { identifierProblem } from '@stoa/chain';
@@ -72,10 +73,11 @@ export class AssetService {
     return issuer;
   }
 
+  /** `scope`: the request's Idempotency-Key scope; a re-run of the request finds the first asset. */
   async create(
     input: CreateAssetInput,
     actor: string,
-    key?: string,
+    scope?: string,
   ): Promise<{ asset: Asset; op: ChainOperation }> {
     const problems: FieldProblem[] = [];
     (input.identifiers ?? []).forEach((id, i) => {
@@ -93,6 +95,9 @@ export class AssetService {
       );
     }
     const result = await this.orm.em.fork().transactional(async (tx) => {
+      const key = scope ? `asset-create:${scope}` : undefined;
+      const first = key ? await tx.findOne(ChainOperation, { idempotencyKey: key }) : null;
+      if (first) return { asset: await tx.findOneOrFail(Asset, { id: first.subjectId! }), op: first };
       const issuer = input.issuerId
         ? await tx.findOne(Issuer, { id: input.issuerId })
         : await this.defaultIssuer(tx);
@@ -165,8 +170,10 @@ export class AssetService {
   async active(
     em: EntityManager,
     id: string,
+    opts: { lock?: boolean } = {},
   ): Promise<{ asset: Asset & { chainId: string }; issuer: Issuer }> {
-    const asset = await this.get(em, id);
+    const asset = opts.lock ? await lockRow(em, Asset, id) : await em.findOne(Asset, { id });
+    if (!asset) throw AppError.notFound('Asset', id);
     if (asset.status !== 'active' || !asset.chainId) {
       throw new AppError(
         'CONFLICT',
@@ -178,18 +185,23 @@ export class AssetService {
   }
 
   /**
-   * Records one chain action on an active asset with its audit entry, in one transaction, and
-   * dispatches it after commit.
+   * Records one chain action on an active asset with its audit entry, in one transaction under
+   * the asset's row lock (so `build`'s checks hold when the operation is recorded), and
+   * dispatches it after commit. With the request's Idempotency-Key `scope`, a re-run of the
+   * same request answers with the operation the first run recorded.
    */
   async act(
     assetId: string,
     actor: string,
     action: string,
     build: (chainId: string, tx: EntityManager, asset: Asset) => LedgerCall | Promise<LedgerCall>,
-    opts: { key?: string; data?: Record<string, unknown> } = {},
+    opts: { scope?: string; data?: Record<string, unknown> } = {},
   ): Promise<ChainOperation> {
+    const key = `${action}:${assetId}:${opts.scope ?? randomUUID()}`;
     const op = await this.orm.em.fork().transactional(async (tx) => {
-      const { asset, issuer } = await this.active(tx, assetId);
+      const { asset, issuer } = await this.active(tx, assetId, { lock: true });
+      const first = opts.scope ? await tx.findOne(ChainOperation, { idempotencyKey: key }) : null;
+      if (first) return first;
       const call = await build(asset.chainId, tx, asset);
       await this.audit.append(tx, {
         actor,
@@ -199,7 +211,7 @@ export class AssetService {
         data: { ...opts.data, call },
       });
       return this.operations.record(tx, {
-        idempotencyKey: opts.key ?? `${action}:${asset.id}:${randomUUID()}`,
+        idempotencyKey: key,
         call,
         signer: issuer.account,
         requestedBy: actor,
@@ -210,29 +222,29 @@ export class AssetService {
     return op;
   }
 
-  issue(id: string, actor: string, amount: string, portfolio?: number, key?: string) {
+  issue(id: string, actor: string, amount: string, portfolio?: number, scope?: string) {
     return this.act(
       id,
       actor,
       'asset.issue',
       (assetId) => ({ name: 'asset.issue', args: { assetId, amount, ...(portfolio ? { portfolio } : {}) } }),
-      { key },
+      { scope },
     );
   }
 
-  redeem(id: string, actor: string, amount: string, portfolio?: number, key?: string) {
+  redeem(id: string, actor: string, amount: string, portfolio?: number, scope?: string) {
     return this.act(
       id,
       actor,
       'asset.redeem',
       (assetId) => ({ name: 'asset.redeem', args: { assetId, amount, ...(portfolio ? { portfolio } : {}) } }),
-      { key },
+      { scope },
     );
   }
 
-  setFrozen(id: string, actor: string, frozen: boolean, reason: string, key?: string) {
+  setFrozen(id: string, actor: string, frozen: boolean, reason: string, scope?: string) {
     const name = frozen ? 'asset.freeze' : 'asset.unfreeze';
-    return this.act(id, actor, name, (assetId) => ({ name, args: { assetId } }), { key, data: { reason } });
+    return this.act(id, actor, name, (assetId) => ({ name, args: { assetId } }), { scope, data: { reason } });
   }
 
   controllerTransfer(
@@ -241,7 +253,7 @@ export class AssetService {
     from: PortfolioRef,
     amount: string,
     reason: string,
-    key?: string,
+    scope?: string,
   ) {
     return this.act(
       id,
@@ -249,21 +261,19 @@ export class AssetService {
       'asset.controller-transfer',
       (assetId) => ({ name: 'asset.controllerTransfer', args: { assetId, amount, from } }),
       {
-        key,
+        scope,
         data: { reason, from, amount },
       },
     );
   }
 
-  inviteAgent(id: string, actor: string, target: string, group: AgentGroup, key?: string) {
+  inviteAgent(id: string, actor: string, target: string, group: AgentGroup, scope?: string) {
     return this.act(
       id,
       actor,
       'asset.agent-invited',
       (assetId) => ({ name: 'externalAgents.addAuthorization', args: { assetId, target, group } }),
-      {
-        key,
-      },
+      { scope },
     );
   }
 
@@ -271,20 +281,18 @@ export class AssetService {
     id: string,
     actor: string,
     permissions: { type: 'Include' | 'Exclude'; values: string[] },
-    key?: string,
+    scope?: string,
   ) {
     return this.act(
       id,
       actor,
       'asset.agent-group-created',
       (assetId) => ({ name: 'externalAgents.createGroup', args: { assetId, permissions } }),
-      {
-        key,
-      },
+      { scope },
     );
   }
 
-  addDocument(id: string, actor: string, doc: AssetDocument, key?: string) {
+  addDocument(id: string, actor: string, doc: AssetDocument, scope?: string) {
     return this.act(
       id,
       actor,
@@ -296,7 +304,7 @@ export class AssetService {
         asset.documents = [...asset.documents, doc];
         return { name: 'asset.setDocuments', args: { assetId, documents: asset.documents } };
       },
-      { key, data: { document: doc } },
+      { scope, data: { document: doc } },
     );
   }
 

@@ -8,6 +8,7 @@ import {
   mnemonicToMiniSecret,
   sr25519PairFromSeed,
 } from '@polkadot/util-crypto';
+import { lockRow } from '../../db/locks.js';
 import { AppError } from '../../errors.js';
 import type { AuditService } from '../audit/service.js';
 import type { KeyRing } from '../keys/keyring.js';
@@ -313,7 +314,8 @@ export class CddService {
 
   async revoke(p: Principal, identityId: string, reason: string) {
     const { ops, identity } = await this.orm.em.fork().transactional(async (tx) => {
-      const identity = await tx.findOne(InvestorIdentity, { id: identityId });
+      // Locked: two revocations at once would both pass the check and revoke every claim twice.
+      const identity = await lockRow(tx, InvestorIdentity, identityId);
       if (!identity) throw AppError.notFound('Identity', identityId);
       if (identity.standing === 'revoked') throw new AppError('CONFLICT', 'The identity is already revoked');
       return { ops: await this.revokeInTx(tx, identity, p.id, reason), identity };

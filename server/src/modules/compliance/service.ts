@@ -66,7 +66,8 @@ export class ComplianceService {
   ): Promise<{ rules: AssetRules; operations: ChainOperation[] }> {
     const compiled = await this.compile(templates);
     const ops = await this.orm.em.fork().transactional(async (tx) => {
-      const { asset, issuer } = await this.assets.active(tx, assetId);
+      // Under the asset's lock: two changes cannot both start from the same version.
+      const { asset, issuer } = await this.assets.active(tx, assetId, { lock: true });
       let rules = await tx.findOne(AssetRules, { assetId });
       const before = rules?.templates ?? [];
       const diff = diffRules(before, templates);

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Ledger, SignerKey } from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../errors.js';
@@ -115,9 +115,10 @@ export class IdentityService {
   /**
    * The account the platform signs with for a custodial investor. Nothing is unlocked here:
    * the outbox loads the key when it submits (`custodialKey`), whichever process does it.
+   * Inside a transaction pass its `em`: a second connection would wait on it (PGlite).
    */
-  async custodialSigner(identityId: string): Promise<string> {
-    const identity = await this.orm.em.fork().findOne(InvestorIdentity, { id: identityId });
+  async custodialSigner(identityId: string, em: EntityManager = this.orm.em.fork()): Promise<string> {
+    const identity = await em.findOne(InvestorIdentity, { id: identityId });
     if (!identity) throw AppError.notFound('Identity', identityId);
     if (!identity.custodial) {
       throw new AppError(

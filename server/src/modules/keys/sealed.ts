@@ -1,4 +1,4 @@
-import { chunkContext, mnemonicContext, profileContext } from './contexts.js';
+import { answerContext, chunkContext, mnemonicContext, profileContext } from './contexts.js';
 import type { KeyPurpose } from './entity.js';
 
 export type Row = Record<string, unknown>;
@@ -44,5 +44,14 @@ export const SEALED: SealedColumn[] = [
     extra: ['last'],
     purpose: 'document',
     context: (r) => chunkContext(String(r.document_id), Number(r.seq), r.last === true),
+  },
+  {
+    label: 'stored idempotent answers',
+    table: 'idempotency_record',
+    keys: ['id'],
+    column: 'response_body',
+    extra: [],
+    purpose: 'profile',
+    context: (r) => answerContext(String(r.id)),
   },
 ];

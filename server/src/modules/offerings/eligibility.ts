@@ -8,6 +8,7 @@ import { tell, type Reason } from '../compliance/reasons.js';
 import type { InvestorIdentity } from '../identities/entity.js';
 import { Application } from '../onboarding/entity.js';
 import { Subscription, type InvestorClass, type Offering } from './entity.js';
+import { afterReserved, holderCapReason, reservationsFor } from './reservations.js';
 
 export const ELIGIBILITY_CHECKS = [
   'identity',
@@ -94,7 +95,10 @@ export async function raisedBy(em: EntityManager, offeringId: string): Promise<b
 /**
  * The one eligibility assessment, used by the dry run and by the real subscription: standing
  * and rules (through the transfer check), offering status and window, investor class, amounts,
- * hard cap, funds. It reads only; nothing is recorded.
+ * hard cap, funds, each net of the subscriptions still in progress (reservations.ts). It reads
+ * only; nothing is recorded. `subscribe` runs it inside the transaction that records the
+ * subscription, holding the asset, offering and investor rows, so its answer still holds when
+ * the subscription is written; the dry run runs it without locks.
  */
 export async function assessEligibility(
   deps: { ledger: Ledger; assets: AssetService; checks: TransferCheckService },
@@ -119,6 +123,8 @@ export async function assessEligibility(
   const { asset, issuer } = await deps.assets.active(em, o.assetId);
   const payment = (await deps.assets.active(em, o.paymentAssetId)).asset;
   const did = identity.did;
+  // Reservations before any chain read: what they hold back is then never missed (see reservations.ts).
+  const reserved = await reservationsFor(em, deps.ledger, o, identity);
   record(
     'identity',
     did
@@ -169,15 +175,22 @@ export async function assessEligibility(
     eligible.length ? `the investor is ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}` : 'open to all',
   );
 
-  const tiers = fr?.tiers ?? o.terms.tiers.map((t) => ({ ...t, remaining: t.amount }));
+  const tiers = fr
+    ? afterReserved(fr.tiers, reserved.tokens)
+    : o.terms.tiers.map((t) => ({ ...t, remaining: t.amount }));
   const { cost, filled } = quote(tiers, amount);
-  if (fr)
+  if (fr) {
+    const left = fromUnits(tiers.reduce((s, t) => s + toUnits(t.remaining), 0n));
+    const held =
+      reserved.tokens > 0n
+        ? ` (${fromUnits(reserved.tokens)} more are held for subscriptions in progress)`
+        : '';
     record(
       'availability',
-      filled ? [] : [{ rule: 'offering', message: `only ${fr.totalRemaining} tokens are left` }],
-      `${fr.totalRemaining} tokens left`,
+      filled ? [] : [{ rule: 'offering', message: `only ${left} tokens are left${held}` }],
+      `${left} tokens left${held}`,
     );
-  else skip('availability', 'the offering is not live');
+  } else skip('availability', 'the offering is not live');
 
   record(
     'minimum investment',
@@ -224,24 +237,36 @@ export async function assessEligibility(
     const check = await deps.checks.check(em, o.assetId, {
       from: { did: issuer.did! },
       to: { did },
-      amount,
+      // With the investor's own purchases still in progress, as the chain will see the receiver.
+      amount: fromUnits(toUnits(amount) + reserved.ownTokens),
       value: fromUnits(cost),
       ignore: ['InsufficientBalance', 'InsufficientPortfolioBalance'],
     });
-    record('rules', tell(check.findings), 'the asset’s rules allow the transfer');
+    const ruleReasons = tell(check.findings);
+    const holderCap = await holderCapReason(deps.ledger, em, asset, identity.id, did, reserved.investors);
+    record(
+      'rules',
+      holderCap && !ruleReasons.some((r) => r.rule === holderCap.rule)
+        ? [...ruleReasons, holderCap]
+        : ruleReasons,
+      'the asset’s rules allow the transfer',
+    );
     const [funds] = await deps.ledger.portfolioBalances({ did }, payment.chainId);
-    const free = funds?.free ?? '0';
+    const free = toUnits(funds?.free ?? '0') - reserved.funds;
+    const held =
+      reserved.funds > 0n ? ` (${fromUnits(reserved.funds)} more is held for subscriptions in progress)` : '';
+    const available = fromUnits(free > 0n ? free : 0n);
     record(
       'funds',
-      toUnits(free) < cost
+      free < cost
         ? [
             {
               rule: 'funds',
-              message: `the investor has ${free} ${payment.name} available but the subscription costs ${fromUnits(cost)}`,
+              message: `the investor has ${available} ${payment.name} available${held} but the subscription costs ${fromUnits(cost)}`,
             },
           ]
         : [],
-      `${free} ${payment.name} available`,
+      `${available} ${payment.name} available${held}`,
     );
   } else {
     skip('rules', 'needs the investor’s identity on chain');

@@ -14,7 +14,10 @@ const openOps = (tx: EntityManager, type: string, id: string, except: string) =>
     status: { $nin: ['finalised', 'failed'] },
   });
 
-/** Freeze, unfreeze, extend and close: each a chain operation; the outcome updates the offering. */
+/**
+ * Freeze, unfreeze, extend and close: each a chain operation; the outcome updates the offering.
+ * `scope` is the request's Idempotency-Key scope (see `OfferingService.record`).
+ */
 export function offeringActions(svc: OfferingService) {
   const live = (o: Offering, allowed: Offering['status'][]) => {
     if (!allowed.includes(o.status) || o.fundraiserId === null) {
@@ -26,30 +29,57 @@ export function offeringActions(svc: OfferingService) {
     return o.fundraiserId;
   };
   return {
-    freeze: (id: string, actor: string) =>
-      svc.record(id, actor, 'offering.freeze', (_tx, o, assetId) => [
-        { name: 'sto.freezeFundraiser', args: { assetId, fundraiserId: live(o, ['live']) } },
-      ]),
-    unfreeze: (id: string, actor: string) =>
-      svc.record(id, actor, 'offering.unfreeze', (_tx, o, assetId) => [
-        { name: 'sto.unfreezeFundraiser', args: { assetId, fundraiserId: live(o, ['frozen']) } },
-      ]),
-    extend: (id: string, actor: string, end: string) =>
-      svc.record(id, actor, 'offering.extend', async (_tx, o, assetId) => {
-        const fundraiserId = live(o, ['live', 'frozen']);
-        const fr = await svc.ledger.fundraiser(assetId, fundraiserId);
-        if (Date.parse(end) <= Date.parse(o.terms.end))
-          throw new AppError('VALIDATION_FAILED', `The new end must be after the current end ${o.terms.end}`);
-        return [
-          { name: 'sto.modifyFundraiserWindow', args: { assetId, fundraiserId, start: fr!.start, end } },
-        ];
-      }),
-    close: (id: string, actor: string) =>
-      svc.record(id, actor, 'offering.close', (_tx, o, assetId) => {
-        const fundraiserId = live(o, ['live', 'frozen']);
-        o.status = 'closing';
-        return [{ name: 'sto.stop', args: { assetId, fundraiserId } }];
-      }),
+    freeze: (id: string, actor: string, scope?: string) =>
+      svc.record(
+        id,
+        actor,
+        'offering.freeze',
+        (_tx, o, assetId) => [
+          { name: 'sto.freezeFundraiser', args: { assetId, fundraiserId: live(o, ['live']) } },
+        ],
+        scope,
+      ),
+    unfreeze: (id: string, actor: string, scope?: string) =>
+      svc.record(
+        id,
+        actor,
+        'offering.unfreeze',
+        (_tx, o, assetId) => [
+          { name: 'sto.unfreezeFundraiser', args: { assetId, fundraiserId: live(o, ['frozen']) } },
+        ],
+        scope,
+      ),
+    extend: (id: string, actor: string, end: string, scope?: string) =>
+      svc.record(
+        id,
+        actor,
+        'offering.extend',
+        async (_tx, o, assetId) => {
+          const fundraiserId = live(o, ['live', 'frozen']);
+          const fr = await svc.ledger.fundraiser(assetId, fundraiserId);
+          if (Date.parse(end) <= Date.parse(o.terms.end))
+            throw new AppError(
+              'VALIDATION_FAILED',
+              `The new end must be after the current end ${o.terms.end}`,
+            );
+          return [
+            { name: 'sto.modifyFundraiserWindow', args: { assetId, fundraiserId, start: fr!.start, end } },
+          ];
+        },
+        scope,
+      ),
+    close: (id: string, actor: string, scope?: string) =>
+      svc.record(
+        id,
+        actor,
+        'offering.close',
+        (_tx, o, assetId) => {
+          const fundraiserId = live(o, ['live', 'frozen']);
+          o.status = 'closing';
+          return [{ name: 'sto.stop', args: { assetId, fundraiserId } }];
+        },
+        scope,
+      ),
   };
 }
 

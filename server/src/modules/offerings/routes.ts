@@ -116,7 +116,7 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const lifecycle = {
-    launch: (id: string, actor: string) => svc.launch(id, actor),
+    launch: (id: string, actor: string, scope?: string) => svc.launch(id, actor, scope),
     freeze: actions.freeze,
     unfreeze: actions.unfreeze,
     close: actions.close,
@@ -135,7 +135,11 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request, reply) => {
-        const { offering, operations } = await fn(request.params.id, request.principal!.id);
+        const { offering, operations } = await fn(
+          request.params.id,
+          request.principal!.id,
+          request.idempotency?.scope,
+        );
         return reply
           .status(202)
           .send({ offering: await view(offering, request), operations: operations.map(serializeOperation) });
@@ -160,6 +164,7 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.params.id,
         request.principal!.id,
         request.body.end,
+        request.idempotency?.scope,
       );
       return reply
         .status(202)
@@ -189,6 +194,7 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
         identityId,
         request.body.amount,
         p.id,
+        request.idempotency?.scope,
       );
       return reply.status(202).send({
         id: s.id,

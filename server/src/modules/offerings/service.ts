@@ -8,7 +8,9 @@ import type { TransferCheckService } from '../compliance/checks.js';
 import { AssetRules } from '../compliance/entity.js';
 import { InvestorIdentity } from '../identities/entity.js';
 import type { IdentityService } from '../identities/service.js';
-import type { ChainOperation } from '../operations/entity.js';
+import { lockRow, retryOnDeadlock } from '../../db/locks.js';
+import { ChainOperation } from '../operations/entity.js';
+import { TERMINAL_STATUSES as TERMINAL } from '../operations/service.js';
 import { assessEligibility, raisedBy, type Eligibility } from './eligibility.js';
 import { Offering, Subscription, type InvestorClass, type OfferingTerms } from './entity.js';
 
@@ -98,161 +100,206 @@ export class OfferingService {
     return o;
   }
 
-  /** Records offering operations (signed by the issuer) with an audit entry, dispatched after commit. */
+  /**
+   * Records offering operations (signed by the issuer) with an audit entry, dispatched after
+   * commit. `fn` checks the offering's state and returns the calls; it runs under the offering's
+   * row lock, so two requests cannot both pass the check (launch or close twice). While
+   * operations of the same action are unfinished, a repeat answers with them instead of
+   * recording more. Keys come from the request's Idempotency-Key scope or, without one, from
+   * how many operations the action already has: never from the clock.
+   */
   async record(
     id: string,
     actor: string,
     action: string,
     fn: (tx: EntityManager, o: Offering, chainId: string) => Promise<LedgerCall[]> | LedgerCall[],
+    scope?: string,
   ): Promise<{ offering: Offering; operations: ChainOperation[] }> {
-    const out = await this.orm.em.fork().transactional(async (tx) => {
-      const o = await this.get(tx, id);
-      const { asset, issuer } = await this.assets.active(tx, o.assetId);
-      const calls = await fn(tx, o, asset.chainId);
-      await this.audit.append(tx, {
-        actor,
-        action,
-        subjectType: 'offering',
-        subjectId: o.id,
-        data: { calls: calls.map((c) => c.name), status: o.status },
-      });
-      const ops: ChainOperation[] = [];
-      for (const [i, call] of calls.entries()) {
-        ops.push(
-          await this.operations.record(tx, {
-            idempotencyKey: `${action}:${o.id}:${i}:${Date.now()}`,
-            call,
-            signer: issuer.account,
-            requestedBy: actor,
-            subject: { type: 'offering', id: o.id },
-          }),
+    const out = await retryOnDeadlock(() =>
+      this.orm.em.fork().transactional(async (tx) => {
+        const o = await lockRow(tx, Offering, id);
+        if (!o) throw AppError.notFound('Offering', id);
+        const prefix = `${action}:${o.id}:`;
+        const earlier = await tx.find(
+          ChainOperation,
+          { idempotencyKey: { $like: `${prefix}%` } },
+          { orderBy: { createdAt: 'asc' } },
         );
-      }
-      return { offering: o, operations: ops };
-    });
-    for (const op of out.operations) await this.operations.dispatch(op);
-    return out;
+        // Keys are `<prefix><instance>:<call index>`: one instance per time the action was taken.
+        const instance = (op: ChainOperation) =>
+          op.idempotencyKey.slice(0, op.idempotencyKey.lastIndexOf(':'));
+        const unfinished = earlier.find((op) => !TERMINAL.has(op.status));
+        const repeat =
+          scope && earlier.some((op) => instance(op) === `${prefix}${scope}`)
+            ? `${prefix}${scope}`
+            : unfinished && instance(unfinished);
+        if (repeat)
+          return { offering: o, operations: earlier.filter((op) => instance(op) === repeat), fresh: false };
+        const { asset, issuer } = await this.assets.active(tx, o.assetId);
+        const calls = await fn(tx, o, asset.chainId);
+        await this.audit.append(tx, {
+          actor,
+          action,
+          subjectType: 'offering',
+          subjectId: o.id,
+          data: { calls: calls.map((c) => c.name), status: o.status },
+        });
+        const ops: ChainOperation[] = [];
+        for (const [i, call] of calls.entries()) {
+          ops.push(
+            await this.operations.record(tx, {
+              idempotencyKey: `${prefix}${scope ?? `n${earlier.length}`}:${i}`,
+              call,
+              signer: issuer.account,
+              requestedBy: actor,
+              subject: { type: 'offering', id: o.id },
+            }),
+          );
+        }
+        return { offering: o, operations: ops, fresh: true };
+      }),
+    );
+    if (out.fresh) for (const op of out.operations) await this.operations.dispatch(op);
+    return { offering: out.offering, operations: out.operations };
   }
 
   /** Launch: an Sto venue, an escrow portfolio when there is a soft cap, the tokens; then the fundraiser. */
-  launch(id: string, actor: string) {
-    return this.record(id, actor, 'offering.launch', (_tx, o, assetId) => {
-      if (o.status !== 'draft')
-        throw new AppError('CONFLICT', `Offering ${id} is ${o.status}; only a draft can be launched`);
-      o.status = 'launching';
-      const total = o.terms.tiers.reduce((s, t) => s + toUnits(t.amount), 0n);
-      const calls: LedgerCall[] = [
-        {
-          name: 'settlement.createVenue',
-          args: { details: `Offering ${o.name}`.slice(0, 100), type: 'Sto' },
-        },
-      ];
-      if (o.terms.softCap)
-        calls.push({ name: 'portfolio.createPortfolio', args: { name: `escrow ${o.id}` } });
-      calls.push({ name: 'asset.issue', args: { assetId, amount: fromUnits(total) } });
-      return calls;
-    });
+  launch(id: string, actor: string, scope?: string) {
+    return this.record(
+      id,
+      actor,
+      'offering.launch',
+      (_tx, o, assetId) => {
+        if (o.status !== 'draft')
+          throw new AppError('CONFLICT', `Offering ${id} is ${o.status}; only a draft can be launched`);
+        o.status = 'launching';
+        const total = o.terms.tiers.reduce((s, t) => s + toUnits(t.amount), 0n);
+        const calls: LedgerCall[] = [
+          {
+            name: 'settlement.createVenue',
+            args: { details: `Offering ${o.name}`.slice(0, 100), type: 'Sto' },
+          },
+        ];
+        if (o.terms.softCap)
+          calls.push({ name: 'portfolio.createPortfolio', args: { name: `escrow ${o.id}` } });
+        calls.push({ name: 'asset.issue', args: { assetId, amount: fromUnits(total) } });
+        return calls;
+      },
+      scope,
+    );
   }
 
   /**
-   * Eligibility first — standing, investor class, amounts, the asset's rules, funds — so a
-   * refusal never reaches the chain; then the DvP investment through the outbox.
+   * Eligibility, then the DvP investment through the outbox, in one transaction holding the
+   * asset, offering and investor rows (that order: db/locks.ts): concurrent subscriptions of one
+   * offering or one investor run one after the other, each seeing the ones before it, so no
+   * limit (Reg CF, maximum investment, hard cap, holder cap, tier inventory, funds) is passed
+   * twice. A refusal is audited in the same transaction and never reaches the chain. With the
+   * request's Idempotency-Key `scope`, a re-run of the request answers with the first
+   * subscription.
    */
   async subscribe(
     id: string,
     identityId: string,
     amount: string,
     actor: string,
+    scope?: string,
   ): Promise<{ subscription: Subscription; operation: ChainOperation }> {
-    const em = this.orm.em.fork();
-    const { offering: o, identity } = await this.subject(em, id, identityId);
-    const { result, context } = await assessEligibility(this, em, o, identity, amount);
-    const { asset, payment, cost, now } = context;
-    if (!result.eligible) {
-      const reasons = result.reasons;
-      await em.transactional((tx) =>
-        this.audit.append(tx, {
+    const out = await retryOnDeadlock(() =>
+      this.orm.em.fork().transactional(async (tx) => {
+        const first = scope ? await tx.findOne(ChainOperation, { idempotencyKey: `invest:${scope}` }) : null;
+        if (first) {
+          const subscription = await tx.findOneOrFail(Subscription, { id: first.subjectId! });
+          return { kind: 'repeat' as const, subscription, operation: first };
+        }
+        const { offering: o, identity } = await this.lockSubject(tx, id, identityId);
+        const { result, context } = await assessEligibility(this, tx, o, identity, amount);
+        if (!result.eligible) {
+          await this.audit.append(tx, {
+            actor,
+            action: 'offering.subscription-refused',
+            subjectType: 'offering',
+            subjectId: o.id,
+            data: { identityId, amount, reasons: result.reasons },
+          });
+          return { kind: 'refused' as const, reasons: result.reasons };
+        }
+        const { asset, payment, cost, now } = context;
+        const signer = await this.identities.custodialSigner(identity.id, tx);
+        const rules = await tx.findOne(AssetRules, { assetId: o.assetId });
+        const claimIssuer = await this.ledger.identityOf(this.assets.operatorAddress());
+        const s = new Subscription();
+        Object.assign(s, { offeringId: o.id, identityId, did: identity.did, amount, cost: fromUnits(cost) });
+        tx.persist(s);
+        await this.audit.append(tx, {
           actor,
-          action: 'offering.subscription-refused',
+          action: 'offering.subscribed',
           subjectType: 'offering',
           subjectId: o.id,
-          data: { identityId, amount, reasons },
-        }),
-      );
+          data: { subscriptionId: s.id, identityId, amount, cost: s.cost },
+        });
+        const subject = { type: 'subscription', id: s.id };
+        const ops: ChainOperation[] = [];
+        if (o.terms.softCap) {
+          // Refunds from escrow reach the investor without a further signature.
+          ops.push(
+            await this.operations.record(tx, {
+              idempotencyKey: `preapprove:${identity.id}:${payment.chainId}`,
+              call: { name: 'asset.preApproveAsset', args: { assetId: payment.chainId } },
+              signer,
+              requestedBy: actor,
+              subject,
+            }),
+          );
+        }
+        const op = await this.operations.record(tx, {
+          idempotencyKey: `invest:${scope ?? s.id}`,
+          call: {
+            name: 'sto.invest',
+            args: {
+              investmentPortfolio: { did: identity.did! },
+              fundingPortfolio: { did: identity.did! },
+              assetId: asset.chainId,
+              fundraiserId: o.fundraiserId!,
+              purchaseAmount: amount,
+            },
+          },
+          signer,
+          requestedBy: actor,
+          subject,
+        });
+        s.operationId = op.id;
+        ops.push(op);
+        const lockupDays = rules?.compiled.offChain.lockupDays;
+        if (lockupDays) {
+          ops.push(
+            await this.operations.record(tx, {
+              idempotencyKey: `lockup:${s.id}`,
+              call: {
+                name: 'identity.addClaim',
+                args: {
+                  target: identity.did!,
+                  claim: { type: 'SellLockup', scope: { type: 'Identity', value: claimIssuer! } },
+                  expiry: new Date(now + lockupDays * 86_400_000).toISOString(),
+                },
+              },
+              signer: this.assets.operatorAddress(),
+              requestedBy: actor,
+              subject,
+            }),
+          );
+        }
+        return { kind: 'subscribed' as const, subscription: s, operation: op, ops };
+      }),
+    );
+    if (out.kind === 'refused') {
       throw new AppError(
         'RULE_VIOLATION',
-        `Subscription refused: ${reasons.map((r) => r.message).join('; ')}`,
-        { reasons },
+        `Subscription refused: ${out.reasons.map((r) => r.message).join('; ')}`,
+        { reasons: out.reasons },
       );
     }
-    const signer = await this.identities.custodialSigner(identity.id);
-    const rules = await em.findOne(AssetRules, { assetId: o.assetId });
-    const claimIssuer = await this.ledger.identityOf(this.assets.operatorAddress());
-    const out = await em.transactional(async (tx) => {
-      const s = new Subscription();
-      Object.assign(s, { offeringId: o.id, identityId, did: identity.did, amount, cost: fromUnits(cost) });
-      tx.persist(s);
-      await this.audit.append(tx, {
-        actor,
-        action: 'offering.subscribed',
-        subjectType: 'offering',
-        subjectId: o.id,
-        data: { subscriptionId: s.id, identityId, amount, cost: s.cost },
-      });
-      const subject = { type: 'subscription', id: s.id };
-      const ops: ChainOperation[] = [];
-      if (o.terms.softCap) {
-        // Refunds from escrow reach the investor without a further signature.
-        ops.push(
-          await this.operations.record(tx, {
-            idempotencyKey: `preapprove:${identity.id}:${payment.chainId}`,
-            call: { name: 'asset.preApproveAsset', args: { assetId: payment.chainId } },
-            signer,
-            requestedBy: actor,
-            subject,
-          }),
-        );
-      }
-      const op = await this.operations.record(tx, {
-        idempotencyKey: `invest:${s.id}`,
-        call: {
-          name: 'sto.invest',
-          args: {
-            investmentPortfolio: { did: identity.did! },
-            fundingPortfolio: { did: identity.did! },
-            assetId: asset.chainId,
-            fundraiserId: o.fundraiserId!,
-            purchaseAmount: amount,
-          },
-        },
-        signer,
-        requestedBy: actor,
-        subject,
-      });
-      s.operationId = op.id;
-      ops.push(op);
-      const lockupDays = rules?.compiled.offChain.lockupDays;
-      if (lockupDays) {
-        ops.push(
-          await this.operations.record(tx, {
-            idempotencyKey: `lockup:${s.id}`,
-            call: {
-              name: 'identity.addClaim',
-              args: {
-                target: identity.did!,
-                claim: { type: 'SellLockup', scope: { type: 'Identity', value: claimIssuer! } },
-                expiry: new Date(now + lockupDays * 86_400_000).toISOString(),
-              },
-            },
-            signer: this.assets.operatorAddress(),
-            requestedBy: actor,
-            subject,
-          }),
-        );
-      }
-      return { subscription: s, operation: op, ops };
-    });
-    for (const op of out.ops) await this.operations.dispatch(op);
+    if (out.kind === 'subscribed') for (const op of out.ops) await this.operations.dispatch(op);
     return { subscription: out.subscription, operation: out.operation };
   }
 
@@ -266,6 +313,17 @@ export class OfferingService {
   private async subject(em: EntityManager, id: string, identityId: string) {
     const offering = await this.get(em, id);
     const identity = await em.findOne(InvestorIdentity, { id: identityId });
+    if (!identity) throw AppError.notFound('Investor identity', identityId);
+    return { offering, identity };
+  }
+
+  /** The offering and the investor, locked in the one order (asset, offering, identity). */
+  private async lockSubject(tx: EntityManager, id: string, identityId: string) {
+    const { assetId } = await this.get(tx, id);
+    await this.assets.active(tx, assetId, { lock: true });
+    const offering = await lockRow(tx, Offering, id);
+    const identity = await lockRow(tx, InvestorIdentity, identityId);
+    if (!offering) throw AppError.notFound('Offering', id);
     if (!identity) throw AppError.notFound('Investor identity', identityId);
     return { offering, identity };
   }

@@ -7,7 +7,7 @@ import { ANCHOR_REMARK_PREFIX } from '../audit/remark.js';
 import { investorOnly } from '../auth/roles.js';
 import { errorResponses } from '../../schemas.js';
 import { ChainOperation } from './entity.js';
-import { IdempotencyHeaders, OperationListQuery, OperationParams, RemarkBody } from './schemas.js';
+import { OperationListQuery, OperationParams, RemarkBody } from './schemas.js';
 import { TERMINAL_STATUSES } from './service.js';
 
 export function serializeOperation(op: ChainOperation) {
@@ -167,7 +167,6 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
         tags: ['operations'],
         summary: 'Anchor a remark on chain (e.g. an audit-log Merkle root); answers 202 with the operation',
         security: [{ bearer: [] }],
-        headers: IdempotencyHeaders,
         body: RemarkBody,
         response: { 202: Type.Ref('ChainOperation'), ...errorResponses },
       },
@@ -181,7 +180,7 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
           { fields: [{ field: '/body/remark', message: `must not start with "${ANCHOR_REMARK_PREFIX}"` }] },
         );
       }
-      const key = request.headers['idempotency-key'] ?? `remark:${randomUUID()}`;
+      const key = `remark:${request.idempotency?.scope ?? randomUUID()}`;
       const op = await ops.submit({
         idempotencyKey: key,
         call: { name: 'system.remark', args: { remark: request.body.remark } },

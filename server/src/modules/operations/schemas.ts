@@ -44,14 +44,3 @@ export const RemarkBody = Type.Object(
   { remark: Type.String({ minLength: 1, maxLength: 1024, description: 'Text anchored on chain' }) },
   { additionalProperties: false },
 );
-
-export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({
-      minLength: 8,
-      maxLength: 120,
-      pattern: '^[A-Za-z0-9._:-]+$',
-      description: 'Repeat a request with the same key to get the same operation, never a second one',
-    }),
-  ),
-});

@@ -137,7 +137,11 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
           throw new AppError('VALIDATION_FAILED', `Asset ${l.assetId} does not exist on chain`);
         legs.push({ ...l, assetId: asset.chainId });
       }
-      const { settlement } = await svc.create({ ...request.body, legs }, request.principal!.id);
+      const { settlement } = await svc.create(
+        { ...request.body, legs },
+        request.principal!.id,
+        request.idempotency?.scope,
+      );
       return reply.status(202).send(await view(settlement));
     },
   );
@@ -184,6 +188,7 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 action,
                 request.principal!.id,
                 await party(request, request.params.id, request.body.identityId),
+                request.idempotency?.scope,
               ),
             ),
           ),
@@ -202,6 +207,12 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(202).send(serializeOperation(await svc.execute(request.params.id, request.principal!.id))),
+      reply
+        .status(202)
+        .send(
+          serializeOperation(
+            await svc.execute(request.params.id, request.principal!.id, request.idempotency?.scope),
+          ),
+        ),
   );
 };

@@ -12,10 +12,16 @@ import type { AuditService } from '../audit/service.js';
 import { InvestorIdentity } from '../identities/entity.js';
 import type { IdentityService } from '../identities/service.js';
 import { ChainOperation } from '../operations/entity.js';
-import type { OperationService } from '../operations/service.js';
+import { TERMINAL_STATUSES, type OperationService } from '../operations/service.js';
+import { lockRow, retryOnDeadlock } from '../../db/locks.js';
 import { Settlement } from './entity.js';
 
 export type PartyAction = 'affirm' | 'withdraw' | 'reject';
+const DONE: Record<PartyAction, string> = {
+  affirm: 'affirmed',
+  withdraw: 'withdrawn from',
+  reject: 'rejected',
+};
 
 /** True when a leg of the instruction moves from or to the DID (its portfolios or off chain). */
 export function involves(legs: InstructionLeg[], did: string): boolean {
@@ -49,12 +55,18 @@ export class SettlementService {
       purpose?: string;
     },
     actor: string,
+    scope?: string,
   ): Promise<{ settlement: Settlement; op: ChainOperation }> {
     const operatorDid = await this.ledger.identityOf(this.operatorAddress());
     const own = input.legs.flatMap((l) =>
       l.type === 'Fungible' && l.from.did === operatorDid ? [l.from] : [],
     );
     const out = await this.orm.em.fork().transactional(async (tx) => {
+      // A re-run of the same request (its Idempotency-Key scope) answers with the first settlement.
+      const first = scope
+        ? await tx.findOne(ChainOperation, { idempotencyKey: `settlement:${scope}` })
+        : null;
+      if (first) return { settlement: await this.get(tx, first.subjectId!), op: first };
       const s = new Settlement();
       Object.assign(s, {
         venueId: input.venueId ?? null,
@@ -83,7 +95,7 @@ export class SettlementService {
           ? { name: 'settlement.addAndAffirmInstruction', args: { ...args, portfolios: own } }
           : { name: 'settlement.addInstruction', args };
       const op = await this.operations.record(tx, {
-        idempotencyKey: `settlement:${s.id}`,
+        idempotencyKey: `settlement:${scope ?? s.id}`,
         call,
         signer: this.operatorAddress(),
         requestedBy: actor,
@@ -107,75 +119,127 @@ export class SettlementService {
     action: PartyAction,
     actor: string,
     identityId?: string,
+    scope?: string,
   ): Promise<ChainOperation> {
-    const em = this.orm.em.fork();
-    const s = await this.get(em, id);
-    if (s.instructionId === null)
-      throw new AppError('CONFLICT', `Settlement ${id} is not on chain yet; wait for its creation`);
     let signer = this.operatorAddress();
     let did = await this.ledger.identityOf(signer);
     if (identityId) {
+      const em = this.orm.em.fork();
       const identity = await em.findOne(InvestorIdentity, { id: identityId });
       if (!identity?.did) throw AppError.notFound('Investor identity with a DID', identityId);
-      signer = await this.identities.custodialSigner(identityId);
+      signer = await this.identities.custodialSigner(identityId, em);
       did = identity.did;
     }
-    const portfolios: PortfolioRef[] = [];
-    for (const l of s.legs) {
-      if (l.type !== 'Fungible') continue;
-      for (const p of [l.from, l.to])
-        if (p.did === did && !portfolios.some((x) => x.did === p.did && (x.number ?? 0) === (p.number ?? 0)))
-          portfolios.push(p);
-    }
-    if (portfolios.length === 0)
-      throw new AppError('RULE_VIOLATION', `The identity ${did} has no portfolio in settlement ${id}`);
-    const instructionId = s.instructionId;
-    const call: LedgerCall =
-      action === 'affirm'
+    return this.submit(id, actor, `settlement.${action}`, signer, scope, async (s, instructionId) => {
+      const portfolios: PortfolioRef[] = [];
+      for (const l of s.legs) {
+        if (l.type !== 'Fungible') continue;
+        for (const p of [l.from, l.to])
+          if (
+            p.did === did &&
+            !portfolios.some((x) => x.did === p.did && (x.number ?? 0) === (p.number ?? 0))
+          )
+            portfolios.push(p);
+      }
+      if (portfolios.length === 0)
+        throw new AppError('RULE_VIOLATION', `The identity ${did} has no portfolio in settlement ${id}`);
+      await this.expectParty(instructionId, id, action, portfolios);
+      return action === 'affirm'
         ? { name: 'settlement.affirmInstruction', args: { id: instructionId, portfolios } }
         : action === 'withdraw'
           ? { name: 'settlement.withdrawAffirmation', args: { id: instructionId, portfolios } }
           : { name: 'settlement.rejectInstruction', args: { id: instructionId, portfolio: portfolios[0]! } };
-    return this.submit(s, actor, `settlement.${action}`, call, signer);
+    });
   }
 
-  async execute(id: string, actor: string): Promise<ChainOperation> {
-    const s = await this.get(this.orm.em.fork(), id);
-    if (s.instructionId === null) throw new AppError('CONFLICT', `Settlement ${id} is not on chain yet`);
+  async execute(id: string, actor: string, scope?: string): Promise<ChainOperation> {
     return this.submit(
-      s,
+      id,
       actor,
       'settlement.execute',
-      { name: 'settlement.executeManualInstruction', args: { id: s.instructionId } },
       this.operatorAddress(),
+      scope,
+      async (_s, instructionId) => {
+        const status = (await this.ledger.instruction(instructionId))?.status.type;
+        if (status !== 'Pending' && status !== 'Failed')
+          throw new AppError(
+            'CONFLICT',
+            `Settlement ${id} is ${status ?? 'gone'} on chain; there is nothing to execute`,
+          );
+        return { name: 'settlement.executeManualInstruction', args: { id: instructionId } };
+      },
     );
   }
 
+  /** What the chain already says refuses the action: affirming twice, withdrawing nothing, acting on a settled instruction. */
+  private async expectParty(
+    instructionId: number,
+    id: string,
+    action: PartyAction,
+    portfolios: PortfolioRef[],
+  ) {
+    const chain = await this.ledger.instruction(instructionId);
+    const status = chain?.status.type ?? 'gone';
+    if (status !== 'Pending' && !(action === 'reject' && status === 'Failed'))
+      throw new AppError(
+        'CONFLICT',
+        `Settlement ${id} is ${status} on chain; it can no longer be ${DONE[action]}`,
+      );
+    const same = (a: PortfolioRef, b: PortfolioRef) => a.did === b.did && (a.number ?? 0) === (b.number ?? 0);
+    const affirmed = portfolios.filter((p) =>
+      chain!.affirmations.some((a) => same(a.portfolio, p) && a.status === 'Affirmed'),
+    );
+    if (action === 'affirm' && affirmed.length === portfolios.length)
+      throw new AppError('CONFLICT', `Settlement ${id} is already affirmed for these portfolios`);
+    if (action === 'withdraw' && affirmed.length === 0)
+      throw new AppError('CONFLICT', `Settlement ${id} has no affirmation of these portfolios to withdraw`);
+  }
+
+  /**
+   * One party action, under the settlement's row lock: while the same action by the same signer
+   * is unfinished, a repeat answers with it rather than signing twice. Keys come from the
+   * request's Idempotency-Key scope or from how many times the signer took the action.
+   */
   private async submit(
-    s: Settlement,
+    id: string,
     actor: string,
     action: string,
-    call: LedgerCall,
     signer: string,
+    scope: string | undefined,
+    build: (s: Settlement, instructionId: number) => Promise<LedgerCall>,
   ): Promise<ChainOperation> {
-    const op = await this.orm.em.fork().transactional(async (tx) => {
-      await this.audit.append(tx, {
-        actor,
-        action,
-        subjectType: 'settlement',
-        subjectId: s.id,
-        data: { call },
-      });
-      return this.operations.record(tx, {
-        idempotencyKey: `${action}:${s.id}:${Date.now()}:${signer}`,
-        call,
-        signer,
-        requestedBy: actor,
-        subject: { type: 'settlement', id: s.id },
-      });
-    });
-    await this.operations.dispatch(op);
-    return op;
+    const out = await retryOnDeadlock(() =>
+      this.orm.em.fork().transactional(async (tx) => {
+        const s = await lockRow(tx, Settlement, id);
+        if (!s) throw AppError.notFound('Settlement', id);
+        const prefix = `${action}:${s.id}:${signer}:`;
+        const earlier = await tx.find(ChainOperation, { idempotencyKey: { $like: `${prefix}%` } });
+        const repeat =
+          earlier.find((op) => scope && op.idempotencyKey === `${prefix}${scope}`) ??
+          earlier.find((op) => !TERMINAL_STATUSES.has(op.status));
+        if (repeat) return { op: repeat, fresh: false };
+        if (s.instructionId === null)
+          throw new AppError('CONFLICT', `Settlement ${id} is not on chain yet; wait for its creation`);
+        const call = await build(s, s.instructionId);
+        await this.audit.append(tx, {
+          actor,
+          action,
+          subjectType: 'settlement',
+          subjectId: s.id,
+          data: { call },
+        });
+        const op = await this.operations.record(tx, {
+          idempotencyKey: `${prefix}${scope ?? `n${earlier.length}`}`,
+          call,
+          signer,
+          requestedBy: actor,
+          subject: { type: 'settlement', id: s.id },
+        });
+        return { op, fresh: true };
+      }),
+    );
+    if (out.fresh) await this.operations.dispatch(out.op);
+    return out.op;
   }
 
   /** Instructions on chain that involve the DID and wait for affirmations, newest first. */
