@@ -11,6 +11,8 @@ export const LEDGER_ERROR_CODES = [
   'ValidationError',
   'NotConnected',
   'Unsupported',
+  // base pallet: a bounded string or list is longer than the chain allows
+  'TooLong',
   // transaction admission and fees
   'MissingIdentity',
   'CddRequired',
@@ -62,7 +64,6 @@ export const LEDGER_ERROR_CODES = [
   'InvalidTransferStatisticsFailure',
   'InvalidTransferComplianceFailure',
   'NoSuchDoc',
-  'MaxLengthOfDocumentNameExceeded',
   'AssetMetadataKeyIsMissing',
   'AssetMetadataValueIsLocked',
   'AssetMetadataValueMaxLengthExceeded',

@@ -7,3 +7,4 @@ export type * from './calls-corporate.js';
 export { receiptMessage, type ReceiptFields } from './receipts.js';
 export { identifierProblem, isValidIdentifier, type IdentifierType } from './identifiers.js';
 export { fromUnits, mulUnits, ONE_UNIT, unitsOf } from './units.js';
+export * from './limits.js';
