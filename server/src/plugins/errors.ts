@@ -55,6 +55,8 @@ export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const appError = toAppError(error) ?? fromFastifyError(error);
+      // The database refusing a request's value means a route schema lacks a bound: say so.
+      if (appError?.details?.sqlState) request.log.warn({ err: error }, 'database refused a request value');
       if (appError && appError.statusCode < 500) return send(reply, request, appError);
       if (appError) {
         request.log.warn({ err: error }, appError.message);

@@ -3,6 +3,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import { open, seal, sha256Hex } from '../../lib/crypto.js';
+import { storableText } from '../../lib/text.js';
 import type { AuditService } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import { ApplicationDocument, type DocumentType } from './entity.js';
@@ -24,7 +25,8 @@ export function sniff(content: Buffer): string | null {
 function cleanFilename(name: string): string {
   // eslint-disable-next-line no-control-regex
   const base = basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f"]/g, '');
-  return (base || 'document').slice(0, 255);
+  // Cutting at 255 may split a surrogate pair; storableText mends that (and any lone one sent).
+  return storableText((base || 'document').slice(0, 255));
 }
 
 /** Encrypted document storage: everything is checked before anything is written. */
