@@ -9,6 +9,7 @@ import { signerKeyOf, type Address } from '@stoa/chain';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { chainKeywords } from './lib/chain-keywords.js';
 import { AuditAnchorService } from './modules/audit/anchors.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
@@ -51,6 +52,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     bodyLimit: 1024 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+      plugins: [chainKeywords],
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

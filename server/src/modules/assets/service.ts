@@ -1,20 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type {
-  AgentGroup,
-  AssetDocument,
-  AssetType,
-  Ledger,
-  LedgerCall,
-  PortfolioRef,
-  SecurityIdentifier,
+import {
+  identifierProblem,
+  isReservedTicker,
+  type AgentGroup,
+  type AssetDocument,
+  type AssetType,
+  type Ledger,
+  type LedgerCall,
+  type PortfolioRef,
+  type SecurityIdentifier,
 } from '@stoa/chain';
 import { AppError, type FieldProblem } from '../../errors.js';
+import { refuseField } from '../../lib/chain-input.js';
 import type { AuditService } from '../audit/service.js';
-import type { ChainOperation } from '../operations/entity.js';
+import { ChainOperation } from '../operations/entity.js';
 import type { OperationService } from '../operations/service.js';
 import { Asset, Issuer } from './entity.js';
-import { identifierProblem } from '@stoa/chain';
+import { controllerTransferCheck, freezeCheck, issueCheck, redeemCheck, type Precheck } from './prechecks.js';
 
 export interface CreateAssetInput {
   issuerId?: string;
@@ -98,6 +102,13 @@ export class AssetService {
         : await this.defaultIssuer(tx);
       if (!issuer) throw AppError.notFound('Issuer', input.issuerId!);
       if (input.ticker) {
+        if (isReservedTicker(input.ticker)) {
+          refuseField(
+            'CONFLICT',
+            '/body/ticker',
+            `Ticker ${input.ticker} is a currency code the chain reserves; choose another`,
+          );
+        }
         if (await tx.findOne(Asset, { ticker: input.ticker })) {
           throw new AppError(
             'CONFLICT',
@@ -155,8 +166,8 @@ export class AssetService {
     return result;
   }
 
-  async get(em: EntityManager, id: string): Promise<Asset> {
-    const asset = await em.findOne(Asset, { id });
+  async get(em: EntityManager, id: string, lock = false): Promise<Asset> {
+    const asset = await em.findOne(Asset, { id }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!asset) throw AppError.notFound('Asset', id);
     return asset;
   }
@@ -165,8 +176,9 @@ export class AssetService {
   async active(
     em: EntityManager,
     id: string,
+    lock = false,
   ): Promise<{ asset: Asset & { chainId: string }; issuer: Issuer }> {
-    const asset = await this.get(em, id);
+    const asset = await this.get(em, id, lock);
     if (asset.status !== 'active' || !asset.chainId) {
       throw new AppError(
         'CONFLICT',
@@ -179,17 +191,22 @@ export class AssetService {
 
   /**
    * Records one chain action on an active asset with its audit entry, in one transaction, and
-   * dispatches it after commit.
+   * dispatches it after commit. The asset row is locked, so `check` (the chain's rules that
+   * depend on state) sees every operation recorded before it; a replay of an idempotency key
+   * skips it and gets its operation back.
    */
   async act(
     assetId: string,
     actor: string,
     action: string,
     build: (chainId: string, tx: EntityManager, asset: Asset) => LedgerCall | Promise<LedgerCall>,
-    opts: { key?: string; data?: Record<string, unknown> } = {},
+    opts: { key?: string; data?: Record<string, unknown>; check?: Precheck } = {},
   ): Promise<ChainOperation> {
     const op = await this.orm.em.fork().transactional(async (tx) => {
-      const { asset, issuer } = await this.active(tx, assetId);
+      const { asset, issuer } = await this.active(tx, assetId, true);
+      const replay =
+        opts.key !== undefined && (await tx.count(ChainOperation, { idempotencyKey: opts.key })) > 0;
+      if (!replay) await opts.check?.(tx, asset, issuer);
       const call = await build(asset.chainId, tx, asset);
       await this.audit.append(tx, {
         actor,
@@ -216,7 +233,10 @@ export class AssetService {
       actor,
       'asset.issue',
       (assetId) => ({ name: 'asset.issue', args: { assetId, amount, ...(portfolio ? { portfolio } : {}) } }),
-      { key },
+      {
+        key,
+        check: issueCheck(this.ledger, amount),
+      },
     );
   }
 
@@ -226,13 +246,17 @@ export class AssetService {
       actor,
       'asset.redeem',
       (assetId) => ({ name: 'asset.redeem', args: { assetId, amount, ...(portfolio ? { portfolio } : {}) } }),
-      { key },
+      { key, check: redeemCheck(amount) },
     );
   }
 
   setFrozen(id: string, actor: string, frozen: boolean, reason: string, key?: string) {
     const name = frozen ? 'asset.freeze' : 'asset.unfreeze';
-    return this.act(id, actor, name, (assetId) => ({ name, args: { assetId } }), { key, data: { reason } });
+    return this.act(id, actor, name, (assetId) => ({ name, args: { assetId } }), {
+      key,
+      data: { reason },
+      check: freezeCheck(this.ledger, frozen),
+    });
   }
 
   controllerTransfer(
@@ -251,6 +275,7 @@ export class AssetService {
       {
         key,
         data: { reason, from, amount },
+        check: controllerTransferCheck(amount, from),
       },
     );
   }

@@ -1,7 +1,11 @@
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Ledger, LedgerCall } from '@stoa/chain';
 import { AppError } from '../../errors.js';
+import { requireGranular, requireSupplyRoom } from '../../lib/chain-input.js';
 import { fromUnits, mulUnits, toUnits } from '../../lib/units.js';
+import type { Asset } from '../assets/entity.js';
+import { supplyAfterPendingIssues } from '../assets/prechecks.js';
 import type { AssetService } from '../assets/service.js';
 import type { AuditService } from '../audit/service.js';
 import type { TransferCheckService } from '../compliance/checks.js';
@@ -52,12 +56,12 @@ export class OfferingService {
       problems.push(`hardCap exceeds what the tiers can raise (${fromUnits(hardCap)})`);
     if (input.softCap && toUnits(input.softCap) > (input.hardCap ? toUnits(input.hardCap) : hardCap))
       problems.push('softCap must not exceed the hard cap');
-    if (input.tiers.some((t) => toUnits(t.amount) === 0n || toUnits(t.price) === 0n))
-      problems.push('every tier needs an amount and a price above 0');
     if (problems.length)
       throw new AppError('VALIDATION_FAILED', `Invalid offering terms: ${problems.join('; ')}`);
     return this.orm.em.fork().transactional(async (tx) => {
-      await this.assets.active(tx, assetId);
+      const { asset } = await this.assets.active(tx, assetId);
+      // The launch issues the tiers' tokens and investors buy them: whole tokens if indivisible.
+      input.tiers.forEach((t, i) => requireGranular(`/body/tiers/${i}/amount`, t.amount, asset));
       const payment = await this.assets.active(tx, input.paymentAssetId);
       if (payment.asset.assetType !== 'StableCoin') {
         throw new AppError(
@@ -92,23 +96,31 @@ export class OfferingService {
     });
   }
 
-  async get(em: EntityManager, id: string): Promise<Offering> {
-    const o = await em.findOne(Offering, { id });
+  async get(em: EntityManager, id: string, lock = false): Promise<Offering> {
+    const o = await em.findOne(Offering, { id }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!o) throw AppError.notFound('Offering', id);
     return o;
   }
 
-  /** Records offering operations (signed by the issuer) with an audit entry, dispatched after commit. */
+  /**
+   * Records offering operations (signed by the issuer) with an audit entry, dispatched after
+   * commit. The offering row is locked, so `fn` sees every operation recorded before it.
+   */
   async record(
     id: string,
     actor: string,
     action: string,
-    fn: (tx: EntityManager, o: Offering, chainId: string) => Promise<LedgerCall[]> | LedgerCall[],
+    fn: (
+      tx: EntityManager,
+      o: Offering,
+      chainId: string,
+      asset: Asset,
+    ) => Promise<LedgerCall[]> | LedgerCall[],
   ): Promise<{ offering: Offering; operations: ChainOperation[] }> {
     const out = await this.orm.em.fork().transactional(async (tx) => {
-      const o = await this.get(tx, id);
+      const o = await this.get(tx, id, true);
       const { asset, issuer } = await this.assets.active(tx, o.assetId);
-      const calls = await fn(tx, o, asset.chainId);
+      const calls = await fn(tx, o, asset.chainId, asset);
       await this.audit.append(tx, {
         actor,
         action,
@@ -136,11 +148,13 @@ export class OfferingService {
 
   /** Launch: an Sto venue, an escrow portfolio when there is a soft cap, the tokens; then the fundraiser. */
   launch(id: string, actor: string) {
-    return this.record(id, actor, 'offering.launch', (_tx, o, assetId) => {
+    return this.record(id, actor, 'offering.launch', async (tx, o, assetId, asset) => {
       if (o.status !== 'draft')
         throw new AppError('CONFLICT', `Offering ${id} is ${o.status}; only a draft can be launched`);
-      o.status = 'launching';
       const total = o.terms.tiers.reduce((s, t) => s + toUnits(t.amount), 0n);
+      const supply = await supplyAfterPendingIssues(tx, this.ledger, assetId);
+      requireSupplyRoom('/terms/tiers', supply, fromUnits(total), asset.name);
+      o.status = 'launching';
       const calls: LedgerCall[] = [
         {
           name: 'settlement.createVenue',
@@ -165,7 +179,7 @@ export class OfferingService {
     actor: string,
   ): Promise<{ subscription: Subscription; operation: ChainOperation }> {
     const em = this.orm.em.fork();
-    const { offering: o, identity } = await this.subject(em, id, identityId);
+    const { offering: o, identity } = await this.subject(em, id, identityId, amount);
     const { result, context } = await assessEligibility(this, em, o, identity, amount);
     const { asset, payment, cost, now } = context;
     if (!result.eligible) {
@@ -259,14 +273,15 @@ export class OfferingService {
   /** The dry run of `subscribe`: the same assessment, nothing recorded. */
   async checkEligibility(id: string, identityId: string, amount: string): Promise<Eligibility> {
     const em = this.orm.em.fork();
-    const { offering, identity } = await this.subject(em, id, identityId);
+    const { offering, identity } = await this.subject(em, id, identityId, amount);
     return (await assessEligibility(this, em, offering, identity, amount)).result;
   }
 
-  private async subject(em: EntityManager, id: string, identityId: string) {
+  private async subject(em: EntityManager, id: string, identityId: string, amount: string) {
     const offering = await this.get(em, id);
     const identity = await em.findOne(InvestorIdentity, { id: identityId });
     if (!identity) throw AppError.notFound('Investor identity', identityId);
+    requireGranular('/body/amount', amount, await this.assets.get(em, offering.assetId));
     return { offering, identity };
   }
 
