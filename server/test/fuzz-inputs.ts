@@ -142,7 +142,7 @@ export const HOSTILE_TEXT: Record<string, string> = {
   nul: 'fuzz\u0000text',
   'lone high surrogate': 'fuzz\ud800',
   'lone low surrogate': '\udc00fuzz',
-  huge: 'x'.repeat(200_000),
+  huge: 'x'.repeat(100_000),
 };
 
 /** Wrong-typed and out-of-range JSON values, for any field. */
@@ -202,7 +202,7 @@ export interface Case {
  * Malformed versions of a body: at every field every hostile text and a seeded handful of
  * wrong values; at the root, non-objects, hostile keys and deep nesting.
  */
-export function bodyCases(baseline: unknown, rng: Rng, perField = 3): Case[] {
+export function bodyCases(baseline: unknown, rng: Rng, perField = 2): Case[] {
   const out: Case[] = [{ label: 'baseline', json: JSON.stringify(baseline) }];
   const add = (label: string, body: unknown) => out.push({ label, json: JSON.stringify(body) });
   const wrong = Object.entries(HOSTILE_VALUES);
@@ -262,3 +262,86 @@ export const HOSTILE_HEADER_VALUES: Record<string, string> = {
   'latin-1': 'clé-0001-é',
   empty: '',
 };
+
+export interface Parameter {
+  in: 'path' | 'query' | 'header' | 'cookie';
+  name: string;
+  schema?: Schema;
+}
+
+export interface Operation {
+  method: string;
+  path: string;
+  parameters: Parameter[];
+  body?: Schema;
+}
+
+/** One request to send: headers here are added to the caller's credentials. */
+export interface RequestCase {
+  label: string;
+  url: string;
+  headers?: Record<string, string>;
+  payload?: string | Buffer;
+}
+
+export const fill = (path: string, values: Record<string, string>) =>
+  path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? 'missing');
+export const paramNames = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/**
+ * Every malformed request for one operation: hostile values in each path parameter, query
+ * parameter and declared header (the rest well formed), malformed bodies, and bodies of kinds
+ * the operation does not declare (JSON with NUL, multipart with a hostile filename, text).
+ */
+export function requestCases(
+  op: Operation,
+  ids: Record<string, string>,
+  baseline: unknown,
+  rng: Rng,
+  hostileFile: { payload: Buffer; headers: Record<string, string> },
+): RequestCase[] {
+  const out: RequestCase[] = [];
+  const body = baseline === undefined ? {} : { payload: JSON.stringify(baseline), headers: JSON_TYPE };
+  for (const name of paramNames(op.path)) {
+    for (const [label, raw] of Object.entries(HOSTILE_URL_VALUES)) {
+      out.push({ label: `path ${name} = ${label}`, url: fill(op.path, { ...ids, [name]: raw }), ...body });
+    }
+  }
+  const url = fill(op.path, ids);
+  for (const p of op.parameters.filter((x) => x.in === 'query')) {
+    for (const [label, raw] of Object.entries(HOSTILE_URL_VALUES)) {
+      out.push({ label: `query ${p.name} = ${label}`, url: `${url}?${p.name}=${raw}`, ...body });
+    }
+    out.push({ label: `query ${p.name} repeated`, url: `${url}?${p.name}=1&${p.name}=x%00`, ...body });
+  }
+  out.push({ label: 'undeclared query with NUL key', url: `${url}?a%00=b%00`, ...body });
+  for (const h of op.parameters.filter((x) => x.in === 'header')) {
+    for (const [label, value] of Object.entries(HOSTILE_HEADER_VALUES)) {
+      out.push({
+        label: `header ${h.name} = ${label}`,
+        url,
+        payload: body.payload,
+        headers: { ...body.headers, [h.name]: value },
+      });
+    }
+  }
+  if (baseline !== undefined) {
+    for (const c of bodyCases(baseline, rng)) {
+      out.push({ label: `body ${c.label}`, url, payload: c.json, headers: JSON_TYPE });
+    }
+  }
+  out.push(
+    { label: 'multipart with hostile filename', url, ...hostileFile },
+    {
+      label: 'JSON body with NUL',
+      url,
+      headers: JSON_TYPE,
+      payload: '{"name":"a\\u0000","reason":"\\ud800"}',
+    },
+    { label: 'truncated JSON body', url, headers: JSON_TYPE, payload: '{"name": "\\ud8' },
+    { label: 'text body', url, headers: { 'content-type': 'text/plain' }, payload: 'a\u0000b' },
+  );
+  return out;
+}
