@@ -5041,6 +5041,7 @@ export interface paths {
                     "application/json": {
                         /** Format: uuid */
                         issuerId?: string;
+                        /** @description At most 128 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         name: string;
                         /** @description Reserved and linked to the asset */
                         ticker?: string;
@@ -5050,12 +5051,16 @@ export interface paths {
                             type: "Isin" | "Cusip" | "Cins" | "Lei" | "Figi";
                             value: string;
                         }[];
+                        /** @description At most 128 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         fundingRound?: string;
                         documents?: {
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             name: string;
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             uri: string;
                             /** @description Hash of the file (e.g. SHA-256), recorded on chain */
                             contentHash: string;
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             type?: string;
                             /** Format: date-time */
                             filedAt?: string;
@@ -5273,7 +5278,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Decimal string, ≤ 6 decimals */
+                        /** @description Decimal string above 0, ≤ 6 decimals */
                         amount: string;
                         /** @description User portfolio number; Default when omitted */
                         portfolio?: number;
@@ -5386,7 +5391,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Decimal string, ≤ 6 decimals */
+                        /** @description Decimal string above 0, ≤ 6 decimals */
                         amount: string;
                         /** @description User portfolio number; Default when omitted */
                         portfolio?: number;
@@ -5724,7 +5729,7 @@ export interface paths {
                             did: string;
                             number?: number;
                         };
-                        /** @description Decimal string, ≤ 6 decimals */
+                        /** @description Decimal string above 0, ≤ 6 decimals */
                         amount: string;
                         /** @description Mandatory: why the tokens are forced back (court order, error...) */
                         reason: string;
@@ -6067,10 +6072,13 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         name: string;
+                        /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         uri: string;
                         /** @description Hash of the file (e.g. SHA-256), recorded on chain */
                         contentHash: string;
+                        /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         type?: string;
                         /** Format: date-time */
                         filedAt?: string;
@@ -7165,9 +7173,9 @@ export interface paths {
                          */
                         paymentAssetId: string;
                         tiers: {
-                            /** @description Decimal string, ≤ 6 decimals */
+                            /** @description Decimal string above 0, ≤ 6 decimals */
                             amount: string;
-                            /** @description Decimal string, ≤ 6 decimals */
+                            /** @description Decimal string above 0, ≤ 6 decimals */
                             price: string;
                         }[];
                         /** @description Decimal string, ≤ 6 decimals */
@@ -7184,10 +7192,13 @@ export interface paths {
                         end: string;
                         eligibleClasses?: ("accredited" | "non-us" | "reg-cf")[];
                         documents?: {
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             name: string;
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             uri: string;
                             /** @description Hash of the file (e.g. SHA-256), recorded on chain */
                             contentHash: string;
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             type?: string;
                             /** Format: date-time */
                             filedAt?: string;
@@ -7926,7 +7937,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Decimal string, ≤ 6 decimals */
+                        /** @description Decimal string above 0, ≤ 6 decimals */
                         amount: string;
                         /**
                          * Format: uuid
@@ -8049,7 +8060,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Decimal string, ≤ 6 decimals */
+                        /** @description Decimal string above 0, ≤ 6 decimals */
                         amount: string;
                         /**
                          * Format: uuid
@@ -8168,6 +8179,7 @@ export interface paths {
                             type: "SettleOnBlock" | "SettleManual";
                             block: number;
                         };
+                        /** @description At most 10 fungible and 10 off-chain legs */
                         legs: ({
                             /** @enum {string} */
                             type: "Fungible";
@@ -8186,7 +8198,7 @@ export interface paths {
                              * @description Platform asset id
                              */
                             assetId: string;
-                            /** @description Decimal string, ≤ 6 decimals */
+                            /** @description Decimal string above 0, ≤ 6 decimals */
                             amount: string;
                         } | {
                             /** @enum {string} */
@@ -8194,9 +8206,10 @@ export interface paths {
                             from: string;
                             to: string;
                             ticker: string;
-                            /** @description Decimal string, ≤ 6 decimals */
+                            /** @description Decimal string above 0, ≤ 6 decimals */
                             amount: string;
                         })[];
+                        /** @description At most 32 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         memo?: string;
                     };
                 };
