@@ -14,6 +14,8 @@ function send(reply: FastifyReply, request: FastifyRequest, err: AppError): Fast
   });
 }
 
+const MAX_REPORTED_FIELDS = 20;
+
 /** Fastify's own 4xx errors, rephrased so the client learns what to fix. */
 function fromFastifyError(err: FastifyError): AppError | undefined {
   if (err.validation) {
@@ -23,8 +25,17 @@ function fromFastifyError(err: FastifyError): AppError | undefined {
       const path = `${v.instancePath}${missing ? `/${missing}` : ''}`;
       return { field: `/${where}${path}`, message: v.message ?? 'is invalid' };
     });
-    const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
-    return new AppError('VALIDATION_FAILED', `Invalid ${where}: ${summary}`, { fields });
+    // allErrors reports every bad item of a long array; the first few say what to fix.
+    const shown = fields.slice(0, MAX_REPORTED_FIELDS);
+    const more = fields.length - shown.length;
+    const summary = shown.map((f) => `${f.field} ${f.message}`).join('; ');
+    return new AppError(
+      'VALIDATION_FAILED',
+      `Invalid ${where}: ${summary}${more ? ` (and ${more} more)` : ''}`,
+      {
+        fields: shown,
+      },
+    );
   }
   const byCode: Record<string, [AppErrorCode, string]> = {
     FST_ERR_CTP_INVALID_MEDIA_TYPE: [
