@@ -181,7 +181,7 @@ describe('OpenAPI-driven fuzz', () => {
         for (const c of anonymous) await send('anonymous', op, c, {});
       }
 
-    expect(ops.length).toBeGreaterThanOrEqual(83);
+      expect(ops.length).toBeGreaterThanOrEqual(83);
       expect(sent).toBeGreaterThan(ops.length * 20);
       expect(failures).toEqual([]);
     },

@@ -44,7 +44,6 @@ export interface CompileContext {
 
 export class RuleCompileError extends Error {}
 
-
 const TRUSTED_FOR: ClaimType[] = [
   'KnowYourCustomer',
   'Accredited',
@@ -161,7 +160,8 @@ export function compileRules(templates: RuleTemplate[], ctx: CompileContext): Co
       `These rules need ${restrictions.length} transfer restrictions; Polymesh allows ${MAX_TRANSFER_CONDITIONS} per asset. Drop some caps`,
     );
   }
-  if (stats.length > MAX_STATS_PER_ASSET) throw new RuleCompileError(`At most ${MAX_STATS_PER_ASSET} statistics per asset`);
+  if (stats.length > MAX_STATS_PER_ASSET)
+    throw new RuleCompileError(`At most ${MAX_STATS_PER_ASSET} statistics per asset`);
   const complexity = conditionComplexity(requirements.map((r) => r.conditions));
   if (complexity > MAX_CONDITION_COMPLEXITY) {
     throw new RuleCompileError(
