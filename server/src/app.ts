@@ -21,7 +21,7 @@ import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokeni
 import { errorHandlerPlugin } from './plugins/errors.js';
 import { infrastructurePlugin, type Infrastructure } from './plugins/infrastructure.js';
 import { servicesPlugin } from './plugins/services.js';
-import { textGuardPlugin } from './plugins/text.js';
+import { inputGuardPlugin } from './plugins/input-guard.js';
 import { webPlugin } from './plugins/web.js';
 import { OperationBody } from './modules/operations/schemas.js';
 import { ErrorBody } from './schemas.js';
@@ -62,7 +62,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   await app.register(errorHandlerPlugin);
   // Before every other plugin, so its hooks run first and its route hook sees every route.
-  await app.register(textGuardPlugin);
+  await app.register(inputGuardPlugin);
   // Shared response schemas, registered at the root so every route plugin can $ref them.
   app.addSchema(ErrorBody);
   app.addSchema(OperationBody);

@@ -1,4 +1,4 @@
-import { findTextProblem } from '../../lib/text.js';
+import { findInputProblem } from '../../lib/input.js';
 import type { Screening } from '../onboarding/entity.js';
 
 export type KycVerdict = 'GREEN' | 'RED' | 'RETRY';
@@ -89,7 +89,7 @@ export function parseJson(raw: Buffer): Record<string, unknown> {
     throw new WebhookRejected('malformed', 'The webhook body is not a JSON object');
   }
   // A signed body is parsed here, not by the route's guard: refuse what PostgreSQL cannot store.
-  const bad = findTextProblem(v, 'body');
+  const bad = findInputProblem(v, 'body');
   if (bad) throw new WebhookRejected('malformed', `The webhook ${bad.path} ${bad.problem}`);
   return v as Record<string, unknown>;
 }

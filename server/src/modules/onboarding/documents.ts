@@ -3,7 +3,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import { open, seal, sha256Hex } from '../../lib/crypto.js';
-import { storableText } from '../../lib/text.js';
+import { storableText } from '../../lib/input.js';
 import type { AuditService } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import { ApplicationDocument, type DocumentType } from './entity.js';

@@ -7,11 +7,11 @@ import { auth, createTestEnv, type TestEnv } from './helpers.js';
 import { individual, multipart, PDF, registerInvestor } from './onboarding-helpers.js';
 
 /**
- * NUL characters and lone surrogates, which PostgreSQL cannot store, are refused with a 400
- * naming the field on every route (one guard), and cannot reach the database by the paths
- * that bypass it: multipart filenames and signed webhook bodies.
+ * NUL characters and lone surrogates, which PostgreSQL cannot store, and numbers that are not
+ * finite are refused with a 400 naming the field on every route (one guard), and cannot reach
+ * the database by the paths that bypass it: multipart filenames and signed webhook bodies.
  */
-describe('text PostgreSQL cannot store', () => {
+describe('input no route can use', () => {
   let env: TestEnv;
   let app: FastifyInstance;
   const auditCount = async () =>
@@ -86,6 +86,20 @@ describe('text PostgreSQL cannot store', () => {
   it('callers without access learn nothing: the role check comes first', async () => {
     const res = await app.inject({ method: 'POST', url: '/issuers', payload: { name: 'x\u0000' } });
     expect(res.statusCode).toBe(401);
+  });
+
+  it('numbers that are not finite are refused, in a JSON body or coerced from a query', async () => {
+    const query = await app.inject({ method: 'GET', url: '/operations?limit=1e309', headers: auth });
+    expect(query.statusCode).toBe(400);
+    expect(query.json().message).toBe('query.limit is not a finite number');
+    const body = await app.inject({
+      method: 'POST',
+      url: '/assets/00000000-0000-4000-8000-000000000000/issue',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"amount":"1","portfolio":1e309}',
+    });
+    expect(body.statusCode).toBe(400);
+    expect(body.json().message).toBe('body.portfolio is not a finite number');
   });
 
   it('absurdly nested bodies are refused, not a stack overflow', async () => {

@@ -1,10 +1,12 @@
 /**
- * Text PostgreSQL cannot store. A NUL (U+0000) is refused in `text` and `jsonb`, and a lone
- * UTF-16 surrogate (JSON's "\ud800") is refused in `jsonb` and turned into U+FFFD in `text`,
- * so neither can be kept faithfully. Inputs are walked once, before anything reads them.
+ * Input no route can use. Text PostgreSQL cannot store: a NUL (U+0000) is refused in `text`
+ * and `jsonb`, and a lone UTF-16 surrogate (JSON's "\ud800") is refused in `jsonb` and turned
+ * into U+FFFD in `text`, so neither can be kept faithfully. Numbers that are not finite (JSON's
+ * 1e309, a query's "1e309" coerced by the schema): Ajv lets Infinity through `maximum`, and
+ * the ORM drops an infinite limit. And nesting no real input has, which only costs stack.
  */
 
-export interface TextProblem {
+export interface InputProblem {
   /** Where, for people: `body.documents[0].name`. */
   path: string;
   /** Where, as the API's field pointers: `/body/documents/0/name`. */
@@ -34,21 +36,24 @@ function step(path: string, key: string | number): string {
 const pointerStep = (key: string | number) =>
   `/${JSON.stringify(String(key).replaceAll('~', '~0').replaceAll('/', '~1')).slice(1, -1)}`;
 
+function leafProblem(value: unknown): string | null {
+  if (typeof value === 'string') return textProblem(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'is not a finite number';
+  return null;
+}
+
 /**
- * The first string (value or key) in `value` that PostgreSQL cannot store, or a nesting deeper
- * than MAX_DEPTH. Iterative, so no input can exhaust the stack here.
+ * The first unusable value (or key) in `value`, or a nesting deeper than MAX_DEPTH.
+ * Iterative, so no input can exhaust the stack here.
  */
-export function findTextProblem(value: unknown, root: string): TextProblem | null {
+export function findInputProblem(value: unknown, root: string): InputProblem | null {
   const stack: { value: unknown; path: string; pointer: string; depth: number }[] = [
     { value, path: root, pointer: `/${root}`, depth: 0 },
   ];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (typeof node.value === 'string') {
-      const problem = textProblem(node.value);
-      if (problem) return { path: node.path, pointer: node.pointer, problem };
-      continue;
-    }
+    const problem = leafProblem(node.value);
+    if (problem) return { path: node.path, pointer: node.pointer, problem };
     if (node.value === null || typeof node.value !== 'object' || Buffer.isBuffer(node.value)) continue;
     if (node.depth >= MAX_DEPTH) {
       return {
