@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       {
-        find: /^@stoa\/chain\/(identifiers|units)$/,
+        find: /^@stoa\/chain\/(identifiers|limits|units)$/,
         replacement: fileURLToPath(new URL('./chain/src/$1.ts', import.meta.url)),
       },
       { find: '@stoa/chain', replacement: chainSrc },

@@ -45,11 +45,11 @@ const proxy: Record<string, ProxyOptions> = Object.fromEntries(
 
 export default defineConfig({
   plugins: [vue()],
-  // Pure modules shared with the chain and server (identifier checksums, amount units).
+  // Pure modules shared with the chain and server (identifier checksums, chain limits, amount units).
   resolve: {
     alias: [
       {
-        find: /^@stoa\/chain\/(identifiers|units)$/,
+        find: /^@stoa\/chain\/(identifiers|limits|units)$/,
         replacement: fileURLToPath(new URL('../chain/src/$1.ts', import.meta.url)),
       },
     ],

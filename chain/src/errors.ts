@@ -12,6 +12,8 @@ export const LEDGER_ERROR_CODES = [
   'NotConnected',
   'OutcomeUnknown',
   'Unsupported',
+  // base pallet: a bounded string or list is longer than the chain allows
+  'TooLong',
   // transaction admission and fees
   'MissingIdentity',
   'CddRequired',
@@ -63,7 +65,6 @@ export const LEDGER_ERROR_CODES = [
   'InvalidTransferStatisticsFailure',
   'InvalidTransferComplianceFailure',
   'NoSuchDoc',
-  'MaxLengthOfDocumentNameExceeded',
   'AssetMetadataKeyIsMissing',
   'AssetMetadataValueIsLocked',
   'AssetMetadataValueMaxLengthExceeded',

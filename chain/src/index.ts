@@ -10,3 +10,4 @@ export { remarkHash } from './remarks.js';
 export { receiptMessage, type ReceiptFields } from './receipts.js';
 export { identifierProblem, isValidIdentifier, type IdentifierType } from './identifiers.js';
 export { fromUnits, mulUnits, ONE_UNIT, unitsOf } from './units.js';
+export * from './limits.js';

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { chainKeywords } from './lib/chain-keywords.js';
 import { AuditAnchorService } from './modules/audit/anchors.js';
 import { AnchorChain } from './modules/audit/onchain.js';
 import { auditRoutes } from './modules/audit/routes.js';
@@ -26,6 +27,7 @@ import { limitsPlugin } from './plugins/limits.js';
 import { pressurePlugin } from './plugins/pressure.js';
 import { httpTimeouts } from './plugins/timeouts.js';
 import { servicesPlugin } from './plugins/services.js';
+import { inputGuardPlugin } from './plugins/input-guard.js';
 import { webPlugin } from './plugins/web.js';
 import { OperationBody } from './modules/operations/schemas.js';
 import { ErrorBody } from './schemas.js';
@@ -63,6 +65,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     pluginTimeout: config.startupTimeoutMs,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+      plugins: [chainKeywords],
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -71,6 +74,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
 
   await app.register(errorHandlerPlugin);
+  // Before every other plugin, so its hooks run first and its route hook sees every route.
+  await app.register(inputGuardPlugin);
   await app.register(timeouts.plugin);
   // Shared response schemas, registered at the root so every route plugin can $ref them.
   app.addSchema(ErrorBody);

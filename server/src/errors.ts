@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { LedgerError, type LedgerErrorCode } from '@stoa/chain';
 
 /**
@@ -74,6 +74,32 @@ export function fromLedgerError(err: LedgerError): AppError {
   });
 }
 
+/** PostgreSQL's class 22 ("data exception"): a value the column or parameter cannot hold. */
+const DATA_EXCEPTIONS: Readonly<Record<string, string>> = {
+  '22001': 'a text is longer than its field allows',
+  '22003': 'a number is out of range',
+  '22007': 'a date or time is not valid',
+  '22008': 'a date or time is out of range',
+  '22021': 'a text contains characters that cannot be stored',
+  '22P02': 'a value is not in the form its field needs (for example an id that is not a UUID)',
+  '22P05': 'a text contains characters that cannot be stored',
+  '2201W': 'a limit is out of range',
+  '2201X': 'an offset is out of range',
+};
+
+function fromDataException(err: DriverException): AppError {
+  const code = err.code!;
+  // The driver prefixes the SQL ("select … - <PostgreSQL's message>"); only the message is shown.
+  const firstLine = err.message.split('\n')[0] ?? '';
+  const said = firstLine.includes(' - ')
+    ? firstLine.slice(firstLine.lastIndexOf(' - ') + 3).slice(0, 200)
+    : '';
+  const what = DATA_EXCEPTIONS[code] ?? 'a value cannot be stored';
+  return new AppError('VALIDATION_FAILED', `Invalid request: ${what}${said ? ` (${said})` : ''}`, {
+    sqlState: code,
+  });
+}
+
 export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof LedgerError) return fromLedgerError(err);
@@ -83,6 +109,9 @@ export function toAppError(err: unknown): AppError | undefined {
       'CONFLICT',
       'This conflicts with a record that was created at the same time; retry the request',
     );
+  }
+  if (err instanceof DriverException && typeof err.code === 'string' && err.code.startsWith('22')) {
+    return fromDataException(err);
   }
   return undefined;
 }

@@ -1,4 +1,16 @@
-import Type from 'typebox';
+import Type, { type TStringOptions } from 'typebox';
+
+/**
+ * Text the chain stores, bounded as the chain bounds it: in UTF-8 bytes (`x-maxBytes`, see
+ * lib/chain-keywords.ts), which also bounds the characters, so no `maxLength` repeats it.
+ */
+export const ChainText = (maxBytes: number, options: TStringOptions = {}) =>
+  Type.String({
+    minLength: 1,
+    'x-maxBytes': maxBytes,
+    description: `At most ${maxBytes} bytes of UTF-8 (non-ASCII characters take 2–4)`,
+    ...options,
+  });
 
 /** Shared response shapes. Every error the API sends has this body. */
 export const ErrorBody = Type.Object(

@@ -107,6 +107,19 @@ describe('errors are 4xx JSON that name the problem', () => {
     expect(body.message).toMatch(/\/body\/remark/);
   });
 
+  it('a body with many bad items names the first 20 and counts the rest', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/assets/00000000-0000-4000-8000-000000000000/agent-groups',
+      headers: auth,
+      payload: { permissions: { type: 'Include', values: Array.from({ length: 45 }, () => '1') } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details.fields).toHaveLength(20);
+    expect(res.json().details.fields[0].field).toBe('/body/permissions/values/0');
+    expect(res.json().message).toMatch(/ \(and 25 more\)$/);
+  });
+
   it('missing required field is named', async () => {
     const res = await app.inject({ method: 'POST', url: '/operations/remarks', headers: auth, payload: {} });
     expect(res.statusCode).toBe(400);

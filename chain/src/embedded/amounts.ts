@@ -2,8 +2,6 @@ import { LedgerError } from '../errors.js';
 import { fromUnits, ONE_UNIT, unitsOf } from '../units.js';
 
 export { fromUnits, ONE_UNIT };
-/** Polymesh's `MAX_SUPPLY`: 1e12 tokens. */
-export const MAX_SUPPLY = 1_000_000_000_000n * ONE_UNIT;
 
 const DECIMAL = /^(\d{1,40})(?:\.(\d{1,6}))?$/;
 

@@ -1,5 +1,6 @@
 /** POLYMESH.md §3: tickers, creation, identifiers, fees, issue/redeem, freeze, controller transfer, docs, metadata, agents. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCUMENT_NAME_MAX_BYTES, DOCUMENT_URI_MAX_BYTES } from '../../src/index.js';
 import { DAY, Harness, itClock, type Party } from './harness.js';
 
 let h: Harness;
@@ -37,11 +38,13 @@ describe('tickers', () => {
       { name: 'asset.registerUniqueTicker', args: { ticker: 'abc' } },
       'InvalidTickerCharacter',
     );
-    await h.refuse(
-      issuer.address,
-      { name: 'asset.registerUniqueTicker', args: { ticker: 'USD' } },
-      'TickerAlreadyRegistered',
-    );
+    for (const reserved of ['USD', 'HYD', 'POLYX']) {
+      await h.refuse(
+        issuer.address,
+        { name: 'asset.registerUniqueTicker', args: { ticker: reserved } },
+        'TickerAlreadyRegistered',
+      );
+    }
     const ticker = uniqueTicker();
     await h.submit(issuer.address, { name: 'asset.registerUniqueTicker', args: { ticker } });
     const other = await h.issuer();
@@ -306,6 +309,26 @@ describe('documents and metadata', () => {
     expect(await h.ledger.assetDocuments(assetId)).toEqual([
       { id: 0, name: 'C', uri: 'https://c', filedAt: '2024-05-01T00:00:00.000Z' },
     ]);
+  });
+
+  it('document names, URIs and types are bounded in bytes by the base pallet (TooLong)', async () => {
+    const assetId = await h.createAsset(issuer);
+    // 1,024 two-byte characters: exactly the limit, which the chain counts in bytes.
+    const atLimit = 'é'.repeat(DOCUMENT_NAME_MAX_BYTES / 2);
+    await h.submit(issuer.address, {
+      name: 'asset.setDocuments',
+      args: { assetId, documents: [{ name: atLimit, uri: 'https://a', type: 'prospectus' }] },
+    });
+    for (const doc of [
+      { name: `${atLimit}x`, uri: 'https://a' },
+      { name: 'A', uri: `https://${'a'.repeat(DOCUMENT_URI_MAX_BYTES)}` },
+    ]) {
+      await h.refuse(
+        issuer.address,
+        { name: 'asset.setDocuments', args: { assetId, documents: [doc] } },
+        'TooLong',
+      );
+    }
   });
 
   it('local metadata keys, values and locks', async () => {

@@ -1,6 +1,6 @@
 /** POLYMESH.md §10: checkpoints, schedules, corporate actions, distributions and ballots. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AssetId, CallArgs } from '../../src/index.js';
+import { SCHEDULES_MAX_COMPLEXITY, type AssetId, type CallArgs } from '../../src/index.js';
 import { DAY, Harness, itClock, type Party } from './harness.js';
 
 let h: Harness;
@@ -73,7 +73,7 @@ describe('checkpoints', () => {
       { name: 'checkpoint.createSchedule', args: { assetId, points: ['2000-01-01T00:00:00Z'] } },
       'ScheduleHasExpiredCheckpoints',
     );
-    const many = Array.from({ length: 51 }, (_, i) =>
+    const many = Array.from({ length: SCHEDULES_MAX_COMPLEXITY + 1 }, (_, i) =>
       new Date(Date.parse('2999-01-01T00:00:00Z') + i * DAY).toISOString(),
     );
     await h.refuse(

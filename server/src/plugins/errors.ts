@@ -19,6 +19,8 @@ function send(reply: FastifyReply, request: FastifyRequest, err: AppError): Fast
   return reply.status(err.statusCode).send(errorBody(err, request.id));
 }
 
+const MAX_REPORTED_FIELDS = 20;
+
 /** Fastify's own 4xx errors, rephrased so the client learns what to fix. */
 function fromFastifyError(err: FastifyError): AppError | undefined {
   if (err.validation) {
@@ -28,8 +30,17 @@ function fromFastifyError(err: FastifyError): AppError | undefined {
       const path = `${v.instancePath}${missing ? `/${missing}` : ''}`;
       return { field: `/${where}${path}`, message: v.message ?? 'is invalid' };
     });
-    const summary = fields.map((f) => `${f.field} ${f.message}`).join('; ');
-    return new AppError('VALIDATION_FAILED', `Invalid ${where}: ${summary}`, { fields });
+    // allErrors reports every bad item of a long array; the first few say what to fix.
+    const shown = fields.slice(0, MAX_REPORTED_FIELDS);
+    const more = fields.length - shown.length;
+    const summary = shown.map((f) => `${f.field} ${f.message}`).join('; ');
+    return new AppError(
+      'VALIDATION_FAILED',
+      `Invalid ${where}: ${summary}${more ? ` (and ${more} more)` : ''}`,
+      {
+        fields: shown,
+      },
+    );
   }
   const byCode: Record<string, [AppErrorCode, string]> = {
     FST_ERR_CTP_INVALID_MEDIA_TYPE: [
@@ -60,6 +71,8 @@ export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const appError = toAppError(error) ?? fromFastifyError(error);
+      // The database refusing a request's value means a route schema lacks a bound: say so.
+      if (appError?.details?.sqlState) request.log.warn({ err: error }, 'database refused a request value');
       if (appError && appError.statusCode < 500) return send(reply, request, appError);
       if (appError) {
         request.log.warn({ err: error }, appError.message);

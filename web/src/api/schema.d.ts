@@ -5846,6 +5846,7 @@ export interface paths {
                     "application/json": {
                         /** Format: uuid */
                         issuerId?: string;
+                        /** @description At most 128 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         name: string;
                         /** @description Reserved and linked to the asset */
                         ticker?: string;
@@ -5855,12 +5856,16 @@ export interface paths {
                             type: "Isin" | "Cusip" | "Cins" | "Lei" | "Figi";
                             value: string;
                         }[];
+                        /** @description At most 128 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         fundingRound?: string;
                         documents?: {
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             name: string;
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             uri: string;
                             /** @description Hash of the file (e.g. SHA-256), recorded on chain */
                             contentHash: string;
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             type?: string;
                             /** Format: date-time */
                             filedAt?: string;
@@ -6096,7 +6101,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Decimal string, ≤ 6 decimals */
+                        /** @description Decimal string above 0, ≤ 6 decimals */
                         amount: string;
                         /** @description User portfolio number; Default when omitted */
                         portfolio?: number;
@@ -6218,7 +6223,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Decimal string, ≤ 6 decimals */
+                        /** @description Decimal string above 0, ≤ 6 decimals */
                         amount: string;
                         /** @description User portfolio number; Default when omitted */
                         portfolio?: number;
@@ -6583,7 +6588,7 @@ export interface paths {
                             did: string;
                             number?: number;
                         };
-                        /** @description Decimal string, ≤ 6 decimals */
+                        /** @description Decimal string above 0, ≤ 6 decimals */
                         amount: string;
                         /** @description Mandatory: why the tokens are forced back (court order, error...) */
                         reason: string;
@@ -6953,10 +6958,13 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         name: string;
+                        /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         uri: string;
                         /** @description Hash of the file (e.g. SHA-256), recorded on chain */
                         contentHash: string;
+                        /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         type?: string;
                         /** Format: date-time */
                         filedAt?: string;
@@ -8151,9 +8159,9 @@ export interface paths {
                          */
                         paymentAssetId: string;
                         tiers: {
-                            /** @description Decimal string, ≤ 6 decimals */
+                            /** @description Decimal string above 0, ≤ 6 decimals */
                             amount: string;
-                            /** @description Decimal string, ≤ 6 decimals */
+                            /** @description Decimal string above 0, ≤ 6 decimals */
                             price: string;
                         }[];
                         /** @description Decimal string, ≤ 6 decimals */
@@ -8170,10 +8178,13 @@ export interface paths {
                         end: string;
                         eligibleClasses?: ("accredited" | "non-us" | "reg-cf")[];
                         documents?: {
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             name: string;
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             uri: string;
                             /** @description Hash of the file (e.g. SHA-256), recorded on chain */
                             contentHash: string;
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
                             type?: string;
                             /** Format: date-time */
                             filedAt?: string;
@@ -8993,7 +9004,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Decimal string, ≤ 6 decimals */
+                        /** @description Decimal string above 0, ≤ 6 decimals */
                         amount: string;
                         /**
                          * Format: uuid
@@ -9128,7 +9139,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Decimal string, ≤ 6 decimals */
+                        /** @description Decimal string above 0, ≤ 6 decimals */
                         amount: string;
                         /**
                          * Format: uuid
@@ -9259,6 +9270,7 @@ export interface paths {
                             type: "SettleOnBlock" | "SettleManual";
                             block: number;
                         };
+                        /** @description At most 10 fungible and 10 off-chain legs */
                         legs: ({
                             /** @enum {string} */
                             type: "Fungible";
@@ -9277,7 +9289,7 @@ export interface paths {
                              * @description Platform asset id
                              */
                             assetId: string;
-                            /** @description Decimal string, ≤ 6 decimals */
+                            /** @description Decimal string above 0, ≤ 6 decimals */
                             amount: string;
                         } | {
                             /** @enum {string} */
@@ -9285,9 +9297,10 @@ export interface paths {
                             from: string;
                             to: string;
                             ticker: string;
-                            /** @description Decimal string, ≤ 6 decimals */
+                            /** @description Decimal string above 0, ≤ 6 decimals */
                             amount: string;
                         })[];
+                        /** @description At most 32 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         memo?: string;
                     };
                 };

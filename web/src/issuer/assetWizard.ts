@@ -1,3 +1,11 @@
+import {
+  ASSET_NAME_MAX_BYTES,
+  DOCUMENT_NAME_MAX_BYTES,
+  DOCUMENT_TYPE_MAX_BYTES,
+  DOCUMENT_URI_MAX_BYTES,
+  FUNDING_ROUND_MAX_BYTES,
+} from '@stoa/chain/limits';
+import { tickerProblem, tooLong } from './chainRules';
 import type { IdentifierType } from './identifiers';
 import { identifierState, normaliseIdentifier } from './identifiers';
 import type { RuleDraft, RuleTemplateBody } from './rules';
@@ -61,12 +69,15 @@ export function emptyDraft(): AssetDraft {
 /** Problems keyed like the server's JSON pointers (`/body/name`), so both show in the same place. */
 export function stepProblems(step: WizardStep, draft: AssetDraft): Record<string, string> {
   const p: Record<string, string> = {};
+  const put = (key: string, problem: string | null) => {
+    if (problem) p[key] = problem;
+  };
   if (step === 'basics') {
-    if (!draft.name.trim()) p['/body/name'] = 'Give the asset a name';
-    else if (draft.name.trim().length > 128) p['/body/name'] = 'At most 128 characters';
-    if (draft.ticker && !/^[A-Z0-9_./-]{1,12}$/.test(draft.ticker))
-      p['/body/ticker'] = 'Up to 12 capital letters, digits or _ . / -';
+    const name = draft.name.trim();
+    put('/body/name', name ? tooLong(name, ASSET_NAME_MAX_BYTES) : 'Give the asset a name');
+    if (draft.ticker) put('/body/ticker', tickerProblem(draft.ticker));
     if (!draft.assetType) p['/body/assetType'] = 'Choose the type of security';
+    put('/body/fundingRound', tooLong(draft.fundingRound.trim(), FUNDING_ROUND_MAX_BYTES));
   }
   if (step === 'identifiers') {
     draft.identifiers.forEach((id, i) => {
@@ -77,8 +88,11 @@ export function stepProblems(step: WizardStep, draft: AssetDraft): Record<string
   }
   if (step === 'documents') {
     draft.documents.forEach((d, i) => {
-      if (!d.name.trim()) p[`/body/documents/${i}/name`] = 'Name the document';
-      if (!d.uri.trim()) p[`/body/documents/${i}/uri`] = 'Where the document is published (URL)';
+      const at = `/body/documents/${i}`;
+      const [name, uri] = [d.name.trim(), d.uri.trim()];
+      put(`${at}/name`, name ? tooLong(name, DOCUMENT_NAME_MAX_BYTES) : 'Name the document');
+      put(`${at}/uri`, uri ? tooLong(uri, DOCUMENT_URI_MAX_BYTES) : 'Where the document is published (URL)');
+      put(`${at}/type`, tooLong(d.type.trim(), DOCUMENT_TYPE_MAX_BYTES));
       if (!/^0x[0-9a-f]{64}$/.test(d.contentHash))
         p[`/body/documents/${i}/contentHash`] = 'Choose the file to hash';
     });

@@ -1,5 +1,7 @@
-import { isAmount } from '../offerings/units';
+import { MAX_TIERS } from '@stoa/chain/limits';
+import { isAmount, toUnits } from '../offerings/units';
 import type { InvestorClass } from '../offerings/offering';
+import { tokenAmountProblem } from './chainRules';
 
 export interface OfferingDraft {
   name: string;
@@ -26,15 +28,20 @@ export function emptyOffering(now = new Date()): OfferingDraft {
   };
 }
 
-/** Problems keyed by the server's JSON pointers, checked before sending. */
-export function offeringProblems(d: OfferingDraft): Record<string, string> {
+/**
+ * Problems keyed by the server's JSON pointers, checked before sending. `divisible` is the
+ * offered asset's: an asset without decimals is sold in whole tokens.
+ */
+export function offeringProblems(d: OfferingDraft, divisible = true): Record<string, string> {
   const p: Record<string, string> = {};
   if (!d.name.trim()) p['/body/name'] = 'Name the offering';
   if (!d.paymentAssetId) p['/body/paymentAssetId'] = 'Choose the stablecoin investors pay with';
+  if (d.tiers.length > MAX_TIERS) p['/body/tiers'] = `At most ${MAX_TIERS} price tiers`;
   d.tiers.forEach((t, i) => {
-    if (!isAmount(t.amount) || Number(t.amount) <= 0)
-      p[`/body/tiers/${i}/amount`] = 'Tokens in this tier, above 0';
-    if (!isAmount(t.price) || Number(t.price) <= 0) p[`/body/tiers/${i}/price`] = 'Price per token, above 0';
+    const tokens = tokenAmountProblem(t.amount, divisible);
+    if (tokens) p[`/body/tiers/${i}/amount`] = tokens;
+    if (!isAmount(t.price) || toUnits(t.price) === 0n)
+      p[`/body/tiers/${i}/price`] = 'Price per token, above 0';
   });
   if (!isAmount(d.minInvestment)) p['/body/minInvestment'] = 'Minimum investment as a number, e.g. 100';
   if (d.maxInvestment && !isAmount(d.maxInvestment)) p['/body/maxInvestment'] = 'A number, or leave empty';

@@ -19,6 +19,28 @@ describe('asset wizard', () => {
     expect(stepOfField('/body/name')).toBe('basics');
   });
 
+  it('applies the chain’s limits in words: length as the chain counts it, reserved tickers', () => {
+    const d = { ...emptyDraft(), assetType: 'Fund' as const, ticker: 'USD' };
+    d.name = 'é'.repeat(65);
+    d.documents.push({
+      name: 'Prospectus',
+      uri: `https://${'a'.repeat(2048)}`,
+      contentHash: `0x${'a'.repeat(64)}`,
+      type: '',
+    });
+    expect(stepProblems('basics', d)).toEqual({
+      '/body/name':
+        'At most 128 characters, where accented letters and symbols count as 2 to 4 (this counts as 130)',
+      '/body/ticker': 'USD is a currency code reserved on chain; choose another',
+    });
+    expect(stepProblems('documents', d)).toEqual({
+      '/body/documents/0/uri': 'At most 2048 characters (this has 2056)',
+    });
+    d.name = 'n'.repeat(128);
+    d.ticker = 'HKD';
+    expect(stepProblems('basics', d)).toEqual({});
+  });
+
   it('builds the API body with normalised identifiers and no empty optionals', () => {
     const d = { ...emptyDraft(), name: ' Acme ', assetType: 'EquityCommon' as const };
     d.identifiers.push({ type: 'Isin', value: 'us0378 331005' });
@@ -118,6 +140,16 @@ describe('offering form', () => {
     });
     d.tiers = [{ amount: '1000', price: '1' }];
     expect(offeringProblems(d)).toEqual({});
+    d.tiers = [{ amount: '10.5', price: '1' }];
+    expect(offeringProblems(d, false)).toEqual({
+      '/body/tiers/0/amount': 'This asset has whole tokens only; enter a whole number',
+    });
+    d.tiers = [{ amount: '0', price: '0.000' }];
+    expect(offeringProblems(d)).toEqual({
+      '/body/tiers/0/amount': 'Enter an amount above 0',
+      '/body/tiers/0/price': 'Price per token, above 0',
+    });
+    d.tiers = [{ amount: '1000', price: '1' }];
     expect(offeringBody(d)).toMatchObject({
       name: 'Series A',
       tiers: [{ amount: '1000', price: '1' }],

@@ -2,6 +2,7 @@
 import type { AssetId, Did } from '../../ledger.js';
 import type { AgentGroup, AssetAgent, ExtrinsicPermissions } from '../../types.js';
 import type { Chain } from '../chain.js';
+import { PERMISSION_NAME_MAX_BYTES } from '../../limits.js';
 import {
   argArray,
   argAssetId,
@@ -46,7 +47,7 @@ function argPermissions(v: unknown): ExtrinsicPermissions {
   if (o['type'] !== 'Include' && o['type'] !== 'Exclude')
     invalid('permissions.type', 'must be Include or Exclude');
   const values = argArray<unknown>(o['values'], 'permissions.values').map((x, i) =>
-    argString(x, `permissions.values[${i}]`, 128),
+    argString(x, `permissions.values[${i}]`, PERMISSION_NAME_MAX_BYTES),
   );
   return { type: o['type'], values };
 }

@@ -16,7 +16,26 @@ import type {
 } from '../../types.js';
 import { KNOWN_ASSET_TYPES } from '../../types.js';
 import type { Chain } from '../chain.js';
-import { MAX_SUPPLY, ONE_UNIT, fromUnits, toUnits } from '../amounts.js';
+import { ONE_UNIT, fromUnits, toUnits } from '../amounts.js';
+import {
+  ASSET_NAME_MAX_BYTES,
+  CUSTOM_TYPE_NAME_MAX_BYTES,
+  DOCUMENT_NAME_MAX_BYTES,
+  DOCUMENT_TYPE_MAX_BYTES,
+  DOCUMENT_URI_MAX_BYTES,
+  FUNDING_ROUND_MAX_BYTES,
+  MAX_SUPPLY_UNITS,
+  METADATA_DESCRIPTION_MAX_BYTES,
+  METADATA_NAME_MAX_BYTES,
+  METADATA_TYPE_DEF_MAX_BYTES,
+  METADATA_URL_MAX_BYTES,
+  METADATA_VALUE_MAX_BYTES,
+  RESERVED_TICKERS,
+  TICKER_MAX_LENGTH,
+  TICKER_PATTERN,
+  byteLength,
+  isGranular,
+} from '../../limits.js';
 import { isValidIdentifier } from '../../identifiers.js';
 import {
   argArray,
@@ -39,22 +58,6 @@ const M = 'asset';
 export const TICKER_REGISTRATION_MS = 60 * 24 * 3600 * 1000;
 export const FEE_CREATE_ASSET = 2_500n * ONE_UNIT;
 export const FEE_REGISTER_TICKER = 500n * ONE_UNIT;
-const FIAT_TICKERS = [
-  'USD',
-  'EUR',
-  'GBP',
-  'JPY',
-  'CHF',
-  'CAD',
-  'AUD',
-  'CNY',
-  'HKD',
-  'SGD',
-  'NZD',
-  'SEK',
-  'NOK',
-  'DKK',
-];
 const GLOBAL_METADATA = ['baseTokenUri', 'baseImageUri', 'tokenUri', 'imageUri'];
 const SYSTEM_DID = `0x${'ff'.repeat(32)}`;
 
@@ -120,15 +123,22 @@ function argIdentifiers(v: unknown): SecurityIdentifier[] {
 function argDocuments(v: unknown): AssetDocument[] {
   return argArray<Record<string, unknown>>(v ?? [], 'documents').map((d, i) => {
     const f = `documents[${i}]`;
-    const name = argString(d['name'], `${f}.name`);
-    ensure(Buffer.byteLength(name) <= 1024, 'MaxLengthOfDocumentNameExceeded', 'document name too long', M);
-    const doc: AssetDocument = { name, uri: argString(d['uri'], `${f}.uri`, 1024) };
+    // Polymesh checks a document's name, URI and type with the base pallet's `TooLong`.
+    const bounded = (v: unknown, field: string, max: number): string => {
+      const text = argString(v, field);
+      ensure(byteLength(text) <= max, 'TooLong', `${field} longer than ${max} bytes`, 'base');
+      return text;
+    };
+    const doc: AssetDocument = {
+      name: bounded(d['name'], `${f}.name`, DOCUMENT_NAME_MAX_BYTES),
+      uri: bounded(d['uri'], `${f}.uri`, DOCUMENT_URI_MAX_BYTES),
+    };
     if (d['contentHash'] !== undefined) {
       const h = argString(d['contentHash'], `${f}.contentHash`);
       if (!/^0x([0-9a-f]{2}){16,64}$/.test(h)) invalid(`${f}.contentHash`, 'must be 16–64 bytes of 0x-hex');
       doc.contentHash = h;
     }
-    if (d['type'] !== undefined) doc.type = argString(d['type'], `${f}.type`, 1024);
+    if (d['type'] !== undefined) doc.type = bounded(d['type'], `${f}.type`, DOCUMENT_TYPE_MAX_BYTES);
     if (d['filedAt'] !== undefined) doc.filedAt = iso(argTime(d['filedAt'], `${f}.filedAt`));
     return doc;
   });
@@ -180,7 +190,7 @@ export class AssetModule {
     this.metaValues = s.map<string, MetaValue>();
     this.counters = s.counter<string>();
     this.roundIssued = s.map<string, bigint>();
-    for (const t of FIAT_TICKERS) this.tickers.set(t, { owner: SYSTEM_DID, expiry: null, assetId: null });
+    for (const t of RESERVED_TICKERS) this.tickers.set(t, { owner: SYSTEM_DID, expiry: null, assetId: null });
     this.registerCalls();
   }
 
@@ -271,7 +281,7 @@ export class AssetModule {
   }
 
   isGranular(a: AssetRec, amount: bigint): boolean {
-    return a.divisible || amount % ONE_UNIT === 0n;
+    return isGranular(amount, a.divisible);
   }
 
   ensureGranular(asset: AssetId, amount: bigint): void {
@@ -346,8 +356,18 @@ export class AssetModule {
 
   private argTicker(v: unknown): string {
     const t = argString(v, 'ticker');
-    ensure(t.length > 0 && t.length <= 12, 'TickerTooLong', 'ticker must be 1–12 characters', M);
-    ensure(/^[A-Z0-9_\-./]+$/.test(t), 'InvalidTickerCharacter', 'ticker characters: A–Z 0–9 _ - . /', M);
+    ensure(
+      t.length > 0 && t.length <= TICKER_MAX_LENGTH,
+      'TickerTooLong',
+      `ticker must be 1–${TICKER_MAX_LENGTH} characters`,
+      M,
+    );
+    ensure(
+      new RegExp(TICKER_PATTERN).test(t),
+      'InvalidTickerCharacter',
+      'ticker characters: A–Z 0–9 _ - . /',
+      M,
+    );
     return t;
   }
 
@@ -468,9 +488,9 @@ export class AssetModule {
         const did = o.did as Did;
         const name = argString(a.name, 'name');
         ensure(
-          Buffer.byteLength(name) <= 128,
+          byteLength(name) <= ASSET_NAME_MAX_BYTES,
           'MaxLengthOfAssetNameExceeded',
-          'asset name longer than 128 bytes',
+          `asset name longer than ${ASSET_NAME_MAX_BYTES} bytes`,
           M,
         );
         const assetType = argAssetType(a.assetType, this.chain);
@@ -480,7 +500,7 @@ export class AssetModule {
         if (a.fundingRound !== undefined) {
           fundingRound = argString(a.fundingRound, 'fundingRound');
           ensure(
-            Buffer.byteLength(fundingRound) <= 128,
+            byteLength(fundingRound) <= FUNDING_ROUND_MAX_BYTES,
             'FundingRoundNameMaxLengthExceeded',
             'funding round too long',
             M,
@@ -557,7 +577,12 @@ export class AssetModule {
         const pf: Pf = { did, number: a.portfolio === undefined ? 0 : argInt(a.portfolio, 'portfolio') };
         this.chain.portfolio.ensureExists(pf);
         ensure(this.isGranular(rec, amount), 'InvalidGranularity', `asset ${asset} is indivisible`, M);
-        ensure(rec.totalSupply + amount <= MAX_SUPPLY, 'TotalSupplyAboveLimit', 'total supply above 1e12', M);
+        ensure(
+          rec.totalSupply + amount <= MAX_SUPPLY_UNITS,
+          'TotalSupplyAboveLimit',
+          'total supply above 1e12',
+          M,
+        );
         this.chain.checkpoint.advance(asset); // due scheduled checkpoints see the supply before the issue
         this.assets.set(asset, { ...rec, totalSupply: rec.totalSupply + amount });
         this.chain.portfolio.credit(pf, asset, amount);
@@ -643,9 +668,9 @@ export class AssetModule {
         const { did, asset, a: rec } = agent(o, a.assetId, 'asset.renameAsset');
         const name = argString(a.name, 'name');
         ensure(
-          Buffer.byteLength(name) <= 128,
+          byteLength(name) <= ASSET_NAME_MAX_BYTES,
           'MaxLengthOfAssetNameExceeded',
-          'asset name longer than 128 bytes',
+          `asset name longer than ${ASSET_NAME_MAX_BYTES} bytes`,
           M,
         );
         this.assets.set(asset, { ...rec, name });
@@ -658,7 +683,7 @@ export class AssetModule {
         const { did, asset, a: rec } = agent(o, a.assetId, 'asset.setFundingRound');
         const fundingRound = argString(a.fundingRound, 'fundingRound');
         ensure(
-          Buffer.byteLength(fundingRound) <= 128,
+          byteLength(fundingRound) <= FUNDING_ROUND_MAX_BYTES,
           'FundingRoundNameMaxLengthExceeded',
           'funding round too long',
           M,
@@ -688,7 +713,7 @@ export class AssetModule {
 
     rt.register('asset.registerCustomAssetType', {
       handler: (o, a) => {
-        const name = argString(a.name, 'name', 256);
+        const name = argString(a.name, 'name', CUSTOM_TYPE_NAME_MAX_BYTES);
         ensure(name.length > 0, 'ValidationError', 'name must not be empty');
         const existing = this.customTypeByName.get(name);
         if (existing !== undefined) {
@@ -715,7 +740,7 @@ export class AssetModule {
         const { did, asset } = agent(o, a.assetId, 'asset.registerAssetMetadataLocalType');
         const name = argString(a.name, 'name');
         ensure(
-          Buffer.byteLength(name) <= 256,
+          byteLength(name) <= METADATA_NAME_MAX_BYTES,
           'AssetMetadataNameMaxLengthExceeded',
           'metadata name too long',
           M,
@@ -734,10 +759,11 @@ export class AssetModule {
         );
         const s = (a.spec ?? {}) as Record<string, unknown>;
         const spec: MetadataSpec = {};
-        if (s['url'] !== undefined) spec.url = argString(s['url'], 'spec.url', 2048);
+        if (s['url'] !== undefined) spec.url = argString(s['url'], 'spec.url', METADATA_URL_MAX_BYTES);
         if (s['description'] !== undefined)
-          spec.description = argString(s['description'], 'spec.description', 8192);
-        if (s['typeDef'] !== undefined) spec.typeDef = argString(s['typeDef'], 'spec.typeDef', 8192);
+          spec.description = argString(s['description'], 'spec.description', METADATA_DESCRIPTION_MAX_BYTES);
+        if (s['typeDef'] !== undefined)
+          spec.typeDef = argString(s['typeDef'], 'spec.typeDef', METADATA_TYPE_DEF_MAX_BYTES);
         const id = this.counters.next(`meta|${asset}`);
         this.metaLocal.set(`${asset}|${id}`, { name, spec });
         this.metaLocalByName.set(`${asset}|${name}`, id);
@@ -753,9 +779,9 @@ export class AssetModule {
         const prev = this.ensureMetaUnlocked(k);
         const value = argString(a.value, 'value');
         ensure(
-          Buffer.byteLength(value) <= 8192,
+          byteLength(value) <= METADATA_VALUE_MAX_BYTES,
           'AssetMetadataValueMaxLengthExceeded',
-          'value longer than 8192 bytes',
+          `value longer than ${METADATA_VALUE_MAX_BYTES} bytes`,
           M,
         );
         const details = this.argDetails(a.details, prev);

@@ -10,10 +10,9 @@ import type { CheckpointInfo, CheckpointSchedule } from '../../calls-corporate.j
 import type { Chain } from '../chain.js';
 import { fromUnits } from '../amounts.js';
 import { argArray, argAssetId, argInt, argTime, ensure, iso } from '../runtime.js';
+import { SCHEDULES_MAX_COMPLEXITY } from '../../limits.js';
 
 const M = 'checkpoint';
-/** `SchedulesMaxComplexity`: pending schedule points per asset. */
-export const SCHEDULES_MAX_COMPLEXITY = 50;
 
 interface ScheduleRec {
   /** Future points, ascending (ms). */

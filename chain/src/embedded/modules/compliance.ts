@@ -13,9 +13,9 @@ import type {
 import type { Chain } from '../chain.js';
 import { argArray, argAssetId, argDid, argInt, ensure, invalid, type Origin } from '../runtime.js';
 import { ZERO_CDD_ID, claimScope, claimTypeKey, normaliseClaim, scopeKeyOf } from './identity.js';
+import { MAX_CONDITION_COMPLEXITY } from '../../limits.js';
 
 const M = 'complianceManager';
-export const MAX_CONDITION_COMPLEXITY = 50;
 
 interface CompiledClaim {
   claim: Claim;

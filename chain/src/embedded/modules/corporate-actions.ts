@@ -33,13 +33,17 @@ import {
 } from '../runtime.js';
 import { pfRef, type Pf } from './portfolio.js';
 import { validateAssetTransfer } from './transfer.js';
+import {
+  BALLOT_TEXT_MAX_BYTES,
+  CA_DETAILS_MAX_BYTES,
+  MAX_CA_DID_TAXES,
+  MAX_CA_TARGETS,
+  byteLength,
+} from '../../limits.js';
 
 const CA = 'corporateAction';
 const DIST = 'capitalDistribution';
 const BALLOT = 'corporateBallot';
-const MAX_TARGET_IDS = 1000;
-const MAX_DID_WHTS = 1000;
-const MAX_DETAILS_LENGTH = 1024;
 const CA_KINDS: readonly CAKind[] = [
   'PredictableBenefit',
   'UnpredictableBenefit',
@@ -96,7 +100,7 @@ function argTargets(v: unknown, field = 'targets'): Targets {
   const ids = argArray(o['identities'], `${field}.identities`).map((d, i) =>
     argDid(d, `${field}.identities[${i}]`),
   );
-  ensure(ids.length <= MAX_TARGET_IDS, 'TooManyTargetIds', 'at most 1000 target identities', CA);
+  ensure(ids.length <= MAX_CA_TARGETS, 'TooManyTargetIds', `at most ${MAX_CA_TARGETS} target identities`, CA);
   return { identities: [...new Set(ids)].sort(), include: o['treatment'] === 'Include' };
 }
 
@@ -124,10 +128,10 @@ function argMeta(v: unknown): { meta: BallotMeta; choices: number[] } {
   if (typeof v !== 'object' || v === null) invalid('meta', 'must be { title, motions }');
   const o = v as Record<string, unknown>;
   const motions = argArray<Record<string, unknown>>(o['motions'], 'meta.motions').map((m, i) => ({
-    title: argString(m?.['title'], `meta.motions[${i}].title`, 1024),
-    infoLink: argString(m?.['infoLink'] ?? '', `meta.motions[${i}].infoLink`, 1024),
+    title: argString(m?.['title'], `meta.motions[${i}].title`, BALLOT_TEXT_MAX_BYTES),
+    infoLink: argString(m?.['infoLink'] ?? '', `meta.motions[${i}].infoLink`, BALLOT_TEXT_MAX_BYTES),
     choices: argArray(m?.['choices'], `meta.motions[${i}].choices`).map((c, j) =>
-      argString(c, `meta.motions[${i}].choices[${j}]`, 1024),
+      argString(c, `meta.motions[${i}].choices[${j}]`, BALLOT_TEXT_MAX_BYTES),
     ),
   }));
   const choices = motions.map((m) => m.choices.length);
@@ -137,7 +141,7 @@ function argMeta(v: unknown): { meta: BallotMeta; choices: number[] } {
     'too many choices in a motion',
     BALLOT,
   );
-  return { meta: { title: argString(o['title'], 'meta.title', 1024), motions }, choices };
+  return { meta: { title: argString(o['title'], 'meta.title', BALLOT_TEXT_MAX_BYTES), motions }, choices };
 }
 
 export class CorporateActionsModule {
@@ -296,7 +300,12 @@ export class CorporateActionsModule {
           percentToPermill(x?.['tax'], `withholdingTax[${i}].tax`),
         ] as const,
     );
-    ensure(list.length <= MAX_DID_WHTS, 'TooManyDidTaxes', 'at most 1000 withholding tax overrides', CA);
+    ensure(
+      list.length <= MAX_CA_DID_TAXES,
+      'TooManyDidTaxes',
+      `at most ${MAX_CA_DID_TAXES} withholding tax overrides`,
+      CA,
+    );
     list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     ensure(
       new Set(list.map(([d]) => d)).size === list.length,
@@ -376,7 +385,7 @@ export class CorporateActionsModule {
       handler: (o, a) => {
         const { did, asset } = this.agent(o, a.assetId, 'corporateAction.initiateCorporateAction');
         const details = argString(a.details ?? '', 'details');
-        ensure(Buffer.byteLength(details) <= MAX_DETAILS_LENGTH, 'DetailsTooLong', 'details too long', CA);
+        ensure(byteLength(details) <= CA_DETAILS_MAX_BYTES, 'DetailsTooLong', 'details too long', CA);
         if (!(CA_KINDS as readonly unknown[]).includes(a.kind))
           invalid('kind', `must be one of ${CA_KINDS.join(', ')}`);
         const taxes = a.withholdingTax === undefined ? null : this.argTaxes(a.withholdingTax);
@@ -465,7 +474,12 @@ export class CorporateActionsModule {
         const rest = (this.didTaxes.get(asset) ?? []).filter(([d]) => d !== taxed);
         const list =
           tax === null ? rest : [...rest, [taxed, tax] as const].sort((x, y) => (x[0] < y[0] ? -1 : 1));
-        ensure(list.length <= MAX_DID_WHTS, 'TooManyDidTaxes', 'at most 1000 withholding tax overrides', CA);
+        ensure(
+          list.length <= MAX_CA_DID_TAXES,
+          'TooManyDidTaxes',
+          `at most ${MAX_CA_DID_TAXES} withholding tax overrides`,
+          CA,
+        );
         this.didTaxes.set(asset, list);
         rt.emit(CA, 'DidWithholdingTaxChanged', {
           did,

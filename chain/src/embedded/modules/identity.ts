@@ -13,6 +13,7 @@ import type {
   Signatory,
 } from '../../types.js';
 import { SCOPED_CLAIM_TYPES } from '../../types.js';
+import { CUSTOM_SCOPE_MAX_BYTES, CUSTOM_TYPE_NAME_MAX_BYTES, byteLength } from '../../limits.js';
 import type { ClaimFilter } from '../../queries.js';
 import type { Chain } from '../chain.js';
 import {
@@ -92,7 +93,8 @@ export function normaliseClaim(c: unknown, field = 'claim'): Claim {
       return { type: 'Asset', value: argAssetId(s['value'], `${field}.scope.value`) };
     if (s['type'] === 'Custom') {
       const value = argString(s['value'], `${field}.scope.value`);
-      if (Buffer.byteLength(value) > 32) fail('CustomScopeTooLong', 'custom scope longer than 32 bytes', M);
+      if (byteLength(value) > CUSTOM_SCOPE_MAX_BYTES)
+        fail('CustomScopeTooLong', `custom scope longer than ${CUSTOM_SCOPE_MAX_BYTES} bytes`, M);
       return { type: 'Custom', value };
     }
     return invalid(`${field}.scope.type`, 'must be Identity, Asset or Custom');
@@ -458,7 +460,7 @@ export class IdentityModule {
     });
     rt.register('identity.registerCustomClaimType', {
       handler: (o, a) => {
-        const name = argString(a.name, 'name', 256);
+        const name = argString(a.name, 'name', CUSTOM_TYPE_NAME_MAX_BYTES);
         ensure(name.length > 0, 'ValidationError', 'name must not be empty');
         ensure(
           !this.customTypeByName.has(name),

@@ -3,6 +3,7 @@ import type { AssetId, Did } from '../../ledger.js';
 import type { PortfolioBalance, PortfolioInfo, PortfolioRef } from '../../types.js';
 import type { Chain } from '../chain.js';
 import { fromUnits, toUnits } from '../amounts.js';
+import { MEMO_MAX_BYTES, PORTFOLIO_NAME_MAX_BYTES } from '../../limits.js';
 import {
   argArray,
   argAssetId,
@@ -191,7 +192,7 @@ export class PortfolioModule {
   private registerCalls(): void {
     const rt = this.chain.rt;
     const checkName = (did: Did, v: unknown): string => {
-      const name = argString(v, 'name', 500);
+      const name = argString(v, 'name', PORTFOLIO_NAME_MAX_BYTES);
       ensure(name.length > 0, 'ValidationError', 'name must not be empty');
       ensure(
         !this.nameIndex.has(`${did}|${name}`) && name !== 'default',
@@ -265,7 +266,8 @@ export class PortfolioModule {
           this.chain.asset.ensureGranular(asset, amount);
           this.debit(from, asset, amount);
           this.credit(to, asset, amount);
-          const memo = item['memo'] === undefined ? null : argString(item['memo'], `items[${i}].memo`, 32);
+          const memo =
+            item['memo'] === undefined ? null : argString(item['memo'], `items[${i}].memo`, MEMO_MAX_BYTES);
           rt.emit(M, 'FundsMovedBetweenPortfolios', {
             did: o.did,
             from: pfRef(from),

@@ -36,13 +36,20 @@ import { argPortfolio, pfKey, pfRef, type Pf } from './portfolio.js';
 import { validateAssetTransfer } from './transfer.js';
 import { receiptMessage } from '../../receipts.js';
 import { signatureVerify } from '@polkadot/util-crypto';
+import {
+  MAX_ASSET_MEDIATORS,
+  MAX_FUNGIBLE_LEGS,
+  MAX_INSTRUCTION_MEDIATORS,
+  MAX_OFFCHAIN_LEGS,
+  MAX_RECEIPTS,
+  MAX_VENUE_SIGNERS,
+  MEMO_MAX_BYTES,
+  RECEIPT_METADATA_MAX_BYTES,
+  TICKER_PATTERN,
+  VENUE_DETAILS_MAX_BYTES,
+} from '../../limits.js';
 
 const M = 'settlement';
-const MAX_FUNGIBLE_LEGS = 10;
-const MAX_OFFCHAIN_LEGS = 10;
-const MAX_INSTRUCTION_MEDIATORS = 4;
-const MAX_ASSET_MEDIATORS = 4;
-const MAX_VENUE_SIGNERS = 50;
 const VENUE_TYPES: readonly VenueType[] = ['Other', 'Distribution', 'Sto', 'Exchange'];
 /** Polymesh's `SettlementDID`: the caller recorded for scheduled executions. */
 export const SETTLEMENT_DID: Did = `0x${Buffer.from('system:settlement_module_did\0\0\0\0').toString('hex')}`;
@@ -108,7 +115,7 @@ function argSettlementType(v: unknown): SettlementType {
 }
 
 function argMemo(v: unknown): string | null {
-  return v === undefined || v === null ? null : argString(v, 'memo', 32);
+  return v === undefined || v === null ? null : argString(v, 'memo', MEMO_MAX_BYTES);
 }
 
 function argLeg(v: unknown, i: number): LegRec {
@@ -126,7 +133,7 @@ function argLeg(v: unknown, i: number): LegRec {
   }
   if (o['type'] === 'OffChain') {
     const ticker = argString(o['ticker'], `${f}.ticker`);
-    if (!/^[A-Z0-9_\-./]{1,12}$/.test(ticker))
+    if (!new RegExp(TICKER_PATTERN).test(ticker))
       invalid(`${f}.ticker`, 'must be a ticker (1–12 of A–Z 0–9 _ - . /)');
     return {
       kind: 'OffChain',
@@ -725,7 +732,7 @@ export class SettlementModule {
     rt.register('settlement.createVenue', {
       handler: (o, a) => {
         const did = didOf(o);
-        const details = argString(a.details, 'details', 2048);
+        const details = argString(a.details, 'details', VENUE_DETAILS_MAX_BYTES);
         const type = argVenueType(a.type);
         const signers = [
           ...new Set(
@@ -748,7 +755,7 @@ export class SettlementModule {
     rt.register('settlement.updateVenueDetails', {
       handler: (o, a) => {
         const { id, rec } = ownVenue(didOf(o), a.venueId);
-        const details = argString(a.details, 'details', 2048);
+        const details = argString(a.details, 'details', VENUE_DETAILS_MAX_BYTES);
         this.venues.set(id, { ...rec, details });
         rt.emit(M, 'VenueDetailsUpdated', { did: o.did, venueId: id, details });
       },
@@ -793,7 +800,12 @@ export class SettlementModule {
         const id = argInt(a.id, 'id', 1);
         const pfs = a.portfolios === undefined ? [] : argPortfolioSet(a.portfolios, 'portfolios');
         const receipts = argArray<Record<string, unknown>>(a.receipts, 'receipts');
-        ensure(receipts.length <= MAX_OFFCHAIN_LEGS, 'MaxNumberOfReceiptsExceeded', 'at most 10 receipts', M);
+        ensure(
+          receipts.length <= MAX_RECEIPTS,
+          'MaxNumberOfReceiptsExceeded',
+          `at most ${MAX_RECEIPTS} receipts`,
+          M,
+        );
         const rec = this.ensureValid(id, false);
         const venue = rec.venueId === null ? undefined : this.venues.get(rec.venueId);
         const uids = new Set<string>();
@@ -843,7 +855,9 @@ export class SettlementModule {
           const valid = verifyReceipt(msg, signature, signer);
           ensure(valid, 'InvalidSignature', `receipt ${uid} has an invalid signature`, M);
           const metadata =
-            r?.['metadata'] === undefined ? null : argString(r['metadata'], `${f}.metadata`, 32);
+            r?.['metadata'] === undefined
+              ? null
+              : argString(r['metadata'], `${f}.metadata`, RECEIPT_METADATA_MAX_BYTES);
           accepted.push({ legId, uid, signer, metadata });
         }
         if (pfs.length > 0) this.affirm(did, id, pfs);

@@ -23,10 +23,9 @@ import {
   invalid,
   type Origin,
 } from '../runtime.js';
+import { MAX_STATS_PER_ASSET, MAX_TRANSFER_CONDITIONS } from '../../limits.js';
 
 const M = 'statistics';
-export const MAX_STATS_PER_ASSET = 10;
-export const MAX_TRANSFER_CONDITIONS = 4;
 
 interface Compiled {
   condition: TransferCondition;

@@ -18,9 +18,9 @@ import {
   optTime,
 } from '../runtime.js';
 import { argPortfolio, pfRef, type Pf } from './portfolio.js';
+import { FUNDRAISER_NAME_MAX_BYTES, MAX_TIERS } from '../../limits.js';
 
 const M = 'sto';
-const MAX_TIERS = 10;
 
 interface TierRec {
   total: bigint;
@@ -123,7 +123,7 @@ export class StoModule {
 
     rt.register('sto.createFundraiser', {
       handler: (o, a) => {
-        const name = argString(a.name, 'name', 2048);
+        const name = argString(a.name, 'name', FUNDRAISER_NAME_MAX_BYTES);
         const { did, asset } = agentOn(o, a.assetId, 'sto.createFundraiser');
         const offering = argPortfolio(a.offeringPortfolio, 'offeringPortfolio');
         const raising = argPortfolio(a.raisingPortfolio, 'raisingPortfolio');

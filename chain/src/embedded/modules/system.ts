@@ -4,6 +4,7 @@ import { remarkHash } from '../../remarks.js';
 import type { Chain } from '../chain.js';
 import { fromUnits, toUnits } from '../amounts.js';
 import { argString, ensure } from '../runtime.js';
+import { MEMO_MAX_BYTES, REMARK_MAX_BYTES } from '../../limits.js';
 
 export class SystemModule {
   private readonly nonces;
@@ -12,7 +13,7 @@ export class SystemModule {
     this.nonces = chain.rt.state.map<Address, number>();
     chain.rt.register('system.remark', {
       handler: (o, a) => {
-        const remark = argString(a.remark, 'remark', 1024 * 1024);
+        const remark = argString(a.remark, 'remark', REMARK_MAX_BYTES);
         const hash = remarkHash(remark);
         chain.rt.emit('system', 'Remarked', { sender: o.signer, hash, remark });
         return { hash };
@@ -48,7 +49,7 @@ export class BalancesModule {
           B,
         );
         this.move(o.signer, to, amount);
-        const memo = a.memo === undefined ? null : argString(a.memo, 'memo', 32);
+        const memo = a.memo === undefined ? null : argString(a.memo, 'memo', MEMO_MAX_BYTES);
         chain.rt.emit(B, memo === null ? 'Transfer' : 'TransferWithMemo', {
           fromDid: o.did,
           from: o.signer,

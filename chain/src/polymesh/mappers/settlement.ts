@@ -16,6 +16,7 @@ import type { PortfolioRef } from '../../types.js';
 import { BigNumber } from './bignumber.js';
 import { toUnits, type Json } from './json.js';
 import { assetIdToHex, toChainPortfolioId, toDate } from './values.js';
+import { MEMO_MAX_BYTES } from '../../limits.js';
 
 /*
  * Settlement and offerings go to the chain as the pallets' own extrinsics: the port mirrors
@@ -65,8 +66,9 @@ export function toChainLeg(leg: InstructionLeg): Record<string, unknown> {
 export function toChainMemo(memo: string | undefined): string | null {
   if (memo === undefined) return null;
   const bytes = new TextEncoder().encode(memo);
-  if (bytes.length > 32) throw new LedgerError('ValidationError', 'A memo holds at most 32 bytes');
-  const padded = new Uint8Array(32);
+  if (bytes.length > MEMO_MAX_BYTES)
+    throw new LedgerError('ValidationError', `A memo holds at most ${MEMO_MAX_BYTES} bytes`);
+  const padded = new Uint8Array(MEMO_MAX_BYTES);
   padded.set(bytes);
   return `0x${Buffer.from(padded).toString('hex')}`;
 }

@@ -1,9 +1,24 @@
-import { KNOWN_ASSET_TYPES } from '@stoa/chain';
+import {
+  ASSET_NAME_MAX_BYTES,
+  CONTENT_HASH_BYTES,
+  DOCUMENT_NAME_MAX_BYTES,
+  DOCUMENT_TYPE_MAX_BYTES,
+  DOCUMENT_URI_MAX_BYTES,
+  FUNDING_ROUND_MAX_BYTES,
+  KNOWN_ASSET_TYPES,
+  PERMISSION_NAME_MAX_BYTES,
+  TICKER_PATTERN,
+} from '@stoa/chain';
 import Type from 'typebox';
+import { ChainText } from '../../schemas.js';
 
-export const Amount = Type.String({
-  pattern: '^\\d{1,13}(\\.\\d{1,6})?$',
-  description: 'Decimal string, ≤ 6 decimals',
+const AMOUNT_PATTERN = '^\\d{1,13}(\\.\\d{1,6})?$';
+export const Amount = Type.String({ pattern: AMOUNT_PATTERN, description: 'Decimal string, ≤ 6 decimals' });
+/** What the chain moves, issues or redeems: zero is refused on chain, so here. */
+export const PositiveAmount = Type.String({
+  pattern: AMOUNT_PATTERN,
+  'x-positive': true,
+  description: 'Decimal string above 0, ≤ 6 decimals',
 });
 export const Did = Type.String({ pattern: '^0x[0-9a-f]{64}$' });
 export const PortfolioRefSchema = Type.Object(
@@ -21,14 +36,13 @@ const Identifier = Type.Object(
 );
 export const DocumentInput = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 128 }),
-    uri: Type.String({ minLength: 1, maxLength: 1024 }),
+    name: ChainText(DOCUMENT_NAME_MAX_BYTES),
+    uri: ChainText(DOCUMENT_URI_MAX_BYTES),
     contentHash: Type.String({
-      pattern:
-        '^0x([0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{48}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$',
+      pattern: `^0x(${CONTENT_HASH_BYTES.map((n) => `[0-9a-f]{${n * 2}}`).join('|')})$`,
       description: 'Hash of the file (e.g. SHA-256), recorded on chain',
     }),
-    type: Type.Optional(Type.String({ maxLength: 64 })),
+    type: Type.Optional(ChainText(DOCUMENT_TYPE_MAX_BYTES)),
     filedAt: Type.Optional(Type.String({ format: 'date-time' })),
   },
   { additionalProperties: false },
@@ -39,14 +53,14 @@ export const AssetTypeSchema = Type.Union(KNOWN_ASSET_TYPES.map((t) => Type.Lite
 export const CreateAssetBody = Type.Object(
   {
     issuerId: Type.Optional(Type.String({ format: 'uuid' })),
-    name: Type.String({ minLength: 1, maxLength: 128 }),
+    name: ChainText(ASSET_NAME_MAX_BYTES),
     ticker: Type.Optional(
-      Type.String({ pattern: '^[A-Z0-9_./-]{1,12}$', description: 'Reserved and linked to the asset' }),
+      Type.String({ pattern: TICKER_PATTERN, description: 'Reserved and linked to the asset' }),
     ),
     assetType: AssetTypeSchema,
     divisible: Type.Boolean(),
     identifiers: Type.Optional(Type.Array(Identifier, { maxItems: 5 })),
-    fundingRound: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    fundingRound: Type.Optional(ChainText(FUNDING_ROUND_MAX_BYTES)),
     documents: Type.Optional(Type.Array(DocumentInput, { maxItems: 20 })),
   },
   { additionalProperties: false },
@@ -86,7 +100,7 @@ export const IssuerBody = Type.Object({
 
 export const AmountBody = Type.Object(
   {
-    amount: Amount,
+    amount: PositiveAmount,
     portfolio: Type.Optional(
       Type.Integer({ minimum: 1, description: 'User portfolio number; Default when omitted' }),
     ),
@@ -100,7 +114,7 @@ export const FreezeBody = Type.Object(
 export const ControllerTransferBody = Type.Object(
   {
     from: PortfolioRefSchema,
-    amount: Amount,
+    amount: PositiveAmount,
     reason: Type.String({
       minLength: 3,
       maxLength: 500,
@@ -130,10 +144,10 @@ export const GroupBody = Type.Object(
   {
     permissions: Type.Object({
       type: Type.Union([Type.Literal('Include'), Type.Literal('Exclude')]),
-      values: Type.Array(Type.String({ pattern: '^[a-zA-Z]+(\\.[a-zA-Z]+)?$' }), {
-        minItems: 1,
-        maxItems: 50,
-      }),
+      values: Type.Array(
+        Type.String({ pattern: '^[a-zA-Z]+(\\.[a-zA-Z]+)?$', maxLength: PERMISSION_NAME_MAX_BYTES }),
+        { minItems: 1, maxItems: 50 },
+      ),
     }),
   },
   { additionalProperties: false },

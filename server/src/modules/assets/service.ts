@@ -1,21 +1,25 @@
 import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type {
-  AgentGroup,
-  AssetDocument,
-  AssetType,
-  Ledger,
-  LedgerCall,
-  PortfolioRef,
-  SecurityIdentifier,
+import {
+  identifierProblem,
+  isReservedTicker,
+  type AgentGroup,
+  type AssetDocument,
+  type AssetType,
+  type Ledger,
+  type LedgerCall,
+  type PortfolioRef,
+  type SecurityIdentifier,
 } from '@stoa/chain';
 import { AppError, type FieldProblem } from '../../errors.js';
+import { refuseField } from '../../lib/chain-input.js';
 import type { AuditService } from '../audit/service.js';
 import { ChainOperation } from '../operations/entity.js';
 import { lockRow } from '../../db/locks.js';
 import type { OperationService } from '../operations/service.js';
 import { Asset, Issuer } from './entity.js';
-import { identifierProblem } from '@stoa/chain';
+import { controllerTransferCheck, freezeCheck, issueCheck, redeemCheck, type Precheck } from './prechecks.js';
 
 export interface CreateAssetInput {
   issuerId?: string;
@@ -103,6 +107,13 @@ export class AssetService {
         : await this.defaultIssuer(tx);
       if (!issuer) throw AppError.notFound('Issuer', input.issuerId!);
       if (input.ticker) {
+        if (isReservedTicker(input.ticker)) {
+          refuseField(
+            'CONFLICT',
+            '/body/ticker',
+            `Ticker ${input.ticker} is a currency code the chain reserves; choose another`,
+          );
+        }
         if (await tx.findOne(Asset, { ticker: input.ticker })) {
           throw new AppError(
             'CONFLICT',
@@ -160,8 +171,8 @@ export class AssetService {
     return result;
   }
 
-  async get(em: EntityManager, id: string): Promise<Asset> {
-    const asset = await em.findOne(Asset, { id });
+  async get(em: EntityManager, id: string, lock = false): Promise<Asset> {
+    const asset = await em.findOne(Asset, { id }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!asset) throw AppError.notFound('Asset', id);
     return asset;
   }
@@ -186,22 +197,24 @@ export class AssetService {
 
   /**
    * Records one chain action on an active asset with its audit entry, in one transaction under
-   * the asset's row lock (so `build`'s checks hold when the operation is recorded), and
-   * dispatches it after commit. With the request's Idempotency-Key `scope`, a re-run of the
-   * same request answers with the operation the first run recorded.
+   * the asset's row lock, and dispatches it after commit. Under the lock `check` (the chain's
+   * rules that depend on state) sees every operation recorded before it. With the request's
+   * Idempotency-Key `scope`, a re-run of the same request answers with the operation the first
+   * run recorded, and skips the check.
    */
   async act(
     assetId: string,
     actor: string,
     action: string,
     build: (chainId: string, tx: EntityManager, asset: Asset) => LedgerCall | Promise<LedgerCall>,
-    opts: { scope?: string; data?: Record<string, unknown> } = {},
+    opts: { scope?: string; data?: Record<string, unknown>; check?: Precheck } = {},
   ): Promise<ChainOperation> {
     const key = `${action}:${assetId}:${opts.scope ?? randomUUID()}`;
     const op = await this.orm.em.fork().transactional(async (tx) => {
       const { asset, issuer } = await this.active(tx, assetId, { lock: true });
       const first = opts.scope ? await tx.findOne(ChainOperation, { idempotencyKey: key }) : null;
       if (first) return first;
+      await opts.check?.(tx, asset, issuer);
       const call = await build(asset.chainId, tx, asset);
       await this.audit.append(tx, {
         actor,
@@ -228,7 +241,10 @@ export class AssetService {
       actor,
       'asset.issue',
       (assetId) => ({ name: 'asset.issue', args: { assetId, amount, ...(portfolio ? { portfolio } : {}) } }),
-      { scope },
+      {
+        scope,
+        check: issueCheck(this.ledger, amount),
+      },
     );
   }
 
@@ -238,13 +254,17 @@ export class AssetService {
       actor,
       'asset.redeem',
       (assetId) => ({ name: 'asset.redeem', args: { assetId, amount, ...(portfolio ? { portfolio } : {}) } }),
-      { scope },
+      { scope, check: redeemCheck(amount) },
     );
   }
 
   setFrozen(id: string, actor: string, frozen: boolean, reason: string, scope?: string) {
     const name = frozen ? 'asset.freeze' : 'asset.unfreeze';
-    return this.act(id, actor, name, (assetId) => ({ name, args: { assetId } }), { scope, data: { reason } });
+    return this.act(id, actor, name, (assetId) => ({ name, args: { assetId } }), {
+      scope,
+      data: { reason },
+      check: freezeCheck(this.ledger, frozen),
+    });
   }
 
   controllerTransfer(
@@ -263,6 +283,7 @@ export class AssetService {
       {
         scope,
         data: { reason, from, amount },
+        check: controllerTransferCheck(amount, from),
       },
     );
   }

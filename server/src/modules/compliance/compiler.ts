@@ -1,12 +1,15 @@
-import type {
-  Claim,
-  ClaimType,
-  Condition,
-  Did,
-  Scope,
-  StatType,
-  TransferCondition,
-  TrustedClaimIssuer,
+import {
+  MAX_CONDITION_COMPLEXITY,
+  MAX_STATS_PER_ASSET,
+  MAX_TRANSFER_CONDITIONS,
+  type Claim,
+  type ClaimType,
+  type Condition,
+  type Did,
+  type Scope,
+  type StatType,
+  type TransferCondition,
+  type TrustedClaimIssuer,
 } from '@stoa/chain';
 import { toChainCountry } from '../onboarding/countries.js';
 import { describeTemplate } from './reasons.js';
@@ -40,11 +43,6 @@ export interface CompileContext {
 }
 
 export class RuleCompileError extends Error {}
-
-/** Polymesh limits (§5, §6). */
-export const MAX_CONDITION_COMPLEXITY = 50;
-export const MAX_TRANSFER_CONDITIONS = 4;
-export const MAX_STATS = 10;
 
 const TRUSTED_FOR: ClaimType[] = [
   'KnowYourCustomer',
@@ -162,7 +160,8 @@ export function compileRules(templates: RuleTemplate[], ctx: CompileContext): Co
       `These rules need ${restrictions.length} transfer restrictions; Polymesh allows ${MAX_TRANSFER_CONDITIONS} per asset. Drop some caps`,
     );
   }
-  if (stats.length > MAX_STATS) throw new RuleCompileError(`At most ${MAX_STATS} statistics per asset`);
+  if (stats.length > MAX_STATS_PER_ASSET)
+    throw new RuleCompileError(`At most ${MAX_STATS_PER_ASSET} statistics per asset`);
   const complexity = conditionComplexity(requirements.map((r) => r.conditions));
   if (complexity > MAX_CONDITION_COMPLEXITY) {
     throw new RuleCompileError(

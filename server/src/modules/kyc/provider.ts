@@ -1,3 +1,4 @@
+import { findInputProblem } from '../../lib/input.js';
 import type { Screening } from '../onboarding/entity.js';
 
 export type KycVerdict = 'GREEN' | 'RED' | 'RETRY';
@@ -78,13 +79,19 @@ export function screeningFromLabels(provider: string, labels: string[]): Omit<Sc
 }
 
 export function parseJson(raw: Buffer): Record<string, unknown> {
+  let v: unknown;
   try {
-    const v = JSON.parse(raw.toString('utf8')) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    v = JSON.parse(raw.toString('utf8'));
   } catch {
-    // fall through
+    // reported below
   }
-  throw new WebhookRejected('malformed', 'The webhook body is not a JSON object');
+  if (!v || typeof v !== 'object' || Array.isArray(v)) {
+    throw new WebhookRejected('malformed', 'The webhook body is not a JSON object');
+  }
+  // A signed body is parsed here, not by the route's guard: refuse what PostgreSQL cannot store.
+  const bad = findInputProblem(v, 'body');
+  if (bad) throw new WebhookRejected('malformed', `The webhook ${bad.path} ${bad.problem}`);
+  return v as Record<string, unknown>;
 }
 
 export const MAX_EVENT_AGE_MS = 7 * 86_400_000;

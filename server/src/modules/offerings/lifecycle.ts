@@ -14,16 +14,36 @@ const openOps = (tx: EntityManager, type: string, id: string, except: string) =>
     status: { $nin: ['finalised', 'failed'] },
   });
 
+const ACTION_NAMES: Readonly<Record<string, string>> = {
+  'sto.freezeFundraiser': 'a freeze',
+  'sto.unfreezeFundraiser': 'an unfreeze',
+  'sto.modifyFundraiserWindow': 'an extension',
+  'sto.stop': 'the close',
+};
+
 /**
- * Freeze, unfreeze, extend and close: each a chain operation; the outcome updates the offering.
- * `scope` is the request's Idempotency-Key scope (see `OfferingService.record`).
+ * Freeze, unfreeze, extend and close: each a chain operation; the outcome updates the
+ * offering. Each needs the offering in the right state with no other change in flight (the
+ * offering row is locked), so the chain never sees a transition it refuses. `scope` is the
+ * request's Idempotency-Key scope (see `OfferingService.record`).
  */
 export function offeringActions(svc: OfferingService) {
-  const live = (o: Offering, allowed: Offering['status'][]) => {
+  const live = async (tx: EntityManager, o: Offering, allowed: Offering['status'][]) => {
     if (!allowed.includes(o.status) || o.fundraiserId === null) {
       throw new AppError(
         'CONFLICT',
         `Offering ${o.name} is ${o.status}; this needs it to be ${allowed.join(' or ')}`,
+      );
+    }
+    const [busy] = await tx.find(ChainOperation, {
+      subjectType: 'offering',
+      subjectId: o.id,
+      status: { $nin: ['finalised', 'failed'] },
+    });
+    if (busy) {
+      throw new AppError(
+        'CONFLICT',
+        `Offering ${o.name} has ${ACTION_NAMES[busy.kind] ?? 'a change'} in progress; wait until it is final`,
       );
     }
     return o.fundraiserId;
@@ -34,8 +54,8 @@ export function offeringActions(svc: OfferingService) {
         id,
         actor,
         'offering.freeze',
-        (_tx, o, assetId) => [
-          { name: 'sto.freezeFundraiser', args: { assetId, fundraiserId: live(o, ['live']) } },
+        async (tx, o, assetId) => [
+          { name: 'sto.freezeFundraiser', args: { assetId, fundraiserId: await live(tx, o, ['live']) } },
         ],
         scope,
       ),
@@ -44,8 +64,8 @@ export function offeringActions(svc: OfferingService) {
         id,
         actor,
         'offering.unfreeze',
-        (_tx, o, assetId) => [
-          { name: 'sto.unfreezeFundraiser', args: { assetId, fundraiserId: live(o, ['frozen']) } },
+        async (tx, o, assetId) => [
+          { name: 'sto.unfreezeFundraiser', args: { assetId, fundraiserId: await live(tx, o, ['frozen']) } },
         ],
         scope,
       ),
@@ -54,13 +74,19 @@ export function offeringActions(svc: OfferingService) {
         id,
         actor,
         'offering.extend',
-        async (_tx, o, assetId) => {
-          const fundraiserId = live(o, ['live', 'frozen']);
+        async (tx, o, assetId) => {
+          const fundraiserId = await live(tx, o, ['live', 'frozen']);
           const fr = await svc.ledger.fundraiser(assetId, fundraiserId);
           if (Date.parse(end) <= Date.parse(o.terms.end))
             throw new AppError(
               'VALIDATION_FAILED',
               `The new end must be after the current end ${o.terms.end}`,
+            );
+          const now = Date.parse((await svc.ledger.info()).time);
+          if (fr?.end && Date.parse(fr.end) <= now)
+            throw new AppError(
+              'CONFLICT',
+              `Offering ${o.name} ended at ${fr.end}; an ended offering cannot be extended`,
             );
           return [
             { name: 'sto.modifyFundraiserWindow', args: { assetId, fundraiserId, start: fr!.start, end } },
@@ -73,8 +99,8 @@ export function offeringActions(svc: OfferingService) {
         id,
         actor,
         'offering.close',
-        (_tx, o, assetId) => {
-          const fundraiserId = live(o, ['live', 'frozen']);
+        async (tx, o, assetId) => {
+          const fundraiserId = await live(tx, o, ['live', 'frozen']);
           o.status = 'closing';
           return [{ name: 'sto.stop', args: { assetId, fundraiserId } }];
         },

@@ -1,5 +1,6 @@
 import Type from 'typebox';
-import { Amount, DocumentInput } from '../assets/schemas.js';
+import { MAX_TIERS } from '@stoa/chain';
+import { Amount, DocumentInput, PositiveAmount } from '../assets/schemas.js';
 import { ELIGIBILITY_CHECKS } from './eligibility.js';
 
 const OFFERING_STATUSES = [
@@ -58,10 +59,10 @@ export const CreateBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
     paymentAssetId: Type.String({ format: 'uuid', description: 'The stablecoin asset investors pay with' }),
-    tiers: Type.Array(Type.Object({ amount: Amount, price: Amount }, { additionalProperties: false }), {
-      minItems: 1,
-      maxItems: 10,
-    }),
+    tiers: Type.Array(
+      Type.Object({ amount: PositiveAmount, price: PositiveAmount }, { additionalProperties: false }),
+      { minItems: 1, maxItems: MAX_TIERS },
+    ),
     minInvestment: Amount,
     maxInvestment: Type.Optional(Amount),
     softCap: Type.Optional(Amount),
@@ -106,7 +107,7 @@ export const OfferingView = Type.Object(
 );
 export const SubscribeBody = Type.Object(
   {
-    amount: Amount,
+    amount: PositiveAmount,
     identityId: Type.Optional(
       Type.String({ format: 'uuid', description: 'Staff only: subscribe for this investor' }),
     ),

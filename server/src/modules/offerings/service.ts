@@ -1,7 +1,11 @@
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Ledger, LedgerCall } from '@stoa/chain';
 import { AppError } from '../../errors.js';
+import { requireGranular, requireSupplyRoom } from '../../lib/chain-input.js';
 import { fromUnits, mulUnits, toUnits } from '../../lib/units.js';
+import type { Asset } from '../assets/entity.js';
+import { supplyAfterPendingIssues } from '../assets/prechecks.js';
 import type { AssetService } from '../assets/service.js';
 import type { AuditService } from '../audit/service.js';
 import type { TransferCheckService } from '../compliance/checks.js';
@@ -54,12 +58,12 @@ export class OfferingService {
       problems.push(`hardCap exceeds what the tiers can raise (${fromUnits(hardCap)})`);
     if (input.softCap && toUnits(input.softCap) > (input.hardCap ? toUnits(input.hardCap) : hardCap))
       problems.push('softCap must not exceed the hard cap');
-    if (input.tiers.some((t) => toUnits(t.amount) === 0n || toUnits(t.price) === 0n))
-      problems.push('every tier needs an amount and a price above 0');
     if (problems.length)
       throw new AppError('VALIDATION_FAILED', `Invalid offering terms: ${problems.join('; ')}`);
     return this.orm.em.fork().transactional(async (tx) => {
-      await this.assets.active(tx, assetId);
+      const { asset } = await this.assets.active(tx, assetId);
+      // The launch issues the tiers' tokens and investors buy them: whole tokens if indivisible.
+      input.tiers.forEach((t, i) => requireGranular(`/body/tiers/${i}/amount`, t.amount, asset));
       const payment = await this.assets.active(tx, input.paymentAssetId);
       if (payment.asset.assetType !== 'StableCoin') {
         throw new AppError(
@@ -94,8 +98,8 @@ export class OfferingService {
     });
   }
 
-  async get(em: EntityManager, id: string): Promise<Offering> {
-    const o = await em.findOne(Offering, { id });
+  async get(em: EntityManager, id: string, lock = false): Promise<Offering> {
+    const o = await em.findOne(Offering, { id }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!o) throw AppError.notFound('Offering', id);
     return o;
   }
@@ -106,17 +110,26 @@ export class OfferingService {
    * row lock, so two requests cannot both pass the check (launch or close twice). While
    * operations of the same action are unfinished, a repeat answers with them instead of
    * recording more. Keys come from the request's Idempotency-Key scope or, without one, from
-   * how many operations the action already has: never from the clock.
+   * how many operations the action already has: never from the clock. The asset row is locked
+   * too (before the offering, the lock order), so supply checks see every pending issue.
    */
   async record(
     id: string,
     actor: string,
     action: string,
-    fn: (tx: EntityManager, o: Offering, chainId: string) => Promise<LedgerCall[]> | LedgerCall[],
+    fn: (
+      tx: EntityManager,
+      o: Offering,
+      chainId: string,
+      asset: Asset,
+    ) => Promise<LedgerCall[]> | LedgerCall[],
     scope?: string,
   ): Promise<{ offering: Offering; operations: ChainOperation[] }> {
     const out = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
+        const peek = await tx.findOne(Offering, { id });
+        if (!peek) throw AppError.notFound('Offering', id);
+        const { asset, issuer } = await this.assets.active(tx, peek.assetId, { lock: true });
         const o = await lockRow(tx, Offering, id);
         if (!o) throw AppError.notFound('Offering', id);
         const prefix = `${action}:${o.id}:`;
@@ -135,8 +148,7 @@ export class OfferingService {
             : unfinished && instance(unfinished);
         if (repeat)
           return { offering: o, operations: earlier.filter((op) => instance(op) === repeat), fresh: false };
-        const { asset, issuer } = await this.assets.active(tx, o.assetId);
-        const calls = await fn(tx, o, asset.chainId);
+        const calls = await fn(tx, o, asset.chainId, asset);
         await this.audit.append(tx, {
           actor,
           action,
@@ -169,11 +181,13 @@ export class OfferingService {
       id,
       actor,
       'offering.launch',
-      (_tx, o, assetId) => {
+      async (tx, o, assetId, asset) => {
         if (o.status !== 'draft')
           throw new AppError('CONFLICT', `Offering ${id} is ${o.status}; only a draft can be launched`);
-        o.status = 'launching';
         const total = o.terms.tiers.reduce((s, t) => s + toUnits(t.amount), 0n);
+        const supply = await supplyAfterPendingIssues(tx, this.ledger, assetId);
+        requireSupplyRoom('/terms/tiers', supply, fromUnits(total), asset.name);
+        o.status = 'launching';
         const calls: LedgerCall[] = [
           {
             name: 'settlement.createVenue',
@@ -212,7 +226,7 @@ export class OfferingService {
           const subscription = await tx.findOneOrFail(Subscription, { id: first.subjectId! });
           return { kind: 'repeat' as const, subscription, operation: first };
         }
-        const { offering: o, identity } = await this.lockSubject(tx, id, identityId);
+        const { offering: o, identity } = await this.lockSubject(tx, id, identityId, amount);
         const { result, context } = await assessEligibility(this, tx, o, identity, amount);
         if (!result.eligible) {
           await this.audit.append(tx, {
@@ -306,21 +320,23 @@ export class OfferingService {
   /** The dry run of `subscribe`: the same assessment, nothing recorded. */
   async checkEligibility(id: string, identityId: string, amount: string): Promise<Eligibility> {
     const em = this.orm.em.fork();
-    const { offering, identity } = await this.subject(em, id, identityId);
+    const { offering, identity } = await this.subject(em, id, identityId, amount);
     return (await assessEligibility(this, em, offering, identity, amount)).result;
   }
 
-  private async subject(em: EntityManager, id: string, identityId: string) {
+  private async subject(em: EntityManager, id: string, identityId: string, amount: string) {
     const offering = await this.get(em, id);
     const identity = await em.findOne(InvestorIdentity, { id: identityId });
     if (!identity) throw AppError.notFound('Investor identity', identityId);
+    requireGranular('/body/amount', amount, await this.assets.get(em, offering.assetId));
     return { offering, identity };
   }
 
   /** The offering and the investor, locked in the one order (asset, offering, identity). */
-  private async lockSubject(tx: EntityManager, id: string, identityId: string) {
+  private async lockSubject(tx: EntityManager, id: string, identityId: string, amount: string) {
     const { assetId } = await this.get(tx, id);
-    await this.assets.active(tx, assetId, { lock: true });
+    const { asset } = await this.assets.active(tx, assetId, { lock: true });
+    requireGranular('/body/amount', amount, asset);
     const offering = await lockRow(tx, Offering, id);
     const identity = await lockRow(tx, InvestorIdentity, identityId);
     if (!offering) throw AppError.notFound('Offering', id);

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
+import { storableText } from '../../lib/input.js';
 import type { AuditService } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import { chunkContext, documentContext } from '../keys/contexts.js';
@@ -27,7 +28,8 @@ export function sniff(content: Buffer): string | null {
 export function cleanFilename(name: string): string {
   // eslint-disable-next-line no-control-regex
   const base = basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f"]/g, '');
-  return (base || 'document').slice(0, 255);
+  // Cutting at 255 may split a surrogate pair; storableText mends that (and any lone one sent).
+  return storableText((base || 'document').slice(0, 255));
 }
 
 /** Chunks read per query when a document streams back (each is at most 64 KiB). */

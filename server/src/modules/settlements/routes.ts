@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { InstructionLeg } from '@stoa/chain';
+import { MAX_FUNGIBLE_LEGS, MAX_OFFCHAIN_LEGS, MEMO_MAX_BYTES, TICKER_PATTERN } from '@stoa/chain';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { errorResponses } from '../../schemas.js';
-import { Amount, Did, IdParams, PortfolioRefSchema } from '../assets/schemas.js';
+import { ChainText, errorResponses } from '../../schemas.js';
+import { Did, IdParams, PortfolioRefSchema, PositiveAmount } from '../assets/schemas.js';
 import { serializeOperation } from '../operations/routes.js';
-import { Asset } from '../assets/entity.js';
 import { AppError } from '../../errors.js';
 import { CAN, investorOnly } from '../auth/roles.js';
 import { ownIdentity } from '../identities/directory.js';
@@ -23,7 +22,7 @@ const Leg = Type.Union([
       from: PortfolioRefSchema,
       to: PortfolioRefSchema,
       assetId: Type.String({ format: 'uuid', description: 'Platform asset id' }),
-      amount: Amount,
+      amount: PositiveAmount,
     },
     { additionalProperties: false },
   ),
@@ -32,8 +31,8 @@ const Leg = Type.Union([
       type: Type.Literal('OffChain'),
       from: Did,
       to: Did,
-      ticker: Type.String({ maxLength: 12 }),
-      amount: Amount,
+      ticker: Type.String({ pattern: TICKER_PATTERN }),
+      amount: PositiveAmount,
     },
     { additionalProperties: false },
   ),
@@ -48,8 +47,12 @@ const CreateBody = Type.Object(
         block: Type.Integer({ minimum: 0 }),
       }),
     ]),
-    legs: Type.Array(Leg, { minItems: 1, maxItems: 10 }),
-    memo: Type.Optional(Type.String({ maxLength: 32 })),
+    legs: Type.Array(Leg, {
+      minItems: 1,
+      maxItems: MAX_FUNGIBLE_LEGS + MAX_OFFCHAIN_LEGS,
+      description: `At most ${MAX_FUNGIBLE_LEGS} fungible and ${MAX_OFFCHAIN_LEGS} off-chain legs`,
+    }),
+    memo: Type.Optional(ChainText(MEMO_MAX_BYTES, { minLength: 0 })),
   },
   { additionalProperties: false },
 );
@@ -126,19 +129,8 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const legs: InstructionLeg[] = [];
-      for (const l of request.body.legs) {
-        if (l.type === 'OffChain') {
-          legs.push(l);
-          continue;
-        }
-        const asset = await em().findOne(Asset, { id: l.assetId });
-        if (!asset?.chainId)
-          throw new AppError('VALIDATION_FAILED', `Asset ${l.assetId} does not exist on chain`);
-        legs.push({ ...l, assetId: asset.chainId });
-      }
       const { settlement } = await svc.create(
-        { ...request.body, legs },
+        request.body,
         request.principal!.id,
         request.idempotency?.scope,
       );

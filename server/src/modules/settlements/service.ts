@@ -1,13 +1,17 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type {
-  InstructionDetails,
-  InstructionLeg,
-  Ledger,
-  LedgerCall,
-  PortfolioRef,
-  SettlementType,
+import {
+  MAX_FUNGIBLE_LEGS,
+  MAX_OFFCHAIN_LEGS,
+  type InstructionDetails,
+  type InstructionLeg,
+  type Ledger,
+  type LedgerCall,
+  type PortfolioRef,
+  type SettlementType,
 } from '@stoa/chain';
 import { AppError } from '../../errors.js';
+import { refuseField, requireGranular } from '../../lib/chain-input.js';
+import { Asset } from '../assets/entity.js';
 import type { AuditService } from '../audit/service.js';
 import { InvestorIdentity } from '../identities/entity.js';
 import type { IdentityService } from '../identities/service.js';
@@ -46,10 +50,63 @@ export class SettlementService {
     operations.onFinal('settlement', (tx, op) => this.onOutcome(tx, op));
   }
 
+  /**
+   * Legs as clients send them (fungible legs name the platform's asset id) → chain legs,
+   * refusing what the chain would: too many legs of a kind, off-chain legs without a venue, a
+   * leg from an identity to itself, unknown assets and fractions of indivisible ones.
+   */
+  private async chainLegs(
+    em: EntityManager,
+    legs: InstructionLeg[],
+    venueId?: number,
+  ): Promise<InstructionLeg[]> {
+    const count = (type: InstructionLeg['type']) => legs.filter((l) => l.type === type).length;
+    if (count('Fungible') > MAX_FUNGIBLE_LEGS)
+      refuseField(
+        'VALIDATION_FAILED',
+        '/body/legs',
+        `An instruction holds at most ${MAX_FUNGIBLE_LEGS} fungible legs`,
+      );
+    if (count('OffChain') > MAX_OFFCHAIN_LEGS)
+      refuseField(
+        'VALIDATION_FAILED',
+        '/body/legs',
+        `An instruction holds at most ${MAX_OFFCHAIN_LEGS} off-chain legs`,
+      );
+    if (count('OffChain') > 0 && venueId === undefined)
+      refuseField('VALIDATION_FAILED', '/body/venueId', 'Off-chain legs need a venue: give venueId');
+    const out: InstructionLeg[] = [];
+    for (const [i, l] of legs.entries()) {
+      const from = l.type === 'Fungible' ? l.from.did : l.from;
+      const to = l.type === 'Fungible' ? l.to.did : l.to;
+      if (from === to)
+        refuseField(
+          'VALIDATION_FAILED',
+          `/body/legs/${i}`,
+          `Leg ${i + 1} moves from and to the same identity`,
+        );
+      if (l.type === 'OffChain') {
+        out.push(l);
+        continue;
+      }
+      const asset = await em.findOne(Asset, { id: l.assetId });
+      if (!asset?.chainId)
+        refuseField(
+          'VALIDATION_FAILED',
+          `/body/legs/${i}/assetId`,
+          `Asset ${l.assetId} does not exist on chain`,
+        );
+      requireGranular(`/body/legs/${i}/amount`, l.amount, asset);
+      out.push({ ...l, assetId: asset.chainId });
+    }
+    return out;
+  }
+
   async create(
     input: {
       venueId?: number;
       settlementType: SettlementType;
+      /** Fungible legs name the platform's asset id. */
       legs: InstructionLeg[];
       memo?: string;
       purpose?: string;
@@ -57,10 +114,18 @@ export class SettlementService {
     actor: string,
     scope?: string,
   ): Promise<{ settlement: Settlement; op: ChainOperation }> {
+    const legs = await this.chainLegs(this.orm.em.fork(), input.legs, input.venueId);
+    if (input.settlementType.type === 'SettleOnBlock') {
+      const height = (await this.ledger.info()).blockHeight;
+      if (input.settlementType.block <= height)
+        refuseField(
+          'VALIDATION_FAILED',
+          '/body/settlementType/block',
+          `Block ${input.settlementType.block} has passed (the chain is at ${height}); name a later block`,
+        );
+    }
     const operatorDid = await this.ledger.identityOf(this.operatorAddress());
-    const own = input.legs.flatMap((l) =>
-      l.type === 'Fungible' && l.from.did === operatorDid ? [l.from] : [],
-    );
+    const own = legs.flatMap((l) => (l.type === 'Fungible' && l.from.did === operatorDid ? [l.from] : []));
     const out = await this.orm.em.fork().transactional(async (tx) => {
       // A re-run of the same request (its Idempotency-Key scope) answers with the first settlement.
       const first = scope
@@ -71,7 +136,7 @@ export class SettlementService {
       Object.assign(s, {
         venueId: input.venueId ?? null,
         settlementType: input.settlementType,
-        legs: input.legs,
+        legs,
         memo: input.memo ?? null,
         purpose: input.purpose ?? null,
         requestedBy: actor,
@@ -82,12 +147,12 @@ export class SettlementService {
         action: 'settlement.created',
         subjectType: 'settlement',
         subjectId: s.id,
-        data: { legs: input.legs, settlementType: input.settlementType },
+        data: { legs, settlementType: input.settlementType },
       });
       const args = {
         ...(input.venueId ? { venueId: input.venueId } : {}),
         settlementType: input.settlementType,
-        legs: input.legs,
+        legs,
         ...(input.memo ? { memo: input.memo } : {}),
       };
       const call: LedgerCall =
