@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 const TSCONFIG = fileURLToPath(new URL('./tsconfig.server.json', import.meta.url));
 
 export interface ServerProcess {
@@ -16,13 +15,21 @@ export interface ServerProcess {
 
 /**
  * The real server (`server/src/main.ts`, as `npm start` runs it) in a child process of its own,
- * so a test can kill it the way an operating system does. Sources run through tsx with
- * @stoa/chain mapped to its sources, so nothing needs building first.
+ * so a test can kill it the way an operating system does. Sources run through tsx's loader with
+ * @stoa/chain mapped to its sources, so nothing needs building first. The loader runs inside the
+ * server's own process (not tsx's CLI, which would start the server as a grandchild that a kill
+ * of the child leaves running).
  */
 export async function startServer(env: Record<string, string>, timeoutMs = 180_000): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [TSX, '--tsconfig', TSCONFIG, 'server/src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      TSX_TSCONFIG_PATH: TSCONFIG,
+      PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
