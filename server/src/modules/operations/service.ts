@@ -3,6 +3,7 @@ import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { LedgerError, type Ledger, type LedgerCall } from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
+import { retryOnDeadlock } from '../../db/locks.js';
 import { AppError } from '../../errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { AuditService } from '../audit/service.js';
@@ -447,41 +448,46 @@ export class OperationService {
         }
       : null;
     const followUps: ChainOperation[] = [];
-    const row = await this.orm.em.fork().transactional(async (tx) => {
-      const row = await tx.findOne(ChainOperation, { id: op.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!row || TERMINAL_STATUSES.has(row.status)) return null;
-      row.receipt = receipt;
-      row.lastError = null;
-      if (outcome.ok) {
-        row.status = 'finalised';
-        row.result = outcome.receipt.result ?? null;
-        row.finalisedAt = new Date();
-      } else {
-        row.status = 'failed';
-        row.errorCode = outcome.code;
-        row.errorMessage = outcome.message;
-        if (outcome.releaseNonce) row.nonce = null;
-      }
-      await this.audit.append(tx, {
-        actor: 'system',
-        action: outcome.ok ? 'operation.finalised' : 'operation.failed',
-        subjectType: 'chain_operation',
-        subjectId: op.id,
-        data: outcome.ok
-          ? { kind: row.kind, nonce: row.nonce, receipt, result: row.result }
-          : {
-              kind: row.kind,
-              nonce: op.nonce,
-              receipt,
-              errorCode: outcome.code,
-              errorMessage: outcome.message,
-            },
-      });
-      for (const hook of (row.subjectType && this.finalHooks.get(row.subjectType)) || []) {
-        followUps.push(...((await hook(tx, row)) ?? []));
-      }
-      return row;
-    });
+    // The audit trail's lock comes before the rows the hooks update, the reverse of request
+    // paths (rows, then trail): PostgreSQL may break such a cycle, and the outcome is recorded again.
+    const row = await retryOnDeadlock(() =>
+      this.orm.em.fork().transactional(async (tx) => {
+        followUps.length = 0;
+        const row = await tx.findOne(ChainOperation, { id: op.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!row || TERMINAL_STATUSES.has(row.status)) return null;
+        row.receipt = receipt;
+        row.lastError = null;
+        if (outcome.ok) {
+          row.status = 'finalised';
+          row.result = outcome.receipt.result ?? null;
+          row.finalisedAt = new Date();
+        } else {
+          row.status = 'failed';
+          row.errorCode = outcome.code;
+          row.errorMessage = outcome.message;
+          if (outcome.releaseNonce) row.nonce = null;
+        }
+        await this.audit.append(tx, {
+          actor: 'system',
+          action: outcome.ok ? 'operation.finalised' : 'operation.failed',
+          subjectType: 'chain_operation',
+          subjectId: op.id,
+          data: outcome.ok
+            ? { kind: row.kind, nonce: row.nonce, receipt, result: row.result }
+            : {
+                kind: row.kind,
+                nonce: op.nonce,
+                receipt,
+                errorCode: outcome.code,
+                errorMessage: outcome.message,
+              },
+        });
+        for (const hook of (row.subjectType && this.finalHooks.get(row.subjectType)) || []) {
+          followUps.push(...((await hook(tx, row)) ?? []));
+        }
+        return row;
+      }),
+    );
     if (!row) return;
     this.emit(row);
     for (const next of followUps) await this.dispatch(next);
