@@ -1,16 +1,5 @@
 import { LedgerError, type Ledger, type LedgerEvent } from '@stoa/chain';
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failing run can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../fuzz-inputs.js';
 
 export type Fault =
   /** The transaction reaches the chain, the answer never reaches the caller (RPC timeout). */
