@@ -326,7 +326,9 @@ export class CddService {
 
   /** For `KycService.onAdverseVerdict`: revoke the investor of an approved application. */
   adverse = async (tx: EntityManager, app: Application, actor: string, reason: string) => {
-    const identity = await tx.findOne(InvestorIdentity, { userId: app.userId });
+    const found = await tx.findOne(InvestorIdentity, { userId: app.userId }, { fields: ['id'] });
+    // Locked like `revoke`, so a revocation by a reviewer at the same moment does not run twice.
+    const identity = found && (await lockRow(tx, InvestorIdentity, found.id));
     if (!identity || identity.standing === 'revoked') return [];
     return this.revokeInTx(tx, identity, actor, reason);
   };

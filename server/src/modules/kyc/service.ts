@@ -1,6 +1,7 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
+import { retryOnDeadlock } from '../../db/locks.js';
 import { AppError } from '../../errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { sha256Hex } from '../../lib/crypto.js';
@@ -185,21 +186,26 @@ export class KycService {
       event = { ...event, ...(await provider.resolveVerdict(event)) };
     }
     let ops: ChainOperation[] = [];
-    await em.transactional(async (tx) => {
-      const r = await tx.findOneOrFail(KycWebhookEvent, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (r.processedAt) return;
-      r.processedAt = new Date();
-      const app = await this.findApplication(tx, event);
-      if (!app) {
-        r.outcome = 'no-application';
-        this.log.warn({ eventId: event.eventId }, 'KYC event for an unknown applicant');
-        return;
-      }
-      r.applicationId = app.id;
-      r.outcome = event.verdict ?? 'no-verdict';
-      if (!event.verdict) return;
-      ops = await this.applyVerdict(tx, app, event);
-    });
+    // The verdict's audit entry comes before an adverse revocation locks the identity (the
+    // reverse of a reviewer's revoke): PostgreSQL may break that cycle; the event is applied again.
+    await retryOnDeadlock(() =>
+      em.fork().transactional(async (tx) => {
+        ops = [];
+        const r = await tx.findOneOrFail(KycWebhookEvent, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (r.processedAt) return;
+        r.processedAt = new Date();
+        const app = await this.findApplication(tx, event);
+        if (!app) {
+          r.outcome = 'no-application';
+          this.log.warn({ eventId: event.eventId }, 'KYC event for an unknown applicant');
+          return;
+        }
+        r.applicationId = app.id;
+        r.outcome = event.verdict ?? 'no-verdict';
+        if (!event.verdict) return;
+        ops = await this.applyVerdict(tx, app, event);
+      }),
+    );
     if (ops.length > 0) await this.afterAdverse(ops);
   }
 
