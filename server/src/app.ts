@@ -19,6 +19,7 @@ import { userRoutes } from './modules/auth/user-routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { investorRoutes, investorServicesPlugin } from './plugins/investors.js';
 import { keysPlugin } from './plugins/keys.js';
+import { mailPlugin } from './plugins/mail.js';
 import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokenization.js';
 import { errorHandlerPlugin } from './plugins/errors.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
@@ -156,6 +157,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(servicesPlugin, { config });
   await app.register(keysPlugin, { config });
+  await app.register(mailPlugin, { config });
   await app.register(idempotencyPlugin, { ttlMs: config.idempotencyTtlMs });
   const operatorAddress = () => app.services.operatorAddress();
 

@@ -96,6 +96,12 @@ const EnvSchema = Type.Object({
   CLAIM_EXPIRY_NOTICE_DAYS: matching('^[0-9]{1,4}$', 'a whole number of days up to 9999'),
   /** How often the claim-expiry scan runs, in ms; 0 = never on a timer (run it through the API). */
   EXPIRY_SCAN_INTERVAL_MS: wholeNumber(),
+  /** Mail server for notifications and password resets; unset: .eml files under DATA_DIR/mail. */
+  SMTP_URL: matching('^smtps?://', 'an smtp:// or smtps:// URL'),
+  /** Sender of the platform's e-mail. */
+  MAIL_FROM: text('an address, e.g. Stoa <no-reply@example.com>'),
+  /** Where people reach the portal, for links in e-mail. */
+  PUBLIC_URL: matching('^https?://', 'an http:// or https:// URL'),
   /** Name of this server instance in signer leases; stable across its restarts, unique per instance. */
   INSTANCE_ID: matching('^[^\\s]{1,200}$', 'up to 200 characters without spaces'),
   /** BullMQ key prefix: instances sharing a Redis for one deployment use the same one. */
@@ -141,6 +147,9 @@ export interface Config {
   /** Queue name prefix, so parallel test runs sharing one Redis do not meet. */
   queuePrefix: string;
   instanceId: string;
+  mail: { smtpUrl?: string; from: string };
+  /** The portal's address as people reach it, for links in e-mail (no trailing slash). */
+  publicUrl: string;
   outbox: { sweepIntervalMs: number; submitTimeoutMs: number; stuckAfterMs: number };
   sessionTtlMs: number;
   idempotencyTtlMs: number;
@@ -445,6 +454,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     auditAnchorIntervalMinutes: Number(e.AUDIT_ANCHOR_INTERVAL_MINUTES ?? (nodeEnv === 'test' ? '0' : '60')),
     queuePrefix: e.QUEUE_PREFIX ?? 'stoa',
     instanceId: e.INSTANCE_ID ?? `${hostname()}:${port}`,
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? 'Stoa <no-reply@stoa.localhost>' },
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     outbox: {
       sweepIntervalMs: Number(e.OUTBOX_SWEEP_INTERVAL_MS ?? (nodeEnv === 'test' ? '0' : '30000')),
       submitTimeoutMs: Number(e.OUTBOX_SUBMIT_TIMEOUT_MS ?? '120000'),
