@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Notification } from '../identities/entity.js';
+
+export interface NotifyInput {
+  /** The user told (investor, reviewer, treasury operator…). */
+  userId: string;
+  /** A stable name of the event, e.g. `application.more-info-requested`, `deposit.credited`. */
+  kind: string;
+  /** What the person reads: plain words, second person, formatted amounts, no ids or codes. */
+  message: string;
+  /** Where in the portal it leads, e.g. `/investor/portfolio` (optional). */
+  link?: string;
+  data?: Record<string, unknown>;
+  /** The same notice is never created twice for one key (a retried job, a re-delivered event). */
+  dedupeKey: string;
+}
+
+/**
+ * Tells a user about an event, inside the transaction that records the event, so the notice
+ * exists exactly when the event does. Delivery beyond the portal (e-mail) follows from the row.
+ */
+export async function notify(tx: EntityManager, input: NotifyInput): Promise<Notification | null> {
+  const existing = await tx.findOne(Notification, { dedupeKey: input.dedupeKey });
+  if (existing) return null;
+  const n = new Notification();
+  n.userId = input.userId;
+  n.kind = input.kind;
+  n.message = input.message;
+  n.data = { ...(input.data ?? {}), ...(input.link ? { link: input.link } : {}) };
+  n.dedupeKey = input.dedupeKey;
+  tx.persist(n);
+  return n;
+}
