@@ -48,6 +48,10 @@ export class Application extends BaseEntity {
   kycApplicantId: string | null = null;
   kycStatus: KycStatus = 'not-started';
   kycCheckedAt: Date | null = null;
+  /** Sandbox mode: the verdict the applicant asked the sandbox vendor for (clear, rejected, …). */
+  kycScenario: string | null = null;
+  /** When the current submission's documents and review request reached the vendor. */
+  kycSentAt: Date | null = null;
   screening: Screening | null = null;
   /** An address the investor proved to control (signed challenge), for a non-custodial account. */
   provenAddress: string | null = null;
@@ -82,6 +86,8 @@ export const ApplicationSchema = new EntitySchema<Application, BaseEntity>({
     kycApplicantId: { type: 'string', length: 100, nullable: true },
     kycStatus: { type: 'string', length: 16 },
     kycCheckedAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
+    kycScenario: { type: 'string', length: 16, nullable: true },
+    kycSentAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
     screening: { type: 'json', nullable: true },
     provenAddress: { type: 'string', length: 64, nullable: true },
     addressChallenge: { type: 'string', length: 200, nullable: true },

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { AppError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
+import { SandboxScenarioSchema } from '../kyc/routes.js';
 import { CAN } from '../auth/roles.js';
 import { SECURITY } from '../auth/schemas.js';
 import { Application } from './entity.js';
@@ -109,13 +111,65 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Submit for review: checks the required documents, then starts KYC/AML screening',
+        description:
+          'In sandbox mode (GET /kyc/config), `sandboxScenario` picks the verdict the sandbox vendor ' +
+          'sends by itself after KYC_SANDBOX_DELAY_MS (default clear); other vendors refuse it.',
         security: SECURITY,
         params: AppParams,
+        querystring: Type.Object({ sandboxScenario: Type.Optional(SandboxScenarioSchema) }),
         response: { 200: App, ...errorResponses },
       },
     },
-    async (request) =>
-      show(await onboarding.submit(request.principal!, request.params.id, app.investors.kyc.providerName)),
+    async (request) => {
+      const kyc = app.investors.kyc;
+      const scenario = request.query.sandboxScenario;
+      if (scenario && !kyc.sandboxMode) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'A sandbox scenario can only be picked when this server runs the sandbox verification vendor',
+        );
+      }
+      return show(
+        await onboarding.submit(
+          request.principal!,
+          request.params.id,
+          kyc.providerName,
+          kyc.sandboxMode ? (scenario ?? 'clear') : null,
+        ),
+      );
+    },
+  );
+
+  app.post(
+    '/onboarding/applications/:id/kyc/sdk-token',
+    {
+      config: { roles: CAN.applyForOnboarding },
+      schema: {
+        tags,
+        summary: "A token for the verification vendor's web SDK (Sumsub WebSDK, Onfido web SDK)",
+        security: SECURITY,
+        params: AppParams,
+        response: {
+          200: Type.Object({
+            provider: Type.Union([Type.Literal('sumsub'), Type.Literal('onfido'), Type.Literal('sandbox')]),
+            token: Type.String(),
+            applicantId: Type.String(),
+            levelName: Type.Optional(Type.String()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const a = await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id);
+      if (a.userId !== request.principal!.userId) {
+        throw new AppError('FORBIDDEN', 'Only the applicant may open the verification web app');
+      }
+      if (a.status === 'draft') {
+        throw new AppError('RULE_VIOLATION', 'Submit your application first; then verification starts');
+      }
+      return app.investors.kyc.sdkToken(a);
+    },
   );
 
   app.post(

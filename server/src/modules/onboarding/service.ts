@@ -171,7 +171,8 @@ export class OnboardingService {
     });
   }
 
-  async submit(p: Principal, id: string, provider: string): Promise<Application> {
+  /** Submits; `scenario` is the sandbox verdict the applicant picked (sandbox mode only). */
+  async submit(p: Principal, id: string, provider: string, scenario: string | null = null): Promise<Application> {
     const app = await this.em().transactional(async (tx) => {
       const a = await this.ownedForEdit(tx, p, id);
       const docs = await this.documents(tx, a.id);
@@ -190,8 +191,11 @@ export class OnboardingService {
         );
       }
       await this.transition(tx, a, 'submitted', p.id, null);
+      // A resubmission to another vendor starts a new applicant there.
+      if (a.kycProvider !== provider) a.kycApplicantId = null;
       a.kycProvider = provider;
       a.kycStatus = 'pending';
+      a.kycScenario = scenario;
       return a;
     });
     await this.afterSubmit(app);
