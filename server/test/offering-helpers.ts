@@ -67,9 +67,9 @@ export async function offeringWorld(env: TestEnv) {
       expect(up.statusCode).toBe(201);
     }
     await ok('POST', `/onboarding/applications/${id}/submit`, undefined, inv.headers);
-    const hook = sandboxWebhook(env.config.kyc.sandboxWebhookSecret, {
+    const hook = sandboxWebhook(env.config.kyc.sandboxWebhookSecret!, {
       applicationId: id,
-      subjectName: name,
+      scenario: 'clear',
     });
     const delivered = await app.inject({
       method: 'POST',

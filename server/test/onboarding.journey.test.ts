@@ -17,7 +17,7 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
     env = await createTestEnv();
     queue = env.makeQueue(mode);
     app = await env.app({ queue });
-    secret = env.config.kyc.sandboxWebhookSecret;
+    secret = env.config.kyc.sandboxWebhookSecret!;
     const cdd = await staff(app, `cdd-${mode}@provider.example`, ['cdd-provider']);
     const key = await app.inject({
       method: 'POST',
@@ -57,7 +57,7 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
     expect(got.json().regCfLimit).toBe('124000.00');
 
     // A tampered delivery is refused and recorded.
-    const signed = sandboxWebhook(secret, { applicationId: id, subjectName: 'Investor' });
+    const signed = sandboxWebhook(secret, { applicationId: id, scenario: 'clear' });
     const tampered = signed.body.replace('"GREEN"', '"GREEN" ').replace('Investor', 'Investor');
     const bad = await webhook(tampered.replace('applicantReviewed', 'applicantReviewed2'), signed.headers);
     expect(bad.statusCode).toBe(401);
@@ -67,10 +67,10 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
 
     const ok = await webhook(signed.body, signed.headers);
     expect(ok.statusCode).toBe(202);
-    // The same delivery again is a replay.
+    // The same delivery again (a vendor retrying) is acknowledged as the same event.
     const replay = await webhook(signed.body, signed.headers);
-    expect(replay.statusCode).toBe(401);
-    expect(replay.json().message).toMatch(/already received/);
+    expect(replay.statusCode).toBe(202);
+    expect(replay.json().id).toBe(ok.json().id);
     await queue.drain();
     got = await app.inject({
       method: 'GET',
@@ -165,7 +165,7 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
     const investor = await registerInvestor(app, `red-${mode}@investor.example`);
     const id = await applyAndSubmit(app, investor.headers, 'Redford');
     await queue.drain();
-    const signed = sandboxWebhook(secret, { applicationId: id, subjectName: 'Redford' });
+    const signed = sandboxWebhook(secret, { applicationId: id, scenario: 'rejected' });
     expect((await webhook(signed.body, signed.headers)).statusCode).toBe(202);
     await queue.drain();
     const got = await app.inject({
@@ -191,7 +191,7 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
     const investor = await registerInvestor(app, `sanction-${mode}@investor.example`);
     const id = await applyAndSubmit(app, investor.headers, 'Smith');
     await queue.drain();
-    const green = sandboxWebhook(secret, { applicationId: id, subjectName: 'Smith' });
+    const green = sandboxWebhook(secret, { applicationId: id, scenario: 'clear' });
     await webhook(green.body, green.headers);
     await queue.drain();
     expect(
@@ -209,7 +209,7 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
       .did as string;
     expect(await env.ledger.hasValidCdd(did)).toBe(true);
 
-    const hit = sandboxWebhook(secret, { applicationId: id, subjectName: 'Sanctioned Smith' });
+    const hit = sandboxWebhook(secret, { applicationId: id, scenario: 'sanctions' });
     expect((await webhook(hit.body, hit.headers)).statusCode).toBe(202);
     await queue.drain();
     const me = (await app.inject({ method: 'GET', url: '/identities/me', headers: investor.headers })).json();
@@ -222,7 +222,7 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
     const investor = await registerInvestor(app, `expiry-${mode}@investor.example`);
     const id = await applyAndSubmit(app, investor.headers, 'Jones');
     await queue.drain();
-    const green = sandboxWebhook(secret, { applicationId: id, subjectName: 'Jones' });
+    const green = sandboxWebhook(secret, { applicationId: id, scenario: 'clear' });
     await webhook(green.body, green.headers);
     await queue.drain();
     const soon = new Date(Date.now() + 20 * 86_400_000).toISOString();

@@ -127,9 +127,9 @@ describe.skipIf(!hasChromium)('investor onboarding and CDD attestation in Chromi
       const res = await fetch('/onboarding/applications?limit=1&offset=0');
       return ((await res.json()) as { items: { id: string }[] }).items[0]!.id;
     });
-    const signed = sandboxWebhook(env.config.kyc.sandboxWebhookSecret, {
+    const signed = sandboxWebhook(env.config.kyc.sandboxWebhookSecret!, {
       applicationId,
-      subjectName: 'Investor',
+      scenario: 'clear',
     });
     const hook = await fetch(`${baseUrl}/kyc/webhooks/sandbox`, {
       method: 'POST',

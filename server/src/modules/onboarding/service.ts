@@ -193,6 +193,17 @@ export class OnboardingService {
       await this.transition(tx, a, 'submitted', p.id, null);
       // A resubmission to another vendor starts a new applicant there.
       if (a.kycProvider !== provider) a.kycApplicantId = null;
+      // The sandbox vendor's applicant id is known in advance (it lives in this server).
+      if (provider === 'sandbox' && !a.kycApplicantId) {
+        a.kycApplicantId = `sandbox-${a.id}`;
+        await this.audit.append(tx, {
+          actor: 'kyc:sandbox',
+          action: 'kyc.applicant-created',
+          subjectType: 'application',
+          subjectId: a.id,
+          data: { provider, applicantId: a.kycApplicantId },
+        });
+      }
       a.kycProvider = provider;
       a.kycStatus = 'pending';
       a.kycScenario = scenario;
