@@ -154,9 +154,7 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
     const idTrail = await trail(identity.id);
     expect(idTrail).toEqual(expect.arrayContaining(['identity.registered', 'cdd.attest-completed']));
     const rejected = await env.db.orm.em.fork().find(AuditEntry, { action: 'kyc.webhook-rejected' });
-    expect(rejected.map((r) => r.data.reason)).toEqual(
-      expect.arrayContaining(['bad-signature', 'missing-signature', 'replayed']),
-    );
+    expect(rejected.map((r) => r.data.reason).sort()).toEqual(['bad-signature', 'missing-signature']);
     const verified = await app.inject({ method: 'GET', url: '/audit/verify', headers: auth });
     expect(verified.json()).toMatchObject({ ok: true, problems: [] });
   });
