@@ -10889,9 +10889,9 @@ export interface components {
                 status: string;
                 checkedAt: string | null;
                 screening: unknown | null;
-                scenario: string | null;
+                scenario?: string | null;
                 /** @description When the documents and the review request reached the vendor */
-                sentAt: string | null;
+                sentAt?: string | null;
             };
             provenAddress: string | null;
             documents: components["schemas"]["OnboardingDocument"][];

@@ -84,8 +84,10 @@ export function guidance(app: Application): Guidance {
         action: 'edit',
       };
     case 'submitted': {
-      const provider = app.kyc.provider ?? 'the KYC provider';
-      const ref = app.kyc.applicantId ? ` (reference ${app.kyc.applicantId})` : '';
+      const provider =
+        app.kyc.provider === 'sandbox'
+          ? 'the test verification service'
+          : (app.kyc.provider ?? 'the verification provider');
       const byStatus: Record<string, string> = {
         red: 'The identity check did not pass. A reviewer will contact you.',
         retry:
@@ -96,7 +98,7 @@ export function guidance(app: Application): Guidance {
         title: 'Identity check in progress',
         messages: [
           byStatus[app.kyc.status] ??
-            `Your identity check is with ${provider}${ref}. Its verdict arrives automatically and this page updates.`,
+            `Your identity check is with ${provider}. Its answer comes by itself, usually within minutes, and this page updates.`,
         ],
         action: 'none',
       };

@@ -110,7 +110,8 @@ describe('status page', () => {
         },
       }),
     );
-    expect(pending.messages[0]).toContain('sandbox (reference sandbox-1)');
+    expect(pending.messages[0]).toContain('with the test verification service');
+    expect(pending.messages[0]).not.toContain('sandbox-1');
   });
 
   it('keeps refreshing only while someone else has the next move', () => {

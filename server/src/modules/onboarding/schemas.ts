@@ -114,10 +114,14 @@ export const ApplicationBody = Type.Object(
       status: Type.String(),
       checkedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
       screening: Type.Union([Type.Unknown(), Type.Null()]),
-      scenario: Type.Union([Type.String({ description: 'Sandbox mode: the verdict picked' }), Type.Null()]),
-      sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-        description: 'When the documents and the review request reached the vendor',
-      }),
+      scenario: Type.Optional(
+        Type.Union([Type.String({ description: 'Sandbox mode: the verdict picked' }), Type.Null()]),
+      ),
+      sentAt: Type.Optional(
+        Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+          description: 'When the documents and the review request reached the vendor',
+        }),
+      ),
     }),
     provenAddress: Type.Union([Type.String(), Type.Null()]),
     documents: Type.Array(Type.Ref('OnboardingDocument')),
