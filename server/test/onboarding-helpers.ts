@@ -74,12 +74,13 @@ export async function applyAndSubmit(
   app: FastifyInstance,
   headers: Record<string, string>,
   lastName: string,
+  opts: { country?: string; sandboxScenario?: string } = {},
 ) {
   const created = await app.inject({
     method: 'POST',
     url: '/onboarding/applications',
     headers,
-    payload: individual(lastName),
+    payload: individual(lastName, opts.country),
   });
   if (created.statusCode !== 201) throw new Error(`create application failed: ${created.body}`);
   const id = created.json().id as string;
@@ -99,7 +100,7 @@ export async function applyAndSubmit(
   }
   const submitted = await app.inject({
     method: 'POST',
-    url: `/onboarding/applications/${id}/submit`,
+    url: `/onboarding/applications/${id}/submit${opts.sandboxScenario ? `?sandboxScenario=${opts.sandboxScenario}` : ''}`,
     headers,
   });
   if (submitted.statusCode !== 200) throw new Error(`submit failed: ${submitted.body}`);

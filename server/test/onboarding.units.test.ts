@@ -151,7 +151,11 @@ describe('webhook signatures', () => {
   it('vendor clients sign their requests (Sumsub) and send the token (Onfido)', async () => {
     let seen: { url: string; headers: Record<string, string>; body?: string } | undefined;
     const fetchFn: Fetch = async (url, init) => {
-      seen = { url, headers: init.headers, body: init.body === undefined ? undefined : Buffer.from(init.body).toString() };
+      seen = {
+        url,
+        headers: init.headers,
+        body: init.body === undefined ? undefined : Buffer.from(init.body).toString(),
+      };
       return { ok: true, status: 201, json: async () => ({ id: 'new-id' }), text: async () => '' };
     };
     const s = new SumsubProvider({

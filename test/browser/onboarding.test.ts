@@ -120,7 +120,9 @@ describe.skipIf(!hasChromium)('investor onboarding and CDD attestation in Chromi
     await page.getByRole('heading', { name: 'Review and submit' }).waitFor();
     await page.getByRole('button', { name: 'Submit application' }).click();
     await page.getByText('Application submitted').waitFor();
-    await expect(page.getByTestId('kyc-provider').innerText()).resolves.toBe('Sandbox (test verification service)');
+    await expect(page.getByTestId('kyc-provider').innerText()).resolves.toBe(
+      'Sandbox (test verification service)',
+    );
 
     // The sandbox vendor reports GREEN through its signed webhook.
     const applicationId = await page.evaluate(async () => {

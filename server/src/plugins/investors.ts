@@ -56,17 +56,17 @@ function kycProviders(config: Config, fetchFn: Fetch, sandboxSecret: string): Ma
   if (k.provider === 'sandbox') providers.set('sandbox', new SandboxProvider(sandboxSecret));
   if (k.sumsub) providers.set('sumsub', new SumsubProvider({ ...k.sumsub, fetch: fetchFn }));
   if (k.onfido) {
-    providers.set(
-      'onfido',
-      new OnfidoProvider({ ...k.onfido, referrer: config.publicUrl, fetch: fetchFn }),
-    );
+    providers.set('onfido', new OnfidoProvider({ ...k.onfido, referrer: config.publicUrl, fetch: fetchFn }));
   }
   return providers;
 }
 
 /** The sandbox's webhook secret: configured, or derived from this install's master key. */
 export function sandboxSecret(config: Config, masterKey: Buffer): string {
-  return config.kyc.sandboxWebhookSecret ?? hmacHex('sha256', masterKey.toString('hex'), 'stoa:kyc-sandbox-webhook');
+  return (
+    config.kyc.sandboxWebhookSecret ??
+    hmacHex('sha256', masterKey.toString('hex'), 'stoa:kyc-sandbox-webhook')
+  );
 }
 
 /** Services of investor onboarding: applications, documents, KYC, CDD attestation, identities. */

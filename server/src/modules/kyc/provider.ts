@@ -157,7 +157,9 @@ export async function callJson(fetchFn: Fetch, url: string, init: Parameters<Fet
 
 /** A multipart/form-data body built by hand, so its exact bytes can be signed (Sumsub). */
 export function multipart(
-  parts: ({ name: string; value: string } | { name: string; filename: string; contentType: string; content: Buffer })[],
+  parts: (
+    { name: string; value: string } | { name: string; filename: string; contentType: string; content: Buffer }
+  )[],
 ): { body: Buffer; contentType: string } {
   const boundary = `----stoa${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
   const chunks: Buffer[] = [];

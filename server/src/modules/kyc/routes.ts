@@ -69,7 +69,9 @@ export const kycConfigRoutes: FastifyPluginAsyncTypebox = async (app) => {
             sandboxDelayMs: Type.Union([Type.Integer(), Type.Null()], {
               description: 'How long the sandbox takes to decide; null when it does not decide by itself',
             }),
-            webSdk: Type.Boolean({ description: 'The vendor has a web SDK the portal can open (token route)' }),
+            webSdk: Type.Boolean({
+              description: 'The vendor has a web SDK the portal can open (token route)',
+            }),
           }),
           ...errorResponses,
         },

@@ -173,7 +173,11 @@ export class KycService {
         country: app.residenceCountry,
       }));
       await em.fork().transactional(async (tx) => {
-        const row = await tx.findOneOrFail(Application, { id: app.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const row = await tx.findOneOrFail(
+          Application,
+          { id: app.id },
+          { lockMode: LockMode.PESSIMISTIC_WRITE },
+        );
         row.kycApplicantId ??= applicantId;
         await this.audit.append(tx, {
           actor: `kyc:${provider.name}`,
@@ -205,7 +209,11 @@ export class KycService {
       documents,
     });
     const sent = await em.fork().transactional(async (tx) => {
-      const row = await tx.findOneOrFail(Application, { id: app.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const row = await tx.findOneOrFail(
+        Application,
+        { id: app.id },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
       if (row.submittedAt?.getTime() !== app.submittedAt!.getTime()) return null;
       row.kycSentAt = new Date();
       await this.audit.append(tx, {
@@ -267,7 +275,10 @@ export class KycService {
   async sdkToken(app: Application): Promise<SdkToken> {
     const provider = this.provider(app.kycProvider ?? this.providerName);
     if (!provider.sdkToken) {
-      throw new AppError('RULE_VIOLATION', 'Your verification provider has no web app to open; nothing to do here');
+      throw new AppError(
+        'RULE_VIOLATION',
+        'Your verification provider has no web app to open; nothing to do here',
+      );
     }
     if (!app.kycApplicantId) {
       throw new AppError(
@@ -382,7 +393,10 @@ export class KycService {
         r.outcome = event.verdict ?? (claimed ? 'unconfirmed' : 'no-verdict');
         if (!event.verdict) return;
         if (claimed && claimed !== event.verdict) {
-          this.log.warn({ eventId: event.eventId, claimed, confirmed: event.verdict }, 'webhook and API disagree');
+          this.log.warn(
+            { eventId: event.eventId, claimed, confirmed: event.verdict },
+            'webhook and API disagree',
+          );
         }
         // A verdict is for the submission under review: not for a draft being edited again.
         if (app.kycStatus !== 'pending' && app.status !== 'approved') {

@@ -41,7 +41,15 @@ export function parseSumsubTime(v: unknown): Date | null {
   if (!m) return new Date(NaN);
   const [, y, mo, d, h, mi, sec, ms] = m;
   return new Date(
-    Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number((ms ?? '0').padEnd(3, '0'))),
+    Date.UTC(
+      Number(y),
+      Number(mo) - 1,
+      Number(d),
+      Number(h),
+      Number(mi),
+      Number(sec),
+      Number((ms ?? '0').padEnd(3, '0')),
+    ),
   );
 }
 
@@ -94,7 +102,11 @@ export class SumsubProvider implements KycProvider {
     body?: { bytes: Buffer | string; contentType: string },
   ): Promise<unknown> {
     const ts = Math.floor(Date.now() / 1000);
-    const bytes = body ? (typeof body.bytes === 'string' ? Buffer.from(body.bytes) : body.bytes) : Buffer.alloc(0);
+    const bytes = body
+      ? typeof body.bytes === 'string'
+        ? Buffer.from(body.bytes)
+        : body.bytes
+      : Buffer.alloc(0);
     const sig = this.signRequest(ts, method, path, bytes);
     return callJson(this.opts.fetch, `${this.baseUrl}${path}`, {
       method,
@@ -176,7 +188,11 @@ export class SumsubProvider implements KycProvider {
     const res = (await this.call(
       'GET',
       `/resources/applicants/${encodeURIComponent(event.applicantId!)}/one`,
-    )) as { id?: string; externalUserId?: string; review?: { reviewStatus?: string; reviewResult?: unknown } };
+    )) as {
+      id?: string;
+      externalUserId?: string;
+      review?: { reviewStatus?: string; reviewResult?: unknown };
+    };
     const review = res.review;
     const verdict = review?.reviewStatus === 'completed' ? mapSumsubVerdict(review.reviewResult) : null;
     const labels = rejectLabels(review?.reviewResult);
@@ -219,5 +235,7 @@ export class SumsubProvider implements KycProvider {
 
 function rejectLabels(reviewResult: unknown): string[] {
   const r = reviewResult as { rejectLabels?: unknown } | undefined;
-  return Array.isArray(r?.rejectLabels) ? r.rejectLabels.filter((l): l is string => typeof l === 'string') : [];
+  return Array.isArray(r?.rejectLabels)
+    ? r.rejectLabels.filter((l): l is string => typeof l === 'string')
+    : [];
 }

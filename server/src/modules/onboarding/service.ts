@@ -172,7 +172,12 @@ export class OnboardingService {
   }
 
   /** Submits; `scenario` is the sandbox verdict the applicant picked (sandbox mode only). */
-  async submit(p: Principal, id: string, provider: string, scenario: string | null = null): Promise<Application> {
+  async submit(
+    p: Principal,
+    id: string,
+    provider: string,
+    scenario: string | null = null,
+  ): Promise<Application> {
     const app = await this.em().transactional(async (tx) => {
       const a = await this.ownedForEdit(tx, p, id);
       const docs = await this.documents(tx, a.id);
