@@ -2,12 +2,44 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry } from '../src/modules/audit/entity.js';
+import { loadConfig } from '../src/config.js';
+import { alpha3 } from '../src/modules/kyc/countries.js';
 import { KycWebhookEvent } from '../src/modules/kyc/entity.js';
+import { parseSumsubTime } from '../src/modules/kyc/sumsub.js';
+import { sandboxSecret } from '../src/plugins/investors.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
 import { applyAndSubmit, PDF, PNG, registerInvestor } from './onboarding-helpers.js';
 import { StandInVendors, sumsubTime } from './support/kyc-vendors.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('vendor formats', () => {
+  it("reads Sumsub's createdAtMs as UTC yyyy-MM-dd HH:mm:ss.fff", () => {
+    expect(parseSumsubTime('2026-12-01 09:05:07.042')!.toISOString()).toBe('2026-12-01T09:05:07.042Z');
+    expect(parseSumsubTime('2026-12-01 09:05:07')!.toISOString()).toBe('2026-12-01T09:05:07.000Z');
+    expect(parseSumsubTime(1764579907042)!.getTime()).toBe(1764579907042);
+    expect(Number.isNaN(parseSumsubTime('yesterday')!.getTime())).toBe(true);
+    expect(parseSumsubTime(undefined)).toBeNull();
+  });
+  it('converts countries to ISO alpha-3 and refuses unknown codes', () => {
+    expect(alpha3('DE')).toBe('DEU');
+    expect(alpha3('us')).toBe('USA');
+    expect(() => alpha3('XX')).toThrow(/not an ISO 3166-1 alpha-2/);
+  });
+  it('the sandbox secret is per install unless set, and the old public one is refused', () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/tmp/x' });
+    const a = sandboxSecret(config, Buffer.alloc(32, 1));
+    expect(a).toHaveLength(64);
+    expect(sandboxSecret(config, Buffer.alloc(32, 2))).not.toBe(a);
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'test',
+        DATA_DIR: '/tmp/x',
+        SANDBOX_WEBHOOK_SECRET: 'stoa-sandbox-webhook-secret',
+      }),
+    ).toThrow(/public secret of earlier versions/);
+  });
+});
 
 /**
  * Sumsub and Onfido end to end against the stand-in vendor server: applicant, documents, review
