@@ -325,16 +325,9 @@ describe('real KYC vendors against a stand-in vendor server', () => {
       const inv = await registerInvestor(app, 'onfido-2@investor.example');
       const id = await applyAndSubmit(app, inv.headers, 'Brown', { country: 'DE' });
       await queue.drain();
-      // A genuine Sumsub applicant and delivery that name this (Onfido) application.
+      // A genuinely signed Sumsub delivery naming this (Onfido) application. It is refused
+      // without asking Sumsub about an applicant that is not ours (the stand-in knows none).
       const sumsubApplicant = 'abcdefabcdefabcdefabcdef';
-      vendors.sumsub.applicants.set(sumsubApplicant, {
-        id: sumsubApplicant,
-        externalUserId: id,
-        levelName: 'basic-kyc-level',
-        body: {},
-        reviewRequested: 1,
-        review: { reviewStatus: 'completed', reviewResult: { reviewAnswer: 'GREEN' } },
-      });
       const res = await hook(
         'sumsub',
         vendors.sumsubWebhook({

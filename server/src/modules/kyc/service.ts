@@ -359,7 +359,10 @@ export class KycService {
     // The vendor's API, not the delivery, is the verdict (Onfido's webhook has none; Sumsub's is
     // confirmed by reading the applicant's review).
     let claimed: KycEvent['verdict'] = null;
-    if (provider.resolveVerdict && (provider.confirms?.(event) ?? Boolean(event.checkId))) {
+    // Only ask the vendor about an applicant that is ours (Onfido's events name none: ask first).
+    const ours =
+      event.applicantId || event.applicationId ? (await this.findApplication(em, event, false)).app : true;
+    if (ours && provider.resolveVerdict && (provider.confirms?.(event) ?? Boolean(event.checkId))) {
       claimed = event.verdict;
       event = { ...event, ...(await provider.resolveVerdict(event)) };
     }
@@ -417,10 +420,12 @@ export class KycService {
   private async findApplication(
     tx: EntityManager,
     e: KycEvent,
+    lock = true,
   ): Promise<{ app: Application | null; refused?: { applicationId: string; reason: string } }> {
+    const lockOpts = lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {};
     const byId =
       e.applicationId && UUID.test(e.applicationId)
-        ? await tx.findOne(Application, { id: e.applicationId }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+        ? await tx.findOne(Application, { id: e.applicationId }, lockOpts)
         : null;
     if (byId && byId.kycProvider !== e.provider) {
       return {
@@ -435,7 +440,7 @@ export class KycService {
     const app = await tx.findOne(
       Application,
       { kycApplicantId: e.applicantId, kycProvider: e.provider },
-      { lockMode: LockMode.PESSIMISTIC_WRITE },
+      lockOpts,
     );
     if (byId && (!app || app.id !== byId.id)) {
       return {
