@@ -10,7 +10,7 @@ import {
   AppParams,
   ApplicationInput,
   ListQuery,
-  ReasonBody,
+  ReviewActionBody,
 } from './schemas.js';
 import { isReviewer } from './service.js';
 import { documentRoutes } from './document-routes.js';
@@ -127,16 +127,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Reviewer decision short of attestation: start review, ask for more information, or reject',
         security: SECURITY,
         params: AppParams,
-        body: Type.Intersect([
-          Type.Object({
-            action: Type.Union([
-              Type.Literal('start-review'),
-              Type.Literal('request-info'),
-              Type.Literal('reject'),
-            ]),
-          }),
-          ReasonBody,
-        ]),
+        body: ReviewActionBody,
         response: { 200: App, ...errorResponses },
       },
     },
