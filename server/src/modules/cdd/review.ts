@@ -119,7 +119,11 @@ export async function queueOf(
   }
   const candidates = await em.find(Application, where, { orderBy, limit: SEARCH_WINDOW });
   const users = candidates.length
-    ? await em.find(User, { id: { $in: [...new Set(candidates.map((a) => a.userId))] } }, { fields: ['email'] })
+    ? await em.find(
+        User,
+        { id: { $in: [...new Set(candidates.map((a) => a.userId))] } },
+        { fields: ['email'] },
+      )
     : [];
   const email = new Map(users.map((u) => [u.id, u.email]));
   const hits: Application[] = [];

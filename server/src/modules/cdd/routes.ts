@@ -90,7 +90,10 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      show(await cdd.assign(request.principal!, request.params.id, request.body.reviewer), request.principal!),
+      show(
+        await cdd.assign(request.principal!, request.params.id, request.body.reviewer),
+        request.principal!,
+      ),
   );
 
   app.get(
@@ -106,7 +109,10 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      show(await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id), request.principal!),
+      show(
+        await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id),
+        request.principal!,
+      ),
   );
 
   app.post(
@@ -130,7 +136,8 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (result.kind === 'first-approval') {
         return reply.status(200).send({
           status: 'awaiting-second-reviewer' as const,
-          message: 'Your approval is recorded; a second reviewer must approve before the investor is attested',
+          message:
+            'Your approval is recorded; a second reviewer must approve before the investor is attested',
           application: await show(result.app, p),
         });
       }

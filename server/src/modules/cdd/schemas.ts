@@ -97,13 +97,12 @@ export const AttestPendingResponse = Type.Object({
 
 export const CddListQuery = Type.Object({
   status: Type.Optional(
-    Type.Union([
-      ...APPLICATION_STATUSES.map((v) => Type.Literal(v)),
-      Type.Literal('awaiting'),
-      Type.Literal('all'),
-    ], {
-      description: 'Default `awaiting`: everything waiting for a reviewer (submitted, in review)',
-    }),
+    Type.Union(
+      [...APPLICATION_STATUSES.map((v) => Type.Literal(v)), Type.Literal('awaiting'), Type.Literal('all')],
+      {
+        description: 'Default `awaiting`: everything waiting for a reviewer (submitted, in review)',
+      },
+    ),
   ),
   q: Type.Optional(Type.String({ maxLength: 200, description: "Part of the applicant's name or e-mail" })),
   sort: Type.Optional(
@@ -112,7 +111,9 @@ export const CddListQuery = Type.Object({
     }),
   ),
   assignee: Type.Optional(
-    Type.Union([Type.Literal('me'), Type.Literal('unassigned'), Type.Literal('anyone')], { default: 'anyone' }),
+    Type.Union([Type.Literal('me'), Type.Literal('unassigned'), Type.Literal('anyone')], {
+      default: 'anyone',
+    }),
   ),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
   offset: Type.Integer({ minimum: 0, default: 0 }),

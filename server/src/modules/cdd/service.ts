@@ -209,7 +209,16 @@ export class CddService {
       att.plan = {
         ...plan,
         claims: plannedClaims(app, plan, now),
-        ...(approvals.length ? { approvals: approvals.map((a) => ({ id: a.id, actor: a.actor, grounds: a.grounds, reason: a.reason })) } : {}),
+        ...(approvals.length
+          ? {
+              approvals: approvals.map((a) => ({
+                id: a.id,
+                actor: a.actor,
+                grounds: a.grounds,
+                reason: a.reason,
+              })),
+            }
+          : {}),
       };
       tx.persist(att);
       for (const a of approvals) {

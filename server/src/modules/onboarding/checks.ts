@@ -38,7 +38,10 @@ export function assertAdult(input: ApplicationInputT, today = new Date()): void 
 }
 
 export interface ReviewFlag {
-  code: 'accreditation-income-below-threshold' | 'accreditation-net-worth-below-threshold' | 'accredited-without-method';
+  code:
+    | 'accreditation-income-below-threshold'
+    | 'accreditation-net-worth-below-threshold'
+    | 'accredited-without-method';
   /** What the reviewer reads. */
   message: string;
 }

@@ -12,6 +12,7 @@ import {
   ListQuery,
   ReviewActionBody,
 } from './schemas.js';
+import type { Principal } from '../auth/service.js';
 import { isReviewer } from './service.js';
 import { documentRoutes } from './document-routes.js';
 import { serializeApplication } from './view.js';
@@ -21,13 +22,17 @@ const App = Type.Ref('OnboardingApplication');
 
 export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { onboarding, uploads } = app.investors;
-  const show = async (a: Application) =>
-    serializeApplication(
+  const show = async (a: Application, viewer: Principal) => {
+    const view = serializeApplication(
       a,
       await onboarding.profile(a),
       await onboarding.documents(onboarding.em(), a.id),
       uploads.limits,
     );
+    // Screening results (PEP, sanctions, vendor labels) are for reviewers: telling the subject
+    // would tip them off, and labels are vendor codes, not reasons.
+    return isReviewer(viewer) ? view : { ...view, kyc: { ...view.kyc, screening: null } };
+  };
 
   app.post(
     '/onboarding/applications',
@@ -42,7 +47,9 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await show(await onboarding.create(request.principal!, request.body))),
+      reply
+        .status(201)
+        .send(await show(await onboarding.create(request.principal!, request.body), request.principal!)),
   );
 
   app.get(
@@ -67,7 +74,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         limit: request.query.limit,
         offset: request.query.offset,
       });
-      return { items: await Promise.all(items.map(show)), total };
+      return { items: await Promise.all(items.map((a) => show(a, p))), total };
     },
   );
 
@@ -83,7 +90,11 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: App, ...errorResponses },
       },
     },
-    async (request) => show(await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id)),
+    async (request) =>
+      show(
+        await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id),
+        request.principal!,
+      ),
   );
 
   app.put(
@@ -99,7 +110,8 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: App, ...errorResponses },
       },
     },
-    async (request) => show(await onboarding.update(request.principal!, request.params.id, request.body)),
+    async (request) =>
+      show(await onboarding.update(request.principal!, request.params.id, request.body), request.principal!),
   );
 
   app.post(
@@ -115,7 +127,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      show(await onboarding.submit(request.principal!, request.params.id, app.investors.kyc.providerName)),
+      show(
+        await onboarding.submit(request.principal!, request.params.id, app.investors.kyc.providerName),
+        request.principal!,
+      ),
   );
 
   app.post(
@@ -135,7 +150,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const to = (
         { 'start-review': 'in-review', 'request-info': 'needs-more-info', reject: 'rejected' } as const
       )[request.body.action];
-      return show(await onboarding.decide(request.principal!, request.params.id, to, request.body.reason));
+      return show(
+        await onboarding.decide(request.principal!, request.params.id, to, request.body.reason),
+        request.principal!,
+      );
     },
   );
 
@@ -153,7 +171,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      show(await onboarding.reviewAccreditation(request.principal!, request.params.id, request.body)),
+      show(
+        await onboarding.reviewAccreditation(request.principal!, request.params.id, request.body),
+        request.principal!,
+      ),
   );
 
   app.post(
@@ -189,7 +210,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { address, signature } = request.body;
-      return show(await onboarding.proveAddress(request.principal!, request.params.id, address, signature));
+      return show(
+        await onboarding.proveAddress(request.principal!, request.params.id, address, signature),
+        request.principal!,
+      );
     },
   );
 
