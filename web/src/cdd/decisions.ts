@@ -77,3 +77,38 @@ export const REVOKE: DecisionCopy = {
   variant: 'danger',
   reasonLabel: 'Reason (e.g. sanctions hit)',
 };
+
+/** Why an application needs two reviewers, in words for the reviewer. */
+export const GROUND_LABELS: Record<string, string> = {
+  'enhanced-due-diligence':
+    'Enhanced due diligence: screening reported a politically exposed person or sanctions hit',
+  'red-override': 'The identity check returned RED: attesting overrides the vendor’s verdict',
+};
+
+/** Copy of the attest dialog when two reviewers are needed (first or second approval). */
+export function fourEyesCopy(step: 'first' | 'second', redOverride: boolean): DecisionCopy {
+  const reason = redOverride
+    ? 'Why you override the RED verdict (required, recorded in the audit trail)'
+    : 'Your due-diligence notes (recorded in the audit trail)';
+  return step === 'first'
+    ? {
+        button: redOverride ? 'Override RED: first approval' : 'Approve (first of two reviewers)',
+        title: 'Give the first of two approvals?',
+        body:
+          'This application needs two different reviewers. Your approval is recorded under your name; nothing ' +
+          'reaches the chain until a second reviewer approves too.',
+        confirm: 'Record my approval',
+        variant: 'primary',
+        reasonLabel: reason,
+      }
+    : {
+        button: redOverride ? 'Override RED: second approval and attest' : 'Second approval: attest',
+        title: 'Give the second approval and attest?',
+        body:
+          'A first reviewer has approved. Your approval completes the four-eyes check and attests the investor ' +
+          'on chain: a Polymesh identity with CDD, KYC, Jurisdiction and (if verified) Accredited claims.',
+        confirm: 'Approve and attest on chain',
+        variant: 'primary',
+        reasonLabel: reason,
+      };
+}

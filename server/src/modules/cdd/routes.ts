@@ -4,7 +4,7 @@ import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
 import { SECURITY } from '../auth/schemas.js';
 import { serializeIdentity } from '../identities/routes.js';
-import { Application } from '../onboarding/entity.js';
+import type { Application } from '../onboarding/entity.js';
 import { AppParams, ReasonBody } from '../onboarding/schemas.js';
 import { serializeApplication } from '../onboarding/view.js';
 import { serializeOperation } from '../operations/routes.js';
