@@ -172,8 +172,8 @@ describe.skipIf(!hasChromium)('CDD review in Chromium', () => {
     await row.getByRole('button', { name: 'Assign Paul Pepper to me' }).click();
     await row.getByText('Ann Reviewer').waitFor();
     // Sanctions clear, PEP hit, adverse media clear.
-    await expect(row.locator('td').nth(4).innerText()).resolves.toBe('Clear');
-    await expect(row.locator('td').nth(5).innerText()).resolves.toBe('Hit');
+    await expect(row.locator('td').nth(3).innerText()).resolves.toBe('Clear');
+    await expect(row.locator('td').nth(4).innerText()).resolves.toBe('Hit');
     await portal.screenshot('cdd-review-queue');
     await row.getByRole('link', { name: 'Paul Pepper' }).click();
     await page.getByTestId('review-panel').getByText('Two reviewers needed (four-eyes)').waitFor();
