@@ -211,6 +211,31 @@ describe('CDD review workflow', () => {
     });
   });
 
+  it('does not count an approval given before the application went back to the investor', async () => {
+    const { id, investor } = await submitted('Pepperell');
+    expect((await attest(id, ann.headers, { reason: 'Looked fine at first' })).statusCode).toBe(200);
+    const ask = await app.inject({
+      method: 'POST',
+      url: `/onboarding/applications/${id}/review`,
+      headers: bob.headers,
+      payload: { action: 'request-info', reason: 'Please add proof of the source of your wealth' },
+    });
+    expect(ask.statusCode).toBe(200);
+    const resubmit = await app.inject({
+      method: 'POST',
+      url: `/onboarding/applications/${id}/submit`,
+      headers: investor.headers,
+    });
+    expect(resubmit.statusCode, resubmit.body).toBe(200);
+    await queue.drain();
+    await verdict(id, 'Pepperell');
+    expect((await get(id, bob.headers)).review.approvals).toEqual([]);
+    // Bob's approval is a first one again: Ann's was given on the earlier submission.
+    const first = await attest(id, bob.headers, { reason: 'Source of wealth now documented' });
+    expect(first.statusCode).toBe(200);
+    expect((await attest(id, ann.headers, { reason: 'Agree' })).statusCode).toBe(202);
+  });
+
   it('takes concurrent approvals one at a time under the row lock', async () => {
     const { id } = await submitted('Peppino');
     const [b, c] = await Promise.all([attest(id, bob.headers), attest(id, cat.headers)]);

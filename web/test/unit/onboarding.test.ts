@@ -63,6 +63,8 @@ describe('wizard steps', () => {
     const withDocs = applicationFixture({ documents: docs.map((type) => documentFixture({ type })) });
     expect(firstOpenStep(withDocs)).toBe('accreditation');
     expect(firstOpenStep({ ...withDocs, status: 'submitted' })).toBe('kyc');
+    // Asked for more information: back to the documents, where another one can be added.
+    expect(firstOpenStep({ ...withDocs, status: 'needs-more-info' })).toBe('documents');
   });
 
   it('opens only the steps that make sense for the state', () => {
