@@ -88,7 +88,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         scriptSrc: ["'self'"],
         // Swagger UI and Vue's scoped styles inject inline styles.
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        // Decrypted KYC documents are shown from blob: URLs (images, PDFs in a frame / object);
+        // nothing else may load from blob:.
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        frameSrc: ["'self'", 'blob:'],
+        objectSrc: ['blob:'],
         connectSrc: ["'self'"],
       },
     },

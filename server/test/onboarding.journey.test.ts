@@ -171,7 +171,8 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
       url: `/onboarding/applications/${id}`,
       headers: investor.headers,
     });
-    expect(got.json()).toMatchObject({ status: 'rejected', kyc: { status: 'red' } });
+    // A person decides on a RED verdict: it waits in review; one reviewer alone cannot attest it.
+    expect(got.json()).toMatchObject({ status: 'in-review', kyc: { status: 'red' } });
     const attest = await app.inject({
       method: 'POST',
       url: `/cdd/applications/${id}/attest`,
@@ -179,7 +180,17 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
       payload: {},
     });
     expect(attest.statusCode).toBe(422);
-    expect(attest.json().message).toMatch(/KYC verdict is red/);
+    expect(attest.json().message).toMatch(/returned RED.*two different reviewers/);
+    const reject = await app.inject({
+      method: 'POST',
+      url: `/cdd/applications/${id}/reject`,
+      headers: cddKey,
+      payload: { reason: 'We could not verify your identity document.' },
+    });
+    expect(reject.json()).toMatchObject({
+      status: 'rejected',
+      decisionReason: 'We could not verify your identity document.',
+    });
     const me = await app.inject({ method: 'GET', url: '/identities/me', headers: investor.headers });
     expect(me.statusCode).toBe(404);
     expect(await trail(id)).toEqual(expect.arrayContaining(['kyc.verdict', 'application.rejected']));

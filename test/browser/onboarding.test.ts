@@ -157,7 +157,7 @@ describe.skipIf(!hasChromium)('investor onboarding and CDD attestation in Chromi
     await page.getByRole('button', { name: 'Verify accreditation' }).click();
     await page.getByLabel('Evidence reviewed').fill('W-2 forms for 2024 and 2025 reviewed');
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
-    await page.getByText('Verify: done.').waitFor();
+    await page.getByText('Accreditation verified.').waitFor();
 
     await page.getByRole('button', { name: 'Attest', exact: true }).click();
     await page.getByRole('button', { name: 'Attest on chain' }).click();

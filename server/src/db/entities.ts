@@ -17,6 +17,7 @@ import {
   DocumentUploadSchema,
 } from '../modules/onboarding/entity.js';
 import { DataKeySchema } from '../modules/keys/entity.js';
+import { CddApprovalSchema } from '../modules/cdd/approval.js';
 
 import { AssetSchema, IssuerSchema } from '../modules/assets/entity.js';
 import { AssetRulesSchema } from '../modules/compliance/entity.js';
@@ -51,4 +52,5 @@ export const entities = [
   DocumentUploadSchema,
   DocumentChunkSchema,
   IdempotencyRecordSchema,
+  CddApprovalSchema,
 ];

@@ -7,8 +7,9 @@ import { Migration20261201084130_OutboxLeases } from './Migration20261201084130_
 import { Migration20261201084518_AuditVerification } from './Migration20261201084518_AuditVerification.js';
 import { Migration20261201084552_Idempotency } from './Migration20261201084552_Idempotency.js';
 import { Migration20261201084706_Keys } from './Migration20261201084706_Keys.js';
-import { Migration20261201120139_KycVendors } from './Migration20261201120139_KycVendors.js';
 import { Migration20261201084819_UserDisable } from './Migration20261201084819_UserDisable.js';
+import { Migration20261201120139_KycVendors } from './Migration20261201120139_KycVendors.js';
+import { Migration20261201121000_CddReview } from './Migration20261201121000_CddReview.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201084706_Keys', class: Migration20261201084706_Keys },
   { name: 'Migration20261201084819_UserDisable', class: Migration20261201084819_UserDisable },
   { name: 'Migration20261201120139_KycVendors', class: Migration20261201120139_KycVendors },
+  { name: 'Migration20261201121000_CddReview', class: Migration20261201121000_CddReview },
 ];

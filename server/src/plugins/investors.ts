@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { hmacHex } from '../lib/crypto.js';
 import { attestationFollowUp } from '../modules/cdd/followup.js';
 import { cddRoutes } from '../modules/cdd/routes.js';
-import { AttestationBody } from '../modules/cdd/schemas.js';
+import { AttestationBody, Person as CddPerson, ReviewBody as CddReviewBody } from '../modules/cdd/schemas.js';
 import { CddService } from '../modules/cdd/service.js';
 import { identityRoutes } from '../modules/identities/routes.js';
 import { IdentityBody } from '../modules/identities/schemas.js';
@@ -160,7 +160,8 @@ export const investorServicesPlugin = fp(
 /** The investor-facing and CDD routes, with the schemas they share. */
 export const investorRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ChainOperation and ErrorBody are registered at the root (app.ts).
-  for (const s of [DocumentBody, ApplicationBody, IdentityBody, AttestationBody]) app.addSchema(s);
+  for (const s of [CddPerson, CddReviewBody, DocumentBody, ApplicationBody, IdentityBody, AttestationBody])
+    app.addSchema(s);
   await app.register(onboardingRoutes);
   await app.register(kycWebhookRoutes);
   await app.register(kycConfigRoutes);

@@ -3523,7 +3523,6 @@ export interface paths {
                 content: {
                     "application/json": {
                         action: "start-review" | "request-info" | "reject";
-                    } & {
                         /** @description Why; recorded in the audit trail */
                         reason: string;
                     };
@@ -4585,11 +4584,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Applications waiting for a CDD decision (status in-review by default) */
+        /** The review queue: by default everything waiting for a reviewer (submitted, in review), longest waiting first; search by name or e-mail */
         get: {
             parameters: {
                 query: {
-                    status?: "draft" | "submitted" | "in-review" | "approved" | "rejected" | "needs-more-info";
+                    /** @description Default `awaiting`: everything waiting for a reviewer (submitted, in review) */
+                    status?: "draft" | "submitted" | "in-review" | "approved" | "rejected" | "needs-more-info" | "awaiting" | "all";
+                    /** @description Part of the applicant's name or e-mail */
+                    q?: string;
+                    /** @description By submission time; default `oldest` first (longest waiting) */
+                    sort?: "oldest" | "newest";
+                    assignee?: "me" | "unassigned" | "anyone";
                     limit: number;
                     offset: number;
                 };
@@ -4687,6 +4692,236 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cdd/reviewers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People an application can be assigned to (active CDD providers, compliance officers) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CddPerson"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cdd/applications/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign the application to yourself (`me`) or another reviewer, or unassign it (null) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `me`, the user id of a reviewer, or null to unassign */
+                        reviewer: "me" | string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OnboardingApplication"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4812,7 +5047,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Attest: approve and, through the chain-operation outbox, create the account identity with a CDD claim, then KYC / Accredited / Jurisdiction claims and POLYX funding; re-attesting renews the claims */
+        /** Attest: approve and, through the chain-operation outbox, create the account identity with a CDD claim, then KYC / Accredited / Jurisdiction claims and POLYX funding; re-attesting renews the claims. A PEP or sanctions hit (enhanced due diligence) or a RED verdict (override, with a reason) needs two different reviewers: the first call records an approval and answers 200; the second, by someone else, attests (202) */
         post: {
             parameters: {
                 query?: never;
@@ -4844,10 +5079,26 @@ export interface paths {
                         assetIds?: string[];
                         /** @description POLYX funded to a new account; default 100 */
                         polyx?: string;
+                        /** @description Why you approve; recorded in the audit trail. Required to override a RED verdict (each of the two reviewers writes one) */
+                        reason?: string;
                     };
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "awaiting-second-reviewer";
+                            message: string;
+                            application: components["schemas"]["OnboardingApplication"];
+                        };
+                    };
+                };
                 /** @description Default Response */
                 202: {
                     headers: {
@@ -10798,6 +11049,33 @@ export interface components {
                 apiKeys: number;
             };
         };
+        CddPerson: {
+            id: string;
+            /** @description Display name; never an id */
+            name: string;
+        };
+        CddReview: {
+            assignedTo: components["schemas"]["CddPerson"] | null;
+            applicantEmail: string;
+            grounds: ("enhanced-due-diligence" | "red-override")[];
+            approvalsNeeded: number;
+            /** @description Approvals given since the latest submission and not yet used by an attestation */
+            approvals: {
+                /** @description The reviewer's name */
+                reviewer: string;
+                /** @description Given by the person asking */
+                mine: boolean;
+                reason: string | null;
+                /** Format: date-time */
+                at: string;
+            }[];
+            /** @description Inconsistencies for the reviewer to look at (e.g. accreditation against stated income) */
+            flags: {
+                code: string;
+                message: string;
+            }[];
+            decidedByName: string | null;
+        };
         OnboardingDocument: {
             /** Format: uuid */
             id: string;
@@ -10912,6 +11190,7 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            review?: components["schemas"]["CddReview"];
         };
         InvestorIdentity: {
             /** Format: uuid */

@@ -470,7 +470,8 @@ export class KycService {
       subjectId: app.id,
       data: { eventId: e.eventId, verdict, screening: app.screening },
     });
-    const labels = e.screening?.labels.join(', ') || 'none';
+    // Reasons here reach the investor (needs-more-info): plain words; the vendor's labels stay
+    // in the audit entry above.
     if (verdict === 'GREEN' && app.status === 'submitted') {
       await this.onboarding.transition(tx, app, 'in-review', actor, 'KYC/AML check passed (GREEN)');
     } else if (verdict === 'RETRY' && (app.status === 'submitted' || app.status === 'in-review')) {
@@ -479,13 +480,17 @@ export class KycService {
         app,
         'needs-more-info',
         actor,
-        `KYC asks to resubmit (labels: ${labels})`,
+        'The identity check could not confirm your identity from the documents provided. Please upload clearer copies (all corners visible, no glare) and submit again.',
       );
     } else if (verdict === 'RED') {
+      const labels = e.screening?.labels.join(', ') || 'none';
       const reason = `KYC/AML check failed (RED; labels: ${labels})`;
       if (app.status === 'approved') return this.adverse ? this.adverse(tx, app, actor, reason) : [];
-      if (app.status !== 'rejected' && app.status !== 'draft') {
-        await this.onboarding.transition(tx, app, 'rejected', actor, reason);
+      // A person decides: reject in their own words, or override with two reviewers and a reason.
+      if (app.status === 'submitted') {
+        await this.onboarding.transition(tx, app, 'in-review', actor, 'KYC/AML check failed (RED)', {
+          labels: e.screening?.labels ?? [],
+        });
       }
     }
     return [];

@@ -60,6 +60,8 @@ export class Application extends BaseEntity {
   decidedAt: Date | null = null;
   decidedBy: string | null = null;
   decisionReason: string | null = null;
+  /** The reviewer working on it (`user:<id>`), shown in the queue; null when unassigned. */
+  assignedTo: string | null = null;
 }
 
 export const ApplicationSchema = new EntitySchema<Application, BaseEntity>({
@@ -95,6 +97,7 @@ export const ApplicationSchema = new EntitySchema<Application, BaseEntity>({
     decidedAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
     decidedBy: { type: 'string', length: 100, nullable: true },
     decisionReason: { type: 'text', nullable: true },
+    assignedTo: { type: 'string', length: 100, nullable: true },
   },
 });
 

@@ -12,8 +12,9 @@ import {
   AppParams,
   ApplicationInput,
   ListQuery,
-  ReasonBody,
+  ReviewActionBody,
 } from './schemas.js';
+import type { Principal } from '../auth/service.js';
 import { isReviewer } from './service.js';
 import { documentRoutes } from './document-routes.js';
 import { serializeApplication } from './view.js';
@@ -23,13 +24,17 @@ const App = Type.Ref('OnboardingApplication');
 
 export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { onboarding, uploads } = app.investors;
-  const show = async (a: Application) =>
-    serializeApplication(
+  const show = async (a: Application, viewer: Principal) => {
+    const view = serializeApplication(
       a,
       await onboarding.profile(a),
       await onboarding.documents(onboarding.em(), a.id),
       uploads.limits,
     );
+    // Screening results (PEP, sanctions, vendor labels) are for reviewers: telling the subject
+    // would tip them off, and labels are vendor codes, not reasons.
+    return isReviewer(viewer) ? view : { ...view, kyc: { ...view.kyc, screening: null } };
+  };
 
   app.post(
     '/onboarding/applications',
@@ -44,7 +49,9 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await show(await onboarding.create(request.principal!, request.body))),
+      reply
+        .status(201)
+        .send(await show(await onboarding.create(request.principal!, request.body), request.principal!)),
   );
 
   app.get(
@@ -69,7 +76,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         limit: request.query.limit,
         offset: request.query.offset,
       });
-      return { items: await Promise.all(items.map(show)), total };
+      return { items: await Promise.all(items.map((a) => show(a, p))), total };
     },
   );
 
@@ -85,7 +92,11 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: App, ...errorResponses },
       },
     },
-    async (request) => show(await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id)),
+    async (request) =>
+      show(
+        await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id),
+        request.principal!,
+      ),
   );
 
   app.put(
@@ -101,7 +112,8 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: App, ...errorResponses },
       },
     },
-    async (request) => show(await onboarding.update(request.principal!, request.params.id, request.body)),
+    async (request) =>
+      show(await onboarding.update(request.principal!, request.params.id, request.body), request.principal!),
   );
 
   app.post(
@@ -136,6 +148,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           kyc.providerName,
           kyc.sandboxMode ? (scenario ?? 'clear') : null,
         ),
+        request.principal!,
       );
     },
   );
@@ -181,16 +194,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Reviewer decision short of attestation: start review, ask for more information, or reject',
         security: SECURITY,
         params: AppParams,
-        body: Type.Intersect([
-          Type.Object({
-            action: Type.Union([
-              Type.Literal('start-review'),
-              Type.Literal('request-info'),
-              Type.Literal('reject'),
-            ]),
-          }),
-          ReasonBody,
-        ]),
+        body: ReviewActionBody,
         response: { 200: App, ...errorResponses },
       },
     },
@@ -198,7 +202,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const to = (
         { 'start-review': 'in-review', 'request-info': 'needs-more-info', reject: 'rejected' } as const
       )[request.body.action];
-      return show(await onboarding.decide(request.principal!, request.params.id, to, request.body.reason));
+      return show(
+        await onboarding.decide(request.principal!, request.params.id, to, request.body.reason),
+        request.principal!,
+      );
     },
   );
 
@@ -216,7 +223,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      show(await onboarding.reviewAccreditation(request.principal!, request.params.id, request.body)),
+      show(
+        await onboarding.reviewAccreditation(request.principal!, request.params.id, request.body),
+        request.principal!,
+      ),
   );
 
   app.post(
@@ -252,7 +262,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { address, signature } = request.body;
-      return show(await onboarding.proveAddress(request.principal!, request.params.id, address, signature));
+      return show(
+        await onboarding.proveAddress(request.principal!, request.params.id, address, signature),
+        request.principal!,
+      );
     },
   );
 

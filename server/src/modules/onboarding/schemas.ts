@@ -139,6 +139,7 @@ export const ApplicationBody = Type.Object(
     decisionReason: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
+    review: Type.Optional(Type.Ref('CddReview', { description: 'Reviewers only (the CDD console)' })),
   },
   { $id: 'OnboardingApplication' },
 );
@@ -171,6 +172,18 @@ export const ListQuery = Type.Object({
 
 export const ReasonBody = Type.Object(
   { reason: Type.String({ minLength: 3, maxLength: 2000, description: 'Why; recorded in the audit trail' }) },
+  { additionalProperties: false },
+);
+
+/**
+ * One object, not an intersection with `ReasonBody`: each half of an intersection refuses the
+ * other's properties when both forbid additional ones, so no body could ever pass.
+ */
+export const ReviewActionBody = Type.Object(
+  {
+    action: lit(['start-review', 'request-info', 'reject'] as const),
+    reason: ReasonBody.properties.reason,
+  },
   { additionalProperties: false },
 );
 

@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js';
 import type { AuditService } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import { CAN } from '../auth/roles.js';
+import { accreditationFlags, assertAdult } from './checks.js';
 import { isUsPerson } from './countries.js';
 import { Application, ApplicationDocument } from './entity.js';
 import { regCfLimit } from './regcf.js';
@@ -37,6 +38,7 @@ export class OnboardingService {
 
   /** Copies the input onto the application, sealing the personal data; inside `tx`. */
   private async apply(tx: EntityManager, app: Application, input: ApplicationInputT): Promise<void> {
+    assertAdult(input);
     const profile: SealedProfile = { financials: input.financials };
     if (input.kind === 'individual') {
       if (!input.individual || input.entity) {
@@ -209,6 +211,22 @@ export class OnboardingService {
           data: { provider, applicantId: a.kycApplicantId },
         });
       }
+      const profile = await this.profile(a, tx);
+      const flags = accreditationFlags({
+        investorType: a.investorType,
+        accreditationMethod: a.accreditationMethod,
+        financials: profile.financials,
+      });
+      // The reviewer sees these on the application; the trail shows they were raised, and when.
+      if (flags.length > 0) {
+        await this.audit.append(tx, {
+          actor: 'system',
+          action: 'application.flagged',
+          subjectType: 'application',
+          subjectId: a.id,
+          data: { flags },
+        });
+      }
       a.kycProvider = provider;
       a.kycStatus = 'pending';
       a.kycScenario = scenario;
@@ -220,7 +238,8 @@ export class OnboardingService {
 
   async decide(p: Principal, id: string, to: 'in-review' | 'needs-more-info' | 'rejected', reason: string) {
     return this.em().transactional(async (tx) => {
-      const app = await this.loadFor(tx, p, id);
+      // Locked: a decision racing an attestation or a verdict must see the state it changes.
+      const app = await this.loadFor(tx, p, id, LockMode.PESSIMISTIC_WRITE);
       await this.transition(tx, app, to, p.id, reason);
       return app;
     });
