@@ -20,6 +20,7 @@ import type { OperationService } from '../operations/service.js';
 import { Attestation, IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
 import { Asset } from '../assets/entity.js';
 import { AssetRules } from '../compliance/entity.js';
+import { claimsRevoked } from '../notifications/events.js';
 import { CDD_CLAIM, claimKey, plannedClaims, type ClaimPlan, type PlannedClaim } from './claims.js';
 
 const YEAR = 365 * 86_400_000;
@@ -302,6 +303,7 @@ export class CddService {
       ops.push(op);
     }
     if (ops.length === 0) att.status = 'completed';
+    await claimsRevoked(tx, identity, att.id, actor, reason);
     await this.audit.append(tx, {
       actor,
       action: 'cdd.revoked',

@@ -14,6 +14,7 @@ import { assertTransition, EDITABLE, type ApplicationStatus } from './state.js';
 import { profileContext } from '../keys/contexts.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { SealedProfile } from './view.js';
+import { applicationDecided } from '../notifications/events.js';
 
 export const DEFAULT_ACCREDITATION_DAYS = 90;
 const DAY = 86_400_000;
@@ -169,6 +170,7 @@ export class OnboardingService {
       subjectId: app.id,
       data: { from, to, reason, ...data },
     });
+    await applicationDecided(tx, app, to, actor, reason);
   }
 
   async submit(p: Principal, id: string, provider: string): Promise<Application> {
