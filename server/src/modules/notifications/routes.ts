@@ -45,7 +45,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { limit, offset, unread: onlyUnread } = request.query;
+      const { limit = 20, offset = 0, unread: onlyUnread } = request.query;
       const userId = me(request);
       if (!userId) return { items: [], total: 0, unreadCount: 0, limit, offset };
       const where = { userId, ...(onlyUnread ? { readAt: null } : {}) };

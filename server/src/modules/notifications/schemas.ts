@@ -21,8 +21,12 @@ export const NotificationItem = Type.Object(
 );
 
 export const NotificationQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Notices per page' }),
-  offset: Type.Integer({ minimum: 0, default: 0, description: 'Notices to skip (newest first)' }),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Notices per page' }),
+  ),
+  offset: Type.Optional(
+    Type.Integer({ minimum: 0, default: 0, description: 'Notices to skip (newest first)' }),
+  ),
   unread: Type.Optional(Type.Boolean({ description: 'Only notices not read yet' })),
 });
 
