@@ -86,7 +86,8 @@ describe('notifications journey', () => {
     expect(got[0]).toMatchObject({
       title: 'We need more information from you',
       link: '/investor/onboarding',
-      message: expect.stringContaining('“Please upload a clearer passport scan”'),
+      message:
+        'We need more information to finish reviewing your application. The reviewer wrote: “Please upload a clearer passport scan”. Update your application and submit it again.',
     });
     await world.ok('POST', `/onboarding/applications/${id}/submit`, undefined, carl.headers);
     const rejected = await world.call(

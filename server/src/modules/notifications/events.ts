@@ -14,8 +14,13 @@ import { claimWords, formatAmount, formatDay } from './words.js';
 
 /** A reviewer's words may be shown; a KYC vendor's labels or the system's codes are not. */
 const byPerson = (actor: string) => !actor.startsWith('kyc:') && actor !== 'system';
+/** ` The reviewer wrote: “…”.` — the sentence closed after the quote unless the quote closes it. */
+const quoted = (reason: string) => {
+  const r = reason.trim();
+  return ` The reviewer wrote: “${r}”${/[.!?]$/.test(r) ? '' : '.'}`;
+};
 const reasonOf = (actor: string, reason: string | null) =>
-  byPerson(actor) && reason?.trim() ? ` The reviewer wrote: “${reason.trim()}”` : '';
+  byPerson(actor) && reason?.trim() ? quoted(reason) : '';
 
 /** The application reached a decision: approved, rejected, or more information is needed. */
 export async function applicationDecided(
@@ -56,7 +61,7 @@ export async function applicationDecided(
       title: 'We need more information from you',
       message: `We need more information to finish reviewing your application.${
         byPerson(actor) && reason?.trim()
-          ? ` The reviewer wrote: “${reason.trim()}”`
+          ? quoted(reason)
           : ' The identity check asks you to check your details and documents.'
       } Update your application and submit it again.`,
       link: '/investor/onboarding',
