@@ -45,7 +45,13 @@ export function createMailer(config: MailConfig): Mailer {
     ...(id ? { messageId: `<${id}@${domain}>` } : {}),
   });
   if (config.smtpUrl) {
-    const transport: Transporter = nodemailer.createTransport(config.smtpUrl);
+    // Bounded well inside the notification sender's lease, so a hung server is a failed try.
+    const transport: Transporter = nodemailer.createTransport({
+      url: config.smtpUrl,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+    });
     return {
       mode: 'smtp',
       async send(mail) {
