@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectors } from 'playwright-core';
+import { notify } from '../../server/src/modules/notifications/notify.js';
 import { applyAndSubmit, registerInvestor } from '../../server/test/onboarding-helpers.js';
 import { hasChromium, openPortal, type Portal } from './harness.js';
 
@@ -77,6 +78,22 @@ describe.skipIf(!hasChromium)('notifications in Chromium', () => {
     await page.getByTestId('mark-all-read').click();
     await expect.poll(() => page.getByTestId('notification-count').count()).toBe(0);
     await page.getByText('You are up to date.').waitFor();
+
+    // On the notifications page itself, a new notice appears by itself too.
+    await app.infra.db.orm.em.fork().transactional((tx) =>
+      notify(tx, {
+        userId: investor.body.user.id as string,
+        kind: 'deposit.credited',
+        title: 'Your deposit arrived',
+        message: 'Your deposit of 2,500 USDS was credited to your account.',
+        link: '/investor/portfolio',
+        dedupeKey: 'deposit.credited:browser-test',
+      }),
+    );
+    await expect
+      .poll(() => page.getByTestId('notification').first().textContent(), { timeout: 20_000 })
+      .toContain('Your deposit of 2,500 USDS was credited');
+    await expect.poll(() => page.getByTestId('notification-count').textContent()).toBe('1');
     await portal.screenshot('notifications-read');
     expect(portal.consoleErrors).toEqual([]);
   }, 90_000);
