@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createApiClient } from '../../src/api/client';
 import { apiClientKey } from '../../src/api/useApi';
 import NotificationsView from '../../src/notifications/NotificationsView.vue';
+import { useNotificationsStore } from '../../src/notifications/notificationsStore';
 import { badgeText, noticeTime, portalLink, unreadLabel } from '../../src/notifications/notifications';
 import { jsonResponse } from './fixtures';
 
@@ -91,5 +92,28 @@ describe('NotificationsView', () => {
       'GET /notifications/unread-count',
       'POST /notifications/read-all',
     ]);
+  });
+
+  it('loads the list again when the bell’s poll counts a notice it does not show', async () => {
+    let listed = 0;
+    const fetch = vi.fn(async (_req: Request) => {
+      listed++;
+      const items = listed === 1 ? [note('a')] : [note('c'), note('a')];
+      return jsonResponse({ items, total: items.length, unreadCount: items.length, limit: 20, offset: 0 });
+    });
+    const pinia = createPinia();
+    const wrapper = mount(NotificationsView, {
+      global: {
+        plugins: [pinia],
+        provide: { [apiClientKey]: createApiClient({ baseUrl: 'http://stoa.test', fetch }) },
+        stubs: { RouterLink: true },
+      },
+    });
+    await flushPromises();
+    expect(wrapper.findAll('[data-test="notification"]')).toHaveLength(1);
+    useNotificationsStore(pinia).unreadCount = 2;
+    await flushPromises();
+    expect(listed).toBe(2);
+    expect(wrapper.findAll('[data-test="notification"]')).toHaveLength(2);
   });
 });
