@@ -59,7 +59,7 @@ describe('notifications journey', () => {
     const issued = items.filter((n) => n.kind === 'claims.issued');
     expect(issued).toHaveLength(1);
     expect(issued[0]!.message).toMatch(
-      /^Your verification is complete: .*KYC verification.* until \d{1,2} \w+ \d{4}\./,
+      /^Your verification is complete: your identity verification, KYC verification, country of residence and accredited-investor status are recorded on chain until \d{1,2} \w+ \d{4}\. You can invest in offerings open to you\.$/,
     );
     expect(issued[0]!.link).toBe('/investor/offerings');
     for (const n of items) expect(n.message).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|did:|0x[0-9a-f]{8}/i);
@@ -174,7 +174,7 @@ describe('notifications journey', () => {
     const refunded = (await notes(ada.headers)).items.filter((n) => n.kind === 'subscription.refunded');
     expect(refunded).toHaveLength(1);
     expect(refunded[0]!.message).toBe(
-      'Gamma Seed did not reach its soft cap, so your subscription was refunded: 3,000 USDS is back in your account and the 1,500 GAMMA were returned.',
+      'Gamma Seed did not reach its soft cap, so your subscription was refunded: 3,000 USDS is back in your account and your 1,500 GAMMA went back to the issuer.',
     );
   }, 60_000);
 

@@ -10,7 +10,7 @@ import { IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
 import type { Application } from '../onboarding/entity.js';
 import { Offering, type Subscription } from '../offerings/entity.js';
 import { notify } from './notify.js';
-import { claimWords, formatAmount, formatDay } from './words.js';
+import { CLAIM_ORDER, claimWords, formatAmount, formatDay, listWords } from './words.js';
 
 /** A reviewer's words may be shown; a KYC vendor's labels or the system's codes are not. */
 const byPerson = (actor: string) => !actor.startsWith('kyc:') && actor !== 'system';
@@ -75,12 +75,14 @@ export async function claimsIssued(
   identity: InvestorIdentity,
   attestationId: string,
 ): Promise<void> {
-  const claims = await tx.find(IdentityClaimRecord, {
-    identityId: identity.id,
-    attestationId,
-    status: 'active',
-  });
-  const types = [...new Set(claims.map((c) => claimWords(c.claimType)))];
+  // Filtered here, not in SQL: the outcome being recorded has just changed its claim's status.
+  const claims = (await tx.find(IdentityClaimRecord, { identityId: identity.id, attestationId })).filter(
+    (c) => c.status === 'active',
+  );
+  const rank = (t: string) => (CLAIM_ORDER.includes(t) ? CLAIM_ORDER.indexOf(t) : CLAIM_ORDER.length);
+  const types = [...new Set(claims.map((c) => c.claimType))]
+    .sort((a, b) => rank(a) - rank(b))
+    .map(claimWords);
   const expiry = claims
     .map((c) => c.expiresAt)
     .filter((d): d is Date => d !== null)
@@ -90,9 +92,9 @@ export async function claimsIssued(
     kind: 'claims.issued',
     dedupeKey: `claims.issued:${attestationId}`,
     title: 'You are verified',
-    message: `Your verification is complete: ${types.join(', ') || 'your identity'} ${
-      types.length === 1 ? 'is' : 'are'
-    } now recorded on chain${expiry ? ` until ${formatDay(expiry)}` : ''}. You can invest in offerings open to you.`,
+    message: `Your verification is complete: your ${listWords(types) || 'identity'} ${
+      types.length > 1 ? 'are' : 'is'
+    } recorded on chain${expiry ? ` until ${formatDay(expiry)}` : ''}. You can invest in offerings open to you.`,
     link: '/investor/offerings',
     data: { identityId: identity.id, attestationId },
   });
@@ -259,7 +261,7 @@ export async function subscriptionRefunded(tx: EntityManager, s: Subscription): 
     message: `${o.name} did not reach its soft cap, so your subscription was refunded: ${formatAmount(
       s.cost,
       pay || undefined,
-    )} is back in your account and the ${formatAmount(s.amount, unit)} were returned.`,
+    )} is back in your account and your ${formatAmount(s.amount, unit)} went back to the issuer.`,
     link: '/investor/portfolio',
     data: { offeringId: o.id, subscriptionId: s.id },
   });

@@ -31,3 +31,12 @@ export function claimWords(type: string): string {
   };
   return words[type] ?? `${type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} claim`;
 }
+
+/** "a", "a and b", "a, b and c". */
+export function listWords(items: string[]): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** The order people read claims in: who you are, then where, then what you may do. */
+export const CLAIM_ORDER = ['CustomerDueDiligence', 'KnowYourCustomer', 'Jurisdiction', 'Accredited'];
