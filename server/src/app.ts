@@ -20,6 +20,8 @@ import { authPlugin } from './plugins/auth.js';
 import { investorRoutes, investorServicesPlugin } from './plugins/investors.js';
 import { keysPlugin } from './plugins/keys.js';
 import { mailPlugin } from './plugins/mail.js';
+import { notificationsPlugin } from './plugins/notifications.js';
+import { notificationRoutes } from './modules/notifications/routes.js';
 import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokenization.js';
 import { errorHandlerPlugin } from './plugins/errors.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
@@ -143,6 +145,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         { name: 'offerings', description: 'Primary offerings (STO): launch, subscribe, close, refunds' },
         { name: 'settlements', description: 'Settlement instructions: legs, affirmations, execution' },
         { name: 'audit', description: 'The hash-chained audit trail: search, verify, export' },
+        { name: 'notifications', description: 'Your notifications: list, unread count, mark read' },
       ],
     },
     refResolver: {
@@ -162,6 +165,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(servicesPlugin, { config });
   await app.register(keysPlugin, { config });
   await app.register(mailPlugin, { config });
+  await app.register(notificationsPlugin, { config });
   await app.register(idempotencyPlugin, { ttlMs: config.idempotencyTtlMs });
   const operatorAddress = () => app.services.operatorAddress();
 
@@ -184,6 +188,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(investorServicesPlugin, { config, operatorAddress });
   await app.register(authRoutes, { secureCookies: config.env === 'production' });
   await app.register(userRoutes);
+  await app.register(notificationRoutes);
   await app.register(investorRoutes);
   await app.register(tokenizationServicesPlugin, { operatorAddress });
   await app.register(tokenizationRoutes);

@@ -108,6 +108,8 @@ const EnvSchema = Type.Object({
   MAIL_FROM: text('an address, e.g. Stoa <no-reply@example.com>'),
   /** Where people reach the portal, for links in e-mail. */
   PUBLIC_URL: matching('^https?://', 'an http:// or https:// URL'),
+  /** How often notifications waiting for e-mail are sent, in ms; 0 = never on a timer. */
+  NOTIFICATION_MAIL_INTERVAL_MS: wholeNumber(),
   /** Name of this server instance in signer leases; stable across its restarts, unique per instance. */
   INSTANCE_ID: matching('^[^\\s]{1,200}$', 'up to 200 characters without spaces'),
   /** BullMQ key prefix: instances sharing a Redis for one deployment use the same one. */
@@ -156,6 +158,8 @@ export interface Config {
   mail: { smtpUrl?: string; from: string };
   /** The portal's address as people reach it, for links in e-mail (no trailing slash). */
   publicUrl: string;
+  /** How often notices waiting for e-mail are delivered (0: only when asked, in tests). */
+  notificationMailIntervalMs: number;
   outbox: { sweepIntervalMs: number; submitTimeoutMs: number; stuckAfterMs: number };
   sessionTtlMs: number;
   idempotencyTtlMs: number;
@@ -481,6 +485,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     instanceId: e.INSTANCE_ID ?? `${hostname()}:${port}`,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? 'Stoa <no-reply@stoa.localhost>' },
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    notificationMailIntervalMs: Number(
+      e.NOTIFICATION_MAIL_INTERVAL_MS ?? (nodeEnv === 'test' ? '0' : '5000'),
+    ),
     outbox: {
       sweepIntervalMs: Number(e.OUTBOX_SWEEP_INTERVAL_MS ?? (nodeEnv === 'test' ? '0' : '30000')),
       submitTimeoutMs: Number(e.OUTBOX_SUBMIT_TIMEOUT_MS ?? '120000'),

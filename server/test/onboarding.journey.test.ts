@@ -247,7 +247,7 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
     expect(first.notified).toBeGreaterThanOrEqual(2); // KYC + Jurisdiction within 30 days
     expect((await scans.scan(new Date())).notified).toBe(0); // never twice
     const notes = await app.inject({ method: 'GET', url: '/notifications', headers: investor.headers });
-    expect(notes.json().items.some((n: { kind: string }) => n.kind === 'claim-expiring')).toBe(true);
+    expect(notes.json().items.some((n: { kind: string }) => n.kind === 'claims.expiring')).toBe(true);
     const lapsed = await scans.scan(new Date(Date.now() + 21 * 86_400_000));
     expect(lapsed.expired).toBeGreaterThanOrEqual(2);
     const me = (await app.inject({ method: 'GET', url: '/identities/me', headers: investor.headers })).json();

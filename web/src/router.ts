@@ -75,6 +75,13 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Users', roles: AREA_ROLES['/admin/users'] },
   },
   {
+    path: '/notifications',
+    name: 'notifications',
+    component: () => import('./notifications/NotificationsView.vue'),
+    // Every signed-in user has notices.
+    meta: { title: 'Notifications', roles: [] },
+  },
+  {
     path: '/status',
     name: 'status',
     component: () => import('./system/StatusView.vue'),

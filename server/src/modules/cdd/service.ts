@@ -23,6 +23,7 @@ import { Attestation, IdentityClaimRecord, InvestorIdentity } from '../identitie
 import { Asset } from '../assets/entity.js';
 import { AssetRules } from '../compliance/entity.js';
 import { CddApproval, type ApprovalGround } from './approval.js';
+import { claimsRevoked } from '../notifications/events.js';
 import { CDD_CLAIM, claimKey, plannedClaims, type ClaimPlan, type PlannedClaim } from './claims.js';
 
 const YEAR = 365 * 86_400_000;
@@ -422,6 +423,7 @@ export class CddService {
       ops.push(op);
     }
     if (ops.length === 0) att.status = 'completed';
+    await claimsRevoked(tx, identity, att.id, actor, reason);
     await this.audit.append(tx, {
       actor,
       action: 'cdd.revoked',

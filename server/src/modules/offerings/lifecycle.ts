@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
 import { Asset, Issuer } from '../assets/entity.js';
+import { subscriptionRefunded, subscriptionSettled } from '../notifications/events.js';
 import { ChainOperation } from '../operations/entity.js';
 import { Offering, Subscription } from './entity.js';
 import type { OfferingService } from './service.js';
@@ -266,6 +267,7 @@ export function offeringHooks(svc: OfferingService) {
       if (op.status === 'finalised') {
         s.status = 'settled';
         s.cost = (op.result as { cost: string }).cost;
+        await subscriptionSettled(tx, s);
       } else {
         s.status = 'failed';
         s.failureReason = `${op.errorCode ?? 'failed'}: ${op.errorMessage ?? ''}`;
@@ -279,6 +281,7 @@ export function offeringHooks(svc: OfferingService) {
     }
     if ((await openOps(tx, 'subscription', s.id, op.id)) > 0 || s.failureReason) return [];
     s.status = 'refunded';
+    await subscriptionRefunded(tx, s);
     const o = await tx.findOneOrFail(Offering, { id: s.offeringId });
     const left = await tx.count(Subscription, { offeringId: o.id, status: 'refunding', id: { $ne: s.id } });
     if (left === 0) o.status = 'refunded';

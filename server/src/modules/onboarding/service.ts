@@ -15,6 +15,7 @@ import { assertTransition, EDITABLE, type ApplicationStatus } from './state.js';
 import { profileContext } from '../keys/contexts.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { SealedProfile } from './view.js';
+import { applicationDecided } from '../notifications/events.js';
 
 export const DEFAULT_ACCREDITATION_DAYS = 90;
 const DAY = 86_400_000;
@@ -171,6 +172,7 @@ export class OnboardingService {
       subjectId: app.id,
       data: { from, to, reason, ...data },
     });
+    await applicationDecided(tx, app, to, actor, reason);
   }
 
   /** Submits; `scenario` is the sandbox verdict the applicant picked (sandbox mode only). */
