@@ -19,8 +19,22 @@ export const treasuryServicesPlugin = fp(
     const { db, ledger } = app.infra;
     const { audit, operations } = app.services;
     const settings = opts.config.treasury;
-    const stablecoin = new PlatformStablecoin(db.orm, app.tokenization.assets, operations, settings.stablecoin, app.log);
-    const treasury = new TreasuryService(db.orm, ledger, operations, audit, stablecoin, settings, opts.operatorAddress);
+    const stablecoin = new PlatformStablecoin(
+      db.orm,
+      app.tokenization.assets,
+      operations,
+      settings.stablecoin,
+      app.log,
+    );
+    const treasury = new TreasuryService(
+      db.orm,
+      ledger,
+      operations,
+      audit,
+      stablecoin,
+      settings,
+      opts.operatorAddress,
+    );
     // Offerings are priced in the platform stablecoin unless they name another.
     app.tokenization.offerings.defaultPaymentAsset = async (em) => (await stablecoin.find(em))?.id ?? null;
     app.decorate('treasury', treasury);
@@ -34,7 +48,10 @@ export const treasuryServicesPlugin = fp(
   { name: 'stoa-treasury', dependencies: ['stoa-tokenization'] },
 );
 
-export const treasuryRoutesPlugin: FastifyPluginAsyncTypebox<{ webhookSecret?: string }> = async (app, opts) => {
+export const treasuryRoutesPlugin: FastifyPluginAsyncTypebox<{ webhookSecret?: string }> = async (
+  app,
+  opts,
+) => {
   await app.register(treasuryRoutes);
   if (opts.webhookSecret) await app.register(bankWebhookRoutes, { secret: opts.webhookSecret });
 };

@@ -50,7 +50,13 @@ export const EligibilityView = Type.Object(
         detail: Type.String(),
       }),
     ),
-    reasons: Type.Array(Type.Object({ rule: Type.String(), message: Type.String() })),
+    reasons: Type.Array(
+      Type.Object({
+        rule: Type.String(),
+        message: Type.String(),
+        link: Type.Optional(Type.String({ description: 'Where in the portal to fix it' })),
+      }),
+    ),
   },
   { $id: 'SubscriptionEligibility' },
 );

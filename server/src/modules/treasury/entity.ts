@@ -34,12 +34,7 @@ export const TreasuryAccountSchema = new EntitySchema<TreasuryAccount, BaseEntit
  * platform) → transferring (platform → investor) → credited | awaiting-affirmation | failed.
  */
 export type DepositStatus =
-  | 'pre-approving'
-  | 'issuing'
-  | 'transferring'
-  | 'credited'
-  | 'awaiting-affirmation'
-  | 'failed';
+  'pre-approving' | 'issuing' | 'transferring' | 'credited' | 'awaiting-affirmation' | 'failed';
 
 /** Money received in the platform's bank account for an investor, credited as stablecoin. */
 export class Deposit extends BaseEntity {

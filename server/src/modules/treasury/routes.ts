@@ -76,7 +76,9 @@ export const treasuryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return identity;
   };
   const withInvestors = async <T extends { identityId: string }>(rows: T[]) => {
-    const { byId } = await investorDirectory(em(), { identityIds: [...new Set(rows.map((r) => r.identityId))] });
+    const { byId } = await investorDirectory(em(), {
+      identityIds: [...new Set(rows.map((r) => r.identityId))],
+    });
     return (id: string) => {
       const c = byId.get(id);
       return { name: c?.name ?? '', email: c?.email ?? '' };
@@ -224,7 +226,11 @@ export const treasuryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       await treasury.reconcile();
-      const rows = await em().find(Deposit, {}, { orderBy: { createdAt: 'desc' }, limit: request.query.limit ?? 100 });
+      const rows = await em().find(
+        Deposit,
+        {},
+        { orderBy: { createdAt: 'desc' }, limit: request.query.limit ?? 100 },
+      );
       const who = await withInvestors(rows);
       return { items: rows.map((d) => ({ ...depositView(d), investor: who(d.identityId) })) };
     },
@@ -237,13 +243,18 @@ export const treasuryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Record a payment received in the bank: the stablecoin is issued to the investor (once per bank transaction)',
+        summary:
+          'Record a payment received in the bank: the stablecoin is issued to the investor (once per bank transaction)',
         body: RecordDepositBody,
         response: { 200: DepositView, 202: DepositView, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { deposit, duplicate } = await treasury.recordDeposit(request.body, request.principal!.id, 'operator');
+      const { deposit, duplicate } = await treasury.recordDeposit(
+        request.body,
+        request.principal!.id,
+        'operator',
+      );
       return reply.status(duplicate ? 200 : 202).send(depositView(deposit));
     },
   );
@@ -286,6 +297,8 @@ export const treasuryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      withdrawalView(await treasury.markPaid(request.params.id, request.body.bankReference, request.principal!.id)),
+      withdrawalView(
+        await treasury.markPaid(request.params.id, request.body.bankReference, request.principal!.id),
+      ),
   );
 };

@@ -9,7 +9,7 @@ import type { AuditService } from '../audit/service.js';
 import { InvestorIdentity } from '../identities/entity.js';
 import { notify } from '../notifications/notify.js';
 import { Offering } from '../offerings/entity.js';
-import { reservedSubscriptions } from '../offerings/reservations.js';
+import { included, reservedSubscriptions } from '../offerings/reservations.js';
 import { ChainOperation } from '../operations/entity.js';
 import { TERMINAL_STATUSES, type OperationService } from '../operations/service.js';
 import { Deposit, TreasuryAccount, Withdrawal } from './entity.js';
@@ -119,7 +119,14 @@ export class TreasuryService {
           identityId: identity.id,
         })
       : [];
-    const leaving = await em.find(Withdrawal, { identityId: identity.id, status: 'transferring' });
+    // Withdrawals whose transfer the chain does not show yet (like subscriptions' reservations).
+    const leaving: Withdrawal[] = [];
+    for (const w of await em.find(Withdrawal, { identityId: identity.id, status: 'transferring' })) {
+      const op = w.transferOperationId
+        ? await em.findOne(ChainOperation, { id: w.transferOperationId })
+        : null;
+      if (!op || !(await included(this.ledger, op))) leaving.push(w);
+    }
     const held =
       subs.reduce((s, x) => s + toUnits(x.cost), 0n) + leaving.reduce((s, w) => s + toUnits(w.amount), 0n);
     const free = toUnits(funds?.free ?? '0') - held;
@@ -418,7 +425,10 @@ export class TreasuryService {
         await lockRow(tx, TreasuryAccount, account.id);
         const fresh = await tx.findOneOrFail(InvestorIdentity, { id: identity.id });
         if (!fresh.did || fresh.standing === 'revoked')
-          throw new AppError('RULE_VIOLATION', 'Your identity cannot move funds at the moment; contact support');
+          throw new AppError(
+            'RULE_VIOLATION',
+            'Your identity cannot move funds at the moment; contact support',
+          );
         if (!fresh.custodial)
           throw new AppError(
             'RULE_VIOLATION',
@@ -550,7 +560,10 @@ export class TreasuryService {
         const w = await lockRow(tx, Withdrawal, id);
         if (!w) throw AppError.notFound('Withdrawal', id);
         if (w.status === 'paid')
-          throw new AppError('CONFLICT', `This withdrawal was already paid out (bank reference ${w.bankReference})`);
+          throw new AppError(
+            'CONFLICT',
+            `This withdrawal was already paid out (bank reference ${w.bankReference})`,
+          );
         if (w.status !== 'awaiting-payout')
           throw new AppError(
             'CONFLICT',
@@ -594,7 +607,9 @@ export class TreasuryService {
     });
     const withdrawals = await em.find(Withdrawal, { ...where, status: 'transferring' });
     for (const row of [...deposits, ...withdrawals]) {
-      const op = row.transferOperationId ? await em.findOne(ChainOperation, { id: row.transferOperationId }) : null;
+      const op = row.transferOperationId
+        ? await em.findOne(ChainOperation, { id: row.transferOperationId })
+        : null;
       if (!op || !TERMINAL_STATUSES.has(op.status) || op.status !== 'finalised') continue;
       const next = await retryOnDeadlock(() =>
         this.orm.em.fork().transactional(async (tx) => {

@@ -30,7 +30,8 @@ export function verifyStatement(
   if (!m) throw new AppError('UNAUTHENTICATED', 'The signature header is not "t=<unix>,v1=<hex>"');
   const t = Number(m[1]);
   const expected = hmacHex('sha256', secret, Buffer.concat([Buffer.from(`${t}.`), raw]));
-  if (!sameHex(expected, m[2]!)) throw new AppError('UNAUTHENTICATED', 'The signature does not match the body');
+  if (!sameHex(expected, m[2]!))
+    throw new AppError('UNAUTHENTICATED', 'The signature does not match the body');
   if (Math.abs(now.getTime() / 1000 - t) > TOLERANCE_S)
     throw new AppError('UNAUTHENTICATED', `The signature is more than ${TOLERANCE_S} seconds old`);
   let body: unknown;
@@ -80,7 +81,8 @@ export const bankWebhookRoutes: FastifyPluginAsyncTypebox<{ secret: string }> = 
       config: { public: true },
       schema: {
         tags: ['treasury'],
-        summary: 'Bank-statement webhook: incoming payments credited as stablecoin, once per bank transaction',
+        summary:
+          'Bank-statement webhook: incoming payments credited as stablecoin, once per bank transaction',
         description:
           `Body: {"entries":[{"bankTxId","reference","amount"}]}. Header ${BANK_SIGNATURE_HEADER}: ` +
           '"t=<unix>,v1=<HMAC-SHA256 hex of t.body with BANK_WEBHOOK_SECRET>", at most 5 minutes old. ' +
@@ -93,12 +95,20 @@ export const bankWebhookRoutes: FastifyPluginAsyncTypebox<{ secret: string }> = 
       if (!Buffer.isBuffer(raw) || raw.length === 0)
         throw new AppError('BAD_REQUEST', 'The statement body is empty');
       const sig = request.headers[BANK_SIGNATURE_HEADER];
-      const entries = verifyStatement(opts.secret, raw, typeof sig === 'string' ? sig : undefined, new Date());
+      const entries = verifyStatement(
+        opts.secret,
+        raw,
+        typeof sig === 'string' ? sig : undefined,
+        new Date(),
+      );
       const out = [];
       for (const e of entries) {
         try {
           const { duplicate } = await app.treasury.recordDeposit(e, 'bank-webhook', 'webhook');
-          out.push({ bankTxId: e.bankTxId, outcome: duplicate ? ('duplicate' as const) : ('recorded' as const) });
+          out.push({
+            bankTxId: e.bankTxId,
+            outcome: duplicate ? ('duplicate' as const) : ('recorded' as const),
+          });
         } catch (err) {
           if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
           // Unmatched or refused payments go to the treasury's manual queue; the bank must not retry them.
