@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Config } from '../../server/src/config.js';
 import { createTestEnv, type TestEnv } from '../../server/test/helpers.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -25,12 +26,12 @@ export interface Portal {
 }
 
 /** The built portal served by a real server on embedded defaults, driven by Debian's Chromium. */
-export async function openPortal(): Promise<Portal> {
+export async function openPortal(opts: { config?: Partial<Config> } = {}): Promise<Portal> {
   if (!existsSync(`${WEB_DIST}/index.html`))
     throw new Error('web/dist is missing: run `npm run build -w web` first');
   const env = await createTestEnv();
   env.config.webDist = WEB_DIST;
-  const app = await env.app();
+  const app = await env.app({ config: opts.config });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const browser = await chromium.launch({
