@@ -86,6 +86,8 @@ describe('treasury journey', () => {
     });
     expect(first.currency).toMatchObject({ name: 'Stoa USD', ticker: 'USDS', ready: true });
     expect(first.balance).toEqual({ total: '0', available: '0', held: '0' });
+    // Pre-approved when the attestation completed, before any deposit.
+    expect(first.preApproved).toBe(true);
     await world.queue.drain();
     const second = await money(ann);
     expect(second.instructions.reference).toBe(reference);

@@ -54,10 +54,10 @@ describe.skipIf(!hasChromium)('money in and out in Chromium', () => {
     await page.getByRole('button', { name: 'Record deposit…' }).click();
     const impact = page.locator('[data-test="deposit-impact"]');
     await impact.waitFor();
-    expect(await impact.textContent()).toContain(`Issues 2,500.00 USDS to ${investor.email}`);
+    expect(await impact.textContent()).toContain(`Issues 2,500.00 Stoa USD to ${investor.email}, reference`);
     await portal.screenshot('treasury-confirm-deposit');
     await page.getByRole('button', { name: 'Record and credit' }).click();
-    await page.getByText(/^Recorded 2,500\.00 USDS for/).waitFor();
+    await page.getByText(/^Recorded 2,500\.00 Stoa USD for/).waitFor();
     await f.settle();
     await page.reload();
     await page.locator('[data-test="deposits"]', { hasText: 'Credited' }).waitFor();

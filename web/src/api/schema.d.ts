@@ -10812,6 +10812,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            currency: {
+                                name: string;
+                                ticker: string;
+                            };
                             items: {
                                 /** Format: uuid */
                                 id: string;
@@ -11093,6 +11097,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            currency: {
+                                name: string;
+                                ticker: string;
+                            };
                             items: {
                                 /** Format: uuid */
                                 id: string;

@@ -12,6 +12,7 @@ export function useTreasury() {
   const api = useApi();
   const deposits = ref<Deposits>([]);
   const withdrawals = ref<Withdrawals>([]);
+  const currency = ref('');
   const loaded = ref(false);
   const error = ref<ApiError | null>(null);
 
@@ -19,6 +20,7 @@ export function useTreasury() {
     try {
       const [d, w] = await Promise.all([loadDeposits(api), loadWithdrawals(api)]);
       deposits.value = d.items;
+      currency.value = d.currency.name;
       withdrawals.value = w.items;
       error.value = null;
     } catch (cause) {
@@ -45,5 +47,5 @@ export function useTreasury() {
     return w;
   }
 
-  return { deposits, withdrawals, loaded, error, load, lookup, recordDeposit, markPaid };
+  return { currency, deposits, withdrawals, loaded, error, load, lookup, recordDeposit, markPaid };
 }

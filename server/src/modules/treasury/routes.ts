@@ -22,6 +22,7 @@ import {
 } from './schemas.js';
 
 const tags = ['treasury'];
+const Currency = Type.Object({ name: Type.String(), ticker: Type.String() });
 const security = [{ bearer: [] }];
 
 const depositView = (d: Deposit) => ({
@@ -66,6 +67,10 @@ const WITHDRAWAL_WORDS: Record<string, string> = {
 export const treasuryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const em = () => app.infra.db.orm.em.fork();
   const treasury = app.treasury;
+  const currency = () => ({
+    name: treasury.settings.stablecoin.name,
+    ticker: treasury.settings.stablecoin.ticker,
+  });
   const me = async (request: FastifyRequest) => {
     const identity = await ownIdentity(em(), request.principal!);
     if (!identity?.did)
@@ -221,7 +226,10 @@ export const treasuryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security,
         summary: 'Deposits recorded, newest first',
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
-        response: { 200: Type.Object({ items: Type.Array(DepositView) }), ...errorResponses },
+        response: {
+          200: Type.Object({ currency: Currency, items: Type.Array(DepositView) }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -232,7 +240,10 @@ export const treasuryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         { orderBy: { createdAt: 'desc' }, limit: request.query.limit ?? 100 },
       );
       const who = await withInvestors(rows);
-      return { items: rows.map((d) => ({ ...depositView(d), investor: who(d.identityId) })) };
+      return {
+        currency: currency(),
+        items: rows.map((d) => ({ ...depositView(d), investor: who(d.identityId) })),
+      };
     },
   );
 
@@ -268,7 +279,10 @@ export const treasuryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security,
         summary: 'Withdrawals, newest first; those awaiting payout need a bank transfer',
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
-        response: { 200: Type.Object({ items: Type.Array(WithdrawalView) }), ...errorResponses },
+        response: {
+          200: Type.Object({ currency: Currency, items: Type.Array(WithdrawalView) }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -279,7 +293,10 @@ export const treasuryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         { orderBy: { createdAt: 'desc' }, limit: request.query.limit ?? 100 },
       );
       const who = await withInvestors(rows);
-      return { items: rows.map((w) => ({ ...withdrawalView(w), investor: who(w.identityId) })) };
+      return {
+        currency: currency(),
+        items: rows.map((w) => ({ ...withdrawalView(w), investor: who(w.identityId) })),
+      };
     },
   );
 

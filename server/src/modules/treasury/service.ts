@@ -6,7 +6,7 @@ import { lockRow, retryOnDeadlock } from '../../db/locks.js';
 import { AppError } from '../../errors.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
 import type { AuditService } from '../audit/service.js';
-import { InvestorIdentity } from '../identities/entity.js';
+import { Attestation, InvestorIdentity } from '../identities/entity.js';
 import { notify } from '../notifications/notify.js';
 import { Offering } from '../offerings/entity.js';
 import { included, reservedSubscriptions } from '../offerings/reservations.js';
@@ -53,6 +53,47 @@ export class TreasuryService {
     operations.onFinal('treasury-account', (tx, op) => this.onPreApproval(tx, op));
     operations.onFinal('deposit', (tx, op) => this.onDepositStep(tx, op));
     operations.onFinal('withdrawal', (tx, op) => this.onWithdrawalStep(tx, op));
+    // After the attestation's own hook (registered earlier), which completes it.
+    operations.onFinal('attestation', (tx, op) => this.onAttestation(tx, op));
+  }
+
+  /**
+   * An investor attested: open their money account and pre-approve the platform stablecoin on
+   * their identity, so the first deposit reaches them without an affirmation.
+   */
+  private async onAttestation(tx: EntityManager, op: ChainOperation): Promise<ChainOperation[]> {
+    const att = await tx.findOne(Attestation, { id: op.subjectId! });
+    if (!att || att.kind !== 'attest' || att.status !== 'completed') return [];
+    const identity = await tx.findOne(InvestorIdentity, { id: att.identityId });
+    if (!identity?.did || !identity.custodial) return [];
+    const coin = await this.stablecoin.created(tx);
+    if (!coin) return [];
+    let account = await tx.findOne(TreasuryAccount, { identityId: identity.id });
+    if (!account) {
+      account = this.newAccount(identity);
+      tx.persist(account);
+      await this.openedAudit(tx, account);
+    }
+    const pre = await this.ensurePreApproval(tx, account, identity, coin.chainId, 'system');
+    return pre ? [pre] : [];
+  }
+
+  private newAccount(identity: InvestorIdentity): TreasuryAccount {
+    const a = new TreasuryAccount();
+    a.identityId = identity.id;
+    a.userId = identity.userId;
+    a.reference = newReference();
+    return a;
+  }
+
+  private openedAudit(tx: EntityManager, a: TreasuryAccount) {
+    return this.audit.append(tx, {
+      actor: 'system',
+      action: 'treasury.account-opened',
+      subjectType: 'identity',
+      subjectId: a.identityId,
+      data: { accountId: a.id, reference: a.reference },
+    });
   }
 
   private money(amount: string): string {
@@ -83,18 +124,9 @@ export class TreasuryService {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.orm.em.fork().transactional(async (tx) => {
-          const a = new TreasuryAccount();
-          a.identityId = identity.id;
-          a.userId = identity.userId;
-          a.reference = newReference();
+          const a = this.newAccount(identity);
           tx.persist(a);
-          await this.audit.append(tx, {
-            actor: 'system',
-            action: 'treasury.account-opened',
-            subjectType: 'identity',
-            subjectId: identity.id,
-            data: { accountId: a.id, reference: a.reference },
-          });
+          await this.openedAudit(tx, a);
           return a;
         });
       } catch (err) {

@@ -53,6 +53,13 @@ export class PlatformStablecoin {
     return em.findOne(Asset, { ticker: this.settings.ticker, assetType: 'StableCoin' });
   }
 
+  /** The stablecoin the platform itself created (never one made by hand with the same ticker). */
+  async created(em: EntityManager): Promise<(Asset & { chainId: string }) | null> {
+    const op = await em.findOne(ChainOperation, { idempotencyKey: CREATE_KEY });
+    const a = op?.subjectId ? await em.findOne(Asset, { id: op.subjectId }) : null;
+    return a && a.status === 'active' && a.chainId ? (a as Asset & { chainId: string }) : null;
+  }
+
   /** The stablecoin when it is on chain, else null. */
   async active(em: EntityManager = this.orm.em.fork()): Promise<(Asset & { chainId: string }) | null> {
     const a = await this.find(em);
