@@ -19,3 +19,20 @@ describe('money in words', () => {
     expect(statusLabel('deposit', 'something-new')[0]).toBe('something new');
   });
 });
+
+describe('a refusal for want of funds', () => {
+  it('keeps the link to the Money page, and no link that leaves the portal', async () => {
+    const { refusalReasons } = await import('../../src/investor/offerings/eligibility');
+    expect(
+      refusalReasons({
+        reasons: [
+          { rule: 'funds', message: 'you have 0 Stoa USD available', link: '/investor/money' },
+          { rule: 'other', message: 'x', link: 'https://evil.example' },
+        ],
+      }),
+    ).toEqual([
+      { rule: 'funds', message: 'you have 0 Stoa USD available', link: '/investor/money' },
+      { rule: 'other', message: 'x' },
+    ]);
+  });
+});
