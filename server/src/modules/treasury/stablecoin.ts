@@ -69,7 +69,14 @@ export class PlatformStablecoin {
   /** Creates the stablecoin unless it exists (or is being created). Safe to call at every start. */
   async ensure(): Promise<Asset> {
     const found = await this.find();
-    if (found) return found;
+    if (found) {
+      if (found.status === 'failed')
+        this.log.error(
+          { assetId: found.id, error: found.error },
+          'the platform stablecoin could not be created on chain; deposits and default-priced offerings stay unavailable',
+        );
+      return found;
+    }
     try {
       const { asset } = await this.assets.create(
         {
