@@ -30,6 +30,7 @@ import { limitsPlugin } from './plugins/limits.js';
 import { pressurePlugin } from './plugins/pressure.js';
 import { httpTimeouts } from './plugins/timeouts.js';
 import { servicesPlugin } from './plugins/services.js';
+import { treasuryRoutesPlugin, treasuryServicesPlugin } from './plugins/treasury.js';
 import { inputGuardPlugin } from './plugins/input-guard.js';
 import { webPlugin } from './plugins/web.js';
 import { OperationBody } from './modules/operations/schemas.js';
@@ -146,6 +147,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         { name: 'settlements', description: 'Settlement instructions: legs, affirmations, execution' },
         { name: 'audit', description: 'The hash-chained audit trail: search, verify, export' },
         { name: 'notifications', description: 'Your notifications: list, unread count, mark read' },
+        { name: 'treasury', description: 'Money in and out: deposits, withdrawals, the platform stablecoin' },
       ],
     },
     refResolver: {
@@ -192,6 +194,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(investorRoutes);
   await app.register(tokenizationServicesPlugin, { operatorAddress });
   await app.register(tokenizationRoutes);
+  await app.register(treasuryServicesPlugin, { config, operatorAddress });
+  await app.register(treasuryRoutesPlugin, { webhookSecret: config.treasury.webhookSecret });
   await app.register(webPlugin, { root: config.webDist });
 
   app.setNotFoundHandler((request) => {

@@ -120,6 +120,19 @@ const EnvSchema = Type.Object({
   OUTBOX_SUBMIT_TIMEOUT_MS: wholeNumber(),
   /** An operation unfinished for longer than this is reported as stuck in /health. */
   OUTBOX_STUCK_AFTER_SECONDS: wholeNumber(),
+  /** Ticker of the platform stablecoin, created by the platform at first start. */
+  STABLECOIN_TICKER: matching('^[A-Z0-9]{1,12}$', 'up to 12 capital letters or digits'),
+  /** Name of the platform stablecoin, as investors read it. */
+  STABLECOIN_NAME: text('a name, e.g. Stoa USD'),
+  /** Create the platform stablecoin at start (default true; false under NODE_ENV=test). */
+  STABLECOIN_AT_START: oneOf(['true', 'false']),
+  /** The bank account investors pay into, shown with their deposit reference. */
+  BANK_ACCOUNT_NAME: text('the account holder name'),
+  BANK_NAME: text('the name of the bank'),
+  BANK_IBAN: text('an IBAN or account number'),
+  BANK_BIC: text('a BIC / SWIFT code or sort code'),
+  /** HMAC secret of the bank-statement webhook; unset: the webhook route is off. */
+  BANK_WEBHOOK_SECRET: text('at least 16 characters', 16),
 });
 /** Every variable the server reads. */
 export const ENV_VARIABLES = Object.keys(EnvSchema.properties);
@@ -169,6 +182,14 @@ export interface Config {
   uploadMaxBytesPerApplication: number;
   claimExpiryNoticeDays: number;
   expiryScanIntervalMs: number;
+  treasury: TreasuryConfig;
+}
+
+export interface TreasuryConfig {
+  stablecoin: { ticker: string; name: string; atStart: boolean };
+  bank: { accountName: string; bankName: string; iban: string; bic: string };
+  /** Unset: the bank-statement webhook route is not registered. */
+  webhookSecret?: string;
 }
 
 /** Fastify's trustProxy: which hops in X-Forwarded-For are believed. */
@@ -501,5 +522,19 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     uploadMaxBytesPerApplication: Number(e.UPLOAD_MAX_BYTES_PER_APPLICATION ?? String(50 * MiB)),
     claimExpiryNoticeDays: Number(e.CLAIM_EXPIRY_NOTICE_DAYS ?? '30'),
     expiryScanIntervalMs: Number(e.EXPIRY_SCAN_INTERVAL_MS ?? String(nodeEnv === 'test' ? 0 : 3600_000)),
+    treasury: {
+      stablecoin: {
+        ticker: e.STABLECOIN_TICKER ?? 'USDS',
+        name: e.STABLECOIN_NAME ?? 'Stoa USD',
+        atStart: (e.STABLECOIN_AT_START ?? (nodeEnv === 'test' ? 'false' : 'true')) === 'true',
+      },
+      bank: {
+        accountName: e.BANK_ACCOUNT_NAME ?? 'Stoa Client Money Account',
+        bankName: e.BANK_NAME ?? 'Example Bank (development)',
+        iban: e.BANK_IBAN ?? 'GB33 BUKB 2020 1555 5555 55',
+        bic: e.BANK_BIC ?? 'BUKBGB22',
+      },
+      webhookSecret: e.BANK_WEBHOOK_SECRET,
+    },
   };
 }

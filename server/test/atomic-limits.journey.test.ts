@@ -138,7 +138,7 @@ describe('regulatory limits under concurrent subscriptions', () => {
     expect(accepted(answers)).toBe(3);
     // How much is still held depends on how many investments the chain has taken meanwhile.
     expect(answers.find((a) => a.status === 422)?.body.message).toMatch(
-      /has 0 Stoa USD available( \(\d+ more is held for subscriptions in progress\))? but the subscription costs 50/,
+      /you have 0 Stoa USD available( \(\d+ more is held for subscriptions in progress\))?, and this subscription costs 50\. Deposit at least 50 Stoa USD more from your Money page/,
     );
     await settled(id);
     expect(await env.ledger.assetBalance(usd.chainId, poor.did)).toBe('0');

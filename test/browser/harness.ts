@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
-import type { KycConfig } from '../../server/src/config.js';
+import type { Config, KycConfig } from '../../server/src/config.js';
 import { createTestEnv, type TestEnv } from '../../server/test/helpers.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -26,13 +26,23 @@ export interface Portal {
 }
 
 /** The built portal served by a real server on embedded defaults, driven by Debian's Chromium. */
-/** `kyc` changes the KYC settings of the server (e.g. the sandbox's own verdict delay). */
-export async function openPortal(opts: { kyc?: Partial<KycConfig> } = {}): Promise<Portal> {
+/**
+ * `kyc` changes the KYC settings of the server (e.g. the sandbox's own verdict delay); `config`
+ * replaces other settings.
+ */
+export async function openPortal(
+  opts: { kyc?: Partial<KycConfig>; config?: Partial<Config> } = {},
+): Promise<Portal> {
   if (!existsSync(`${WEB_DIST}/index.html`))
     throw new Error('web/dist is missing: run `npm run build -w web` first');
   const env = await createTestEnv();
   env.config.webDist = WEB_DIST;
-  const app = await env.app(opts.kyc ? { config: { kyc: { ...env.config.kyc, ...opts.kyc } } } : {});
+  const app = await env.app({
+    config: {
+      ...opts.config,
+      ...(opts.kyc ? { kyc: { ...env.config.kyc, ...opts.config?.kyc, ...opts.kyc } } : {}),
+    },
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const browser = await chromium.launch({

@@ -69,6 +69,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Audit trail', roles: AREA_ROLES['/audit'] },
   },
   {
+    path: '/investor/money',
+    name: 'investor-money',
+    component: () => import('./investor/money/MoneyView.vue'),
+    meta: { title: 'Money', roles: AREA_ROLES['/investor'] },
+  },
+  {
+    path: '/treasury',
+    name: 'treasury',
+    component: () => import('./treasury/TreasuryView.vue'),
+    meta: { title: 'Treasury', roles: AREA_ROLES['/treasury'] },
+  },
+  {
     path: '/admin/users',
     name: 'admin-users',
     component: () => import('./admin/UsersView.vue'),

@@ -32,6 +32,7 @@ import { toJson, toUnits } from './mappers/json.js';
 import {
   toChainLeg,
   toChainMemo,
+  toChainPreApproval,
   toChainSettlementType,
   toChainTiers,
   toMoment,
@@ -837,8 +838,8 @@ export async function prepare(ctx: DispatchContext, call: LedgerCall): Promise<P
     // ---------------------------------------------------------------- pre-approval, mediators
     case 'asset.preApproveAsset':
     case 'asset.removeAssetPreApproval': {
-      const method = call.name === 'asset.preApproveAsset' ? 'preApproveAsset' : 'removeAssetPreApproval';
-      return raw(call.name, named(api, 'asset', method, { assetId: assetIdToHex(call.args.assetId) }), none);
+      const x = toChainPreApproval(call.name, call.args);
+      return raw(call.name, named(api, x.section, x.method, x.params), none);
     }
     case 'asset.addMandatoryMediators':
     case 'asset.removeMandatoryMediators': {
@@ -855,16 +856,8 @@ export async function prepare(ctx: DispatchContext, call: LedgerCall): Promise<P
     }
     case 'portfolio.preApprovePortfolio':
     case 'portfolio.removePortfolioPreApproval': {
-      const method =
-        call.name === 'portfolio.preApprovePortfolio' ? 'preApprovePortfolio' : 'removePortfolioPreApproval';
-      return raw(
-        call.name,
-        named(api, 'portfolio', method, {
-          assetId: assetIdToHex(call.args.assetId),
-          portfolioId: toChainPortfolioId(call.args.portfolio),
-        }),
-        none,
-      );
+      const x = toChainPreApproval(call.name, call.args);
+      return raw(call.name, named(api, x.section, x.method, x.params), none);
     }
 
     // ---------------------------------------------------------------- offerings (sto)

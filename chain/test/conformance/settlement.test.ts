@@ -506,6 +506,23 @@ describe('pre-approval', () => {
     expect(await balance(buyer, a)).toBe('2');
   });
 
+  it('pre-approval is per asset, never for the sender, and ends with its removal', async () => {
+    const a = await h.createAsset(issuer);
+    const b = await h.createAsset(issuer);
+    await h.issue(issuer, a, '10');
+    await h.issue(issuer, b, '10');
+    await h.submit(other.address, { name: 'asset.preApproveAsset', args: { assetId: a } });
+    // Pre-approved asset: only the sender's affirmation is still missing.
+    const inA = await add([leg('1', issuer, other, a)]);
+    expect((await h.ledger.instruction(inA))?.pendingAffirmations).toBe(1);
+    // Another asset still needs the receiver.
+    const inB = await add([leg('1', issuer, other, b)]);
+    expect((await h.ledger.instruction(inB))?.pendingAffirmations).toBe(2);
+    await h.submit(other.address, { name: 'asset.removeAssetPreApproval', args: { assetId: a } });
+    const after = await add([leg('1', issuer, other, a)]);
+    expect((await h.ledger.instruction(after))?.pendingAffirmations).toBe(2);
+  });
+
   it('a pre-approved portfolio is affirmed automatically; without it the receiver must affirm', async () => {
     const a = await h.createAsset(issuer);
     await h.issue(issuer, a, '10');

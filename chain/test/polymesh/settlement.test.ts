@@ -19,6 +19,7 @@ import {
   fundraiserStatus,
   toChainLeg,
   toChainMemo,
+  toChainPreApproval,
   toChainSettlementType,
   toChainTiers,
 } from '../../src/polymesh/mappers/settlement.js';
@@ -268,5 +269,42 @@ describe('corporate actions', () => {
         gain: '8.5',
       },
     );
+  });
+});
+
+describe('pre-approval', () => {
+  it('maps an identity pre-approving an asset to asset.preApproveAsset(asset_id), and its removal', () => {
+    expect(toChainPreApproval('asset.preApproveAsset', { assetId })).toEqual({
+      section: 'asset',
+      method: 'preApproveAsset',
+      params: { assetId: assetHex },
+    });
+    expect(toChainPreApproval('asset.removeAssetPreApproval', { assetId })).toEqual({
+      section: 'asset',
+      method: 'removeAssetPreApproval',
+      params: { assetId: assetHex },
+    });
+    // The argument encodes as the pallet's 16-byte asset id.
+    expect(registry.createType('[u8;16]', assetHex).toHex()).toBe(assetHex);
+  });
+
+  it('maps a portfolio pre-approval with the PortfolioId the pallet encodes', () => {
+    const def = toChainPreApproval('portfolio.preApprovePortfolio', { assetId, portfolio: { did: alice } });
+    expect(def).toEqual({
+      section: 'portfolio',
+      method: 'preApprovePortfolio',
+      params: { assetId: assetHex, portfolioId: { did: alice, kind: 'Default' } },
+    });
+    const user = toChainPreApproval('portfolio.removePortfolioPreApproval', {
+      assetId,
+      portfolio: { did: bob, number: 2 },
+    });
+    expect(user.method).toBe('removePortfolioPreApproval');
+    const encoded = registry.createType('PortfolioId', user.params.portfolioId).toJSON();
+    expect(encoded).toEqual({ did: bob, kind: { user: 2 } });
+  });
+
+  it('refuses a portfolio pre-approval without a portfolio', () => {
+    expect(() => toChainPreApproval('portfolio.preApprovePortfolio', { assetId })).toThrow(LedgerError);
   });
 });

@@ -24,6 +24,7 @@ import { AssetRulesSchema } from '../modules/compliance/entity.js';
 import { OfferingSchema, SubscriptionSchema } from '../modules/offerings/entity.js';
 import { SettlementSchema } from '../modules/settlements/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
+import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
 
 /** Every entity schema the ORM knows. Add new modules' schemas here. */
 export const entities = [
@@ -53,4 +54,7 @@ export const entities = [
   DocumentChunkSchema,
   IdempotencyRecordSchema,
   CddApprovalSchema,
+  TreasuryAccountSchema,
+  DepositSchema,
+  WithdrawalSchema,
 ];

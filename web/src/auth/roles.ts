@@ -13,6 +13,7 @@ export const AREA_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/cdd': ['cdd-provider', 'compliance-officer'],
   '/audit': ['auditor', 'compliance-officer'],
   '/admin/users': ['admin'],
+  '/treasury': ['treasury'],
 };
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
@@ -23,6 +24,7 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   investor: 'Investor',
   'cdd-provider': 'CDD provider',
   auditor: 'Auditor',
+  treasury: 'Treasury operator',
 };
 
 /** Whether a principal with `roles` may enter a route that needs one of `required` (admin may all). */
@@ -41,6 +43,7 @@ export function homeFor(roles: readonly string[]): string {
   if (roles.includes('investor')) return '/investor';
   if (roles.includes('cdd-provider')) return '/cdd';
   if (roles.includes('auditor')) return '/audit';
+  if (roles.includes('treasury')) return '/treasury';
   if (ISSUER_ROLES.some((r) => roles.includes(r))) return '/issuer';
   if (roles.includes('admin')) return '/admin/users';
   return '/';

@@ -32,6 +32,12 @@ export const AREAS: readonly Area[] = [
     summary: 'Read the tamper-evident audit trail, cap tables at any checkpoint, and exports.',
   },
   {
+    path: '/treasury',
+    label: 'Treasury',
+    audience: 'Treasury operators',
+    summary: 'Record deposits received in the bank and pay out withdrawals.',
+  },
+  {
     path: '/admin/users',
     label: 'Users',
     audience: 'Platform administrators',

@@ -7,6 +7,7 @@ export const ROLES = [
   'investor',
   'cdd-provider',
   'auditor',
+  'treasury',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -59,6 +60,12 @@ export const CAN = {
   ],
   /** Affirm or reject settlement instructions: staff for custodial accounts, investors for their own. */
   affirmInstructions: ['issuer-admin', 'transfer-agent', 'investor'],
+  /** Record deposits received in the platform's bank account; mark withdrawals paid out. */
+  moveMoney: ['treasury'],
+  /** Read every investor's deposits and withdrawals. */
+  readTreasury: ['treasury', 'auditor'],
+  /** See one's own deposit instructions, money history; ask for a withdrawal. */
+  ownMoney: ['investor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /**

@@ -39,6 +39,8 @@ export interface Reason {
   /** The rule (template label, restriction or check) that refused, in words. */
   rule: string;
   message: string;
+  /** Where in the portal the person can fix it (e.g. `/investor/money` to deposit). */
+  link?: string;
 }
 
 /** Whom a reason speaks about, in the words it is told in: a party in the third person, or "you". */

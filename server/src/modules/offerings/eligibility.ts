@@ -262,7 +262,8 @@ export async function assessEligibility(
         ? [
             {
               rule: 'funds',
-              message: `the investor has ${available} ${payment.name} available${held} but the subscription costs ${fromUnits(cost)}`,
+              message: `you have ${available} ${payment.name} available${held}, and this subscription costs ${fromUnits(cost)}. Deposit at least ${fromUnits(cost - (free > 0n ? free : 0n))} ${payment.name} more from your Money page.`,
+              link: '/investor/money',
             },
           ]
         : [],

@@ -50,7 +50,13 @@ export const EligibilityView = Type.Object(
         detail: Type.String(),
       }),
     ),
-    reasons: Type.Array(Type.Object({ rule: Type.String(), message: Type.String() })),
+    reasons: Type.Array(
+      Type.Object({
+        rule: Type.String(),
+        message: Type.String(),
+        link: Type.Optional(Type.String({ description: 'Where in the portal to fix it' })),
+      }),
+    ),
   },
   { $id: 'SubscriptionEligibility' },
 );
@@ -58,7 +64,12 @@ export const EligibilityView = Type.Object(
 export const CreateBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
-    paymentAssetId: Type.String({ format: 'uuid', description: 'The stablecoin asset investors pay with' }),
+    paymentAssetId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: 'The stablecoin asset investors pay with; unset: the platform stablecoin',
+      }),
+    ),
     tiers: Type.Array(
       Type.Object({ amount: PositiveAmount, price: PositiveAmount }, { additionalProperties: false }),
       { minItems: 1, maxItems: MAX_TIERS },

@@ -23,7 +23,8 @@ export interface CreateOfferingInput extends Omit<
   'maxInvestment' | 'softCap' | 'hardCap' | 'start' | 'eligibleClasses' | 'documents'
 > {
   name: string;
-  paymentAssetId: string;
+  /** Unset: the platform stablecoin. */
+  paymentAssetId?: string;
   maxInvestment?: string;
   softCap?: string;
   hardCap?: string;
@@ -41,6 +42,9 @@ export class OfferingService {
     readonly identities: IdentityService,
     readonly audit: AuditService,
   ) {}
+
+  /** The payment asset of offerings that name none (the platform stablecoin, set by the treasury). */
+  defaultPaymentAsset: (em: EntityManager) => Promise<string | null> = async () => null;
 
   get operations() {
     return this.assets.operations;
@@ -64,16 +68,22 @@ export class OfferingService {
       const { asset } = await this.assets.active(tx, assetId);
       // The launch issues the tiers' tokens and investors buy them: whole tokens if indivisible.
       input.tiers.forEach((t, i) => requireGranular(`/body/tiers/${i}/amount`, t.amount, asset));
-      const payment = await this.assets.active(tx, input.paymentAssetId);
+      const paymentAssetId = input.paymentAssetId ?? (await this.defaultPaymentAsset(tx));
+      if (!paymentAssetId)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'The platform stablecoin does not exist yet; give paymentAssetId or wait until it is created',
+        );
+      const payment = await this.assets.active(tx, paymentAssetId);
       if (payment.asset.assetType !== 'StableCoin') {
         throw new AppError(
           'VALIDATION_FAILED',
-          `Payment asset ${input.paymentAssetId} is not a stablecoin; offerings are priced in the platform stablecoin`,
+          `Payment asset ${paymentAssetId} is not a stablecoin; offerings are priced in the platform stablecoin`,
         );
       }
       const o = new Offering();
       o.assetId = assetId;
-      o.paymentAssetId = input.paymentAssetId;
+      o.paymentAssetId = paymentAssetId;
       o.name = input.name;
       o.terms = {
         tiers: input.tiers,

@@ -3,6 +3,8 @@ import { isAmount, toUnits } from '../../offerings/units';
 export interface Reason {
   rule: string;
   message: string;
+  /** Where in the portal to fix it (e.g. `/investor/money` to add money). */
+  link?: string;
 }
 
 /** The one check made before asking the server: is the amount a number of tokens at all. */
@@ -18,7 +20,15 @@ export function refusalReasons(extra: Readonly<Record<string, unknown>>): Reason
   if (!Array.isArray(list)) return [];
   return list.flatMap((r: unknown) => {
     if (typeof r !== 'object' || r === null) return [];
-    const { rule, message } = r as Record<string, unknown>;
-    return typeof message === 'string' ? [{ rule: typeof rule === 'string' ? rule : 'rule', message }] : [];
+    const { rule, message, link } = r as Record<string, unknown>;
+    return typeof message === 'string'
+      ? [
+          {
+            rule: typeof rule === 'string' ? rule : 'rule',
+            message,
+            ...(typeof link === 'string' && link.startsWith('/') ? { link } : {}),
+          },
+        ]
+      : [];
   });
 }
