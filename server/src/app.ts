@@ -181,7 +181,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authRoutes, { secureCookies: config.env === 'production' });
   await app.register(userRoutes);
   await app.register(investorRoutes);
-  await app.register(tokenizationServicesPlugin, { operatorAddress });
+  await app.register(tokenizationServicesPlugin, {
+    operatorAddress,
+    closeIntervalMs: config.offeringCloseIntervalMs,
+  });
   await app.register(tokenizationRoutes);
   await app.register(webPlugin, { root: config.webDist });
 

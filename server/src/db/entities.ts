@@ -20,7 +20,7 @@ import { DataKeySchema } from '../modules/keys/entity.js';
 
 import { AssetSchema, IssuerSchema } from '../modules/assets/entity.js';
 import { AssetRulesSchema } from '../modules/compliance/entity.js';
-import { OfferingSchema, SubscriptionSchema } from '../modules/offerings/entity.js';
+import { OfferingDocumentSchema, OfferingSchema, SubscriptionSchema } from '../modules/offerings/entity.js';
 import { SettlementSchema } from '../modules/settlements/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 
@@ -51,4 +51,5 @@ export const entities = [
   DocumentUploadSchema,
   DocumentChunkSchema,
   IdempotencyRecordSchema,
+  OfferingDocumentSchema,
 ];
