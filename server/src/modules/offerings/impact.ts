@@ -58,7 +58,10 @@ export async function offeringImpact(
     };
   }
   if (!['live', 'frozen'].includes(o.status))
-    throw new AppError('CONFLICT', `Offering ${o.name} is ${o.status}; only a live or frozen offering can be closed`);
+    throw new AppError(
+      'CONFLICT',
+      `Offering ${o.name} is ${o.status}; only a live or frozen offering can be closed`,
+    );
   const subs = await em.find(Subscription, { offeringId: o.id, status: 'settled' });
   const pending = await em.count(Subscription, { offeringId: o.id, status: 'pending' });
   const raised = subs.reduce((s, x) => s + toUnits(x.cost), 0n);
@@ -67,7 +70,8 @@ export async function offeringImpact(
   const met = !o.terms.softCap || raised >= toUnits(o.terms.softCap);
   const who = plural(investors, 'investor');
   const details: string[] = [];
-  if (pending) details.push(`${plural(pending, 'subscription')} still in progress will be counted if it settles first.`);
+  if (pending)
+    details.push(`${plural(pending, 'subscription')} still in progress will be counted if it settles first.`);
   details.push('Nobody can subscribe after the close; this cannot be undone.');
   if (!met) {
     details.unshift(

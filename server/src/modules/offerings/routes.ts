@@ -285,9 +285,7 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply
         .status(201)
         .send(
-          serializeDocument(
-            await svc.documents.add(request.params.id, request.body, request.principal!.id),
-          ),
+          serializeDocument(await svc.documents.add(request.params.id, request.body, request.principal!.id)),
         ),
   );
 

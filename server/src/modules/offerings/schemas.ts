@@ -158,7 +158,7 @@ export const OfferingView = Type.Object(
       chainStatus: Type.Unknown(),
     }),
     documents: Type.Array(Type.Ref('OfferingDocument'), {
-      description: 'The issuer\'s documents (PPM, subscription agreement) investors read and sign over',
+      description: "The issuer's documents (PPM, subscription agreement) investors read and sign over",
     }),
     investors: Type.Optional(
       Type.Array(OfferingInvestor, {

@@ -61,9 +61,9 @@ export async function offeringView(em: EntityManager, ledger: Ledger, o: Offerin
         : o.terms.tiers.map((t) => ({ ...t, remaining: t.amount })),
       chainStatus: fr?.status ?? null,
     },
-    documents: (
-      await em.find(OfferingDocument, { offeringId: o.id }, { orderBy: { createdAt: 'asc' } })
-    ).map(serializeDocument),
+    documents: (await em.find(OfferingDocument, { offeringId: o.id }, { orderBy: { createdAt: 'asc' } })).map(
+      serializeDocument,
+    ),
     ...(withInvestors ? { investors: await investorRows(em, o.id) } : {}),
   };
 }
