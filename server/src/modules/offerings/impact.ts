@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
-import { Offering, Subscription } from './entity.js';
+import type { Offering} from './entity.js';
+import { Subscription } from './entity.js';
 import { formatAmount, plural, unitOf } from './words.js';
 
 export type ImpactAction = 'launch' | 'close';
