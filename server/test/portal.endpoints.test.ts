@@ -318,6 +318,8 @@ describe('portal endpoints', () => {
           total: '100',
           free: '100',
           locked: '0',
+          inEscrow: '0',
+          escrowNote: null,
         },
         {
           assetId: usd.id,
@@ -327,6 +329,8 @@ describe('portal endpoints', () => {
           total: '9800',
           free: '9800',
           locked: '0',
+          inEscrow: '0',
+          escrowNote: null,
         },
       ]);
     });
