@@ -37,7 +37,7 @@ describe.skipIf(!hasChromium)('a signed subscription held in escrow, and the clo
         { amount: '1000', price: '2' },
       ],
       minInvestment: '10',
-      softCap: '5000',
+      softCap: '2500',
     });
     offeringId = draft.id as string;
   }, 240_000);
@@ -52,7 +52,10 @@ describe.skipIf(!hasChromium)('a signed subscription held in escrow, and the clo
     await page.getByLabel('File').setInputFiles({ name: 'ppm.txt', mimeType: 'text/plain', buffer: PPM });
     await page.getByLabel('Document name').fill('Private placement memorandum');
     await page.getByRole('button', { name: 'Attach document' }).click();
-    await page.locator('[data-test="issuer-documents"]').getByText('Private placement memorandum').waitFor();
+    await page
+      .locator('[data-test="issuer-documents"]')
+      .getByRole('link', { name: 'Private placement memorandum' })
+      .waitFor();
 
     await page.getByRole('button', { name: 'Launch…' }).click();
     const summary = page.locator('[data-test="impact-summary"]');
@@ -102,7 +105,7 @@ describe.skipIf(!hasChromium)('a signed subscription held in escrow, and the clo
     expect(text).toMatch(/Tier 2\s+200 at 2 USDS each = 400 USDS/);
     expect(text).toMatch(/Total cost\s+1,400 USDS/);
     const escrowTerms = await page.locator('[data-test="escrow-terms"]').innerText();
-    expect(escrowTerms).toMatch(/held in escrow until the offering raises its soft cap of 5,000 USDS/);
+    expect(escrowTerms).toMatch(/held in escrow until the offering raises its soft cap of 2,500 USDS/);
     await portal.screenshot('investor-confirm-subscription');
     await page.getByRole('button', { name: 'Confirm and pay 1,400 USDS' }).click();
 
@@ -133,7 +136,7 @@ describe.skipIf(!hasChromium)('a signed subscription held in escrow, and the clo
     const summary = page.locator('[data-test="impact-summary"]');
     await summary.waitFor();
     expect(await summary.innerText()).toBe('Closing refunds 1 investor 1,400 USDS.');
-    await page.getByText(/The soft cap of 5,000 USDS is not met/).waitFor();
+    await page.getByText(/The soft cap of 2,500 USDS is not met/).waitFor();
     await portal.screenshot('issuer-close-confirm');
     await page.getByRole('button', { name: 'Close offering' }).click();
     await page.locator('[data-test="offering-status"]', { hasText: 'Refunded' }).waitFor({ timeout: 30_000 });

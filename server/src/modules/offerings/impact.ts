@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
-import type { Offering} from './entity.js';
+import type { Offering } from './entity.js';
 import { Subscription } from './entity.js';
 import { formatAmount, plural, unitOf } from './words.js';
 
@@ -74,6 +74,17 @@ export async function offeringImpact(
   if (pending)
     details.push(`${plural(pending, 'subscription')} still in progress will be counted if it settles first.`);
   details.push('Nobody can subscribe after the close; this cannot be undone.');
+  if (raised === 0n)
+    return {
+      action,
+      summary: 'Closing ends the offering; nobody has subscribed, so nothing is paid out or refunded.',
+      details,
+      tokens: '0',
+      investors: 0,
+      raised: '0',
+      softCapMet: o.terms.softCap ? false : null,
+      outcome: 'none',
+    };
   if (!met) {
     details.unshift(
       `The soft cap of ${formatAmount(o.terms.softCap!)} ${money} is not met (${formatAmount(fromUnits(raised))} ${money} raised), so each investor gets their payment back and their ${token} tokens are taken back.`,
@@ -89,17 +100,16 @@ export async function offeringImpact(
       outcome: 'refund',
     };
   }
-  if (raised === 0n)
-    return {
-      action,
-      summary: 'Closing ends the offering; nobody has subscribed, so nothing is paid out.',
-      details,
-      tokens: '0',
-      investors: 0,
-      raised: '0',
-      softCapMet: o.terms.softCap ? true : null,
-      outcome: 'none',
-    };
+  return {
+    action,
+    summary: 'Closing ends the offering; nobody has subscribed, so nothing is paid out.',
+    details,
+    tokens: '0',
+    investors: 0,
+    raised: '0',
+    softCapMet: o.terms.softCap ? true : null,
+    outcome: 'none',
+  };
   return {
     action,
     summary: o.terms.softCap
