@@ -192,7 +192,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(userRoutes);
   await app.register(notificationRoutes);
   await app.register(investorRoutes);
-  await app.register(tokenizationServicesPlugin, { operatorAddress });
+  await app.register(tokenizationServicesPlugin, {
+    operatorAddress,
+    closeIntervalMs: config.offeringCloseIntervalMs,
+  });
   await app.register(tokenizationRoutes);
   await app.register(treasuryServicesPlugin, { config, operatorAddress });
   await app.register(treasuryRoutesPlugin, { webhookSecret: config.treasury.webhookSecret });

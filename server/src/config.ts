@@ -102,6 +102,8 @@ const EnvSchema = Type.Object({
   CLAIM_EXPIRY_NOTICE_DAYS: matching('^[0-9]{1,4}$', 'a whole number of days up to 9999'),
   /** How often the claim-expiry scan runs, in ms; 0 = never on a timer (run it through the API). */
   EXPIRY_SCAN_INTERVAL_MS: wholeNumber(),
+  /** How often offerings past their end are closed, in ms; 0 = never on a timer. */
+  OFFERING_CLOSE_INTERVAL_MS: wholeNumber(),
   /** Mail server for notifications and password resets; unset: .eml files under DATA_DIR/mail. */
   SMTP_URL: matching('^smtps?://', 'an smtp:// or smtps:// URL'),
   /** Sender of the platform's e-mail. */
@@ -182,6 +184,8 @@ export interface Config {
   uploadMaxBytesPerApplication: number;
   claimExpiryNoticeDays: number;
   expiryScanIntervalMs: number;
+  /** How often offerings past their end are looked for and closed (0 = never by itself). */
+  offeringCloseIntervalMs: number;
   treasury: TreasuryConfig;
 }
 
@@ -536,5 +540,6 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       },
       webhookSecret: e.BANK_WEBHOOK_SECRET,
     },
+    offeringCloseIntervalMs: Number(e.OFFERING_CLOSE_INTERVAL_MS ?? String(nodeEnv === 'test' ? 0 : 60_000)),
   };
 }

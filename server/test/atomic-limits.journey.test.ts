@@ -3,7 +3,7 @@ import { IdentityClaimRecord } from '../src/modules/identities/entity.js';
 import { ChainOperation } from '../src/modules/operations/entity.js';
 import { Subscription } from '../src/modules/offerings/entity.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
-import { offeringWorld, type Investor } from './offering-helpers.js';
+import { offeringWorld, signed, type Investor } from './offering-helpers.js';
 
 /**
  * Limits under concurrency: many subscriptions sent at once, each limit holding for their sum.
@@ -18,7 +18,12 @@ describe('regulatory limits under concurrent subscriptions', () => {
   let accredited: Investor[];
 
   const subscribe = (offeringId: string, investor: Investor, amount: string) =>
-    world.call('POST', `/offerings/${offeringId}/subscriptions`, { amount }, investor.headers);
+    world.call(
+      'POST',
+      `/offerings/${offeringId}/subscriptions`,
+      { amount, agreement: signed(investor) },
+      investor.headers,
+    );
   /** `count` subscriptions at once from each investor; the answers in order. */
   const burst = (offeringId: string, investors: Investor[], count: number, amount: string) =>
     Promise.all(
@@ -169,7 +174,7 @@ describe('regulatory limits under concurrent subscriptions', () => {
       world.call(
         'POST',
         `/offerings/${id}/subscriptions`,
-        { amount },
+        { amount, agreement: signed(investor) },
         { ...investor.headers, 'idempotency-key': key },
       );
     const answers = await Promise.all(Array.from({ length: 5 }, () => send('subscribe-0001', '60')));

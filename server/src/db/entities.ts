@@ -21,7 +21,7 @@ import { CddApprovalSchema } from '../modules/cdd/approval.js';
 
 import { AssetSchema, IssuerSchema } from '../modules/assets/entity.js';
 import { AssetRulesSchema } from '../modules/compliance/entity.js';
-import { OfferingSchema, SubscriptionSchema } from '../modules/offerings/entity.js';
+import { OfferingDocumentSchema, OfferingSchema, SubscriptionSchema } from '../modules/offerings/entity.js';
 import { SettlementSchema } from '../modules/settlements/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
@@ -57,4 +57,5 @@ export const entities = [
   TreasuryAccountSchema,
   DepositSchema,
   WithdrawalSchema,
+  OfferingDocumentSchema,
 ];

@@ -9504,6 +9504,19 @@ export interface paths {
                          * @description Staff only: subscribe for this investor
                          */
                         identityId?: string;
+                        agreement?: {
+                            /** @description Typed full name, as verified */
+                            fullName: string;
+                            /** @description The investor agrees to be bound by the subscription agreement */
+                            consent: boolean;
+                            /** @description Every document of the offering the investor read, with the hash they were shown */
+                            documents: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description SHA-256 of the file, hex */
+                                sha256: string;
+                            }[];
+                        };
                     };
                 };
             };
@@ -9523,6 +9536,9 @@ export interface paths {
                             /** @description Decimal string, ≤ 6 decimals */
                             cost: string;
                             failureReason: string | null;
+                            /** @description The payment is held in escrow until the soft cap is met (refunded if it is not) */
+                            escrow: boolean;
+                            signedAt: string | null;
                             operation: components["schemas"]["ChainOperation"];
                         };
                     };
@@ -9639,6 +9655,19 @@ export interface paths {
                          * @description Staff only: subscribe for this investor
                          */
                         identityId?: string;
+                        agreement?: {
+                            /** @description Typed full name, as verified */
+                            fullName: string;
+                            /** @description The investor agrees to be bound by the subscription agreement */
+                            consent: boolean;
+                            /** @description Every document of the offering the investor read, with the hash they were shown */
+                            documents: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description SHA-256 of the file, hex */
+                                sha256: string;
+                            }[];
+                        };
                     };
                 };
             };
@@ -9727,6 +9756,477 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/offerings/{id}/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What launching or closing the offering would do (tokens issued; refunds or release), for a confirmation */
+        get: {
+            parameters: {
+                query: {
+                    action: "launch" | "close";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferingImpact"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/offerings/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a document (PPM, subscription agreement…) to the offering: stored encrypted, its SHA-256 recorded; investors sign over it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description e.g. "Private placement memorandum" */
+                        name: string;
+                        kind: "ppm" | "subscription-agreement" | "term-sheet" | "other";
+                        filename: string;
+                        contentType: "application/pdf" | "image/png" | "image/jpeg" | "text/plain";
+                        /** @description The file, base64 (up to 10 MB of file) */
+                        content: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferingDocument"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/offerings/{id}/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open an offering document (anyone who may see the offering); every opening is audited */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                        "image/png": string;
+                        "image/jpeg": string;
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a document from a draft offering */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                    documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -10537,6 +11037,10 @@ export interface paths {
                                 free: string;
                                 /** @description Decimal string, ≤ 6 decimals */
                                 locked: string;
+                                /** @description Decimal string, ≤ 6 decimals */
+                                inEscrow: string;
+                                /** @description Why part of the holding is not free yet, in words */
+                                escrowNote: string | null;
                             }[];
                         };
                     };
@@ -10665,6 +11169,8 @@ export interface paths {
                                 status: string;
                                 failureReason: string | null;
                                 operationId: string | null;
+                                /** @description Held in escrow until the soft cap is met (refunded if it is not) */
+                                escrow: boolean;
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
@@ -12233,6 +12739,30 @@ export interface components {
                 }[];
             };
         };
+        OfferingDocument: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            kind: "ppm" | "subscription-agreement" | "term-sheet" | "other";
+            filename: string;
+            contentType: string;
+            size: number;
+            sha256: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        OfferingImpact: {
+            action: "launch" | "close";
+            summary: string;
+            details: string[];
+            /** @description Decimal string, ≤ 6 decimals */
+            tokens: string;
+            investors: number;
+            /** @description Decimal string, ≤ 6 decimals */
+            raised: string;
+            softCapMet: boolean | null;
+            outcome: "issue" | "release" | "refund" | "none";
+        };
         Offering: {
             /** Format: uuid */
             id: string;
@@ -12260,6 +12790,8 @@ export interface components {
                 }[];
                 chainStatus: unknown;
             };
+            /** @description The issuer's documents (PPM, subscription agreement) investors read and sign over */
+            documents: components["schemas"]["OfferingDocument"][];
             /** @description Every subscription with its investor; issuer staff and auditors only */
             investors?: {
                 /** Format: uuid */

@@ -1,4 +1,10 @@
-import { answerContext, chunkContext, mnemonicContext, profileContext } from './contexts.js';
+import {
+  answerContext,
+  chunkContext,
+  mnemonicContext,
+  offeringDocumentContext,
+  profileContext,
+} from './contexts.js';
 import type { KeyPurpose } from './entity.js';
 
 export type Row = Record<string, unknown>;
@@ -53,5 +59,14 @@ export const SEALED: SealedColumn[] = [
     extra: [],
     purpose: 'profile',
     context: (r) => answerContext(String(r.id)),
+  },
+  {
+    label: 'offering documents',
+    table: 'offering_document',
+    keys: ['id'],
+    column: 'content',
+    extra: [],
+    purpose: 'document',
+    context: (r) => offeringDocumentContext(String(r.id)),
   },
 ];
