@@ -123,13 +123,26 @@ describe.skipIf(!hasChromium)('every investor page speaks plain language', () =>
     await f.call('POST', `/offerings/${offeringId}/launch`);
     await f.settle();
     // Two purchases: the portfolio lists subscriptions of more than 1,000 tokens and their cost.
-    await f.call('POST', `/offerings/${offeringId}/subscriptions`, { amount: '12000' }, await headersOf(a.email));
+    await f.call(
+      'POST',
+      `/offerings/${offeringId}/subscriptions`,
+      { amount: '12000' },
+      await headersOf(a.email),
+    );
     await f.settle();
     // An instruction waiting for the investor's affirmation.
     const operatorDid = (await f.call('GET', `/assets/${usd.id}`)).onChain.owner as string;
     await f.call('POST', '/settlements', {
       settlementType: { type: 'SettleOnAffirmation' },
-      legs: [{ type: 'Fungible', from: { did: operatorDid }, to: { did: a.did }, assetId: usd.id, amount: '15000' }],
+      legs: [
+        {
+          type: 'Fungible',
+          from: { did: operatorDid },
+          to: { did: a.did },
+          assetId: usd.id,
+          amount: '15000',
+        },
+      ],
     });
     await f.settle();
   }, 120_000);
@@ -180,7 +193,10 @@ describe.skipIf(!hasChromium)('every investor page speaks plain language', () =>
     await page.getByLabel('Tokens to buy').fill('1000');
     await page.getByRole('button', { name: 'Check eligibility' }).click();
     const verdict = page.locator('[data-test="eligibility"]');
-    await verdict.getByText(/You are not accredited/).first().waitFor();
+    await verdict
+      .getByText(/You are not accredited/)
+      .first()
+      .waitFor();
     await scan('offering-refused');
     await page.goto(`${baseUrl}/investor/portfolio`);
     await scan('portfolio-plain');
@@ -201,7 +217,7 @@ describe.skipIf(!hasChromium)('every investor page speaks plain language', () =>
     await page.getByLabel('First name').fill('Nora');
     await page.getByRole('button', { name: 'Save and continue' }).click();
     await page.getByText('Some fields need attention').waitFor();
-    await page.getByText('Enter your last name').waitFor();
+    await page.getByText('Last name is required.').waitFor();
     await scan('onboarding-errors');
     expect(seen.flatMap((s) => s.problems.map((p) => `${s.page}: ${p}`))).toEqual([]);
     expect(portal.consoleErrors).toEqual([]);

@@ -85,7 +85,6 @@ export function guidance(app: Application): Guidance {
       };
     case 'submitted': {
       const provider = app.kyc.provider ?? 'the KYC provider';
-      const ref = app.kyc.applicantId ? ` (reference ${app.kyc.applicantId})` : '';
       const byStatus: Record<string, string> = {
         red: 'The identity check did not pass. A reviewer will contact you.',
         retry:
@@ -96,7 +95,7 @@ export function guidance(app: Application): Guidance {
         title: 'Identity check in progress',
         messages: [
           byStatus[app.kyc.status] ??
-            `Your identity check is with ${provider}${ref}. Its verdict arrives automatically and this page updates.`,
+            `Your identity check is with ${provider}. Its verdict arrives automatically and this page updates.`,
         ],
         action: 'none',
       };

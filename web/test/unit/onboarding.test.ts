@@ -110,7 +110,9 @@ describe('status page', () => {
         },
       }),
     );
-    expect(pending.messages[0]).toContain('sandbox (reference sandbox-1)');
+    expect(pending.messages[0]).toContain('Your identity check is with sandbox.');
+    // The vendor's applicant id is a code for staff, not for the investor.
+    expect(pending.messages[0]).not.toContain('sandbox-1');
   });
 
   it('keeps refreshing only while someone else has the next move', () => {
