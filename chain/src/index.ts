@@ -12,3 +12,4 @@ export { identifierProblem, isValidIdentifier, type IdentifierType } from './ide
 export { fromUnits, mulUnits, ONE_UNIT, unitsOf } from './units.js';
 export * from './limits.js';
 export { CHAIN_COUNTRY_CODES, isChainCountry } from './countries.js';
+export { chainErrorText } from './error-text.js';

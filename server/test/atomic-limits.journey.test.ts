@@ -94,7 +94,7 @@ describe('regulatory limits under concurrent subscriptions', () => {
     const answers = await burst(id, [accredited[0]!], 10, '60');
     expect(accepted(answers)).toBe(1);
     expect(answers.find((a) => a.status === 422)?.body.message).toMatch(
-      /you would invest 120 \S+, above the maximum of 100 \S+ per investor/,
+      /you would invest 120 Stoa USD, above the maximum of 100 Stoa USD per investor/,
     );
     await settled(id);
     expect(await balance(asset.chainId, accredited[0]!)).toBe('60');
@@ -138,7 +138,7 @@ describe('regulatory limits under concurrent subscriptions', () => {
     expect(accepted(answers)).toBe(3);
     // How much is still held depends on how many investments the chain has taken meanwhile.
     expect(answers.find((a) => a.status === 422)?.body.message).toMatch(
-      /you have 0 \S+ available( \([\d,]+ \S+ more is held for subscriptions in progress\))? but the subscription costs 50 \S+/,
+      /you have 0 Stoa USD available( \([\d,]+ Stoa USD more is held for subscriptions in progress\))? but the subscription costs 50 Stoa USD/,
     );
     await settled(id);
     expect(await env.ledger.assetBalance(usd.chainId, poor.did)).toBe('0');

@@ -55,7 +55,7 @@ describe('validation messages', () => {
     expect(fields).toContainEqual({ field: '/body/individual/lastName', message: 'is required' });
     expect(fields).toContainEqual({
       field: '/body/individual/dateOfBirth',
-      message: 'must be a date (year-month-day, like 1990-12-31)',
+      message: 'must be a full date: day, month and year',
     });
     // One sentence for the union of choices, not one "must be equal to constant" per choice.
     const type = fields.filter((f) => f.field === '/body/investorType');

@@ -15,7 +15,7 @@ function record(value: unknown): Record<string, unknown> {
 }
 
 const FORMATS: Record<string, string> = {
-  date: 'must be a date (year-month-day, like 1990-12-31)',
+  date: 'must be a full date: day, month and year',
   'date-time': 'must be a date and time (like 2026-12-31T17:00:00Z)',
   email: 'must be an email address, like name@example.com',
   uuid: 'must be the id of an existing record',

@@ -2840,11 +2840,11 @@ export interface paths {
                 content: {
                     "application/json": {
                         kind: "individual" | "entity";
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         residenceCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         citizenshipCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         taxResidencyCountry: string;
                         investorType: "retail" | "accredited" | "qualified-purchaser" | "institutional" | "professional";
                         individual?: {
@@ -2858,7 +2858,7 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             taxId?: string;
@@ -2867,7 +2867,7 @@ export interface paths {
                         entity?: {
                             legalName: string;
                             registrationNumber: string;
-                            /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                            /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                             incorporationCountry: string;
                             address: {
                                 line1: string;
@@ -2875,13 +2875,13 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             beneficialOwners: {
                                 name: string;
                                 ownershipPercent: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             }[];
                             signatory: {
@@ -3109,11 +3109,11 @@ export interface paths {
                 content: {
                     "application/json": {
                         kind: "individual" | "entity";
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         residenceCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         citizenshipCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         taxResidencyCountry: string;
                         investorType: "retail" | "accredited" | "qualified-purchaser" | "institutional" | "professional";
                         individual?: {
@@ -3127,7 +3127,7 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             taxId?: string;
@@ -3136,7 +3136,7 @@ export interface paths {
                         entity?: {
                             legalName: string;
                             registrationNumber: string;
-                            /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                            /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                             incorporationCountry: string;
                             address: {
                                 line1: string;
@@ -3144,13 +3144,13 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             beneficialOwners: {
                                 name: string;
                                 ownershipPercent: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             }[];
                             signatory: {
@@ -7351,7 +7351,7 @@ export interface paths {
                         } | {
                             /** @enum {string} */
                             template: "country-cap";
-                            /** @description ISO 3166-1 alpha-2, e.g. US */
+                            /** @description ISO 3166-1 alpha-2, e.g. US; one of the chain's CountryCode list */
                             country: string;
                             maxHolders: number;
                         } | {
@@ -7641,7 +7641,7 @@ export interface paths {
                         } | {
                             /** @enum {string} */
                             template: "country-cap";
-                            /** @description ISO 3166-1 alpha-2, e.g. US */
+                            /** @description ISO 3166-1 alpha-2, e.g. US; one of the chain's CountryCode list */
                             country: string;
                             maxHolders: number;
                         } | {
@@ -10474,6 +10474,8 @@ export interface components {
             /** Format: date-time */
             at: string;
             actor: string;
+            /** @description The actor as a person reads it: "Alice Reviewer (CDD reviewer)" */
+            actorName?: string;
             action: string;
             subjectType: string;
             subjectId: string;
@@ -10597,7 +10599,7 @@ export interface components {
                     city: string;
                     region?: string;
                     postalCode: string;
-                    /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                    /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                     country: string;
                 };
                 taxId?: string;
@@ -10606,7 +10608,7 @@ export interface components {
             entity?: {
                 legalName: string;
                 registrationNumber: string;
-                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                 incorporationCountry: string;
                 address: {
                     line1: string;
@@ -10614,13 +10616,13 @@ export interface components {
                     city: string;
                     region?: string;
                     postalCode: string;
-                    /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                    /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                     country: string;
                 };
                 beneficialOwners: {
                     name: string;
                     ownershipPercent: string;
-                    /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                    /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                     country: string;
                 }[];
                 signatory: {
