@@ -7754,6 +7754,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/assets/{id}/rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a rule change would do before it is made: the rules in words and the current holders it would put out of compliance
+         * @description Reads only. A holder is out of compliance when the new rules would no longer let them receive the asset (by their claims now); they keep what they hold, but could not buy more or take part in transfers in.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        templates: ({
+                            /** @enum {string} */
+                            template: "reg-d-506c";
+                        } | {
+                            /** @enum {string} */
+                            template: "reg-s";
+                            distributionCompliancePeriodDays?: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "reg-cf";
+                        } | {
+                            /** @enum {string} */
+                            template: "lockup";
+                            holdingPeriodDays: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "max-holders";
+                            count: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "max-ownership";
+                            percentage: string;
+                        } | {
+                            /** @enum {string} */
+                            template: "country-cap";
+                            /** @description ISO 3166-1 alpha-2, e.g. US; one of the chain's CountryCode list */
+                            country: string;
+                            maxHolders: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "country-allow";
+                            countries: string[];
+                        } | {
+                            /** @enum {string} */
+                            template: "country-block";
+                            countries: string[];
+                        } | {
+                            /** @enum {string} */
+                            template: "exclude-affiliates";
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            summary: string[];
+                            /** @description Current holders, the issuer aside */
+                            holders: number;
+                            outOfCompliance: {
+                                did: string;
+                                /** @description The investor’s name, or "an unknown holder" */
+                                name: string;
+                                /** @description Decimal string, ≤ 6 decimals */
+                                balance: string;
+                                reasons: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/assets/{id}/transfer-checks": {
         parameters: {
             query?: never;
