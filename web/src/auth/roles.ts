@@ -13,6 +13,7 @@ export const AREA_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/cdd': ['cdd-provider', 'compliance-officer'],
   '/audit': ['auditor', 'compliance-officer'],
   '/admin/users': ['admin'],
+  '/account/api-keys': ['admin', ...ISSUER_ROLES, 'cdd-provider', 'auditor'],
 };
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
