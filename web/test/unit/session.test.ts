@@ -56,7 +56,7 @@ describe('session store', () => {
     await reloaded.ensureLoaded();
     expect(fetch.mock.calls.at(-1)?.[0].url).toBe('http://stoa.test/auth/me');
     expect(reloaded.user?.displayName).toBe('Carol');
-    expect(reloaded.areas.map((a) => a.path)).toEqual(['/cdd']);
+    expect(reloaded.areas.map((a) => a.path)).toEqual(['/cdd', '/account/api-keys']);
   });
 
   it('treats a 401 from /auth/me as signed out', async () => {
