@@ -68,7 +68,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     bodyLimit: 1024 * 1024,
     pluginTimeout: config.startupTimeoutMs,
     ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+      // verbose: each error carries its schema, so the error handler can say it in words (x-hint).
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: true,
+        verbose: true,
+      },
       plugins: [chainKeywords],
     },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -99,7 +99,7 @@ describe('regulatory limits under concurrent subscriptions', () => {
     const answers = await burst(id, [accredited[0]!], 10, '60');
     expect(accepted(answers)).toBe(1);
     expect(answers.find((a) => a.status === 422)?.body.message).toMatch(
-      /would invest 120, above the maximum of 100 per investor/,
+      /you would invest 120 Stoa USD, above the maximum of 100 Stoa USD per investor/,
     );
     await settled(id);
     expect(await balance(asset.chainId, accredited[0]!)).toBe('60');
@@ -143,7 +143,7 @@ describe('regulatory limits under concurrent subscriptions', () => {
     expect(accepted(answers)).toBe(3);
     // How much is still held depends on how many investments the chain has taken meanwhile.
     expect(answers.find((a) => a.status === 422)?.body.message).toMatch(
-      /you have 0 Stoa USD available( \(\d+ more is held for subscriptions in progress\))?, and this subscription costs 50\. Deposit at least 50 Stoa USD more from your Money page/,
+      /you have 0 Stoa USD available( \([\d,]+ Stoa USD more is held for subscriptions in progress\))?, and this subscription costs 50 Stoa USD\. Deposit at least 50 Stoa USD more from your Money page/,
     );
     await settled(id);
     expect(await env.ledger.assetBalance(usd.chainId, poor.did)).toBe('0');

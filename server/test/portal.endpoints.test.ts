@@ -200,7 +200,7 @@ describe('portal endpoints', () => {
       expect(max.body.reasons).toEqual([
         expect.objectContaining({
           rule: 'maximum investment',
-          message: expect.stringMatching(/above the maximum of 1000/),
+          message: expect.stringMatching(/above the maximum of 1,000 /),
         }),
       ]);
       const staffCheck = await check(draft, { amount: '10', identityId: de.identityId }, agent);

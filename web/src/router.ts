@@ -94,6 +94,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Notifications', roles: [] },
   },
   {
+    path: '/account/api-keys',
+    name: 'api-keys',
+    component: () => import('./admin/ApiKeysView.vue'),
+    meta: { title: 'API keys', roles: AREA_ROLES['/account/api-keys'] },
+  },
+  {
     path: '/status',
     name: 'status',
     component: () => import('./system/StatusView.vue'),

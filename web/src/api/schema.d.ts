@@ -2840,11 +2840,11 @@ export interface paths {
                 content: {
                     "application/json": {
                         kind: "individual" | "entity";
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         residenceCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         citizenshipCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         taxResidencyCountry: string;
                         investorType: "retail" | "accredited" | "qualified-purchaser" | "institutional" | "professional";
                         individual?: {
@@ -2858,7 +2858,7 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             taxId?: string;
@@ -2867,7 +2867,7 @@ export interface paths {
                         entity?: {
                             legalName: string;
                             registrationNumber: string;
-                            /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                            /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                             incorporationCountry: string;
                             address: {
                                 line1: string;
@@ -2875,13 +2875,13 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             beneficialOwners: {
                                 name: string;
                                 ownershipPercent: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             }[];
                             signatory: {
@@ -3109,11 +3109,11 @@ export interface paths {
                 content: {
                     "application/json": {
                         kind: "individual" | "entity";
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         residenceCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         citizenshipCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         taxResidencyCountry: string;
                         investorType: "retail" | "accredited" | "qualified-purchaser" | "institutional" | "professional";
                         individual?: {
@@ -3127,7 +3127,7 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             taxId?: string;
@@ -3136,7 +3136,7 @@ export interface paths {
                         entity?: {
                             legalName: string;
                             registrationNumber: string;
-                            /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                            /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                             incorporationCountry: string;
                             address: {
                                 line1: string;
@@ -3144,13 +3144,13 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             beneficialOwners: {
                                 name: string;
                                 ownershipPercent: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             }[];
                             signatory: {
@@ -7844,7 +7844,7 @@ export interface paths {
                         } | {
                             /** @enum {string} */
                             template: "country-cap";
-                            /** @description ISO 3166-1 alpha-2, e.g. US */
+                            /** @description ISO 3166-1 alpha-2, e.g. US; one of the chain's CountryCode list */
                             country: string;
                             maxHolders: number;
                         } | {
@@ -8134,7 +8134,7 @@ export interface paths {
                         } | {
                             /** @enum {string} */
                             template: "country-cap";
-                            /** @description ISO 3166-1 alpha-2, e.g. US */
+                            /** @description ISO 3166-1 alpha-2, e.g. US; one of the chain's CountryCode list */
                             country: string;
                             maxHolders: number;
                         } | {
@@ -8241,6 +8241,179 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assets/{id}/rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a rule change would do before it is made: the rules in words and the current holders it would put out of compliance
+         * @description Reads only. A holder is out of compliance when the new rules would no longer let them receive the asset (by their claims now); they keep what they hold, but could not buy more or take part in transfers in.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        templates: ({
+                            /** @enum {string} */
+                            template: "reg-d-506c";
+                        } | {
+                            /** @enum {string} */
+                            template: "reg-s";
+                            distributionCompliancePeriodDays?: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "reg-cf";
+                        } | {
+                            /** @enum {string} */
+                            template: "lockup";
+                            holdingPeriodDays: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "max-holders";
+                            count: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "max-ownership";
+                            percentage: string;
+                        } | {
+                            /** @enum {string} */
+                            template: "country-cap";
+                            /** @description ISO 3166-1 alpha-2, e.g. US; one of the chain's CountryCode list */
+                            country: string;
+                            maxHolders: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "country-allow";
+                            countries: string[];
+                        } | {
+                            /** @enum {string} */
+                            template: "country-block";
+                            countries: string[];
+                        } | {
+                            /** @enum {string} */
+                            template: "exclude-affiliates";
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            summary: string[];
+                            /** @description Current holders, the issuer aside */
+                            holders: number;
+                            outOfCompliance: {
+                                did: string;
+                                /** @description The investor’s name, or "an unknown holder" */
+                                name: string;
+                                /** @description Decimal string, ≤ 6 decimals */
+                                balance: string;
+                                reasons: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -12425,6 +12598,8 @@ export interface components {
             /** Format: date-time */
             at: string;
             actor: string;
+            /** @description The actor as a person reads it: "Alice Reviewer (CDD reviewer)" */
+            actorName?: string;
             action: string;
             subjectType: string;
             subjectId: string;
@@ -12575,7 +12750,7 @@ export interface components {
                     city: string;
                     region?: string;
                     postalCode: string;
-                    /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                    /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                     country: string;
                 };
                 taxId?: string;
@@ -12584,7 +12759,7 @@ export interface components {
             entity?: {
                 legalName: string;
                 registrationNumber: string;
-                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                 incorporationCountry: string;
                 address: {
                     line1: string;
@@ -12592,13 +12767,13 @@ export interface components {
                     city: string;
                     region?: string;
                     postalCode: string;
-                    /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                    /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                     country: string;
                 };
                 beneficialOwners: {
                     name: string;
                     ownershipPercent: string;
-                    /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                    /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                     country: string;
                 }[];
                 signatory: {
