@@ -8,6 +8,7 @@ import { Migration20261201084518_AuditVerification } from './Migration2026120108
 import { Migration20261201084552_Idempotency } from './Migration20261201084552_Idempotency.js';
 import { Migration20261201084706_Keys } from './Migration20261201084706_Keys.js';
 import { Migration20261201084819_UserDisable } from './Migration20261201084819_UserDisable.js';
+import { Migration20261201120041_AccountBasics } from './Migration20261201120041_AccountBasics.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201084552_Idempotency', class: Migration20261201084552_Idempotency },
   { name: 'Migration20261201084706_Keys', class: Migration20261201084706_Keys },
   { name: 'Migration20261201084819_UserDisable', class: Migration20261201084819_UserDisable },
+  { name: 'Migration20261201120041_AccountBasics', class: Migration20261201120041_AccountBasics },
 ];

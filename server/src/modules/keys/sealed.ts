@@ -1,4 +1,4 @@
-import { answerContext, chunkContext, mnemonicContext, profileContext } from './contexts.js';
+import { answerContext, chunkContext, mnemonicContext, profileContext, totpContext } from './contexts.js';
 import type { KeyPurpose } from './entity.js';
 
 export type Row = Record<string, unknown>;
@@ -53,5 +53,14 @@ export const SEALED: SealedColumn[] = [
     extra: [],
     purpose: 'profile',
     context: (r) => answerContext(String(r.id)),
+  },
+  {
+    label: 'two-factor secrets',
+    table: 'user_two_factor',
+    keys: ['id'],
+    column: 'secret_sealed',
+    extra: ['user_id'],
+    purpose: 'profile',
+    context: (r) => totpContext(String(r.user_id)),
   },
 ];
