@@ -6,7 +6,7 @@ export class Migration20261201120041_AccountBasics extends Migration {
     // Accounts from before sign-up confirmation keep signing in as they did.
     this.addSql('update "app_user" set "email_verified_at" = "created_at";');
     this.addSql(
-      'create table "account_token" ("id" uuid not null, "created_at" timestamptz(3) not null, "updated_at" timestamptz(3) not null, "purpose" varchar(32) not null, "token_hash" varchar(64) not null, "user_id" uuid not null, "expires_at" timestamptz(3) not null, "used_at" timestamptz(3) null, "attempts" int not null, "password_hash" varchar(255) null, "display_name" varchar(200) null, "ip" varchar(64) null, constraint "account_token_pkey" primary key ("id"));',
+      'create table "account_token" ("id" uuid not null, "created_at" timestamptz(3) not null, "updated_at" timestamptz(3) not null, "purpose" varchar(32) not null, "token_hash" varchar(64) not null, "user_id" uuid not null, "expires_at" timestamptz(3) not null, "used_at" timestamptz(3) null, "attempts" int not null default 0, "password_hash" varchar(255) null, "display_name" varchar(200) null, "ip" varchar(64) null, constraint "account_token_pkey" primary key ("id"));',
     );
     this.addSql(
       'alter table "account_token" add constraint "account_token_token_hash_unique" unique ("token_hash");',

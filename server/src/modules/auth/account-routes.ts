@@ -13,6 +13,7 @@ import {
   TwoFactorEnrolment,
   TwoFactorLoginBody,
   TwoFactorStatus,
+  UserBody,
 } from './schemas.js';
 import { RESET_ANSWER } from './self-service.js';
 
@@ -20,10 +21,10 @@ const tags = ['auth'];
 
 /**
  * A person's own account: confirming the address, resetting a forgotten password, the second
- * sign-in step, and setting up two-factor sign-in (TOTP). Registered after authRoutes (the
- * `User` schema).
+ * sign-in step, and setting up two-factor sign-in (TOTP).
  */
 export const accountRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> = async (app, opts) => {
+  app.addSchema(UserBody);
   const links = app.accountLinks;
   const twoFactor = app.twoFactorService;
 
