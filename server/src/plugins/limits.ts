@@ -63,8 +63,8 @@ const count = (n: number) => n.toLocaleString('en-US');
 type Bucket = RouteClass | 'account';
 
 const WHAT: Record<Bucket, string> = {
-  auth: 'sign-in, registration and password reset attempts',
-  account: 'sign-in, registration and password reset attempts for this e-mail address',
+  auth: 'sign-in and registration attempts',
+  account: 'sign-in and registration attempts for this e-mail address',
   webhooks: 'webhook deliveries',
   reads: 'requests',
   writes: 'changes',
