@@ -3,6 +3,8 @@ import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry } from '../src/modules/audit/entity.js';
 import { AccountToken, TwoFactor, User } from '../src/modules/auth/entity.js';
+import { totpContext } from '../src/modules/keys/contexts.js';
+import { KeyRotation } from '../src/modules/keys/rotation.js';
 import { auth, createTestEnv, type TestEnv } from './helpers.js';
 import { mailedToken, mailTo, signUp } from './mail-helpers.js';
 
@@ -307,6 +309,18 @@ describe('account basics: sign-up, password reset and two-factor sign-in', () =>
       });
     });
 
+    it('re-encrypts the secret when the keys rotate', async () => {
+      const report = await new KeyRotation(env.db.orm, app.keys, app.services.audit).rotate({
+        actor: 'test',
+      });
+      expect(report.reencrypted['two-factor secrets']).toBe(1);
+      const row = await env.db.orm.em.fork().findOneOrFail(TwoFactor, { userId: staffId });
+      expect(row.secretSealed.readUInt32BE(1)).toBe(report.keyIds.profile);
+      expect((await app.keys.open('profile', row.secretSealed, totpContext(staffId))).toString()).toBe(
+        secret,
+      );
+    });
+
     it('ends a challenge after five wrong codes', async () => {
       const challenge = (await login('grace@platform.example', STAFF_PASSWORD)).json().challenge as string;
       for (let i = 0; i < 5; i++) {
@@ -316,6 +330,27 @@ describe('account basics: sign-up, password reset and two-factor sign-in', () =>
       const sixth = await post('/auth/login/two-factor', { challenge, code: recovery[1] });
       expect(sixth.statusCode).toBe(401);
       expect(sixth.json().message).toMatch(/^Your sign-in took too long or had too many wrong codes/);
+    });
+
+    it('an administrator resets it after a lost phone, with a reason; staff set it up again', async () => {
+      const noReason = await post(`/users/${staffId}/two-factor/reset`, {}, auth);
+      expect(noReason.statusCode).toBe(400);
+      const res = await post(
+        `/users/${staffId}/two-factor/reset`,
+        { reason: 'Lost phone, identity checked by call' },
+        auth,
+      );
+      expect(res.statusCode).toBe(200);
+      expect(res.json().sessionsEnded).toBeGreaterThan(0);
+      expect((await get('/auth/me', session)).statusCode).toBe(401);
+      const [entry] = await audits('auth.two-factor-reset');
+      expect(entry!.data).toMatchObject({ reason: 'Lost phone, identity checked by call' });
+      const again = await login('grace@platform.example', STAFF_PASSWORD);
+      expect(again.json().token).toBeDefined();
+      expect((await get('/users', bearer(again.json().token as string))).statusCode).toBe(403);
+      const twice = await post(`/users/${staffId}/two-factor/reset`, { reason: 'again' }, auth);
+      expect(twice.statusCode).toBe(409);
+      expect(twice.json().message).toBe('Staff grace@platform.example has no two-factor sign-in to reset');
     });
   });
 });

@@ -8,7 +8,7 @@ import { sha256Hex } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
 import { totpContext } from '../keys/contexts.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { TwoFactor, User } from './entity.js';
+import { Session, TwoFactor, User } from './entity.js';
 import type { Role } from './roles.js';
 import type { Principal } from './service.js';
 
@@ -174,6 +174,41 @@ export class TwoFactorService {
       return result;
     });
     if (!check.ok) throw codeRefusal(check.reason);
+  }
+
+  /**
+   * An administrator removes a user's two-factor sign-in (a lost phone and no recovery codes).
+   * The user's sessions end; staff set it up again at their next sign-in.
+   */
+  async reset(actor: Principal, userId: string, reason: string): Promise<{ sessionsEnded: number }> {
+    if (actor.userId === userId) {
+      throw new AppError(
+        'RULE_VIOLATION',
+        'You cannot reset your own two-factor sign-in; turn it off with a code, or ask another administrator',
+      );
+    }
+    return this.orm.em.fork().transactional(async (tx) => {
+      const user = await tx.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!user) throw AppError.notFound('User', userId);
+      const removed = await tx.nativeDelete(TwoFactor, { userId, confirmedAt: { $ne: null } });
+      if (removed === 0) {
+        throw new AppError('CONFLICT', `${user.displayName} has no two-factor sign-in to reset`);
+      }
+      const now = new Date();
+      const sessionsEnded = await tx.nativeUpdate(
+        Session,
+        { userId, revokedAt: null, expiresAt: { $gt: now } },
+        { revokedAt: now },
+      );
+      await this.audit.append(tx, {
+        actor: actor.id,
+        action: 'auth.two-factor-reset',
+        subjectType: 'user',
+        subjectId: userId,
+        data: { email: user.email, reason, sessionsEnded },
+      });
+      return { sessionsEnded };
+    });
   }
 
   /**
