@@ -14,6 +14,7 @@ import { auditRoutes } from './modules/audit/routes.js';
 import { AuditVerifier } from './modules/audit/verify.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { operationRoutes } from './modules/operations/routes.js';
+import { accountRoutes } from './modules/auth/account-routes.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { userRoutes } from './modules/auth/user-routes.js';
 import { authPlugin } from './plugins/auth.js';
@@ -165,7 +166,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // Phase 1: infrastructure. Phase 2: services. Phase 3: routes.
   await app.register(infrastructurePlugin, { config, provided: deps });
-  await app.register(authPlugin, { adminToken: config.adminToken, sessionTtlMs: config.sessionTtlMs });
+  await app.register(authPlugin, {
+    adminToken: config.adminToken,
+    sessionTtlMs: config.sessionTtlMs,
+    staffTwoFactor: config.staffTwoFactor,
+    publicUrl: config.publicUrl,
+  });
   await app.register(limitsPlugin, {
     limits: config.rateLimits,
     redisUrl: config.redisUrl,
@@ -196,6 +202,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(investorServicesPlugin, { config, operatorAddress });
   await app.register(authRoutes, { secureCookies: config.env === 'production' });
+  await app.register(accountRoutes, { secureCookies: config.env === 'production' });
   await app.register(userRoutes);
   await app.register(notificationRoutes);
   await app.register(investorRoutes);

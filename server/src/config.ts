@@ -112,6 +112,11 @@ const EnvSchema = Type.Object({
   PUBLIC_URL: matching('^https?://', 'an http:// or https:// URL'),
   /** How often notifications waiting for e-mail are sent, in ms; 0 = never on a timer. */
   NOTIFICATION_MAIL_INTERVAL_MS: wholeNumber(),
+  /**
+   * `required` (default; `optional` under NODE_ENV=test): users with any staff role must set up
+   * two-factor sign-in before staff routes answer them. Once set up it is asked at every sign-in.
+   */
+  STAFF_TWO_FACTOR: oneOf(['required', 'optional']),
   /** Name of this server instance in signer leases; stable across its restarts, unique per instance. */
   INSTANCE_ID: matching('^[^\\s]{1,200}$', 'up to 200 characters without spaces'),
   /** BullMQ key prefix: instances sharing a Redis for one deployment use the same one. */
@@ -177,6 +182,8 @@ export interface Config {
   notificationMailIntervalMs: number;
   outbox: { sweepIntervalMs: number; submitTimeoutMs: number; stuckAfterMs: number };
   sessionTtlMs: number;
+  /** Whether staff must have two-factor sign-in before staff routes answer them. */
+  staffTwoFactor: 'required' | 'optional';
   idempotencyTtlMs: number;
   kyc: KycConfig;
   uploadMaxBytes: number;
@@ -519,6 +526,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       stuckAfterMs: Number(e.OUTBOX_STUCK_AFTER_SECONDS ?? '300') * 1000,
     },
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
+    staffTwoFactor: e.STAFF_TWO_FACTOR ?? (nodeEnv === 'test' ? 'optional' : 'required'),
     idempotencyTtlMs: Number(e.IDEMPOTENCY_TTL_HOURS ?? '24') * 3600_000,
     kyc: kycConfig(e, nodeEnv),
     uploadMaxBytes,

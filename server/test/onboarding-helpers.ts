@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { signUp } from './mail-helpers.js';
 import { auth } from './helpers.js';
 
 export const PDF = Buffer.concat([
@@ -42,11 +43,8 @@ export const individual = (lastName: string, country = 'US') => ({
 
 /** Registers an investor; returns headers carrying the session cookie. */
 export async function registerInvestor(app: FastifyInstance, email: string) {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/auth/register',
-    payload: { email, password: 'correct horse battery', displayName: email },
-  });
+  // Sign-up is confirmed by the link mailed to the address (mail-helpers.ts reads it).
+  const res = await signUp(app, { email, password: 'correct horse battery', displayName: email });
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === 'stoa_session')!;
   return { headers: { cookie: `stoa_session=${cookie.value}` }, cookie, body: res.json() };

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import type { Config, KycConfig } from '../../server/src/config.js';
 import { createTestEnv, type TestEnv } from '../../server/test/helpers.js';
+import { mailedToken } from '../../server/test/mail-helpers.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -73,4 +74,9 @@ export async function openPortal(
       await env.close();
     },
   };
+}
+
+/** The portal address of the last `path` link (`/verify-email`, `/reset-password`) mailed to `to`. */
+export async function mailedLink(portal: Portal, to: string, path: string): Promise<string> {
+  return `${portal.baseUrl}${path}#token=${await mailedToken(portal.app, to, path)}`;
 }

@@ -2,7 +2,13 @@ import { BaseSchema } from './base.js';
 import { ChainOperationSchema } from '../modules/operations/entity.js';
 import { SignerLeaseSchema } from '../modules/operations/lease.js';
 import { AuditAnchorSchema, AuditEntrySchema } from '../modules/audit/entity.js';
-import { ApiKeySchema, SessionSchema, UserSchema } from '../modules/auth/entity.js';
+import {
+  AccountTokenSchema,
+  ApiKeySchema,
+  SessionSchema,
+  TwoFactorSchema,
+  UserSchema,
+} from '../modules/auth/entity.js';
 import {
   AttestationSchema,
   IdentityClaimRecordSchema,
@@ -36,6 +42,8 @@ export const entities = [
   UserSchema,
   SessionSchema,
   ApiKeySchema,
+  AccountTokenSchema,
+  TwoFactorSchema,
   ApplicationSchema,
   ApplicationDocumentSchema,
   KycWebhookEventSchema,

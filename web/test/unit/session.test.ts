@@ -46,7 +46,13 @@ describe('session store', () => {
     const fetch = vi.fn(async (req: Request) =>
       req.url.endsWith('/auth/login')
         ? jsonResponse({ user, token: 't', expiresAt: '2030-01-01T00:00:00.000Z' })
-        : jsonResponse({ actor: `user:${user.id}`, kind: 'user', roles: user.roles, user }),
+        : jsonResponse({
+            actor: `user:${user.id}`,
+            kind: 'user',
+            roles: user.roles,
+            user,
+            twoFactor: { enrolled: true, required: true },
+          }),
     );
     const first = sessionStore(fetch);
     await first.login('carol@cdd.example', 'reviewer password 123');
@@ -126,6 +132,7 @@ describe('LoginView', () => {
       routes: [
         { path: '/login', name: 'login', component: LoginView },
         { path: '/signup', name: 'signup', component: { template: '<p />' } },
+        { path: '/forgot-password', name: 'forgot-password', component: { template: '<p />' } },
       ],
     });
     await router.push('/login');

@@ -16,3 +16,5 @@ export const chunkContext = (documentId: string, seq: number, last: boolean) =>
 export const answerContext = (recordId: string) => `idempotency:${recordId}`;
 /** A document of an offering (PPM, subscription agreement), stored whole. */
 export const offeringDocumentContext = (documentId: string) => `offering-document:${documentId}`;
+/** A user's TOTP secret. */
+export const totpContext = (userId: string) => `totp:${userId}`;

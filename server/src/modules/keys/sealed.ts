@@ -4,6 +4,7 @@ import {
   mnemonicContext,
   offeringDocumentContext,
   profileContext,
+  totpContext,
 } from './contexts.js';
 import type { KeyPurpose } from './entity.js';
 
@@ -68,5 +69,14 @@ export const SEALED: SealedColumn[] = [
     extra: [],
     purpose: 'document',
     context: (r) => offeringDocumentContext(String(r.id)),
+  },
+  {
+    label: 'two-factor secrets',
+    table: 'user_two_factor',
+    keys: ['id'],
+    column: 'secret_sealed',
+    extra: ['user_id'],
+    purpose: 'profile',
+    context: (r) => totpContext(String(r.user_id)),
   },
 ];

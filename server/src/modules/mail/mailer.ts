@@ -19,6 +19,8 @@ export interface Mail {
 export interface Mailer {
   /** `smtp` when a server is configured, `files` when mail is written under the data folder. */
   readonly mode: 'smtp' | 'files';
+  /** Where `.eml` files are written (files mode). */
+  readonly dir?: string;
   send(mail: Mail): Promise<void>;
   close(): Promise<void>;
 }
@@ -65,6 +67,7 @@ export function createMailer(config: MailConfig): Mailer {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     mode: 'files',
+    dir: config.dir,
     async send(mail) {
       const info = await transport.sendMail(headers(mail));
       await mkdir(config.dir, { recursive: true, mode: 0o700 });
