@@ -8,6 +8,8 @@ export class Migration20261201120139_KycVendors extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql('alter table "onboarding_application" drop column "kyc_scenario", drop column "kyc_sent_at";');
+    this.addSql(
+      'alter table "onboarding_application" drop column "kyc_scenario", drop column "kyc_sent_at";',
+    );
   }
 }
