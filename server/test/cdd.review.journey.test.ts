@@ -22,7 +22,7 @@ describe('CDD review workflow', () => {
     env = await createTestEnv();
     queue = env.makeQueue('inline');
     app = await env.app({ queue });
-    secret = env.config.kyc.sandboxWebhookSecret;
+    secret = env.config.kyc.sandboxWebhookSecret!;
     ann = await staff(app, 'ann@provider.example', ['cdd-provider']);
     bob = await staff(app, 'bob@provider.example', ['cdd-provider']);
     cat = await staff(app, 'cat@provider.example', ['cdd-provider']);
@@ -37,8 +37,17 @@ describe('CDD review workflow', () => {
       actor: e.actor,
       data: e.data,
     }));
+  // The sandbox scenario a test applicant's surname stands for (RED…, PEP…, SANCTION…, RETRY…).
+  const scenarioOf = (name: string) => {
+    const n = name.toUpperCase();
+    if (n.includes('SANCTION')) return 'sanctions' as const;
+    if (n.includes('RETRY')) return 'retry' as const;
+    if (n.includes('RED')) return 'rejected' as const;
+    if (n.includes('PEP')) return 'pep' as const;
+    return 'clear' as const;
+  };
   const verdict = async (id: string, subjectName: string) => {
-    const signed = sandboxWebhook(secret, { applicationId: id, subjectName });
+    const signed = sandboxWebhook(secret, { applicationId: id, scenario: scenarioOf(subjectName) });
     const res = await app.inject({
       method: 'POST',
       url: '/kyc/webhooks/sandbox',

@@ -109,9 +109,9 @@ describe('notifications journey', () => {
     const id = await applyAndSubmit(world.app, dora.headers, 'Redmond');
     await world.queue.drain();
     const { sandboxWebhook } = await import('../src/modules/kyc/sandbox.js');
-    const hook = sandboxWebhook(env.config.kyc.sandboxWebhookSecret, {
+    const hook = sandboxWebhook(env.config.kyc.sandboxWebhookSecret!, {
       applicationId: id,
-      subjectName: 'Redmond',
+      scenario: 'rejected',
     });
     await world.app.inject({
       method: 'POST',

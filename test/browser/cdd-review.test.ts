@@ -172,9 +172,9 @@ describe.skipIf(!hasChromium)('CDD review in Chromium', () => {
       email: 'paul@investor.example',
     });
     // The sandbox vendor's verdict: GREEN with a PEP hit.
-    const signed = sandboxWebhook(env.config.kyc.sandboxWebhookSecret, {
+    const signed = sandboxWebhook(env.config.kyc.sandboxWebhookSecret!, {
       applicationId: id,
-      subjectName: 'Pepper',
+      scenario: 'pep',
     });
     const hook = await fetch(`${baseUrl}/kyc/webhooks/sandbox`, {
       method: 'POST',

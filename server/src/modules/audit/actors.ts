@@ -10,6 +10,7 @@ const ROLE_NAMES: Readonly<Record<Role, string>> = {
   investor: 'investor',
   'cdd-provider': 'CDD reviewer',
   auditor: 'auditor',
+  treasury: 'treasury operator',
 };
 
 const FIXED: Readonly<Record<string, string>> = {
