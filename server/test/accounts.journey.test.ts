@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry } from '../src/modules/audit/entity.js';
+import { Notification } from '../src/modules/identities/entity.js';
 import { AccountToken, TwoFactor, User } from '../src/modules/auth/entity.js';
 import { totpContext } from '../src/modules/keys/contexts.js';
 import { KeyRotation } from '../src/modules/keys/rotation.js';
@@ -170,6 +171,10 @@ describe('account basics: sign-up, password reset and two-factor sign-in', () =>
       // The session the confirmation link opened, and the one signed in with the password.
       expect(entry!.data).toMatchObject({ sessionsEnded: 2 });
       expect((await mailTo(app, 'frank@example.com')).at(-1)!.subject).toBe('Your Stoa password was changed');
+      const notices = await env.db.orm.em
+        .fork()
+        .find(Notification, { userId, kind: 'account.password-changed' });
+      expect(notices.map((n) => n.message)).toEqual([expect.stringMatching(/^Your password was changed/)]);
     });
 
     it('refuses an expired link', async () => {
@@ -260,6 +265,11 @@ describe('account basics: sign-up, password reset and two-factor sign-in', () =>
       expect(stored.recoveryCodes.some((h) => recovery.includes(h))).toBe(false);
       expect((await get('/users', session)).statusCode).toBe(200);
       expect((await audits('auth.two-factor-enrolled')).map((e) => e.subjectId)).toEqual([staffId]);
+      expect(
+        await env.db.orm.em
+          .fork()
+          .count(Notification, { userId: staffId, kind: 'account.two-factor-enabled' }),
+      ).toBe(1);
     });
 
     it('asks for a code at sign-in, refuses a replayed or wrong one in words', async () => {

@@ -5,6 +5,7 @@ import { AppError } from '../../errors.js';
 import { randomToken, sha256Hex } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
 import type { Mail, Mailer } from '../mail/mailer.js';
+import { notify } from '../notifications/notify.js';
 import { AccountToken, Session, User, type AccountTokenPurpose } from './entity.js';
 import { hashPassword } from './service.js';
 
@@ -207,6 +208,15 @@ export class AccountLinks {
         subjectType: 'user',
         subjectId: u.id,
         data: { email: u.email, tokenId: token.id, sessionsEnded, ip },
+      });
+      await notify(tx, {
+        userId: u.id,
+        kind: 'account.password-changed',
+        message:
+          'Your password was changed with a reset link, and you were signed out everywhere. ' +
+          'If this was not you, choose a new password now and tell the platform operator.',
+        link: '/forgot-password',
+        dedupeKey: `password-reset:${token.id}`,
       });
       return u;
     });

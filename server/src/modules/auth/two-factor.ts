@@ -8,6 +8,7 @@ import { sha256Hex } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
 import { totpContext } from '../keys/contexts.js';
 import type { KeyRing } from '../keys/keyring.js';
+import { notify } from '../notifications/notify.js';
 import { Session, TwoFactor, User } from './entity.js';
 import type { Role } from './roles.js';
 import type { Principal } from './service.js';
@@ -145,6 +146,13 @@ export class TwoFactorService {
         subjectId: userId,
         data: { method: 'totp', recoveryCodes: codes.length },
       });
+      await notify(tx, {
+        userId,
+        kind: 'account.two-factor-enabled',
+        message: 'Two-factor sign-in is on: signing in now asks for a code from your authenticator app.',
+        link: '/account/two-factor',
+        dedupeKey: `two-factor-enabled:${row.id}:${row.confirmedAt.getTime()}`,
+      });
       return codes;
     });
     if (!outcome) {
@@ -169,6 +177,13 @@ export class TwoFactorService {
           subjectType: 'user',
           subjectId: userId,
           data: { confirmedWith: result.method },
+        });
+        await notify(tx, {
+          userId,
+          kind: 'account.two-factor-disabled',
+          message: 'Two-factor sign-in is off for your account: only your password protects it now.',
+          link: '/account/two-factor',
+          dedupeKey: `two-factor-disabled:${userId}:${Date.now()}`,
         });
       }
       return result;
@@ -206,6 +221,14 @@ export class TwoFactorService {
         subjectType: 'user',
         subjectId: userId,
         data: { email: user.email, reason, sessionsEnded },
+      });
+      await notify(tx, {
+        userId,
+        kind: 'account.two-factor-reset',
+        message:
+          'An administrator removed two-factor sign-in from your account. Set it up again on your new phone.',
+        link: '/account/two-factor',
+        dedupeKey: `two-factor-reset:${userId}:${now.getTime()}`,
       });
       return { sessionsEnded };
     });
