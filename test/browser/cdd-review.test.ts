@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectors, type Page } from 'playwright-core';
 import { sandboxWebhook } from '../../server/src/modules/kyc/sandbox.js';
 import { ADMIN_TOKEN } from '../../server/test/helpers.js';
-import { hasChromium, openPortal, type Portal } from './harness.js';
+import { hasChromium, mailedLink, openPortal, type Portal } from './harness.js';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 // A 1×1 PNG: signature, IHDR, IDAT, IEND.
@@ -46,6 +46,9 @@ async function applyAsInvestor(
   await page.getByLabel('Email').fill(who.email);
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('Check your e-mail').waitFor();
+  // The investor opens the confirmation link mailed to them.
+  await page.goto(await mailedLink(portal!, who.email, '/verify-email'));
   await page.getByRole('heading', { name: 'Personal data' }).waitFor();
   await page.getByLabel('First name').fill(who.first);
   await page.getByLabel('Last name').fill(who.last);

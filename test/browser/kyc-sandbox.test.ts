@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectors } from 'playwright-core';
-import { hasChromium, openPortal, type Portal } from './harness.js';
+import { hasChromium, mailedLink, openPortal, type Portal } from './harness.js';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const PNG = Buffer.from(
@@ -27,6 +27,9 @@ describe.skipIf(!hasChromium)('sandbox KYC verdict in Chromium', () => {
     await page.getByLabel('Email').fill('fred@investor.example');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Check your e-mail').waitFor();
+    // The investor opens the confirmation link mailed to them.
+    await page.goto(await mailedLink(portal, 'fred@investor.example', '/verify-email'));
     await page.getByRole('heading', { name: 'Personal data' }).waitFor();
 
     await page.getByLabel('First name').fill('Fred');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_ERROR_CODES } from '../../chain/src/errors.js';
-import { hasChromium, openPortal, type Portal } from './harness.js';
+import { hasChromium, mailedLink, openPortal, type Portal } from './harness.js';
 import { fixtures, INVESTOR_PASSWORD } from './issuer-fixtures.js';
 
 /** Chain error names a person could mistake for words are left out: only CamelCase compounds. */
@@ -220,6 +220,9 @@ describe.skipIf(!hasChromium)('every investor page speaks plain language', () =>
     await page.getByLabel('Email').fill('nora@investor.example');
     await page.getByLabel('Password').fill(INVESTOR_PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Check your e-mail').waitFor();
+    // The investor opens the confirmation link mailed to them.
+    await page.goto(await mailedLink(portal, 'nora@investor.example', '/verify-email'));
     await page.getByRole('heading', { name: 'Personal data' }).waitFor();
     await page.getByLabel('First name').fill('Nora');
     await page.getByRole('button', { name: 'Save and continue' }).click();
