@@ -190,6 +190,9 @@ describe('signed subscriptions, escrow and the close at the end', () => {
     expect(launch.details.join(' ')).toMatch(/held in escrow until 300,000/);
     expect((await w.call('GET', `/offerings/${draft.id}/impact?action=close`)).status).toBe(409);
     await w.ok('POST', `/offerings/${draft.id}/launch`);
+    expect((await w.ok('GET', `/offerings/${draft.id}/impact?action=close`)).summary).toBe(
+      'Closing ends the offering; nobody has subscribed, so nothing is paid out or refunded.',
+    );
     const docsNone: never[] = [];
     expect((await subscribe(draft.id, alice, '1000', signed(alice, docsNone))).status).toBe(202);
     expect((await subscribe(draft.id, bob, '500', signed(bob))).status).toBe(202);
