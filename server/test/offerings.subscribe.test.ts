@@ -111,6 +111,13 @@ describe('signed subscriptions, escrow and the close at the end', () => {
   it('refuses a subscription without a signature over the current documents, in words, recording nothing', async () => {
     const id = await offeringWithDocuments('Signed round', {});
     const docs = await docsOf(id, alice);
+    // Alice opens the PPM (not the agreement): the signature records when.
+    const open = await w.app.inject({
+      method: 'GET',
+      url: `/offerings/${id}/documents/${docs[0]!.id}`,
+      headers: alice.headers,
+    });
+    expect(open.statusCode).toBe(200);
     const before = { ops: await opCount(), subs: await em().count(Subscription, { offeringId: id }) };
 
     const unsigned = await subscribe(id, alice, '100');
@@ -152,6 +159,8 @@ describe('signed subscriptions, escrow and the close at the end', () => {
       consent: true,
       documents: docs.map((d) => ({ id: d.id, sha256: d.sha256 })),
     });
+    expect(row.agreement!.documents[0]!.openedAt).toEqual(expect.any(String));
+    expect(row.agreement!.documents[1]!.openedAt).toBeNull();
     const [entry] = await em().find(AuditEntry, { action: 'offering.agreement-signed', subjectId: id });
     expect(entry!.data).toMatchObject({
       subscriptionId: ok.body.id,
