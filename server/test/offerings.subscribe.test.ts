@@ -297,4 +297,23 @@ describe('signed subscriptions, escrow and the close at the end', () => {
     expect(holding.inEscrow).toBe('0');
     expect(holding.escrowNote).toBeNull();
   }, 60_000);
+
+  it('closes a due offering through BullMQ the same way', async () => {
+    const id = await offeringWithDocuments('Queued round', { softCap: '100' });
+    const docs = await docsOf(id, bob);
+    expect((await subscribe(id, bob, '150', signed(bob, docs))).status).toBe(202);
+    await w.queue.drain();
+    const queue = env.makeQueue('bullmq');
+    const app = await env.app({ queue });
+    await app.ready();
+    const due = new Date(Date.now() + 31 * DAY);
+    await app.tokenization.closer.schedule(due);
+    await app.tokenization.closer.schedule(due);
+    for (let i = 0; i < 100 && (await w.ok('GET', `/offerings/${id}`)).status !== 'closed'; i++) {
+      await queue.drain();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await w.ok('GET', `/offerings/${id}`)).status).toBe('closed');
+    expect(await em().count(ChainOperation, { kind: 'sto.stop', subjectId: id })).toBe(1);
+  }, 60_000);
 });
