@@ -111,6 +111,13 @@ describe('signed subscriptions, escrow and the close at the end', () => {
   it('refuses a subscription without a signature over the current documents, in words, recording nothing', async () => {
     const id = await offeringWithDocuments('Signed round', {});
     const docs = await docsOf(id, alice);
+    // Alice opens the PPM (not the agreement): the signature records when.
+    const open = await w.app.inject({
+      method: 'GET',
+      url: `/offerings/${id}/documents/${docs[0]!.id}`,
+      headers: alice.headers,
+    });
+    expect(open.statusCode).toBe(200);
     const before = { ops: await opCount(), subs: await em().count(Subscription, { offeringId: id }) };
 
     const unsigned = await subscribe(id, alice, '100');
@@ -152,6 +159,8 @@ describe('signed subscriptions, escrow and the close at the end', () => {
       consent: true,
       documents: docs.map((d) => ({ id: d.id, sha256: d.sha256 })),
     });
+    expect(row.agreement!.documents[0]!.openedAt).toEqual(expect.any(String));
+    expect(row.agreement!.documents[1]!.openedAt).toBeNull();
     const [entry] = await em().find(AuditEntry, { action: 'offering.agreement-signed', subjectId: id });
     expect(entry!.data).toMatchObject({
       subscriptionId: ok.body.id,
@@ -190,6 +199,9 @@ describe('signed subscriptions, escrow and the close at the end', () => {
     expect(launch.details.join(' ')).toMatch(/held in escrow until 300,000/);
     expect((await w.call('GET', `/offerings/${draft.id}/impact?action=close`)).status).toBe(409);
     await w.ok('POST', `/offerings/${draft.id}/launch`);
+    expect((await w.ok('GET', `/offerings/${draft.id}/impact?action=close`)).summary).toBe(
+      'Closing ends the offering; nobody has subscribed, so nothing is paid out or refunded.',
+    );
     const docsNone: never[] = [];
     expect((await subscribe(draft.id, alice, '1000', signed(alice, docsNone))).status).toBe(202);
     expect((await subscribe(draft.id, bob, '500', signed(bob))).status).toBe(202);
@@ -284,5 +296,24 @@ describe('signed subscriptions, escrow and the close at the end', () => {
     );
     expect(holding.inEscrow).toBe('0');
     expect(holding.escrowNote).toBeNull();
+  }, 60_000);
+
+  it('closes a due offering through BullMQ the same way', async () => {
+    const id = await offeringWithDocuments('Queued round', { softCap: '100' });
+    const docs = await docsOf(id, bob);
+    expect((await subscribe(id, bob, '150', signed(bob, docs))).status).toBe(202);
+    await w.queue.drain();
+    const queue = env.makeQueue('bullmq');
+    const app = await env.app({ queue });
+    await app.ready();
+    const due = new Date(Date.now() + 31 * DAY);
+    await app.tokenization.closer.schedule(due);
+    await app.tokenization.closer.schedule(due);
+    for (let i = 0; i < 100 && (await w.ok('GET', `/offerings/${id}`)).status !== 'closed'; i++) {
+      await queue.drain();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await w.ok('GET', `/offerings/${id}`)).status).toBe('closed');
+    expect(await em().count(ChainOperation, { kind: 'sto.stop', subjectId: id })).toBe(1);
   }, 60_000);
 });

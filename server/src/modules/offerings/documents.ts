@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import { lockRow } from '../../db/locks.js';
+import { AuditEntry } from '../audit/entity.js';
 import type { AuditService } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import { offeringDocumentContext } from '../keys/contexts.js';
@@ -187,6 +188,7 @@ export class OfferingDocuments {
     input: AgreementInput | undefined,
     verifiedNames: string[],
     now: Date,
+    actor: string,
   ): Promise<SubscriptionAgreement> {
     if (!input)
       throw new AppError(
@@ -221,11 +223,27 @@ export class OfferingDocuments {
           `“${d.name}” is not the version you confirmed (it has changed); open it again and confirm the current version`,
         );
     }
+    // Evidence beside the signature: when the signer opened each document (from the audit log).
+    const openings = await tx.find(
+      AuditEntry,
+      { action: 'offering.document-opened', subjectType: 'offering', subjectId: o.id, actor },
+      { orderBy: { seq: 'asc' } },
+    );
+    const openedAt = (d: OfferingDocument) => {
+      const e = openings.find((x) => x.data.documentId === d.id && x.data.sha256 === d.sha256);
+      return e ? e.at.toISOString() : null;
+    };
     return {
       fullName: input.fullName.trim(),
       consent: true,
       signedAt: now.toISOString(),
-      documents: docs.map((d) => ({ id: d.id, name: d.name, kind: d.kind, sha256: d.sha256 })),
+      documents: docs.map((d) => ({
+        id: d.id,
+        name: d.name,
+        kind: d.kind,
+        sha256: d.sha256,
+        openedAt: openedAt(d),
+      })),
     };
   }
 }

@@ -71,7 +71,8 @@ export interface SubscriptionAgreement {
   fullName: string;
   consent: true;
   signedAt: string;
-  documents: { id: string; name: string; kind: string; sha256: string }[];
+  /** `openedAt`: when the signer opened the document through the platform (null: not seen opening it). */
+  documents: { id: string; name: string; kind: string; sha256: string; openedAt: string | null }[];
 }
 
 export const SubscriptionSchema = new EntitySchema<Subscription, BaseEntity>({

@@ -102,16 +102,6 @@ export async function offeringImpact(
   }
   return {
     action,
-    summary: 'Closing ends the offering; nobody has subscribed, so nothing is paid out.',
-    details,
-    tokens: '0',
-    investors: 0,
-    raised: '0',
-    softCapMet: o.terms.softCap ? true : null,
-    outcome: 'none',
-  };
-  return {
-    action,
     summary: o.terms.softCap
       ? `Closing releases ${formatAmount(fromUnits(raised))} ${money} from escrow to you; ${who} keep ${formatAmount(sold)} ${token} tokens.`
       : `Closing ends the offering: ${who} hold ${formatAmount(sold)} ${token} tokens, ${formatAmount(fromUnits(raised))} ${money} raised.`,

@@ -256,6 +256,7 @@ export class OfferingService {
           agreement,
           await this.verifiedNames(tx, identity),
           new Date(),
+          actor,
         );
         const { result, context } = await assessEligibility(this, tx, o, identity, amount);
         if (!result.eligible) {
