@@ -168,7 +168,7 @@ describe('plain-language reasons', () => {
         claims: [{ type: 'Jurisdiction', code: 'Kp', scope }],
         target: 'Receiver',
       }),
-    ).toBe('the receiver is resident in a blocked country (KP)');
+    ).toBe('the receiver is resident in a blocked country (North Korea)');
     expect(restrictionReason({ type: 'MaxInvestorOwnership', percentage: '10' })).toBe(
       'the receiver would own more than 10% of the supply',
     );

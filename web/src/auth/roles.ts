@@ -34,9 +34,16 @@ export function hasAnyRole(roles: readonly string[], required: readonly Role[] |
   return roles.includes('admin') || required.some((r) => roles.includes(r));
 }
 
-/** The areas a user may open, in the navigation's order. */
+/** Areas that only work for their own role: an administrator has no investor identity to show. */
+const OWN_ROLE_ONLY: ReadonlySet<string> = new Set(['/investor']);
+
+/** The areas a user may open and use, in the navigation's order: a menu with no dead ends. */
 export function areasFor(roles: readonly string[]): Area[] {
-  return AREAS.filter((area) => hasAnyRole(roles, AREA_ROLES[area.path]));
+  return AREAS.filter((area) =>
+    OWN_ROLE_ONLY.has(area.path)
+      ? (AREA_ROLES[area.path] ?? []).some((r) => roles.includes(r))
+      : hasAnyRole(roles, AREA_ROLES[area.path]),
+  );
 }
 
 /** Where to land after signing in: the first area of the user's main role. */

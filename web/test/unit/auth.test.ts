@@ -35,6 +35,14 @@ describe('roles', () => {
     expect(homeFor([])).toBe('/');
     expect(homeFor(['admin'])).toBe('/admin/users');
     expect(areasFor(['issuer-admin']).map((a) => a.path)).not.toContain('/admin/users');
+    // An administrator has every staff area, but no investor identity: no investor portal.
+    expect(areasFor(['admin']).map((a) => a.path)).toEqual([
+      '/issuer',
+      '/cdd',
+      '/audit',
+      '/admin/users',
+      '/account/api-keys',
+    ]);
   });
 
   it('only follows redirects that stay inside the portal', () => {

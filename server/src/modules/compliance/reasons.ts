@@ -1,7 +1,16 @@
 import type { Claim, Condition, TransferCondition, TransferError } from '@stoa/chain';
 import type { RuleTemplate } from './templates.js';
 
-const country = (code: string) => code.toUpperCase();
+const REGIONS = new Intl.DisplayNames(['en'], { type: 'region' });
+/** A country as people read it: "North Korea", not KP (the chain's `Kp`). */
+const country = (code: string) => {
+  const iso = code.toUpperCase();
+  try {
+    return REGIONS.of(iso) ?? iso;
+  } catch {
+    return iso;
+  }
+};
 const list = (codes: string[]) => codes.map(country).join(', ');
 
 /** One template in plain language, as shown to issuers and investors. */
