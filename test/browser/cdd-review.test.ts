@@ -238,7 +238,9 @@ describe.skipIf(!hasChromium)('CDD review in Chromium', () => {
       .fill('Agree: adverse media search clean, wealth consistent with salary');
     await page.getByRole('button', { name: 'Approve and attest on chain' }).click();
     await page.getByTestId('operation-status').getByText('Finalised').first().waitFor();
-    await page.getByTestId('application-status').getByText('Attested').waitFor();
+    await page.getByText('Both approvals are recorded; attestation started.').waitFor();
+    await page.getByTestId('application-status').getByText('Attested', { exact: true }).waitFor();
+    await page.getByTestId('identity').getByText('In good standing').waitFor();
     await portal!.screenshot('cdd-review-second-approval-attested');
     expect(portal!.consoleErrors).toEqual([]);
   });
