@@ -241,8 +241,38 @@ describe.skipIf(!hasChromium)('CDD review in Chromium', () => {
       .fill('Agree: adverse media search clean, wealth consistent with salary');
     await page.getByRole('button', { name: 'Approve and attest on chain' }).click();
     await page.getByTestId('operation-status').getByText('Finalised').first().waitFor();
-    await page.getByTestId('application-status').getByText('Attested').waitFor();
+    await page.getByText('Both approvals are recorded; attestation started.').waitFor();
+    await page.getByTestId('application-status').getByText('Attested', { exact: true }).waitFor();
+    await page.getByTestId('identity').getByText('In good standing').waitFor();
     await portal!.screenshot('cdd-review-second-approval-attested');
+    expect(portal!.consoleErrors).toEqual([]);
+  });
+
+  it('a revoked investor sees the revocation, not a green "Attested"', async () => {
+    const { page, baseUrl } = portal!;
+    // Bob is still on Paul Pepper's application.
+    await page.getByRole('button', { name: 'Revoke claims' }).click();
+    await page.getByLabel('Reason (e.g. sanctions hit)').fill('Adverse media found after attestation');
+    await page.getByRole('button', { name: 'Revoke on chain' }).click();
+    await page.getByTestId('application-status').getByText('Revoked', { exact: true }).waitFor();
+    // Let the revocations finish on chain before signing out (their status is being followed).
+    const ops = page.getByTestId('operation-status');
+    await expect
+      .poll(
+        async () =>
+          (await ops.count()) > 1 && (await ops.getByText('Finalised').count()) === (await ops.count()),
+      )
+      .toBe(true);
+    await signOut(page);
+
+    await signIn(page, baseUrl, { email: 'paul@investor.example', password: 'correct horse battery' });
+    const badge = page.getByTestId('application-status');
+    await badge.getByText('Revoked', { exact: true }).waitFor();
+    await page.getByText('Your verification was withdrawn').waitFor();
+    await expect(page.getByText('Attested', { exact: true }).count()).resolves.toBe(0);
+    // The reviewer's internal reason stays with the reviewers.
+    await expect(page.getByText('Adverse media found after attestation').count()).resolves.toBe(0);
+    await portal!.screenshot('investor-revoked');
     expect(portal!.consoleErrors).toEqual([]);
   });
 });

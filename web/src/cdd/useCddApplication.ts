@@ -1,4 +1,4 @@
-import { ref } from 'vue';
+import { onScopeDispose, ref } from 'vue';
 import { ApiError, request } from '../api/client';
 import type { Schemas } from '../api/client';
 import { useApi } from '../api/useApi';
@@ -18,6 +18,12 @@ export function useCddApplication(id: () => string) {
   const identity = ref<Schemas['InvestorIdentity'] | null>(null);
   /** Set when the last attestation was a first approval that waits for a second reviewer. */
   const awaitingSecond = ref<string | null>(null);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  onScopeDispose(() => {
+    stopped = true;
+    clearTimeout(timer);
+  });
 
   async function load(): Promise<void> {
     try {
@@ -26,6 +32,9 @@ export function useCddApplication(id: () => string) {
       );
       loadError.value = null;
       if (application.value.status === 'approved') await loadIdentity(application.value.id);
+      // Claims and funding follow the identity's registration; look again until it settles.
+      clearTimeout(timer);
+      if (!stopped && identity.value?.standing === 'pending') timer = setTimeout(() => void load(), 1_500);
     } catch (cause) {
       if (!(cause instanceof ApiError)) throw cause;
       loadError.value = cause;

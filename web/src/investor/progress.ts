@@ -41,7 +41,7 @@ export function stages(app: Application, identity: LiveIdentity | null = null): 
   const { at, failed } = revoked ? { at: 3, failed: true } : position(app);
   return ORDER.map((key, index) => ({
     key,
-    label: LABELS[key],
+    label: revoked && key === 'attested' ? 'Revoked' : LABELS[key],
     state: index < at ? 'done' : index === at ? (failed ? 'failed' : 'current') : 'upcoming',
   }));
 }

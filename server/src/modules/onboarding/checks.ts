@@ -1,6 +1,5 @@
 import { AppError } from '../../errors.js';
 import { toCents } from './regcf.js';
-import type { ApplicationInputT } from './schemas.js';
 
 export const MINIMUM_AGE = 18;
 /** SEC Rule 501(a): $200,000 income (individual), $1,000,000 net worth excluding the home. */
@@ -18,7 +17,7 @@ export function ageOn(dateOfBirth: string, today: Date): number {
 }
 
 /** Refuses an individual applicant under 18 (or born in the future), in words. */
-export function assertAdult(input: ApplicationInputT, today = new Date()): void {
+export function assertAdult(input: { individual?: { dateOfBirth: string } }, today = new Date()): void {
   const dob = input.individual?.dateOfBirth;
   if (!dob) return;
   const field = '/body/individual/dateOfBirth';
