@@ -49,7 +49,7 @@ export default defineConfig({
   resolve: {
     alias: [
       {
-        find: /^@stoa\/chain\/(identifiers|limits|units)$/,
+        find: /^@stoa\/chain\/(countries|error-text|identifiers|limits|units)$/,
         replacement: fileURLToPath(new URL('../chain/src/$1.ts', import.meta.url)),
       },
     ],

@@ -11,3 +11,5 @@ export { receiptMessage, type ReceiptFields } from './receipts.js';
 export { identifierProblem, isValidIdentifier, type IdentifierType } from './identifiers.js';
 export { fromUnits, mulUnits, ONE_UNIT, unitsOf } from './units.js';
 export * from './limits.js';
+export { CHAIN_COUNTRY_CODES, isChainCountry } from './countries.js';
+export { chainErrorText } from './error-text.js';

@@ -14,12 +14,15 @@ import { auditRoutes } from './modules/audit/routes.js';
 import { AuditVerifier } from './modules/audit/verify.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { operationRoutes } from './modules/operations/routes.js';
+import { accountRoutes } from './modules/auth/account-routes.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { userRoutes } from './modules/auth/user-routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { investorRoutes, investorServicesPlugin } from './plugins/investors.js';
 import { keysPlugin } from './plugins/keys.js';
 import { mailPlugin } from './plugins/mail.js';
+import { notificationsPlugin } from './plugins/notifications.js';
+import { notificationRoutes } from './modules/notifications/routes.js';
 import { tokenizationRoutes, tokenizationServicesPlugin } from './plugins/tokenization.js';
 import { errorHandlerPlugin } from './plugins/errors.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
@@ -66,7 +69,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     bodyLimit: 1024 * 1024,
     pluginTimeout: config.startupTimeoutMs,
     ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+      // verbose: each error carries its schema, so the error handler can say it in words (x-hint).
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: true,
+        verbose: true,
+      },
       plugins: [chainKeywords],
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -89,7 +99,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         scriptSrc: ["'self'"],
         // Swagger UI and Vue's scoped styles inject inline styles.
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        // Decrypted KYC documents are shown from blob: URLs (images, PDFs in a frame / object);
+        // nothing else may load from blob:.
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        frameSrc: ["'self'", 'blob:'],
+        objectSrc: ['blob:'],
         connectSrc: ["'self'"],
       },
     },
@@ -140,6 +154,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         { name: 'offerings', description: 'Primary offerings (STO): launch, subscribe, close, refunds' },
         { name: 'settlements', description: 'Settlement instructions: legs, affirmations, execution' },
         { name: 'audit', description: 'The hash-chained audit trail: search, verify, export' },
+        { name: 'notifications', description: 'Your notifications: list, unread count, mark read' },
         { name: 'treasury', description: 'Money in and out: deposits, withdrawals, the platform stablecoin' },
       ],
     },
@@ -151,7 +166,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   // Phase 1: infrastructure. Phase 2: services. Phase 3: routes.
   await app.register(infrastructurePlugin, { config, provided: deps });
-  await app.register(authPlugin, { adminToken: config.adminToken, sessionTtlMs: config.sessionTtlMs });
+  await app.register(authPlugin, {
+    adminToken: config.adminToken,
+    sessionTtlMs: config.sessionTtlMs,
+    staffTwoFactor: config.staffTwoFactor,
+    publicUrl: config.publicUrl,
+  });
   await app.register(limitsPlugin, {
     limits: config.rateLimits,
     redisUrl: config.redisUrl,
@@ -160,6 +180,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(servicesPlugin, { config });
   await app.register(keysPlugin, { config });
   await app.register(mailPlugin, { config });
+  await app.register(notificationsPlugin, { config });
   await app.register(idempotencyPlugin, { ttlMs: config.idempotencyTtlMs });
   const operatorAddress = () => app.services.operatorAddress();
 
@@ -181,9 +202,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(investorServicesPlugin, { config, operatorAddress });
   await app.register(authRoutes, { secureCookies: config.env === 'production' });
+  await app.register(accountRoutes, { secureCookies: config.env === 'production' });
   await app.register(userRoutes);
+  await app.register(notificationRoutes);
   await app.register(investorRoutes);
-  await app.register(tokenizationServicesPlugin, { operatorAddress });
+  await app.register(tokenizationServicesPlugin, {
+    operatorAddress,
+    closeIntervalMs: config.offeringCloseIntervalMs,
+  });
   await app.register(tokenizationRoutes);
   await app.register(treasuryServicesPlugin, { config, operatorAddress });
   await app.register(treasuryRoutesPlugin, { webhookSecret: config.treasury.webhookSecret });

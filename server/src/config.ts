@@ -78,14 +78,20 @@ const EnvSchema = Type.Object({
   IDEMPOTENCY_TTL_HOURS: matching('^[1-9][0-9]{0,3}$', 'a whole number of hours from 1 to 9999'),
   /** KYC/AML vendor for new applications. */
   KYC_PROVIDER: oneOf(['sandbox', 'sumsub', 'onfido']),
-  /** HMAC secret of the sandbox provider's webhooks (a development default is used when unset). */
+  /** HMAC secret of the sandbox provider's webhooks (unset: derived from this install's master key). */
   SANDBOX_WEBHOOK_SECRET: text('at least 16 characters', 16),
+  /** Sandbox mode: how long the sandbox vendor takes to send its verdict, in ms. */
+  KYC_SANDBOX_DELAY_MS: wholeNumber(),
   SUMSUB_APP_TOKEN: Type.Optional(Type.String()),
   SUMSUB_SECRET_KEY: Type.Optional(Type.String()),
   SUMSUB_WEBHOOK_SECRET: Type.Optional(Type.String()),
   SUMSUB_LEVEL_NAME: Type.Optional(Type.String()),
+  /** Sumsub API address (default https://api.sumsub.com). */
+  SUMSUB_BASE_URL: matching('^https?://', 'an http:// or https:// URL'),
   ONFIDO_API_TOKEN: Type.Optional(Type.String()),
   ONFIDO_WEBHOOK_TOKEN: Type.Optional(Type.String()),
+  /** Onfido API address with its version (default https://api.eu.onfido.com/v3.6). */
+  ONFIDO_BASE_URL: matching('^https?://', 'an http:// or https:// URL'),
   /** Largest accepted onboarding document, in bytes. */
   UPLOAD_MAX_BYTES: wholeNumber(),
   /** Most documents one onboarding application may hold. */
@@ -96,12 +102,21 @@ const EnvSchema = Type.Object({
   CLAIM_EXPIRY_NOTICE_DAYS: matching('^[0-9]{1,4}$', 'a whole number of days up to 9999'),
   /** How often the claim-expiry scan runs, in ms; 0 = never on a timer (run it through the API). */
   EXPIRY_SCAN_INTERVAL_MS: wholeNumber(),
+  /** How often offerings past their end are closed, in ms; 0 = never on a timer. */
+  OFFERING_CLOSE_INTERVAL_MS: wholeNumber(),
   /** Mail server for notifications and password resets; unset: .eml files under DATA_DIR/mail. */
   SMTP_URL: matching('^smtps?://', 'an smtp:// or smtps:// URL'),
   /** Sender of the platform's e-mail. */
   MAIL_FROM: text('an address, e.g. Stoa <no-reply@example.com>'),
   /** Where people reach the portal, for links in e-mail. */
   PUBLIC_URL: matching('^https?://', 'an http:// or https:// URL'),
+  /** How often notifications waiting for e-mail are sent, in ms; 0 = never on a timer. */
+  NOTIFICATION_MAIL_INTERVAL_MS: wholeNumber(),
+  /**
+   * `required` (default; `optional` under NODE_ENV=test): users with any staff role must set up
+   * two-factor sign-in before staff routes answer them. Once set up it is asked at every sign-in.
+   */
+  STAFF_TWO_FACTOR: oneOf(['required', 'optional']),
   /** Name of this server instance in signer leases; stable across its restarts, unique per instance. */
   INSTANCE_ID: matching('^[^\\s]{1,200}$', 'up to 200 characters without spaces'),
   /** BullMQ key prefix: instances sharing a Redis for one deployment use the same one. */
@@ -163,8 +178,12 @@ export interface Config {
   mail: { smtpUrl?: string; from: string };
   /** The portal's address as people reach it, for links in e-mail (no trailing slash). */
   publicUrl: string;
+  /** How often notices waiting for e-mail are delivered (0: only when asked, in tests). */
+  notificationMailIntervalMs: number;
   outbox: { sweepIntervalMs: number; submitTimeoutMs: number; stuckAfterMs: number };
   sessionTtlMs: number;
+  /** Whether staff must have two-factor sign-in before staff routes answer them. */
+  staffTwoFactor: 'required' | 'optional';
   idempotencyTtlMs: number;
   kyc: KycConfig;
   uploadMaxBytes: number;
@@ -172,6 +191,8 @@ export interface Config {
   uploadMaxBytesPerApplication: number;
   claimExpiryNoticeDays: number;
   expiryScanIntervalMs: number;
+  /** How often offerings past their end are looked for and closed (0 = never by itself). */
+  offeringCloseIntervalMs: number;
   treasury: TreasuryConfig;
 }
 
@@ -216,12 +237,21 @@ export interface RateLimitConfig {
 
 export interface KycConfig {
   provider: 'sandbox' | 'sumsub' | 'onfido';
-  sandboxWebhookSecret: string;
-  sumsub?: { appToken: string; secretKey: string; webhookSecret: string; levelName: string };
-  onfido?: { apiToken: string; webhookToken: string };
+  /** Unset: the server derives one from its master key (a per-install secret, never a public one). */
+  sandboxWebhookSecret?: string;
+  /** Sandbox mode: ms until the sandbox's verdict; null = the sandbox never sends one by itself (tests). */
+  sandboxDelayMs: number | null;
+  sumsub?: {
+    appToken: string;
+    secretKey: string;
+    webhookSecret: string;
+    levelName: string;
+    baseUrl?: string;
+  };
+  onfido?: { apiToken: string; webhookToken: string; baseUrl?: string };
 }
 
-function kycConfig(e: Env): KycConfig {
+function kycConfig(e: Env, nodeEnv: string): KycConfig {
   const provider = e.KYC_PROVIDER ?? 'sandbox';
   const sumsub =
     e.SUMSUB_APP_TOKEN && e.SUMSUB_SECRET_KEY && e.SUMSUB_WEBHOOK_SECRET
@@ -230,12 +260,22 @@ function kycConfig(e: Env): KycConfig {
           secretKey: e.SUMSUB_SECRET_KEY,
           webhookSecret: e.SUMSUB_WEBHOOK_SECRET,
           levelName: e.SUMSUB_LEVEL_NAME ?? 'basic-kyc-level',
+          baseUrl: e.SUMSUB_BASE_URL?.replace(/\/+$/, ''),
         }
       : undefined;
   const onfido =
     e.ONFIDO_API_TOKEN && e.ONFIDO_WEBHOOK_TOKEN
-      ? { apiToken: e.ONFIDO_API_TOKEN, webhookToken: e.ONFIDO_WEBHOOK_TOKEN }
+      ? {
+          apiToken: e.ONFIDO_API_TOKEN,
+          webhookToken: e.ONFIDO_WEBHOOK_TOKEN,
+          baseUrl: e.ONFIDO_BASE_URL?.replace(/\/+$/, ''),
+        }
       : undefined;
+  if (e.SANDBOX_WEBHOOK_SECRET === PUBLIC_SANDBOX_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid environment: SANDBOX_WEBHOOK_SECRET is the public secret of earlier versions; anyone could forge a verdict with it. Unset it (the server derives its own) or set at least 16 random characters',
+    );
+  }
   if (provider === 'sumsub' && !sumsub) {
     throw new ConfigError(
       'Invalid environment: KYC_PROVIDER=sumsub needs SUMSUB_APP_TOKEN, SUMSUB_SECRET_KEY and SUMSUB_WEBHOOK_SECRET',
@@ -248,7 +288,14 @@ function kycConfig(e: Env): KycConfig {
   }
   return {
     provider,
-    sandboxWebhookSecret: e.SANDBOX_WEBHOOK_SECRET ?? PUBLIC_SANDBOX_WEBHOOK_SECRET,
+    sandboxWebhookSecret: e.SANDBOX_WEBHOOK_SECRET,
+    // Tests send sandbox verdicts by hand unless they ask for the sandbox's own delivery.
+    sandboxDelayMs:
+      e.KYC_SANDBOX_DELAY_MS !== undefined
+        ? Number(e.KYC_SANDBOX_DELAY_MS)
+        : nodeEnv === 'test'
+          ? null
+          : 3000,
     sumsub,
     onfido,
   };
@@ -258,7 +305,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** The sandbox vendor's webhook secret when none is set: public, so refused in production. */
+/** The sandbox webhook secret of earlier versions: public, so refused everywhere. */
 export const PUBLIC_SANDBOX_WEBHOOK_SECRET = 'stoa-sandbox-webhook-secret';
 /** Substrate's development mnemonic: `//Alice` and every other bare derivation path hang off it. */
 const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
@@ -299,13 +346,6 @@ export const DEVELOPMENT_DEFAULTS: readonly DevelopmentDefault[] = [
     variable: 'KYC_PROVIDER',
     used: (e) => !e.KYC_PROVIDER,
     fix: 'is required: unset, the sandbox vendor decides verdicts from test data; set sumsub or onfido (sandbox only for a staging deployment)',
-  },
-  {
-    variable: 'SANDBOX_WEBHOOK_SECRET',
-    used: (e) =>
-      (e.KYC_PROVIDER ?? 'sandbox') === 'sandbox' &&
-      (e.SANDBOX_WEBHOOK_SECRET ?? PUBLIC_SANDBOX_WEBHOOK_SECRET) === PUBLIC_SANDBOX_WEBHOOK_SECRET,
-    fix: 'must be your own secret with the sandbox vendor: the default one is public, and anyone could forge a GREEN verdict with it; set at least 16 random characters',
   },
 ];
 
@@ -477,14 +517,18 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     instanceId: e.INSTANCE_ID ?? `${hostname()}:${port}`,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? 'Stoa <no-reply@stoa.localhost>' },
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    notificationMailIntervalMs: Number(
+      e.NOTIFICATION_MAIL_INTERVAL_MS ?? (nodeEnv === 'test' ? '0' : '5000'),
+    ),
     outbox: {
       sweepIntervalMs: Number(e.OUTBOX_SWEEP_INTERVAL_MS ?? (nodeEnv === 'test' ? '0' : '30000')),
       submitTimeoutMs: Number(e.OUTBOX_SUBMIT_TIMEOUT_MS ?? '120000'),
       stuckAfterMs: Number(e.OUTBOX_STUCK_AFTER_SECONDS ?? '300') * 1000,
     },
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
+    staffTwoFactor: e.STAFF_TWO_FACTOR ?? (nodeEnv === 'test' ? 'optional' : 'required'),
     idempotencyTtlMs: Number(e.IDEMPOTENCY_TTL_HOURS ?? '24') * 3600_000,
-    kyc: kycConfig(e),
+    kyc: kycConfig(e, nodeEnv),
     uploadMaxBytes,
     uploadMaxDocumentsPerApplication: Number(e.UPLOAD_MAX_DOCUMENTS_PER_APPLICATION ?? '20'),
     uploadMaxBytesPerApplication: Number(e.UPLOAD_MAX_BYTES_PER_APPLICATION ?? String(50 * MiB)),
@@ -504,5 +548,6 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       },
       webhookSecret: e.BANK_WEBHOOK_SECRET,
     },
+    offeringCloseIntervalMs: Number(e.OFFERING_CLOSE_INTERVAL_MS ?? String(nodeEnv === 'test' ? 0 : 60_000)),
   };
 }

@@ -1,5 +1,5 @@
 import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { LedgerError, type LedgerErrorCode } from '@stoa/chain';
+import { chainErrorText, LedgerError, type LedgerErrorCode } from '@stoa/chain';
 
 /**
  * Every error the API returns has one of these codes. The HTTP status is decided here and
@@ -69,7 +69,8 @@ export function fromLedgerError(err: LedgerError): AppError {
       chainError: err.code,
     });
   }
-  return new AppError('RULE_VIOLATION', `The chain refused the operation: ${err.code} — ${err.message}`, {
+  // The code stays for machines (details.chainError); the message is for the person who asked.
+  return new AppError('RULE_VIOLATION', chainErrorText(err.code), {
     chainError: err.code,
   });
 }

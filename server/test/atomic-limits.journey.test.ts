@@ -3,7 +3,7 @@ import { IdentityClaimRecord } from '../src/modules/identities/entity.js';
 import { ChainOperation } from '../src/modules/operations/entity.js';
 import { Subscription } from '../src/modules/offerings/entity.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
-import { offeringWorld, type Investor } from './offering-helpers.js';
+import { offeringWorld, signed, type Investor } from './offering-helpers.js';
 
 /**
  * Limits under concurrency: many subscriptions sent at once, each limit holding for their sum.
@@ -18,7 +18,12 @@ describe('regulatory limits under concurrent subscriptions', () => {
   let accredited: Investor[];
 
   const subscribe = (offeringId: string, investor: Investor, amount: string) =>
-    world.call('POST', `/offerings/${offeringId}/subscriptions`, { amount }, investor.headers);
+    world.call(
+      'POST',
+      `/offerings/${offeringId}/subscriptions`,
+      { amount, agreement: signed(investor) },
+      investor.headers,
+    );
   /** `count` subscriptions at once from each investor; the answers in order. */
   const burst = (offeringId: string, investors: Investor[], count: number, amount: string) =>
     Promise.all(
@@ -94,7 +99,7 @@ describe('regulatory limits under concurrent subscriptions', () => {
     const answers = await burst(id, [accredited[0]!], 10, '60');
     expect(accepted(answers)).toBe(1);
     expect(answers.find((a) => a.status === 422)?.body.message).toMatch(
-      /would invest 120, above the maximum of 100 per investor/,
+      /you would invest 120 Stoa USD, above the maximum of 100 Stoa USD per investor/,
     );
     await settled(id);
     expect(await balance(asset.chainId, accredited[0]!)).toBe('60');
@@ -138,7 +143,7 @@ describe('regulatory limits under concurrent subscriptions', () => {
     expect(accepted(answers)).toBe(3);
     // How much is still held depends on how many investments the chain has taken meanwhile.
     expect(answers.find((a) => a.status === 422)?.body.message).toMatch(
-      /you have 0 Stoa USD available( \(\d+ more is held for subscriptions in progress\))?, and this subscription costs 50\. Deposit at least 50 Stoa USD more from your Money page/,
+      /you have 0 Stoa USD available( \([\d,]+ Stoa USD more is held for subscriptions in progress\))?, and this subscription costs 50 Stoa USD\. Deposit at least 50 Stoa USD more from your Money page/,
     );
     await settled(id);
     expect(await env.ledger.assetBalance(usd.chainId, poor.did)).toBe('0');
@@ -169,7 +174,7 @@ describe('regulatory limits under concurrent subscriptions', () => {
       world.call(
         'POST',
         `/offerings/${id}/subscriptions`,
-        { amount },
+        { amount, agreement: signed(investor) },
         { ...investor.headers, 'idempotency-key': key },
       );
     const answers = await Promise.all(Array.from({ length: 5 }, () => send('subscribe-0001', '60')));

@@ -2,7 +2,7 @@ import { ASSET_NAME_MAX_BYTES, DOCUMENT_NAME_MAX_BYTES } from '@stoa/chain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainOperation } from '../src/modules/operations/entity.js';
 import { auth, createTestEnv, type TestEnv } from './helpers.js';
-import { offeringWorld, type Investor } from './offering-helpers.js';
+import { offeringWorld, signed, type Investor } from './offering-helpers.js';
 
 type World = Awaited<ReturnType<typeof offeringWorld>>;
 
@@ -250,7 +250,12 @@ describe('chain rules are checked before an operation is recorded', () => {
       minInvestment: '1',
     });
     const sub = (amount: string) =>
-      call('POST', `/offerings/${id}/subscriptions`, { amount }, investor.headers);
+      call(
+        'POST',
+        `/offerings/${id}/subscriptions`,
+        { amount, agreement: signed(investor) },
+        investor.headers,
+      );
     const zero = await sub('0');
     expect(zero.status).toBe(400);
     expect(zero.body.message).toMatch(/\/body\/amount must be more than 0/);

@@ -101,8 +101,6 @@ describe('loadConfig', () => {
     ['SIGNER_MNEMONICS', { SIGNER_MNEMONICS: DEV_PHRASE }, /public development key/],
     ['SIGNER_MNEMONICS', { SIGNER_MNEMONICS: `${DEV_PHRASE}//stoa/1` }, /public development key/],
     ['KYC_PROVIDER', { KYC_PROVIDER: undefined }, /set sumsub or onfido/],
-    ['SANDBOX_WEBHOOK_SECRET', { SANDBOX_WEBHOOK_SECRET: undefined }, /your own secret/],
-    ['SANDBOX_WEBHOOK_SECRET', { SANDBOX_WEBHOOK_SECRET: 'stoa-sandbox-webhook-secret' }, /is public/],
   ];
   it.each(cases)('production refuses %s on a development default (%o)', (variable, change, advice) => {
     const message = refusal({ ...PRODUCTION, ...change });

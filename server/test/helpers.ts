@@ -14,6 +14,8 @@ import type { JobQueue } from '../src/jobs/queue.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+/** The sandbox vendor's webhook secret in tests (a server without one derives its own). */
+export const TEST_SANDBOX_SECRET = 'test-sandbox-webhook-secret-0123456789';
 
 /** Queue modes to run queue-dependent suites in: inline always, BullMQ where Redis is configured. */
 export const QUEUE_MODES: ('inline' | 'bullmq')[] = process.env.REDIS_URL ? ['inline', 'bullmq'] : ['inline'];
@@ -75,6 +77,7 @@ export async function createTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv>
     NODE_ENV: 'test',
     DATA_DIR: dir,
     ADMIN_TOKEN,
+    SANDBOX_WEBHOOK_SECRET: TEST_SANDBOX_SECRET,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
   const db = await openDatabase({ databaseUrl, dataDir: dir });

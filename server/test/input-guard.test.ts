@@ -141,7 +141,7 @@ describe('input no route can use', () => {
   });
 
   it('a correctly signed webhook with a NUL in its body is refused as malformed and audited', async () => {
-    const secret = env.config.kyc.sandboxWebhookSecret;
+    const secret = env.config.kyc.sandboxWebhookSecret!;
     const body = JSON.stringify({
       eventId: 'evt-\u0000-1',
       type: 'applicantReviewed',

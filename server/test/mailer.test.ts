@@ -31,6 +31,20 @@ describe('mailer', () => {
     await mailer.close();
   });
 
+  it('writes a message with a stable id once, as the same file, with a Message-ID from the sender’s domain', async () => {
+    const mailer = createMailer({ from: 'Stoa <no-reply@stoa.test>', dir: join(dir, 'stable') });
+    const mail = { id: 'notification-42', to: 'ada@example.com', subject: 'Settled', text: 'First' };
+    await mailer.send(mail);
+    // A second send of the same message (a sender that died before recording it) changes nothing.
+    await mailer.send({ ...mail, text: 'Second' });
+    expect(await readdir(join(dir, 'stable'))).toEqual(['notification-42.eml']);
+    const eml = await readFile(join(dir, 'stable', 'notification-42.eml'), 'utf8');
+    expect(eml).toMatch(/^Message-ID:\s+<notification-42@stoa\.test>$/m);
+    expect(eml).toContain('First');
+    await expect(mailer.send({ ...mail, id: '../escape' })).rejects.toThrow(/mail id/);
+    await mailer.close();
+  });
+
   it('sends through the SMTP server in SMTP_URL', async () => {
     const received: { from: string; to: string[]; data: string }[] = [];
     const server = new SMTPServer({

@@ -8,7 +8,16 @@ export interface Investor {
   headers: Record<string, string>;
   identityId: string;
   did: string;
+  /** The name the investor was verified under (what they type to sign). */
+  fullName: string;
 }
+
+/** An investor's signature over an offering's documents (none by default), as the portal sends it. */
+export const signed = (investor: Investor, documents: { id: string; sha256: string }[] = []) => ({
+  fullName: investor.fullName,
+  consent: true,
+  documents: documents.map((d) => ({ id: d.id, sha256: d.sha256 })),
+});
 
 type Method = 'GET' | 'POST' | 'PUT';
 
@@ -67,9 +76,9 @@ export async function offeringWorld(env: TestEnv) {
       expect(up.statusCode).toBe(201);
     }
     await ok('POST', `/onboarding/applications/${id}/submit`, undefined, inv.headers);
-    const hook = sandboxWebhook(env.config.kyc.sandboxWebhookSecret, {
+    const hook = sandboxWebhook(env.config.kyc.sandboxWebhookSecret!, {
       applicationId: id,
-      subjectName: name,
+      scenario: 'clear',
     });
     const delivered = await app.inject({
       method: 'POST',
@@ -89,7 +98,7 @@ export async function offeringWorld(env: TestEnv) {
     }
     await ok('POST', `/cdd/applications/${id}/attest`, {}, cddKey);
     const me = await ok('GET', '/identities/me', undefined, inv.headers);
-    return { headers: inv.headers, identityId: me.id, did: me.did };
+    return { headers: inv.headers, identityId: me.id, did: me.did, fullName: `Alice ${name}` };
   }
 
   async function createAsset(payload: object) {

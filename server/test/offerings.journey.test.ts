@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainOperation } from '../src/modules/operations/entity.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
-import { offeringWorld, type Investor } from './offering-helpers.js';
+import { offeringWorld, signed, type Investor } from './offering-helpers.js';
 
 type World = Awaited<ReturnType<typeof offeringWorld>>;
 
@@ -44,7 +44,12 @@ describe('tokenization and offerings journey', () => {
   }
 
   const subscribe = (offeringId: string, investor: Investor, amount: string) =>
-    call('POST', `/offerings/${offeringId}/subscriptions`, { amount }, investor.headers);
+    call(
+      'POST',
+      `/offerings/${offeringId}/subscriptions`,
+      { amount, agreement: signed(investor) },
+      investor.headers,
+    );
 
   beforeAll(async () => {
     env = await createTestEnv();

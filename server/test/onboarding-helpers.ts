@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { signUp } from './mail-helpers.js';
 import { auth } from './helpers.js';
 
 export const PDF = Buffer.concat([
@@ -42,11 +43,8 @@ export const individual = (lastName: string, country = 'US') => ({
 
 /** Registers an investor; returns headers carrying the session cookie. */
 export async function registerInvestor(app: FastifyInstance, email: string) {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/auth/register',
-    payload: { email, password: 'correct horse battery', displayName: email },
-  });
+  // Sign-up is confirmed by the link mailed to the address (mail-helpers.ts reads it).
+  const res = await signUp(app, { email, password: 'correct horse battery', displayName: email });
   if (res.statusCode !== 201) throw new Error(`register failed: ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === 'stoa_session')!;
   return { headers: { cookie: `stoa_session=${cookie.value}` }, cookie, body: res.json() };
@@ -74,12 +72,13 @@ export async function applyAndSubmit(
   app: FastifyInstance,
   headers: Record<string, string>,
   lastName: string,
+  opts: { country?: string; sandboxScenario?: string } = {},
 ) {
   const created = await app.inject({
     method: 'POST',
     url: '/onboarding/applications',
     headers,
-    payload: individual(lastName),
+    payload: individual(lastName, opts.country),
   });
   if (created.statusCode !== 201) throw new Error(`create application failed: ${created.body}`);
   const id = created.json().id as string;
@@ -99,7 +98,7 @@ export async function applyAndSubmit(
   }
   const submitted = await app.inject({
     method: 'POST',
-    url: `/onboarding/applications/${id}/submit`,
+    url: `/onboarding/applications/${id}/submit${opts.sandboxScenario ? `?sandboxScenario=${opts.sandboxScenario}` : ''}`,
     headers,
   });
   if (submitted.statusCode !== 200) throw new Error(`submit failed: ${submitted.body}`);

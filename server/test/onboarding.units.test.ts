@@ -151,7 +151,11 @@ describe('webhook signatures', () => {
   it('vendor clients sign their requests (Sumsub) and send the token (Onfido)', async () => {
     let seen: { url: string; headers: Record<string, string>; body?: string } | undefined;
     const fetchFn: Fetch = async (url, init) => {
-      seen = { url, headers: init.headers, body: init.body };
+      seen = {
+        url,
+        headers: init.headers,
+        body: init.body === undefined ? undefined : Buffer.from(init.body).toString(),
+      };
       return { ok: true, status: 201, json: async () => ({ id: 'new-id' }), text: async () => '' };
     };
     const s = new SumsubProvider({
@@ -178,11 +182,11 @@ describe('webhook signatures', () => {
     expect(await o.createApplicant(input)).toEqual({ applicantId: 'new-id' });
     expect(seen!.headers.authorization).toBe('Token token=tok');
   });
-  it('sandbox: signed with a timestamp, stale signatures refused, verdicts from test data', () => {
+  it('sandbox: signed with a timestamp, stale signatures refused, verdicts from the picked scenario', () => {
     const p = new SandboxProvider('secret-secret-secret');
     const w = sandboxWebhook('secret-secret-secret', {
       applicationId: 'a',
-      subjectName: 'Sanctioned Person',
+      scenario: 'sanctions',
       now,
     });
     const e = p.verifyWebhook(Buffer.from(w.body), w.headers, now);

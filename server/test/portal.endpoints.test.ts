@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainOperation } from '../src/modules/operations/entity.js';
 import { auth, createTestEnv, type TestEnv } from './helpers.js';
-import { offeringWorld, type Investor } from './offering-helpers.js';
+import { offeringWorld, signed, type Investor } from './offering-helpers.js';
 import { registerInvestor, staff } from './onboarding-helpers.js';
 
 type World = Awaited<ReturnType<typeof offeringWorld>>;
@@ -60,7 +60,12 @@ describe('portal endpoints', () => {
         ...terms,
       })
     ).id;
-    const sub = await w.call('POST', `/offerings/${offering}/subscriptions`, { amount: '100' }, usA.headers);
+    const sub = await w.call(
+      'POST',
+      `/offerings/${offering}/subscriptions`,
+      { amount: '100', agreement: signed(usA) },
+      usA.headers,
+    );
     expect(sub.status).toBe(202);
     subscriptionOp = sub.body.operation.id;
     await w.queue.drain();
@@ -182,7 +187,7 @@ describe('portal endpoints', () => {
       const real = await w.call(
         'POST',
         `/offerings/${offering}/subscriptions`,
-        { amount: '10' },
+        { amount: '10', agreement: signed(usPlain) },
         usPlain.headers,
       );
       expect(real.status).toBe(422);
@@ -195,7 +200,7 @@ describe('portal endpoints', () => {
       expect(max.body.reasons).toEqual([
         expect.objectContaining({
           rule: 'maximum investment',
-          message: expect.stringMatching(/above the maximum of 1000/),
+          message: expect.stringMatching(/above the maximum of 1,000 /),
         }),
       ]);
       const staffCheck = await check(draft, { amount: '10', identityId: de.identityId }, agent);
@@ -313,6 +318,8 @@ describe('portal endpoints', () => {
           total: '100',
           free: '100',
           locked: '0',
+          inEscrow: '0',
+          escrowNote: null,
         },
         {
           assetId: usd.id,
@@ -322,6 +329,8 @@ describe('portal endpoints', () => {
           total: '9800',
           free: '9800',
           locked: '0',
+          inEscrow: '0',
+          escrowNote: null,
         },
       ]);
     });

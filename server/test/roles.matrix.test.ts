@@ -36,7 +36,11 @@ describe('role matrix', () => {
     const publicOnes = mutating.filter((r) => r.public).map((r) => `${r.method} ${r.url}`);
     expect(publicOnes.sort()).toEqual([
       'POST /auth/login',
+      'POST /auth/login/two-factor',
+      'POST /auth/password-reset',
+      'POST /auth/password-reset/confirm',
       'POST /auth/register',
+      'POST /auth/verify-email',
       'POST /kyc/webhooks/:provider',
     ]);
   });

@@ -3,8 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
-import type { Config } from '../../server/src/config.js';
+import type { Config, KycConfig } from '../../server/src/config.js';
 import { createTestEnv, type TestEnv } from '../../server/test/helpers.js';
+import { mailedToken } from '../../server/test/mail-helpers.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -26,12 +27,23 @@ export interface Portal {
 }
 
 /** The built portal served by a real server on embedded defaults, driven by Debian's Chromium. */
-export async function openPortal(opts: { config?: Partial<Config> } = {}): Promise<Portal> {
+/**
+ * `kyc` changes the KYC settings of the server (e.g. the sandbox's own verdict delay); `config`
+ * replaces other settings.
+ */
+export async function openPortal(
+  opts: { kyc?: Partial<KycConfig>; config?: Partial<Config> } = {},
+): Promise<Portal> {
   if (!existsSync(`${WEB_DIST}/index.html`))
     throw new Error('web/dist is missing: run `npm run build -w web` first');
   const env = await createTestEnv();
   env.config.webDist = WEB_DIST;
-  const app = await env.app({ config: opts.config });
+  const app = await env.app({
+    config: {
+      ...opts.config,
+      ...(opts.kyc ? { kyc: { ...env.config.kyc, ...opts.config?.kyc, ...opts.kyc } } : {}),
+    },
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   const browser = await chromium.launch({
@@ -62,4 +74,9 @@ export async function openPortal(opts: { config?: Partial<Config> } = {}): Promi
       await env.close();
     },
   };
+}
+
+/** The portal address of the last `path` link (`/verify-email`, `/reset-password`) mailed to `to`. */
+export async function mailedLink(portal: Portal, to: string, path: string): Promise<string> {
+  return `${portal.baseUrl}${path}#token=${await mailedToken(portal.app, to, path)}`;
 }

@@ -71,9 +71,9 @@ export function fixtures(portal: Portal) {
       if (up.statusCode !== 201) throw new Error(`upload failed: ${up.body}`);
     }
     await call('POST', `/onboarding/applications/${id}/submit`, undefined, inv.headers);
-    const hook = sandboxWebhook(portal.env.config.kyc.sandboxWebhookSecret, {
+    const hook = sandboxWebhook(portal.env.config.kyc.sandboxWebhookSecret!, {
       applicationId: id,
-      subjectName: name,
+      scenario: 'clear',
     });
     await app.inject({
       method: 'POST',

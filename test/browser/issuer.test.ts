@@ -66,9 +66,12 @@ describe.skipIf(!hasChromium)('issuer console and investor offerings in Chromium
     await page.getByLabel('Minimum investment').fill('10');
     await page.getByLabel('Accredited investors').check();
     await page.getByLabel('Non-US persons').check();
-    await page.getByRole('button', { name: 'Launch offering' }).click();
+    await page.getByRole('button', { name: 'Save draft and add documents' }).click();
 
     await page.waitForURL(/\/issuer\/offerings\//);
+    await page.getByRole('button', { name: 'Launch…' }).click();
+    await page.getByText('Launching issues 2,000 ACME tokens for sale.').waitFor();
+    await page.getByRole('button', { name: 'Launch offering' }).click();
     await page.locator('[data-test="offering-status"]', { hasText: 'Live' }).waitFor({ timeout: 20_000 });
     await portal.screenshot('issuer-offering-launched');
     expect(portal.consoleErrors).toEqual([]);
@@ -102,7 +105,11 @@ describe.skipIf(!hasChromium)('issuer console and investor offerings in Chromium
     await page.getByLabel('Tokens to buy').fill('100');
     await page.getByRole('button', { name: 'Check eligibility' }).click();
     await page.getByText('You are eligible').waitFor();
-    await page.getByRole('button', { name: /Subscribe for 100/ }).click();
+    await page.getByRole('button', { name: 'Continue to the agreement' }).click();
+    await page.getByLabel('Your full name (signature)').fill('Alice Usbuyer');
+    await page.getByLabel(/I agree to subscribe on the terms/).check();
+    await page.getByRole('button', { name: 'Review and confirm' }).click();
+    await page.getByRole('button', { name: 'Confirm and pay 100 USDS' }).click();
     await page.locator('[data-test="subscription-settled"]').waitFor({ timeout: 20_000 });
     await page.getByRole('link', { name: 'See your portfolio' }).click();
     const balances = page.locator('[data-test="balances"]');
@@ -124,7 +131,7 @@ describe.skipIf(!hasChromium)('issuer console and investor offerings in Chromium
       .getByText(/not accredited/)
       .first()
       .waitFor();
-    expect(await page.getByRole('button', { name: /Subscribe for/ }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Continue to the agreement' }).count()).toBe(0);
     await portal.screenshot('investor-subscription-refused');
     expect(portal.consoleErrors).toEqual([]);
   });

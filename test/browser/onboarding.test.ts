@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectors, type Page } from 'playwright-core';
 import { sandboxWebhook } from '../../server/src/modules/kyc/sandbox.js';
 import { ADMIN_TOKEN } from '../../server/test/helpers.js';
-import { hasChromium, openPortal, type Portal } from './harness.js';
+import { hasChromium, mailedLink, openPortal, type Portal } from './harness.js';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 // A 1×1 PNG: signature, IHDR, IDAT, IEND.
@@ -55,12 +55,14 @@ describe.skipIf(!hasChromium)('investor onboarding and CDD attestation in Chromi
   it('an investor signs up and onboards, passes sandbox KYC, is attested from the CDD console and sees the DID', async () => {
     const { page, baseUrl, env } = portal;
 
-    // Sign up: lands in the onboarding wizard.
+    // Sign up, then open the mailed confirmation link: lands in the onboarding wizard.
     await page.goto(`${baseUrl}/signup`);
     await page.getByLabel('Full name').fill(INVESTOR.name);
     await page.getByLabel('Email').fill(INVESTOR.email);
     await page.getByLabel('Password').fill(INVESTOR.password);
     await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Check your e-mail').waitFor();
+    await page.goto(await mailedLink(portal, INVESTOR.email, '/verify-email'));
     await page.getByRole('heading', { name: 'Personal data' }).waitFor();
 
     // Step 1: personal data, jurisdiction and investor type.
@@ -120,16 +122,18 @@ describe.skipIf(!hasChromium)('investor onboarding and CDD attestation in Chromi
     await page.getByRole('heading', { name: 'Review and submit' }).waitFor();
     await page.getByRole('button', { name: 'Submit application' }).click();
     await page.getByText('Application submitted').waitFor();
-    await expect(page.getByTestId('kyc-provider').innerText()).resolves.toBe('sandbox');
+    await expect(page.getByTestId('kyc-provider').innerText()).resolves.toBe(
+      'Sandbox (test verification service)',
+    );
 
     // The sandbox vendor reports GREEN through its signed webhook.
     const applicationId = await page.evaluate(async () => {
       const res = await fetch('/onboarding/applications?limit=1&offset=0');
       return ((await res.json()) as { items: { id: string }[] }).items[0]!.id;
     });
-    const signed = sandboxWebhook(env.config.kyc.sandboxWebhookSecret, {
+    const signed = sandboxWebhook(env.config.kyc.sandboxWebhookSecret!, {
       applicationId,
-      subjectName: 'Investor',
+      scenario: 'clear',
     });
     const hook = await fetch(`${baseUrl}/kyc/webhooks/sandbox`, {
       method: 'POST',
@@ -155,7 +159,7 @@ describe.skipIf(!hasChromium)('investor onboarding and CDD attestation in Chromi
     await page.getByRole('button', { name: 'Verify accreditation' }).click();
     await page.getByLabel('Evidence reviewed').fill('W-2 forms for 2024 and 2025 reviewed');
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
-    await page.getByText('Verify: done.').waitFor();
+    await page.getByText('Accreditation verified.').waitFor();
 
     await page.getByRole('button', { name: 'Attest', exact: true }).click();
     await page.getByRole('button', { name: 'Attest on chain' }).click();

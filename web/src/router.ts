@@ -31,6 +31,30 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Create an investor account', guestOnly: true },
   },
   {
+    path: '/verify-email',
+    name: 'verify-email',
+    component: () => import('./auth/VerifyEmailView.vue'),
+    meta: { title: 'Confirm your e-mail address' },
+  },
+  {
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: () => import('./auth/ForgotPasswordView.vue'),
+    meta: { title: 'Forgot your password?', guestOnly: true },
+  },
+  {
+    path: '/reset-password',
+    name: 'reset-password',
+    component: () => import('./auth/ResetPasswordView.vue'),
+    meta: { title: 'Choose a new password' },
+  },
+  {
+    path: '/account/two-factor',
+    name: 'two-factor',
+    component: () => import('./auth/TwoFactorView.vue'),
+    meta: { title: 'Two-factor sign-in', roles: [] },
+  },
+  {
     path: '/issuer',
     name: 'issuer',
     component: () => import('./issuer/IssuerHomeView.vue'),
@@ -85,6 +109,19 @@ export const routes: RouteRecordRaw[] = [
     name: 'admin-users',
     component: () => import('./admin/UsersView.vue'),
     meta: { title: 'Users', roles: AREA_ROLES['/admin/users'] },
+  },
+  {
+    path: '/notifications',
+    name: 'notifications',
+    component: () => import('./notifications/NotificationsView.vue'),
+    // Every signed-in user has notices.
+    meta: { title: 'Notifications', roles: [] },
+  },
+  {
+    path: '/account/api-keys',
+    name: 'api-keys',
+    component: () => import('./admin/ApiKeysView.vue'),
+    meta: { title: 'API keys', roles: AREA_ROLES['/account/api-keys'] },
   },
   {
     path: '/status',

@@ -2,7 +2,13 @@ import { BaseSchema } from './base.js';
 import { ChainOperationSchema } from '../modules/operations/entity.js';
 import { SignerLeaseSchema } from '../modules/operations/lease.js';
 import { AuditAnchorSchema, AuditEntrySchema } from '../modules/audit/entity.js';
-import { ApiKeySchema, SessionSchema, UserSchema } from '../modules/auth/entity.js';
+import {
+  AccountTokenSchema,
+  ApiKeySchema,
+  SessionSchema,
+  TwoFactorSchema,
+  UserSchema,
+} from '../modules/auth/entity.js';
 import {
   AttestationSchema,
   IdentityClaimRecordSchema,
@@ -17,10 +23,11 @@ import {
   DocumentUploadSchema,
 } from '../modules/onboarding/entity.js';
 import { DataKeySchema } from '../modules/keys/entity.js';
+import { CddApprovalSchema } from '../modules/cdd/approval.js';
 
 import { AssetSchema, IssuerSchema } from '../modules/assets/entity.js';
 import { AssetRulesSchema } from '../modules/compliance/entity.js';
-import { OfferingSchema, SubscriptionSchema } from '../modules/offerings/entity.js';
+import { OfferingDocumentSchema, OfferingSchema, SubscriptionSchema } from '../modules/offerings/entity.js';
 import { SettlementSchema } from '../modules/settlements/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
@@ -35,6 +42,8 @@ export const entities = [
   UserSchema,
   SessionSchema,
   ApiKeySchema,
+  AccountTokenSchema,
+  TwoFactorSchema,
   ApplicationSchema,
   ApplicationDocumentSchema,
   KycWebhookEventSchema,
@@ -52,7 +61,9 @@ export const entities = [
   DocumentUploadSchema,
   DocumentChunkSchema,
   IdempotencyRecordSchema,
+  CddApprovalSchema,
   TreasuryAccountSchema,
   DepositSchema,
   WithdrawalSchema,
+  OfferingDocumentSchema,
 ];

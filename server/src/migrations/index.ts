@@ -8,7 +8,12 @@ import { Migration20261201084518_AuditVerification } from './Migration2026120108
 import { Migration20261201084552_Idempotency } from './Migration20261201084552_Idempotency.js';
 import { Migration20261201084706_Keys } from './Migration20261201084706_Keys.js';
 import { Migration20261201084819_UserDisable } from './Migration20261201084819_UserDisable.js';
+import { Migration20261201120033_NotificationMail } from './Migration20261201120033_NotificationMail.js';
+import { Migration20261201120036_OfferingDocuments } from './Migration20261201120036_OfferingDocuments.js';
+import { Migration20261201120041_AccountBasics } from './Migration20261201120041_AccountBasics.js';
 import { Migration20261201120132_Treasury } from './Migration20261201120132_Treasury.js';
+import { Migration20261201120139_KycVendors } from './Migration20261201120139_KycVendors.js';
+import { Migration20261201121000_CddReview } from './Migration20261201121000_CddReview.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -24,5 +29,10 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201084552_Idempotency', class: Migration20261201084552_Idempotency },
   { name: 'Migration20261201084706_Keys', class: Migration20261201084706_Keys },
   { name: 'Migration20261201084819_UserDisable', class: Migration20261201084819_UserDisable },
+  { name: 'Migration20261201120033_NotificationMail', class: Migration20261201120033_NotificationMail },
+  { name: 'Migration20261201120036_OfferingDocuments', class: Migration20261201120036_OfferingDocuments },
+  { name: 'Migration20261201120041_AccountBasics', class: Migration20261201120041_AccountBasics },
   { name: 'Migration20261201120132_Treasury', class: Migration20261201120132_Treasury },
+  { name: 'Migration20261201120139_KycVendors', class: Migration20261201120139_KycVendors },
+  { name: 'Migration20261201121000_CddReview', class: Migration20261201121000_CddReview },
 ];

@@ -5,7 +5,9 @@ import fp from 'fastify-plugin';
 import { AppError } from '../errors.js';
 import { AuditService } from '../modules/audit/service.js';
 import { AccountService } from '../modules/auth/accounts.js';
+import { AccountLinks } from '../modules/auth/self-service.js';
 import { API_KEY_PREFIX, AuthService, SESSION_COOKIE, type Principal } from '../modules/auth/service.js';
+import { TwoFactorService } from '../modules/auth/two-factor.js';
 import type { Role } from '../modules/auth/roles.js';
 
 export type { Role } from '../modules/auth/roles.js';
@@ -20,6 +22,8 @@ declare module 'fastify' {
     requireRole(...roles: readonly Role[]): (request: FastifyRequest) => Promise<void>;
     authService: AuthService;
     accountService: AccountService;
+    twoFactorService: TwoFactorService;
+    accountLinks: AccountLinks;
   }
   interface FastifyInstance {
     /** Every route with its access rule, as declared (read by the role-matrix test and docs). */
@@ -43,6 +47,15 @@ export interface RouteAccess {
   public: boolean;
 }
 
+/** What a staff user without two-factor sign-in is told by every staff route. */
+export const twoFactorFirst = () =>
+  new AppError(
+    'FORBIDDEN',
+    'Set up two-factor sign-in first: staff pages open once your account has it. ' +
+      'Open "Two-factor sign-in" in your account menu.',
+    { twoFactor: 'required' },
+  );
+
 function sameSecret(a: string, b: string): boolean {
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);
@@ -59,10 +72,37 @@ const HOW_TO_AUTHENTICATE =
  * is ignored (the request is anonymous), so public routes such as login keep working.
  */
 export const authPlugin = fp(
-  async (app: FastifyInstance, opts: { adminToken?: string; sessionTtlMs: number }) => {
+  async (
+    app: FastifyInstance,
+    opts: {
+      adminToken?: string;
+      sessionTtlMs: number;
+      staffTwoFactor?: 'required' | 'optional';
+      publicUrl?: string;
+    },
+  ) => {
     await app.register(cookie);
-    const service = new AuthService(app.infra.db.orm, new AuditService(), opts.sessionTtlMs);
+    const orm = app.infra.db.orm;
+    // The key ring and the mailer are registered after this plugin; they are used per request.
+    const twoFactor = new TwoFactorService(orm, new AuditService(), () => app.keys);
+    const service = new AuthService(
+      orm,
+      new AuditService(),
+      opts.sessionTtlMs,
+      twoFactor,
+      opts.staffTwoFactor,
+    );
+    const links = new AccountLinks(
+      orm,
+      new AuditService(),
+      () => app.mailer,
+      opts.publicUrl ?? 'http://localhost:3000',
+      app.log,
+    );
     app.decorate('authService', service);
+    app.decorate('twoFactorService', twoFactor);
+    app.decorate('accountLinks', links);
+    app.addHook('onClose', async () => links.settled());
     app.decorate('accountService', new AccountService(app.infra.db.orm, new AuditService()));
     app.decorateRequest('principal', null);
     const catalog: RouteAccess[] = [];
@@ -129,6 +169,7 @@ export const authPlugin = fp(
       if (roles.length > 0 && !p.roles.includes('admin') && !roles.some((r) => p.roles.includes(r))) {
         throw new AppError('FORBIDDEN', `This endpoint needs one of the roles: ${roles.join(', ')}`);
       }
+      if (roles.length > 0 && p.twoFactorMissing) throw twoFactorFirst();
     });
   },
   { name: 'stoa-auth', dependencies: ['stoa-errors', 'stoa-infrastructure'] },

@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, toAppError, type AppErrorCode, type FieldProblem } from '../errors.js';
+import { AppError, toAppError, type AppErrorCode } from '../errors.js';
+import { fieldProblems, type SchemaProblem } from './validation-messages.js';
 
 /** The ErrorBody every error response carries (schemas.ts). */
 export function errorBody(err: AppError, requestId?: string) {
@@ -25,11 +26,7 @@ const MAX_REPORTED_FIELDS = 20;
 function fromFastifyError(err: FastifyError): AppError | undefined {
   if (err.validation) {
     const where = err.validationContext ?? 'request';
-    const fields: FieldProblem[] = err.validation.map((v) => {
-      const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
-      const path = `${v.instancePath}${missing ? `/${missing}` : ''}`;
-      return { field: `/${where}${path}`, message: v.message ?? 'is invalid' };
-    });
+    const fields = fieldProblems(where, err.validation as readonly SchemaProblem[]);
     // allErrors reports every bad item of a long array; the first few say what to fix.
     const shown = fields.slice(0, MAX_REPORTED_FIELDS);
     const more = fields.length - shown.length;

@@ -2,16 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { hmacHex } from '../lib/crypto.js';
 import { attestationFollowUp } from '../modules/cdd/followup.js';
 import { cddRoutes } from '../modules/cdd/routes.js';
-import { AttestationBody } from '../modules/cdd/schemas.js';
+import { AttestationBody, Person as CddPerson, ReviewBody as CddReviewBody } from '../modules/cdd/schemas.js';
 import { CddService } from '../modules/cdd/service.js';
 import { identityRoutes } from '../modules/identities/routes.js';
 import { IdentityBody } from '../modules/identities/schemas.js';
 import { IdentityService } from '../modules/identities/service.js';
 import { OnfidoProvider } from '../modules/kyc/onfido.js';
 import type { Fetch, KycProvider, ProviderName } from '../modules/kyc/provider.js';
-import { kycWebhookRoutes } from '../modules/kyc/routes.js';
+import { kycConfigRoutes, kycWebhookRoutes } from '../modules/kyc/routes.js';
 import { SandboxProvider } from '../modules/kyc/sandbox.js';
 import { KycService } from '../modules/kyc/service.js';
 import { SumsubProvider } from '../modules/kyc/sumsub.js';
@@ -45,16 +46,27 @@ export interface InvestorOptions {
   fetch?: Fetch;
 }
 
-function kycProviders(config: Config, fetchFn: Fetch): Map<ProviderName, KycProvider> {
+/**
+ * The vendors whose webhook route is open: the sandbox only in sandbox mode, each real vendor
+ * only when its secrets are set.
+ */
+function kycProviders(config: Config, fetchFn: Fetch, sandboxSecret: string): Map<ProviderName, KycProvider> {
   const k = config.kyc;
   const providers = new Map<ProviderName, KycProvider>();
-  // The sandbox is always there in development and test; in production only when chosen.
-  if (config.env !== 'production' || k.provider === 'sandbox') {
-    providers.set('sandbox', new SandboxProvider(k.sandboxWebhookSecret));
-  }
+  if (k.provider === 'sandbox') providers.set('sandbox', new SandboxProvider(sandboxSecret));
   if (k.sumsub) providers.set('sumsub', new SumsubProvider({ ...k.sumsub, fetch: fetchFn }));
-  if (k.onfido) providers.set('onfido', new OnfidoProvider({ ...k.onfido, fetch: fetchFn }));
+  if (k.onfido) {
+    providers.set('onfido', new OnfidoProvider({ ...k.onfido, referrer: config.publicUrl, fetch: fetchFn }));
+  }
   return providers;
+}
+
+/** The sandbox's webhook secret: configured, or derived from this install's master key. */
+export function sandboxSecret(config: Config, masterKey: Buffer): string {
+  return (
+    config.kyc.sandboxWebhookSecret ??
+    hmacHex('sha256', masterKey.toString('hex'), 'stoa:kyc-sandbox-webhook')
+  );
 }
 
 /** Services of investor onboarding: applications, documents, KYC, CDD attestation, identities. */
@@ -69,16 +81,31 @@ export const investorServicesPlugin = fp(
       kyc.startApplicant(a),
     );
     const fetchFn = opts.fetch ?? (globalThis.fetch as unknown as Fetch);
+    const documents = new DocumentService(onboarding, audit, keys);
     const kyc: KycService = new KycService(
       db.orm,
       audit,
       queue,
-      kycProviders(config, fetchFn),
+      kycProviders(config, fetchFn, sandboxSecret(config, keys.masters.active.key)),
       config.kyc.provider,
       onboarding,
+      documents,
       app.log,
+      { sandboxDelayMs: config.kyc.sandboxDelayMs },
     );
-    const documents = new DocumentService(onboarding, audit, keys);
+    // The sandbox vendor calls the webhook route like a vendor would (its signature, its checks).
+    kyc.onSelfDelivery(async (provider, body, headers) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/kyc/webhooks/${provider}`,
+        headers,
+        payload: body,
+      });
+      return res.statusCode;
+    });
+    app.addHook('onReady', async () => {
+      await kyc.resume().catch((err: unknown) => app.log.warn({ err }, 'could not resume KYC submissions'));
+    });
     const uploads = new UploadService(db.orm, onboarding, audit, keys, {
       maxFileBytes: config.uploadMaxBytes,
       maxDocuments: config.uploadMaxDocumentsPerApplication,
@@ -133,9 +160,11 @@ export const investorServicesPlugin = fp(
 /** The investor-facing and CDD routes, with the schemas they share. */
 export const investorRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ChainOperation and ErrorBody are registered at the root (app.ts).
-  for (const s of [DocumentBody, ApplicationBody, IdentityBody, AttestationBody]) app.addSchema(s);
+  for (const s of [CddPerson, CddReviewBody, DocumentBody, ApplicationBody, IdentityBody, AttestationBody])
+    app.addSchema(s);
   await app.register(onboardingRoutes);
   await app.register(kycWebhookRoutes);
+  await app.register(kycConfigRoutes);
   await app.register(cddRoutes);
   await app.register(identityRoutes);
 };

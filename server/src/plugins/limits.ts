@@ -25,11 +25,15 @@ export interface RouteRule {
 
 /**
  * The route classes. Listed here: the routes that are neither a plain read (GET/HEAD) nor a plain
- * write (anything else). A password-reset route, when there is one, belongs with `auth`.
+ * write (anything else). Every route that takes a password, a mailed token or a code is `auth`.
  */
 const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /auth/login': { class: 'auth', account: 'email' },
   'POST /auth/register': { class: 'auth', account: 'email' },
+  'POST /auth/password-reset': { class: 'auth', account: 'email' },
+  'POST /auth/password-reset/confirm': { class: 'auth' },
+  'POST /auth/verify-email': { class: 'auth' },
+  'POST /auth/login/two-factor': { class: 'auth' },
   'POST /kyc/webhooks/:provider': { class: 'webhooks' },
   // Operators and load balancers must see why the server is refusing work.
   'GET /health': { class: 'exempt' },

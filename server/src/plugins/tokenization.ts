@@ -8,9 +8,11 @@ import { TransferCheckService } from '../modules/compliance/checks.js';
 import { ruleHistoryRoutes } from '../modules/compliance/history.js';
 import { complianceRoutes } from '../modules/compliance/routes.js';
 import { ComplianceService } from '../modules/compliance/service.js';
-import { offeringHooks } from '../modules/offerings/lifecycle.js';
+import { OfferingCloser } from '../modules/offerings/closing.js';
+import { offeringActions, offeringHooks } from '../modules/offerings/lifecycle.js';
 import { offeringRoutes } from '../modules/offerings/routes.js';
 import { OfferingService } from '../modules/offerings/service.js';
+import { verifiedNames } from '../modules/offerings/signers.js';
 import { portfolioRoutes } from '../modules/portfolio/routes.js';
 import { settlementRoutes } from '../modules/settlements/routes.js';
 import { SettlementService } from '../modules/settlements/service.js';
@@ -20,6 +22,8 @@ export interface TokenizationServices {
   compliance: ComplianceService;
   checks: TransferCheckService;
   offerings: OfferingService;
+  /** Closes offerings at their end (a queued scan; `closeDue` runs it directly). */
+  closer: OfferingCloser;
   settlements: SettlementService;
 }
 
@@ -31,13 +35,22 @@ declare module 'fastify' {
 
 /** Services of issuance: assets, the compliance rule library, offerings and settlements. */
 export const tokenizationServicesPlugin = fp(
-  async (app: FastifyInstance, opts: { operatorAddress: () => string }) => {
+  async (app: FastifyInstance, opts: { operatorAddress: () => string; closeIntervalMs?: number }) => {
     const { db, ledger } = app.infra;
     const { audit, operations } = app.services;
     const assets = new AssetService(db.orm, ledger, operations, audit, opts.operatorAddress);
     const compliance = new ComplianceService(db.orm, ledger, assets, audit);
     const checks = new TransferCheckService(ledger, assets);
-    const offerings = new OfferingService(db.orm, ledger, assets, checks, app.investors.identities, audit);
+    const offerings = new OfferingService(
+      db.orm,
+      ledger,
+      assets,
+      checks,
+      app.investors.identities,
+      audit,
+      app.keys,
+      verifiedNames(app.investors.onboarding),
+    );
     const hooks = offeringHooks(offerings);
     operations.onFinal('offering', hooks.onOffering);
     operations.onFinal('subscription', hooks.onSubscription);
@@ -49,7 +62,22 @@ export const tokenizationServicesPlugin = fp(
       audit,
       opts.operatorAddress,
     );
-    app.decorate('tokenization', { assets, compliance, checks, offerings, settlements });
+    const closer = new OfferingCloser(offerings, offeringActions(offerings), app.infra.queue, app.log);
+    app.decorate('tokenization', { assets, compliance, checks, offerings, closer, settlements });
+    let timer: NodeJS.Timeout | undefined;
+    const every = opts.closeIntervalMs ?? 0;
+    if (every > 0) {
+      app.addHook('onReady', async () => {
+        const tick = () =>
+          closer
+            .schedule(new Date(), every)
+            .catch((err: unknown) => app.log.warn({ err }, 'could not queue the offering close scan'));
+        void tick();
+        timer = setInterval(tick, every);
+        timer.unref();
+      });
+    }
+    app.addHook('onClose', async () => clearInterval(timer));
   },
   { name: 'stoa-tokenization', dependencies: ['stoa-services', 'stoa-investors'] },
 );

@@ -14,8 +14,12 @@ declare module 'fastify' {
 export function isPortalNavigation(request: FastifyRequest): boolean {
   if (request.method !== 'GET') return false;
   const accept = request.headers.accept ?? '';
-  return accept.includes('text/html') && !request.url.startsWith('/docs');
+  return accept.includes('text/html') && !request.url.startsWith('/docs') && !isFileDownload(request.url);
 }
+
+/** API files a browser opens by navigating to them (offering documents), never portal routes. */
+const FILE_DOWNLOADS = [/^\/offerings\/[^/?]+\/documents\/[^/?]+(\?|$)/];
+const isFileDownload = (url: string) => FILE_DOWNLOADS.some((re) => re.test(url));
 
 /**
  * Serves the built portal. Portal routes share prefixes with the API (/cdd, /audit, /assets/:id):

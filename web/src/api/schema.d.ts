@@ -1323,7 +1323,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register as an investor and log in (other roles are granted by an administrator) */
+        /** Sign up as an investor: a confirmation link is mailed to the address (POST /auth/verify-email then opens the account). The answer is the same whether or not the address is registered; its holder is told by e-mail that someone tried. Other roles are granted by an administrator */
         post: {
             parameters: {
                 query?: never;
@@ -1347,17 +1347,14 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                201: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            user: components["schemas"]["User"];
-                            /** @description Session token; also set as the HttpOnly stoa_session cookie */
-                            token: string;
-                            /** Format: date-time */
-                            expiresAt: string;
+                            /** @description What happened, in words to show the person */
+                            message: string;
                         };
                     };
                 };
@@ -1450,7 +1447,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with e-mail and password: a session cookie for the portal, a token for API clients */
+        /** Log in with e-mail and password: a session cookie for the portal, a token for API clients. With two-factor sign-in set up, a challenge instead: send it with a code to /auth/login/two-factor */
         post: {
             parameters: {
                 query?: never;
@@ -1480,6 +1477,16 @@ export interface paths {
                             user: components["schemas"]["User"];
                             /** @description Session token; also set as the HttpOnly stoa_session cookie */
                             token: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        } | {
+                            /**
+                             * @description Send a code to /auth/login/two-factor
+                             * @enum {string}
+                             */
+                            twoFactor: "required";
+                            /** @description Goes with the code; valid for 5 minutes */
+                            challenge: string;
                             /** Format: date-time */
                             expiresAt: string;
                         };
@@ -1702,6 +1709,11 @@ export interface paths {
                             kind: "operator" | "user" | "api-key";
                             roles: string[];
                             user: components["schemas"]["User"] | null;
+                            twoFactor: {
+                                enrolled: boolean;
+                                /** @description Staff pages answer only once it is set up */
+                                required: boolean;
+                            };
                         };
                     };
                 };
@@ -2114,6 +2126,972 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the e-mail address with the token from the sign-up link, and sign in */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description From the link in the e-mail */
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["User"];
+                            /** @description Session token; also set as the HttpOnly stoa_session cookie */
+                            token: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a password reset link by e-mail. The answer is the same whether or not the address is registered; a link works once, within 1 hour */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What happened, in words to show the person */
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose a new password with the token from the reset link; every session of the account ends */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description From the link in the e-mail */
+                        token: string;
+                        /** @description At least 12 characters */
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What happened, in words to show the person */
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Second sign-in step: the challenge from /auth/login and a code from the authenticator app */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        challenge: string;
+                        /** @description The 6-digit code from the authenticator app, or a recovery code */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["User"];
+                            /** @description Session token; also set as the HttpOnly stoa_session cookie */
+                            token: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether your account has two-factor sign-in, and whether your roles need it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            enrolled: boolean;
+                            /** @description Your roles need it: staff pages answer only once it is set up */
+                            required: boolean;
+                            recoveryCodesLeft: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/two-factor/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start setting up two-factor sign-in: a new secret, as a QR code and as text, for an authenticator app. It is asked at sign-in once confirmed with a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The secret in base32, to type into an app by hand */
+                            secret: string;
+                            /** @description otpauth:// URI (what the QR code holds) */
+                            uri: string;
+                            /** @description The QR code as a data: URL (PNG) */
+                            qrCode: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/two-factor/enrolment/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish setting up two-factor sign-in with a code from the app; answers the recovery codes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The 6-digit code from the authenticator app, or a recovery code */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Each works once; shown only now */
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn two-factor sign-in off with a current code or a recovery code (staff must set it up again before staff pages answer) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The 6-digit code from the authenticator app, or a recovery code */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What happened, in words to show the person */
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2590,6 +3568,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{id}/two-factor/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove a user's two-factor sign-in (audited with the reason), e.g. after a lost phone: their sessions end, and staff set it up again at their next sign-in */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why; recorded in the audit trail */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sessionsEnded: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{id}/enable": {
         parameters: {
             query?: never;
@@ -2840,11 +3940,11 @@ export interface paths {
                 content: {
                     "application/json": {
                         kind: "individual" | "entity";
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         residenceCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         citizenshipCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         taxResidencyCountry: string;
                         investorType: "retail" | "accredited" | "qualified-purchaser" | "institutional" | "professional";
                         individual?: {
@@ -2858,7 +3958,7 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             taxId?: string;
@@ -2867,7 +3967,7 @@ export interface paths {
                         entity?: {
                             legalName: string;
                             registrationNumber: string;
-                            /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                            /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                             incorporationCountry: string;
                             address: {
                                 line1: string;
@@ -2875,13 +3975,13 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             beneficialOwners: {
                                 name: string;
                                 ownershipPercent: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             }[];
                             signatory: {
@@ -3109,11 +4209,11 @@ export interface paths {
                 content: {
                     "application/json": {
                         kind: "individual" | "entity";
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         residenceCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         citizenshipCountry: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                        /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                         taxResidencyCountry: string;
                         investorType: "retail" | "accredited" | "qualified-purchaser" | "institutional" | "professional";
                         individual?: {
@@ -3127,7 +4227,7 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             taxId?: string;
@@ -3136,7 +4236,7 @@ export interface paths {
                         entity?: {
                             legalName: string;
                             registrationNumber: string;
-                            /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                            /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                             incorporationCountry: string;
                             address: {
                                 line1: string;
@@ -3144,13 +4244,13 @@ export interface paths {
                                 city: string;
                                 region?: string;
                                 postalCode: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             };
                             beneficialOwners: {
                                 name: string;
                                 ownershipPercent: string;
-                                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                                 country: string;
                             }[];
                             signatory: {
@@ -3269,7 +4369,126 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit for review: checks the required documents, then starts KYC/AML screening */
+        /**
+         * Submit for review: checks the required documents, then starts KYC/AML screening
+         * @description In sandbox mode (GET /kyc/config), `sandboxScenario` picks the verdict the sandbox vendor sends by itself after KYC_SANDBOX_DELAY_MS (default clear); other vendors refuse it.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description clear, rejected, retry (resubmission requested), sanctions (hit), pep (hit) */
+                    sandboxScenario?: "clear" | "rejected" | "retry" | "sanctions" | "pep";
+                };
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OnboardingApplication"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/applications/{id}/kyc/sdk-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A token for the verification vendor's web SDK (Sumsub WebSDK, Onfido web SDK) */
         post: {
             parameters: {
                 query?: never;
@@ -3290,7 +4509,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["OnboardingApplication"];
+                        "application/json": {
+                            provider: "sumsub" | "onfido" | "sandbox";
+                            token: string;
+                            applicantId: string;
+                            levelName?: string;
+                        };
                     };
                 };
                 /** @description Default Response */
@@ -3399,7 +4623,6 @@ export interface paths {
                 content: {
                     "application/json": {
                         action: "start-review" | "request-info" | "reject";
-                    } & {
                         /** @description Why; recorded in the audit trail */
                         reason: string;
                     };
@@ -4336,6 +5559,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/kyc/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The KYC vendor of new applications; in sandbox mode, the verdicts an applicant may pick */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            provider: "sandbox" | "sumsub" | "onfido";
+                            /** @description Sandbox mode: verdicts come from the picked scenario */
+                            sandbox: boolean;
+                            /** @description Empty unless sandbox mode */
+                            scenarios: ("clear" | "rejected" | "retry" | "sanctions" | "pep")[];
+                            /** @description How long the sandbox takes to decide; null when it does not decide by itself */
+                            sandboxDelayMs: number | null;
+                            /** @description The vendor has a web SDK the portal can open (token route) */
+                            webSdk: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cdd/applications": {
         parameters: {
             query?: never;
@@ -4343,11 +5684,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Applications waiting for a CDD decision (status in-review by default) */
+        /** The review queue: by default everything waiting for a reviewer (submitted, in review), longest waiting first; search by name or e-mail */
         get: {
             parameters: {
                 query: {
-                    status?: "draft" | "submitted" | "in-review" | "approved" | "rejected" | "needs-more-info";
+                    /** @description Default `awaiting`: everything waiting for a reviewer (submitted, in review) */
+                    status?: "draft" | "submitted" | "in-review" | "approved" | "rejected" | "needs-more-info" | "awaiting" | "all";
+                    /** @description Part of the applicant's name or e-mail */
+                    q?: string;
+                    /** @description By submission time; default `oldest` first (longest waiting) */
+                    sort?: "oldest" | "newest";
+                    assignee?: "me" | "unassigned" | "anyone";
                     limit: number;
                     offset: number;
                 };
@@ -4445,6 +5792,236 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cdd/reviewers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People an application can be assigned to (active CDD providers, compliance officers) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CddPerson"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cdd/applications/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign the application to yourself (`me`) or another reviewer, or unassign it (null) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `me`, the user id of a reviewer, or null to unassign */
+                        reviewer: "me" | string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OnboardingApplication"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4570,7 +6147,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Attest: approve and, through the chain-operation outbox, create the account identity with a CDD claim, then KYC / Accredited / Jurisdiction claims and POLYX funding; re-attesting renews the claims */
+        /** Attest: approve and, through the chain-operation outbox, create the account identity with a CDD claim, then KYC / Accredited / Jurisdiction claims and POLYX funding; re-attesting renews the claims. A PEP or sanctions hit (enhanced due diligence) or a RED verdict (override, with a reason) needs two different reviewers: the first call records an approval and answers 200; the second, by someone else, attests (202) */
         post: {
             parameters: {
                 query?: never;
@@ -4602,10 +6179,26 @@ export interface paths {
                         assetIds?: string[];
                         /** @description POLYX funded to a new account; default 100 */
                         polyx?: string;
+                        /** @description Why you approve; recorded in the audit trail. Required to override a RED verdict (each of the two reviewers writes one) */
+                        reason?: string;
                     };
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "awaiting-second-reviewer";
+                            message: string;
+                            application: components["schemas"]["OnboardingApplication"];
+                        };
+                    };
+                };
                 /** @description Default Response */
                 202: {
                     headers: {
@@ -7351,7 +8944,7 @@ export interface paths {
                         } | {
                             /** @enum {string} */
                             template: "country-cap";
-                            /** @description ISO 3166-1 alpha-2, e.g. US */
+                            /** @description ISO 3166-1 alpha-2, e.g. US; one of the chain's CountryCode list */
                             country: string;
                             maxHolders: number;
                         } | {
@@ -7641,7 +9234,7 @@ export interface paths {
                         } | {
                             /** @enum {string} */
                             template: "country-cap";
-                            /** @description ISO 3166-1 alpha-2, e.g. US */
+                            /** @description ISO 3166-1 alpha-2, e.g. US; one of the chain's CountryCode list */
                             country: string;
                             maxHolders: number;
                         } | {
@@ -7748,6 +9341,179 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assets/{id}/rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a rule change would do before it is made: the rules in words and the current holders it would put out of compliance
+         * @description Reads only. A holder is out of compliance when the new rules would no longer let them receive the asset (by their claims now); they keep what they hold, but could not buy more or take part in transfers in.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        templates: ({
+                            /** @enum {string} */
+                            template: "reg-d-506c";
+                        } | {
+                            /** @enum {string} */
+                            template: "reg-s";
+                            distributionCompliancePeriodDays?: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "reg-cf";
+                        } | {
+                            /** @enum {string} */
+                            template: "lockup";
+                            holdingPeriodDays: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "max-holders";
+                            count: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "max-ownership";
+                            percentage: string;
+                        } | {
+                            /** @enum {string} */
+                            template: "country-cap";
+                            /** @description ISO 3166-1 alpha-2, e.g. US; one of the chain's CountryCode list */
+                            country: string;
+                            maxHolders: number;
+                        } | {
+                            /** @enum {string} */
+                            template: "country-allow";
+                            countries: string[];
+                        } | {
+                            /** @enum {string} */
+                            template: "country-block";
+                            countries: string[];
+                        } | {
+                            /** @enum {string} */
+                            template: "exclude-affiliates";
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            summary: string[];
+                            /** @description Current holders, the issuer aside */
+                            holders: number;
+                            outOfCompliance: {
+                                did: string;
+                                /** @description The investor’s name, or "an unknown holder" */
+                                name: string;
+                                /** @description Decimal string, ≤ 6 decimals */
+                                balance: string;
+                                reasons: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -9011,6 +10777,19 @@ export interface paths {
                          * @description Staff only: subscribe for this investor
                          */
                         identityId?: string;
+                        agreement?: {
+                            /** @description Typed full name, as verified */
+                            fullName: string;
+                            /** @description The investor agrees to be bound by the subscription agreement */
+                            consent: boolean;
+                            /** @description Every document of the offering the investor read, with the hash they were shown */
+                            documents: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description SHA-256 of the file, hex */
+                                sha256: string;
+                            }[];
+                        };
                     };
                 };
             };
@@ -9030,6 +10809,9 @@ export interface paths {
                             /** @description Decimal string, ≤ 6 decimals */
                             cost: string;
                             failureReason: string | null;
+                            /** @description The payment is held in escrow until the soft cap is met (refunded if it is not) */
+                            escrow: boolean;
+                            signedAt: string | null;
                             operation: components["schemas"]["ChainOperation"];
                         };
                     };
@@ -9146,6 +10928,19 @@ export interface paths {
                          * @description Staff only: subscribe for this investor
                          */
                         identityId?: string;
+                        agreement?: {
+                            /** @description Typed full name, as verified */
+                            fullName: string;
+                            /** @description The investor agrees to be bound by the subscription agreement */
+                            consent: boolean;
+                            /** @description Every document of the offering the investor read, with the hash they were shown */
+                            documents: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description SHA-256 of the file, hex */
+                                sha256: string;
+                            }[];
+                        };
                     };
                 };
             };
@@ -9234,6 +11029,477 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/offerings/{id}/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What launching or closing the offering would do (tokens issued; refunds or release), for a confirmation */
+        get: {
+            parameters: {
+                query: {
+                    action: "launch" | "close";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferingImpact"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/offerings/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a document (PPM, subscription agreement…) to the offering: stored encrypted, its SHA-256 recorded; investors sign over it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description e.g. "Private placement memorandum" */
+                        name: string;
+                        kind: "ppm" | "subscription-agreement" | "term-sheet" | "other";
+                        filename: string;
+                        contentType: "application/pdf" | "image/png" | "image/jpeg" | "text/plain";
+                        /** @description The file, base64 (up to 10 MB of file) */
+                        content: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferingDocument"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/offerings/{id}/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open an offering document (anyone who may see the offering); every opening is audited */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                        "image/png": string;
+                        "image/jpeg": string;
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["ErrorBody"];
+                        "image/png": components["schemas"]["ErrorBody"];
+                        "image/jpeg": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a document from a draft offering */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                    documentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -10044,6 +12310,10 @@ export interface paths {
                                 free: string;
                                 /** @description Decimal string, ≤ 6 decimals */
                                 locked: string;
+                                /** @description Decimal string, ≤ 6 decimals */
+                                inEscrow: string;
+                                /** @description Why part of the holding is not free yet, in words */
+                                escrowNote: string | null;
                             }[];
                         };
                     };
@@ -10172,6 +12442,8 @@ export interface paths {
                                 status: string;
                                 failureReason: string | null;
                                 operationId: string | null;
+                                /** @description Held in escrow until the soft cap is met (refunded if it is not) */
+                                escrow: boolean;
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
@@ -11426,6 +13698,8 @@ export interface components {
             /** Format: date-time */
             at: string;
             actor: string;
+            /** @description The actor as a person reads it: "Alice Reviewer (CDD reviewer)" */
+            actorName?: string;
             action: string;
             subjectType: string;
             subjectId: string;
@@ -11508,6 +13782,33 @@ export interface components {
                 apiKeys: number;
             };
         };
+        CddPerson: {
+            id: string;
+            /** @description Display name; never an id */
+            name: string;
+        };
+        CddReview: {
+            assignedTo: components["schemas"]["CddPerson"] | null;
+            applicantEmail: string;
+            grounds: ("enhanced-due-diligence" | "red-override")[];
+            approvalsNeeded: number;
+            /** @description Approvals given since the latest submission and not yet used by an attestation */
+            approvals: {
+                /** @description The reviewer's name */
+                reviewer: string;
+                /** @description Given by the person asking */
+                mine: boolean;
+                reason: string | null;
+                /** Format: date-time */
+                at: string;
+            }[];
+            /** @description Inconsistencies for the reviewer to look at (e.g. accreditation against stated income) */
+            flags: {
+                code: string;
+                message: string;
+            }[];
+            decidedByName: string | null;
+        };
         OnboardingDocument: {
             /** Format: uuid */
             id: string;
@@ -11549,7 +13850,7 @@ export interface components {
                     city: string;
                     region?: string;
                     postalCode: string;
-                    /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                    /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                     country: string;
                 };
                 taxId?: string;
@@ -11558,7 +13859,7 @@ export interface components {
             entity?: {
                 legalName: string;
                 registrationNumber: string;
-                /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                 incorporationCountry: string;
                 address: {
                     line1: string;
@@ -11566,13 +13867,13 @@ export interface components {
                     city: string;
                     region?: string;
                     postalCode: string;
-                    /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                    /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                     country: string;
                 };
                 beneficialOwners: {
                     name: string;
                     ownershipPercent: string;
-                    /** @description ISO 3166-1 alpha-2, e.g. US, DE */
+                    /** @description ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list */
                     country: string;
                 }[];
                 signatory: {
@@ -11599,6 +13900,9 @@ export interface components {
                 status: string;
                 checkedAt: string | null;
                 screening: unknown | null;
+                scenario?: string | null;
+                /** @description When the documents and the review request reached the vendor */
+                sentAt?: string | null;
             };
             provenAddress: string | null;
             documents: components["schemas"]["OnboardingDocument"][];
@@ -11619,6 +13923,7 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            review?: components["schemas"]["CddReview"];
         };
         InvestorIdentity: {
             /** Format: uuid */
@@ -11709,6 +14014,30 @@ export interface components {
                 }[];
             };
         };
+        OfferingDocument: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            kind: "ppm" | "subscription-agreement" | "term-sheet" | "other";
+            filename: string;
+            contentType: string;
+            size: number;
+            sha256: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        OfferingImpact: {
+            action: "launch" | "close";
+            summary: string;
+            details: string[];
+            /** @description Decimal string, ≤ 6 decimals */
+            tokens: string;
+            investors: number;
+            /** @description Decimal string, ≤ 6 decimals */
+            raised: string;
+            softCapMet: boolean | null;
+            outcome: "issue" | "release" | "refund" | "none";
+        };
         Offering: {
             /** Format: uuid */
             id: string;
@@ -11736,6 +14065,8 @@ export interface components {
                 }[];
                 chainStatus: unknown;
             };
+            /** @description The issuer's documents (PPM, subscription agreement) investors read and sign over */
+            documents: components["schemas"]["OfferingDocument"][];
             /** @description Every subscription with its investor; issuer staff and auditors only */
             investors?: {
                 /** Format: uuid */

@@ -1,5 +1,6 @@
 import { computed, ref } from 'vue';
 import { ApiError, toApiError } from './client';
+import { fieldSentence } from './fieldMessages';
 
 /**
  * State of a form that talks to the API: busy flag, the error message, and the server's
@@ -25,8 +26,11 @@ export function useSubmit(options: { fields?: readonly string[] } = {}) {
     }
   }
 
-  /** The message for one field, if the server named it. */
-  const fieldError = (pointer: string): string | undefined => fieldErrors.value[pointer];
+  /** The message for one field, if the server named it, as a sentence naming the field. */
+  const fieldError = (pointer: string): string | undefined => {
+    const message = fieldErrors.value[pointer];
+    return message === undefined ? undefined : fieldSentence(pointer, message);
+  };
 
   /**
    * The error to show at the top of the form: a pointer to the fields when every problem is shown
@@ -36,7 +40,11 @@ export function useSubmit(options: { fields?: readonly string[] } = {}) {
     const e = error.value;
     if (!e) return null;
     const allShown = e.details.length > 0 && e.details.every((d) => shown.has(d.field));
-    return allShown ? 'Some fields need attention; see the messages next to them.' : e.message;
+    if (allShown) return 'Some fields need attention; see the messages next to them.';
+    // The server's summary is written for API clients (it names fields by pointer).
+    if (e.code === 'VALIDATION_FAILED' && e.details.length > 0)
+      return e.details.map((d) => fieldSentence(d.field, d.message)).join(' ');
+    return e.message;
   });
 
   return { busy, error, fieldErrors, fieldError, formError, run };

@@ -5,6 +5,8 @@ import { useSessionStore } from './sessionStore';
 export interface SessionView {
   signedIn: boolean;
   roles: readonly string[];
+  /** Staff without two-factor sign-in: role pages wait until it is set up. */
+  mustEnrol?: boolean;
 }
 
 /**
@@ -12,7 +14,7 @@ export interface SessionView {
  * Pure, so the rules are tested without a router; the server checks every call anyway.
  */
 export function decide(
-  to: Pick<RouteLocationNormalized, 'meta' | 'fullPath' | 'query' | 'path'>,
+  to: Pick<RouteLocationNormalized, 'meta' | 'fullPath' | 'query' | 'path'> & { name?: unknown },
   session: SessionView,
 ): true | RouteLocationRaw {
   if (to.meta.guestOnly && session.signedIn) {
@@ -20,6 +22,9 @@ export function decide(
   }
   if (!to.meta.roles) return true;
   if (!session.signedIn) return { name: 'login', query: { redirect: to.fullPath } };
+  if (session.mustEnrol && to.name !== 'two-factor') {
+    return { name: 'two-factor', query: { redirect: to.fullPath } };
+  }
   if (hasAnyRole(session.roles, to.meta.roles)) return true;
   const home = homeFor(session.roles);
   return home === to.path ? '/' : home;
@@ -29,6 +34,6 @@ export function installGuards(router: Router): void {
   router.beforeEach(async (to) => {
     const session = useSessionStore();
     await session.ensureLoaded().catch(() => undefined);
-    return decide(to, { signedIn: session.signedIn, roles: session.roles });
+    return decide(to, { signedIn: session.signedIn, roles: session.roles, mustEnrol: session.mustEnrol });
   });
 }

@@ -14,6 +14,7 @@ export const AREA_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/audit': ['auditor', 'compliance-officer'],
   '/admin/users': ['admin'],
   '/treasury': ['treasury'],
+  '/account/api-keys': ['admin', ...ISSUER_ROLES, 'cdd-provider', 'auditor'],
 };
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {

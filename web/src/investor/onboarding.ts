@@ -202,6 +202,15 @@ const KYC: Record<string, { label: string; variant: BadgeVariant }> = {
   retry: { label: 'Retry needed', variant: 'warning' },
 };
 
+const PROVIDERS: Record<string, string> = {
+  sandbox: 'Sandbox (test verification service)',
+  sumsub: 'Sumsub',
+  onfido: 'Onfido',
+};
+
+/** A KYC vendor's name for people. */
+export const providerName = (p: string | null) => (p ? (PROVIDERS[p] ?? p) : 'the verification provider');
+
 export const kycLabel = (s: string) => KYC[s]?.label ?? s;
 export const kycVariant = (s: string): BadgeVariant => KYC[s]?.variant ?? 'neutral';
 

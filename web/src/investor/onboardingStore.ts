@@ -12,6 +12,7 @@ import type {
   OnboardingForm,
 } from './onboarding';
 import { emptyForm, fromApplication } from './onboarding';
+import type { SandboxScenario } from './useKycConfig';
 
 /** The investor's current application: the wizard edits it, the status page reads it. */
 export const useOnboardingStore = defineStore('onboarding', () => {
@@ -86,10 +87,13 @@ export const useOnboardingStore = defineStore('onboarding', () => {
       };
   }
 
-  async function submit(): Promise<Application> {
+  /** Submits; in sandbox mode, `sandboxScenario` is the verdict the sandbox vendor will send. */
+  async function submit(sandboxScenario?: SandboxScenario): Promise<Application> {
     const app = requireApplication();
     application.value = await request(
-      api.POST('/onboarding/applications/{id}/submit', { params: { path: { id: app.id } } }),
+      api.POST('/onboarding/applications/{id}/submit', {
+        params: { path: { id: app.id }, query: sandboxScenario ? { sandboxScenario } : {} },
+      }),
     );
     return application.value;
   }

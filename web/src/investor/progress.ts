@@ -1,6 +1,6 @@
 import type { BadgeVariant } from '../ui/badge';
 import type { Application } from './onboarding';
-import { DOCUMENT_LABELS, missingDocuments } from './onboarding';
+import { DOCUMENT_LABELS, missingDocuments, statusLabel, statusVariant } from './onboarding';
 
 export type StageState = 'done' | 'current' | 'upcoming' | 'failed';
 
@@ -36,8 +36,9 @@ function position(app: Application): { at: number; failed: boolean } {
 }
 
 /** The four stages an application goes through, for the status page's progress trail. */
-export function stages(app: Application): Stage[] {
-  const { at, failed } = position(app);
+export function stages(app: Application, identity: LiveIdentity | null = null): Stage[] {
+  const revoked = app.status === 'approved' && identity?.standing === 'revoked';
+  const { at, failed } = revoked ? { at: 3, failed: true } : position(app);
   return ORDER.map((key, index) => ({
     key,
     label: LABELS[key],
@@ -53,8 +54,30 @@ export interface Guidance {
   action: 'edit' | 'none';
 }
 
+/** What the identity's live state says, where the application alone would be out of date. */
+export interface LiveIdentity {
+  standing: string;
+}
+
+/**
+ * The status badge: an approved application shows the identity's live standing, so a revoked
+ * investor never sees "Attested" above a revoked identity.
+ */
+export function liveStatus(
+  app: Pick<Application, 'status'>,
+  identity: LiveIdentity | null,
+): { label: string; variant: BadgeVariant } {
+  if (app.status === 'approved' && identity) {
+    if (identity.standing === 'revoked') return { label: 'Revoked', variant: 'danger' };
+    if (identity.standing === 'not-in-good-standing')
+      return { label: 'Not in good standing', variant: 'warning' };
+    if (identity.standing === 'pending') return { label: 'Being attested', variant: 'info' };
+  }
+  return { label: statusLabel(app.status), variant: statusVariant(app.status) };
+}
+
 /** Where the application stands and what is missing, in words, from the server's state. */
-export function guidance(app: Application): Guidance {
+export function guidance(app: Application, identity: LiveIdentity | null = null): Guidance {
   const missing = missingDocuments(app).map((t) => DOCUMENT_LABELS[t]);
   const accreditation =
     app.accreditation.status === 'pending'
@@ -84,8 +107,10 @@ export function guidance(app: Application): Guidance {
         action: 'edit',
       };
     case 'submitted': {
-      const provider = app.kyc.provider ?? 'the KYC provider';
-      const ref = app.kyc.applicantId ? ` (reference ${app.kyc.applicantId})` : '';
+      const provider =
+        app.kyc.provider === 'sandbox'
+          ? 'the test verification service'
+          : (app.kyc.provider ?? 'the verification provider');
       const byStatus: Record<string, string> = {
         red: 'The identity check did not pass. A reviewer will contact you.',
         retry:
@@ -96,7 +121,7 @@ export function guidance(app: Application): Guidance {
         title: 'Identity check in progress',
         messages: [
           byStatus[app.kyc.status] ??
-            `Your identity check is with ${provider}${ref}. Its verdict arrives automatically and this page updates.`,
+            `Your identity check is with ${provider}. Its answer comes by itself, usually within minutes, and this page updates.`,
         ],
         action: 'none',
       };
@@ -106,12 +131,31 @@ export function guidance(app: Application): Guidance {
         variant: 'info',
         title: 'In review',
         messages: [
-          'Your identity check passed. A CDD provider is reviewing your application.',
+          app.kyc.status === 'green'
+            ? 'Your identity check passed. A reviewer is looking at your application.'
+            : 'A reviewer is looking at your application and the result of your identity check.',
           ...accreditation,
         ],
         action: 'none',
       };
     case 'approved':
+      if (identity?.standing === 'revoked')
+        return {
+          variant: 'danger',
+          title: 'Your verification was withdrawn',
+          messages: [
+            'Your identity claims were revoked, so you can no longer subscribe to offerings or receive regulated assets.',
+            'If you think this is a mistake, contact the platform.',
+          ],
+          action: 'none',
+        };
+      if (identity?.standing === 'not-in-good-standing')
+        return {
+          variant: 'warning',
+          title: 'Your verification needs renewing',
+          messages: ['Some of your identity claims have expired. A reviewer can renew them.'],
+          action: 'none',
+        };
       return {
         variant: 'success',
         title: 'Attested',

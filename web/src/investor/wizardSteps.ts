@@ -15,6 +15,8 @@ export type WizardStep = (typeof WIZARD_STEPS)[number]['key'];
 export function firstOpenStep(app: Application | null): WizardStep {
   if (!app) return 'personal';
   if (!isEditable(app.status)) return 'kyc';
+  // Asked for more: start where documents are added (the request is shown above the wizard).
+  if (app.status === 'needs-more-info') return 'documents';
   const missing = missingDocuments(app);
   if (missing.includes('id') || missing.includes('proof-of-address')) return 'documents';
   if (missing.includes('accreditation-evidence')) return 'accreditation';

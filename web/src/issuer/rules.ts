@@ -1,3 +1,4 @@
+import { COUNTRY_CODES } from '../investor/countries';
 /**
  * The rule library as the issuer picks it: each template with a short label, what it is for,
  * and its parameters as form fields. The plain-language wording of the applied rules comes from
@@ -80,7 +81,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
     label: 'Holders per country',
     description: 'Caps the holders resident in one country.',
     params: [
-      { key: 'country', label: 'Country (ISO code, e.g. US)', kind: 'country', required: true },
+      { key: 'country', label: 'Country', kind: 'country', required: true },
       { key: 'maxHolders', label: 'Maximum holders there', kind: 'integer', required: true },
     ],
   },
@@ -91,7 +92,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
     params: [
       {
         key: 'countries',
-        label: 'Countries (ISO codes, comma separated)',
+        label: 'Countries',
         kind: 'countries',
         required: true,
       },
@@ -104,7 +105,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
     params: [
       {
         key: 'countries',
-        label: 'Countries (ISO codes, comma separated)',
+        label: 'Countries',
         kind: 'countries',
         required: true,
       },
@@ -152,17 +153,18 @@ function parseParam(
         ? { value: text }
         : { problem: 'must be a percentage between 0 and 100' };
     case 'country':
-      return /^[A-Za-z]{2}$/.test(text)
+      return COUNTRY_CODES.includes(text.toUpperCase())
         ? { value: text.toUpperCase() }
-        : { problem: 'must be a 2-letter country code' };
+        : { problem: 'Pick a country from the list.' };
     case 'countries': {
       const codes = text
         .split(/[\s,;]+/)
         .filter(Boolean)
         .map((c) => c.toUpperCase());
-      return codes.every((c) => /^[A-Z]{2}$/.test(c)) && codes.length <= 20
+      if (codes.length > 20) return { problem: 'Pick at most 20 countries.' };
+      return codes.length > 0 && codes.every((c) => COUNTRY_CODES.includes(c))
         ? { value: codes }
-        : { problem: 'must be 2-letter country codes separated by commas' };
+        : { problem: 'Pick one or more countries from the list.' };
     }
   }
 }

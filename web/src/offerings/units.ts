@@ -24,12 +24,7 @@ export function percentOf(part: bigint, whole: bigint): number {
   return Number((part * 10_000n) / whole) / 100;
 }
 
-/** Groups thousands for reading; keeps the exact decimals. */
-export function formatAmount(amount: string): string {
-  const [whole, fraction] = amount.split('.');
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return fraction ? `${grouped}.${fraction}` : grouped;
-}
+export { formatAmount } from '../lib/format';
 
 export interface Tier {
   amount: string;

@@ -44,4 +44,10 @@ export const AREAS: readonly Area[] = [
     summary:
       'Grant and remove roles; disable and enable accounts, ending their sessions and API keys at once.',
   },
+  {
+    path: '/account/api-keys',
+    label: 'API keys',
+    audience: 'Staff, for the systems that call Stoa for them',
+    summary: 'Create keys with a subset of your roles and an expiry; revoke them.',
+  },
 ];

@@ -19,7 +19,14 @@ describe('roles', () => {
 
   it('shows each user only their areas and lands them in their main one', () => {
     expect(areasFor(['investor']).map((a) => a.path)).toEqual(['/investor']);
-    expect(areasFor(['compliance-officer']).map((a) => a.path)).toEqual(['/issuer', '/cdd', '/audit']);
+    expect(areasFor(['compliance-officer']).map((a) => a.path)).toEqual([
+      '/issuer',
+      '/cdd',
+      '/audit',
+      '/account/api-keys',
+    ]);
+    // Investors call no API with keys: no dead-end menu entry for them.
+    expect(areasFor(['investor']).map((a) => a.path)).not.toContain('/account/api-keys');
     expect(areasFor([])).toEqual([]);
     expect(homeFor(['investor'])).toBe('/investor');
     expect(homeFor(['cdd-provider'])).toBe('/cdd');

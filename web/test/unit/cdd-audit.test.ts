@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { auditQuery, emptyFilters, shorten, summarise } from '../../src/audit/audit';
-import { allowedDecisions, applicantName, queueStatus } from '../../src/cdd/queue';
+import {
+  allowedDecisions,
+  applicantName,
+  attestStep,
+  queueStatus,
+  screeningCell,
+  waitingFor,
+} from '../../src/cdd/queue';
 import { screeningHits } from '../../src/cdd/screening';
 import { sha256Hex } from '../../src/cdd/useDocumentViewer';
 import { applicationFixture } from './onboarding-fixtures';
@@ -8,10 +15,44 @@ import { applicationFixture } from './onboarding-fixtures';
 const green = { provider: 'sandbox', applicantId: 's-1', status: 'green', checkedAt: null, screening: null };
 
 describe('CDD queue and decisions', () => {
-  it('reads the status filter from the address bar, defaulting to in-review', () => {
+  it('reads the status filter from the address bar, defaulting to everything awaiting a decision', () => {
     expect(queueStatus('approved')).toBe('approved');
-    expect(queueStatus('bogus')).toBe('in-review');
-    expect(queueStatus(undefined)).toBe('in-review');
+    expect(queueStatus('all')).toBe('all');
+    expect(queueStatus('bogus')).toBe('awaiting');
+    expect(queueStatus(undefined)).toBe('awaiting');
+  });
+
+  it('says how long an application waited and shows screening per column', () => {
+    const now = new Date('2026-12-01T12:00:00Z');
+    expect(waitingFor('2026-12-01T11:30:00Z', now)).toBe('30 minutes');
+    expect(waitingFor('2026-12-01T07:00:00Z', now)).toBe('5 hours');
+    expect(waitingFor('2026-11-27T12:00:00Z', now)).toBe('4 days');
+    expect(waitingFor(null, now)).toBe('—');
+    expect(screeningCell(null, 'pepHit').label).toBe('Not yet');
+    expect(screeningCell({ pepHit: true, sanctionsHit: false }, 'pepHit')).toEqual({
+      label: 'Hit',
+      variant: 'danger',
+    });
+    expect(screeningCell({ pepHit: true, sanctionsHit: false }, 'sanctionsHit').label).toBe('Clear');
+  });
+
+  it('words the attest step from the four-eyes state', () => {
+    const review = {
+      assignedTo: null,
+      applicantEmail: 'a@example.com',
+      grounds: ['enhanced-due-diligence' as const],
+      approvalsNeeded: 2,
+      approvals: [],
+      flags: [],
+      decidedByName: null,
+    };
+    expect(attestStep(applicationFixture())).toBe('single');
+    expect(attestStep(applicationFixture({ review }))).toBe('first');
+    const one = { reviewer: 'Ann', mine: false, reason: null, at: '2026-12-01T12:00:00Z' };
+    expect(attestStep(applicationFixture({ review: { ...review, approvals: [one] } }))).toBe('second');
+    expect(
+      attestStep(applicationFixture({ review: { ...review, approvals: [{ ...one, mine: true }] } })),
+    ).toBe('waiting-for-other');
   });
 
   it('offers only the decisions the state machine and the role allow', () => {
@@ -20,7 +61,10 @@ describe('CDD queue and decisions', () => {
     // A compliance officer may ask for information but not attest or reject.
     expect(allowedDecisions(inReview, ['compliance-officer'])).toEqual(['request-info']);
     const redKyc = applicationFixture({ status: 'in-review', kyc: { ...green, status: 'red' } });
-    expect(allowedDecisions(redKyc, ['cdd-provider'])).not.toContain('attest');
+    // A RED verdict can be overridden (by two reviewers, with reasons: the server enforces it).
+    expect(allowedDecisions(redKyc, ['cdd-provider'])).toContain('attest');
+    const pendingKyc = applicationFixture({ status: 'in-review', kyc: { ...green, status: 'pending' } });
+    expect(allowedDecisions(pendingKyc, ['cdd-provider'])).not.toContain('attest');
     expect(allowedDecisions(applicationFixture({ status: 'submitted' }), ['cdd-provider'])).toEqual([
       'start-review',
       'request-info',

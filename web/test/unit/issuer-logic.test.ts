@@ -69,6 +69,17 @@ describe('rules', () => {
     expect(built.problems).toEqual({ '3/holdingPeriodDays': 'required' });
   });
 
+  it('takes only countries on the chain’s list', () => {
+    const built = buildRules([
+      { name: 'country-cap', values: { country: 'XX', maxHolders: '5' } },
+      { name: 'country-allow', values: { countries: 'US, ZZ' } },
+    ]);
+    expect(built.problems).toEqual({
+      '0/country': 'Pick a country from the list.',
+      '1/countries': 'Pick one or more countries from the list.',
+    });
+  });
+
   it('round-trips an applied template into an editable draft', () => {
     expect(draftFrom({ template: 'country-allow', countries: ['US', 'DE'] })).toEqual({
       name: 'country-allow',

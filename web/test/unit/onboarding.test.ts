@@ -10,7 +10,7 @@ import {
   toInput,
   uploadProblem,
 } from '../../src/investor/onboarding';
-import { awaitingOthers, guidance, stages } from '../../src/investor/progress';
+import { awaitingOthers, guidance, liveStatus, stages } from '../../src/investor/progress';
 import { firstOpenStep, stepEnabled } from '../../src/investor/wizardSteps';
 import { applicationFixture, documentFixture } from './onboarding-fixtures';
 
@@ -63,6 +63,8 @@ describe('wizard steps', () => {
     const withDocs = applicationFixture({ documents: docs.map((type) => documentFixture({ type })) });
     expect(firstOpenStep(withDocs)).toBe('accreditation');
     expect(firstOpenStep({ ...withDocs, status: 'submitted' })).toBe('kyc');
+    // Asked for more information: back to the documents, where another one can be added.
+    expect(firstOpenStep({ ...withDocs, status: 'needs-more-info' })).toBe('documents');
   });
 
   it('opens only the steps that make sense for the state', () => {
@@ -89,6 +91,23 @@ describe('status page', () => {
     expect(stages(applicationFixture({ status: 'approved' })).every((s) => s.state === 'done')).toBe(true);
   });
 
+  it('follows the identity’s live state: a revoked investor is not shown as attested', () => {
+    const approved = applicationFixture({ status: 'approved' });
+    expect(liveStatus(approved, { standing: 'good' })).toEqual({ label: 'Attested', variant: 'success' });
+    expect(liveStatus(approved, null)).toEqual({ label: 'Attested', variant: 'success' });
+    expect(liveStatus(approved, { standing: 'revoked' })).toEqual({ label: 'Revoked', variant: 'danger' });
+    expect(liveStatus(approved, { standing: 'not-in-good-standing' }).variant).toBe('warning');
+    const revoked = guidance(approved, { standing: 'revoked' });
+    expect(revoked).toMatchObject({ variant: 'danger', title: 'Your verification was withdrawn' });
+    expect(revoked.messages.join(' ')).toMatch(/^Your identity claims were revoked, so you can no longer/);
+    expect(stages(approved, { standing: 'revoked' }).map((s) => s.state)).toEqual([
+      'done',
+      'done',
+      'done',
+      'failed',
+    ]);
+  });
+
   it('says what is missing and what the reviewer asked for', () => {
     expect(guidance(applicationFixture()).messages[0]).toBe(
       'Still to upload: Identity document, Proof of address, Accreditation evidence.',
@@ -110,7 +129,9 @@ describe('status page', () => {
         },
       }),
     );
-    expect(pending.messages[0]).toContain('sandbox (reference sandbox-1)');
+    expect(pending.messages[0]).toContain('with the test verification service');
+    // No vendor reference (an id) for the investor to read.
+    expect(pending.messages[0]).not.toContain('sandbox-1');
   });
 
   it('keeps refreshing only while someone else has the next move', () => {

@@ -31,11 +31,14 @@ describe('PersonalStep', () => {
         {
           statusCode: 400,
           code: 'VALIDATION_FAILED',
-          message: 'Invalid body: /body/individual/dateOfBirth must match format "date"',
+          message: 'Invalid body: /body/individual/dateOfBirth must be a full date: day, month and year',
           details: {
             fields: [
-              { field: '/body/individual/dateOfBirth', message: 'must match format "date"' },
-              { field: '/body/residenceCountry', message: 'must match pattern "^[A-Z]{2}$"' },
+              {
+                field: '/body/individual/dateOfBirth',
+                message: 'must be a full date: day, month and year',
+              },
+              { field: '/body/residenceCountry', message: 'must be a country from the list' },
             ],
           },
         },
@@ -52,7 +55,9 @@ describe('PersonalStep', () => {
 
     const dob = field(wrapper, 'Date of birth');
     expect(dob.attributes('aria-invalid')).toBe('true');
-    expect(wrapper.get(`#${dob.attributes('aria-describedby')}`).text()).toBe('must match format "date"');
+    expect(wrapper.get(`#${dob.attributes('aria-describedby')}`).text()).toBe(
+      'Date of birth must be a full date: day, month and year.',
+    );
     const residence = field(wrapper, 'Country of residence');
     expect(residence.attributes('aria-describedby')).toContain('-error');
     expect(field(wrapper, 'First name').attributes('aria-invalid')).toBeUndefined();

@@ -46,7 +46,13 @@ describe('session store', () => {
     const fetch = vi.fn(async (req: Request) =>
       req.url.endsWith('/auth/login')
         ? jsonResponse({ user, token: 't', expiresAt: '2030-01-01T00:00:00.000Z' })
-        : jsonResponse({ actor: `user:${user.id}`, kind: 'user', roles: user.roles, user }),
+        : jsonResponse({
+            actor: `user:${user.id}`,
+            kind: 'user',
+            roles: user.roles,
+            user,
+            twoFactor: { enrolled: true, required: true },
+          }),
     );
     const first = sessionStore(fetch);
     await first.login('carol@cdd.example', 'reviewer password 123');
@@ -56,7 +62,7 @@ describe('session store', () => {
     await reloaded.ensureLoaded();
     expect(fetch.mock.calls.at(-1)?.[0].url).toBe('http://stoa.test/auth/me');
     expect(reloaded.user?.displayName).toBe('Carol');
-    expect(reloaded.areas.map((a) => a.path)).toEqual(['/cdd']);
+    expect(reloaded.areas.map((a) => a.path)).toEqual(['/cdd', '/account/api-keys']);
   });
 
   it('treats a 401 from /auth/me as signed out', async () => {
@@ -76,14 +82,33 @@ describe('useSubmit', () => {
       throw toApiError(
         {
           message: 'Invalid body',
-          details: { fields: [{ field: '/body/email', message: 'must match format "email"' }] },
+          details: {
+            fields: [{ field: '/body/email', message: 'must be an email address, like name@example.com' }],
+          },
         },
         400,
       );
     });
-    expect(form.fieldError('/body/email')).toBe('must match format "email"');
+    // One sentence that names the field.
+    expect(form.fieldError('/body/email')).toBe('Email must be an email address, like name@example.com.');
     expect(form.formError.value).toMatch(/see the messages next to them/);
     expect(form.busy.value).toBe(false);
+  });
+
+  it('says field problems it cannot show inline as sentences, never with pointers', async () => {
+    const form = useSubmit({ fields: ['/body/email'] });
+    await form.run(async () => {
+      const { toApiError } = await import('../../src/api/client');
+      throw toApiError(
+        {
+          code: 'VALIDATION_FAILED',
+          message: 'Invalid body: /body/tiers/0/price must be more than 0',
+          details: { fields: [{ field: '/body/tiers/0/price', message: 'must be more than 0' }] },
+        },
+        400,
+      );
+    });
+    expect(form.formError.value).toBe('Tier 1 price must be more than 0.');
   });
 });
 
@@ -96,8 +121,8 @@ describe('LoginView', () => {
         {
           statusCode: 400,
           code: 'VALIDATION_FAILED',
-          message: 'Invalid body: /body/email must NOT have fewer than 3 characters',
-          details: { fields: [{ field: '/body/email', message: 'must NOT have fewer than 3 characters' }] },
+          message: 'Invalid body: /body/email must be at least 3 characters',
+          details: { fields: [{ field: '/body/email', message: 'must be at least 3 characters' }] },
         },
         400,
       ),
@@ -107,6 +132,7 @@ describe('LoginView', () => {
       routes: [
         { path: '/login', name: 'login', component: LoginView },
         { path: '/signup', name: 'signup', component: { template: '<p />' } },
+        { path: '/forgot-password', name: 'forgot-password', component: { template: '<p />' } },
       ],
     });
     await router.push('/login');
@@ -124,7 +150,7 @@ describe('LoginView', () => {
     const email = wrapper.get('input[type="email"]');
     expect(email.attributes('aria-invalid')).toBe('true');
     const errorId = email.attributes('aria-describedby')!;
-    expect(wrapper.get(`#${errorId}`).text()).toBe('must NOT have fewer than 3 characters');
+    expect(wrapper.get(`#${errorId}`).text()).toBe('Email must be at least 3 characters.');
     expect(wrapper.get('[role="alert"]').text()).toMatch(/see the messages next to them/);
   });
 });

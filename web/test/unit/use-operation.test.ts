@@ -190,8 +190,9 @@ describe('OperationStatus', () => {
     await flushPromises();
 
     expect(wrapper.get('[data-test="operation-status"]').text()).toBe('Failed');
+    // The chain's code is said in words, never shown.
     expect(wrapper.get('[data-test="operation-error"]').text()).toBe(
-      'InsufficientBalance: Sender balance too low',
+      'You do not have enough of this asset for the transfer.',
     );
     expect(wrapper.text()).toContain('0xfeed');
     expect(wrapper.emitted('settled')).toEqual([[failed]]);

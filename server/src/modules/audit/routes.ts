@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import Type from 'typebox';
 import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
+import { actorNames } from './actors.js';
 import type { AuditAnchorService } from './anchors.js';
 import { AuditAnchor, AuditEntry } from './entity.js';
 import {
@@ -85,12 +86,20 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const q = request.query;
-      const [items, total] = await em().findAndCount(AuditEntry, where(q), {
+      const fork = em();
+      const [items, total] = await fork.findAndCount(AuditEntry, where(q), {
         orderBy: { seq: 'asc' },
         limit: q.limit,
         offset: q.offset,
       });
-      return { items: items.map(serialize), total };
+      const names = await actorNames(
+        fork,
+        items.map((e) => e.actor),
+      );
+      return {
+        items: items.map((e) => ({ ...serialize(e), actorName: names.get(e.actor) ?? e.actor })),
+        total,
+      };
     },
   );
 

@@ -8,6 +8,9 @@ export const AuditEntryBody = Type.Object(
     seq: Type.String({ description: 'Position in the hash chain, from 1' }),
     at: Type.String({ format: 'date-time' }),
     actor: Type.String(),
+    actorName: Type.Optional(
+      Type.String({ description: 'The actor as a person reads it: "Alice Reviewer (CDD reviewer)"' }),
+    ),
     action: Type.String(),
     subjectType: Type.String(),
     subjectId: Type.String(),

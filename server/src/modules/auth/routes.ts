@@ -10,11 +10,15 @@ import {
   CreatedApiKey,
   IdParams,
   LoginBody,
+  Message,
   RegisterBody,
   SECURITY,
   SessionResponse,
+  TwoFactorChallenge,
   UserBody,
 } from './schemas.js';
+import { signUpAnswer } from './self-service.js';
+import { twoFactorFirst } from '../../plugins/auth.js';
 import { SESSION_COOKIE } from './service.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -44,21 +48,28 @@ function serializeKey(k: ApiKey) {
   };
 }
 
+export function sessionCookie(
+  reply: FastifyReply,
+  s: { user: User; token: string; session: Session },
+  secure: boolean,
+) {
+  reply.setCookie(SESSION_COOKIE, s.token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    path: '/',
+    expires: s.session.expiresAt,
+  });
+  return { user: serializeUser(s.user), token: s.token, expiresAt: s.session.expiresAt.toISOString() };
+}
+
 export const authRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> = async (app, opts) => {
   app.addSchema(UserBody);
   app.addSchema(ApiKeyBody);
   const auth = app.authService;
 
-  const startSession = (reply: FastifyReply, s: { user: User; token: string; session: Session }) => {
-    reply.setCookie(SESSION_COOKIE, s.token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: opts.secureCookies,
-      path: '/',
-      expires: s.session.expiresAt,
-    });
-    return { user: serializeUser(s.user), token: s.token, expiresAt: s.session.expiresAt.toISOString() };
-  };
+  const startSession = (reply: FastifyReply, s: { user: User; token: string; session: Session }) =>
+    sessionCookie(reply, s, opts.secureCookies);
 
   app.post(
     '/auth/register',
@@ -66,16 +77,17 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> =
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'Register as an investor and log in (other roles are granted by an administrator)',
+        summary:
+          'Sign up as an investor: a confirmation link is mailed to the address (POST /auth/verify-email ' +
+          'then opens the account). The answer is the same whether or not the address is registered; ' +
+          'its holder is told by e-mail that someone tried. Other roles are granted by an administrator',
         body: RegisterBody,
-        response: { 201: SessionResponse, ...errorResponses },
+        response: { 202: Message, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { email, password, displayName } = request.body;
-      await auth.createUser('anonymous', { email, password, displayName, roles: ['investor'] });
-      const s = await auth.login(email, password, request.ip);
-      return reply.status(201).send(startSession(reply, s));
+      await app.accountLinks.register(request.body, request.ip);
+      return reply.status(202).send({ message: signUpAnswer(request.body.email.trim().toLowerCase()) });
     },
   );
 
@@ -85,13 +97,22 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> =
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'Log in with e-mail and password: a session cookie for the portal, a token for API clients',
+        summary:
+          'Log in with e-mail and password: a session cookie for the portal, a token for API clients. ' +
+          'With two-factor sign-in set up, a challenge instead: send it with a code to /auth/login/two-factor',
         body: LoginBody,
-        response: { 200: SessionResponse, ...errorResponses },
+        response: { 200: Type.Union([SessionResponse, TwoFactorChallenge]), ...errorResponses },
       },
     },
     async (request, reply) => {
       const s = await auth.login(request.body.email, request.body.password, request.ip);
+      if (s.kind === 'two-factor') {
+        return {
+          twoFactor: 'required' as const,
+          challenge: s.challenge,
+          expiresAt: s.expiresAt.toISOString(),
+        };
+      }
       return startSession(reply, s);
     },
   );
@@ -130,6 +151,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> =
             kind: Type.Union([Type.Literal('operator'), Type.Literal('user'), Type.Literal('api-key')]),
             roles: Type.Array(Type.String()),
             user: Type.Union([Type.Ref('User'), Type.Null()]),
+            twoFactor: Type.Object({
+              enrolled: Type.Boolean(),
+              required: Type.Boolean({ description: 'Staff pages answer only once it is set up' }),
+            }),
           }),
           ...errorResponses,
         },
@@ -138,7 +163,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> =
     async (request) => {
       const p = request.principal!;
       const user = p.userId ? await auth.getUser(app.infra.db.orm.em.fork(), p.userId) : null;
-      return { actor: p.id, kind: p.kind, roles: [...p.roles], user: user ? serializeUser(user) : null };
+      const enrolled = p.userId ? (await app.twoFactorService.status(p.userId)).enrolled : false;
+      return {
+        actor: p.id,
+        kind: p.kind,
+        roles: [...p.roles],
+        user: user ? serializeUser(user) : null,
+        twoFactor: { enrolled, required: p.kind === 'user' && auth.twoFactorRequired(p.roles) },
+      };
     },
   );
 
@@ -158,6 +190,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> =
       if (request.principal!.kind === 'api-key') {
         throw new AppError('FORBIDDEN', 'An API key cannot create API keys; log in as the user');
       }
+      // A key would otherwise be a way around the second factor staff must have.
+      if (request.principal!.twoFactorMissing) throw twoFactorFirst();
       const { name, roles, expiresAt } = request.body;
       if (expiresAt && new Date(expiresAt) <= new Date()) {
         throw new AppError('VALIDATION_FAILED', 'expiresAt must be in the future');

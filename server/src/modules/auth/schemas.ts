@@ -125,3 +125,57 @@ export const CreatedApiKey = Type.Object({
 });
 
 export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+export const Message = Type.Object({
+  message: Type.String({ description: 'What happened, in words to show the person' }),
+});
+
+export const ConfirmEmailBody = Type.Object(
+  { token: Type.String({ minLength: 20, maxLength: 200, description: 'From the link in the e-mail' }) },
+  { additionalProperties: false },
+);
+
+export const ResetRequestBody = Type.Object({ email: Email }, { additionalProperties: false });
+
+export const ResetPasswordBody = Type.Object(
+  {
+    token: Type.String({ minLength: 20, maxLength: 200, description: 'From the link in the e-mail' }),
+    password: Password,
+  },
+  { additionalProperties: false },
+);
+
+export const TwoFactorChallenge = Type.Object({
+  twoFactor: Type.Literal('required', { description: 'Send a code to /auth/login/two-factor' }),
+  challenge: Type.String({ description: 'Goes with the code; valid for 5 minutes' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
+const Code = Type.String({
+  minLength: 6,
+  maxLength: 32,
+  description: 'The 6-digit code from the authenticator app, or a recovery code',
+});
+
+export const TwoFactorLoginBody = Type.Object(
+  { challenge: Type.String({ minLength: 20, maxLength: 200 }), code: Code },
+  { additionalProperties: false },
+);
+
+export const CodeBody = Type.Object({ code: Code }, { additionalProperties: false });
+
+export const TwoFactorStatus = Type.Object({
+  enrolled: Type.Boolean(),
+  required: Type.Boolean({ description: 'Your roles need it: staff pages answer only once it is set up' }),
+  recoveryCodesLeft: Type.Integer({ minimum: 0 }),
+});
+
+export const TwoFactorEnrolment = Type.Object({
+  secret: Type.String({ description: 'The secret in base32, to type into an app by hand' }),
+  uri: Type.String({ description: 'otpauth:// URI (what the QR code holds)' }),
+  qrCode: Type.String({ description: 'The QR code as a data: URL (PNG)' }),
+});
+
+export const RecoveryCodes = Type.Object({
+  recoveryCodes: Type.Array(Type.String(), { description: 'Each works once; shown only now' }),
+});

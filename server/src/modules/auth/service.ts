@@ -4,8 +4,9 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import { randomToken, sha256Hex } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
-import { ApiKey, Session, User } from './entity.js';
+import { AccountToken, ApiKey, Session, User } from './entity.js';
 import type { Role } from './roles.js';
+import { codeRefusal, isStaff, type TwoFactorService } from './two-factor.js';
 
 export interface Principal {
   /** The actor recorded in audits and operations: `user:<id>`, `api-key:<id>` or `operator`. */
@@ -14,6 +15,11 @@ export interface Principal {
   userId: string | null;
   roles: Role[];
   kind: 'operator' | 'user' | 'api-key';
+  /**
+   * A staff user signed in without two-factor sign-in set up while STAFF_TWO_FACTOR=required:
+   * only routes open to any signed-in user answer (among them, setting it up).
+   */
+  twoFactorMissing?: boolean;
 }
 
 export const API_KEY_PREFIX = 'stoa_';
@@ -23,6 +29,19 @@ export const SESSION_COOKIE = 'stoa_session';
 const ARGON = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 // Verified against when the e-mail is unknown, so timing does not reveal which accounts exist.
 const DUMMY_HASH = hash('stoa-dummy-password', ARGON);
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON);
+}
+
+/** How long the step between a correct password and the second factor stays open. */
+export const LOGIN_CHALLENGE_TTL_MS = 5 * 60_000;
+/** Wrong codes one login challenge takes before it ends (sign in with the password again). */
+export const LOGIN_CHALLENGE_ATTEMPTS = 5;
+
+export type LoginOutcome =
+  | { kind: 'session'; user: User; token: string; session: Session }
+  | { kind: 'two-factor'; user: User; challenge: string; expiresAt: Date };
 
 const disabled = () =>
   new AppError('FORBIDDEN', 'Your account is disabled; ask an administrator of the platform to enable it');
@@ -50,6 +69,8 @@ export class AuthService {
     private readonly orm: MikroORM,
     private readonly audit: AuditService,
     private readonly sessionTtlMs: number,
+    private readonly twoFactor: TwoFactorService,
+    private readonly staffTwoFactor: 'required' | 'optional' = 'optional',
   ) {}
 
   async createUser(actor: string, input: NewUser): Promise<User> {
@@ -65,6 +86,8 @@ export class AuthService {
       user.displayName = input.displayName;
       user.passwordHash = passwordHash;
       user.roles = [...new Set(input.roles)];
+      // An administrator vouches for the address of a user they create.
+      user.emailVerifiedAt = new Date();
       tx.persist(user);
       await this.audit.append(tx, {
         actor,
@@ -77,19 +100,19 @@ export class AuthService {
     });
   }
 
-  /** Checks the password; on success opens a session and returns its token (shown once). */
-  async login(
-    email: string,
-    password: string,
-    ip: string,
-  ): Promise<{ user: User; token: string; session: Session }> {
+  /**
+   * Checks the password. Then, for a user with two-factor sign-in, a short-lived challenge to
+   * answer with a code (`completeTwoFactor`); otherwise a session and its token (shown once).
+   */
+  async login(email: string, password: string, ip: string): Promise<LoginOutcome> {
     const em = this.orm.em.fork();
     const normalised = email.trim().toLowerCase();
     const user = await em.findOne(User, { email: normalised });
     const ok = user
       ? await verify(user.passwordHash, password).catch(() => false)
       : await verify(await DUMMY_HASH, password).then(() => false);
-    if (!user || !ok || user.disabled) {
+    const unverified = user !== null && user.emailVerifiedAt === null;
+    if (!user || !ok || user.disabled || unverified) {
       await em.transactional((tx) =>
         this.audit.append(tx, {
           actor: user ? `user:${user.id}` : 'anonymous',
@@ -99,37 +122,110 @@ export class AuthService {
           data: {
             email: normalised,
             ip,
-            reason: !user ? 'unknown-user' : !ok ? 'bad-password' : 'disabled',
+            reason: !user ? 'unknown-user' : !ok ? 'bad-password' : user.disabled ? 'disabled' : 'unverified',
           },
         }),
       );
       // Only someone who knows the password learns that the account exists and is disabled.
-      if (user && ok) throw disabled();
+      if (user && ok && user.disabled) throw disabled();
+      if (user && ok) {
+        throw new AppError(
+          'FORBIDDEN',
+          'Confirm your e-mail address first: open the link we sent you when you signed up. ' +
+            'No message? Sign up again with the same address to get a new link.',
+        );
+      }
       throw new AppError('UNAUTHENTICATED', 'E-mail or password is wrong');
     }
+    if ((await this.twoFactor.status(user.id)).enrolled) {
+      const challenge = randomToken(32);
+      const expiresAt = new Date(Date.now() + LOGIN_CHALLENGE_TTL_MS);
+      await em.transactional(async (tx) => {
+        const row = new AccountToken();
+        row.purpose = 'login-challenge';
+        row.tokenHash = sha256Hex(challenge);
+        row.userId = user.id;
+        row.expiresAt = expiresAt;
+        row.ip = ip.slice(0, 64);
+        tx.persist(row);
+        await this.audit.append(tx, {
+          actor: `user:${user.id}`,
+          action: 'auth.login-password-accepted',
+          subjectType: 'user',
+          subjectId: user.id,
+          data: { ip, challengeId: row.id, next: 'two-factor code' },
+        });
+      });
+      return { kind: 'two-factor', user, challenge, expiresAt };
+    }
+    return { kind: 'session', ...(await this.openSession(user.id, ip, 'password')) };
+  }
+
+  /** The second step of signing in: the challenge from `login` and a code from the app. */
+  async completeTwoFactor(
+    challenge: string,
+    code: string,
+    ip: string,
+  ): Promise<{ user: User; token: string; session: Session }> {
+    const em = this.orm.em.fork();
+    const expired = () =>
+      new AppError(
+        'UNAUTHENTICATED',
+        'Your sign-in took too long or had too many wrong codes. Sign in with your password again.',
+      );
+    const outcome = await em.transactional(async (tx) => {
+      const row = await tx.findOne(
+        AccountToken,
+        { tokenHash: sha256Hex(challenge), purpose: 'login-challenge' },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      if (!row || row.usedAt || row.expiresAt <= new Date() || row.attempts >= LOGIN_CHALLENGE_ATTEMPTS) {
+        return { refused: expired() };
+      }
+      const check = await this.twoFactor.check(tx, row.userId, code, `user:${row.userId}`);
+      if (!check.ok) {
+        row.attempts++;
+        return { refused: codeRefusal(check.reason) };
+      }
+      row.usedAt = new Date();
+      return { userId: row.userId, method: check.method };
+    });
+    if ('refused' in outcome) throw outcome.refused;
+    return this.openSession(outcome.userId, ip, outcome.method);
+  }
+
+  private async openSession(
+    userId: string,
+    ip: string,
+    method: 'password' | 'totp' | 'recovery-code' | 'email-link',
+  ): Promise<{ user: User; token: string; session: Session }> {
     const token = randomToken(32);
-    const session = await em.transactional(async (tx) => {
+    return this.orm.em.fork().transactional(async (tx) => {
       // Under the row lock that disabling takes: a session is never opened after the account's
       // sessions were ended, where enabling it again would bring it back.
-      const u = await tx.findOneOrFail(User, { id: user.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const u = await tx.findOneOrFail(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (u.disabled) throw disabled();
       const s = new Session();
       s.tokenHash = sha256Hex(token);
-      s.userId = user.id;
+      s.userId = userId;
       s.expiresAt = new Date(Date.now() + this.sessionTtlMs);
       s.ip = ip.slice(0, 64);
       tx.persist(s);
       u.lastLoginAt = new Date();
       await this.audit.append(tx, {
-        actor: `user:${user.id}`,
+        actor: `user:${userId}`,
         action: 'auth.login',
         subjectType: 'user',
-        subjectId: user.id,
-        data: { sessionId: s.id, ip },
+        subjectId: userId,
+        data: { sessionId: s.id, ip, ...(method === 'password' ? {} : { secondStep: method }) },
       });
-      return s;
+      return { user: u, token, session: s };
     });
-    return { user, token, session };
+  }
+
+  /** A session for a user who just confirmed their address with the mailed link. */
+  async sessionAfterConfirmation(userId: string, ip: string) {
+    return this.openSession(userId, ip, 'email-link');
   }
 
   async logout(token: string): Promise<void> {
@@ -150,13 +246,30 @@ export class AuthService {
 
   /** One query per request: the live session joined with its enabled user. */
   async resolveSession(token: string): Promise<Principal | null> {
-    const [row] = await this.orm.em.getConnection().execute<{ userId: string; roles: Role[] }[]>(
-      `select u.id as "userId", u.roles
-         from user_session s join app_user u on u.id = s.user_id
-        where s.token_hash = ? and s.revoked_at is null and s.expires_at > ? and not u.disabled`,
-      [sha256Hex(token), new Date()],
-    );
-    return row ? { id: `user:${row.userId}`, userId: row.userId, roles: row.roles, kind: 'user' } : null;
+    const [row] = await this.orm.em
+      .getConnection()
+      .execute<{ userId: string; roles: Role[]; twoFactor: boolean }[]>(
+        `select u.id as "userId", u.roles, exists (
+                select 1 from user_two_factor t where t.user_id = u.id and t.confirmed_at is not null
+              ) as "twoFactor"
+           from user_session s join app_user u on u.id = s.user_id
+          where s.token_hash = ? and s.revoked_at is null and s.expires_at > ? and not u.disabled`,
+        [sha256Hex(token), new Date()],
+      );
+    if (!row) return null;
+    const principal: Principal = {
+      id: `user:${row.userId}`,
+      userId: row.userId,
+      roles: row.roles,
+      kind: 'user',
+    };
+    if (this.twoFactorRequired(row.roles) && !row.twoFactor) principal.twoFactorMissing = true;
+    return principal;
+  }
+
+  /** Whether a user with these roles must have two-factor sign-in before staff routes answer. */
+  twoFactorRequired(roles: readonly Role[]): boolean {
+    return this.staffTwoFactor === 'required' && isStaff(roles);
   }
 
   async createApiKey(

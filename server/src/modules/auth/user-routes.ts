@@ -112,6 +112,28 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
+    '/users/:id/two-factor/reset',
+    {
+      config: { roles: CAN.manageUsers },
+      schema: {
+        tags,
+        summary:
+          "Remove a user's two-factor sign-in (audited with the reason), e.g. after a lost phone: their " +
+          'sessions end, and staff set it up again at their next sign-in',
+        security: SECURITY,
+        params: IdParams,
+        body: ReasonBody,
+        response: {
+          200: Type.Object({ sessionsEnded: Type.Integer({ minimum: 0 }) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) =>
+      app.twoFactorService.reset(request.principal!, request.params.id, request.body.reason.trim()),
+  );
+
+  app.post(
     '/users/:id/enable',
     {
       config: { roles: CAN.manageUsers },

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditService } from '../audit/service.js';
 import { ChainOperation } from '../operations/entity.js';
 import { Attestation, IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
+import { claimsIssued } from '../notifications/events.js';
 import type { PlannedClaim } from './claims.js';
 import type { CddService } from './service.js';
 
@@ -76,6 +77,7 @@ export function attestationFollowUp(cdd: CddService, audit: AuditService) {
           identity.standing = 'good';
           identity.standingReason = null;
         }
+        if (att.kind === 'attest') await claimsIssued(tx, identity, att.id);
         await audit.append(tx, {
           actor: 'system',
           action: `cdd.${att.kind}-completed`,

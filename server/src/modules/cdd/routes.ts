@@ -4,12 +4,14 @@ import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
 import { SECURITY } from '../auth/schemas.js';
 import { serializeIdentity } from '../identities/routes.js';
-import { Application } from '../onboarding/entity.js';
-import { AppParams, ListQuery, ReasonBody } from '../onboarding/schemas.js';
+import type { Application } from '../onboarding/entity.js';
+import { AppParams, ReasonBody } from '../onboarding/schemas.js';
 import { serializeApplication } from '../onboarding/view.js';
 import { serializeOperation } from '../operations/routes.js';
 import type { Attestation } from '../identities/entity.js';
-import { AttestBody, AttestResponse } from './schemas.js';
+import type { Principal } from '../auth/service.js';
+import { queueOf, reviewers, reviewOf } from './review.js';
+import { AssignBody, AttestBody, AttestPendingResponse, AttestResponse, CddListQuery } from './schemas.js';
 
 const tags = ['cdd'];
 
@@ -28,13 +30,14 @@ const serializeAttestation = (a: Attestation) => ({
 /** The CDD provider API (usable with an API key): review queue, attest, reject, revoke. */
 export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { onboarding, cdd, uploads } = app.investors;
-  const show = async (a: Application) =>
-    serializeApplication(
-      a,
-      await onboarding.profile(a),
-      await onboarding.documents(onboarding.em(), a.id),
-      uploads.limits,
-    );
+  const show = async (a: Application, viewer: Principal) => {
+    const em = onboarding.em();
+    const profile = await onboarding.profile(a);
+    return {
+      ...serializeApplication(a, profile, await onboarding.documents(em, a.id), uploads.limits),
+      review: await reviewOf(em, a, profile, viewer),
+    };
+  };
 
   app.get(
     '/cdd/applications',
@@ -42,9 +45,10 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: CAN.reviewApplications },
       schema: {
         tags,
-        summary: 'Applications waiting for a CDD decision (status in-review by default)',
+        summary:
+          'The review queue: by default everything waiting for a reviewer (submitted, in review), longest waiting first; search by name or e-mail',
         security: SECURITY,
-        querystring: ListQuery,
+        querystring: CddListQuery,
         response: {
           200: Type.Object({ items: Type.Array(Type.Ref('OnboardingApplication')), total: Type.Integer() }),
           ...errorResponses,
@@ -52,15 +56,44 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const [items, total] = await onboarding
-        .em()
-        .findAndCount(
-          Application,
-          { status: request.query.status ?? 'in-review' },
-          { orderBy: { submittedAt: 'asc' }, limit: request.query.limit, offset: request.query.offset },
-        );
-      return { items: await Promise.all(items.map(show)), total };
+      const p = request.principal!;
+      const { items, total } = await queueOf(onboarding.em(), p, request.query, (a) => onboarding.profile(a));
+      return { items: await Promise.all(items.map((a) => show(a, p))), total };
     },
+  );
+
+  app.get(
+    '/cdd/reviewers',
+    {
+      config: { roles: CAN.reviewApplications },
+      schema: {
+        tags,
+        summary: 'People an application can be assigned to (active CDD providers, compliance officers)',
+        security: SECURITY,
+        response: { 200: Type.Object({ items: Type.Array(Type.Ref('CddPerson')) }), ...errorResponses },
+      },
+    },
+    async () => ({ items: await reviewers(onboarding.em()) }),
+  );
+
+  app.post(
+    '/cdd/applications/:id/assign',
+    {
+      config: { roles: CAN.decideApplications },
+      schema: {
+        tags,
+        summary: 'Assign the application to yourself (`me`) or another reviewer, or unassign it (null)',
+        security: SECURITY,
+        params: AppParams,
+        body: AssignBody,
+        response: { 200: Type.Ref('OnboardingApplication'), ...errorResponses },
+      },
+    },
+    async (request) =>
+      show(
+        await cdd.assign(request.principal!, request.params.id, request.body.reviewer),
+        request.principal!,
+      ),
   );
 
   app.get(
@@ -75,7 +108,11 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Ref('OnboardingApplication'), ...errorResponses },
       },
     },
-    async (request) => show(await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id)),
+    async (request) =>
+      show(
+        await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id),
+        request.principal!,
+      ),
   );
 
   app.post(
@@ -85,15 +122,26 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary:
-          'Attest: approve and, through the chain-operation outbox, create the account identity with a CDD claim, then KYC / Accredited / Jurisdiction claims and POLYX funding; re-attesting renews the claims',
+          'Attest: approve and, through the chain-operation outbox, create the account identity with a CDD claim, then KYC / Accredited / Jurisdiction claims and POLYX funding; re-attesting renews the claims. ' +
+          'A PEP or sanctions hit (enhanced due diligence) or a RED verdict (override, with a reason) needs two different reviewers: the first call records an approval and answers 200; the second, by someone else, attests (202)',
         security: SECURITY,
         params: AppParams,
         body: AttestBody,
-        response: { 202: AttestResponse, ...errorResponses },
+        response: { 200: AttestPendingResponse, 202: AttestResponse, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { att, identity, ops } = await cdd.attest(request.principal!, request.params.id, request.body);
+      const p = request.principal!;
+      const result = await cdd.attest(p, request.params.id, request.body);
+      if (result.kind === 'first-approval') {
+        return reply.status(200).send({
+          status: 'awaiting-second-reviewer' as const,
+          message:
+            'Your approval is recorded; a second reviewer must approve before the investor is attested',
+          application: await show(result.app, p),
+        });
+      }
+      const { att, identity, ops } = result;
       return reply.status(202).send({
         attestation: serializeAttestation(att),
         identity: await serializeIdentity(onboarding.em(), identity),
@@ -115,7 +163,8 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Ref('OnboardingApplication'), ...errorResponses },
       },
     },
-    async (request) => show(await cdd.reject(request.principal!, request.params.id, request.body.reason)),
+    async (request) =>
+      show(await cdd.reject(request.principal!, request.params.id, request.body.reason), request.principal!),
   );
 
   app.post(

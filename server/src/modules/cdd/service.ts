@@ -14,12 +14,16 @@ import type { AuditService } from '../audit/service.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Principal } from '../auth/service.js';
 import { Application } from '../onboarding/entity.js';
+import { User } from '../auth/entity.js';
+import { CAN } from '../auth/roles.js';
 import type { OnboardingService } from '../onboarding/service.js';
 import type { ChainOperation } from '../operations/entity.js';
 import type { OperationService } from '../operations/service.js';
 import { Attestation, IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
 import { Asset } from '../assets/entity.js';
 import { AssetRules } from '../compliance/entity.js';
+import { CddApproval, type ApprovalGround } from './approval.js';
+import { claimsRevoked } from '../notifications/events.js';
 import { CDD_CLAIM, claimKey, plannedClaims, type ClaimPlan, type PlannedClaim } from './claims.js';
 
 const YEAR = 365 * 86_400_000;
@@ -31,6 +35,23 @@ export interface AttestInput {
   claimsExpireAt?: string;
   assetIds?: string[];
   polyx?: string;
+  /** Why the reviewer approves; required to override a RED verdict. */
+  reason?: string;
+}
+
+export type AttestResult =
+  | { kind: 'attested'; att: Attestation; identity: InvestorIdentity; ops: ChainOperation[] }
+  | { kind: 'first-approval'; approval: CddApproval; app: Application };
+
+/** The person behind a principal: the same reviewer by session or by API key. */
+export const reviewerOf = (p: Principal) => (p.userId ? `user:${p.userId}` : p.id);
+
+/** Why an application needs two reviewers, if it does. */
+export function approvalGrounds(app: Application): ApprovalGround[] {
+  const grounds: ApprovalGround[] = [];
+  if (app.screening?.pepHit || app.screening?.sanctionsHit) grounds.push('enhanced-due-diligence');
+  if (app.kycStatus === 'red') grounds.push('red-override');
+  return grounds;
 }
 
 /** The CDD provider's decisions: attest (through the outbox), reject, revoke. */
@@ -69,7 +90,7 @@ export class CddService {
     return assets.map((a) => a.chainId!);
   }
 
-  async attest(p: Principal, applicationId: string, input: AttestInput) {
+  async attest(p: Principal, applicationId: string, input: AttestInput): Promise<AttestResult> {
     await cryptoWaitReady();
     const providerDid = await this.operatorDid();
     const scopedAssets = [
@@ -102,16 +123,10 @@ export class CddService {
         { lockMode: LockMode.PESSIMISTIC_WRITE },
       );
       if (!app) throw AppError.notFound('Application', applicationId);
-      if (app.kycStatus !== 'green') {
+      if (app.kycStatus !== 'green' && app.kycStatus !== 'red') {
         throw new AppError(
           'RULE_VIOLATION',
-          `KYC verdict is ${app.kycStatus}; only a GREEN verdict can be attested`,
-        );
-      }
-      if (app.screening?.sanctionsHit) {
-        throw new AppError(
-          'RULE_VIOLATION',
-          'Sanctions screening reported a hit; this investor cannot be attested',
+          `The identity check has no final verdict yet (${app.kycStatus}); attest once it is GREEN`,
         );
       }
       if (app.status !== 'in-review' && app.status !== 'approved') {
@@ -119,6 +134,54 @@ export class CddService {
           'RULE_VIOLATION',
           `The application is ${app.status}; attest applications that are in-review (or approved, to renew)`,
         );
+      }
+      const grounds = approvalGrounds(app);
+      const reason = input.reason?.trim() || null;
+      if (grounds.includes('red-override') && !reason) {
+        throw new AppError(
+          'RULE_VIOLATION',
+          'The identity check returned RED. Overriding it needs a written reason from each of two different reviewers',
+          { fields: [{ field: '/body/reason', message: 'Write why you override the RED verdict' }] },
+        );
+      }
+      let approvals: CddApproval[] = [];
+      if (grounds.length > 0) {
+        const reviewer = reviewerOf(p);
+        // Approvals from before the latest submission were given on other data; they do not count.
+        const open = await tx.find(
+          CddApproval,
+          { applicationId: app.id, consumedAt: null, createdAt: { $gte: app.submittedAt ?? new Date(0) } },
+          { orderBy: { createdAt: 'asc' } },
+        );
+        if (open.some((a) => a.reviewer === reviewer)) {
+          throw new AppError(
+            'CONFLICT',
+            'You already gave the first approval; a second reviewer, other than you, must give the other',
+          );
+        }
+        const approval = new CddApproval();
+        approval.applicationId = app.id;
+        approval.reviewer = reviewer;
+        approval.actor = p.id;
+        approval.grounds = grounds;
+        approval.reason = reason;
+        tx.persist(approval);
+        await this.audit.append(tx, {
+          actor: p.id,
+          action: open.length === 0 ? 'cdd.first-approval' : 'cdd.second-approval',
+          subjectType: 'application',
+          subjectId: app.id,
+          data: {
+            approvalId: approval.id,
+            grounds,
+            reason,
+            kycStatus: app.kycStatus,
+            screening: app.screening,
+            ...(open.length ? { firstApproval: { id: open[0]!.id, actor: open[0]!.actor } } : {}),
+          },
+        });
+        if (open.length === 0) return { kind: 'first-approval' as const, approval, app };
+        approvals = [open[0]!, approval];
       }
       let identity = await tx.findOne(InvestorIdentity, { userId: app.userId });
       if (identity) {
@@ -144,10 +207,34 @@ export class CddService {
       att.identityId = identity.id;
       att.kind = 'attest';
       att.requestedBy = p.id;
-      att.plan = { ...plan, claims: plannedClaims(app, plan, now) };
+      att.plan = {
+        ...plan,
+        claims: plannedClaims(app, plan, now),
+        ...(approvals.length
+          ? {
+              approvals: approvals.map((a) => ({
+                id: a.id,
+                actor: a.actor,
+                grounds: a.grounds,
+                reason: a.reason,
+              })),
+            }
+          : {}),
+      };
       tx.persist(att);
+      for (const a of approvals) {
+        a.consumedAt = now;
+        a.attestationId = att.id;
+      }
       if (app.status === 'in-review')
-        await this.onboarding.transition(tx, app, 'approved', p.id, 'Attested by the CDD provider');
+        await this.onboarding.transition(
+          tx,
+          app,
+          'approved',
+          p.id,
+          'Attested by the CDD provider',
+          approvals.length ? { approvals: approvals.map((a) => a.actor), grounds, reason } : {},
+        );
       identity.lastAttestedAt = now;
       let ops: ChainOperation[];
       if (identity.did) {
@@ -190,9 +277,9 @@ export class CddService {
           plan: att.plan,
         },
       });
-      return { att, identity, ops };
+      return { kind: 'attested' as const, att, identity, ops };
     });
-    for (const op of result.ops) await this.operations.dispatch(op);
+    if (result.kind === 'attested') for (const op of result.ops) await this.operations.dispatch(op);
     return result;
   }
 
@@ -267,6 +354,40 @@ export class CddService {
     return ops;
   }
 
+  /** Assigns the application to a reviewer (`me`, a user id) or unassigns it (null); audited. */
+  async assign(p: Principal, applicationId: string, to: string | null): Promise<Application> {
+    return this.orm.em.fork().transactional(async (tx) => {
+      const app = await lockRow(tx, Application, applicationId);
+      if (!app) throw AppError.notFound('Application', applicationId);
+      let assignee: string | null = null;
+      if (to === 'me') {
+        if (!p.userId) throw new AppError('FORBIDDEN', 'Only a signed-in reviewer can take an application');
+        assignee = `user:${p.userId}`;
+      } else if (to) {
+        const user = await tx.findOne(User, { id: to });
+        const can = ['admin', ...CAN.decideApplications] as string[];
+        if (!user || user.disabled || !user.roles.some((r) => can.includes(r))) {
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'Choose a reviewer who can decide applications (a CDD provider or compliance officer)',
+            { fields: [{ field: '/body/reviewer', message: 'is not an active reviewer' }] },
+          );
+        }
+        assignee = `user:${user.id}`;
+      }
+      const from = app.assignedTo;
+      app.assignedTo = assignee;
+      await this.audit.append(tx, {
+        actor: p.id,
+        action: assignee ? 'application.assigned' : 'application.unassigned',
+        subjectType: 'application',
+        subjectId: app.id,
+        data: { from, to: assignee },
+      });
+      return app;
+    });
+  }
+
   async reject(p: Principal, applicationId: string, reason: string): Promise<Application> {
     return this.onboarding.decide(p, applicationId, 'rejected', reason);
   }
@@ -302,6 +423,7 @@ export class CddService {
       ops.push(op);
     }
     if (ops.length === 0) att.status = 'completed';
+    await claimsRevoked(tx, identity, att.id, actor, reason);
     await this.audit.append(tx, {
       actor,
       action: 'cdd.revoked',

@@ -5,6 +5,9 @@ import { errorResponses } from '../../schemas.js';
 import { Amount, IdParams, PortfolioRefSchema } from '../assets/schemas.js';
 import { CAN } from '../auth/roles.js';
 import { serializeOperation } from '../operations/routes.js';
+import { Issuer } from '../assets/entity.js';
+import { investorDirectory } from '../identities/directory.js';
+import { holdersOutOfCompliance } from './preview.js';
 import { describeTemplate } from './reasons.js';
 import { RuleTemplate, TEMPLATE_NAMES } from './templates.js';
 
@@ -149,6 +152,56 @@ export const complianceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: rules.compiled.summary,
         operations: operations.map(serializeOperation),
       });
+    },
+  );
+
+  app.post(
+    '/assets/:id/rules/preview',
+    {
+      config: { roles: ['compliance-officer', 'issuer-admin'] },
+      schema: {
+        tags,
+        security,
+        summary:
+          'What a rule change would do before it is made: the rules in words and the current holders it would put out of compliance',
+        description:
+          'Reads only. A holder is out of compliance when the new rules would no longer let them receive the asset (by their claims now); they keep what they hold, but could not buy more or take part in transfers in.',
+        params: IdParams,
+        body: RulesBody,
+        response: {
+          200: Type.Object({
+            summary: Type.Array(Type.String()),
+            holders: Type.Integer({ description: 'Current holders, the issuer aside' }),
+            outOfCompliance: Type.Array(
+              Type.Object({
+                did: Type.String(),
+                name: Type.String({ description: 'The investor’s name, or "an unknown holder"' }),
+                balance: Amount,
+                reasons: Type.Array(Type.String()),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const em = app.infra.db.orm.em.fork();
+      const { asset } = await app.tokenization.assets.active(em, request.params.id);
+      const issuer = await em.findOne(Issuer, { id: asset.issuerId });
+      const compiled = await compliance.compile(request.body.templates);
+      const onChain = (await app.infra.ledger.holders(asset.chainId)).filter((h) => h.did !== issuer?.did);
+      const { byDid } = await investorDirectory(em, { dids: onChain.map((h) => h.did) });
+      const holders = onChain.map((h) => ({
+        did: h.did,
+        name: byDid.get(h.did)?.name ?? 'an unknown holder',
+        balance: h.balance,
+      }));
+      return {
+        summary: compiled.summary,
+        holders: holders.length,
+        outOfCompliance: await holdersOutOfCompliance(app.infra.ledger, compiled, holders),
+      };
     },
   );
 

@@ -1,6 +1,11 @@
 import Type, { type Static } from 'typebox';
 
-const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, e.g. US' });
+const Country = Type.String({
+  pattern: '^[A-Z]{2}$',
+  'x-country': true,
+  'x-hint': 'must be a country from the list (a two-letter code such as US or DE)',
+  description: "ISO 3166-1 alpha-2, e.g. US; one of the chain's CountryCode list",
+});
 
 /** The rule library: what a compliance officer picks and parameterises. */
 export const RuleTemplate = Type.Union(
@@ -34,7 +39,10 @@ export const RuleTemplate = Type.Union(
     Type.Object(
       {
         template: Type.Literal('max-ownership'),
-        percentage: Type.String({ pattern: '^(100(\\.0{1,4})?|\\d{1,2}(\\.\\d{1,4})?)$' }),
+        percentage: Type.String({
+          pattern: '^(100(\\.0{1,4})?|\\d{1,2}(\\.\\d{1,4})?)$',
+          'x-hint': 'must be a percentage from 0 to 100, like 10 or 2.5',
+        }),
       },
       { additionalProperties: false },
     ),

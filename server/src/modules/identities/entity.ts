@@ -107,13 +107,20 @@ export class Notification extends BaseEntity {
   /** The same notice is never created twice. */
   dedupeKey!: string;
   readAt: Date | null = null;
+  /** E-mail delivery of this notice (an outbox: pending → sent | skipped | failed). */
+  emailStatus: 'pending' | 'sent' | 'skipped' | 'failed' = 'pending';
+  emailedAt: Date | null = null;
+  emailAttempts = 0;
+  /** Not before this time is delivery tried again (backoff after a failure). */
+  emailNextAt: Date | null = null;
+  emailError: string | null = null;
 }
 
 export const NotificationSchema = new EntitySchema<Notification, BaseEntity>({
   class: Notification,
   tableName: 'notification',
   extends: BaseSchema,
-  indexes: [{ properties: ['userId'] }],
+  indexes: [{ properties: ['userId'] }, { properties: ['emailStatus'] }],
   properties: {
     userId: { type: 'uuid' },
     kind: { type: 'string', length: 50 },
@@ -121,5 +128,10 @@ export const NotificationSchema = new EntitySchema<Notification, BaseEntity>({
     data: { type: 'json' },
     dedupeKey: { type: 'string', length: 200, unique: true },
     readAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
+    emailStatus: { type: 'string', length: 16 },
+    emailedAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
+    emailAttempts: { type: 'integer' },
+    emailNextAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
+    emailError: { type: 'text', nullable: true },
   },
 });

@@ -5,8 +5,8 @@ import { AppError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
 import { SECURITY } from '../auth/schemas.js';
-import { IdentityClaimRecord, InvestorIdentity, Notification } from './entity.js';
-import { NotificationBody, ScanResultBody } from './schemas.js';
+import { IdentityClaimRecord, InvestorIdentity } from './entity.js';
+import { ScanResultBody } from './schemas.js';
 
 const tags = ['identities'];
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -121,34 +121,5 @@ export const identityRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => app.investors.identities.scan(new Date()),
-  );
-
-  app.get(
-    '/notifications',
-    {
-      config: { roles: [] },
-      schema: {
-        tags,
-        summary: 'Your notifications, newest first',
-        security: SECURITY,
-        response: { 200: Type.Object({ items: Type.Array(NotificationBody) }), ...errorResponses },
-      },
-    },
-    async (request) => {
-      const userId = request.principal!.userId;
-      const rows = userId
-        ? await em().find(Notification, { userId }, { orderBy: { createdAt: 'desc' }, limit: 200 })
-        : [];
-      return {
-        items: rows.map((n) => ({
-          id: n.id,
-          kind: n.kind,
-          message: n.message,
-          data: n.data,
-          createdAt: n.createdAt.toISOString(),
-          readAt: iso(n.readAt),
-        })),
-      };
-    },
   );
 };

@@ -25,15 +25,6 @@ export const IdentityBody = Type.Object(
   { $id: 'InvestorIdentity' },
 );
 
-export const NotificationBody = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  kind: Type.String(),
-  message: Type.String(),
-  data: Type.Unknown(),
-  createdAt: Type.String({ format: 'date-time' }),
-  readAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
-
 export const ScanResultBody = Type.Object({
   notified: Type.Integer(),
   expired: Type.Integer(),

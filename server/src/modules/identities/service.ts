@@ -5,7 +5,8 @@ import { AppError } from '../../errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { AuditService } from '../audit/service.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { IdentityClaimRecord, InvestorIdentity, Notification } from './entity.js';
+import { claimExpiring, standingLost } from '../notifications/events.js';
+import { IdentityClaimRecord, InvestorIdentity } from './entity.js';
 
 export const EXPIRY_SCAN_JOB = 'identities.expiry-scan';
 const DAY = 86_400_000;
@@ -66,23 +67,17 @@ export class IdentityService {
         } else if (!rec.notifiedAt) {
           rec.notifiedAt = now;
           result.notified++;
-          const n = new Notification();
-          n.userId = identity.userId;
-          n.kind = 'claim-expiring';
-          n.dedupeKey = `claim-expiring:${rec.id}:${rec.expiresAt!.toISOString()}`;
-          n.message = `Your ${rec.claimType} claim expires on ${rec.expiresAt!.toISOString().slice(0, 10)}; renew your verification before then`;
-          n.data = {
-            identityId: identity.id,
-            claimKey: rec.claimKey,
-            expiresAt: rec.expiresAt!.toISOString(),
-          };
-          tx.persist(n);
+          const n = await claimExpiring(tx, identity, rec);
           await this.audit.append(tx, {
             actor: 'system',
             action: 'claim.expiring-notified',
             subjectType: 'identity',
             subjectId: identity.id,
-            data: { claimKey: rec.claimKey, expiresAt: rec.expiresAt!.toISOString(), notificationId: n.id },
+            data: {
+              claimKey: rec.claimKey,
+              expiresAt: rec.expiresAt!.toISOString(),
+              notificationId: n?.id ?? null,
+            },
           });
         }
       }
@@ -92,13 +87,7 @@ export class IdentityService {
         identity.standing = 'not-in-good-standing';
         identity.standingReason = `Claims expired: ${keys.join(', ')}`;
         result.lapsedIdentities++;
-        const n = new Notification();
-        n.userId = identity.userId;
-        n.kind = 'standing-lost';
-        n.dedupeKey = `standing-lost:${identity.id}:${now.toISOString()}`;
-        n.message = 'Your verification has lapsed; you are not in good standing until it is renewed';
-        n.data = { identityId, claims: keys };
-        tx.persist(n);
+        await standingLost(tx, identity, now, keys);
         await this.audit.append(tx, {
           actor: 'system',
           action: 'identity.standing-changed',

@@ -14,3 +14,7 @@ export const chunkContext = (documentId: string, seq: number, last: boolean) =>
   `document:${documentId}:chunk:${seq}:${last ? 'last' : 'more'}`;
 /** The answer stored for an Idempotency-Key (it can hold a new API key's token). */
 export const answerContext = (recordId: string) => `idempotency:${recordId}`;
+/** A document of an offering (PPM, subscription agreement), stored whole. */
+export const offeringDocumentContext = (documentId: string) => `offering-document:${documentId}`;
+/** A user's TOTP secret. */
+export const totpContext = (userId: string) => `totp:${userId}`;

@@ -1,4 +1,11 @@
-import { answerContext, chunkContext, mnemonicContext, profileContext } from './contexts.js';
+import {
+  answerContext,
+  chunkContext,
+  mnemonicContext,
+  offeringDocumentContext,
+  profileContext,
+  totpContext,
+} from './contexts.js';
 import type { KeyPurpose } from './entity.js';
 
 export type Row = Record<string, unknown>;
@@ -53,5 +60,23 @@ export const SEALED: SealedColumn[] = [
     extra: [],
     purpose: 'profile',
     context: (r) => answerContext(String(r.id)),
+  },
+  {
+    label: 'offering documents',
+    table: 'offering_document',
+    keys: ['id'],
+    column: 'content',
+    extra: [],
+    purpose: 'document',
+    context: (r) => offeringDocumentContext(String(r.id)),
+  },
+  {
+    label: 'two-factor secrets',
+    table: 'user_two_factor',
+    keys: ['id'],
+    column: 'secret_sealed',
+    extra: ['user_id'],
+    purpose: 'profile',
+    context: (r) => totpContext(String(r.user_id)),
   },
 ];

@@ -4,6 +4,7 @@ import {
   assertFresh,
   callJson,
   header,
+  multipart,
   parseJson,
   WebhookRejected,
   type ApplicantInput,
@@ -12,12 +13,24 @@ import {
   type KycEvent,
   type KycProvider,
   type KycVerdict,
+  type SdkToken,
+  type SubmissionInput,
 } from './provider.js';
+import { alpha3 } from './countries.js';
+
+/** Our document types → Onfido document types (`unknown` lets Onfido classify an identity document). */
+const ONFIDO_DOC_TYPES: Record<string, string> = {
+  id: 'unknown',
+  'proof-of-address': 'utility_bill',
+};
 
 export interface OnfidoOptions {
   apiToken: string;
   webhookToken: string;
+  /** API base including the version, e.g. https://api.eu.onfido.com/v3.6. */
   baseUrl?: string;
+  /** Where the portal runs (the web SDK token is bound to it). */
+  referrer?: string;
   fetch: Fetch;
 }
 
@@ -80,11 +93,62 @@ export class OnfidoProvider implements KycProvider {
         last_name: input.lastName ?? input.legalName,
         dob: input.dateOfBirth,
         email: input.email,
-        location: { country_of_residence: input.country },
+        location: { country_of_residence: alpha3(input.country) },
       }),
     })) as { id?: unknown };
     if (typeof res.id !== 'string') throw new Error('Onfido answered without an applicant id');
     return { applicantId: res.id };
+  }
+
+  /** Uploads the identity and address documents, then creates a document + watchlist check. */
+  async submit(input: SubmissionInput): Promise<{ checkId?: string }> {
+    const documentIds: string[] = [];
+    for (const doc of input.documents) {
+      const type = ONFIDO_DOC_TYPES[doc.docType];
+      if (!type) continue;
+      const form = multipart([
+        { name: 'applicant_id', value: input.applicantId },
+        { name: 'type', value: type },
+        { name: 'issuing_country', value: alpha3(input.country) },
+        { name: 'file', filename: doc.filename, contentType: doc.contentType, content: doc.content },
+      ]);
+      const res = (await callJson(this.opts.fetch, `${this.baseUrl}/documents`, {
+        method: 'POST',
+        headers: { ...this.headers(), 'content-type': form.contentType },
+        body: new Uint8Array(form.body),
+      })) as { id?: unknown };
+      if (typeof res.id !== 'string') throw new Error('Onfido answered without a document id');
+      if (doc.docType === 'id') documentIds.push(res.id);
+    }
+    const check = (await callJson(this.opts.fetch, `${this.baseUrl}/checks`, {
+      method: 'POST',
+      headers: this.headers(),
+      body: JSON.stringify({
+        applicant_id: input.applicantId,
+        report_names: ['document', 'watchlist_standard'],
+        ...(documentIds.length > 0 ? { document_ids: documentIds } : {}),
+      }),
+    })) as { id?: unknown };
+    if (typeof check.id !== 'string') throw new Error('Onfido answered without a check id');
+    return { checkId: check.id };
+  }
+
+  /** A token for Onfido's web SDK, bound to the portal's address. */
+  async sdkToken(applicantId: string): Promise<SdkToken> {
+    const res = (await callJson(this.opts.fetch, `${this.baseUrl}/sdk_token`, {
+      method: 'POST',
+      headers: this.headers(),
+      body: JSON.stringify({
+        applicant_id: applicantId,
+        ...(this.opts.referrer ? { referrer: `${this.opts.referrer}/*` } : {}),
+      }),
+    })) as { token?: unknown };
+    if (typeof res.token !== 'string') throw new Error('Onfido answered without an SDK token');
+    return { provider: 'onfido', token: res.token, applicantId };
+  }
+
+  confirms(event: KycEvent): boolean {
+    return Boolean(event.checkId);
   }
 
   verifyWebhook(raw: Buffer, headers: Headers, now: Date): KycEvent {

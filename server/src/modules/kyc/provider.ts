@@ -16,6 +16,33 @@ export interface ApplicantInput {
   country: string;
 }
 
+/** A document sent to the vendor with the applicant (plaintext, opened from the key ring). */
+export interface VendorDocument {
+  docType: string;
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** What one submission hands the vendor: the applicant's documents, then a review/check request. */
+export interface SubmissionInput {
+  applicationId: string;
+  applicantId: string;
+  /** ISO 3166-1 alpha-2 country of residence (vendors that want alpha-3 convert it). */
+  country: string;
+  documents: VendorDocument[];
+}
+
+/** A token the portal hands the vendor's web SDK (Sumsub WebSDK, Onfido web SDK). */
+export interface SdkToken {
+  provider: ProviderName;
+  token: string;
+  /** The applicant the token belongs to (Onfido) or the user id the token was issued for (Sumsub). */
+  applicantId: string;
+  /** Sumsub: the verification level the WebSDK shows. */
+  levelName?: string;
+}
+
 /** A verified webhook, normalised. */
 export interface KycEvent {
   provider: ProviderName;
@@ -54,16 +81,27 @@ export function header(headers: Headers, name: string): string | undefined {
 export interface KycProvider {
   readonly name: ProviderName;
   createApplicant(input: ApplicantInput): Promise<{ applicantId: string }>;
+  /**
+   * Sends the submission's documents and asks the vendor to decide (Sumsub: upload each idDoc,
+   * then status/pending; Onfido: upload documents, then create a check). Returns the vendor's
+   * reference of that request (Onfido check id), if any. Run again after a failure: vendors
+   * accept a document twice; a second check only costs a second report.
+   */
+  submit(input: SubmissionInput): Promise<{ checkId?: string }>;
+  /** A token for the vendor's web SDK, when the vendor has one. */
+  sdkToken?(applicantId: string, applicationId: string): Promise<SdkToken>;
   /** Checks the signature over the exact raw body and its freshness, then normalises the event. */
   verifyWebhook(raw: Buffer, headers: Headers, now: Date): KycEvent;
   /** For events whose verdict is not in the payload (Onfido): ask the vendor. */
   resolveVerdict?(event: KycEvent): Promise<Pick<KycEvent, 'verdict' | 'screening' | 'applicantId'>>;
+  /** Whether the event's verdict must be confirmed by asking the vendor (`resolveVerdict`). */
+  confirms?(event: KycEvent): boolean;
 }
 
 /** A minimal `fetch`, injectable so vendor clients are unit-tested without a network. */
 export type Fetch = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
+  init: { method: string; headers: Record<string, string>; body?: string | Uint8Array },
 ) => Promise<{ ok: boolean; status: number; json(): Promise<unknown>; text(): Promise<string> }>;
 
 /** Screening flags from vendor labels (Sumsub reject labels, sandbox markers). */
@@ -115,4 +153,35 @@ export async function callJson(fetchFn: Fetch, url: string, init: Parameters<Fet
     throw new Error(`${init.method} ${url} answered ${res.status}: ${text.slice(0, 300)}`);
   }
   return res.json();
+}
+
+/** A multipart/form-data body built by hand, so its exact bytes can be signed (Sumsub). */
+export function multipart(
+  parts: (
+    { name: string; value: string } | { name: string; filename: string; contentType: string; content: Buffer }
+  )[],
+): { body: Buffer; contentType: string } {
+  const boundary = `----stoa${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  const quote = (v: string) => v.replace(/["\r\n\\]/g, '_');
+  for (const p of parts) {
+    if ('content' in p) {
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${quote(p.name)}"; filename="${quote(p.filename)}"\r\n` +
+            `Content-Type: ${p.contentType}\r\n\r\n`,
+        ),
+        p.content,
+        Buffer.from('\r\n'),
+      );
+    } else {
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${quote(p.name)}"\r\n\r\n${p.value}\r\n`,
+        ),
+      );
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }

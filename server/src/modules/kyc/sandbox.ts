@@ -15,18 +15,32 @@ import {
 export const SANDBOX_SIGNATURE_HEADER = 'x-stoa-sandbox-signature';
 const TOLERANCE_S = 300;
 
+/** What the sandbox vendor decides, picked by the applicant in the wizard (sandbox mode only). */
+export const SANDBOX_SCENARIOS = ['clear', 'rejected', 'retry', 'sanctions', 'pep'] as const;
+export type SandboxScenario = (typeof SANDBOX_SCENARIOS)[number];
+
+export function isSandboxScenario(v: unknown): v is SandboxScenario {
+  return typeof v === 'string' && (SANDBOX_SCENARIOS as readonly string[]).includes(v);
+}
+
 /**
- * Deterministic verdicts from test data, by the subject's (last or legal) name:
- * contains "RED" → RED; "RETRY" → RETRY; "SANCTION" → RED with a sanctions hit; "PEP" → GREEN
- * with a PEP hit; anything else → GREEN.
+ * The sandbox vendor's verdict for a scenario: clear → GREEN; rejected → RED (forgery);
+ * retry → RETRY (resubmission requested); sanctions → RED with a sanctions hit; pep → GREEN with
+ * a PEP hit (a person decides, with enhanced due diligence).
  */
-export function sandboxVerdict(name: string): { verdict: KycVerdict; labels: string[] } {
-  const n = name.toUpperCase();
-  if (n.includes('SANCTION')) return { verdict: 'RED', labels: ['SANCTIONS'] };
-  if (n.includes('RETRY')) return { verdict: 'RETRY', labels: ['UNSATISFACTORY_PHOTOS'] };
-  if (n.includes('RED')) return { verdict: 'RED', labels: ['FORGERY'] };
-  if (n.includes('PEP')) return { verdict: 'GREEN', labels: ['PEP'] };
-  return { verdict: 'GREEN', labels: [] };
+export function sandboxVerdict(scenario: SandboxScenario): { verdict: KycVerdict; labels: string[] } {
+  switch (scenario) {
+    case 'rejected':
+      return { verdict: 'RED', labels: ['FORGERY'] };
+    case 'retry':
+      return { verdict: 'RETRY', labels: ['UNSATISFACTORY_PHOTOS'] };
+    case 'sanctions':
+      return { verdict: 'RED', labels: ['SANCTIONS'] };
+    case 'pep':
+      return { verdict: 'GREEN', labels: ['PEP'] };
+    default:
+      return { verdict: 'GREEN', labels: [] };
+  }
 }
 
 export function signSandbox(secret: string, raw: string, timestamp: number): string {
@@ -34,19 +48,25 @@ export function signSandbox(secret: string, raw: string, timestamp: number): str
 }
 
 /**
- * What the sandbox vendor would POST to the webhook for an applicant: the signed body and
- * headers. Used by tests and by the development "complete KYC" helper.
+ * What the sandbox vendor POSTs to the webhook for an applicant: the signed body and headers.
+ * The sandbox's own delivery job sends it; tests send it by hand.
  */
 export function sandboxWebhook(
   secret: string,
-  input: { applicationId: string; subjectName: string; eventId?: string; now?: Date },
+  input: {
+    applicationId: string;
+    scenario?: SandboxScenario;
+    applicantId?: string;
+    eventId?: string;
+    now?: Date;
+  },
 ): { body: string; headers: Record<string, string> } {
-  const { verdict, labels } = sandboxVerdict(input.subjectName);
+  const { verdict, labels } = sandboxVerdict(input.scenario ?? 'clear');
   const body = JSON.stringify({
     eventId: input.eventId ?? randomUUID(),
     type: 'applicantReviewed',
     applicationId: input.applicationId,
-    applicantId: `sandbox-${input.applicationId}`,
+    applicantId: input.applicantId ?? sandboxApplicantId(input.applicationId),
     verdict,
     labels,
     occurredAt: (input.now ?? new Date()).toISOString(),
@@ -58,12 +78,22 @@ export function sandboxWebhook(
   };
 }
 
+export const sandboxApplicantId = (applicationId: string) => `sandbox-${applicationId}`;
+
+/**
+ * A vendor inside the server for development and staging: it keeps applicants and decides by
+ * the applicant's scenario; its verdict is delivered to the webhook by a delayed job (service).
+ */
 export class SandboxProvider implements KycProvider {
   readonly name = 'sandbox' as const;
-  constructor(private readonly secret: string) {}
+  constructor(readonly secret: string) {}
 
   async createApplicant(input: ApplicantInput): Promise<{ applicantId: string }> {
-    return { applicantId: `sandbox-${input.applicationId}` };
+    return { applicantId: sandboxApplicantId(input.applicationId) };
+  }
+
+  async submit(): Promise<{ checkId?: string }> {
+    return {};
   }
 
   verifyWebhook(raw: Buffer, headers: Headers, now: Date): KycEvent {

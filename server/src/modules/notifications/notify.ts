@@ -8,6 +8,8 @@ export interface NotifyInput {
   kind: string;
   /** What the person reads: plain words, second person, formatted amounts, no ids or codes. */
   message: string;
+  /** A short headline (the e-mail's subject), e.g. "Your application was approved". */
+  title?: string;
   /** Where in the portal it leads, e.g. `/investor/portfolio` (optional). */
   link?: string;
   data?: Record<string, unknown>;
@@ -26,7 +28,11 @@ export async function notify(tx: EntityManager, input: NotifyInput): Promise<Not
   n.userId = input.userId;
   n.kind = input.kind;
   n.message = input.message;
-  n.data = { ...(input.data ?? {}), ...(input.link ? { link: input.link } : {}) };
+  n.data = {
+    ...(input.data ?? {}),
+    ...(input.title ? { title: input.title } : {}),
+    ...(input.link ? { link: input.link } : {}),
+  };
   n.dedupeKey = input.dedupeKey;
   tx.persist(n);
   return n;

@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Ledger } from '@stoa/chain';
+import { formatAmount, formatMoney, formatTime } from '../../lib/format.js';
 import { fromUnits, mulUnits, toUnits } from '../../lib/units.js';
 import type { Asset, Issuer } from '../assets/entity.js';
 import type { AssetService } from '../assets/service.js';
 import type { TransferCheckService } from '../compliance/checks.js';
-import { tell, type Reason } from '../compliance/reasons.js';
+import { tell, thirdPerson, YOU, type Reason } from '../compliance/reasons.js';
 import type { InvestorIdentity } from '../identities/entity.js';
 import { Application } from '../onboarding/entity.js';
 import { Subscription, type InvestorClass, type Offering } from './entity.js';
@@ -122,6 +123,7 @@ export async function assessEligibility(
 
   const { asset, issuer } = await deps.assets.active(em, o.assetId);
   const payment = (await deps.assets.active(em, o.paymentAssetId)).asset;
+  const money = (value: string) => formatMoney(value, payment.ticker ?? payment.name);
   const did = identity.did;
   // Reservations before any chain read: what they hold back is then never missed (see reservations.ts).
   const reserved = await reservationsFor(em, deps.ledger, o, identity);
@@ -132,7 +134,7 @@ export async function assessEligibility(
       : [
           {
             rule: 'identity',
-            message: 'the investor has no identity on chain yet; wait for the attestation',
+            message: 'you have no identity on chain yet; wait until your application is attested',
           },
         ],
     `identity ${did} on chain`,
@@ -145,7 +147,7 @@ export async function assessEligibility(
   if (!live)
     statusFailures.push({
       rule: 'offering',
-      message: `Offering ${o.name} is ${o.status}; it is not open for subscriptions`,
+      message: `${o.name} is ${o.status}; it is not open for subscriptions`,
     });
   else if (!fr || fr.status.sale !== 'Live')
     statusFailures.push({ rule: 'offering', message: 'the offering is not live on chain' });
@@ -154,10 +156,14 @@ export async function assessEligibility(
   if (fr) {
     const windowFailures: Reason[] = [];
     if (now < Date.parse(fr.start))
-      windowFailures.push({ rule: 'offering', message: `the offering opens at ${fr.start}` });
+      windowFailures.push({ rule: 'offering', message: `the offering opens on ${formatTime(fr.start)}` });
     if (fr.end && now >= Date.parse(fr.end))
-      windowFailures.push({ rule: 'offering', message: `the offering closed at ${fr.end}` });
-    record('window', windowFailures, `open from ${fr.start}${fr.end ? ` until ${fr.end}` : ''}`);
+      windowFailures.push({ rule: 'offering', message: `the offering closed on ${formatTime(fr.end)}` });
+    record(
+      'window',
+      windowFailures,
+      `open from ${formatTime(fr.start)}${fr.end ? ` until ${formatTime(fr.end)}` : ''}`,
+    );
   } else skip('window', 'the offering is not live');
 
   const classes = await investorClasses(em, identity);
@@ -168,11 +174,11 @@ export async function assessEligibility(
       ? [
           {
             rule: 'eligible investors',
-            message: `the investor is not ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}`,
+            message: `you are not ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}`,
           },
         ]
       : [],
-    eligible.length ? `the investor is ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}` : 'open to all',
+    eligible.length ? `you are ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}` : 'open to all',
   );
 
   const tiers = fr
@@ -180,10 +186,10 @@ export async function assessEligibility(
     : o.terms.tiers.map((t) => ({ ...t, remaining: t.amount }));
   const { cost, filled } = quote(tiers, amount);
   if (fr) {
-    const left = fromUnits(tiers.reduce((s, t) => s + toUnits(t.remaining), 0n));
+    const left = formatAmount(fromUnits(tiers.reduce((s, t) => s + toUnits(t.remaining), 0n)));
     const held =
       reserved.tokens > 0n
-        ? ` (${fromUnits(reserved.tokens)} more are held for subscriptions in progress)`
+        ? ` (${formatAmount(fromUnits(reserved.tokens))} more are held for subscriptions in progress)`
         : '';
     record(
       'availability',
@@ -198,11 +204,11 @@ export async function assessEligibility(
       ? [
           {
             rule: 'minimum investment',
-            message: `the cost ${fromUnits(cost)} is below the minimum investment of ${o.terms.minInvestment}`,
+            message: `the cost, ${money(fromUnits(cost))}, is below the minimum investment of ${money(o.terms.minInvestment)}`,
           },
         ]
       : [],
-    `at least ${o.terms.minInvestment}`,
+    `at least ${money(o.terms.minInvestment)}`,
   );
   const mine = await em.find(Subscription, {
     offeringId: o.id,
@@ -217,20 +223,20 @@ export async function assessEligibility(
       ? [
           {
             rule: 'maximum investment',
-            message: `the investor would invest ${fromUnits(already + cost)}, above the maximum of ${max} per investor`,
+            message: `you would invest ${money(fromUnits(already + cost))}, above the maximum of ${money(max)} per investor`,
           },
         ]
       : [],
-    max ? `at most ${max} per investor (${fromUnits(already)} so far)` : 'no maximum',
+    max ? `at most ${money(max)} per investor (${money(fromUnits(already))} so far)` : 'no maximum',
   );
   const raised = await raisedBy(em, o.id);
   const cap = o.terms.hardCap;
   record(
     'hard cap',
     cap && raised + cost > toUnits(cap)
-      ? [{ rule: 'hard cap', message: `the offering would exceed its hard cap of ${cap}` }]
+      ? [{ rule: 'hard cap', message: `the offering would exceed its hard cap of ${money(cap)}` }]
       : [],
-    cap ? `${fromUnits(raised)} of ${cap} raised` : 'no hard cap',
+    cap ? `${money(fromUnits(raised))} of ${money(cap)} raised` : 'no hard cap',
   );
 
   if (did) {
@@ -242,7 +248,8 @@ export async function assessEligibility(
       value: fromUnits(cost),
       ignore: ['InsufficientBalance', 'InsufficientPortfolioBalance'],
     });
-    const ruleReasons = tell(check.findings);
+    // The investor reads these: they are the receiver, in the second person.
+    const ruleReasons = tell(check.findings, { sender: thirdPerson('the issuer'), receiver: YOU });
     const holderCap = await holderCapReason(deps.ledger, em, asset, identity.id, did, reserved.investors);
     record(
       'rules',
@@ -254,24 +261,26 @@ export async function assessEligibility(
     const [funds] = await deps.ledger.portfolioBalances({ did }, payment.chainId);
     const free = toUnits(funds?.free ?? '0') - reserved.funds;
     const held =
-      reserved.funds > 0n ? ` (${fromUnits(reserved.funds)} more is held for subscriptions in progress)` : '';
-    const available = fromUnits(free > 0n ? free : 0n);
+      reserved.funds > 0n
+        ? ` (${money(fromUnits(reserved.funds))} more is held for subscriptions in progress)`
+        : '';
+    const available = money(fromUnits(free > 0n ? free : 0n));
     record(
       'funds',
       free < cost
         ? [
             {
               rule: 'funds',
-              message: `you have ${available} ${payment.name} available${held}, and this subscription costs ${fromUnits(cost)}. Deposit at least ${fromUnits(cost - (free > 0n ? free : 0n))} ${payment.name} more from your Money page.`,
+              message: `you have ${available} available${held}, and this subscription costs ${money(fromUnits(cost))}. Deposit at least ${money(fromUnits(cost - (free > 0n ? free : 0n)))} more from your Money page.`,
               link: '/investor/money',
             },
           ]
         : [],
-      `${available} ${payment.name} available${held}`,
+      `${available} available${held}`,
     );
   } else {
-    skip('rules', 'needs the investor’s identity on chain');
-    skip('funds', 'needs the investor’s identity on chain');
+    skip('rules', 'needs your identity on chain');
+    skip('funds', 'needs your identity on chain');
   }
 
   return {

@@ -62,6 +62,16 @@ export class Subscription extends BaseEntity {
   status: SubscriptionStatus = 'pending';
   operationId: string | null = null;
   failureReason: string | null = null;
+  /** The investor's signature of the subscription agreement over the offering's documents. */
+  agreement: SubscriptionAgreement | null = null;
+}
+
+/** What the investor signed: their typed name, consent, and the documents (by hash) they read. */
+export interface SubscriptionAgreement {
+  fullName: string;
+  consent: true;
+  signedAt: string;
+  documents: { id: string; name: string; kind: string; sha256: string }[];
 }
 
 export const SubscriptionSchema = new EntitySchema<Subscription, BaseEntity>({
@@ -78,5 +88,44 @@ export const SubscriptionSchema = new EntitySchema<Subscription, BaseEntity>({
     status: { type: 'string', length: 16 },
     operationId: { type: 'uuid', nullable: true },
     failureReason: { type: 'text', nullable: true },
+    agreement: { type: 'json', nullable: true },
+  },
+});
+
+export const OFFERING_DOCUMENT_KINDS = ['ppm', 'subscription-agreement', 'term-sheet', 'other'] as const;
+export type OfferingDocumentKind = (typeof OFFERING_DOCUMENT_KINDS)[number];
+
+/**
+ * A document of an offering (private placement memorandum, subscription agreement…) uploaded
+ * by the issuer: the file sealed with the keyring's document key, its SHA-256 in clear. Investors
+ * read it before subscribing and sign over its hash.
+ */
+export class OfferingDocument extends BaseEntity {
+  offeringId!: string;
+  name!: string;
+  kind!: OfferingDocumentKind;
+  filename!: string;
+  contentType!: string;
+  size!: number;
+  sha256!: string;
+  content!: Buffer;
+  uploadedBy!: string;
+}
+
+export const OfferingDocumentSchema = new EntitySchema<OfferingDocument, BaseEntity>({
+  class: OfferingDocument,
+  tableName: 'offering_document',
+  extends: BaseSchema,
+  indexes: [{ properties: ['offeringId'] }],
+  properties: {
+    offeringId: { type: 'uuid' },
+    name: { type: 'string', length: 128 },
+    kind: { type: 'string', length: 32 },
+    filename: { type: 'string', length: 255 },
+    contentType: { type: 'string', length: 100 },
+    size: { type: 'integer' },
+    sha256: { type: 'string', length: 64 },
+    content: { type: 'blob', lazy: true },
+    uploadedBy: { type: 'string', length: 100 },
   },
 });

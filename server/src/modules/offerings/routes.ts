@@ -9,17 +9,26 @@ import { serializeOperation } from '../operations/routes.js';
 import { Offering } from './entity.js';
 import { offeringActions } from './lifecycle.js';
 import { assertVisible, subscriberFor } from './policy.js';
+import { offeringImpact } from './impact.js';
+import { serializeDocument } from './documents.js';
 import {
+  AddDocumentBody,
   CreateBody,
   EligibilityView,
+  ImpactView,
+  OfferingDocumentView,
   OfferingListQuery,
   OfferingView,
   SubscribeBody,
   SubscriptionView,
 } from './schemas.js';
-import { LAUNCHED, offeringView } from './view.js';
+import { escrowHeld, LAUNCHED, offeringView } from './view.js';
 
 const tags = ['offerings'];
+const DocumentParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }), documentId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
 const security = [{ bearer: [] }];
 const ISSUER = ['issuer-admin'] as const;
 
@@ -29,6 +38,8 @@ const accepted = {
 };
 
 export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addSchema(OfferingDocumentView);
+  app.addSchema(ImpactView);
   app.addSchema(OfferingView);
   app.addSchema(EligibilityView);
   const svc = app.tokenization.offerings;
@@ -195,13 +206,17 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.body.amount,
         p.id,
         request.idempotency?.scope,
+        request.body.agreement,
       );
+      const o = await svc.get(em(), s.offeringId);
       return reply.status(202).send({
         id: s.id,
         status: s.status,
         amount: s.amount,
         cost: s.cost,
         failureReason: s.failureReason,
+        escrow: escrowHeld(o),
+        signedAt: s.agreement?.signedAt ?? null,
         operation: serializeOperation(operation),
       });
     },
@@ -225,6 +240,99 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const o = await visible(request, request.params.id);
       const identityId = await subscriber(request, request.body.identityId);
       return svc.checkEligibility(o.id, identityId, request.body.amount);
+    },
+  );
+
+  app.get(
+    '/offerings/:id/impact',
+    {
+      config: { roles: ISSUER },
+      schema: {
+        tags,
+        security,
+        summary:
+          'What launching or closing the offering would do (tokens issued; refunds or release), for a confirmation',
+        params: IdParams,
+        querystring: Type.Object(
+          { action: Type.Union([Type.Literal('launch'), Type.Literal('close')]) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Ref('OfferingImpact'), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const e = em();
+      return offeringImpact(e, await svc.get(e, request.params.id), request.query.action);
+    },
+  );
+
+  app.post(
+    '/offerings/:id/documents',
+    {
+      config: { roles: ISSUER },
+      bodyLimit: 15 * 1024 * 1024,
+      schema: {
+        tags,
+        security,
+        summary:
+          'Attach a document (PPM, subscription agreement…) to the offering: stored encrypted, its SHA-256 recorded; investors sign over it',
+        params: IdParams,
+        body: AddDocumentBody,
+        response: { 201: Type.Ref('OfferingDocument'), ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          serializeDocument(await svc.documents.add(request.params.id, request.body, request.principal!.id)),
+        ),
+  );
+
+  app.delete(
+    '/offerings/:id/documents/:documentId',
+    {
+      config: { roles: ISSUER },
+      schema: {
+        tags,
+        security,
+        summary: 'Remove a document from a draft offering',
+        params: DocumentParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await svc.documents.remove(request.params.id, request.params.documentId, request.principal!.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/offerings/:id/documents/:documentId',
+    {
+      config: { roles: [] },
+      schema: {
+        tags,
+        security,
+        summary: 'Open an offering document (anyone who may see the offering); every opening is audited',
+        params: DocumentParams,
+        produces: ['application/pdf', 'image/png', 'image/jpeg', 'text/plain'],
+        response: { 200: Type.String({ description: 'the file', format: 'binary' }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { doc, content } = await svc.documents.open(
+        request.principal!,
+        request.params.id,
+        request.params.documentId,
+      );
+      return reply
+        .header('content-type', doc.contentType)
+        .header('content-length', doc.size)
+        .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(doc.filename)}`)
+        .header('x-content-sha256', doc.sha256)
+        .header('cache-control', 'no-store')
+        .send(content);
     },
   );
 };

@@ -2,6 +2,66 @@ import Type from 'typebox';
 import { MAX_TIERS } from '@stoa/chain';
 import { Amount, DocumentInput, PositiveAmount } from '../assets/schemas.js';
 import { ELIGIBILITY_CHECKS } from './eligibility.js';
+import { OFFERING_DOCUMENT_KINDS } from './entity.js';
+import { OFFERING_DOCUMENT_TYPES } from './documents.js';
+
+const Sha256 = Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'SHA-256 of the file, hex' });
+
+export const OfferingDocumentView = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    name: Type.String(),
+    kind: Type.Union(OFFERING_DOCUMENT_KINDS.map((k) => Type.Literal(k))),
+    filename: Type.String(),
+    contentType: Type.String(),
+    size: Type.Integer(),
+    sha256: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'OfferingDocument' },
+);
+
+export const AddDocumentBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128, description: 'e.g. "Private placement memorandum"' }),
+    kind: Type.Union(OFFERING_DOCUMENT_KINDS.map((k) => Type.Literal(k))),
+    filename: Type.String({ minLength: 1, maxLength: 255 }),
+    contentType: Type.Union(OFFERING_DOCUMENT_TYPES.map((t) => Type.Literal(t))),
+    content: Type.String({ minLength: 1, description: 'The file, base64 (up to 10 MB of file)' }),
+  },
+  { additionalProperties: false },
+);
+
+export const AgreementBody = Type.Object(
+  {
+    fullName: Type.String({ minLength: 1, maxLength: 200, description: 'Typed full name, as verified' }),
+    consent: Type.Boolean({ description: 'The investor agrees to be bound by the subscription agreement' }),
+    documents: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), sha256: Sha256 }), {
+      maxItems: 20,
+      description: 'Every document of the offering the investor read, with the hash they were shown',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ImpactView = Type.Object(
+  {
+    action: Type.Union([Type.Literal('launch'), Type.Literal('close')]),
+    summary: Type.String(),
+    details: Type.Array(Type.String()),
+    tokens: Amount,
+    investors: Type.Integer(),
+    raised: Amount,
+    softCapMet: Type.Union([Type.Boolean(), Type.Null()]),
+    outcome: Type.Union([
+      Type.Literal('issue'),
+      Type.Literal('release'),
+      Type.Literal('refund'),
+      Type.Literal('none'),
+    ]),
+  },
+  { $id: 'OfferingImpact' },
+);
 
 const OFFERING_STATUSES = [
   'draft',
@@ -108,6 +168,9 @@ export const OfferingView = Type.Object(
       tiers: Type.Array(Type.Object({ amount: Amount, price: Amount, remaining: Amount })),
       chainStatus: Type.Unknown(),
     }),
+    documents: Type.Array(Type.Ref('OfferingDocument'), {
+      description: "The issuer's documents (PPM, subscription agreement) investors read and sign over",
+    }),
     investors: Type.Optional(
       Type.Array(OfferingInvestor, {
         description: 'Every subscription with its investor; issuer staff and auditors only',
@@ -122,6 +185,8 @@ export const SubscribeBody = Type.Object(
     identityId: Type.Optional(
       Type.String({ format: 'uuid', description: 'Staff only: subscribe for this investor' }),
     ),
+    /** Required to subscribe (not for the dry run): the signature over the current documents. */
+    agreement: Type.Optional(AgreementBody),
   },
   { additionalProperties: false },
 );
@@ -131,5 +196,9 @@ export const SubscriptionView = Type.Object({
   amount: Amount,
   cost: Amount,
   failureReason: Type.Union([Type.String(), Type.Null()]),
+  escrow: Type.Boolean({
+    description: 'The payment is held in escrow until the soft cap is met (refunded if it is not)',
+  }),
+  signedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   operation: Type.Ref('ChainOperation'),
 });

@@ -16,7 +16,12 @@ import { lockRow, retryOnDeadlock } from '../../db/locks.js';
 import { ChainOperation } from '../operations/entity.js';
 import { TERMINAL_STATUSES as TERMINAL } from '../operations/service.js';
 import { assessEligibility, raisedBy, type Eligibility } from './eligibility.js';
+import { OfferingDocuments, type AgreementInput } from './documents.js';
 import { Offering, Subscription, type InvestorClass, type OfferingTerms } from './entity.js';
+import type { KeyRing } from '../keys/keyring.js';
+
+/** The names an investor's identity was verified under (the person, or an entity's signatory). */
+export type VerifiedNames = (tx: EntityManager, identity: InvestorIdentity) => Promise<string[]>;
 
 export interface CreateOfferingInput extends Omit<
   OfferingTerms,
@@ -41,7 +46,13 @@ export class OfferingService {
     readonly checks: TransferCheckService,
     readonly identities: IdentityService,
     readonly audit: AuditService,
-  ) {}
+    keys: KeyRing,
+    private readonly verifiedNames: VerifiedNames,
+  ) {
+    this.documents = new OfferingDocuments(this, keys, audit);
+  }
+
+  readonly documents: OfferingDocuments;
 
   /** The payment asset of offerings that name none (the platform stablecoin, set by the treasury). */
   defaultPaymentAsset: (em: EntityManager) => Promise<string | null> = async () => null;
@@ -134,7 +145,7 @@ export class OfferingService {
       asset: Asset,
     ) => Promise<LedgerCall[]> | LedgerCall[],
     scope?: string,
-  ): Promise<{ offering: Offering; operations: ChainOperation[] }> {
+  ): Promise<{ offering: Offering; operations: ChainOperation[]; fresh: boolean }> {
     const out = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
         const peek = await tx.findOne(Offering, { id });
@@ -182,7 +193,7 @@ export class OfferingService {
       }),
     );
     if (out.fresh) for (const op of out.operations) await this.operations.dispatch(op);
-    return { offering: out.offering, operations: out.operations };
+    return { offering: out.offering, operations: out.operations, fresh: out.fresh };
   }
 
   /** Launch: an Sto venue, an escrow portfolio when there is a soft cap, the tokens; then the fundraiser. */
@@ -228,6 +239,7 @@ export class OfferingService {
     amount: string,
     actor: string,
     scope?: string,
+    agreement?: AgreementInput,
   ): Promise<{ subscription: Subscription; operation: ChainOperation }> {
     const out = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
@@ -237,6 +249,14 @@ export class OfferingService {
           return { kind: 'repeat' as const, subscription, operation: first };
         }
         const { offering: o, identity } = await this.lockSubject(tx, id, identityId, amount);
+        // The signature covers the documents as they are now: adding one locks this row too.
+        const signed = await this.documents.checkAgreement(
+          tx,
+          o,
+          agreement,
+          await this.verifiedNames(tx, identity),
+          new Date(),
+        );
         const { result, context } = await assessEligibility(this, tx, o, identity, amount);
         if (!result.eligible) {
           await this.audit.append(tx, {
@@ -253,8 +273,22 @@ export class OfferingService {
         const rules = await tx.findOne(AssetRules, { assetId: o.assetId });
         const claimIssuer = await this.ledger.identityOf(this.assets.operatorAddress());
         const s = new Subscription();
-        Object.assign(s, { offeringId: o.id, identityId, did: identity.did, amount, cost: fromUnits(cost) });
+        Object.assign(s, {
+          offeringId: o.id,
+          identityId,
+          did: identity.did,
+          amount,
+          cost: fromUnits(cost),
+          agreement: signed,
+        });
         tx.persist(s);
+        await this.audit.append(tx, {
+          actor,
+          action: 'offering.agreement-signed',
+          subjectType: 'offering',
+          subjectId: o.id,
+          data: { subscriptionId: s.id, identityId, ...signed },
+        });
         await this.audit.append(tx, {
           actor,
           action: 'offering.subscribed',

@@ -3,11 +3,19 @@ import type { Ledger } from '@stoa/chain';
 import { canonicalAmount, fromUnits } from '../../lib/units.js';
 import { Asset } from '../assets/entity.js';
 import { investorDirectory } from '../identities/directory.js';
-import { Subscription, type Offering } from './entity.js';
+import { serializeDocument } from './documents.js';
+import { OfferingDocument, Subscription, type Offering } from './entity.js';
 import { raisedBy } from './eligibility.js';
 
 /** Statuses an investor may see: the offering has been launched (drafts stay with the issuer). */
 export const LAUNCHED = ['live', 'frozen', 'closing', 'closed', 'refunding', 'refunded'] as const;
+
+/**
+ * Whether the offering's payments sit in escrow: it has a soft cap and has not closed yet. Its
+ * subscribers' tokens are theirs only once the soft cap is met at the close (else refunded).
+ */
+export const escrowHeld = (o: Offering): boolean =>
+  Boolean(o.terms.softCap) && ['live', 'frozen', 'closing'].includes(o.status);
 
 /** The investors of an offering, one row per subscription, newest first. */
 async function investorRows(em: EntityManager, offeringId: string) {
@@ -53,6 +61,9 @@ export async function offeringView(em: EntityManager, ledger: Ledger, o: Offerin
         : o.terms.tiers.map((t) => ({ ...t, remaining: t.amount })),
       chainStatus: fr?.status ?? null,
     },
+    documents: (await em.find(OfferingDocument, { offeringId: o.id }, { orderBy: { createdAt: 'asc' } })).map(
+      serializeDocument,
+    ),
     ...(withInvestors ? { investors: await investorRows(em, o.id) } : {}),
   };
 }

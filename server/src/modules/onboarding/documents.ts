@@ -83,6 +83,13 @@ export class DocumentService {
     return { doc, body: Readable.from(this.plaintext(doc), { objectMode: false }) };
   }
 
+  /** A document's whole plaintext, integrity-checked, for a KYC vendor (no principal: a job). */
+  async read(doc: ApplicationDocument): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const part of this.plaintext(doc)) parts.push(part);
+    return Buffer.concat(parts);
+  }
+
   private async *plaintext(doc: ApplicationDocument): AsyncGenerator<Buffer> {
     const hash = createHash('sha256');
     let size = 0;

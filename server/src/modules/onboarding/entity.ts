@@ -48,6 +48,10 @@ export class Application extends BaseEntity {
   kycApplicantId: string | null = null;
   kycStatus: KycStatus = 'not-started';
   kycCheckedAt: Date | null = null;
+  /** Sandbox mode: the verdict the applicant asked the sandbox vendor for (clear, rejected, …). */
+  kycScenario: string | null = null;
+  /** When the current submission's documents and review request reached the vendor. */
+  kycSentAt: Date | null = null;
   screening: Screening | null = null;
   /** An address the investor proved to control (signed challenge), for a non-custodial account. */
   provenAddress: string | null = null;
@@ -56,6 +60,8 @@ export class Application extends BaseEntity {
   decidedAt: Date | null = null;
   decidedBy: string | null = null;
   decisionReason: string | null = null;
+  /** The reviewer working on it (`user:<id>`), shown in the queue; null when unassigned. */
+  assignedTo: string | null = null;
 }
 
 export const ApplicationSchema = new EntitySchema<Application, BaseEntity>({
@@ -82,6 +88,8 @@ export const ApplicationSchema = new EntitySchema<Application, BaseEntity>({
     kycApplicantId: { type: 'string', length: 100, nullable: true },
     kycStatus: { type: 'string', length: 16 },
     kycCheckedAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
+    kycScenario: { type: 'string', length: 16, nullable: true },
+    kycSentAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
     screening: { type: 'json', nullable: true },
     provenAddress: { type: 'string', length: 64, nullable: true },
     addressChallenge: { type: 'string', length: 200, nullable: true },
@@ -89,6 +97,7 @@ export const ApplicationSchema = new EntitySchema<Application, BaseEntity>({
     decidedAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true },
     decidedBy: { type: 'string', length: 100, nullable: true },
     decisionReason: { type: 'text', nullable: true },
+    assignedTo: { type: 'string', length: 100, nullable: true },
   },
 });
 

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { AppError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
+import { SandboxScenarioSchema } from '../kyc/routes.js';
 import { CAN } from '../auth/roles.js';
 import { SECURITY } from '../auth/schemas.js';
 import { Application } from './entity.js';
@@ -10,8 +12,9 @@ import {
   AppParams,
   ApplicationInput,
   ListQuery,
-  ReasonBody,
+  ReviewActionBody,
 } from './schemas.js';
+import type { Principal } from '../auth/service.js';
 import { isReviewer } from './service.js';
 import { documentRoutes } from './document-routes.js';
 import { serializeApplication } from './view.js';
@@ -21,13 +24,17 @@ const App = Type.Ref('OnboardingApplication');
 
 export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { onboarding, uploads } = app.investors;
-  const show = async (a: Application) =>
-    serializeApplication(
+  const show = async (a: Application, viewer: Principal) => {
+    const view = serializeApplication(
       a,
       await onboarding.profile(a),
       await onboarding.documents(onboarding.em(), a.id),
       uploads.limits,
     );
+    // Screening results (PEP, sanctions, vendor labels) are for reviewers: telling the subject
+    // would tip them off, and labels are vendor codes, not reasons.
+    return isReviewer(viewer) ? view : { ...view, kyc: { ...view.kyc, screening: null } };
+  };
 
   app.post(
     '/onboarding/applications',
@@ -42,7 +49,9 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await show(await onboarding.create(request.principal!, request.body))),
+      reply
+        .status(201)
+        .send(await show(await onboarding.create(request.principal!, request.body), request.principal!)),
   );
 
   app.get(
@@ -67,7 +76,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         limit: request.query.limit,
         offset: request.query.offset,
       });
-      return { items: await Promise.all(items.map(show)), total };
+      return { items: await Promise.all(items.map((a) => show(a, p))), total };
     },
   );
 
@@ -83,7 +92,11 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: App, ...errorResponses },
       },
     },
-    async (request) => show(await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id)),
+    async (request) =>
+      show(
+        await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id),
+        request.principal!,
+      ),
   );
 
   app.put(
@@ -99,7 +112,8 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: App, ...errorResponses },
       },
     },
-    async (request) => show(await onboarding.update(request.principal!, request.params.id, request.body)),
+    async (request) =>
+      show(await onboarding.update(request.principal!, request.params.id, request.body), request.principal!),
   );
 
   app.post(
@@ -109,13 +123,66 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Submit for review: checks the required documents, then starts KYC/AML screening',
+        description:
+          'In sandbox mode (GET /kyc/config), `sandboxScenario` picks the verdict the sandbox vendor ' +
+          'sends by itself after KYC_SANDBOX_DELAY_MS (default clear); other vendors refuse it.',
         security: SECURITY,
         params: AppParams,
+        querystring: Type.Object({ sandboxScenario: Type.Optional(SandboxScenarioSchema) }),
         response: { 200: App, ...errorResponses },
       },
     },
-    async (request) =>
-      show(await onboarding.submit(request.principal!, request.params.id, app.investors.kyc.providerName)),
+    async (request) => {
+      const kyc = app.investors.kyc;
+      const scenario = request.query.sandboxScenario;
+      if (scenario && !kyc.sandboxMode) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'A sandbox scenario can only be picked when this server runs the sandbox verification vendor',
+        );
+      }
+      return show(
+        await onboarding.submit(
+          request.principal!,
+          request.params.id,
+          kyc.providerName,
+          kyc.sandboxMode ? (scenario ?? 'clear') : null,
+        ),
+        request.principal!,
+      );
+    },
+  );
+
+  app.post(
+    '/onboarding/applications/:id/kyc/sdk-token',
+    {
+      config: { roles: CAN.applyForOnboarding },
+      schema: {
+        tags,
+        summary: "A token for the verification vendor's web SDK (Sumsub WebSDK, Onfido web SDK)",
+        security: SECURITY,
+        params: AppParams,
+        response: {
+          200: Type.Object({
+            provider: Type.Union([Type.Literal('sumsub'), Type.Literal('onfido'), Type.Literal('sandbox')]),
+            token: Type.String(),
+            applicantId: Type.String(),
+            levelName: Type.Optional(Type.String()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const a = await onboarding.loadFor(onboarding.em(), request.principal!, request.params.id);
+      if (a.userId !== request.principal!.userId) {
+        throw new AppError('FORBIDDEN', 'Only the applicant may open the verification web app');
+      }
+      if (a.status === 'draft') {
+        throw new AppError('RULE_VIOLATION', 'Submit your application first; then verification starts');
+      }
+      return app.investors.kyc.sdkToken(a);
+    },
   );
 
   app.post(
@@ -127,16 +194,7 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Reviewer decision short of attestation: start review, ask for more information, or reject',
         security: SECURITY,
         params: AppParams,
-        body: Type.Intersect([
-          Type.Object({
-            action: Type.Union([
-              Type.Literal('start-review'),
-              Type.Literal('request-info'),
-              Type.Literal('reject'),
-            ]),
-          }),
-          ReasonBody,
-        ]),
+        body: ReviewActionBody,
         response: { 200: App, ...errorResponses },
       },
     },
@@ -144,7 +202,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const to = (
         { 'start-review': 'in-review', 'request-info': 'needs-more-info', reject: 'rejected' } as const
       )[request.body.action];
-      return show(await onboarding.decide(request.principal!, request.params.id, to, request.body.reason));
+      return show(
+        await onboarding.decide(request.principal!, request.params.id, to, request.body.reason),
+        request.principal!,
+      );
     },
   );
 
@@ -162,7 +223,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      show(await onboarding.reviewAccreditation(request.principal!, request.params.id, request.body)),
+      show(
+        await onboarding.reviewAccreditation(request.principal!, request.params.id, request.body),
+        request.principal!,
+      ),
   );
 
   app.post(
@@ -198,7 +262,10 @@ export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { address, signature } = request.body;
-      return show(await onboarding.proveAddress(request.principal!, request.params.id, address, signature));
+      return show(
+        await onboarding.proveAddress(request.principal!, request.params.id, address, signature),
+        request.principal!,
+      );
     },
   );
 

@@ -3,8 +3,17 @@ import { ACCREDITATION_METHODS, DOCUMENT_TYPES } from './entity.js';
 import { APPLICATION_STATUSES } from './state.js';
 
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, e.g. US, DE' });
-const Usd = Type.String({ pattern: '^-?[0-9]{1,15}(\\.[0-9]{1,2})?$', description: 'USD decimal string' });
+const Country = Type.String({
+  pattern: '^[A-Z]{2}$',
+  'x-country': true,
+  'x-hint': 'must be a country from the list (a two-letter code such as US or DE)',
+  description: "ISO 3166-1 alpha-2, e.g. US, DE; one of the chain's CountryCode list",
+});
+const Usd = Type.String({
+  pattern: '^-?[0-9]{1,15}(\\.[0-9]{1,2})?$',
+  'x-hint': 'must be an amount in US dollars, like 250000 or 1250.50',
+  description: 'USD decimal string',
+});
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 
 export const Address = Type.Object(
@@ -41,7 +50,10 @@ export const EntityProfile = Type.Object(
       Type.Object(
         {
           name: Text(200),
-          ownershipPercent: Type.String({ pattern: '^[0-9]{1,3}(\\.[0-9]{1,4})?$' }),
+          ownershipPercent: Type.String({
+            pattern: '^[0-9]{1,3}(\\.[0-9]{1,4})?$',
+            'x-hint': 'must be a percentage, like 25 or 12.5',
+          }),
           country: Country,
         },
         { additionalProperties: false },
@@ -57,6 +69,7 @@ export const Financials = Type.Object(
   {
     annualIncome: Type.String({
       pattern: '^[0-9]{1,15}(\\.[0-9]{1,2})?$',
+      'x-hint': 'must be an amount in US dollars, not negative, like 250000 or 1250.50',
       description: 'USD decimal string, not negative',
     }),
     netWorth: Usd,
@@ -114,6 +127,14 @@ export const ApplicationBody = Type.Object(
       status: Type.String(),
       checkedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
       screening: Type.Union([Type.Unknown(), Type.Null()]),
+      scenario: Type.Optional(
+        Type.Union([Type.String({ description: 'Sandbox mode: the verdict picked' }), Type.Null()]),
+      ),
+      sentAt: Type.Optional(
+        Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+          description: 'When the documents and the review request reached the vendor',
+        }),
+      ),
     }),
     provenAddress: Type.Union([Type.String(), Type.Null()]),
     documents: Type.Array(Type.Ref('OnboardingDocument')),
@@ -131,6 +152,7 @@ export const ApplicationBody = Type.Object(
     decisionReason: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
+    review: Type.Optional(Type.Ref('CddReview', { description: 'Reviewers only (the CDD console)' })),
   },
   { $id: 'OnboardingApplication' },
 );
@@ -163,6 +185,18 @@ export const ListQuery = Type.Object({
 
 export const ReasonBody = Type.Object(
   { reason: Type.String({ minLength: 3, maxLength: 2000, description: 'Why; recorded in the audit trail' }) },
+  { additionalProperties: false },
+);
+
+/**
+ * One object, not an intersection with `ReasonBody`: each half of an intersection refuses the
+ * other's properties when both forbid additional ones, so no body could ever pass.
+ */
+export const ReviewActionBody = Type.Object(
+  {
+    action: lit(['start-review', 'request-info', 'reject'] as const),
+    reason: ReasonBody.properties.reason,
+  },
   { additionalProperties: false },
 );
 

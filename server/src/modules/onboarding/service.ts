@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js';
 import type { AuditService } from '../audit/service.js';
 import type { Principal } from '../auth/service.js';
 import { CAN } from '../auth/roles.js';
+import { accreditationFlags, assertAdult } from './checks.js';
 import { isUsPerson } from './countries.js';
 import { Application, ApplicationDocument } from './entity.js';
 import { regCfLimit } from './regcf.js';
@@ -14,6 +15,7 @@ import { assertTransition, EDITABLE, type ApplicationStatus } from './state.js';
 import { profileContext } from '../keys/contexts.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { SealedProfile } from './view.js';
+import { applicationDecided } from '../notifications/events.js';
 
 export const DEFAULT_ACCREDITATION_DAYS = 90;
 const DAY = 86_400_000;
@@ -37,6 +39,7 @@ export class OnboardingService {
 
   /** Copies the input onto the application, sealing the personal data; inside `tx`. */
   private async apply(tx: EntityManager, app: Application, input: ApplicationInputT): Promise<void> {
+    assertAdult(input);
     const profile: SealedProfile = { financials: input.financials };
     if (input.kind === 'individual') {
       if (!input.individual || input.entity) {
@@ -169,9 +172,16 @@ export class OnboardingService {
       subjectId: app.id,
       data: { from, to, reason, ...data },
     });
+    await applicationDecided(tx, app, to, actor, reason);
   }
 
-  async submit(p: Principal, id: string, provider: string): Promise<Application> {
+  /** Submits; `scenario` is the sandbox verdict the applicant picked (sandbox mode only). */
+  async submit(
+    p: Principal,
+    id: string,
+    provider: string,
+    scenario: string | null = null,
+  ): Promise<Application> {
     const app = await this.em().transactional(async (tx) => {
       const a = await this.ownedForEdit(tx, p, id);
       const docs = await this.documents(tx, a.id);
@@ -190,8 +200,38 @@ export class OnboardingService {
         );
       }
       await this.transition(tx, a, 'submitted', p.id, null);
+      // A resubmission to another vendor starts a new applicant there.
+      if (a.kycProvider !== provider) a.kycApplicantId = null;
+      // The sandbox vendor's applicant id is known in advance (it lives in this server).
+      if (provider === 'sandbox' && !a.kycApplicantId) {
+        a.kycApplicantId = `sandbox-${a.id}`;
+        await this.audit.append(tx, {
+          actor: 'kyc:sandbox',
+          action: 'kyc.applicant-created',
+          subjectType: 'application',
+          subjectId: a.id,
+          data: { provider, applicantId: a.kycApplicantId },
+        });
+      }
+      const profile = await this.profile(a, tx);
+      const flags = accreditationFlags({
+        investorType: a.investorType,
+        accreditationMethod: a.accreditationMethod,
+        financials: profile.financials,
+      });
+      // The reviewer sees these on the application; the trail shows they were raised, and when.
+      if (flags.length > 0) {
+        await this.audit.append(tx, {
+          actor: 'system',
+          action: 'application.flagged',
+          subjectType: 'application',
+          subjectId: a.id,
+          data: { flags },
+        });
+      }
       a.kycProvider = provider;
       a.kycStatus = 'pending';
+      a.kycScenario = scenario;
       return a;
     });
     await this.afterSubmit(app);
@@ -200,7 +240,8 @@ export class OnboardingService {
 
   async decide(p: Principal, id: string, to: 'in-review' | 'needs-more-info' | 'rejected', reason: string) {
     return this.em().transactional(async (tx) => {
-      const app = await this.loadFor(tx, p, id);
+      // Locked: a decision racing an attestation or a verdict must see the state it changes.
+      const app = await this.loadFor(tx, p, id, LockMode.PESSIMISTIC_WRITE);
       await this.transition(tx, app, to, p.id, reason);
       return app;
     });

@@ -57,6 +57,8 @@ export function serializeApplication(
       status: app.kycStatus,
       checkedAt: iso(app.kycCheckedAt),
       screening: app.screening,
+      scenario: app.kycScenario,
+      sentAt: iso(app.kycSentAt),
     },
     provenAddress: app.provenAddress,
     documents: docs.map(serializeDocument),

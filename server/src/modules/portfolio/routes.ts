@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { AppError } from '../../errors.js';
-import { canonicalAmount } from '../../lib/units.js';
+import { canonicalAmount, fromUnits, toUnits } from '../../lib/units.js';
 import { errorResponses } from '../../schemas.js';
 import { Asset } from '../assets/entity.js';
 import { Amount } from '../assets/schemas.js';
 import { CAN } from '../auth/roles.js';
 import { ownIdentity } from '../identities/directory.js';
 import { Offering, Subscription } from '../offerings/entity.js';
+import { escrowHeld } from '../offerings/view.js';
 import { identityBalances } from './balances.js';
 
 const tags = ['identities'];
@@ -24,6 +25,10 @@ const Holding = Type.Object({
   total: Amount,
   free: Amount,
   locked: Amount,
+  inEscrow: Amount,
+  escrowNote: Type.Union([Type.String(), Type.Null()], {
+    description: 'Why part of the holding is not free yet, in words',
+  }),
 });
 const MySubscription = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -36,6 +41,7 @@ const MySubscription = Type.Object({
   status: Type.String({ description: 'pending, settled, failed, refunding, refunded' }),
   failureReason: Type.Union([Type.String(), Type.Null()]),
   operationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  escrow: Type.Boolean({ description: 'Held in escrow until the soft cap is met (refunded if it is not)' }),
   createdAt: Type.String({ format: 'date-time' }),
 });
 const PendingInstruction = Type.Object({
@@ -67,6 +73,21 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw new AppError('NOT_FOUND', 'You have no investor identity yet; complete onboarding first');
     return identity;
   };
+  /** Tokens bought in offerings still holding payments in escrow (soft cap), by platform asset id. */
+  const escrowByAsset = async (identityId: string) => {
+    const e = em();
+    const subs = await e.find(Subscription, { identityId, status: 'settled' });
+    const offerings = subs.length
+      ? await e.find(Offering, { id: { $in: [...new Set(subs.map((s) => s.offeringId))] } })
+      : [];
+    const held = new Map(offerings.filter(escrowHeld).map((o) => [o.id, o.assetId] as const));
+    const out = new Map<string, bigint>();
+    for (const s of subs) {
+      const assetId = held.get(s.offeringId);
+      if (assetId) out.set(assetId, (out.get(assetId) ?? 0n) + toUnits(s.amount));
+    }
+    return out;
+  };
   const assetsByChainId = async (chainIds: string[]) => {
     const rows = chainIds.length ? await em().find(Asset, { chainId: { $in: chainIds } }) : [];
     return new Map(rows.map((a) => [a.chainId!, a]));
@@ -91,9 +112,21 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!identity.did) return { did: null, holdings: [] };
       const balances = await identityBalances(ledger, identity.did);
       const assets = await assetsByChainId([...balances.keys()]);
+      const escrow = await escrowByAsset(identity.id);
       const holdings = [...balances].map(([chainId, b]) => {
         const a = assets.get(chainId);
-        return { assetId: a?.id ?? null, chainId, name: a?.name ?? chainId, ticker: a?.ticker ?? null, ...b };
+        const held = (a && escrow.get(a.id)) ?? 0n;
+        const free = toUnits(b.free) > held ? toUnits(b.free) - held : 0n;
+        return {
+          assetId: a?.id ?? null,
+          chainId,
+          name: a?.name ?? chainId,
+          ticker: a?.ticker ?? null,
+          ...b,
+          free: fromUnits(free),
+          inEscrow: fromUnits(held),
+          escrowNote: held > 0n ? 'Held in escrow until the soft cap is met; refunded if it is not' : null,
+        };
       });
       holdings.sort((x, y) => x.name.localeCompare(y.name));
       return { did: identity.did, holdings };
@@ -137,6 +170,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
             status: s.status,
             failureReason: s.failureReason,
             operationId: s.operationId,
+            escrow: Boolean(o && escrowHeld(o)) && ['pending', 'settled'].includes(s.status),
             createdAt: s.createdAt.toISOString(),
           };
         }),

@@ -18,6 +18,7 @@ import type { IdentityService } from '../identities/service.js';
 import { ChainOperation } from '../operations/entity.js';
 import { TERMINAL_STATUSES, type OperationService } from '../operations/service.js';
 import { lockRow, retryOnDeadlock } from '../../db/locks.js';
+import { instructionAwaitingAffirmation } from '../notifications/events.js';
 import { Settlement } from './entity.js';
 
 export type PartyAction = 'affirm' | 'withdraw' | 'reject';
@@ -349,7 +350,17 @@ export class SettlementService {
       return;
     }
     const result = op.result as { instructionId?: number } | null;
-    if (result?.instructionId !== undefined) s.instructionId = result.instructionId;
+    if (result?.instructionId !== undefined) {
+      s.instructionId = result.instructionId;
+      // The platform affirmed its own portfolios with the instruction; the others must affirm.
+      const own = op.call.name === 'settlement.addAndAffirmInstruction' ? op.call.args.portfolios : [];
+      await instructionAwaitingAffirmation(
+        tx,
+        s.id,
+        s.legs,
+        own.map((p) => p.did),
+      );
+    }
     s.failureReason = null;
   }
 }

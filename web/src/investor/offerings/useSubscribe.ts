@@ -8,6 +8,12 @@ import type { Reason } from './eligibility';
 import { amountProblem, refusalReasons } from './eligibility';
 
 export type Identity = Schemas['InvestorIdentity'];
+/** The investor's signature: typed name, consent, and each document read with its hash. */
+export interface Agreement {
+  fullName: string;
+  consent: boolean;
+  documents: { id: string; sha256: string }[];
+}
 export type EligibilityCheck = Schemas['SubscriptionEligibility']['checks'][number];
 export type Eligibility = {
   allowed: boolean;
@@ -29,7 +35,7 @@ export function useSubscribe(offering: Ref<Offering | null>) {
   const submitting = ref(false);
   const refusal = ref<{ message: string; reasons: Reason[]; fieldError?: string } | null>(null);
   const accepted = ref<Schemas['ChainOperation'] | null>(null);
-  const subscription = ref<{ id: string; amount: string; cost: string } | null>(null);
+  const subscription = ref<{ id: string; amount: string; cost: string; escrow: boolean } | null>(null);
 
   async function prepare(): Promise<void> {
     identity.value = await request(api.GET('/identities/me')).catch((cause: unknown) => {
@@ -66,17 +72,20 @@ export function useSubscribe(offering: Ref<Offering | null>) {
     }
   }
 
-  async function subscribe(amount: string): Promise<boolean> {
+  async function subscribe(amount: string, agreement: Agreement): Promise<boolean> {
     const o = offering.value;
     if (!o || submitting.value) return false;
     submitting.value = true;
     refusal.value = null;
     try {
       const res = await request(
-        api.POST('/offerings/{id}/subscriptions', { params: { path: { id: o.id } }, body: { amount } }),
+        api.POST('/offerings/{id}/subscriptions', {
+          params: { path: { id: o.id } },
+          body: { amount, agreement },
+        }),
       );
       accepted.value = res.operation;
-      subscription.value = { id: res.id, amount: res.amount, cost: res.cost };
+      subscription.value = { id: res.id, amount: res.amount, cost: res.cost, escrow: res.escrow };
       return true;
     } catch (cause) {
       const e = cause instanceof ApiError ? cause : null;

@@ -1,0 +1,29 @@
+/**
+ * Amounts and times in messages people read (the portal shows the server's refusals as they
+ * come): thousands grouped, exact decimals kept; times in UTC, said so, never ISO strings.
+ */
+export function formatAmount(amount: string): string {
+  const negative = amount.startsWith('-');
+  const [whole, fraction] = (negative ? amount.slice(1) : amount).split('.');
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** `1,250 USDS`: an amount with its asset's ticker or name. */
+export function formatMoney(amount: string, unit: string): string {
+  return `${formatAmount(amount)} ${unit}`;
+}
+
+const WHEN = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+});
+
+/** `31 December 2026, 17:00 UTC`. */
+export function formatTime(at: string | Date): string {
+  return `${WHEN.format(typeof at === 'string' ? new Date(at) : at)} UTC`;
+}

@@ -1,0 +1,268 @@
+/**
+ * The notices of events that concern a user, written in the transaction that records each
+ * event. One function per event: the modules that record events call these, so the words live
+ * in one place (second person, formatted amounts, names rather than ids, no chain codes).
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { InstructionLeg } from '@stoa/chain';
+import { Asset } from '../assets/entity.js';
+import { IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
+import type { Application } from '../onboarding/entity.js';
+import { Offering, type Subscription } from '../offerings/entity.js';
+import { notify } from './notify.js';
+import { CLAIM_ORDER, claimWords, formatAmount, formatDay, listWords } from './words.js';
+
+/** A reviewer's words may be shown; a KYC vendor's labels or the system's codes are not. */
+const byPerson = (actor: string) => !actor.startsWith('kyc:') && actor !== 'system';
+/** ` The reviewer wrote: “…”.` — the sentence closed after the quote unless the quote closes it. */
+const quoted = (reason: string) => {
+  const r = reason.trim();
+  return ` The reviewer wrote: “${r}”${/[.!?]$/.test(r) ? '' : '.'}`;
+};
+const reasonOf = (actor: string, reason: string | null) =>
+  byPerson(actor) && reason?.trim() ? quoted(reason) : '';
+
+/** The application reached a decision: approved, rejected, or more information is needed. */
+export async function applicationDecided(
+  tx: EntityManager,
+  app: Application,
+  to: string,
+  actor: string,
+  reason: string | null,
+): Promise<void> {
+  const at = (app.decidedAt ?? new Date()).getTime();
+  const base = { userId: app.userId, data: { applicationId: app.id } };
+  if (to === 'approved') {
+    await notify(tx, {
+      ...base,
+      kind: 'application.approved',
+      dedupeKey: `application.approved:${app.id}:${at}`,
+      title: 'Your application was approved',
+      message:
+        'Your application was approved. We are now setting up your identity on the platform; you will hear from us when you can invest.',
+      link: '/investor',
+    });
+  } else if (to === 'rejected') {
+    await notify(tx, {
+      ...base,
+      kind: 'application.rejected',
+      dedupeKey: `application.rejected:${app.id}:${at}`,
+      title: 'Your application was not approved',
+      message: `Your application was not approved.${reasonOf(actor, reason)}${
+        byPerson(actor) ? '' : ' The identity check could not confirm your details.'
+      } Contact support if you think this is a mistake.`,
+      link: '/investor',
+    });
+  } else if (to === 'needs-more-info') {
+    await notify(tx, {
+      ...base,
+      kind: 'application.more-info-requested',
+      dedupeKey: `application.more-info-requested:${app.id}:${at}`,
+      title: 'We need more information from you',
+      message: `We need more information to finish reviewing your application.${
+        byPerson(actor) && reason?.trim()
+          ? quoted(reason)
+          : ' The identity check asks you to check your details and documents.'
+      } Update your application and submit it again.`,
+      link: '/investor/onboarding',
+    });
+  }
+}
+
+/** Every claim of an attestation is on chain: the investor is verified (or renewed). */
+export async function claimsIssued(
+  tx: EntityManager,
+  identity: InvestorIdentity,
+  attestationId: string,
+): Promise<void> {
+  // Filtered here, not in SQL: the outcome being recorded has just changed its claim's status.
+  const claims = (await tx.find(IdentityClaimRecord, { identityId: identity.id, attestationId })).filter(
+    (c) => c.status === 'active',
+  );
+  const rank = (t: string) => (CLAIM_ORDER.includes(t) ? CLAIM_ORDER.indexOf(t) : CLAIM_ORDER.length);
+  const types = [...new Set(claims.map((c) => c.claimType))]
+    .sort((a, b) => rank(a) - rank(b))
+    .map(claimWords);
+  const expiry = claims
+    .map((c) => c.expiresAt)
+    .filter((d): d is Date => d !== null)
+    .sort((a, b) => a.getTime() - b.getTime())[0];
+  await notify(tx, {
+    userId: identity.userId,
+    kind: 'claims.issued',
+    dedupeKey: `claims.issued:${attestationId}`,
+    title: 'You are verified',
+    message: `Your verification is complete: your ${listWords(types) || 'identity'} ${
+      types.length > 1 ? 'are' : 'is'
+    } recorded on chain${expiry ? ` until ${formatDay(expiry)}` : ''}. You can invest in offerings open to you.`,
+    link: '/investor/offerings',
+    data: { identityId: identity.id, attestationId },
+  });
+}
+
+/** The platform revoked the investor's claims. */
+export async function claimsRevoked(
+  tx: EntityManager,
+  identity: InvestorIdentity,
+  attestationId: string,
+  actor: string,
+  reason: string,
+): Promise<void> {
+  await notify(tx, {
+    userId: identity.userId,
+    kind: 'claims.revoked',
+    dedupeKey: `claims.revoked:${attestationId}`,
+    title: 'Your verification was withdrawn',
+    message: `Your verification was withdrawn, so you can no longer subscribe to offerings or receive tokens.${reasonOf(
+      actor,
+      reason,
+    )} Contact support if you think this is a mistake.`,
+    link: '/investor',
+    data: { identityId: identity.id, attestationId },
+  });
+}
+
+/** A claim expires within the notice period. */
+export async function claimExpiring(tx: EntityManager, identity: InvestorIdentity, rec: IdentityClaimRecord) {
+  const expiresAt = rec.expiresAt!;
+  return notify(tx, {
+    userId: identity.userId,
+    kind: 'claims.expiring',
+    dedupeKey: `claims.expiring:${rec.id}:${expiresAt.toISOString()}`,
+    title: 'Your verification expires soon',
+    message: `Your ${claimWords(rec.claimType)} expires on ${formatDay(
+      expiresAt,
+    )}. Renew your verification before then to keep investing.`,
+    link: '/investor/onboarding',
+    data: { identityId: identity.id, claimKey: rec.claimKey, expiresAt: expiresAt.toISOString() },
+  });
+}
+
+/** Claims expired: the investor is no longer in good standing. */
+export async function standingLost(
+  tx: EntityManager,
+  identity: InvestorIdentity,
+  at: Date,
+  claimKeys: string[],
+) {
+  await notify(tx, {
+    userId: identity.userId,
+    kind: 'claims.expired',
+    dedupeKey: `claims.expired:${identity.id}:${at.toISOString()}`,
+    title: 'Your verification has lapsed',
+    message:
+      'Your verification has lapsed, so you cannot subscribe to offerings or receive tokens until it is renewed. Renew it from your onboarding page.',
+    link: '/investor/onboarding',
+    data: { identityId: identity.id, claims: claimKeys },
+  });
+}
+
+/** Names of the platform's assets by chain id: "500 ACME" rather than a ticker nobody knows. */
+async function unitOf(tx: EntityManager, chainId: string): Promise<string> {
+  const asset = await tx.findOne(Asset, { chainId });
+  return asset?.ticker ?? asset?.name ?? 'tokens';
+}
+
+/**
+ * An instruction is on chain and waits for affirmations: each investor party who still has to
+ * affirm (their account, not the platform's) is told what they would receive and pay.
+ */
+export async function instructionAwaitingAffirmation(
+  tx: EntityManager,
+  settlementId: string,
+  legs: InstructionLeg[],
+  affirmedBy: string[],
+): Promise<void> {
+  const dids = new Set<string>();
+  for (const l of legs) {
+    if (l.type !== 'Fungible') continue;
+    for (const d of [l.from.did, l.to.did]) if (!affirmedBy.includes(d)) dids.add(d);
+  }
+  if (dids.size === 0) return;
+  const parties = await tx.find(InvestorIdentity, { did: { $in: [...dids] } });
+  for (const identity of parties) {
+    const did = identity.did!;
+    const gets: string[] = [];
+    const pays: string[] = [];
+    for (const l of legs) {
+      if (l.type !== 'Fungible') continue;
+      const words = formatAmount(l.amount, await unitOf(tx, l.assetId));
+      if (l.to.did === did) gets.push(words);
+      if (l.from.did === did) pays.push(words);
+    }
+    const parts = [
+      ...(gets.length ? [`you receive ${gets.join(' and ')}`] : []),
+      ...(pays.length ? [`you send ${pays.join(' and ')}`] : []),
+    ];
+    await notify(tx, {
+      userId: identity.userId,
+      kind: 'settlement.awaiting-affirmation',
+      dedupeKey: `settlement.awaiting-affirmation:${settlementId}:${identity.id}`,
+      title: 'A settlement waits for your affirmation',
+      message: `A settlement waits for your affirmation: ${parts.join('; ') || 'it involves your account'}. Review it and affirm or reject it.`,
+      link: '/investor/instructions',
+      data: { settlementId },
+    });
+  }
+}
+
+async function subscriber(tx: EntityManager, s: Subscription) {
+  const identity = await tx.findOne(InvestorIdentity, { id: s.identityId });
+  if (!identity) return null;
+  const o = await tx.findOneOrFail(Offering, { id: s.offeringId });
+  const asset = await tx.findOne(Asset, { id: o.assetId });
+  const payment = await tx.findOne(Asset, { id: o.paymentAssetId });
+  return {
+    identity,
+    o,
+    unit: asset?.ticker ?? asset?.name ?? 'tokens',
+    pay: payment?.ticker ?? payment?.name ?? '',
+  };
+}
+
+const escrowed = (o: Offering) => !!o.terms.softCap && o.escrowPortfolio !== null && o.status !== 'closed';
+
+/** A subscription settled on chain: the tokens are the investor's (or held in escrow until the soft cap). */
+export async function subscriptionSettled(tx: EntityManager, s: Subscription): Promise<void> {
+  const who = await subscriber(tx, s);
+  if (!who) return;
+  const { identity, o, unit, pay } = who;
+  await notify(tx, {
+    userId: identity.userId,
+    kind: 'subscription.settled',
+    dedupeKey: `subscription.settled:${s.id}`,
+    title: `Your subscription to ${o.name} settled`,
+    message: `Your subscription to ${o.name} settled: ${formatAmount(s.amount, unit)} for ${formatAmount(
+      s.cost,
+      pay || undefined,
+    )}.${
+      escrowed(o)
+        ? ` Your payment stays in escrow until the offering reaches its soft cap of ${formatAmount(
+            o.terms.softCap!,
+            pay || undefined,
+          )}; if it does not, you are refunded.`
+        : ''
+    }`,
+    link: '/investor/portfolio',
+    data: { offeringId: o.id, subscriptionId: s.id },
+  });
+}
+
+/** A subscription was refunded (the offering missed its soft cap). */
+export async function subscriptionRefunded(tx: EntityManager, s: Subscription): Promise<void> {
+  const who = await subscriber(tx, s);
+  if (!who) return;
+  const { identity, o, unit, pay } = who;
+  await notify(tx, {
+    userId: identity.userId,
+    kind: 'subscription.refunded',
+    dedupeKey: `subscription.refunded:${s.id}`,
+    title: `You were refunded for ${o.name}`,
+    message: `${o.name} did not reach its soft cap, so your subscription was refunded: ${formatAmount(
+      s.cost,
+      pay || undefined,
+    )} is back in your account and your ${formatAmount(s.amount, unit)} went back to the issuer.`,
+    link: '/investor/portfolio',
+    data: { offeringId: o.id, subscriptionId: s.id },
+  });
+}
