@@ -304,7 +304,7 @@ describe('treasury journey', () => {
     );
     const reason = (dry.body.reasons ?? []).find((r: { rule: string }) => r.rule === 'funds');
     expect(reason).toMatchObject({ link: '/investor/money' });
-    expect(reason.message).toContain('you have 250.5 Stoa USD available');
+    expect(reason.message).toContain('you have 250.5 USDS available');
   }, 60_000);
   it('a deposit recorded just before the server stops is credited exactly once after the restart', async () => {
     const before = (await money(ann)).balance.total as string;

@@ -10,12 +10,14 @@ const ROLE_NAMES: Readonly<Record<Role, string>> = {
   investor: 'investor',
   'cdd-provider': 'CDD reviewer',
   auditor: 'auditor',
+  treasury: 'treasury operator',
 };
 
 const FIXED: Readonly<Record<string, string>> = {
   operator: 'Platform operator (admin token)',
   system: 'Stoa (automatic)',
   cli: 'Platform operator (command line)',
+  'bank-webhook': 'Bank statement feed',
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
