@@ -17,6 +17,7 @@ const FIXED: Readonly<Record<string, string>> = {
   operator: 'Platform operator (admin token)',
   system: 'Stoa (automatic)',
   cli: 'Platform operator (command line)',
+  'bank-webhook': 'Bank statement feed',
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -35,7 +35,7 @@ export async function reservedSubscriptions(
 }
 
 /** Whether the chain has the operation's transaction (in effect, or refused and so of no effect). */
-export async function included(ledger: Ledger, op: ChainOperation): Promise<boolean> {
+async function included(ledger: Ledger, op: ChainOperation): Promise<boolean> {
   if (op.status === 'in-block' || op.status === 'finalised' || op.status === 'failed') return true;
   if (op.status !== 'submitted' || op.nonce === null) return false;
   const found = await ledger.findTransaction(op.signer, op.nonce, {

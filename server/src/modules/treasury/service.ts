@@ -9,7 +9,7 @@ import type { AuditService } from '../audit/service.js';
 import { Attestation, InvestorIdentity } from '../identities/entity.js';
 import { notify } from '../notifications/notify.js';
 import { Offering } from '../offerings/entity.js';
-import { included, reservedSubscriptions } from '../offerings/reservations.js';
+import { reservedSubscriptions } from '../offerings/reservations.js';
 import { ChainOperation } from '../operations/entity.js';
 import { TERMINAL_STATUSES, type OperationService } from '../operations/service.js';
 import { Deposit, TreasuryAccount, Withdrawal } from './entity.js';
@@ -151,14 +151,10 @@ export class TreasuryService {
           identityId: identity.id,
         })
       : [];
-    // Withdrawals whose transfer the chain does not show yet (like subscriptions' reservations).
-    const leaving: Withdrawal[] = [];
-    for (const w of await em.find(Withdrawal, { identityId: identity.id, status: 'transferring' })) {
-      const op = w.transferOperationId
-        ? await em.findOne(ChainOperation, { id: w.transferOperationId })
-        : null;
-      if (!op || !(await included(this.ledger, op))) leaving.push(w);
-    }
+    // Withdrawals count as held until their transfer's outcome is recorded (the hook moves them
+    // on): a transfer the chain already shows is then counted twice for a moment — towards
+    // refusing, never towards spending the same money twice.
+    const leaving = await em.find(Withdrawal, { identityId: identity.id, status: 'transferring' });
     const held =
       subs.reduce((s, x) => s + toUnits(x.cost), 0n) + leaving.reduce((s, w) => s + toUnits(w.amount), 0n);
     const free = toUnits(funds?.free ?? '0') - held;
