@@ -341,6 +341,15 @@ describe('notifications journey', () => {
       emailError: 'the account is disabled',
     });
     await em.fork().nativeUpdate(User, { id: user.id }, { disabled: false });
+
+    // An operator sees it on /health without the server counting as unhealthy.
+    const health = await world.app.inject({ method: 'GET', url: '/health' });
+    expect(health.json().checks.mail).toMatchObject({
+      status: 'attention',
+      mode: 'files',
+      failed: 1,
+      waiting: 1,
+    });
   });
 
   it('sends what was waiting when the server stopped, once, after a restart', async () => {
