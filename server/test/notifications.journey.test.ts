@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../src/modules/auth/entity.js';
-import { Notification } from '../src/modules/identities/entity.js';
+import { InvestorIdentity, Notification } from '../src/modules/identities/entity.js';
 import type { Mailer } from '../src/modules/mail/mailer.js';
 import { NotificationMailer } from '../src/modules/notifications/delivery.js';
 import { subscriptionSettled } from '../src/modules/notifications/events.js';
@@ -138,7 +138,19 @@ describe('notifications journey', () => {
     await world.ok('POST', `/settlements/${s.id}/affirm`, { identityId: ada.identityId });
     // Affirming is not a second instruction: still one notice.
     expect((await kinds(ada.headers)).filter((k) => k === 'settlement.awaiting-affirmation')).toHaveLength(1);
-    await world.fund(bob, usd.id, '5000');
+  });
+
+  it('does not ask a receiver who pre-approved the asset to affirm', async () => {
+    const identity = await env.db.orm.em.fork().findOneOrFail(InvestorIdentity, { id: bob.identityId });
+    const key = await world.app.investors.identities.custodialKey(identity.account);
+    await env.ledger.addSigner(key!);
+    await env.ledger.submit(
+      { name: 'asset.preApproveAsset', args: { assetId: usd.chainId } },
+      { signer: identity.account },
+    );
+    const s = await world.instruct(bob, usd.id, '5000');
+    expect((await world.ok('GET', `/settlements/${s.id}`)).status).toBe('Success');
+    expect(await kinds(bob.headers)).not.toContain('settlement.awaiting-affirmation');
   });
 
   it('tells subscribers their subscription settled (in escrow below the soft cap) and, when the cap is missed, refunded — once each', async () => {
@@ -329,6 +341,15 @@ describe('notifications journey', () => {
       emailError: 'the account is disabled',
     });
     await em.fork().nativeUpdate(User, { id: user.id }, { disabled: false });
+
+    // An operator sees it on /health without the server counting as unhealthy.
+    const health = await world.app.inject({ method: 'GET', url: '/health' });
+    expect(health.json().checks.mail).toMatchObject({
+      status: 'attention',
+      mode: 'files',
+      failed: 1,
+      waiting: 1,
+    });
   });
 
   it('sends what was waiting when the server stopped, once, after a restart', async () => {

@@ -66,6 +66,17 @@ export interface paths {
                                     oldestOpenSeconds?: number | null;
                                     error?: string;
                                 };
+                                /** @description E-mail copies of notifications. `attention` (failures, a long wait) does not make the server unhealthy; it asks an operator to look at the mail server */
+                                mail?: {
+                                    status: "ok" | "attention" | "down";
+                                    mode?: "smtp" | "files";
+                                    /** @description Notifications not e-mailed yet */
+                                    waiting?: number;
+                                    /** @description Notifications whose e-mail was given up */
+                                    failed?: number;
+                                    oldestWaitingSeconds?: number | null;
+                                    error?: string;
+                                };
                                 chain: {
                                     status: "ok" | "down";
                                     adapter: "embedded" | "polymesh";
@@ -127,6 +138,17 @@ export interface paths {
                                     /** @description Unfinished, last attempt ended without an outcome (e.g. no key for the signer) */
                                     retrying?: number;
                                     oldestOpenSeconds?: number | null;
+                                    error?: string;
+                                };
+                                /** @description E-mail copies of notifications. `attention` (failures, a long wait) does not make the server unhealthy; it asks an operator to look at the mail server */
+                                mail?: {
+                                    status: "ok" | "attention" | "down";
+                                    mode?: "smtp" | "files";
+                                    /** @description Notifications not e-mailed yet */
+                                    waiting?: number;
+                                    /** @description Notifications whose e-mail was given up */
+                                    failed?: number;
+                                    oldestWaitingSeconds?: number | null;
                                     error?: string;
                                 };
                                 chain: {

@@ -56,7 +56,7 @@ export interface CheckRow {
 }
 
 export interface CheckSummary {
-  key: 'database' | 'queue' | 'chain' | 'operations' | 'load';
+  key: 'database' | 'queue' | 'chain' | 'operations' | 'mail' | 'load';
   title: string;
   status: CheckStatus;
   rows: CheckRow[];
@@ -88,7 +88,29 @@ function formatBytes(bytes: number): string {
 
 /** The dependency cards of the status page and the server's own load, in display order. */
 export function describeChecks(health: Health): CheckSummary[] {
-  const { database, queue, chain, operations, load } = health.checks;
+  const { database, queue, chain, operations, mail, load } = health.checks;
+  const mailCard: CheckSummary[] = mail
+    ? [
+        {
+          key: 'mail',
+          title: 'Notification e-mail',
+          status: mail.status,
+          rows: [
+            {
+              label: 'Delivery',
+              value: mail.mode === 'smtp' ? 'SMTP server' : 'Files under the data folder',
+            },
+            ...optionalRow('Waiting', mail.waiting),
+            ...optionalRow('Given up', mail.failed),
+          ],
+          error:
+            mail.error ??
+            (mail.status === 'attention'
+              ? 'Some notifications could not be e-mailed. Check the mail server (SMTP_URL) and the server log.'
+              : undefined),
+        },
+      ]
+    : [];
   return [
     {
       key: 'database',
@@ -147,6 +169,7 @@ export function describeChecks(health: Health): CheckSummary[] {
           ? 'Some chain operations have been unfinished for longer than they should take. Open Operations to see why (for example a signer whose key is missing).'
           : undefined),
     },
+    ...mailCard,
     {
       key: 'load',
       title: 'Load',

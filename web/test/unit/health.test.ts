@@ -72,4 +72,24 @@ describe('health presentation', () => {
     expect(busy?.rows[0]?.value).toBe('1,834 ms');
     expect(busy?.error).toMatch(/^Overloaded: new requests are turned away/);
   });
+
+  it('shows notification e-mail when the server reports it, asking for attention when mail is given up', () => {
+    const health = healthFixture();
+    expect(describeChecks(health).some((c) => c.key === 'mail')).toBe(false);
+    health.checks.mail = {
+      status: 'attention',
+      mode: 'smtp',
+      waiting: 3,
+      failed: 1,
+      oldestWaitingSeconds: 720,
+    };
+    const mail = describeChecks(health).find((c) => c.key === 'mail');
+    expect(mail).toMatchObject({ title: 'Notification e-mail', status: 'attention' });
+    expect(mail?.rows.map((r) => `${r.label}: ${r.value}`)).toEqual([
+      'Delivery: SMTP server',
+      'Waiting: 3',
+      'Given up: 1',
+    ]);
+    expect(mail?.error).toMatch(/could not be e-mailed/);
+  });
 });

@@ -48,6 +48,22 @@ const HealthBody = Type.Object({
           'The chain-operation outbox. `attention` does not make the server unhealthy (it is not this instance’s fault); it asks an operator to look',
       },
     ),
+    mail: Type.Optional(
+      Type.Object(
+        {
+          status: Type.Union([Type.Literal('ok'), Type.Literal('attention'), Type.Literal('down')]),
+          mode: Type.Optional(Type.Union([Type.Literal('smtp'), Type.Literal('files')])),
+          waiting: Type.Optional(Type.Integer({ description: 'Notifications not e-mailed yet' })),
+          failed: Type.Optional(Type.Integer({ description: 'Notifications whose e-mail was given up' })),
+          oldestWaitingSeconds: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+          error: Type.Optional(Type.String()),
+        },
+        {
+          description:
+            'E-mail copies of notifications. `attention` (failures, a long wait) does not make the server unhealthy; it asks an operator to look at the mail server',
+        },
+      ),
+    ),
     chain: Type.Object({
       status: CheckStatus,
       adapter: Type.Union([Type.Literal('embedded'), Type.Literal('polymesh')]),
@@ -122,6 +138,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ stuckAfterMs: number }> =
           return { status: 'down' as const, adapter: ledger.kind, error: message(err) };
         }
       })();
+      const mail = await app.notificationMail
+        .health()
+        .catch((err: unknown) => ({ status: 'down' as const, error: message(err) }));
       const usage = app.memoryUsage();
       const load = {
         status: app.isUnderPressure() ? ('shedding' as const) : ('ok' as const),
@@ -138,7 +157,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ stuckAfterMs: number }> =
         status,
         version: VERSION,
         uptimeSeconds: Math.floor((Date.now() - started) / 1000),
-        checks: { database, queue: q, operations, chain, load },
+        checks: { database, queue: q, operations, chain, load, mail },
       });
     },
   );

@@ -55,6 +55,32 @@ export class NotificationMailer {
     return this.running;
   }
 
+  /**
+   * For /health: notices waiting for e-mail and given up. `attention` (failures, or a notice
+   * waiting over ten minutes) asks an operator to look at the mail server; it is not downtime.
+   */
+  async health(now = new Date()) {
+    const em = this.orm.em.fork();
+    const waiting = await em.count(Notification, { emailStatus: 'pending' });
+    const failed = await em.count(Notification, { emailStatus: 'failed' });
+    const oldest = await em.findOne(
+      Notification,
+      { emailStatus: 'pending' },
+      { fields: ['createdAt'], orderBy: { createdAt: 'asc' } },
+    );
+    const oldestWaitingSeconds = oldest
+      ? Math.floor((now.getTime() - oldest.createdAt.getTime()) / 1000)
+      : null;
+    const late = oldestWaitingSeconds !== null && oldestWaitingSeconds > 600;
+    return {
+      status: failed > 0 || late ? ('attention' as const) : ('ok' as const),
+      mode: this.mailer.mode,
+      waiting,
+      failed,
+      oldestWaitingSeconds,
+    };
+  }
+
   /** Resolves when no run is in progress (shutdown). */
   async idle(): Promise<void> {
     await this.running?.catch(() => undefined);

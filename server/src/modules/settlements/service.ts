@@ -342,6 +342,24 @@ export class SettlementService {
     };
   }
 
+  /**
+   * The parties who still have to affirm a new instruction are told so. Who has affirmed comes
+   * from the chain: the platform's portfolios (affirmed with the instruction) and receivers who
+   * pre-approved the asset are done already; an instruction that settled at once needs nobody.
+   */
+  private async tellPartiesToAffirm(tx: EntityManager, s: Settlement, op: ChainOperation): Promise<void> {
+    const chain = await this.ledger.instruction(s.instructionId!).catch(() => null);
+    if (chain && chain.status.type !== 'Pending') return;
+    const own = op.call.name === 'settlement.addAndAffirmInstruction' ? op.call.args.portfolios : [];
+    const waiting = new Set(
+      (chain?.affirmations ?? []).filter((a) => a.status !== 'Affirmed').map((a) => a.portfolio.did),
+    );
+    const affirmed = chain
+      ? chain.affirmations.map((a) => a.portfolio.did).filter((did) => !waiting.has(did))
+      : own.map((p) => p.did);
+    await instructionAwaitingAffirmation(tx, s.id, s.legs, affirmed);
+  }
+
   private async onOutcome(tx: EntityManager, op: ChainOperation): Promise<void> {
     const s = await tx.findOne(Settlement, { id: op.subjectId! });
     if (!s) return;
@@ -352,14 +370,7 @@ export class SettlementService {
     const result = op.result as { instructionId?: number } | null;
     if (result?.instructionId !== undefined) {
       s.instructionId = result.instructionId;
-      // The platform affirmed its own portfolios with the instruction; the others must affirm.
-      const own = op.call.name === 'settlement.addAndAffirmInstruction' ? op.call.args.portfolios : [];
-      await instructionAwaitingAffirmation(
-        tx,
-        s.id,
-        s.legs,
-        own.map((p) => p.did),
-      );
+      await this.tellPartiesToAffirm(tx, s, op);
     }
     s.failureReason = null;
   }
