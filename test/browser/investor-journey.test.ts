@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectors, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/src/config.js';
 import { ADMIN_TOKEN } from '../../server/test/helpers.js';
@@ -48,9 +48,17 @@ describe.skipIf(!hasChromium)('from sign-up to holding tokens, in Chromium', () 
   let page: Page;
   let baseUrl: string;
 
+  /** Whoever is signed in signs out, as a person sharing the browser would. */
+  async function signOut() {
+    const button = page.getByRole('button', { name: 'Sign out' });
+    if ((await button.count()) > 0) {
+      await button.click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    }
+  }
+
   async function signIn(who: { email: string; password: string }) {
-    await page.context().clearCookies();
-    if (page.url().startsWith(baseUrl)) await page.evaluate('localStorage.clear()');
+    await signOut();
     await page.goto(`${baseUrl}/login`);
     await page.getByLabel('Email').fill(who.email);
     await page.getByLabel('Password').fill(who.password);
@@ -60,7 +68,7 @@ describe.skipIf(!hasChromium)('from sign-up to holding tokens, in Chromium', () 
 
   /** Signs up, confirms the mailed link, walks the wizard and submits with a sandbox scenario. */
   async function applyAsInvestor(who: typeof JANE, scenario: RegExp) {
-    await page.context().clearCookies();
+    await signOut();
     await page.goto(`${baseUrl}/signup`);
     await page.getByLabel('Full name').fill(`${who.first} ${who.last}`);
     await page.getByLabel('Email').fill(who.email);
@@ -134,6 +142,11 @@ describe.skipIf(!hasChromium)('from sign-up to holding tokens, in Chromium', () 
     });
     expect(res.status).toBe(201);
   }, 120_000);
+  afterEach(async (ctx) => {
+    // What the person saw when a step failed.
+    if (ctx.task.result?.state === 'fail')
+      await portal.screenshot(`journey-failed-${ctx.task.name.slice(0, 40)}`);
+  });
   afterAll(async () => {
     await portal?.close();
   });
@@ -228,6 +241,7 @@ describe.skipIf(!hasChromium)('from sign-up to holding tokens, in Chromium', () 
     await page.getByTestId('application-status').getByText('Needs more information').waitFor();
     await page
       .getByText('Please upload a bank statement from the last three months showing your address.')
+      .first()
       .waitFor();
     await portal.screenshot('journey-04-more-info-asked');
     await page.getByRole('link', { name: 'Continue onboarding' }).click();
@@ -254,7 +268,7 @@ describe.skipIf(!hasChromium)('from sign-up to holding tokens, in Chromium', () 
     await page.getByRole('button', { name: 'Verify accreditation' }).click();
     await page.getByLabel('Evidence reviewed').fill('W-2 forms for 2024 and 2025 reviewed');
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
-    await page.getByText('Verify: done.').waitFor();
+    await page.getByText('Accreditation verified.').waitFor();
     await page.getByRole('button', { name: 'Attest', exact: true }).click();
     await page.getByRole('button', { name: 'Attest on chain' }).click();
     await page.getByTestId('operation-status').getByText('Finalised').first().waitFor({ timeout: 30_000 });
@@ -384,7 +398,7 @@ describe.skipIf(!hasChromium)('from sign-up to holding tokens, in Chromium', () 
     await page.getByRole('button', { name: 'Verify accreditation' }).click();
     await page.getByLabel('Evidence reviewed').fill('Tax returns for 2024 and 2025 reviewed');
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
-    await page.getByText('Verify: done.').waitFor();
+    await page.getByText('Accreditation verified.').waitFor();
     await page.getByRole('button', { name: 'Approve (first of two reviewers)' }).click();
     await page
       .getByLabel('Your due-diligence notes (recorded in the audit trail)')

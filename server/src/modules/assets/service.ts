@@ -38,7 +38,7 @@ export const DEFAULT_ISSUER = 'Platform issuer';
 export class AssetService {
   constructor(
     private readonly orm: MikroORM,
-    private readonly ledger: Ledger,
+    readonly ledger: Ledger,
     readonly operations: OperationService,
     private readonly audit: AuditService,
     readonly operatorAddress: () => string,

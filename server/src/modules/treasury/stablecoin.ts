@@ -25,15 +25,20 @@ export class PlatformStablecoin {
     private readonly settings: TreasuryConfig['stablecoin'],
     private readonly log: FastifyBaseLogger,
   ) {
-    // After its creation is final, the operator pre-approves it: withdrawals (investor →
-    // platform) then settle without the platform affirming each one.
+    // After its creation is final, the operator pre-approves it for its default portfolio:
+    // withdrawals (investor → platform) then settle without the platform affirming each one.
+    // Only that portfolio, not the whole identity: issuers' offerings raise into the operator's
+    // numbered portfolios, and a receiver the chain affirms by itself cannot be affirmed again by
+    // `sto.invest` (UnexpectedAffirmationStatus), so a DID-wide pre-approval breaks every offering.
     operations.onFinal('asset', async (tx, op) => {
       if (op.idempotencyKey !== CREATE_KEY || op.status !== 'finalised') return;
       const asset = await tx.findOne(Asset, { id: op.subjectId! });
       if (!asset?.chainId) return;
+      const did = await assets.ledger.identityOf(assets.operatorAddress());
+      if (!did) return;
       const pre = await operations.record(tx, {
         idempotencyKey: OPERATOR_PRE_APPROVAL_KEY,
-        call: { name: 'asset.preApproveAsset', args: { assetId: asset.chainId } },
+        call: { name: 'portfolio.preApprovePortfolio', args: { assetId: asset.chainId, portfolio: { did } } },
         signer: assets.operatorAddress(),
         requestedBy: 'system',
         subject: { type: 'platform-stablecoin', id: asset.id },
