@@ -7,7 +7,7 @@ import { Subscription } from '../server/src/modules/offerings/entity.js';
 import { ChainOperation } from '../server/src/modules/operations/entity.js';
 import { Settlement } from '../server/src/modules/settlements/entity.js';
 import { ADMIN_TOKEN, createTestEnv, type TestEnv } from '../server/test/helpers.js';
-import { offeringWorld, type Investor } from '../server/test/offering-helpers.js';
+import { offeringWorld, signed, type Investor } from '../server/test/offering-helpers.js';
 import { startServer, type ServerProcess } from './support/server-process.js';
 
 const INVESTORS = 10;
@@ -121,7 +121,7 @@ describe.each(MODES)('killing the server while investors’ writes are queued ($
       requests.push(
         api(`/offerings/${offeringId}/subscriptions`, {
           method: 'POST',
-          body: { amount: SUBSCRIPTION },
+          body: { amount: SUBSCRIPTION, agreement: signed(investor) },
           headers: investor.headers,
         }).then((r) => {
           expect(r.status, JSON.stringify(r.body)).toBe(202);

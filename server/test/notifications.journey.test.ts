@@ -5,10 +5,10 @@ import { User } from '../src/modules/auth/entity.js';
 import { InvestorIdentity, Notification } from '../src/modules/identities/entity.js';
 import type { Mailer } from '../src/modules/mail/mailer.js';
 import { NotificationMailer } from '../src/modules/notifications/delivery.js';
-import { subscriptionSettled } from '../src/modules/notifications/events.js';
+import { notify } from '../src/modules/notifications/notify.js';
 import { Subscription } from '../src/modules/offerings/entity.js';
 import { auth, createTestEnv, type TestEnv } from './helpers.js';
-import { offeringWorld, type Investor } from './offering-helpers.js';
+import { offeringWorld, signed, type Investor } from './offering-helpers.js';
 import { applyAndSubmit, registerInvestor } from './onboarding-helpers.js';
 
 type World = Awaited<ReturnType<typeof offeringWorld>>;
@@ -36,7 +36,11 @@ describe('notifications journey', () => {
     }>;
   const kinds = async (headers: Record<string, string>) => (await notes(headers)).items.map((n) => n.kind);
   const mailDir = () => join(env.dir, 'mail');
-  const mails = async () => (await readdir(mailDir()).catch(() => [] as string[])).sort();
+  // Notices only: sign-up confirmations and other account mail land in the same folder.
+  const mails = async () =>
+    (await readdir(mailDir()).catch(() => [] as string[]))
+      .filter((f) => f.startsWith('notification-'))
+      .sort();
 
   beforeAll(async () => {
     env = await createTestEnv();
@@ -111,7 +115,8 @@ describe('notifications journey', () => {
     const { sandboxWebhook } = await import('../src/modules/kyc/sandbox.js');
     const hook = sandboxWebhook(env.config.kyc.sandboxWebhookSecret!, {
       applicationId: id,
-      scenario: 'rejected',
+      // The vendor asks for new photos (labels UNSATISFACTORY_PHOTOS): the investor reads words.
+      scenario: 'retry',
     });
     await world.app.inject({
       method: 'POST',
@@ -121,8 +126,8 @@ describe('notifications journey', () => {
     });
     await world.queue.drain();
     const got = (await notes(dora.headers)).items;
-    expect(got.map((n) => n.kind)).toEqual(['application.rejected']);
-    expect(got[0]!.message).not.toMatch(/RED|FORGERY|labels/);
+    expect(got.map((n) => n.kind)).toEqual(['application.more-info-requested']);
+    expect(got[0]!.message).not.toMatch(/RETRY|UNSATISFACTORY|labels/);
   });
 
   it('tells the investor a settlement waits for their affirmation, with formatted amounts and the asset’s ticker', async () => {
@@ -166,27 +171,42 @@ describe('notifications journey', () => {
       minInvestment: '10',
       softCap: '50000',
     });
-    const sub = await world.call('POST', `/offerings/${id}/subscriptions`, { amount: '1500' }, ada.headers);
+    const sub = await world.call(
+      'POST',
+      `/offerings/${id}/subscriptions`,
+      { amount: '1500', agreement: signed(ada) },
+      ada.headers,
+    );
     expect(sub.status).toBe(202);
     await world.queue.drain();
-    let settled = (await notes(ada.headers)).items.filter((n) => n.kind === 'subscription.settled');
-    expect(settled).toHaveLength(1);
-    expect(settled[0]!.message).toBe(
-      'Your subscription to Gamma Seed settled: 1,500 GAMMA for 3,000 USDS. Your payment stays in escrow until the offering reaches its soft cap of 50,000 USDS; if it does not, you are refunded.',
+    // Below the soft cap the tokens are held in escrow, and the notice says so (never "settled").
+    let held = (await notes(ada.headers)).items.filter((n) => n.kind === 'subscription.escrow');
+    expect(held).toHaveLength(1);
+    expect(held[0]!.message).toBe(
+      "Your subscription to Gamma Seed is in: 1,500 GAMMA tokens for 3,000 USDS, held in escrow until the offering's soft cap is met.",
     );
-    // The outbox hook running again (a retried outcome) does not tell the investor twice.
+    expect(await kinds(ada.headers)).not.toContain('subscription.settled');
+    // The same event told again (a retried outcome hook) does not tell the investor twice.
     const em = env.db.orm.em.fork();
     const row = await em.findOneOrFail(Subscription, { offeringId: id });
-    await em.transactional((tx) => subscriptionSettled(tx, row));
-    settled = (await notes(ada.headers)).items.filter((n) => n.kind === 'subscription.settled');
-    expect(settled).toHaveLength(1);
+    const holder = await em.findOneOrFail(InvestorIdentity, { id: row.identityId });
+    await em.transactional((tx) =>
+      notify(tx, {
+        userId: holder.userId,
+        kind: 'subscription.escrow',
+        message: 'again',
+        dedupeKey: `subscription.escrow:${row.id}`,
+      }),
+    );
+    held = (await notes(ada.headers)).items.filter((n) => n.kind === 'subscription.escrow');
+    expect(held).toHaveLength(1);
 
     await world.ok('POST', `/offerings/${id}/close`);
     await world.queue.drain();
     const refunded = (await notes(ada.headers)).items.filter((n) => n.kind === 'subscription.refunded');
     expect(refunded).toHaveLength(1);
     expect(refunded[0]!.message).toBe(
-      'Gamma Seed did not reach its soft cap, so your subscription was refunded: 3,000 USDS is back in your account and your 1,500 GAMMA went back to the issuer.',
+      'Gamma Seed closed without reaching its soft cap: your 3,000 USDS has been refunded and the 1,500 GAMMA tokens taken back.',
     );
   }, 60_000);
 
@@ -202,7 +222,9 @@ describe('notifications journey', () => {
     await world.queue.drain();
     const got = (await notes(erin.headers)).items.filter((n) => n.kind === 'claims.revoked');
     expect(got).toHaveLength(1);
-    expect(got[0]!.message).toMatch(/^Your verification was withdrawn.*“A court order names this investor”/);
+    expect(got[0]!.message).toMatch(/^Your verification was withdrawn/);
+    // The reviewer's reason stays with reviewers (no tipping-off).
+    expect(got[0]!.message).not.toContain('A court order');
   });
 
   it('pages the list, counts unread notices, marks one or all read, and keeps notices private', async () => {
@@ -258,14 +280,14 @@ describe('notifications journey', () => {
     expect(await world.app.notificationMail.deliverPending()).toEqual({ sent: 0, skipped: 0, failed: 0 });
     expect(await mails()).toEqual(files);
 
-    const adaNote = (await notes(ada.headers)).items.find((n) => n.kind === 'subscription.settled')!;
+    const adaNote = (await notes(ada.headers)).items.find((n) => n.kind === 'subscription.escrow')!;
     const raw = await readFile(join(mailDir(), `notification-${adaNote.id}.eml`), 'utf8');
     // Headers fold and the quoted-printable body wraps long lines; read them unwrapped.
     const eml = raw.replace(/=\n/g, '').replace(/\n[ \t]+/g, ' ');
     expect(eml).toMatch(/^To: lovelace@investor\.example$/m);
-    expect(eml).toMatch(/^Subject: Your subscription to Gamma Seed settled$/m);
+    expect(eml).toMatch(/^Subject: Your subscription to Gamma Seed is held in escrow$/m);
     expect(eml).toMatch(new RegExp(`^Message-ID: <notification-${adaNote.id}@`, 'm'));
-    expect(eml).toContain('1,500 GAMMA for 3,000 USDS');
+    expect(eml).toContain('1,500 GAMMA tokens for 3,000 USDS');
     expect(eml).toContain(`${env.config.publicUrl}/investor/portfolio`);
 
     // The sender died after writing the mail, before recording it: sent again, still one file.

@@ -149,6 +149,7 @@ describe.skipIf(!hasChromium)('CDD review in Chromium', () => {
     await page.getByTestId('application-status').getByText('Needs more information').waitFor();
     await page
       .getByText('Please upload a bank statement from the last three months showing your address.')
+      .first()
       .waitFor();
     await page.getByRole('link', { name: 'Continue onboarding' }).click();
     await page.getByTestId('reviewer-request').getByText('Please upload a bank statement').waitFor();
@@ -268,7 +269,7 @@ describe.skipIf(!hasChromium)('CDD review in Chromium', () => {
     await signIn(page, baseUrl, { email: 'paul@investor.example', password: 'correct horse battery' });
     const badge = page.getByTestId('application-status');
     await badge.getByText('Revoked', { exact: true }).waitFor();
-    await page.getByText('Your verification was withdrawn').waitFor();
+    await page.getByText('Your verification was withdrawn').first().waitFor();
     await expect(page.getByText('Attested', { exact: true }).count()).resolves.toBe(0);
     // The reviewer's internal reason stays with the reviewers.
     await expect(page.getByText('Adverse media found after attestation').count()).resolves.toBe(0);

@@ -126,7 +126,7 @@ describe.skipIf(!hasChromium)('every investor page speaks plain language', () =>
     await f.call(
       'POST',
       `/offerings/${offeringId}/subscriptions`,
-      { amount: '12000' },
+      { amount: '12000', agreement: { fullName: 'Alice Plainbuyer', consent: true, documents: [] } },
       await headersOf(a.email),
     );
     await f.settle();

@@ -40,9 +40,13 @@ describe('roles', () => {
       '/issuer',
       '/cdd',
       '/audit',
+      '/treasury',
       '/admin/users',
       '/account/api-keys',
     ]);
+    expect(homeFor(['treasury'])).toBe('/treasury');
+    expect(areasFor(['treasury']).map((a) => a.path)).toContain('/treasury');
+    expect(areasFor(['investor']).map((a) => a.path)).not.toContain('/treasury');
   });
 
   it('only follows redirects that stay inside the portal', () => {

@@ -423,7 +423,7 @@ export class CddService {
       ops.push(op);
     }
     if (ops.length === 0) att.status = 'completed';
-    await claimsRevoked(tx, identity, att.id, actor, reason);
+    await claimsRevoked(tx, identity, att.id);
     await this.audit.append(tx, {
       actor,
       action: 'cdd.revoked',

@@ -8,7 +8,6 @@ import type { InstructionLeg } from '@stoa/chain';
 import { Asset } from '../assets/entity.js';
 import { IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
 import type { Application } from '../onboarding/entity.js';
-import { Offering, type Subscription } from '../offerings/entity.js';
 import { notify } from './notify.js';
 import { CLAIM_ORDER, claimWords, formatAmount, formatDay, listWords } from './words.js';
 
@@ -100,23 +99,23 @@ export async function claimsIssued(
   });
 }
 
-/** The platform revoked the investor's claims. */
+/**
+ * The platform revoked the investor's claims. The reviewer's reason is not quoted: it may concern
+ * a sanctions or suspicious-activity finding the investor must not be tipped off about; it stays
+ * in the audit trail for reviewers and examiners.
+ */
 export async function claimsRevoked(
   tx: EntityManager,
   identity: InvestorIdentity,
   attestationId: string,
-  actor: string,
-  reason: string,
 ): Promise<void> {
   await notify(tx, {
     userId: identity.userId,
     kind: 'claims.revoked',
     dedupeKey: `claims.revoked:${attestationId}`,
     title: 'Your verification was withdrawn',
-    message: `Your verification was withdrawn, so you can no longer subscribe to offerings or receive tokens.${reasonOf(
-      actor,
-      reason,
-    )} Contact support if you think this is a mistake.`,
+    message:
+      'Your verification was withdrawn, so you can no longer subscribe to offerings or receive tokens. Contact support if you think this is a mistake.',
     link: '/investor',
     data: { identityId: identity.id, attestationId },
   });
@@ -204,65 +203,4 @@ export async function instructionAwaitingAffirmation(
       data: { settlementId },
     });
   }
-}
-
-async function subscriber(tx: EntityManager, s: Subscription) {
-  const identity = await tx.findOne(InvestorIdentity, { id: s.identityId });
-  if (!identity) return null;
-  const o = await tx.findOneOrFail(Offering, { id: s.offeringId });
-  const asset = await tx.findOne(Asset, { id: o.assetId });
-  const payment = await tx.findOne(Asset, { id: o.paymentAssetId });
-  return {
-    identity,
-    o,
-    unit: asset?.ticker ?? asset?.name ?? 'tokens',
-    pay: payment?.ticker ?? payment?.name ?? '',
-  };
-}
-
-const escrowed = (o: Offering) => !!o.terms.softCap && o.escrowPortfolio !== null && o.status !== 'closed';
-
-/** A subscription settled on chain: the tokens are the investor's (or held in escrow until the soft cap). */
-export async function subscriptionSettled(tx: EntityManager, s: Subscription): Promise<void> {
-  const who = await subscriber(tx, s);
-  if (!who) return;
-  const { identity, o, unit, pay } = who;
-  await notify(tx, {
-    userId: identity.userId,
-    kind: 'subscription.settled',
-    dedupeKey: `subscription.settled:${s.id}`,
-    title: `Your subscription to ${o.name} settled`,
-    message: `Your subscription to ${o.name} settled: ${formatAmount(s.amount, unit)} for ${formatAmount(
-      s.cost,
-      pay || undefined,
-    )}.${
-      escrowed(o)
-        ? ` Your payment stays in escrow until the offering reaches its soft cap of ${formatAmount(
-            o.terms.softCap!,
-            pay || undefined,
-          )}; if it does not, you are refunded.`
-        : ''
-    }`,
-    link: '/investor/portfolio',
-    data: { offeringId: o.id, subscriptionId: s.id },
-  });
-}
-
-/** A subscription was refunded (the offering missed its soft cap). */
-export async function subscriptionRefunded(tx: EntityManager, s: Subscription): Promise<void> {
-  const who = await subscriber(tx, s);
-  if (!who) return;
-  const { identity, o, unit, pay } = who;
-  await notify(tx, {
-    userId: identity.userId,
-    kind: 'subscription.refunded',
-    dedupeKey: `subscription.refunded:${s.id}`,
-    title: `You were refunded for ${o.name}`,
-    message: `${o.name} did not reach its soft cap, so your subscription was refunded: ${formatAmount(
-      s.cost,
-      pay || undefined,
-    )} is back in your account and your ${formatAmount(s.amount, unit)} went back to the issuer.`,
-    link: '/investor/portfolio',
-    data: { offeringId: o.id, subscriptionId: s.id },
-  });
 }

@@ -103,8 +103,8 @@ export async function offeringImpact(
   return {
     action,
     summary: o.terms.softCap
-      ? `Closing releases ${formatAmount(fromUnits(raised))} ${money} from escrow to you; ${who} keep ${formatAmount(sold)} ${token} tokens.`
-      : `Closing ends the offering: ${who} hold ${formatAmount(sold)} ${token} tokens, ${formatAmount(fromUnits(raised))} ${money} raised.`,
+      ? `Closing releases ${formatAmount(fromUnits(raised))} ${money} from escrow to you; ${who} ${investors === 1 ? 'keeps' : 'keep'} ${formatAmount(sold)} ${token} tokens.`
+      : `Closing ends the offering: ${who} ${investors === 1 ? 'holds' : 'hold'} ${formatAmount(sold)} ${token} tokens, ${formatAmount(fromUnits(raised))} ${money} raised.`,
     details,
     tokens: sold,
     investors,

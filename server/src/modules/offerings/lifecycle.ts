@@ -24,9 +24,15 @@ async function tellInvestor(tx: EntityManager, o: Offering, s: Subscription, out
     escrow: `Your subscription to ${o.name} is in: ${tokens} tokens for ${paid}, held in escrow until the offering's soft cap is met.`,
     refunded: `${o.name} closed without reaching its soft cap: your ${paid} has been refunded and the ${tokens} tokens taken back.`,
   }[outcome];
+  const title = {
+    settled: `Your subscription to ${o.name} settled`,
+    escrow: `Your subscription to ${o.name} is held in escrow`,
+    refunded: `You were refunded for ${o.name}`,
+  }[outcome];
   await notify(tx, {
     userId: identity.userId,
     kind: `subscription.${outcome}`,
+    title,
     message,
     link: '/investor/portfolio',
     data: { offeringId: o.id, subscriptionId: s.id, amount: s.amount, cost: s.cost },

@@ -413,6 +413,7 @@ export class TreasuryService {
       await notify(tx, {
         userId: d.userId,
         kind: 'deposit.credited',
+        title: 'Your deposit arrived',
         message: `Your deposit of ${this.money(d.amount)} has arrived. You can use it to subscribe to offerings.`,
         link: '/investor/money',
         data: { depositId: d.id, amount: d.amount },
@@ -425,6 +426,7 @@ export class TreasuryService {
       await notify(tx, {
         userId: d.userId,
         kind: 'instruction.waiting',
+        title: 'A payment waits for your acceptance',
         message: `Your deposit of ${this.money(d.amount)} is waiting for you to accept it under Portfolio → pending settlements.`,
         link: '/investor/portfolio',
         data: { depositId: d.id },
@@ -534,6 +536,7 @@ export class TreasuryService {
       await notify(tx, {
         userId: w.userId,
         kind: 'withdrawal.failed',
+        title: 'Your withdrawal did not go through',
         message: `Your withdrawal of ${this.money(w.amount)} could not be processed; the money stays in your account.`,
         link: '/investor/money',
         dedupeKey: `withdrawal.failed:${w.id}`,
@@ -613,6 +616,7 @@ export class TreasuryService {
         await notify(tx, {
           userId: w.userId,
           kind: 'withdrawal.paid',
+          title: 'Your withdrawal was paid out',
           message: `We have sent ${this.money(w.amount)} to your bank account ${w.payTo}. It usually arrives within one business day.`,
           link: '/investor/money',
           data: { withdrawalId: w.id, amount: w.amount },
