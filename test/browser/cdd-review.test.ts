@@ -2,14 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectors, type Page } from 'playwright-core';
 import { sandboxWebhook } from '../../server/src/modules/kyc/sandbox.js';
 import { ADMIN_TOKEN } from '../../server/test/helpers.js';
-import { hasChromium, mailedLink, openPortal, type Portal } from './harness.js';
-
-const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-// A 1×1 PNG: signature, IHDR, IDAT, IEND.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+import { hasChromium, openPortal, type Portal } from './harness.js';
+import { fillWizard, PDF, signUpAndConfirm, type Applicant } from './wizard.js';
 
 const ANN = { name: 'Ann Reviewer', email: 'ann@cdd.example', password: 'reviewer password 123' };
 const BOB = { name: 'Bob Second', email: 'bob@cdd.example', password: 'reviewer password 456' };
@@ -41,55 +35,30 @@ async function applyAsInvestor(
   baseUrl: string,
   who: { first: string; last: string; email: string; tryUnder18?: boolean },
 ): Promise<string> {
-  await page.goto(`${baseUrl}/signup`);
-  await page.getByLabel('Full name').fill(`${who.first} ${who.last}`);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText('Check your e-mail').waitFor();
-  // The investor opens the confirmation link mailed to them.
-  await page.goto(await mailedLink(portal!, who.email, '/verify-email'));
-  await page.getByRole('heading', { name: 'Personal data' }).waitFor();
-  await page.getByLabel('First name').fill(who.first);
-  await page.getByLabel('Last name').fill(who.last);
-  await page.getByLabel('Date of birth').fill('1975-06-07');
-  await page.getByLabel('Street address').fill('5 Elm St');
-  await page.getByLabel('City').fill('Boston');
-  await page.getByLabel('Postal code').fill('02108');
-  await page.getByLabel('Country', { exact: true }).selectOption('US');
-  await page.getByLabel('Country of residence').selectOption('US');
-  await page.getByLabel('Citizenship').selectOption('US');
-  await page.getByLabel('Tax residency').selectOption('US');
-  await page.getByLabel('Investor type').selectOption('retail');
-  if (who.tryUnder18) {
-    // Applicants under 18 are refused, in words, at the date of birth.
-    await page.getByLabel('Date of birth').fill(`${new Date().getFullYear() - 16}-03-04`);
-    await page.getByRole('button', { name: 'Save and continue' }).click();
-    await page.getByText('You must be at least 18 years old to apply').waitFor();
-    await portal?.screenshot('onboarding-under-18');
-    // The refusal answered 400, which the browser logs; nothing else went wrong.
-    if (portal) {
-      expect(portal.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
-      portal.consoleErrors.length = 0;
-    }
-    await page.getByLabel('Date of birth').fill('1975-06-07');
-  }
-  await page.getByRole('button', { name: 'Save and continue' }).click();
-  await page.getByRole('heading', { name: 'Documents' }).waitFor();
-  await page
-    .getByLabel('Identity document')
-    .setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF });
-  await page.getByText('passport.pdf').waitFor();
-  await page
-    .getByLabel('Proof of address')
-    .setInputFiles({ name: 'utility-bill.png', mimeType: 'image/png', buffer: PNG });
-  await page.getByText('utility-bill.png').waitFor();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('heading', { name: 'Accreditation' }).waitFor();
-  await page.getByLabel('Annual income').fill('90000');
-  await page.getByLabel('Net worth').fill('250000');
-  await page.getByRole('button', { name: 'Save and continue' }).click();
-  await page.getByRole('heading', { name: 'Review and submit' }).waitFor();
+  const applicant: Applicant = {
+    ...who,
+    password: 'correct horse battery',
+    investorType: 'retail',
+    income: '90000',
+    netWorth: '250000',
+    beforeSavingPersonalData: who.tryUnder18
+      ? async () => {
+          // Applicants under 18 are refused, in words, at the date of birth.
+          await page.getByLabel('Date of birth').fill(`${new Date().getFullYear() - 16}-03-04`);
+          await page.getByRole('button', { name: 'Save and continue' }).click();
+          await page.getByText('You must be at least 18 years old to apply').waitFor();
+          await portal?.screenshot('onboarding-under-18');
+          // The refusal answered 400, which the browser logs; nothing else went wrong.
+          if (portal) {
+            expect(portal.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+            portal.consoleErrors.length = 0;
+          }
+          await page.getByLabel('Date of birth').fill('1975-06-07');
+        }
+      : undefined,
+  };
+  await signUpAndConfirm(portal!, applicant);
+  await fillWizard(page, applicant);
   await page.getByRole('button', { name: 'Submit application' }).click();
   await page.getByText('Application submitted').waitFor();
   return page.evaluate(async () => {

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectors, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/src/config.js';
 import { ADMIN_TOKEN } from '../../server/test/helpers.js';
-import { hasChromium, mailedLink, openPortal, type Portal } from './harness.js';
+import { hasChromium, openPortal, type Portal } from './harness.js';
+import { fillWizard, PDF, signUpAndConfirm, type Applicant } from './wizard.js';
 
 /**
  * Issue 10's journey, as people do it in the portal (Chromium), with nothing behind the UI but
@@ -14,11 +15,6 @@ import { hasChromium, mailedLink, openPortal, type Portal } from './harness.js';
  * two reviewers.
  */
 
-const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
 const PPM = Buffer.from(
   'Private placement memorandum of Juniper Growth.\nRisk factors: you may lose your whole investment.\n',
 );
@@ -28,17 +24,25 @@ const ANN = { name: 'Ann Reviewer', email: 'ann@cdd.example', password: 'reviewe
 const BOB = { name: 'Bob Second', email: 'bob@cdd.example', password: 'reviewer password 456' };
 const TESS = { name: 'Tess Treasurer', email: 'tess@stoa.example', password: 'treasury password 123' };
 const IVY = { name: 'Ivy Issuer', email: 'ivy@juniper.example', password: 'issuer password 123' };
-const JANE = {
+const accredited = {
+  investorType: 'accredited',
+  income: '320000',
+  netWorth: '2400000',
+  qualifies: 'income',
+} as const;
+const JANE: Applicant = {
   first: 'Jane',
   last: 'Holder',
   email: 'jane@investor.example',
   password: 'correct horse battery',
+  ...accredited,
 };
-const PAUL = {
+const PAUL: Applicant = {
   first: 'Paul',
   last: 'Politico',
   email: 'paul@investor.example',
   password: 'another good passphrase',
+  ...accredited,
 };
 
 const defaults = loadConfig({ NODE_ENV: 'test' }).treasury;
@@ -67,53 +71,10 @@ describe.skipIf(!hasChromium)('from sign-up to holding tokens, in Chromium', () 
   }
 
   /** Signs up, confirms the mailed link, walks the wizard and submits with a sandbox scenario. */
-  async function applyAsInvestor(who: typeof JANE, scenario: RegExp) {
+  async function applyAsInvestor(who: Applicant, scenario: RegExp) {
     await signOut();
-    await page.goto(`${baseUrl}/signup`);
-    await page.getByLabel('Full name').fill(`${who.first} ${who.last}`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByText('Check your e-mail').waitFor();
-    // The investor opens the link mailed to them.
-    await page.goto(await mailedLink(portal, who.email, '/verify-email'));
-    await page.getByRole('heading', { name: 'Personal data' }).waitFor();
-
-    await page.getByLabel('First name').fill(who.first);
-    await page.getByLabel('Last name').fill(who.last);
-    await page.getByLabel('Date of birth').fill('1979-04-12');
-    await page.getByLabel('Street address').fill('12 Harbor Rd');
-    await page.getByLabel('City').fill('Portland');
-    await page.getByLabel('Postal code').fill('97201');
-    await page.getByLabel('Country', { exact: true }).selectOption('US');
-    await page.getByLabel('Country of residence').selectOption('US');
-    await page.getByLabel('Citizenship').selectOption('US');
-    await page.getByLabel('Tax residency').selectOption('US');
-    await page.getByLabel('Investor type').selectOption('accredited');
-    await page.getByRole('button', { name: 'Save and continue' }).click();
-
-    await page.getByRole('heading', { name: 'Documents' }).waitFor();
-    await page
-      .getByLabel('Identity document')
-      .setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF });
-    await page.getByText('passport.pdf').waitFor();
-    await page
-      .getByLabel('Proof of address')
-      .setInputFiles({ name: 'utility-bill.png', mimeType: 'image/png', buffer: PNG });
-    await page.getByText('utility-bill.png').waitFor();
-    await page.getByRole('button', { name: 'Continue' }).click();
-
-    await page.getByRole('heading', { name: 'Accreditation' }).waitFor();
-    await page.getByLabel('Annual income').fill('320000');
-    await page.getByLabel('Net worth').fill('2400000');
-    await page.getByLabel('How you qualify').selectOption('income');
-    await page
-      .getByLabel('Accreditation evidence')
-      .setInputFiles({ name: 'w2.pdf', mimeType: 'application/pdf', buffer: PDF });
-    await page.getByText('w2.pdf').waitFor();
-    await page.getByRole('button', { name: 'Save and continue' }).click();
-
-    await page.getByRole('heading', { name: 'Review and submit' }).waitFor();
+    await signUpAndConfirm(portal, who);
+    await fillWizard(page, who);
     await page.getByRole('radio', { name: scenario }).check();
     await page.getByRole('button', { name: 'Submit application' }).click();
     await page.getByText('Application submitted').waitFor();
