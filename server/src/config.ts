@@ -347,6 +347,11 @@ export const DEVELOPMENT_DEFAULTS: readonly DevelopmentDefault[] = [
     used: (e) => !e.KYC_PROVIDER,
     fix: 'is required: unset, the sandbox vendor decides verdicts from test data; set sumsub or onfido (sandbox only for a staging deployment)',
   },
+  {
+    variable: 'BANK_IBAN',
+    used: (e) => !e.BANK_IBAN,
+    fix: "is required: unset, investors' deposit instructions name an example bank account; set the IBAN (or account number) of the platform's client-money account, with BANK_ACCOUNT_NAME, BANK_NAME and BANK_BIC",
+  },
 ];
 
 function invalid(problems: string[]): ConfigError {

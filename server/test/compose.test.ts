@@ -109,6 +109,7 @@ describe('docker-compose.yml', () => {
     const { errors } = serverEnvironment({});
     expect(errors.map((e) => e.split(':')[0]).sort()).toEqual([
       'ADMIN_TOKEN',
+      'BANK_IBAN',
       'ENCRYPTION_KEY',
       'KYC_PROVIDER',
       'POSTGRES_PASSWORD',

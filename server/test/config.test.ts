@@ -13,6 +13,7 @@ const PRODUCTION = {
   SIGNER_MNEMONICS: OWN_MNEMONIC,
   KYC_PROVIDER: 'sandbox',
   SANDBOX_WEBHOOK_SECRET: 's'.repeat(32),
+  BANK_IBAN: 'DE89 3704 0044 0532 0130 00',
 };
 const refusal = (env: Record<string, string | undefined>): string => {
   try {
@@ -101,6 +102,7 @@ describe('loadConfig', () => {
     ['SIGNER_MNEMONICS', { SIGNER_MNEMONICS: DEV_PHRASE }, /public development key/],
     ['SIGNER_MNEMONICS', { SIGNER_MNEMONICS: `${DEV_PHRASE}//stoa/1` }, /public development key/],
     ['KYC_PROVIDER', { KYC_PROVIDER: undefined }, /set sumsub or onfido/],
+    ['BANK_IBAN', { BANK_IBAN: undefined }, /client-money account/],
   ];
   it.each(cases)('production refuses %s on a development default (%o)', (variable, change, advice) => {
     const message = refusal({ ...PRODUCTION, ...change });
