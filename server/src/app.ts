@@ -169,6 +169,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authPlugin, {
     adminToken: config.adminToken,
     sessionTtlMs: config.sessionTtlMs,
+    authCacheTtlMs: config.authCacheTtlMs,
     staffTwoFactor: config.staffTwoFactor,
     publicUrl: config.publicUrl,
   });

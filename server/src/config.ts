@@ -73,6 +73,11 @@ const EnvSchema = Type.Object({
   LEDGER_BLOCK_TIME_MS: wholeNumber(),
   /** Longest a start-up step (database, ledger replay, node connection) may take; 0 = no limit. */
   STARTUP_TIMEOUT_MS: wholeNumber(),
+  /**
+   * How long a resolved session or API key is trusted without reading it again, in ms (0 = read
+   * on every request). Bounds how long another server instance serves a revoked credential.
+   */
+  AUTH_CACHE_TTL_MS: wholeNumber(),
   SESSION_TTL_HOURS: matching('^[0-9]{1,4}$', 'a whole number of hours up to 9999'),
   /** How long an Idempotency-Key and its stored answer are kept, in hours. */
   IDEMPOTENCY_TTL_HOURS: matching('^[1-9][0-9]{0,3}$', 'a whole number of hours from 1 to 9999'),
@@ -182,6 +187,8 @@ export interface Config {
   notificationMailIntervalMs: number;
   outbox: { sweepIntervalMs: number; submitTimeoutMs: number; stuckAfterMs: number };
   sessionTtlMs: number;
+  /** How long a resolved session or API key is cached (plugins/auth.ts); 0 = not at all. */
+  authCacheTtlMs: number;
   /** Whether staff must have two-factor sign-in before staff routes answer them. */
   staffTwoFactor: 'required' | 'optional';
   idempotencyTtlMs: number;
@@ -531,6 +538,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       stuckAfterMs: Number(e.OUTBOX_STUCK_AFTER_SECONDS ?? '300') * 1000,
     },
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
+    authCacheTtlMs: Number(e.AUTH_CACHE_TTL_MS ?? '5000'),
     staffTwoFactor: e.STAFF_TWO_FACTOR ?? (nodeEnv === 'test' ? 'optional' : 'required'),
     idempotencyTtlMs: Number(e.IDEMPOTENCY_TTL_HOURS ?? '24') * 3600_000,
     kyc: kycConfig(e, nodeEnv),

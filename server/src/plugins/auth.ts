@@ -7,6 +7,7 @@ import { AuditService } from '../modules/audit/service.js';
 import { AccountService } from '../modules/auth/accounts.js';
 import { AccountLinks } from '../modules/auth/self-service.js';
 import { API_KEY_PREFIX, AuthService, SESSION_COOKIE, type Principal } from '../modules/auth/service.js';
+import { PrincipalCache, PRINCIPAL_CACHE_TTL_MS } from '../modules/auth/principal-cache.js';
 import { TwoFactorService } from '../modules/auth/two-factor.js';
 import type { Role } from '../modules/auth/roles.js';
 
@@ -77,6 +78,8 @@ export const authPlugin = fp(
     opts: {
       adminToken?: string;
       sessionTtlMs: number;
+      /** How long a resolved principal is cached; every credential change evicts at once. */
+      authCacheTtlMs?: number;
       staffTwoFactor?: 'required' | 'optional';
       publicUrl?: string;
     },
@@ -84,13 +87,15 @@ export const authPlugin = fp(
     await app.register(cookie);
     const orm = app.infra.db.orm;
     // The key ring and the mailer are registered after this plugin; they are used per request.
-    const twoFactor = new TwoFactorService(orm, new AuditService(), () => app.keys);
+    const principals = new PrincipalCache(opts.authCacheTtlMs ?? PRINCIPAL_CACHE_TTL_MS);
+    const twoFactor = new TwoFactorService(orm, new AuditService(), () => app.keys, principals);
     const service = new AuthService(
       orm,
       new AuditService(),
       opts.sessionTtlMs,
       twoFactor,
       opts.staffTwoFactor,
+      principals,
     );
     const links = new AccountLinks(
       orm,
@@ -98,12 +103,13 @@ export const authPlugin = fp(
       () => app.mailer,
       opts.publicUrl ?? 'http://localhost:3000',
       app.log,
+      principals,
     );
     app.decorate('authService', service);
     app.decorate('twoFactorService', twoFactor);
     app.decorate('accountLinks', links);
     app.addHook('onClose', async () => links.settled());
-    app.decorate('accountService', new AccountService(app.infra.db.orm, new AuditService()));
+    app.decorate('accountService', new AccountService(app.infra.db.orm, new AuditService(), principals));
     app.decorateRequest('principal', null);
     const catalog: RouteAccess[] = [];
     app.decorate('routeCatalog', catalog);

@@ -3,6 +3,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import type { AuditService } from '../audit/service.js';
 import { ApiKey, Session, User } from './entity.js';
+import type { PrincipalCache } from './principal-cache.js';
 import type { Role } from './roles.js';
 import type { Principal } from './service.js';
 
@@ -30,14 +31,24 @@ const liveKey = (userId: Owner, now: Date) => ({
 /**
  * User administration: roles, disabling and enabling. Each change locks the user's row, so a
  * login or a new API key racing with it either lands before it (and is ended by it) or sees it.
- * Nothing about a principal is cached between requests (plugins/auth.ts reads the rows on each
- * one), so what a change ends stops at the next request.
+ * Resolved principals are cached for a few seconds (principal-cache.ts); each change evicts the
+ * user's entries once committed, so what it ends stops at the next request on this instance.
  */
 export class AccountService {
   constructor(
     private readonly orm: MikroORM,
     private readonly audit: AuditService,
+    private readonly principals?: PrincipalCache,
   ) {}
+
+  /** Runs a change to the user's access, then evicts the user's cached principals. */
+  private async evicting<T>(userId: string, change: Promise<T>): Promise<T> {
+    try {
+      return await change;
+    } finally {
+      this.principals?.evictUser(userId);
+    }
+  }
 
   async list(): Promise<{ user: User; access: Access }[]> {
     const em = this.orm.em.fork();
@@ -58,6 +69,10 @@ export class AccountService {
    * new roles. API keys keep the roles the user still holds, and a key left with none is revoked.
    */
   async setRoles(actor: Principal, userId: string, roles: Role[], reason: string): Promise<AccessChange> {
+    return this.evicting(userId, this.setRolesNow(actor, userId, roles, reason));
+  }
+
+  private async setRolesNow(actor: Principal, userId: string, roles: Role[], reason: string) {
     return this.orm.em.fork().transactional(async (tx) => {
       const user = await this.lock(tx, userId);
       const now = new Date();
@@ -103,6 +118,10 @@ export class AccountService {
         'You cannot disable your own account; ask another administrator to do it',
       );
     }
+    return this.evicting(userId, this.disableNow(actor, userId, reason));
+  }
+
+  private async disableNow(actor: Principal, userId: string, reason: string): Promise<AccessChange> {
     return this.orm.em.fork().transactional(async (tx) => {
       const user = await this.lock(tx, userId);
       if (user.disabled) throw new AppError('CONFLICT', `${user.displayName}'s account is already disabled`);

@@ -7,6 +7,7 @@ import type { AuditService } from '../audit/service.js';
 import type { Mail, Mailer } from '../mail/mailer.js';
 import { notify } from '../notifications/notify.js';
 import { AccountToken, Session, User, type AccountTokenPurpose } from './entity.js';
+import type { PrincipalCache } from './principal-cache.js';
 import { hashPassword } from './service.js';
 
 export const RESET_TTL_MS = 60 * 60_000;
@@ -42,6 +43,7 @@ export class AccountLinks {
     private readonly mailer: () => Mailer,
     private readonly publicUrl: string,
     private readonly log: FastifyBaseLogger,
+    private readonly principals?: PrincipalCache,
   ) {}
 
   async register(input: { email: string; password: string; displayName: string }, ip: string): Promise<void> {
@@ -220,6 +222,7 @@ export class AccountLinks {
       });
       return u;
     });
+    this.principals?.evictUser(user.id);
     this.send({
       to: user.email,
       subject: 'Your Stoa password was changed',

@@ -6,6 +6,7 @@ import { randomToken, sha256Hex } from '../../lib/crypto.js';
 import type { AuditService } from '../audit/service.js';
 import { AccountToken, ApiKey, Session, User } from './entity.js';
 import type { Role } from './roles.js';
+import { PrincipalCache } from './principal-cache.js';
 import { codeRefusal, isStaff, type TwoFactorService } from './two-factor.js';
 
 export interface Principal {
@@ -52,6 +53,7 @@ interface ApiKeyRow {
   id: string;
   roles: Role[];
   lastUsedAt: Date | string | null;
+  expiresAt: Date | string | null;
   userId: string;
   userRoles: Role[];
 }
@@ -71,6 +73,8 @@ export class AuthService {
     private readonly sessionTtlMs: number,
     private readonly twoFactor: TwoFactorService,
     private readonly staffTwoFactor: 'required' | 'optional' = 'optional',
+    /** Resolved principals for a few seconds; every path that ends a credential evicts. */
+    readonly principals: PrincipalCache = new PrincipalCache(),
   ) {}
 
   async createUser(actor: string, input: NewUser): Promise<User> {
@@ -242,19 +246,27 @@ export class AuthService {
         data: { sessionId: session.id },
       });
     });
+    this.principals.evictUser(session.userId);
   }
 
-  /** One query per request: the live session joined with its enabled user. */
+  /**
+   * The live session joined with its enabled user: one query, then trusted for a few seconds
+   * (principal-cache.ts; ending the session or changing the user evicts it at once).
+   */
   async resolveSession(token: string): Promise<Principal | null> {
+    const hash = sha256Hex(token);
+    const cached = this.principals.get(`s:${hash}`);
+    if (cached) return cached.principal;
+    const generation = this.principals.generation();
     const [row] = await this.orm.em
       .getConnection()
-      .execute<{ userId: string; roles: Role[]; twoFactor: boolean }[]>(
-        `select u.id as "userId", u.roles, exists (
+      .execute<{ userId: string; roles: Role[]; twoFactor: boolean; expiresAt: Date | string }[]>(
+        `select u.id as "userId", u.roles, s.expires_at as "expiresAt", exists (
                 select 1 from user_two_factor t where t.user_id = u.id and t.confirmed_at is not null
               ) as "twoFactor"
            from user_session s join app_user u on u.id = s.user_id
           where s.token_hash = ? and s.revoked_at is null and s.expires_at > ? and not u.disabled`,
-        [sha256Hex(token), new Date()],
+        [hash, new Date()],
       );
     if (!row) return null;
     const principal: Principal = {
@@ -264,6 +276,11 @@ export class AuthService {
       kind: 'user',
     };
     if (this.twoFactorRequired(row.roles) && !row.twoFactor) principal.twoFactorMissing = true;
+    this.principals.set(`s:${hash}`, generation, {
+      principal,
+      userId: row.userId,
+      expiresAt: new Date(row.expiresAt),
+    });
     return principal;
   }
 
@@ -310,7 +327,7 @@ export class AuthService {
   }
 
   async revokeApiKey(actor: Principal, id: string): Promise<ApiKey> {
-    return this.orm.em.fork().transactional(async (tx) => {
+    const revoked = await this.orm.em.fork().transactional(async (tx) => {
       const key = await tx.findOne(ApiKey, { id });
       const mayRevokeAny = actor.roles.includes('admin');
       if (!key || (!mayRevokeAny && key.userId !== actor.userId)) throw AppError.notFound('API key', id);
@@ -326,6 +343,8 @@ export class AuthService {
       }
       return key;
     });
+    this.principals.evictUser(revoked.userId);
+    return revoked;
   }
 
   async listApiKeys(userId: string): Promise<ApiKey[]> {
@@ -333,31 +352,59 @@ export class AuthService {
   }
 
   /**
-   * One query per request: the live key joined with its enabled user. `lastUsedAt` is written at
-   * most once a minute per key, and only by the first of concurrent requests (the update is
-   * conditional), so a busy machine client does not turn every read into a write.
+   * The live key joined with its enabled user: one query, then trusted for a few seconds
+   * (principal-cache.ts; revoking the key or changing its user evicts it at once). `lastUsedAt`
+   * is written at most once a minute per key, and only by the first of concurrent requests (the
+   * update is conditional), so a busy machine client does not turn every read into a write.
    */
   async resolveApiKey(token: string): Promise<Principal | null> {
-    const em = this.orm.em.fork();
+    const hash = sha256Hex(token);
     const now = new Date();
-    const [row] = await em.getConnection().execute<ApiKeyRow[]>(
-      `select k.id, k.roles, k.last_used_at as "lastUsedAt", u.id as "userId", u.roles as "userRoles"
+    const cached = this.principals.get(`k:${hash}`, now.getTime());
+    if (cached) {
+      const keyId = cached.principal.id.slice('api-key:'.length);
+      if (cached.lastUsedAt === undefined || cached.lastUsedAt <= now.getTime() - LAST_USED_RESOLUTION_MS) {
+        cached.lastUsedAt = now.getTime();
+        await this.touchApiKey(keyId, now);
+      }
+      return cached.principal;
+    }
+    const generation = this.principals.generation();
+    const [row] = await this.orm.em.getConnection().execute<ApiKeyRow[]>(
+      `select k.id, k.roles, k.last_used_at as "lastUsedAt", k.expires_at as "expiresAt",
+              u.id as "userId", u.roles as "userRoles"
          from api_key k join app_user u on u.id = k.user_id
         where k.secret_hash = ? and k.revoked_at is null
           and (k.expires_at is null or k.expires_at > ?) and not u.disabled`,
-      [sha256Hex(token), now],
+      [hash, now],
     );
     if (!row) return null;
-    const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
-    if (!row.lastUsedAt || new Date(row.lastUsedAt) <= staleBefore) {
-      await em.nativeUpdate(
-        ApiKey,
-        { id: row.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: staleBefore } }] },
-        { lastUsedAt: now },
-      );
+    let lastUsedAt = row.lastUsedAt ? new Date(row.lastUsedAt).getTime() : undefined;
+    if (lastUsedAt === undefined || lastUsedAt <= now.getTime() - LAST_USED_RESOLUTION_MS) {
+      await this.touchApiKey(row.id, now);
+      lastUsedAt = now.getTime();
     }
     const roles = row.roles.filter((r) => row.userRoles.includes(r));
-    return { id: `api-key:${row.id}`, userId: row.userId, roles, kind: 'api-key' };
+    const principal: Principal = { id: `api-key:${row.id}`, userId: row.userId, roles, kind: 'api-key' };
+    this.principals.set(`k:${hash}`, generation, {
+      principal,
+      userId: row.userId,
+      expiresAt: row.expiresAt ? new Date(row.expiresAt) : null,
+      lastUsedAt,
+    });
+    return principal;
+  }
+
+  /** Records a use of the key unless another request (or instance) did within the minute. */
+  private async touchApiKey(id: string, now: Date): Promise<void> {
+    const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+    await this.orm.em
+      .fork()
+      .nativeUpdate(
+        ApiKey,
+        { id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: staleBefore } }] },
+        { lastUsedAt: now },
+      );
   }
 
   async getUser(em: EntityManager, id: string): Promise<User | null> {

@@ -10,6 +10,7 @@ import { totpContext } from '../keys/contexts.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { notify } from '../notifications/notify.js';
 import { Session, TwoFactor, User } from './entity.js';
+import type { PrincipalCache } from './principal-cache.js';
 import type { Role } from './roles.js';
 import type { Principal } from './service.js';
 
@@ -76,6 +77,7 @@ export class TwoFactorService {
     private readonly orm: MikroORM,
     private readonly audit: AuditService,
     private readonly keys: () => KeyRing,
+    private readonly principals?: PrincipalCache,
   ) {}
 
   async status(userId: string): Promise<{ enrolled: boolean; recoveryCodesLeft: number }> {
@@ -155,6 +157,7 @@ export class TwoFactorService {
       });
       return codes;
     });
+    this.principals?.evictUser(userId);
     if (!outcome) {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -188,6 +191,7 @@ export class TwoFactorService {
       }
       return result;
     });
+    this.principals?.evictUser(userId);
     if (!check.ok) throw codeRefusal(check.reason);
   }
 
@@ -202,7 +206,7 @@ export class TwoFactorService {
         'You cannot reset your own two-factor sign-in; turn it off with a code, or ask another administrator',
       );
     }
-    return this.orm.em.fork().transactional(async (tx) => {
+    const outcome = await this.orm.em.fork().transactional(async (tx) => {
       const user = await tx.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!user) throw AppError.notFound('User', userId);
       const removed = await tx.nativeDelete(TwoFactor, { userId, confirmedAt: { $ne: null } });
@@ -232,6 +236,8 @@ export class TwoFactorService {
       });
       return { sessionsEnded };
     });
+    this.principals?.evictUser(userId);
+    return outcome;
   }
 
   /**
