@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromUnits, toUnits } from '../src/lib/units.js';
 import { auth, createTestEnv, type TestEnv } from './helpers.js';
 import { offeringWorld, type Investor } from './offering-helpers.js';
@@ -236,5 +236,36 @@ describe('pre-trade checks by role', () => {
     expect(forAlpha.body.checks.find((c: { check: string }) => c.check === 'funds').detail).toMatch(
       /^100 Stoa USD/,
     );
+  });
+  it('answers from one database round trip once the asset is cached', async () => {
+    const body = { from: { did: alpha.did }, to: { did: bravo.did }, amount: '10' };
+    expect((await check(equity.id, body, officerKey)).status).toBe(200);
+    const connection = w.app.infra.db.orm.em.getConnection();
+    const execute = vi.spyOn(connection, 'execute');
+    try {
+      const again = await check(equity.id, body, officerKey);
+      expect(again.status).toBe(200);
+      expect(again.body.allowed).toBe(true);
+      expect(execute).toHaveBeenCalledTimes(1);
+    } finally {
+      execute.mockRestore();
+    }
+  });
+
+  it('a check right after a rule change reads the new rules', async () => {
+    const body = { from: { did: alpha.did }, to: { did: bravo.did }, amount: '1' };
+    const before = await check(equity.id, body, alpha.headers);
+    expect(before.body.withheld).toContain('the limit of 25% of the supply per holder');
+    await w.ok('PUT', `/assets/${equity.id}/rules`, {
+      templates: [
+        { template: 'reg-d-506c' },
+        { template: 'reg-s' },
+        { template: 'max-holders', count: 99 },
+        { template: 'max-ownership', percentage: '30' },
+      ],
+    });
+    const after = await check(equity.id, body, alpha.headers);
+    expect(after.body.withheld).toContain('the limit of 30% of the supply per holder');
+    expect(after.body.withheld).not.toContain('the limit of 25% of the supply per holder');
   });
 });

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { holderRoutes } from '../modules/assets/holders.js';
 import { assetRoutes } from '../modules/assets/routes.js';
 import { AssetService } from '../modules/assets/service.js';
+import { CheckContextCache } from '../modules/compliance/check-cache.js';
 import { TransferCheckService } from '../modules/compliance/checks.js';
 import { ruleHistoryRoutes } from '../modules/compliance/history.js';
 import { complianceRoutes } from '../modules/compliance/routes.js';
@@ -39,8 +40,10 @@ export const tokenizationServicesPlugin = fp(
     const { db, ledger } = app.infra;
     const { audit, operations } = app.services;
     const assets = new AssetService(db.orm, ledger, operations, audit, opts.operatorAddress);
-    const compliance = new ComplianceService(db.orm, ledger, assets, audit);
-    const checks = new TransferCheckService(ledger, assets);
+    // One cache of assets' check contexts: the checks read it, rule changes evict from it.
+    const checkContexts = new CheckContextCache();
+    const compliance = new ComplianceService(db.orm, ledger, assets, audit, checkContexts);
+    const checks = new TransferCheckService(ledger, checkContexts);
     const offerings = new OfferingService(
       db.orm,
       ledger,

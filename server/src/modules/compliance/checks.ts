@@ -1,14 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Did, Ledger, PortfolioRef, TransferBreakdown, TransferError } from '@stoa/chain';
 import { fromUnits, toUnits } from '../../lib/units.js';
-import type { AssetService } from '../assets/service.js';
 import type { Principal } from '../auth/service.js';
-import { InvestorIdentity } from '../identities/entity.js';
-import { Application } from '../onboarding/entity.js';
-import { Subscription } from '../offerings/entity.js';
+import type { Standing } from '../identities/entity.js';
+import { CheckContextCache } from './check-cache.js';
 import type { Audience, CompiledRules } from './compiler.js';
-import { AssetRules } from './entity.js';
-import { present, transferCheckAudience, type CheckAnswer, type CheckReport } from './policy.js';
+import {
+  checksAnyTransfer,
+  present,
+  transferCheckAudience,
+  type CheckAnswer,
+  type CheckReport,
+} from './policy.js';
 import {
   conditionParties,
   conditionReason,
@@ -69,10 +72,34 @@ export function explainBreakdown(
   return findings;
 }
 
+/** What the off-chain checks need of the receiver (and of the investor asking), in one row each. */
+interface PartyRow {
+  did: string | null;
+  userId: string;
+  standing: Standing;
+  standingReason: string | null;
+  accreditationStatus: string | null;
+  accreditationExpiresAt: Date | string | null;
+  regCfLimit: string | null;
+  /** The receiver's pending and settled subscriptions of the last 12 months (only with `value`). */
+  spent: string | null;
+}
+
+export interface PartyFacts {
+  /** The receiver, when it is one of the platform's investors. */
+  receiver: PartyRow | null;
+  /** The investor asking (by user), when asked for; null when they have no identity. */
+  viewer: PartyRow | null;
+}
+
+/** The Reg CF window: purchases of the last 12 months count against the limit. */
+const REG_CF_WINDOW_MS = 365 * 86_400_000;
+
 export class TransferCheckService {
   constructor(
     private readonly ledger: Ledger,
-    private readonly assets: AssetService,
+    /** Assets' chain ids, issuers and compiled rules; ComplianceService evicts on rule changes. */
+    readonly contexts: CheckContextCache = new CheckContextCache(),
   ) {}
 
   /** Whether the receiver is a US person by its Jurisdiction claim (null when it has none). */
@@ -82,45 +109,94 @@ export class TransferCheckService {
     return codes.length === 0 ? null : codes.includes('Us');
   }
 
-  /** The pre-trade check as the principal may see it (policy.ts): refused before anything runs. */
+  /**
+   * The pre-trade check as the principal may see it (policy.ts): refused before the chain is
+   * asked. One query reads the investor's own identity with the receiver's facts; the asset comes
+   * from the context cache.
+   */
   async checkAs(
     em: EntityManager,
     principal: Principal,
     assetId: string,
     args: TransferCheckArgs,
   ): Promise<CheckAnswer> {
-    const audience = await transferCheckAudience(em, principal, args);
-    return present(await this.check(em, assetId, args), audience);
+    const viewer = checksAnyTransfer(principal) ? null : principal.userId;
+    const facts = await this.parties(em, args.to.did, viewer, args.value !== undefined);
+    const audience = await transferCheckAudience(
+      em,
+      principal,
+      args,
+      viewer === null ? undefined : facts.viewer,
+    );
+    return present(await this.check(em, assetId, args, facts), audience);
   }
 
   /**
    * The pre-trade check: the chain's report plus the off-chain checks (investor standing,
-   * Reg CF limit for `value`, the purchase price in USD, when given).
+   * Reg CF limit for `value`, the purchase price in USD, when given). At most one database round
+   * trip: the asset's context is cached (check-cache.ts) and the receiver's facts are one query
+   * (none when `facts` were read by the caller).
    */
-  async check(em: EntityManager, assetId: string, args: TransferCheckArgs): Promise<CheckReport> {
-    const { asset, issuer } = await this.assets.active(em, assetId);
-    const rules = await em.findOne(AssetRules, { assetId });
-    const compiled = rules?.compiled ?? null;
-    const from = args.from ?? { did: issuer.did! };
+  async check(
+    em: EntityManager,
+    assetId: string,
+    args: TransferCheckArgs,
+    facts?: PartyFacts,
+  ): Promise<CheckReport> {
+    const ctx = await this.contexts.get(em, assetId);
+    const compiled = ctx.compiled;
+    const from = args.from ?? { did: ctx.issuerDid };
+    const receiver = facts ?? (await this.parties(em, args.to.did, null, args.value !== undefined));
     const breakdown = await this.ledger.canTransfer({
-      assetId: asset.chainId,
+      assetId: ctx.chainId,
       from,
       to: args.to,
       amount: args.amount,
     });
     const findings = explainBreakdown(breakdown, compiled, await this.receiverIsUs(args.to.did), args.ignore);
-    findings.push(...(await this.offChain(em, args.to.did, compiled, args.value)));
+    findings.push(...this.offChain(receiver.receiver, compiled, args.value));
     return { findings, compiled, ...(args.value !== undefined ? { value: args.value } : {}) };
   }
 
-  /** Checks Polymesh cannot express, for a receiver that is one of the platform's investors. */
-  async offChain(
+  /**
+   * In one query: the receiver's identity, standing, accreditation, Reg CF limit and (with
+   * `withSpent`) what it invested in the last 12 months; and, for `viewerUserId`, the identity of
+   * the investor asking.
+   */
+  async parties(
     em: EntityManager,
-    did: Did,
-    compiled: CompiledRules | null,
-    value?: string,
-  ): Promise<Finding[]> {
-    const identity = await em.findOne(InvestorIdentity, { did });
+    receiverDid: Did,
+    viewerUserId: string | null,
+    withSpent: boolean,
+  ): Promise<PartyFacts> {
+    const params: unknown[] = [];
+    let spent = 'null';
+    if (withSpent) {
+      spent = `case when i.did = ? then (
+                 select coalesce(sum(s.cost), 0)::text from subscription s
+                  where s.identity_id = i.id and s.status in ('pending', 'settled') and s.created_at >= ?
+               ) end`;
+      params.push(receiverDid, new Date(Date.now() - REG_CF_WINDOW_MS));
+    }
+    params.push(receiverDid);
+    if (viewerUserId) params.push(viewerUserId);
+    const rows = await em.execute<PartyRow[]>(
+      `select i.did, i.user_id as "userId", i.standing, i.standing_reason as "standingReason",
+              a.accreditation_status as "accreditationStatus",
+              a.accreditation_expires_at as "accreditationExpiresAt",
+              a.reg_cf_limit::text as "regCfLimit", ${spent} as spent
+         from investor_identity i left join onboarding_application a on a.id = i.application_id
+        where i.did = ?${viewerUserId ? ' or i.user_id = ?' : ''}`,
+      params,
+    );
+    return {
+      receiver: rows.find((r) => r.did === receiverDid) ?? null,
+      viewer: viewerUserId ? (rows.find((r) => r.userId === viewerUserId) ?? null) : null,
+    };
+  }
+
+  /** Checks Polymesh cannot express, for a receiver that is one of the platform's investors. */
+  offChain(identity: PartyRow | null, compiled: CompiledRules | null, value?: string): Finding[] {
     if (!identity) return [];
     const findings: Finding[] = [];
     if (identity.standing !== 'good') {
@@ -134,18 +210,13 @@ export class TransferCheckService {
       });
     }
     if (compiled?.offChain.regCf && value !== undefined) {
-      const app = await em.findOne(Application, { id: identity.applicationId });
-      const accredited =
-        app?.accreditationStatus === 'verified' && (app.accreditationExpiresAt ?? new Date(0)) > new Date();
+      const expires = identity.accreditationExpiresAt
+        ? new Date(identity.accreditationExpiresAt)
+        : new Date(0);
+      const accredited = identity.accreditationStatus === 'verified' && expires > new Date();
       if (!accredited) {
-        const limit = app?.regCfLimit ? toUnits(app.regCfLimit) : 0n;
-        const since = new Date(Date.now() - 365 * 86_400_000);
-        const past = await em.find(Subscription, {
-          identityId: identity.id,
-          status: { $in: ['pending', 'settled'] },
-          createdAt: { $gte: since },
-        });
-        const spent = past.reduce((s, x) => s + toUnits(x.cost), 0n);
+        const limit = identity.regCfLimit ? toUnits(identity.regCfLimit) : 0n;
+        const spent = toUnits(identity.spent ?? '0');
         if (spent + toUnits(value) > limit) {
           findings.push({
             rule: 'Reg CF',

@@ -43,13 +43,22 @@ export interface CheckAnswer {
 
 const STAFF: CheckAudience = { kind: 'staff' };
 
+/** Whether the principal hears every finding (staff) rather than only its own as a party. */
+export const checksAnyTransfer = (principal: Principal): boolean => hasRole(principal, CAN.checkAnyTransfer);
+
+/**
+ * Who the principal is in the transfer. `own` is the principal's identity when the caller has
+ * already read it (the check reads it with the receiver's facts, in one query); otherwise it is
+ * looked up here.
+ */
 export async function transferCheckAudience(
   em: EntityManager,
   principal: Principal,
   transfer: { from?: PortfolioRef; to: PortfolioRef },
+  own?: { did: string | null } | null,
 ): Promise<CheckAudience> {
-  if (hasRole(principal, CAN.checkAnyTransfer)) return STAFF;
-  const did = (await ownIdentity(em, principal))?.did;
+  if (checksAnyTransfer(principal)) return STAFF;
+  const did = (own !== undefined ? own : await ownIdentity(em, principal))?.did;
   if (!did) {
     throw new AppError(
       'FORBIDDEN',

@@ -5,6 +5,7 @@ import type { AuditService } from '../audit/service.js';
 import { canonicalJson } from '../audit/service.js';
 import type { AssetService } from '../assets/service.js';
 import type { ChainOperation } from '../operations/entity.js';
+import type { CheckContextCache } from './check-cache.js';
 import { compileRules, RuleCompileError, type CompiledRules } from './compiler.js';
 import { AssetRules } from './entity.js';
 import type { RuleTemplate } from './templates.js';
@@ -32,6 +33,8 @@ export class ComplianceService {
     private readonly ledger: Ledger,
     private readonly assets: AssetService,
     private readonly audit: AuditService,
+    /** The pre-trade checks' cache of assets' rules, evicted once a rule change commits. */
+    private readonly checkContexts?: CheckContextCache,
   ) {}
 
   /** The identity trusted for investor claims: the platform's CDD provider (the operator's DID). */
@@ -111,6 +114,7 @@ export class ComplianceService {
       }
       return { rules, out };
     });
+    this.checkContexts?.forget(assetId);
     for (const op of ops.out) await this.assets.operations.dispatch(op);
     return { rules: ops.rules, operations: ops.out };
   }
