@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../src/lib/crypto.js';
 import { auth, createTestEnv, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
@@ -85,6 +86,19 @@ describe('API key lastUsedAt', () => {
     await sql('delete from last_used_writes');
     const burst = await Promise.all(Array.from({ length: 8 }, asKey));
     expect(burst.every((r) => r.statusCode === 200)).toBe(true);
+    expect(await writes()).toBe(1);
+    expect(Date.now() - (await lastUsedAt()).getTime()).toBeLessThan(10_000);
+  });
+
+  it('is written again from a cached key too, once the minute has passed', async () => {
+    expect((await asKey()).statusCode).toBe(200);
+    const entry = app.authService.principals.get(`k:${sha256Hex(token)}`);
+    expect(entry?.lastUsedAt).toBeDefined();
+    // As if the key had been cached a minute ago (a TTL longer than the minute).
+    entry!.lastUsedAt! -= 61_000;
+    await sql(`update api_key set last_used_at = now() - interval '61 seconds' where id = '${keyId}'`);
+    await sql('delete from last_used_writes');
+    for (let i = 0; i < 3; i++) expect((await asKey()).statusCode).toBe(200);
     expect(await writes()).toBe(1);
     expect(Date.now() - (await lastUsedAt()).getTime()).toBeLessThan(10_000);
   });
