@@ -12902,10 +12902,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Settlement instructions that involve you and wait for affirmations (affirm/reject them) */
+        /**
+         * Settlement instructions that involve you and wait for affirmations (affirm/reject them)
+         * @description Pages through your settlements newest first (`limit`, `offset`); a page lists the ones that still wait on chain, so it may hold fewer than `limit`.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Settlements per page */
+                    limit?: number;
+                    /** @description Settlements to skip (newest first) */
+                    offset?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -12938,6 +12946,8 @@ export interface paths {
                                 myAffirmation: "Pending" | "Affirmed";
                                 pendingAffirmations: number;
                             }[];
+                            limit: number;
+                            offset: number;
                         };
                     };
                 };
