@@ -9024,10 +9024,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cap table: every holder with balance (free/locked), ownership % and investor identity */
+        /**
+         * Cap table: every holder with balance (free/locked), ownership % and investor identity
+         * @description Largest balance first (ties by DID), a page at a time (`limit`, `offset`); `total` counts every holder.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Holders per page */
+                    limit?: number;
+                    /** @description Holders to skip (largest balance first) */
+                    offset?: number;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -9066,6 +9074,10 @@ export interface paths {
                                 /** @description Share of the total supply in percent, decimal string */
                                 ownershipPercent: string;
                             }[];
+                            /** @description Holders in all */
+                            total: number;
+                            limit: number;
+                            offset: number;
                         };
                     };
                 };
