@@ -246,6 +246,31 @@ describe('portal endpoints', () => {
       expect(t.holders[0].ownershipPercent).toBe('90');
     });
 
+    it('pages through the holders, largest first, each page joined with its investors', async () => {
+      const whole = await w.ok('GET', `/assets/${usd.id}/holders`, undefined, issuer);
+      expect(whole).toMatchObject({ total: whole.holders.length, limit: 500, offset: 0 });
+      expect(whole.holders.length).toBeGreaterThanOrEqual(4);
+      const units = whole.holders.map((h: { balance: string }) => Number(h.balance));
+      expect(units).toEqual([...units].sort((a, b) => b - a));
+      const pages = [];
+      for (let offset = 0; offset < whole.total + 2; offset += 2) {
+        const page = await w.ok(
+          'GET',
+          `/assets/${usd.id}/holders?limit=2&offset=${offset}`,
+          undefined,
+          issuer,
+        );
+        expect(page).toMatchObject({ total: whole.total, limit: 2, offset });
+        expect(page.holders.length).toBeLessThanOrEqual(2);
+        pages.push(...page.holders);
+      }
+      expect(pages).toEqual(whole.holders);
+      const de_ = pages.find((h: { did: string }) => h.did === de.did);
+      expect(de_).toMatchObject({ kind: 'investor', investor: { identityId: de.identityId } });
+      const bad = await w.call('GET', `/assets/${usd.id}/holders?limit=0`, undefined, issuer);
+      expect(bad.status).toBe(400);
+    });
+
     it('is for issuer staff and auditors only', async () => {
       expect((await w.call('GET', `/assets/${equity.id}/holders`, undefined, auditor)).status).toBe(200);
       expect((await w.call('GET', `/assets/${equity.id}/holders`, undefined, usA.headers)).status).toBe(403);

@@ -14,6 +14,8 @@ import { Migration20261201120041_AccountBasics } from './Migration20261201120041
 import { Migration20261201120132_Treasury } from './Migration20261201120132_Treasury.js';
 import { Migration20261201120139_KycVendors } from './Migration20261201120139_KycVendors.js';
 import { Migration20261201121000_CddReview } from './Migration20261201121000_CddReview.js';
+import { Migration20261201133530_PartyIndex } from './Migration20261201133530_PartyIndex.js';
+import { Migration20261201134716_OfferingTotalsIndex } from './Migration20261201134716_OfferingTotalsIndex.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -35,4 +37,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201120132_Treasury', class: Migration20261201120132_Treasury },
   { name: 'Migration20261201120139_KycVendors', class: Migration20261201120139_KycVendors },
   { name: 'Migration20261201121000_CddReview', class: Migration20261201121000_CddReview },
+  { name: 'Migration20261201133530_PartyIndex', class: Migration20261201133530_PartyIndex },
+  { name: 'Migration20261201134716_OfferingTotalsIndex', class: Migration20261201134716_OfferingTotalsIndex },
 ];

@@ -9024,10 +9024,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cap table: every holder with balance (free/locked), ownership % and investor identity */
+        /**
+         * Cap table: every holder with balance (free/locked), ownership % and investor identity
+         * @description Largest balance first (ties by DID), a page at a time (`limit`, `offset`); `total` counts every holder.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Holders per page */
+                    limit?: number;
+                    /** @description Holders to skip (largest balance first) */
+                    offset?: number;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -9066,6 +9074,10 @@ export interface paths {
                                 /** @description Share of the total supply in percent, decimal string */
                                 ownershipPercent: string;
                             }[];
+                            /** @description Holders in all */
+                            total: number;
+                            limit: number;
+                            offset: number;
                         };
                     };
                 };
@@ -12902,10 +12914,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Settlement instructions that involve you and wait for affirmations (affirm/reject them) */
+        /**
+         * Settlement instructions that involve you and wait for affirmations (affirm/reject them)
+         * @description Pages through your settlements newest first (`limit`, `offset`); a page lists the ones that still wait on chain, so it may hold fewer than `limit`.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Settlements per page */
+                    limit?: number;
+                    /** @description Settlements to skip (newest first) */
+                    offset?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -12938,6 +12958,8 @@ export interface paths {
                                 myAffirmation: "Pending" | "Affirmed";
                                 pendingAffirmations: number;
                             }[];
+                            limit: number;
+                            offset: number;
                         };
                     };
                 };

@@ -4,7 +4,7 @@ import { percentOf, toUnits } from '../../lib/units.js';
 import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
 import { investorDirectory } from '../identities/directory.js';
-import { identityBalances } from '../portfolio/balances.js';
+import { identityBalances, type Balance } from '../portfolio/balances.js';
 import { Issuer } from './entity.js';
 import { Amount, IdParams } from './schemas.js';
 
@@ -24,6 +24,18 @@ const HolderView = Type.Object({
   ownershipPercent: Type.String({ description: 'Share of the total supply in percent, decimal string' }),
 });
 
+const HoldersQuery = Type.Object({
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1000, default: 500, description: 'Holders per page' }),
+  ),
+  offset: Type.Optional(
+    Type.Integer({ minimum: 0, default: 0, description: 'Holders to skip (largest balance first)' }),
+  ),
+});
+
+/** How many holders' balances are read from the chain at once. */
+const BALANCE_BATCH = 50;
+
 /** The cap table: the chain's holders of an asset joined with the platform's investors. */
 export const holderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const assets = app.tokenization.assets;
@@ -37,12 +49,18 @@ export const holderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['assets'],
         security: [{ bearer: [] }],
         summary: 'Cap table: every holder with balance (free/locked), ownership % and investor identity',
+        description:
+          'Largest balance first (ties by DID), a page at a time (`limit`, `offset`); `total` counts every holder.',
         params: IdParams,
+        querystring: HoldersQuery,
         response: {
           200: Type.Object({
             assetId: Type.String({ format: 'uuid' }),
             totalSupply: Amount,
             holders: Type.Array(HolderView),
+            total: Type.Integer({ description: 'Holders in all' }),
+            limit: Type.Integer(),
+            offset: Type.Integer(),
           }),
           ...errorResponses,
         },
@@ -56,13 +74,27 @@ export const holderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ledger.asset(asset.chainId),
         ledger.holders(asset.chainId),
       ]);
+      const { limit = 500, offset = 0 } = request.query;
       const supply = toUnits(details?.totalSupply ?? '0');
-      const { byDid } = await investorDirectory(em, { dids: holders.map((h) => h.did) });
-      const rows = [];
-      for (const h of holders) {
-        const b = (await identityBalances(ledger, h.did, asset.chainId)).get(asset.chainId);
+      const ordered = holders
+        .map((h) => ({ ...h, units: toUnits(h.balance) }))
+        .sort((a, b) => (b.units > a.units ? 1 : b.units < a.units ? -1 : a.did < b.did ? -1 : 1));
+      const page = ordered.slice(offset, offset + limit);
+      // One directory query for the page, and the page's balances read in batches, not one by one.
+      const { byDid } = await investorDirectory(em, { dids: page.map((h) => h.did) });
+      const balances: (Balance | undefined)[] = [];
+      for (let i = 0; i < page.length; i += BALANCE_BATCH)
+        balances.push(
+          ...(await Promise.all(
+            page
+              .slice(i, i + BALANCE_BATCH)
+              .map(async (h) => (await identityBalances(ledger, h.did, asset.chainId)).get(asset.chainId)),
+          )),
+        );
+      const rows = page.map((h, i) => {
+        const b = balances[i];
         const card = byDid.get(h.did);
-        rows.push({
+        return {
           did: h.did,
           kind:
             h.did === issuer?.did ? ('issuer' as const) : card ? ('investor' as const) : ('unknown' as const),
@@ -70,13 +102,17 @@ export const holderRoutes: FastifyPluginAsyncTypebox = async (app) => {
           balance: h.balance,
           free: b?.free ?? h.balance,
           locked: b?.locked ?? '0',
-          ownershipPercent: percentOf(toUnits(h.balance), supply),
-        });
-      }
-      rows.sort((a, b) =>
-        toUnits(b.balance) > toUnits(a.balance) ? 1 : toUnits(b.balance) < toUnits(a.balance) ? -1 : 0,
-      );
-      return { assetId: asset.id, totalSupply: details?.totalSupply ?? '0', holders: rows };
+          ownershipPercent: percentOf(h.units, supply),
+        };
+      });
+      return {
+        assetId: asset.id,
+        totalSupply: details?.totalSupply ?? '0',
+        holders: rows,
+        total: ordered.length,
+        limit,
+        offset,
+      };
     },
   );
 };

@@ -8,7 +8,7 @@ import type { TransferCheckService } from '../compliance/checks.js';
 import { tell, thirdPerson, YOU, type Reason } from '../compliance/reasons.js';
 import type { InvestorIdentity } from '../identities/entity.js';
 import { Application } from '../onboarding/entity.js';
-import { Subscription, type InvestorClass, type Offering } from './entity.js';
+import type { InvestorClass, Offering } from './entity.js';
 import { afterReserved, holderCapReason, reservationsFor } from './reservations.js';
 
 export const ELIGIBILITY_CHECKS = [
@@ -88,9 +88,55 @@ export async function investorClasses(
   return out;
 }
 
+/** An offering's running totals over its subscriptions in progress or settled (not failed/refunded). */
+export interface OfferingTotals {
+  /** Payment raised (sum of costs), in units. */
+  raised: bigint;
+  /** Tokens sold (sum of amounts), in units. */
+  sold: bigint;
+  subscriptions: number;
+  investors: number;
+  /** With an identity: what that investor has committed (sum of their costs), in units. */
+  investorCost: bigint;
+}
+
+/**
+ * The running totals in one SQL aggregate (SUM … FILTER), on the caller's transaction: inside
+ * `subscribe` that is the one holding the offering row lock, so concurrent subscriptions see
+ * each other's committed rows and never their own unwritten one. Exact: numeric sums, as text.
+ */
+export async function offeringTotals(
+  em: EntityManager,
+  offeringId: string,
+  identityId?: string,
+): Promise<OfferingTotals> {
+  const [row] = await em
+    .getConnection()
+    .execute<
+      { raised: string; sold: string; subscriptions: string; investors: string; investor_cost: string }[]
+    >(
+      `select coalesce(sum("cost"), 0)::text as raised,
+            coalesce(sum("amount"), 0)::text as sold,
+            count(*)::text as subscriptions,
+            count(distinct "identity_id")::text as investors,
+            coalesce(sum("cost") filter (where "identity_id" = ?), 0)::text as investor_cost
+       from "subscription"
+      where "offering_id" = ? and "status" in ('pending', 'settled')`,
+      [identityId ?? null, offeringId],
+      'all',
+      em.getTransactionContext(),
+    );
+  return {
+    raised: toUnits(row!.raised),
+    sold: toUnits(row!.sold),
+    subscriptions: Number(row!.subscriptions),
+    investors: Number(row!.investors),
+    investorCost: toUnits(row!.investor_cost),
+  };
+}
+
 export async function raisedBy(em: EntityManager, offeringId: string): Promise<bigint> {
-  const subs = await em.find(Subscription, { offeringId, status: { $in: ['pending', 'settled'] } });
-  return subs.reduce((s, x) => s + toUnits(x.cost), 0n);
+  return (await offeringTotals(em, offeringId)).raised;
 }
 
 /**
@@ -210,12 +256,8 @@ export async function assessEligibility(
       : [],
     `at least ${money(o.terms.minInvestment)}`,
   );
-  const mine = await em.find(Subscription, {
-    offeringId: o.id,
-    identityId: identity.id,
-    status: { $in: ['pending', 'settled'] },
-  });
-  const already = mine.reduce((s, x) => s + toUnits(x.cost), 0n);
+  const totals = await offeringTotals(em, o.id, identity.id);
+  const already = totals.investorCost;
   const max = o.terms.maxInvestment;
   record(
     'maximum investment',
@@ -229,7 +271,7 @@ export async function assessEligibility(
       : [],
     max ? `at most ${money(max)} per investor (${money(fromUnits(already))} so far)` : 'no maximum',
   );
-  const raised = await raisedBy(em, o.id);
+  const raised = totals.raised;
   const cap = o.terms.hardCap;
   record(
     'hard cap',

@@ -79,7 +79,11 @@ export const SubscriptionSchema = new EntitySchema<Subscription, BaseEntity>({
   class: Subscription,
   tableName: 'subscription',
   extends: BaseSchema,
-  indexes: [{ properties: ['offeringId'] }, { properties: ['identityId'] }],
+  indexes: [
+    { properties: ['offeringId'] },
+    { properties: ['identityId'] },
+    { properties: ['offeringId', 'status'] },
+  ],
   properties: {
     offeringId: { type: 'uuid' },
     identityId: { type: 'uuid' },

@@ -5,7 +5,7 @@ import { Asset } from '../assets/entity.js';
 import { investorDirectory } from '../identities/directory.js';
 import { serializeDocument } from './documents.js';
 import { OfferingDocument, Subscription, type Offering } from './entity.js';
-import { raisedBy } from './eligibility.js';
+import { offeringTotals } from './eligibility.js';
 
 /** Statuses an investor may see: the offering has been launched (drafts stay with the issuer). */
 export const LAUNCHED = ['live', 'frozen', 'closing', 'closed', 'refunding', 'refunded'] as const;
@@ -37,7 +37,7 @@ async function investorRows(em: EntityManager, offeringId: string) {
 
 /** An offering with its live dashboard; with `withInvestors`, the list of who subscribed. */
 export async function offeringView(em: EntityManager, ledger: Ledger, o: Offering, withInvestors: boolean) {
-  const subs = await em.find(Subscription, { offeringId: o.id, status: { $in: ['pending', 'settled'] } });
+  const totals = await offeringTotals(em, o.id);
   const asset = await em.findOne(Asset, { id: o.assetId });
   const fr =
     o.fundraiserId !== null && asset?.chainId ? await ledger.fundraiser(asset.chainId, o.fundraiserId) : null;
@@ -53,9 +53,9 @@ export async function offeringView(em: EntityManager, ledger: Ledger, o: Offerin
     escrowPortfolio: o.escrowPortfolio,
     error: o.error,
     dashboard: {
-      raised: fromUnits(await raisedBy(em, o.id)),
-      investors: new Set(subs.map((s) => s.identityId)).size,
-      subscriptions: subs.length,
+      raised: fromUnits(totals.raised),
+      investors: totals.investors,
+      subscriptions: totals.subscriptions,
       tiers: fr
         ? fr.tiers.map((t) => ({ amount: t.total, price: t.price, remaining: t.remaining }))
         : o.terms.tiers.map((t) => ({ ...t, remaining: t.amount })),

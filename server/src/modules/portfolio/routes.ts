@@ -15,6 +15,15 @@ import { identityBalances } from './balances.js';
 const tags = ['identities'];
 const security = [{ bearer: [] }];
 
+const InstructionQuery = Type.Object({
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 200, default: 100, description: 'Settlements per page' }),
+  ),
+  offset: Type.Optional(
+    Type.Integer({ minimum: 0, default: 0, description: 'Settlements to skip (newest first)' }),
+  ),
+});
+
 const Holding = Type.Object({
   assetId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
     description: 'Platform asset id; null for an asset the platform did not create',
@@ -186,19 +195,32 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         security,
         summary: 'Settlement instructions that involve you and wait for affirmations (affirm/reject them)',
-        response: { 200: Type.Object({ items: Type.Array(PendingInstruction) }), ...errorResponses },
+        description:
+          'Pages through your settlements newest first (`limit`, `offset`); a page lists the ones that still wait on chain, so it may hold fewer than `limit`.',
+        querystring: InstructionQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(PendingInstruction),
+            limit: Type.Integer(),
+            offset: Type.Integer(),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
+      const { limit = 100, offset = 0 } = request.query;
       const identity = await me(request);
-      if (!identity.did) return { items: [] };
+      if (!identity.did) return { items: [], limit, offset };
       const did = identity.did;
-      const pending = await app.tokenization.settlements.pendingFor(em(), did);
+      const pending = await app.tokenization.settlements.pendingFor(em(), did, { limit, offset });
       const chainIds = pending.flatMap((p) =>
         p.chain.legs.flatMap((l) => (l.type === 'Fungible' ? [l.assetId] : [])),
       );
       const assets = await assetsByChainId([...new Set(chainIds)]);
       return {
+        limit,
+        offset,
         items: pending.map(({ settlement: s, chain }) => {
           const mine = chain.affirmations.filter((a) => a.portfolio.did === did);
           return {

@@ -2,11 +2,19 @@ import { EntitySchema } from '@mikro-orm/core';
 import type { InstructionLeg, SettlementType } from '@stoa/chain';
 import { BaseEntity, BaseSchema } from '../../db/base.js';
 
+/** Every identity a leg moves from or to (fungible portfolios' DIDs, off-chain parties), once each. */
+export function partiesOf(legs: InstructionLeg[]): string[] {
+  const dids = legs.flatMap((l) => (l.type === 'Fungible' ? [l.from.did, l.to.did] : [l.from, l.to]));
+  return [...new Set(dids)].sort();
+}
+
 /** A settlement instruction the platform created; the chain is the source of its status. */
 export class Settlement extends BaseEntity {
   venueId: number | null = null;
   settlementType!: SettlementType;
   legs!: InstructionLeg[];
+  /** The legs' parties (`partiesOf(legs)`), kept in step with the legs; GIN-indexed for "mine" reads. */
+  parties: string[] = [];
   memo: string | null = null;
   instructionId: number | null = null;
   /** Why the last execution or platform action failed, in the chain's words. */
@@ -19,10 +27,16 @@ export const SettlementSchema = new EntitySchema<Settlement, BaseEntity>({
   class: Settlement,
   tableName: 'settlement',
   extends: BaseSchema,
+  indexes: [{ properties: ['parties'], type: 'gin' }, { properties: ['createdAt'] }],
   properties: {
     venueId: { type: 'integer', nullable: true },
     settlementType: { type: 'json' },
     legs: { type: 'json' },
+    parties: {
+      type: 'array',
+      onCreate: (s: Settlement) => partiesOf(s.legs),
+      onUpdate: (s: Settlement) => partiesOf(s.legs),
+    },
     memo: { type: 'string', length: 32, nullable: true },
     instructionId: { type: 'integer', nullable: true, unique: true },
     failureReason: { type: 'text', nullable: true },

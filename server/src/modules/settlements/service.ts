@@ -308,22 +308,31 @@ export class SettlementService {
     return out.op;
   }
 
-  /** Instructions on chain that involve the DID and wait for affirmations, newest first. */
+  /**
+   * Instructions on chain that involve the DID and wait for affirmations, newest first. One
+   * indexed query by party (`parties @> {did}`), so the cost follows the investor's own
+   * settlements, not the platform's; `limit`/`offset` page through those settlements (a page may
+   * hold fewer pending ones than `limit`: the chain decides which still wait).
+   */
   async pendingFor(
     em: EntityManager,
     did: string,
+    page: { limit?: number; offset?: number } = {},
   ): Promise<{ settlement: Settlement; chain: InstructionDetails }[]> {
     const rows = await em.find(
       Settlement,
-      { instructionId: { $ne: null } },
-      { orderBy: { createdAt: 'desc' } },
+      { instructionId: { $ne: null }, parties: { $contains: [did] } },
+      {
+        orderBy: { createdAt: 'desc', id: 'desc' },
+        ...(page.limit !== undefined ? { limit: page.limit } : {}),
+        ...(page.offset ? { offset: page.offset } : {}),
+      },
     );
-    const out: { settlement: Settlement; chain: InstructionDetails }[] = [];
-    for (const s of rows.filter((r) => involves(r.legs, did))) {
-      const chain = await this.ledger.instruction(s.instructionId!);
-      if (chain?.status.type === 'Pending') out.push({ settlement: s, chain });
-    }
-    return out;
+    const chains = await Promise.all(rows.map((s) => this.ledger.instruction(s.instructionId!)));
+    return rows.flatMap((settlement, i) => {
+      const chain = chains[i];
+      return chain?.status.type === 'Pending' ? [{ settlement, chain }] : [];
+    });
   }
 
   /** The chain's view: status, affirmations; the failure reason from the last failed operation. */
