@@ -1,6 +1,7 @@
 import { ref } from 'vue';
 import { ApiError, request } from '../api/client';
 import type { Schemas } from '../api/client';
+import type { paths } from '../api/schema';
 import { useApi } from '../api/useApi';
 import type { ChainOperation } from '../operations/status';
 import { isTerminal } from '../operations/status';
@@ -91,6 +92,22 @@ export function useRuleHistory(assetId: () => string) {
   return { entries, error, load };
 }
 
+type HolderRow =
+  paths['/assets/{id}/holders']['get']['responses'][200]['content']['application/json']['holders'][number];
+
+/** Every holder of an asset, page by page (the server pages its cap table). */
+export async function allHolders(api: ReturnType<typeof useApi>, assetId: string): Promise<HolderRow[]> {
+  const out: HolderRow[] = [];
+  for (let offset = 0; ;) {
+    const res = await request(
+      api.GET('/assets/{id}/holders', { params: { path: { id: assetId }, query: { limit: 1000, offset } } }),
+    );
+    out.push(...res.holders);
+    offset += res.holders.length;
+    if (res.holders.length === 0 || offset >= res.total) return out;
+  }
+}
+
 /** The cap table from the chain's holders, named with the platform's investor identities. */
 export function useCapTable(assetId: () => string) {
   const api = useApi();
@@ -99,8 +116,7 @@ export function useCapTable(assetId: () => string) {
 
   async function load(): Promise<void> {
     try {
-      const res = await request(api.GET('/assets/{id}/holders', { params: { path: { id: assetId() } } }));
-      holdings.value = res.holders.map(holdingOf);
+      holdings.value = (await allHolders(api, assetId())).map(holdingOf);
       error.value = null;
     } catch (cause) {
       error.value = toError(cause);
