@@ -30,14 +30,27 @@ export function sign(
   nonce: number,
   call: LedgerCall,
 ): SignedTransaction {
-  const signature = u8aToHex(pair.sign(signingPayload(genesisHash, pair.address, nonce, call)));
-  return { signer: pair.address, nonce, call, signature };
+  // `pair.address` SS58-encodes the public key on every read: once per signature is enough.
+  const signer = pair.address;
+  const signature = u8aToHex(pair.sign(signingPayload(genesisHash, signer, nonce, call)));
+  return { signer, nonce, call, signature };
+}
+
+/** Public keys of the addresses seen, decoded once each (one per account on the chain). */
+const publicKeys = new Map<Address, Uint8Array>();
+function publicKeyOf(address: Address): Uint8Array {
+  let key = publicKeys.get(address);
+  if (!key) {
+    key = decodeAddress(address);
+    publicKeys.set(address, key);
+  }
+  return key;
 }
 
 export function verify(genesisHash: string, tx: SignedTransaction): boolean {
   try {
     const msg = signingPayload(genesisHash, tx.signer, tx.nonce, tx.call);
-    return sr25519Verify(msg, hexToU8a(tx.signature), decodeAddress(tx.signer));
+    return sr25519Verify(msg, hexToU8a(tx.signature), publicKeyOf(tx.signer));
   } catch {
     return false;
   }
