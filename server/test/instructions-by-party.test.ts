@@ -31,6 +31,7 @@ describe('instructions by party', () => {
       items: { settlementId: string }[];
       limit: number;
       offset: number;
+      next: number | null;
     };
 
   beforeAll(async () => {
@@ -87,13 +88,19 @@ describe('instructions by party', () => {
     const a = investors[0]!;
     const whole = (await listed(a)).items.map((i) => i.settlementId);
     const pages: string[] = [];
-    for (let offset = 0; offset < 10; offset++) {
+    // Following `next` from the first page to null visits every settlement of the investor once.
+    let visited = 0;
+    for (let offset: number | null = 0; offset !== null; visited++) {
       const page = await listed(a, `?limit=1&offset=${offset}`);
       expect(page).toMatchObject({ limit: 1, offset });
       expect(page.items.length).toBeLessThanOrEqual(1);
       pages.push(...page.items.map((i) => i.settlementId));
+      expect(page.next === null || page.next === offset + 1).toBe(true);
+      offset = page.next;
+      expect(visited).toBeLessThan(100);
     }
     expect(pages).toEqual(whole);
+    expect(visited).toBeGreaterThanOrEqual(whole.length);
     const bad = await w.call('GET', '/identities/me/instructions?limit=0', undefined, a.headers);
     expect(bad.status).toBe(400);
   });

@@ -12916,7 +12916,7 @@ export interface paths {
         };
         /**
          * Settlement instructions that involve you and wait for affirmations (affirm/reject them)
-         * @description Pages through your settlements newest first (`limit`, `offset`); a page lists the ones that still wait on chain, so it may hold fewer than `limit`.
+         * @description Pages through your settlements newest first (`limit`, `offset`); a page lists the ones that still wait on chain, so it may hold fewer than `limit`. `next` is the offset of the following page, or null after the last.
          */
         get: {
             parameters: {
@@ -12960,6 +12960,8 @@ export interface paths {
                             }[];
                             limit: number;
                             offset: number;
+                            /** @description Offset of the next page of your settlements; null when this page was the last */
+                            next: number | null;
                         };
                     };
                 };

@@ -196,13 +196,16 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security,
         summary: 'Settlement instructions that involve you and wait for affirmations (affirm/reject them)',
         description:
-          'Pages through your settlements newest first (`limit`, `offset`); a page lists the ones that still wait on chain, so it may hold fewer than `limit`.',
+          'Pages through your settlements newest first (`limit`, `offset`); a page lists the ones that still wait on chain, so it may hold fewer than `limit`. `next` is the offset of the following page, or null after the last.',
         querystring: InstructionQuery,
         response: {
           200: Type.Object({
             items: Type.Array(PendingInstruction),
             limit: Type.Integer(),
             offset: Type.Integer(),
+            next: Type.Union([Type.Integer(), Type.Null()], {
+              description: 'Offset of the next page of your settlements; null when this page was the last',
+            }),
           }),
           ...errorResponses,
         },
@@ -211,9 +214,12 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { limit = 100, offset = 0 } = request.query;
       const identity = await me(request);
-      if (!identity.did) return { items: [], limit, offset };
+      if (!identity.did) return { items: [], limit, offset, next: null };
       const did = identity.did;
-      const pending = await app.tokenization.settlements.pendingFor(em(), did, { limit, offset });
+      const { pending, scanned } = await app.tokenization.settlements.pendingFor(em(), did, {
+        limit,
+        offset,
+      });
       const chainIds = pending.flatMap((p) =>
         p.chain.legs.flatMap((l) => (l.type === 'Fungible' ? [l.assetId] : [])),
       );
@@ -221,6 +227,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return {
         limit,
         offset,
+        next: scanned === limit ? offset + limit : null,
         items: pending.map(({ settlement: s, chain }) => {
           const mine = chain.affirmations.filter((a) => a.portfolio.did === did);
           return {

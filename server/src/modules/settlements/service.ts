@@ -318,7 +318,7 @@ export class SettlementService {
     em: EntityManager,
     did: string,
     page: { limit?: number; offset?: number } = {},
-  ): Promise<{ settlement: Settlement; chain: InstructionDetails }[]> {
+  ): Promise<{ pending: { settlement: Settlement; chain: InstructionDetails }[]; scanned: number }> {
     const rows = await em.find(
       Settlement,
       { instructionId: { $ne: null }, parties: { $contains: [did] } },
@@ -329,10 +329,11 @@ export class SettlementService {
       },
     );
     const chains = await Promise.all(rows.map((s) => this.ledger.instruction(s.instructionId!)));
-    return rows.flatMap((settlement, i) => {
+    const pending = rows.flatMap((settlement, i) => {
       const chain = chains[i];
       return chain?.status.type === 'Pending' ? [{ settlement, chain }] : [];
     });
+    return { pending, scanned: rows.length };
   }
 
   /** The chain's view: status, affirmations; the failure reason from the last failed operation. */

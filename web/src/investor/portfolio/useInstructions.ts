@@ -3,8 +3,20 @@ import { ApiError, request } from '../../api/client';
 import type { Schemas } from '../../api/client';
 import { useApi } from '../../api/useApi';
 
-type Pending = Awaited<ReturnType<typeof loadPending>>['items'][number];
-const loadPending = (api: ReturnType<typeof useApi>) => request(api.GET('/identities/me/instructions'));
+type Pending = Awaited<ReturnType<typeof loadPage>>['items'][number];
+const loadPage = (api: ReturnType<typeof useApi>, offset: number) =>
+  request(api.GET('/identities/me/instructions', { params: { query: { limit: 200, offset } } }));
+
+/** Every waiting instruction: the server pages through the investor's settlements. */
+async function loadPending(api: ReturnType<typeof useApi>): Promise<{ items: Pending[] }> {
+  const items: Pending[] = [];
+  for (let offset: number | null = 0; offset !== null;) {
+    const page = await loadPage(api, offset);
+    items.push(...page.items);
+    offset = page.next ?? null;
+  }
+  return { items };
+}
 
 /** Settlement instructions that involve this investor and wait for affirmations. */
 export function useInstructions() {
