@@ -1,3 +1,5 @@
+import { canonicalAmount } from './units.js';
+
 /**
  * Amounts and times in messages people read (the portal shows the server's refusals as they
  * come): thousands grouped, exact decimals kept; times in UTC, said so, never ISO strings.
@@ -8,6 +10,9 @@ export function formatAmount(amount: string): string {
   const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${negative ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
 }
+
+/** A stored amount for reading: canonical decimals (`245000.50` → `245,000.5`), thousands grouped. */
+export const formatCanonicalAmount = (amount: string): string => formatAmount(canonicalAmount(amount));
 
 /** `1,250 USDS`: an amount with its asset's ticker or name. */
 export function formatMoney(amount: string, unit: string): string {

@@ -1,3 +1,5 @@
+import { formatCanonicalAmount } from '../../lib/format.js';
+
 /**
  * Words for notices people read: amounts grouped for reading (exact decimals, no float), dates
  * as a day in words. Messages are stored, so a date is written in UTC with its month spelled
@@ -6,10 +8,7 @@
 
 /** "1234567.5" → "1,234,567.5"; with a unit: "1,234,567.5 ACME". */
 export function formatAmount(amount: string, unit?: string): string {
-  const [whole = '0', fraction] = amount.trim().split('.');
-  const trimmed = fraction?.replace(/0+$/, '');
-  const grouped = whole.replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const text = trimmed ? `${grouped}.${trimmed}` : grouped;
+  const text = formatCanonicalAmount(amount.trim());
   return unit ? `${text} ${unit}` : text;
 }
 

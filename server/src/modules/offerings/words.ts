@@ -1,13 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { canonicalAmount } from '../../lib/units.js';
 import { Asset } from '../assets/entity.js';
 
 /** A decimal string for people: thousands separated, no trailing zeros ("245000.5" → "245,000.5"). */
-export function formatAmount(value: string): string {
-  const [whole, frac] = canonicalAmount(value).split('.');
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return frac ? `${grouped}.${frac}` : grouped;
-}
+export { formatCanonicalAmount as formatAmount } from '../../lib/format.js';
 
 /** How an asset is named next to an amount: its ticker, else its name. */
 export async function unitOf(em: EntityManager, assetId: string): Promise<string> {

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { formatAmount } from '../../lib/format.js';
 import { canonicalAmount } from '../../lib/units.js';
 
 // No 0/O, 1/I/L: a reference is read off a screen and typed into a banking app.
@@ -19,6 +20,5 @@ export function normaliseReference(text: string): string {
 /** "1234.5" → "1,234.50 Stoa USD": thousands grouped, at least cents, the exact decimals kept. */
 export function formatMoney(amount: string, currency: string): string {
   const [whole, fraction = ''] = canonicalAmount(amount).split('.');
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${grouped}.${fraction.padEnd(2, '0')} ${currency}`;
+  return `${formatAmount(whole!)}.${fraction.padEnd(2, '0')} ${currency}`;
 }
