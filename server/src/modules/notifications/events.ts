@@ -7,6 +7,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InstructionLeg } from '@stoa/chain';
 import { Asset } from '../assets/entity.js';
 import { IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
+import type { Offering, Subscription } from '../offerings/entity.js';
+import { unitOf as unitOfAsset } from '../offerings/words.js';
 import type { Application } from '../onboarding/entity.js';
 import { notify } from './notify.js';
 import { CLAIM_ORDER, claimWords, formatAmount, formatDay, listWords } from './words.js';
@@ -203,4 +205,43 @@ export async function instructionAwaitingAffirmation(
       data: { settlementId },
     });
   }
+}
+
+export type SubscriptionOutcome = 'settled' | 'escrow' | 'refunded';
+
+/**
+ * What became of a subscription, once per subscription and outcome: in escrow below the soft cap,
+ * settled (at once, or when the escrow is released), or refunded at a missed soft cap.
+ */
+export async function subscriptionOutcome(
+  tx: EntityManager,
+  o: Offering,
+  s: Subscription,
+  outcome: SubscriptionOutcome,
+): Promise<void> {
+  const identity = await tx.findOne(InvestorIdentity, { id: s.identityId });
+  if (!identity) return;
+  const token = await unitOfAsset(tx, o.assetId);
+  const money = await unitOfAsset(tx, o.paymentAssetId);
+  const tokens = formatAmount(s.amount, token);
+  const paid = formatAmount(s.cost, money);
+  const message = {
+    settled: `Your subscription to ${o.name} has settled: you now hold ${tokens} tokens, paid ${paid}.`,
+    escrow: `Your subscription to ${o.name} is in: ${tokens} tokens for ${paid}, held in escrow until the offering's soft cap is met.`,
+    refunded: `${o.name} closed without reaching its soft cap: your ${paid} has been refunded and the ${tokens} tokens taken back.`,
+  }[outcome];
+  const title = {
+    settled: `Your subscription to ${o.name} settled`,
+    escrow: `Your subscription to ${o.name} is held in escrow`,
+    refunded: `You were refunded for ${o.name}`,
+  }[outcome];
+  await notify(tx, {
+    userId: identity.userId,
+    kind: `subscription.${outcome}`,
+    title,
+    message,
+    link: '/investor/portfolio',
+    data: { offeringId: o.id, subscriptionId: s.id, amount: s.amount, cost: s.cost },
+    dedupeKey: `subscription.${outcome}:${s.id}`,
+  });
 }

@@ -2,43 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
 import { Asset, Issuer } from '../assets/entity.js';
-import { InvestorIdentity } from '../identities/entity.js';
-import { notify } from '../notifications/notify.js';
+import { subscriptionOutcome } from '../notifications/events.js';
 import { ChainOperation } from '../operations/entity.js';
 import { Offering, Subscription } from './entity.js';
 import type { OfferingService } from './service.js';
-import { formatAmount, unitOf } from './words.js';
-
-type Outcome = 'settled' | 'escrow' | 'refunded';
-
-/** Tells the investor what became of their subscription, once per subscription and outcome. */
-async function tellInvestor(tx: EntityManager, o: Offering, s: Subscription, outcome: Outcome) {
-  const identity = await tx.findOne(InvestorIdentity, { id: s.identityId });
-  if (!identity) return;
-  const token = await unitOf(tx, o.assetId);
-  const money = await unitOf(tx, o.paymentAssetId);
-  const tokens = `${formatAmount(s.amount)} ${token}`;
-  const paid = `${formatAmount(s.cost)} ${money}`;
-  const message = {
-    settled: `Your subscription to ${o.name} has settled: you now hold ${tokens} tokens, paid ${paid}.`,
-    escrow: `Your subscription to ${o.name} is in: ${tokens} tokens for ${paid}, held in escrow until the offering's soft cap is met.`,
-    refunded: `${o.name} closed without reaching its soft cap: your ${paid} has been refunded and the ${tokens} tokens taken back.`,
-  }[outcome];
-  const title = {
-    settled: `Your subscription to ${o.name} settled`,
-    escrow: `Your subscription to ${o.name} is held in escrow`,
-    refunded: `You were refunded for ${o.name}`,
-  }[outcome];
-  await notify(tx, {
-    userId: identity.userId,
-    kind: `subscription.${outcome}`,
-    title,
-    message,
-    link: '/investor/portfolio',
-    data: { offeringId: o.id, subscriptionId: s.id, amount: s.amount, cost: s.cost },
-    dedupeKey: `subscription.${outcome}:${s.id}`,
-  });
-}
 
 const openOps = (tx: EntityManager, type: string, id: string, except: string) =>
   tx.count(ChainOperation, {
@@ -204,7 +171,7 @@ export function offeringHooks(svc: OfferingService) {
       case 'portfolio.movePortfolioFunds':
         if (op.idempotencyKey === `offering.release:${o.id}`) {
           for (const sub of await tx.find(Subscription, { offeringId: o.id, status: 'settled' }))
-            await tellInvestor(tx, o, sub, 'settled');
+            await subscriptionOutcome(tx, o, sub, 'settled');
         }
         return [];
     }
@@ -307,7 +274,7 @@ export function offeringHooks(svc: OfferingService) {
         s.status = 'settled';
         s.cost = (op.result as { cost: string }).cost;
         const o = await tx.findOneOrFail(Offering, { id: s.offeringId });
-        await tellInvestor(tx, o, s, o.terms.softCap ? 'escrow' : 'settled');
+        await subscriptionOutcome(tx, o, s, o.terms.softCap ? 'escrow' : 'settled');
       } else {
         s.status = 'failed';
         s.failureReason = `${op.errorCode ?? 'failed'}: ${op.errorMessage ?? ''}`;
@@ -322,7 +289,7 @@ export function offeringHooks(svc: OfferingService) {
     if ((await openOps(tx, 'subscription', s.id, op.id)) > 0 || s.failureReason) return [];
     s.status = 'refunded';
     const o = await tx.findOneOrFail(Offering, { id: s.offeringId });
-    await tellInvestor(tx, o, s, 'refunded');
+    await subscriptionOutcome(tx, o, s, 'refunded');
     const left = await tx.count(Subscription, { offeringId: o.id, status: 'refunding', id: { $ne: s.id } });
     if (left === 0) o.status = 'refunded';
     return [];
