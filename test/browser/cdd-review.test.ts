@@ -1,33 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectors, type Page } from 'playwright-core';
 import { sandboxWebhook } from '../../server/src/modules/kyc/sandbox.js';
-import { ADMIN_TOKEN } from '../../server/test/helpers.js';
 import { hasChromium, openPortal, type Portal } from './harness.js';
-import { fillWizard, PDF, signUpAndConfirm, type Applicant } from './wizard.js';
+import { createStaff, fillWizard, PDF, signIn, signOut, signUpAndConfirm, type Applicant } from './wizard.js';
 
 const ANN = { name: 'Ann Reviewer', email: 'ann@cdd.example', password: 'reviewer password 123' };
 const BOB = { name: 'Bob Second', email: 'bob@cdd.example', password: 'reviewer password 456' };
-
-async function createStaff(baseUrl: string, who: typeof ANN, role: string) {
-  const res = await fetch(`${baseUrl}/users`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ email: who.email, password: who.password, displayName: who.name, roles: [role] }),
-  });
-  expect(res.status).toBe(201);
-}
-
-async function signIn(page: Page, baseUrl: string, who: { email: string; password: string }) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-}
 
 /** Signs up and walks the wizard to a submitted application; returns its id. */
 async function applyAsInvestor(

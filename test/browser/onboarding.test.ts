@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectors, type Page } from 'playwright-core';
+import { selectors } from 'playwright-core';
 import { sandboxWebhook } from '../../server/src/modules/kyc/sandbox.js';
-import { ADMIN_TOKEN } from '../../server/test/helpers.js';
 import { hasChromium, mailedLink, openPortal, type Portal } from './harness.js';
-
-const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-// A 1×1 PNG: signature, IHDR, IDAT, IEND.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+import { createStaff, PDF, PNG, signIn, signOut } from './wizard.js';
 
 const INVESTOR = {
   name: 'Alice Investor',
@@ -18,27 +11,6 @@ const INVESTOR = {
 };
 const REVIEWER = { name: 'Carol Checker', email: 'carol@cdd.example', password: 'reviewer password 123' };
 const AUDITOR = { name: 'Dan Examiner', email: 'dan@audit.example', password: 'auditor password 123' };
-
-async function createStaff(baseUrl: string, who: typeof REVIEWER, role: string) {
-  const res = await fetch(`${baseUrl}/users`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ email: who.email, password: who.password, displayName: who.name, roles: [role] }),
-  });
-  expect(res.status).toBe(201);
-}
-
-async function signIn(page: Page, baseUrl: string, who: { email: string; password: string }) {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-}
 
 describe.skipIf(!hasChromium)('investor onboarding and CDD attestation in Chromium', () => {
   let portal: Portal;

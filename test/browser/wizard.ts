@@ -1,4 +1,6 @@
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { ADMIN_TOKEN } from '../../server/test/helpers.js';
 import { mailedLink, type Portal } from './harness.js';
 
 export const PDF = Buffer.from(
@@ -80,4 +82,30 @@ export async function fillWizard(page: Page, who: Applicant): Promise<void> {
   }
   await page.getByRole('button', { name: 'Save and continue' }).click();
   await page.getByRole('heading', { name: 'Review and submit' }).waitFor();
+}
+
+/** A staff account made by the bootstrap operator (the one account made outside the portal). */
+export async function createStaff(
+  baseUrl: string,
+  who: { name: string; email: string; password: string },
+  role: string,
+): Promise<void> {
+  const res = await fetch(`${baseUrl}/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ email: who.email, password: who.password, displayName: who.name, roles: [role] }),
+  });
+  expect(res.status).toBe(201);
+}
+
+export async function signIn(page: Page, baseUrl: string, who: { email: string; password: string }) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 }
