@@ -13,9 +13,11 @@ import {
   readFileSync,
   writeSync,
 } from 'node:fs';
+import type { Hash } from 'node:crypto';
 import { join } from 'node:path';
 import { lockStore, type StoreLock } from './lock.js';
 import type { SignedTransaction } from './signing.js';
+import type { LogMark } from './snapshot.js';
 
 export type ClockMode = 'system' | 'manual';
 
@@ -27,35 +29,46 @@ export type LogEntry =
 
 export interface OpenedLog {
   log: BlockLog;
-  entries: LogEntry[];
+  /** The log's complete lines (a torn last line already cut off), to replay from. */
+  bytes: Buffer;
   /** Bytes of an unfinished last line (a crash mid-append) cut off the end of the file. */
   truncatedBytes: number;
 }
 
+export interface LogLine {
+  entry: LogEntry;
+  /** Byte offsets of the line in the log, its newline included in `end`. */
+  start: number;
+  end: number;
+}
+
 const NEWLINE = 0x0a;
 
-/** Entries of the log's complete lines and where the last one ends; refuses damage before the tail. */
-function parse(path: string, bytes: Buffer): { entries: LogEntry[]; end: number } {
-  const entries: LogEntry[] = [];
-  let start = 0;
-  let line = 0;
-  for (let nl = bytes.indexOf(NEWLINE); nl >= 0; nl = bytes.indexOf(NEWLINE, start)) {
-    line++;
+/**
+ * The entries of the log's lines from byte `from` (a line start), one at a time; refuses damage
+ * before the tail.
+ */
+export function* readLines(path: string, bytes: Buffer, from = 0): Generator<LogLine> {
+  let start = from;
+  for (let nl = bytes.indexOf(NEWLINE, start); nl >= 0; nl = bytes.indexOf(NEWLINE, start)) {
     const text = bytes.toString('utf8', start, nl);
     if (text.trim() !== '') {
+      let entry: LogEntry;
       try {
-        entries.push(JSON.parse(text) as LogEntry);
+        entry = JSON.parse(text) as LogEntry;
       } catch {
         // A complete line that does not parse is not an interrupted append: appends write the
         // newline last. Guessing past it would rebuild a different chain.
+        let line = 1;
+        for (let i = bytes.indexOf(NEWLINE); i >= 0 && i < start; i = bytes.indexOf(NEWLINE, i + 1)) line++;
         throw new Error(
           `block log ${path} is damaged at line ${line} (byte ${start}): restore the data folder from a backup`,
         );
       }
+      yield { entry, start, end: nl + 1 };
     }
     start = nl + 1;
   }
-  return { entries, end: start };
 }
 
 export class BlockLog {
@@ -66,6 +79,9 @@ export class BlockLog {
   private scheduled = false;
   private failure: Error | null = null;
   private idle: (() => void)[] = [];
+  /** SHA-256 of every byte written so far, and their count (for snapshots' log marks). */
+  private hash: Hash | null = null;
+  private size = 0;
 
   private constructor(
     readonly path: string,
@@ -82,7 +98,7 @@ export class BlockLog {
       const path = join(dataDir, 'blocks.jsonl');
       const existed = existsSync(path);
       const bytes = existed ? readFileSync(path) : Buffer.alloc(0);
-      const { entries, end } = parse(path, bytes);
+      const end = bytes.lastIndexOf(NEWLINE) + 1;
       const fd = openSync(path, 'a', 0o600);
       const truncatedBytes = bytes.length - end;
       if (truncatedBytes > 0) {
@@ -92,11 +108,23 @@ export class BlockLog {
         fsyncSync(fd);
       }
       if (!existed) syncDirectory(dataDir);
-      return { log: new BlockLog(path, fd, lock), entries, truncatedBytes };
+      return { log: new BlockLog(path, fd, lock), bytes: bytes.subarray(0, end), truncatedBytes };
     } catch (err) {
       lock.release();
       throw err;
     }
+  }
+
+  /** Takes over the digest of the log's bytes so far (computed by whoever read them). */
+  adoptHash(hash: Hash, size: number): void {
+    this.hash = hash;
+    this.size = size;
+  }
+
+  /** The log's length and the SHA-256 of its bytes now. */
+  mark(): LogMark {
+    if (!this.hash) throw new Error('block log: no digest adopted');
+    return { offset: this.size, sha256: this.hash.copy().digest('hex') };
   }
 
   /**
@@ -108,6 +136,8 @@ export class BlockLog {
     if (this.failure) throw this.failure;
     const bytes = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
     for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off);
+    this.hash?.update(bytes);
+    this.size += bytes.length;
     this.waiting.push(done);
     // Started after the current task, so that blocks sealed together (a block and the one its
     // scheduled work opens) reach the disk, and are published, together.

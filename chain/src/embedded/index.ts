@@ -5,6 +5,7 @@
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { CallName, CallResult, LedgerCall } from '../calls.js';
 import { LedgerError } from '../errors.js';
 import type {
@@ -52,11 +53,26 @@ import type {
   DistributionInfo,
 } from '../calls-corporate.js';
 import { fromUnits, toUnits } from './amounts.js';
-import { BlockLog, type ClockMode, type LogEntry } from './blocklog.js';
+import { BlockLog, readLines, type ClockMode, type LogLine, type OpenedLog } from './blocklog.js';
 import { Chain, DEV_PRIMARY_URI, DEV_SECONDARY_URIS, SS58_FORMAT } from './chain.js';
 import { argPortfolio } from './modules/portfolio.js';
 import { iso, type Origin } from './runtime.js';
 import { sign, txHash, verify, type SignedTransaction } from './signing.js';
+import {
+  captureState,
+  DEFAULT_SNAPSHOT_EVERY_BLOCKS,
+  layoutOf,
+  loadSnapshot,
+  logMark,
+  restoreState,
+  SNAPSHOT_FORMAT,
+  writeSnapshot,
+  type ChainHead,
+  type LogMark,
+  type Snapshot,
+  type StateCapture,
+} from './snapshot.js';
+import { EventStore, StoreDamagedError, type BlockRecord, type TxRecord } from './store.js';
 
 export { Chain, DEV_DID } from './chain.js';
 export type { SignedTransaction } from './signing.js';
@@ -78,6 +94,13 @@ export interface EmbeddedLedgerOptions {
   clock?: ClockMode;
   /** Told what opening the log found or did (a torn last line cut off, blocks replayed). */
   onNotice?: (notice: LedgerNotice) => void;
+  /**
+   * With a data folder: write a state snapshot every this many blocks (and on close), so that an
+   * open replays only the log after the newest one. 0 turns snapshots off. Default 10,000.
+   */
+  snapshotEveryBlocks?: number;
+  /** Recent blocks whose events and receipts stay decoded in memory (default 256). */
+  eventWindowBlocks?: number;
 }
 
 export interface LedgerNotice {
@@ -101,14 +124,6 @@ interface PendingBlock {
   waiters: { hash: string; resolve: (r: Receipt) => void; reject: (e: unknown) => void }[];
 }
 
-interface BlockHeader {
-  number: number;
-  hash: string;
-  parentHash: string;
-  timestamp: number;
-  txHashes: string[];
-}
-
 const CHAIN_NAME = 'Polymesh Embedded Dev';
 const SPEC_VERSION = 7_000_000;
 const DEV_URIS = [DEV_PRIMARY_URI, ...DEV_SECONDARY_URIS];
@@ -117,11 +132,19 @@ export class EmbeddedLedger implements Ledger {
   readonly kind = 'embedded' as const;
   private readonly keyring = new Keyring({ type: 'sr25519', ss58Format: SS58_FORMAT });
   private readonly pairs = new Map<Address, KeyringPair>();
-  private readonly headers: BlockHeader[] = [];
-  private readonly events: LedgerEvent[] = [];
-  /** Index into `events` of the first event of each block (by block number). */
-  private readonly blockEventStart: number[] = [];
-  private readonly txIndex = new Map<string, Receipt>();
+  /** The latest sealed block. */
+  private head: ChainHead;
+  /** Events and receipts of published blocks (on disk with a data folder, a recent window in memory). */
+  private store: EventStore = EventStore.memory();
+  private dataDir: string | null = null;
+  private snapshotEvery = 0;
+  /** State taken at a block boundary, written once that block is published. */
+  private pendingSnapshot: StateCapture | null = null;
+  private lastSnapshotHeight = 0;
+  private layout: string[] = [];
+  /** While replaying: where the log stands after the entry being replayed. */
+  private replayMark: (() => LogMark) | null = null;
+  private onNotice: ((n: LedgerNotice) => void) | undefined;
   private readonly listeners = new Set<(e: LedgerEvent) => void>();
   private pending: PendingBlock | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -142,47 +165,42 @@ export class EmbeddedLedger implements Ledger {
     private readonly blockTimeMs: number | undefined,
   ) {
     this.manualNow = genesisTime;
-    this.headers.push({
+    this.head = {
       number: 0,
       hash: chain.rt.genesisHash,
       parentHash: `0x${'00'.repeat(32)}`,
       timestamp: genesisTime,
-      txHashes: [],
-    });
-    this.blockEventStart.push(0);
+    };
   }
 
   static async open(opts: EmbeddedLedgerOptions = {}): Promise<EmbeddedLedger> {
     await cryptoWaitReady();
-    let entries: LogEntry[] = [];
-    let log: BlockLog | null = null;
+    let opened: OpenedLog | null = null;
     if (opts.dataDir !== undefined) {
-      const opened = BlockLog.open(opts.dataDir);
-      ({ log, entries } = opened);
+      opened = BlockLog.open(opts.dataDir);
       if (opened.truncatedBytes > 0) {
         opts.onNotice?.({
           level: 'warn',
-          message: `block log ${log.path}: cut off an unfinished last entry (${opened.truncatedBytes} bytes) left by an interrupted write`,
+          message: `block log ${opened.log.path}: cut off an unfinished last entry (${opened.truncatedBytes} bytes) left by an interrupted write`,
         });
       }
     }
     try {
-      return await EmbeddedLedger.start(opts, log, entries);
+      return await EmbeddedLedger.start(opts, opened);
     } catch (err) {
-      await log?.close();
+      await opened?.log.close();
       throw err;
     }
   }
 
-  private static async start(
-    opts: EmbeddedLedgerOptions,
-    log: BlockLog | null,
-    entries: LogEntry[],
-  ): Promise<EmbeddedLedger> {
-    const head = entries[0];
+  private static async start(opts: EmbeddedLedgerOptions, opened: OpenedLog | null): Promise<EmbeddedLedger> {
+    const log = opened?.log ?? null;
+    const bytes = opened?.bytes ?? Buffer.alloc(0);
+    const first = readLines(log?.path ?? '', bytes).next();
+    const head = first.done ? undefined : first.value;
     const genesis =
-      head?.t === 'genesis'
-        ? head
+      head?.entry.t === 'genesis'
+        ? head.entry
         : ({
             t: 'genesis',
             version: 1,
@@ -193,20 +211,70 @@ export class EmbeddedLedger implements Ledger {
     // 0 (or less) means what omitting it means: a block per submission.
     const blockTimeMs = opts.blockTimeMs !== undefined && opts.blockTimeMs > 0 ? opts.blockTimeMs : undefined;
     const ledger = new EmbeddedLedger(chain, genesis.time, genesis.clock, blockTimeMs);
+    ledger.onNotice = opts.onNotice;
     const addresses: Record<string, Address> = {};
     for (const uri of DEV_URIS) addresses[uri] = ledger.addPair(uri);
     chain.genesis(addresses);
-    if (head?.t !== 'genesis') log?.append(genesis);
-    const t0 = performance.now();
-    ledger.replay(entries.slice(head?.t === 'genesis' ? 1 : 0));
-    if (log && entries.length > 1) {
-      opts.onNotice?.({
-        level: 'info',
-        message: `block log ${log.path}: replayed ${ledger.lastHeader().number} blocks in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      });
+    ledger.layout = layoutOf(chain, chain.rt.state.containers);
+    let from = head?.entry.t === 'genesis' ? head.end : 0;
+    let hash = createHash('sha256').update(bytes.subarray(0, from));
+    if (log && opts.dataDir !== undefined) {
+      const dataDir = opts.dataDir;
+      ledger.dataDir = dataDir;
+      ledger.snapshotEvery = Math.max(
+        0,
+        Math.floor(opts.snapshotEveryBlocks ?? DEFAULT_SNAPSHOT_EVERY_BLOCKS),
+      );
+      const warn = (message: string) => opts.onNotice?.({ level: 'warn', message });
+      const loaded =
+        ledger.snapshotEvery > 0
+          ? loadSnapshot(
+              dataDir,
+              bytes,
+              { genesisHash: chain.rt.genesisHash, layout: ledger.layout },
+              (path, why) => warn(`snapshot ${path} ignored: ${why}; replaying the block log instead`),
+            )
+          : null;
+      let store: EventStore | null = null;
+      if (loaded) {
+        try {
+          store = EventStore.open(dataDir, loaded.snap.store, loaded.snap.head.hash, opts.eventWindowBlocks);
+        } catch (err) {
+          if (!(err instanceof StoreDamagedError)) throw err;
+          warn(
+            `${err.message}: snapshot ${loaded.path} ignored, rebuilding the event store from the block log`,
+          );
+        }
+      }
+      store ??= EventStore.open(dataDir, null, null, opts.eventWindowBlocks);
+      ledger.store = store;
+      if (loaded && store.height > 0) {
+        ledger.restore(loaded.snap);
+        from = loaded.snap.log.offset;
+        hash = loaded.hash;
+      }
     }
-    ledger.log = log;
-    for (const s of opts.signers ?? []) await ledger.addSigner(signerKeyOf(s));
+    try {
+      const t0 = performance.now();
+      const base = ledger.head.number;
+      ledger.replay(readLines(log?.path ?? '', bytes, from), bytes, from, hash);
+      if (log && ledger.head.number > 0) {
+        const replayed = ledger.head.number - base;
+        opts.onNotice?.({
+          level: 'info',
+          message:
+            `block log ${log.path}: replayed ${replayed} blocks in ${((performance.now() - t0) / 1000).toFixed(1)} s` +
+            (base > 0 ? ` after the snapshot at block ${base} (height ${ledger.head.number})` : ''),
+        });
+      }
+      log?.adoptHash(hash, bytes.length);
+      ledger.log = log;
+      if (head?.entry.t !== 'genesis') log?.append(genesis);
+      for (const s of opts.signers ?? []) await ledger.addSigner(signerKeyOf(s));
+    } catch (err) {
+      ledger.store.close();
+      throw err;
+    }
     if (blockTimeMs !== undefined) {
       ledger.timer = setInterval(() => ledger.sealPending(), blockTimeMs);
       ledger.timer.unref();
@@ -219,7 +287,7 @@ export class EmbeddedLedger implements Ledger {
   /** The chain's current time (ms). Never behind the latest block. */
   now(): number {
     const t = this.clockMode === 'manual' ? this.manualNow : Date.now() + this.clockOffset;
-    const last = this.pending?.timestamp ?? this.lastHeader().timestamp;
+    const last = this.pending?.timestamp ?? this.head.timestamp;
     return Math.max(t, last);
   }
 
@@ -293,8 +361,7 @@ export class EmbeddedLedger implements Ledger {
     return receipt;
   }
 
-  private receiptOrThrow(hash: string): Receipt {
-    const r = this.txIndex.get(hash) as Receipt;
+  private receiptOrThrow(r: Receipt): Receipt {
     if (r.error)
       throw new LedgerError(r.error.code, r.error.message, undefined, {
         txHash: r.txHash,
@@ -305,13 +372,9 @@ export class EmbeddedLedger implements Ledger {
 
   // ---------------------------------------------------------------- blocks
 
-  private lastHeader(): BlockHeader {
-    return this.headers[this.headers.length - 1] as BlockHeader;
-  }
-
   private openBlock(timestamp?: number): PendingBlock {
     if (!this.pending) {
-      const number = this.lastHeader().number + 1;
+      const number = this.head.number + 1;
       this.pending = { number, timestamp: timestamp ?? this.now(), txs: [], events: [], waiters: [] };
       this.startBlock(this.pending);
     }
@@ -422,24 +485,21 @@ export class EmbeddedLedger implements Ledger {
     if (!block) return;
     this.pending = null;
     if (block.txs.length === 0 && block.events.length === 0) return;
-    const parent = this.lastHeader();
+    const parent = this.head;
     const txHashes = block.txs.map((t) => t.hash);
     const hash = blake2AsHex(`${parent.hash}:${block.number}:${block.timestamp}:${txHashes.join(',')}`, 256);
-    this.headers.push({
-      number: block.number,
-      hash,
-      parentHash: parent.hash,
-      timestamp: block.timestamp,
-      txHashes,
-    });
+    this.head = { number: block.number, hash, parentHash: parent.hash, timestamp: block.timestamp };
     if (this.log) {
       this.log.append(
         { t: 'block', n: block.number, ts: block.timestamp, txs: block.txs.map((t) => t.tx) },
         (err) => (err ? this.fail(block, err) : this.publish(block, hash)),
       );
-    } else {
-      this.publish(block, hash);
     }
+    // The state is exactly this block's end now: a due snapshot is taken here, and written
+    // once the block is published (on disk, and in the event store).
+    if (this.snapshotEvery > 0 && block.number % this.snapshotEvery === 0)
+      this.pendingSnapshot = this.capture();
+    if (!this.log) this.publish(block, hash);
     // Work scheduled for the next block (e.g. a fully affirmed instruction) gets a block of its
     // own right away; on replay that block comes from the log instead.
     if (!this.replaying && this.chain.rt.hasWorkAt(block.number + 1)) {
@@ -455,32 +515,68 @@ export class EmbeddedLedger implements Ledger {
    */
   private publish(block: PendingBlock, hash: string): void {
     this.finalizedHeight = block.number;
-    this.blockEventStart[block.number] = this.events.length;
-    for (const ev of block.events) this.events.push(ev);
-    for (const t of block.txs) {
-      const receipt: Receipt = {
-        txHash: t.hash,
-        blockNumber: block.number,
-        blockHash: hash,
-        signer: t.tx.signer,
-        nonce: t.tx.nonce,
-        events: t.events,
-        result: t.result,
-      };
-      if (t.error) receipt.error = t.error;
-      this.txIndex.set(t.hash, receipt);
-      this.txIndex.set(`${t.tx.signer}|${t.tx.nonce}`, receipt);
-    }
+    const txs: TxRecord[] = block.txs.map((t) => {
+      const rec: TxRecord = { hash: t.hash, signer: t.tx.signer, nonce: t.tx.nonce, result: t.result };
+      if (t.error) rec.error = t.error;
+      return rec;
+    });
+    const rec: BlockRecord = { n: block.number, hash, events: block.events, txs };
+    this.store.append(rec);
+    if (this.pendingSnapshot?.head.number === block.number) this.writePendingSnapshot();
     for (const ev of block.events) {
       for (const l of this.listeners) l(ev);
     }
     for (const w of block.waiters) {
       try {
-        w.resolve(this.receiptOrThrow(w.hash));
+        const i = block.txs.findIndex((t) => t.hash === w.hash);
+        w.resolve(this.receiptOrThrow(receiptOf(rec, txs[i] as TxRecord, block.txs[i]?.events)));
       } catch (err) {
         w.reject(err);
       }
     }
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  private capture(): StateCapture {
+    const mark = this.replayMark?.() ?? this.log?.mark();
+    if (!mark) throw new Error('snapshot without a block log');
+    return captureState(this.chain.rt.state.containers, {
+      genesisHash: this.chain.rt.genesisHash,
+      head: { ...this.head },
+      clock: { offset: this.clockOffset, manualNow: this.manualNow },
+      log: mark,
+      layout: this.layout,
+    });
+  }
+
+  /** Writes the pending snapshot with the event store's index at its height (both on disk). */
+  private writePendingSnapshot(): void {
+    const cap = this.pendingSnapshot;
+    this.pendingSnapshot = null;
+    if (!cap || this.dataDir === null || this.store.height !== cap.head.number) return;
+    try {
+      const snap: Snapshot = { ...cap, format: SNAPSHOT_FORMAT, store: this.store.durableIndex() };
+      writeSnapshot(this.dataDir, snap);
+      this.lastSnapshotHeight = cap.head.number;
+    } catch (err) {
+      // A snapshot only shortens the next open; the block log still holds everything.
+      this.onNotice?.({
+        level: 'warn',
+        message: `could not write a state snapshot at block ${cap.head.number}: ${err instanceof Error ? err.message : String(err)}`,
+      });
+    }
+  }
+
+  private restore(snap: Snapshot): void {
+    restoreState(this.chain.rt.state.containers, snap.state);
+    this.head = { ...snap.head };
+    this.finalizedHeight = snap.head.number;
+    this.lastSnapshotHeight = snap.head.number;
+    this.clockOffset = snap.clock.offset;
+    this.manualNow = snap.clock.manualNow;
+    this.chain.rt.now = snap.head.timestamp;
+    this.chain.rt.blockNumber = snap.head.number;
   }
 
   private fail(block: PendingBlock, err: Error): void {
@@ -491,28 +587,39 @@ export class EmbeddedLedger implements Ledger {
     for (const w of block.waiters) w.reject(this.broken);
   }
 
-  private replay(entries: LogEntry[]): void {
+  /** Applies the log's lines (from byte `from` of `bytes`), hashing them on into `hash`. */
+  private replay(lines: Iterable<LogLine>, bytes: Buffer, from: number, hash: Hash): void {
     this.replaying = true;
-    for (const e of entries) {
-      if (e.t === 'clock') {
-        if (e.now !== undefined) this.manualNow = e.now;
-        if (e.offset !== undefined) this.clockOffset = e.offset;
-        continue;
+    let hashed = from;
+    let end = from;
+    this.replayMark = () => logMark(hash, end);
+    try {
+      for (const { entry: e, end: lineEnd } of lines) {
+        hash.update(bytes.subarray(hashed, lineEnd));
+        hashed = end = lineEnd;
+        if (e.t === 'clock') {
+          if (e.now !== undefined) this.manualNow = e.now;
+          if (e.offset !== undefined) this.clockOffset = e.offset;
+          continue;
+        }
+        if (e.t !== 'block') continue;
+        const block = this.openBlock(e.ts);
+        if (block.number !== e.n)
+          throw new Error(`block log out of order: expected block ${block.number}, found ${e.n}`);
+        for (const tx of e.txs) this.apply(block, tx, false);
+        this.sealPending();
       }
-      if (e.t !== 'block') continue;
-      const block = this.openBlock(e.ts);
-      if (block.number !== e.n)
-        throw new Error(`block log out of order: expected block ${block.number}, found ${e.n}`);
-      for (const tx of e.txs) this.apply(block, tx, false);
-      this.sealPending();
+      hash.update(bytes.subarray(hashed));
+    } finally {
+      this.replaying = false;
+      this.replayMark = null;
     }
-    this.replaying = false;
   }
 
   // ---------------------------------------------------------------- port: chain
 
   async info(): Promise<LedgerInfo> {
-    const h = this.lastHeader().number;
+    const h = this.head.number;
     return {
       kind: 'embedded',
       chain: CHAIN_NAME,
@@ -533,9 +640,12 @@ export class EmbeddedLedger implements Ledger {
     nonce: number,
     opts: { fromBlock?: number; toBlock?: number } = {},
   ): Promise<TransactionLookup | null> {
-    const r = this.txIndex.get(`${signer}|${nonce}`);
-    if (!r || r.blockNumber < (opts.fromBlock ?? 0) || r.blockNumber > (opts.toBlock ?? Infinity))
-      return null;
+    const n = this.store.blockOf(signer, nonce);
+    if (n === undefined || n < (opts.fromBlock ?? 0) || n > (opts.toBlock ?? Infinity)) return null;
+    const rec = this.store.block(n);
+    const tx = rec?.txs.find((t) => t.signer === signer && t.nonce === nonce);
+    if (!rec || !tx) return null;
+    const r = receiptOf(rec, tx);
     if (!r.error) return { status: 'success', receipt: r };
     return {
       status: 'failed',
@@ -547,16 +657,9 @@ export class EmbeddedLedger implements Ledger {
   }
 
   async subscribeEvents(fromBlock: number, handler: (event: LedgerEvent) => void): Promise<Unsubscribe> {
-    const from = Math.max(0, fromBlock);
-    let start = this.events.length;
-    for (let b = from; b < this.blockEventStart.length; b++) {
-      const s = this.blockEventStart[b];
-      if (s !== undefined) {
-        start = s;
-        break;
-      }
-    }
-    for (let i = start; i < this.events.length; i++) handler(this.events[i] as LedgerEvent);
+    this.store.forEach(Math.max(0, fromBlock), (rec) => {
+      for (const ev of rec.events) handler(ev);
+    });
     this.listeners.add(handler);
     return () => {
       this.listeners.delete(handler);
@@ -568,8 +671,25 @@ export class EmbeddedLedger implements Ledger {
     if (this.timer) clearInterval(this.timer);
     this.sealPending();
     this.closed = true;
-    await this.log?.close();
-    this.listeners.clear();
+    // A snapshot at the head, so that the next open replays nothing.
+    const atClose =
+      this.log &&
+      this.snapshotEvery > 0 &&
+      !this.broken &&
+      this.head.number > this.lastSnapshotHeight &&
+      this.pendingSnapshot?.head.number !== this.head.number
+        ? this.capture()
+        : null;
+    try {
+      await this.log?.close();
+      if (atClose && !this.broken) {
+        this.pendingSnapshot = atClose;
+        this.writePendingSnapshot();
+      }
+    } finally {
+      this.store.close();
+      this.listeners.clear();
+    }
   }
 
   // ---------------------------------------------------------------- port: queries
@@ -742,4 +862,19 @@ export class EmbeddedLedger implements Ledger {
   get runtime(): Chain {
     return this.chain;
   }
+}
+
+/** The receipt of one transaction of a stored block (its events are the block's events it caused). */
+function receiptOf(rec: BlockRecord, tx: TxRecord, events?: LedgerEvent[]): Receipt {
+  const receipt: Receipt = {
+    txHash: tx.hash,
+    blockNumber: rec.n,
+    blockHash: rec.hash,
+    signer: tx.signer,
+    nonce: tx.nonce,
+    events: events ?? rec.events.filter((e) => e.txHash === tx.hash),
+    result: tx.result,
+  };
+  if (tx.error) receipt.error = tx.error;
+  return receipt;
 }

@@ -33,9 +33,25 @@ export class Journal {
   }
 }
 
-export class TMap<K, V> {
+/** A container of the state that a snapshot saves and restores (plain data, no functions). */
+export interface Persistent {
+  readonly kind: 'map' | 'index' | 'counter';
+  dump(): unknown;
+  load(data: unknown): void;
+}
+
+export class TMap<K, V> implements Persistent {
+  readonly kind = 'map' as const;
   private readonly m = new Map<K, V>();
   constructor(private readonly journal: Journal) {}
+
+  dump(): Map<K, V> {
+    return this.m;
+  }
+  load(data: unknown): void {
+    this.m.clear();
+    for (const [k, v] of data as Map<K, V>) this.m.set(k, v);
+  }
 
   get(k: K): V | undefined {
     return this.m.get(k);
@@ -74,9 +90,18 @@ export class TMap<K, V> {
 }
 
 /** One-to-many index (e.g. asset → holder DIDs) with journaled add/remove. */
-export class TIndex<K, M> {
+export class TIndex<K, M> implements Persistent {
+  readonly kind = 'index' as const;
   private readonly m = new Map<K, Set<M>>();
   constructor(private readonly journal: Journal) {}
+
+  dump(): Map<K, Set<M>> {
+    return this.m;
+  }
+  load(data: unknown): void {
+    this.m.clear();
+    for (const [k, v] of data as Map<K, Set<M>>) this.m.set(k, v);
+  }
 
   add(k: K, member: M): void {
     let s = this.m.get(k);
@@ -101,10 +126,17 @@ export class TIndex<K, M> {
 const EMPTY: ReadonlySet<never> = new Set();
 
 /** Journaled counter (next ids). */
-export class TCounter<K> {
+export class TCounter<K> implements Persistent {
+  readonly kind = 'counter' as const;
   private readonly map: TMap<K, number>;
   constructor(journal: Journal) {
     this.map = new TMap(journal);
+  }
+  dump(): Map<K, number> {
+    return this.map.dump();
+  }
+  load(data: unknown): void {
+    this.map.load(data);
   }
   /** Returns the next id (starting at `start`) and advances. */
   next(k: K, start = 1): number {
@@ -122,13 +154,22 @@ export class TCounter<K> {
 
 export class State {
   readonly journal = new Journal();
+  /**
+   * Every container made through this state, in creation order: a snapshot is their contents,
+   * so a module that keeps its state in `map`/`index`/`counter` needs no snapshot code.
+   */
+  readonly containers: Persistent[] = [];
   map<K, V>(): TMap<K, V> {
-    return new TMap<K, V>(this.journal);
+    return this.add(new TMap<K, V>(this.journal));
   }
   index<K, M>(): TIndex<K, M> {
-    return new TIndex<K, M>(this.journal);
+    return this.add(new TIndex<K, M>(this.journal));
   }
   counter<K>(): TCounter<K> {
-    return new TCounter<K>(this.journal);
+    return this.add(new TCounter<K>(this.journal));
+  }
+  private add<T extends Persistent>(c: T): T {
+    this.containers.push(c);
+    return c;
   }
 }
