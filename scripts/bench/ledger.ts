@@ -6,11 +6,23 @@
  *   - canTransfer checks per second,
  *   - replay time of a block log of ≥100,000 transactions.
  * Everything goes through signed transactions; nothing writes to the ledger's state directly.
- * Options: --identities N --transfers N --checks N --replay-txs N
+ * Then (issue 11) the storage figures, each in a fresh child process:
+ *   - RSS after replaying a log of --replay-blocks blocks (default 160,000) from scratch, after a GC,
+ *   - time to open a data folder of --restart-blocks blocks (default 150,000) with its snapshots
+ *     as they are normally written (periodic and on close), and after a crash (the newest
+ *     snapshot gone, so the tail since the one before is replayed).
+ * The storage logs are settlements (one 1-leg instruction per block, executed in the next block,
+ * like the dev chain), pre-signed and written to the block log directly so that building 160k
+ * blocks takes seconds; the replay then checks every one of them.
+ * Options: --identities N --transfers N --checks N --replay-txs N --replay-blocks N
+ *   --restart-blocks N --storage-only --json <file> (merges the named figures into that file)
  */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EmbeddedLedger } from '../../chain/src/embedded/index.js';
 import type { Address, AssetId, Claim, Condition, Did, LedgerCall } from '../../chain/src/index.js';
@@ -21,8 +33,15 @@ const { values: opts } = parseArgs({
     transfers: { type: 'string', default: '5000' },
     checks: { type: 'string', default: '50000' },
     'replay-txs': { type: 'string', default: '100000' },
+    'replay-blocks': { type: 'string', default: '160000' },
+    'restart-blocks': { type: 'string', default: '150000' },
+    'storage-only': { type: 'boolean', default: false },
+    json: { type: 'string' },
+    child: { type: 'string' },
+    dir: { type: 'string' },
   },
 });
+type Figures = Record<string, number>;
 const N = Number(opts.identities);
 const TRANSFERS = Number(opts.transfers);
 const CHECKS = Number(opts.checks);
@@ -39,7 +58,7 @@ interface Investor {
   did: Did;
 }
 
-async function main(): Promise<void> {
+async function main(figures: Figures): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'stoa-bench-'));
   const genesisTime = Date.parse('2026-01-01T00:00:00Z');
   let ledger = await EmbeddedLedger.open({ dataDir: dir, clock: 'manual', genesisTime });
@@ -193,6 +212,7 @@ async function main(): Promise<void> {
       lastInstruction = (r.result as { instructionId: number }).instructionId;
     }
     const transferMs = performance.now() - t1;
+    figures['ledger.transfers1LegPerSec'] = Math.round((TRANSFERS / transferMs) * 1000);
     const after = await ledger.info();
     const sample = await ledger.instruction(lastInstruction);
     log(`\n## settled transfers (1 leg, 5 requirements, 2 restrictions, signed + verified)`);
@@ -229,6 +249,7 @@ async function main(): Promise<void> {
       }),
     );
     const concurrentMs = performance.now() - t1c;
+    figures['ledger.transfers16SendersPerSec'] = Math.round((TRANSFERS / concurrentMs) * 1000);
     log(
       `${TRANSFERS.toLocaleString('en-US')} transfers from ${SENDERS} senders at once: ${rate(TRANSFERS, concurrentMs)} transfers/s`,
     );
@@ -270,6 +291,7 @@ async function main(): Promise<void> {
       if (r.result) allowed++;
     }
     const checkMs = performance.now() - t2;
+    figures['ledger.canTransferPerSec'] = Math.round((CHECKS / checkMs) * 1000);
     log(`\n## canTransfer (full breakdown: general, 5 requirements, 2 restrictions)`);
     log(
       `${CHECKS.toLocaleString('en-US')} checks in ${checkMs.toFixed(0)} ms → ${rate(CHECKS, checkMs)} checks/s (${allowed} allowed)`,
@@ -300,6 +322,7 @@ async function main(): Promise<void> {
     const t3 = performance.now();
     ledger = await EmbeddedLedger.open({ dataDir: dir, clock: 'manual' });
     const replayMs = performance.now() - t3;
+    figures['ledger.replayTxPerSec'] = Math.round((txCount / replayMs) * 1000);
     const replayed = await ledger.info();
     const balanceAfter = await ledger.assetBalance(assetId, investors[0]!.did);
     log(`\n## replay`);
@@ -323,4 +346,243 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// ------------------------------------------------------------------ storage (issue 11)
+
+const GENESIS = Date.parse('2026-01-01T00:00:00Z');
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+/** In a child process: opens the folder, then reports what it took (JSON on stdout). */
+async function child(mode: string, dir: string): Promise<void> {
+  const t0 = performance.now();
+  const ledger = await EmbeddedLedger.open({ dataDir: dir, clock: 'manual' });
+  const openMs = performance.now() - t0;
+  const info = await ledger.info();
+  // Every settlement of the generated log must have executed: the last instruction too.
+  const lastTx = await ledger.findTransaction(
+    JSON.parse(readFileSync(join(dir, 'bench-last.json'), 'utf8')).signer as Address,
+    JSON.parse(readFileSync(join(dir, 'bench-last.json'), 'utf8')).nonce as number,
+  );
+  let events = 0;
+  if (mode === 'replay') {
+    const unsub = await ledger.subscribeEvents(info.blockHeight - 99, () => events++);
+    unsub();
+  }
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  const mem = process.memoryUsage();
+  if (mode === 'open-no-close') {
+    // A crash: no close, no snapshot at the head.
+    process.stdout.write(
+      `${JSON.stringify({ openMs, rss: mem.rss, heap: mem.heapUsed, height: info.blockHeight })}\n`,
+    );
+    process.exit(0);
+  }
+  await ledger.close();
+  process.stdout.write(
+    `${JSON.stringify({ openMs, rss: mem.rss, heap: mem.heapUsed, height: info.blockHeight, found: lastTx?.status ?? null, events })}\n`,
+  );
+}
+
+function runChild(
+  mode: string,
+  dir: string,
+): {
+  openMs: number;
+  rss: number;
+  heap: number;
+  height: number;
+  found?: string | null;
+} {
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', THIS_FILE, '--child', mode, '--dir', dir],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    },
+  );
+  if (r.status !== 0) throw new Error(`child ${mode} failed (${r.status}): ${r.stderr}`);
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line);
+}
+
+/**
+ * Builds a block log of `blocks` blocks: a small setup through the port, then pre-signed
+ * 1-leg settlements appended to the log directly, each in a block of its own followed by the
+ * block that executes it. Copies the log to `copyAt[i].dir` when it reaches `copyAt[i].blocks`.
+ */
+async function buildLog(
+  dir: string,
+  blocks: number,
+  copyAt: { blocks: number; dir: string }[],
+): Promise<void> {
+  const l = await EmbeddedLedger.open({
+    dataDir: dir,
+    clock: 'manual',
+    genesisTime: GENESIS,
+    snapshotEveryBlocks: 0,
+  });
+  const alice = await l.addSigner({ uri: '//Alice' });
+  const issuer = (await l.identityOf(alice)) as Did;
+  const created = await l.submit(
+    {
+      name: 'asset.createAsset',
+      args: { name: 'Storage Bench', assetType: 'EquityCommon', divisible: true },
+    },
+    { signer: alice },
+  );
+  const assetId = (created.result as { assetId: AssetId }).assetId;
+  const PEOPLE = 200;
+  await l.submit(
+    { name: 'asset.issue', args: { assetId, amount: String(PEOPLE * 1_000_000) } },
+    { signer: alice },
+  );
+  const people: { address: Address; did: Did; nonce: number }[] = [];
+  for (let i = 0; i < PEOPLE; i++) {
+    const address = await l.addSigner({ uri: `//Alice//storage//${i}` });
+    const reg = await l.submit(
+      { name: 'identity.cddRegisterDid', args: { targetAccount: address, cddClaim: true } },
+      { signer: alice },
+    );
+    await l.submit({ name: 'asset.preApproveAsset', args: { assetId } }, { signer: address });
+    people.push({ address, did: (reg.result as { did: Did }).did, nonce: 1 });
+  }
+  for (let i = 0; i < PEOPLE; i += 10) {
+    const legs = people.slice(i, i + 10).map((p) => ({
+      type: 'Fungible' as const,
+      from: { did: issuer },
+      to: { did: p.did },
+      assetId,
+      amount: '100000',
+    }));
+    await l.submit(
+      {
+        name: 'settlement.addAndAffirmInstruction',
+        args: { settlementType: { type: 'SettleOnAffirmation' }, legs, portfolios: [{ did: issuer }] },
+      },
+      { signer: alice },
+    );
+  }
+  const head = await l.info();
+  const ts = Date.parse(head.time);
+  await l.close();
+  for (const f of readdirSync(dir)) if (f !== 'blocks.jsonl') rmSync(join(dir, f), { force: true });
+  const logPath = join(dir, 'blocks.jsonl');
+  let n = head.blockHeight;
+  let chunk: string[] = [];
+  let last = { signer: '', nonce: 0 };
+  const pending = [...copyAt].sort((a, b) => a.blocks - b.blocks);
+  const flush = () => {
+    if (chunk.length > 0) appendFileSync(logPath, chunk.join(''));
+    chunk = [];
+  };
+  for (let k = 0; n + 2 <= blocks; k++) {
+    const from = people[(k * 7919) % PEOPLE]!;
+    const to = people[(k * 7919 + 1) % PEOPLE]!;
+    const tx = l.signTransaction(
+      {
+        name: 'settlement.addAndAffirmInstruction',
+        args: {
+          settlementType: { type: 'SettleOnAffirmation' },
+          legs: [{ type: 'Fungible', from: { did: from.did }, to: { did: to.did }, assetId, amount: '1' }],
+          portfolios: [{ did: from.did }],
+        },
+      },
+      { signer: from.address, nonce: from.nonce },
+    );
+    last = { signer: from.address, nonce: from.nonce };
+    from.nonce++;
+    chunk.push(`${JSON.stringify({ t: 'block', n: n + 1, ts, txs: [tx] })}\n`);
+    chunk.push(`${JSON.stringify({ t: 'block', n: n + 2, ts, txs: [] })}\n`);
+    n += 2;
+    if (chunk.length >= 20_000) flush();
+    while (pending[0] && n >= pending[0].blocks) {
+      flush();
+      copyFileSync(logPath, join(pending[0].dir, 'blocks.jsonl'));
+      writeFileSync(join(pending[0].dir, 'bench-last.json'), JSON.stringify(last));
+      pending.shift();
+    }
+  }
+  flush();
+  writeFileSync(join(dir, 'bench-last.json'), JSON.stringify(last));
+}
+
+async function storage(figures: Figures): Promise<void> {
+  const replayBlocks = Number(opts['replay-blocks']);
+  const restartBlocks = Math.min(Number(opts['restart-blocks']), replayBlocks);
+  const big = await mkdtemp(join(tmpdir(), 'stoa-bench-replay-'));
+  const mid = await mkdtemp(join(tmpdir(), 'stoa-bench-restart-'));
+  const crash = await mkdtemp(join(tmpdir(), 'stoa-bench-crash-'));
+  try {
+    log(`\n## storage: ${replayBlocks.toLocaleString('en-US')}-block log (1-leg settlements, pre-signed)`);
+    const tb = performance.now();
+    // The crash folder stops a few blocks short of the restart height, so that its newest
+    // periodic snapshot is ~10,000 blocks behind its head.
+    await buildLog(big, replayBlocks, [
+      { blocks: restartBlocks, dir: mid },
+      { blocks: restartBlocks - 3, dir: crash },
+    ]);
+    const logSize = (await stat(join(big, 'blocks.jsonl'))).size;
+    log(`built in ${((performance.now() - tb) / 1000).toFixed(1)} s, log ${mb(logSize)}`);
+
+    const replay = runChild('replay', big);
+    if (replay.found !== 'success') throw new Error(`the last settlement of the log is ${replay.found}`);
+    figures['ledger.rssMbAfterReplay'] = Math.round(replay.rss / 1024 / 1024);
+    log(
+      `replay of ${replay.height.toLocaleString('en-US')} blocks from scratch in a fresh process: ${(replay.openMs / 1000).toFixed(1)} s; ` +
+        `after it and a GC: rss ${mb(replay.rss)}, heap ${mb(replay.heap)}`,
+    );
+
+    // As a server uses it: the first open replays everything (writing snapshots on the way and on
+    // close), the next ones start from the newest snapshot.
+    const first = runChild('open', mid);
+    const again = runChild('open', mid);
+    figures['ledger.restartSecAt150kBlocks'] = Number((again.openMs / 1000).toFixed(2));
+    log(
+      `restart at ${again.height.toLocaleString('en-US')} blocks: first open ${(first.openMs / 1000).toFixed(1)} s, ` +
+        `next open ${(again.openMs / 1000).toFixed(2)} s`,
+    );
+    // A crash right before the next periodic snapshot: the folder's first open wrote snapshots
+    // on the way and on close; without the one written on close, the tail since the last
+    // periodic one is replayed.
+    runChild('open', crash);
+    const snaps = readdirSync(crash)
+      .filter((f) => /^snapshot-\d+\.bin$/.test(f))
+      .sort();
+    if (snaps.length >= 2) {
+      rmSync(join(crash, snaps[snaps.length - 1]!));
+      const crashed = runChild('open-no-close', crash);
+      figures['ledger.restartSecAt150kBlocksAfterCrash'] = Number((crashed.openMs / 1000).toFixed(2));
+      log(
+        `restart at ${crashed.height.toLocaleString('en-US')} blocks after a crash (tail since ${snaps[snaps.length - 2]} replayed): ${(crashed.openMs / 1000).toFixed(2)} s`,
+      );
+    }
+  } finally {
+    await rm(big, { recursive: true, force: true });
+    await rm(mid, { recursive: true, force: true });
+    await rm(crash, { recursive: true, force: true });
+  }
+}
+
+function mergeJson(file: string, figures: Figures): void {
+  let prev: Record<string, unknown>;
+  try {
+    prev = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    prev = {};
+  }
+  writeFileSync(file, `${JSON.stringify({ ...prev, ...figures }, null, 2)}\n`);
+}
+
+if (opts.child !== undefined) {
+  await child(opts.child, opts.dir as string);
+} else {
+  const figures: Figures = {};
+  if (!opts['storage-only']) await main(figures);
+  await storage(figures);
+  if (opts.json !== undefined) {
+    mergeJson(opts.json, figures);
+    log(`\nfigures merged into ${opts.json}: ${JSON.stringify(figures)}`);
+  }
+}
