@@ -269,6 +269,15 @@ export class EmbeddedLedger implements Ledger {
       }
       log?.adoptHash(hash, bytes.length);
       ledger.log = log;
+      // A long replay (a first open, or a lost snapshot) is not repeated by the next open.
+      if (
+        log &&
+        ledger.snapshotEvery > 0 &&
+        ledger.head.number - ledger.lastSnapshotHeight >= ledger.snapshotEvery
+      ) {
+        ledger.pendingSnapshot = ledger.capture();
+        ledger.writePendingSnapshot();
+      }
       if (head?.entry.t !== 'genesis') log?.append(genesis);
       for (const s of opts.signers ?? []) await ledger.addSigner(signerKeyOf(s));
     } catch (err) {
@@ -496,8 +505,9 @@ export class EmbeddedLedger implements Ledger {
       );
     }
     // The state is exactly this block's end now: a due snapshot is taken here, and written
-    // once the block is published (on disk, and in the event store).
-    if (this.snapshotEvery > 0 && block.number % this.snapshotEvery === 0)
+    // once the block is published (on disk, and in the event store). A replay takes one at its
+    // end instead (see `start`).
+    if (!this.replaying && this.snapshotEvery > 0 && block.number % this.snapshotEvery === 0)
       this.pendingSnapshot = this.capture();
     if (!this.log) this.publish(block, hash);
     // Work scheduled for the next block (e.g. a fully affirmed instruction) gets a block of its
@@ -856,6 +866,16 @@ export class EmbeddedLedger implements Ledger {
   }
   async ballotVotes(assetId: AssetId, caId: number, did: Did): Promise<BallotVote[] | null> {
     return this.chain.corporateActions.ballotVotes(assetId, caId, did);
+  }
+
+  /** What the event store holds: its height and how many blocks it keeps decoded in memory. */
+  storageStats(): { height: number; inMemoryBlocks: number; onDisk: boolean; lastSnapshotHeight: number } {
+    return {
+      height: this.store.height,
+      inMemoryBlocks: this.store.inMemoryBlocks,
+      onDisk: this.store.path !== null,
+      lastSnapshotHeight: this.lastSnapshotHeight,
+    };
   }
 
   /** The embedded runtime, for modules and benchmarks that need direct access. */
