@@ -8,6 +8,8 @@ export interface LedgerConfig {
   dataDir?: string;
   /** Embedded: produce a block per submission (default) or every `blockTimeMs`. */
   blockTimeMs?: number;
+  /** Embedded: state snapshot every this many blocks (and on close); 0 = none. Default 10,000. */
+  snapshotEveryBlocks?: number;
   /** Keys to make available for signing at start (mnemonics or dev URIs). */
   signers?: string[];
   /** Embedded: told what opening the block log found or did (a torn tail cut off, a replay). */
@@ -24,6 +26,7 @@ export async function createLedger(config: LedgerConfig): Promise<Ledger> {
   return EmbeddedLedger.open({
     dataDir: config.dataDir,
     blockTimeMs: config.blockTimeMs,
+    snapshotEveryBlocks: config.snapshotEveryBlocks,
     signers: config.signers ?? [],
     onNotice: config.onNotice,
   });

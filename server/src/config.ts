@@ -71,6 +71,8 @@ const EnvSchema = Type.Object({
   WEB_DIST: Type.Optional(Type.String({ description: 'a folder path' })),
   /** Embedded ledger block interval in ms; 0 = a block per submission. */
   LEDGER_BLOCK_TIME_MS: wholeNumber(),
+  /** Embedded ledger: a state snapshot every this many blocks (and on close); 0 = none. */
+  LEDGER_SNAPSHOT_EVERY_BLOCKS: wholeNumber(),
   /** Longest a start-up step (database, ledger replay, node connection) may take; 0 = no limit. */
   STARTUP_TIMEOUT_MS: wholeNumber(),
   /**
@@ -174,6 +176,7 @@ export interface Config {
   rateLimits: RateLimitConfig;
   webDist?: string;
   ledgerBlockTimeMs: number;
+  ledgerSnapshotEveryBlocks: number;
   /** Fastify's plugin timeout: the longest one start-up step may take (0 = no limit). */
   startupTimeoutMs: number;
   auditAnchorIntervalMinutes: number;
@@ -521,6 +524,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     ...limitsConfig(e, nodeEnv, uploadMaxBytes),
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : undefined,
     ledgerBlockTimeMs: Number(e.LEDGER_BLOCK_TIME_MS ?? '0'),
+    ledgerSnapshotEveryBlocks: Number(e.LEDGER_SNAPSHOT_EVERY_BLOCKS ?? '10000'),
     // Fastify's 10 s default is too short for a first start of PGlite on a loaded machine
     // (creating the database and applying migrations took 25 s at load 15) or a long replay.
     startupTimeoutMs: Number(e.STARTUP_TIMEOUT_MS ?? '300000'),

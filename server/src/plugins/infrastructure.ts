@@ -48,6 +48,7 @@ export const infrastructurePlugin = fp(
           nodeUrl: config.polymeshNodeUrl,
           dataDir: `${config.dataDir}/ledger`,
           blockTimeMs: config.ledgerBlockTimeMs,
+          snapshotEveryBlocks: config.ledgerSnapshotEveryBlocks,
           signers: config.signers,
           onNotice: ({ level, message }) => app.log[level](message),
         }));
