@@ -142,6 +142,44 @@ describe('block log', () => {
   });
 });
 
+describe('snapshots and the block log', () => {
+  const snaps = (dir: string) => fs.readdirSync(dir).filter((f) => f.startsWith('snapshot-'));
+
+  it('a periodic snapshot is written only once its block is on disk', async () => {
+    const dataDir = tmp();
+    const l = await EmbeddedLedger.open({
+      dataDir,
+      clock: 'manual',
+      genesisTime: GENESIS,
+      snapshotEveryBlocks: 2,
+    });
+    const alice = await l.addSigner({ uri: '//Alice' });
+    await remark(l, alice, 'one');
+    sync.hold = true;
+    const second = remark(l, alice, 'two');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(snaps(dataDir)).toEqual([]);
+    releaseHeld();
+    await second;
+    expect(snaps(dataDir)).toEqual(['snapshot-0000000002.bin']);
+    await l.close();
+    // Nothing new since: close writes no second one.
+    expect(snaps(dataDir)).toEqual(['snapshot-0000000002.bin']);
+  });
+
+  it('a ledger whose log failed to sync writes no snapshot on close', async () => {
+    const dataDir = tmp();
+    const l = await open(dataDir);
+    const alice = await l.addSigner({ uri: '//Alice' });
+    await remark(l, alice, 'kept');
+    sync.failWith = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    await expect(remark(l, alice, 'lost')).rejects.toMatchObject({ code: 'NotConnected' });
+    sync.failWith = null;
+    await l.close();
+    expect(snaps(dataDir)).toEqual([]);
+  });
+});
+
 describe('one owner per block log', () => {
   it('a second open of the same folder is refused until the first closes', async () => {
     const dataDir = tmp();
