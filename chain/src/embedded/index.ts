@@ -193,7 +193,11 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
-  private static async start(opts: EmbeddedLedgerOptions, opened: OpenedLog | null): Promise<EmbeddedLedger> {
+  private static async start(
+    opts: EmbeddedLedgerOptions,
+    opened: OpenedLog | null,
+    useSnapshots = true,
+  ): Promise<EmbeddedLedger> {
     const log = opened?.log ?? null;
     const bytes = opened?.bytes ?? Buffer.alloc(0);
     const first = readLines(log?.path ?? '', bytes).next();
@@ -227,7 +231,7 @@ export class EmbeddedLedger implements Ledger {
       );
       const warn = (message: string) => opts.onNotice?.({ level: 'warn', message });
       const loaded =
-        ledger.snapshotEvery > 0
+        ledger.snapshotEvery > 0 && useSnapshots
           ? loadSnapshot(
               dataDir,
               bytes,
@@ -249,7 +253,16 @@ export class EmbeddedLedger implements Ledger {
       store ??= EventStore.open(dataDir, null, null, opts.eventWindowBlocks);
       ledger.store = store;
       if (loaded && store.height > 0) {
-        ledger.restore(loaded.snap);
+        try {
+          ledger.restore(loaded.snap);
+        } catch (err) {
+          // Checked, yet not restorable (a state this code cannot read): start over without it.
+          store.close();
+          warn(
+            `snapshot ${loaded.path} ignored: ${err instanceof Error ? err.message : String(err)}; replaying the block log instead`,
+          );
+          return EmbeddedLedger.start(opts, opened, false);
+        }
         from = loaded.snap.log.offset;
         hash = loaded.hash;
       }
