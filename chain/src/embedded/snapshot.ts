@@ -25,6 +25,11 @@ import { crc32 } from 'node:zlib';
 import type { StoreIndex } from './store.js';
 import type { Persistent } from './state.js';
 
+/**
+ * Bump when a change makes replaying existing blocks compute a different state (a rule, a
+ * record's shape): snapshots of the old format are then ignored and the log replayed once.
+ * Added or removed state containers need no bump: the layout check catches them.
+ */
 export const SNAPSHOT_FORMAT = 1;
 const MAGIC = Buffer.from('STOASNAP', 'latin1');
 const HEAD = MAGIC.length + 12;
