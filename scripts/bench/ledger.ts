@@ -14,6 +14,11 @@
  * The storage logs are settlements (one 1-leg instruction per block, executed in the next block,
  * like the dev chain), pre-signed and written to the block log directly so that building 160k
  * blocks takes seconds; the replay then checks every one of them.
+ * Measured on this project's 2-core machine (load ~9 from other work), before → after the event
+ * store and snapshots, one run right after the other: rssMbAfterReplay 556 → 286 MB (heap 369 →
+ * 99 MB, the rest of it module state), restartSecAt150kBlocks 12.3 → 1.37 s, after a crash
+ * (10,000-block tail) 12.0 → 1.56 s; a full replay (first open) is ~1.2× slower (it also writes
+ * the event store).
  * Options: --identities N --transfers N --checks N --replay-txs N --replay-blocks N
  *   --restart-blocks N --storage-only --json <file> (merges the named figures into that file)
  */
