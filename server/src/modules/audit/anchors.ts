@@ -3,7 +3,8 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import { ChainOperation } from '../operations/entity.js';
 import type { OperationService } from '../operations/service.js';
-import { AuditAnchor, AuditEntry } from './entity.js';
+import type { AuditChainer } from './chainer.js';
+import { AuditAnchor, AuditEntry, isChained, type ChainedEntry } from './entity.js';
 import { MERKLE_VERSION, merkleProof, merkleRoot, type MerkleVersion, type ProofStep } from './merkle.js';
 import type { AnchorChain, OnChain } from './onchain.js';
 import { anchorRemark, entriesInWords, parseAnchorRemark } from './remark.js';
@@ -11,7 +12,7 @@ import { chainBreak, GENESIS_HASH, type AuditService } from './service.js';
 import type { AuditVerifier } from './verify.js';
 
 export interface EntryProof {
-  entry: AuditEntry;
+  entry: ChainedEntry;
   anchor: AuditAnchor;
   /** Where the chain holds the anchor's remark, as the chain reported it just now. */
   onChain: OnChain;
@@ -33,12 +34,15 @@ export class AuditAnchorService {
     private readonly chain: AnchorChain,
     private readonly verifier: AuditVerifier,
     private readonly signer: () => string,
+    /** Run before anchoring, so the range covers every entry committed before the request. */
+    private readonly chainer?: AuditChainer,
   ) {
     operations.onFinal('audit_anchor', (tx, op) => this.recordOutcome(tx, op));
   }
 
   /** Null when nothing needs anchoring: no gap to fill and no entry since the last anchor. */
   async anchor(requestedBy: string): Promise<AuditAnchor | null> {
+    await this.chainer?.chainNow();
     // Verified first, outside the transaction (it reads the chain): anchoring over deleted or
     // rewritten anchors would put the rewrite on chain as the record, after the genuine remarks,
     // where a search from the last anchor no longer sees them. Gaps are what anchoring fills.
@@ -160,11 +164,13 @@ export class AuditAnchorService {
       new AppError('CONFLICT', `The anchor covering entry ${seq} ${why}; run GET /audit/verify`);
     if (!onChain.ok) throw mismatch(`is not on chain as recorded: ${onChain.reason}`);
     if (!claim) throw mismatch('carries a remark that is not an audit anchor');
-    const entries = await em.find(
-      AuditEntry,
-      { seq: { $gte: String(claim.fromSeq), $lte: String(claim.toSeq) } },
-      { orderBy: { seq: 'asc' } },
-    );
+    const entries = (
+      await em.find(
+        AuditEntry,
+        { seq: { $gte: String(claim.fromSeq), $lte: String(claim.toSeq) } },
+        { orderBy: { seq: 'asc' } },
+      )
+    ).filter(isChained);
     const hashes = entries.map((e) => e.hash);
     const complete = BigInt(entries.length) === claim.toSeq - claim.fromSeq + 1n;
     if (!complete || merkleRoot(hashes, claim.version) !== claim.root) {
@@ -187,21 +193,26 @@ export class AuditAnchorService {
    */
   private async nextRange(
     tx: EntityManager,
-  ): Promise<{ from: bigint; until?: bigint; entries: AuditEntry[]; reanchor: boolean } | null> {
+  ): Promise<{ from: bigint; until?: bigint; entries: ChainedEntry[]; reanchor: boolean } | null> {
     const live = await tx.find(AuditAnchor, { status: 'on-chain' }, { orderBy: { fromSeq: 'asc' } });
     let from = 1n;
     for (const a of live) {
       if (BigInt(a.fromSeq) > from) {
-        const entries = await tx.find(
-          AuditEntry,
-          { seq: { $gte: String(from), $lt: a.fromSeq } },
-          { orderBy: { seq: 'asc' } },
-        );
+        const entries = (
+          await tx.find(
+            AuditEntry,
+            { seq: { $gte: String(from), $lt: a.fromSeq } },
+            { orderBy: { seq: 'asc' } },
+          )
+        ).filter(isChained);
         return { from, until: BigInt(a.fromSeq) - 1n, entries, reanchor: true };
       }
       if (BigInt(a.toSeq) >= from) from = BigInt(a.toSeq) + 1n;
     }
-    const entries = await tx.find(AuditEntry, { seq: { $gte: String(from) } }, { orderBy: { seq: 'asc' } });
+    // Only chained rows have a position: rows still waiting for the appender join the next anchor.
+    const entries = (
+      await tx.find(AuditEntry, { seq: { $gte: String(from) } }, { orderBy: { seq: 'asc' } })
+    ).filter(isChained);
     const recent = await tx.find(AuditAnchor, {}, { orderBy: { createdAt: 'desc' }, limit: 5 });
     const ownOps = new Set(recent.map((a) => a.operationId));
     const news = entries.some(
