@@ -24,9 +24,7 @@ export class Migration20261201150500_AuditAppender extends Migration {
       'alter table "audit_entry" alter column "seq" drop not null, alter column "prev_hash" drop not null, alter column "hash" drop not null;',
     );
     this.addSql('alter table "audit_entry" add constraint "audit_entry_seq_unique" unique ("seq");');
-    this.addSql(
-      'create index "audit_entry_unchained_index" on "audit_entry" ("id") where "seq" is null;',
-    );
+    this.addSql('create index "audit_entry_unchained_index" on "audit_entry" ("id") where "seq" is null;');
     this.addSql(
       `create function audit_entry_guard() returns trigger language plpgsql as $$
        begin

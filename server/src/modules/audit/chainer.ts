@@ -128,7 +128,11 @@ export class AuditChainer {
       const conn = tx.getConnection();
       const ctx = tx.getTransactionContext();
       await conn.execute(`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`, [], 'all', ctx);
-      const rows = await tx.find(AuditEntry, { seq: null }, { orderBy: { id: 'asc' }, limit: this.batchSize });
+      const rows = await tx.find(
+        AuditEntry,
+        { seq: null },
+        { orderBy: { id: 'asc' }, limit: this.batchSize },
+      );
       if (rows.length === 0) return 0;
       const last = await conn.execute<{ seq: string; hash: string }[]>(
         `select seq::text as seq, hash from audit_entry where seq is not null order by audit_entry.seq desc limit 1`,
@@ -162,7 +166,9 @@ export class AuditChainer {
         ctx,
       );
       if (res.affectedRows !== rows.length) {
-        throw new Error(`audit chaining: ${res.affectedRows} of ${rows.length} rows updated; the batch is undone`);
+        throw new Error(
+          `audit chaining: ${res.affectedRows} of ${rows.length} rows updated; the batch is undone`,
+        );
       }
       return rows.length;
     });

@@ -10,7 +10,8 @@ export const AuditEntryBody = Type.Object(
       description: 'Position in the hash chain, from 1; null while the entry is pending',
     }),
     pending: Type.Boolean({
-      description: 'Committed but not chained yet: the appender chains entries milliseconds after they commit',
+      description:
+        'Committed but not chained yet: the appender chains entries milliseconds after they commit',
     }),
     at: Type.String({ format: 'date-time' }),
     actor: Type.String(),
@@ -78,7 +79,9 @@ export const VerificationBody = Type.Object(
   {
     ok: Type.Boolean({ description: 'True when the hash chain and every anchor on chain agree' }),
     count: Type.Integer({ description: 'Entries in the trail (chained)' }),
-    pending: Type.Integer({ description: 'Entries committed but not chained yet, so not verified in this run' }),
+    pending: Type.Integer({
+      description: 'Entries committed but not chained yet, so not verified in this run',
+    }),
     brokenAt: Type.Optional(Type.String({ description: 'First entry where the hash chain breaks' })),
     anchoredThrough: Type.String({
       description: 'Entries 1 to this one are covered by anchors the chain holds ("0": none)',

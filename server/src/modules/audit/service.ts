@@ -25,7 +25,10 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** What a row's hash covers: everything fixed at insert, plus the chain position it was given. */
-export type HashedFields = Pick<AuditEntry, 'at' | 'actor' | 'action' | 'subjectType' | 'subjectId' | 'data'> & {
+export type HashedFields = Pick<
+  AuditEntry,
+  'at' | 'actor' | 'action' | 'subjectType' | 'subjectId' | 'data'
+> & {
   seq: string;
 };
 

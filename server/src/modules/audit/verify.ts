@@ -196,11 +196,10 @@ export class AuditVerifier {
       const chunk: ChainedEntry[] = (
         await this.orm.em
           .fork()
-          .find(
-            AuditEntry,
-            after === null ? { seq: { $ne: null } } : { seq: { $gt: after } },
-            { orderBy: { seq: 'asc' }, limit: this.chunkSize },
-          )
+          .find(AuditEntry, after === null ? { seq: { $ne: null } } : { seq: { $gt: after } }, {
+            orderBy: { seq: 'asc' },
+            limit: this.chunkSize,
+          })
       ).filter(isChained);
       this.opts.onChunk?.(chunk.length);
       for (const row of chunk) {
