@@ -48,9 +48,9 @@ try {
   let chainer: Chainer | undefined;
   try {
     const mod = (await import('../../server/src/modules/audit/chainer.js')) as {
-      AuditChainer: new (orm: typeof db.orm) => Chainer;
+      AuditChainer: new (orm: typeof db.orm, opts: { waitOnCommit: boolean }) => Chainer;
     };
-    chainer = new mod.AuditChainer(db.orm);
+    chainer = new mod.AuditChainer(db.orm, { waitOnCommit: !process.argv.includes('--no-wait') });
     await chainer.start();
   } catch {
     chainer = undefined;

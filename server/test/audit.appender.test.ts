@@ -189,6 +189,29 @@ describe('the audit appender', () => {
     expect(new Set(rows.map((r) => r.hash)).size).toBe(rows.length);
   });
 
+  it('chains rows another process committed on its tick, and without waiting committers when told', async () => {
+    const chainer = new AuditChainer(env.db.orm, { tickMs: 50, waitOnCommit: false });
+    await chainer.start();
+    try {
+      // A commit this process has no event for (another instance, the CLI).
+      await env.db.orm.em.getConnection().execute(
+        `insert into audit_entry (at, actor, action, subject_type, subject_id, data)
+           values (now(), 'cli', 'test.elsewhere', 't', 'elsewhere', '{}')`,
+      );
+      await append(env, 'no-wait');
+      await vi.waitFor(
+        async () => {
+          const rows = await chained(env);
+          expect(rows.map((r) => r.subjectId)).toEqual(expect.arrayContaining(['elsewhere', 'no-wait']));
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      expect(chainBreak(await chained(env))).toBeNull();
+    } finally {
+      await chainer.stop();
+    }
+  });
+
   it('the database refuses a row inserted already chained, and any change to a chained row', async () => {
     const conn = env.db.orm.em.getConnection();
     await expect(

@@ -11,6 +11,11 @@ export interface ChainerOptions {
   batchSize?: number;
   /** The periodic tick, for rows whose commit this process did not see (another instance, a CLI). */
   tickMs?: number;
+  /**
+   * Whether a committer waits for the pass chaining its rows (default true: it then reads its
+   * own entries with positions). False: the pass starts at the commit and the committer goes on.
+   */
+  waitOnCommit?: boolean;
   onError?: (err: unknown) => void;
 }
 
@@ -88,7 +93,8 @@ export class AuditChainer {
   /** After an appending transaction committed: chains its rows; never rejects. */
   afterCommit(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    return this.schedule().catch((err: unknown) => this.opts.onError?.(err));
+    const pass = this.schedule().catch((err: unknown) => this.opts.onError?.(err));
+    return this.opts.waitOnCommit === false ? Promise.resolve() : pass;
   }
 
   /**
@@ -131,7 +137,8 @@ export class AuditChainer {
       const rows = await tx.find(
         AuditEntry,
         { seq: null },
-        { orderBy: { id: 'asc' }, limit: this.batchSize },
+        // Read only: nothing for the commit's flush to compare.
+        { orderBy: { id: 'asc' }, limit: this.batchSize, disableIdentityMap: true },
       );
       if (rows.length === 0) return 0;
       const last = await conn.execute<{ seq: string; hash: string }[]>(
