@@ -190,21 +190,25 @@ export class AuditAnchorService {
       new AppError('CONFLICT', `The anchor covering entry ${seq} ${why}; run GET /audit/verify`);
     if (!onChain.ok) throw mismatch(`is not on chain as recorded: ${onChain.reason}`);
     if (!claim) throw mismatch('carries a remark that is not an audit anchor');
-    const entries = (
-      await em.find(
-        AuditEntry,
-        { seq: { $gte: String(claim.fromSeq), $lte: String(claim.toSeq) } },
-        { orderBy: { seq: 'asc' } },
-      )
-    ).filter(isChained);
-    const hashes = entries.map((e) => e.hash);
-    const complete = BigInt(entries.length) === claim.toSeq - claim.fromSeq + 1n;
+    // The range's hashes only (a proof needs every leaf), and the one entry asked about.
+    const leaves = await em
+      .getConnection()
+      .execute<{ hash: string | null }[]>(
+        'select hash from audit_entry where seq between ? and ? order by seq',
+        [String(claim.fromSeq), String(claim.toSeq)],
+      );
+    const hashes = leaves.flatMap((l) => (l.hash === null ? [] : [l.hash]));
+    const complete = BigInt(hashes.length) === claim.toSeq - claim.fromSeq + 1n;
     if (!complete || merkleRoot(hashes, claim.version) !== claim.root) {
       throw mismatch(`no longer matches its entries (block ${onChain.blockNumber})`);
     }
     const index = Number(BigInt(seq) - claim.fromSeq);
+    const entry = await em.findOne(AuditEntry, { seq });
+    if (!entry || !isChained(entry) || entry.hash !== hashes[index]) {
+      throw mismatch(`no longer matches its entries (block ${onChain.blockNumber})`);
+    }
     return {
-      entry: entries[index]!,
+      entry,
       anchor,
       onChain: { blockNumber: onChain.blockNumber, txHash: onChain.txHash },
       version: claim.version,
