@@ -4,7 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
  * The audit trail without a global lock per row: entries are inserted unchained (`seq`,
  * `prev_hash`, `hash` null) under a new insertion key `id`, and the appender chains committed
  * rows in batches. Existing rows keep their chain: `id` = `seq`, and the insertion key continues
- * from the old sequence. The row trigger now lets a row in only unchained, lets it be chained
+ * after them. The row trigger now lets a row in only unchained, lets it be chained
  * once (position and hashes set, nothing else changed) and refuses every other change or delete.
  */
 export class Migration20261201150500_AuditAppender extends Migration {
@@ -15,6 +15,10 @@ export class Migration20261201150500_AuditAppender extends Migration {
     this.addSql('alter table "audit_entry" alter column "seq" drop default;');
     this.addSql('alter sequence "audit_entry_seq_seq" rename to "audit_entry_id_seq";');
     this.addSql('alter sequence "audit_entry_id_seq" owned by "audit_entry"."id";');
+    // The old appender wrote `seq` itself, so the sequence never moved: keys continue after the rows.
+    this.addSql(
+      `select setval('audit_entry_id_seq', coalesce((select max("id") from "audit_entry"), 0) + 1, false);`,
+    );
     this.addSql(
       `alter table "audit_entry" alter column "id" set default nextval('audit_entry_id_seq'), alter column "id" set not null;`,
     );
