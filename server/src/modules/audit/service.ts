@@ -58,8 +58,18 @@ function rootOf(ctx: object): object {
   return t;
 }
 
-/** Whether the root transaction `trx` (as a commit event names it) appended audit entries. */
+/** An append outside a transaction: its row goes in with the next flush, whichever commit that is. */
+let looseAppend = false;
+
+/**
+ * Whether the root transaction `trx` (as a commit event names it) appended audit entries, or an
+ * append outside any transaction is waiting for a flush (then the first commit counts, once).
+ */
 export function appendedInTransaction(trx: object | undefined): boolean {
+  if (looseAppend) {
+    looseAppend = false;
+    return true;
+  }
   return trx !== undefined && appendedIn.has(trx);
 }
 
@@ -81,6 +91,7 @@ export class AuditService {
     em.persist(entry);
     const ctx = em.getTransactionContext() as object | undefined;
     if (ctx) appendedIn.add(rootOf(ctx));
+    else looseAppend = true;
     return entry;
   }
 }
