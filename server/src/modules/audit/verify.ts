@@ -209,7 +209,11 @@ export class AuditVerifier {
         lastSeq = seq;
         if (seq > through) unanchored += 1;
         while (next < waiting.length && waiting[next]!.fromSeq <= seq) active.push(waiting[next++]!);
-        active = active.filter((r) => r.toSeq >= seq || (settle(r), false));
+        // Ranges this row is past are complete: their findings are settled and their state dropped.
+        if (active.some((r) => r.toSeq < seq)) {
+          active.filter((r) => r.toSeq < seq).forEach(settle);
+          active = active.filter((r) => r.toSeq >= seq);
+        }
         for (const r of active) r.acc.push(leaf);
       }
       if (chunk.length < this.chunkSize) break;
