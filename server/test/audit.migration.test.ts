@@ -89,16 +89,14 @@ describe('audit appender migration', () => {
     const chainer = new AuditChainer(env.db.orm, { tickMs: 0 });
     await chainer.start();
     try {
-      await env.db.orm.em
-        .fork()
-        .transactional((tx) =>
-          new AuditService().append(tx, {
-            actor: 'u1',
-            action: 'new.decision',
-            subjectType: 't',
-            subjectId: 'n',
-          }),
-        );
+      await env.db.orm.em.fork().transactional((tx) =>
+        new AuditService().append(tx, {
+          actor: 'u1',
+          action: 'new.decision',
+          subjectType: 't',
+          subjectId: 'n',
+        }),
+      );
       const rows = (await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } })).filter(
         isChained,
       );
