@@ -11,6 +11,7 @@ import { chainKeywords } from './lib/chain-keywords.js';
 import { AuditAnchorService } from './modules/audit/anchors.js';
 import { AnchorChain } from './modules/audit/onchain.js';
 import { auditRoutes } from './modules/audit/routes.js';
+import { AuditChainer } from './modules/audit/chainer.js';
 import { AuditVerifier } from './modules/audit/verify.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { operationRoutes } from './modules/operations/routes.js';
@@ -189,6 +190,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(operationRoutes, { operatorAddress });
   const anchorChain = new AnchorChain(app.infra.ledger, () => app.services.platformAccounts());
   const verifier = new AuditVerifier(app.infra.db.orm, anchorChain);
+  const chainer = new AuditChainer(app.infra.db.orm, {
+    onError: (err) => app.log.warn({ err }, 'audit chaining failed; the next commit or tick tries again'),
+  });
   await app.register(auditRoutes, {
     anchors: new AuditAnchorService(
       app.infra.db.orm,
@@ -197,8 +201,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       anchorChain,
       verifier,
       operatorAddress,
+      chainer,
     ),
     verifier,
+    chainer,
     anchorIntervalMs: config.auditAnchorIntervalMinutes * 60_000,
   });
   await app.register(investorServicesPlugin, { config, operatorAddress });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LedgerError } from '@stoa/chain';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AuditAnchor, AuditEntry } from '../src/modules/audit/entity.js';
+import { AuditAnchor, AuditEntry, isChained } from '../src/modules/audit/entity.js';
 import { merkleProof, merkleRoot, verifyProof, type MerkleVersion } from '../src/modules/audit/merkle.js';
 import { anchorRemark } from '../src/modules/audit/remark.js';
 import { AuditService } from '../src/modules/audit/service.js';
@@ -60,7 +60,9 @@ describe('audit anchors on chain', () => {
    */
   async function anchorAsBefore(from: string, version: MerkleVersion): Promise<void> {
     const op = await env.db.orm.em.fork().transactional(async (tx) => {
-      const entries = await tx.find(AuditEntry, { seq: { $gte: from } }, { orderBy: { seq: 'asc' } });
+      const entries = (
+        await tx.find(AuditEntry, { seq: { $gte: from } }, { orderBy: { seq: 'asc' } })
+      ).filter(isChained);
       const toSeq = entries[entries.length - 1]!.seq;
       const root = merkleRoot(
         entries.map((e) => e.hash),

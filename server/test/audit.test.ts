@@ -1,15 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry } from '../src/modules/audit/entity.js';
+import { AuditChainer } from '../src/modules/audit/chainer.js';
+import { isChained } from '../src/modules/audit/entity.js';
 import { AuditService, canonicalJson, chainBreak } from '../src/modules/audit/service.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
+let chainer: AuditChainer;
 const audit = new AuditService();
 
 beforeAll(async () => {
   env = await createTestEnv();
+  chainer = new AuditChainer(env.db.orm, { tickMs: 0 });
+  await chainer.start();
 });
 afterAll(async () => {
+  await chainer.stop();
   await env.close();
 });
 
@@ -31,7 +37,10 @@ describe('audit log', () => {
         }),
       );
     }
-    const rows = await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } });
+    // Chained as each transaction committed: the committer waits for its rows' positions.
+    const rows = (await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } })).filter(
+      isChained,
+    );
     expect(rows.map((r) => r.seq)).toEqual(['1', '2', '3', '4', '5']);
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
     expect(chainBreak(rows)).toBeNull();
@@ -66,7 +75,8 @@ describe('audit log', () => {
 
   it('detects a rewritten row and removed rows in the hash chain', async () => {
     const conn = env.db.orm.em.getConnection();
-    const rows = () => env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } });
+    const rows = async () =>
+      (await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } })).filter(isChained);
     // A superuser can bypass the triggers; the hash chain still gives them away.
     await conn.execute(`alter table audit_entry disable trigger user`);
     await conn.execute(`update audit_entry set data = '{"i": 99}' where seq = 3`);

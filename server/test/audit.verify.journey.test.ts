@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuditAnchor, AuditEntry } from '../src/modules/audit/entity.js';
+import { AuditAnchor, AuditEntry, isChained } from '../src/modules/audit/entity.js';
 import { merkleRoot } from '../src/modules/audit/merkle.js';
 import { anchorRemark } from '../src/modules/audit/remark.js';
 import { AuditService, entryHash, GENESIS_HASH } from '../src/modules/audit/service.js';
@@ -67,7 +67,9 @@ async function asAttacker(...statements: [string, unknown[]?][]): Promise<void> 
 
 /** Rewrites entry `seq` and recomputes every hash after it, so the hash chain holds again. */
 async function rewriteWithRecomputedHashes(seq: string): Promise<void> {
-  const rows = await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } });
+  const rows = (await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } })).filter(
+    isChained,
+  );
   let prev = GENESIS_HASH;
   const updates: [string, unknown[]][] = [];
   for (const row of rows) {
@@ -213,7 +215,9 @@ describe('audit verify against the chain', () => {
 
   it('detects a rewrite whose anchors were recomputed in the database to match', async () => {
     await rewriteWithRecomputedHashes('3');
-    const rows = await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } });
+    const rows = (await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } })).filter(
+      isChained,
+    );
     const forge = (a: Anchor): [string, unknown[]] => {
       const hashes = rows.filter(
         (r) => BigInt(r.seq) >= BigInt(a.fromSeq) && BigInt(r.seq) <= BigInt(a.toSeq),
@@ -292,7 +296,9 @@ describe('audit verify against the chain', () => {
     // anchor over the rewritten trail, after deleting the genuine anchor rows.
     await rewriteWithRecomputedHashes('3');
     await asAttacker(['truncate audit_anchor']);
-    const rows = await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } });
+    const rows = (await env.db.orm.em.fork().find(AuditEntry, {}, { orderBy: { seq: 'asc' } })).filter(
+      isChained,
+    );
     const root = merkleRoot(rows.map((r) => r.hash));
     const to = BigInt(rows[rows.length - 1]!.seq);
     const op = await env.db.orm.em.fork().transactional(async (tx) => {

@@ -80,7 +80,7 @@ describe('npm run rotate-key', () => {
       /^Done: every sealed value uses the new keys; retired data keys \d+, \d+, \d+\.$/,
     );
     const actions = await sql<{ action: string; actor: string }>(
-      `select action, actor from audit_entry where action like 'keys.rotation-%' order by seq`,
+      `select action, actor from audit_entry where action like 'keys.rotation-%' order by id`,
     );
     expect(actions).toEqual([
       { action: 'keys.rotation-started', actor: 'cli:rotate-key' },

@@ -178,7 +178,7 @@ describe('key rotation', () => {
       account,
     );
     const actions = await sql<{ action: string }>(
-      `select action from audit_entry where action like 'keys.rotation-%' order by seq`,
+      `select action from audit_entry where action like 'keys.rotation-%' order by id`,
     );
     expect(actions.map((a) => a.action)).toEqual([
       'keys.rotation-started',

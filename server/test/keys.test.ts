@@ -184,7 +184,7 @@ describe('key ring', () => {
       .fork()
       .getConnection()
       .execute<{ data: { purpose: string; reason: string } }[]>(
-        `select data from audit_entry where action = 'keys.data-key-created' order by seq`,
+        `select data from audit_entry where action = 'keys.data-key-created' order by id`,
       );
     expect(entries.map((e) => e.data.reason)).toEqual([
       'first start',

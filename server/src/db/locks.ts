@@ -9,12 +9,12 @@ import type { BaseEntity } from './base.js';
  *
  * One lock order everywhere, so two transactions never wait on each other in a cycle:
  *
- *   asset → offering → settlement → investor identity → (the audit trail's lock)
+ *   asset → offering → settlement → investor identity
  *
- * Take the row locks first in the transaction, before the first audit append: appending takes
- * the trail's advisory lock, which every audited transaction needs. The outbox records an
- * outcome in the opposite order (trail, then the rows its hooks update), so PostgreSQL may
- * break such a cycle with a deadlock error; `retryOnDeadlock` re-runs the loser.
+ * Take the row locks first in the transaction. Audit appends take no lock (one insert; the
+ * appender chains committed rows afterwards), so they add nothing to this order. Where a cycle
+ * is still possible, PostgreSQL breaks it with a deadlock error and `retryOnDeadlock` re-runs
+ * the loser.
  *
  * On PGlite (one session) transactions are serial anyway and the locks cost nothing.
  */

@@ -644,7 +644,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search the audit trail, oldest first */
+        /** Search the audit trail, oldest first (entries not chained yet last, as pending) */
         get: {
             parameters: {
                 query: {
@@ -14080,8 +14080,12 @@ export interface components {
             txHash: string | null;
         };
         AuditEntry: {
-            /** @description Position in the hash chain, from 1 */
-            seq: string;
+            /** @description Insertion key: orders entries before they are chained */
+            id: string;
+            /** @description Position in the hash chain, from 1; null while the entry is pending */
+            seq: string | null;
+            /** @description Committed but not chained yet: the appender chains entries milliseconds after they commit */
+            pending: boolean;
             /** Format: date-time */
             at: string;
             actor: string;
@@ -14093,14 +14097,16 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
-            prevHash: string;
-            hash: string;
+            prevHash: string | null;
+            hash: string | null;
         };
         AuditVerification: {
             /** @description True when the hash chain and every anchor on chain agree */
             ok: boolean;
-            /** @description Entries in the trail */
+            /** @description Entries in the trail (chained) */
             count: number;
+            /** @description Entries committed but not chained yet, so not verified in this run */
+            pending: number;
             /** @description First entry where the hash chain breaks */
             brokenAt?: string;
             /** @description Entries 1 to this one are covered by anchors the chain holds ("0": none) */
@@ -14397,8 +14403,8 @@ export interface components {
             };
         };
         RuleHistoryEntry: {
-            /** @description Position in the audit trail */
-            seq: string;
+            /** @description Position in the audit trail; null for the moments before the entry is chained */
+            seq: string | null;
             /** Format: date-time */
             at: string;
             actor: string;

@@ -4,6 +4,7 @@ import { summariseVerification, type Verification } from '../../src/audit/verifi
 const intact: Verification = {
   ok: true,
   count: 1234,
+  pending: 0,
   anchoredThrough: '1200',
   unanchored: 34,
   anchors: { onChain: 12, pending: 1, failed: 0 },

@@ -3,15 +3,26 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors.js';
 import { ChainOperation } from '../operations/entity.js';
 import type { OperationService } from '../operations/service.js';
-import { AuditAnchor, AuditEntry } from './entity.js';
-import { MERKLE_VERSION, merkleProof, merkleRoot, type MerkleVersion, type ProofStep } from './merkle.js';
+import type { AuditChainer } from './chainer.js';
+import { AuditAnchor, AuditEntry, isChained, type ChainedEntry } from './entity.js';
+import {
+  MERKLE_VERSION,
+  MerkleAccumulator,
+  merkleProof,
+  merkleRoot,
+  type MerkleVersion,
+  type ProofStep,
+} from './merkle.js';
 import type { AnchorChain, OnChain } from './onchain.js';
 import { anchorRemark, entriesInWords, parseAnchorRemark } from './remark.js';
-import { chainBreak, GENESIS_HASH, type AuditService } from './service.js';
+import { ChainCursor, GENESIS_HASH, type AuditService } from './service.js';
+
+/** Entries read per query while an anchor's range is checked and hashed. */
+const ANCHOR_CHUNK = 1000;
 import type { AuditVerifier } from './verify.js';
 
 export interface EntryProof {
-  entry: AuditEntry;
+  entry: ChainedEntry;
   anchor: AuditAnchor;
   /** Where the chain holds the anchor's remark, as the chain reported it just now. */
   onChain: OnChain;
@@ -33,12 +44,15 @@ export class AuditAnchorService {
     private readonly chain: AnchorChain,
     private readonly verifier: AuditVerifier,
     private readonly signer: () => string,
+    /** Run before anchoring, so the range covers every entry committed before the request. */
+    private readonly chainer?: AuditChainer,
   ) {
     operations.onFinal('audit_anchor', (tx, op) => this.recordOutcome(tx, op));
   }
 
   /** Null when nothing needs anchoring: no gap to fill and no entry since the last anchor. */
   async anchor(requestedBy: string): Promise<AuditAnchor | null> {
+    await this.chainer?.chainNow();
     // Verified first, outside the transaction (it reads the chain): anchoring over deleted or
     // rewritten anchors would put the rewrite on chain as the record, after the genuine remarks,
     // where a search from the last anchor no longer sees them. Gaps are what anchoring fills.
@@ -73,21 +87,37 @@ export class AuditAnchorService {
         );
       const before = range.from > 1n ? await tx.findOne(AuditEntry, { seq: String(range.from - 1n) }) : null;
       if (range.from > 1n && !before) throw damaged(range.from - 1n);
-      const broken = chainBreak(range.entries, before?.hash ?? GENESIS_HASH, range.from);
-      if (broken) throw damaged(broken.expected ?? broken.seq);
-      if (range.until !== undefined && BigInt(range.entries.length) !== range.until - range.from + 1n) {
-        throw damaged(range.from + BigInt(range.entries.length));
+      // Streamed a chunk at a time: the chain checked and the root built without holding the range.
+      const cursor = new ChainCursor(before?.hash ?? GENESIS_HASH, range.from);
+      const root = new MerkleAccumulator(MERKLE_VERSION);
+      let lastSeq = '';
+      for (let after = range.from - 1n; ;) {
+        const chunk = (
+          await tx.find(
+            AuditEntry,
+            { seq: { $gt: String(after), $lte: String(range.to) } },
+            { orderBy: { seq: 'asc' }, limit: ANCHOR_CHUNK, disableIdentityMap: true },
+          )
+        ).filter(isChained);
+        for (const row of chunk) {
+          cursor.next(row);
+          if (cursor.broken) throw damaged(cursor.broken.expected ?? cursor.broken.seq);
+          root.push(row.hash);
+          lastSeq = row.seq;
+        }
+        if (chunk.length < ANCHOR_CHUNK) break;
+        after = BigInt(lastSeq);
+      }
+      if (root.count === 0 || (range.reanchor && BigInt(root.count) !== range.to - range.from + 1n)) {
+        throw damaged(range.from + BigInt(root.count));
       }
       const anchor = new AuditAnchor();
       anchor.id = randomUUID();
       anchor.fromSeq = String(range.from);
-      anchor.toSeq = range.entries[range.entries.length - 1]!.seq;
-      anchor.leafCount = range.entries.length;
+      anchor.toSeq = lastSeq;
+      anchor.leafCount = root.count;
       anchor.version = MERKLE_VERSION;
-      anchor.root = merkleRoot(
-        range.entries.map((e) => e.hash),
-        anchor.version,
-      );
+      anchor.root = root.root();
       anchor.remark = anchorRemark({
         version: anchor.version,
         fromSeq: range.from,
@@ -160,19 +190,25 @@ export class AuditAnchorService {
       new AppError('CONFLICT', `The anchor covering entry ${seq} ${why}; run GET /audit/verify`);
     if (!onChain.ok) throw mismatch(`is not on chain as recorded: ${onChain.reason}`);
     if (!claim) throw mismatch('carries a remark that is not an audit anchor');
-    const entries = await em.find(
-      AuditEntry,
-      { seq: { $gte: String(claim.fromSeq), $lte: String(claim.toSeq) } },
-      { orderBy: { seq: 'asc' } },
-    );
-    const hashes = entries.map((e) => e.hash);
-    const complete = BigInt(entries.length) === claim.toSeq - claim.fromSeq + 1n;
+    // The range's hashes only (a proof needs every leaf), and the one entry asked about.
+    const leaves = await em
+      .getConnection()
+      .execute<{ hash: string | null }[]>(
+        'select hash from audit_entry where seq between ? and ? order by seq',
+        [String(claim.fromSeq), String(claim.toSeq)],
+      );
+    const hashes = leaves.flatMap((l) => (l.hash === null ? [] : [l.hash]));
+    const complete = BigInt(hashes.length) === claim.toSeq - claim.fromSeq + 1n;
     if (!complete || merkleRoot(hashes, claim.version) !== claim.root) {
       throw mismatch(`no longer matches its entries (block ${onChain.blockNumber})`);
     }
     const index = Number(BigInt(seq) - claim.fromSeq);
+    const entry = await em.findOne(AuditEntry, { seq });
+    if (!entry || !isChained(entry) || entry.hash !== hashes[index]) {
+      throw mismatch(`no longer matches its entries (block ${onChain.blockNumber})`);
+    }
     return {
-      entry: entries[index]!,
+      entry,
       anchor,
       onChain: { blockNumber: onChain.blockNumber, txHash: onChain.txHash },
       version: claim.version,
@@ -187,28 +223,37 @@ export class AuditAnchorService {
    */
   private async nextRange(
     tx: EntityManager,
-  ): Promise<{ from: bigint; until?: bigint; entries: AuditEntry[]; reanchor: boolean } | null> {
+  ): Promise<{ from: bigint; to: bigint; reanchor: boolean } | null> {
     const live = await tx.find(AuditAnchor, { status: 'on-chain' }, { orderBy: { fromSeq: 'asc' } });
     let from = 1n;
     for (const a of live) {
-      if (BigInt(a.fromSeq) > from) {
-        const entries = await tx.find(
-          AuditEntry,
-          { seq: { $gte: String(from), $lt: a.fromSeq } },
-          { orderBy: { seq: 'asc' } },
-        );
-        return { from, until: BigInt(a.fromSeq) - 1n, entries, reanchor: true };
-      }
+      if (BigInt(a.fromSeq) > from) return { from, to: BigInt(a.fromSeq) - 1n, reanchor: true };
       if (BigInt(a.toSeq) >= from) from = BigInt(a.toSeq) + 1n;
     }
-    const entries = await tx.find(AuditEntry, { seq: { $gte: String(from) } }, { orderBy: { seq: 'asc' } });
+    // Only chained rows have a position: rows still waiting for the appender join the next anchor.
+    // The range ends at the head as it is now, whatever the appender chains while this runs.
+    const [head] = await tx
+      .getConnection()
+      .execute<{ seq: string | null }[]>(
+        'select max(seq)::text as seq from audit_entry',
+        [],
+        'all',
+        tx.getTransactionContext(),
+      );
+    if (!head?.seq || BigInt(head.seq) < from) return null;
+    const to = BigInt(head.seq);
     const recent = await tx.find(AuditAnchor, {}, { orderBy: { createdAt: 'desc' }, limit: 5 });
-    const ownOps = new Set(recent.map((a) => a.operationId));
-    const news = entries.some(
-      (e) =>
-        e.subjectType !== 'audit_anchor' && !(e.subjectType === 'chain_operation' && ownOps.has(e.subjectId)),
+    const ownOps = recent.map((a) => a.operationId);
+    const news = await tx.findOne(
+      AuditEntry,
+      {
+        seq: { $gte: String(from), $lte: String(to) },
+        subjectType: { $ne: 'audit_anchor' },
+        $not: { subjectType: 'chain_operation', subjectId: { $in: ownOps } },
+      },
+      { disableIdentityMap: true },
     );
-    return news ? { from, entries, reanchor: false } : null;
+    return news ? { from, to, reanchor: false } : null;
   }
 
   /** The outbox's final hook for anchor remarks, inside the transaction recording the outcome. */

@@ -2,12 +2,17 @@ import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import type { MerkleVersion } from './merkle.js';
 
 /**
- * One row of the append-only, hash-chained audit log. `hash` covers the row's content and the
- * previous row's hash, so rewriting any row breaks every hash after it.
+ * One row of the append-only, hash-chained audit log. A row is inserted unchained (`seq`,
+ * `prevHash` and `hash` null) in the transaction of the decision it records; the appender
+ * (chainer.ts) then gives committed rows their chain position and hash, in the order it sees
+ * them committed. `hash` covers the row's content, its position and the previous row's hash, so
+ * rewriting any chained row breaks every hash after it.
  */
 export class AuditEntry {
-  /** Position in the chain, gap-free, from 1. */
-  seq!: string;
+  /** Insertion key from a sequence: orders rows before they are chained; not part of the hash. */
+  id!: string;
+  /** Position in the chain, gap-free, from 1; null while the row waits to be chained. */
+  seq: string | null = null;
   at: Date = new Date();
   /** Who decided: a user id, an API key id, or `system`. */
   actor!: string;
@@ -16,24 +21,40 @@ export class AuditEntry {
   subjectType!: string;
   subjectId!: string;
   data: Record<string, unknown> = {};
-  prevHash!: string;
-  hash!: string;
+  prevHash: string | null = null;
+  hash: string | null = null;
 }
+
+/** A row the appender has chained. */
+export type ChainedEntry = AuditEntry & { seq: string; prevHash: string; hash: string };
+
+export const isChained = (e: AuditEntry): e is ChainedEntry =>
+  e.seq !== null && e.prevHash !== null && e.hash !== null;
 
 export const AuditEntrySchema = new EntitySchema<AuditEntry>({
   class: AuditEntry,
   tableName: 'audit_entry',
-  indexes: [{ properties: ['subjectType', 'subjectId'] }, { properties: ['action'] }, { properties: ['at'] }],
+  indexes: [
+    { properties: ['subjectType', 'subjectId'] },
+    { properties: ['action'] },
+    { properties: ['at'] },
+    {
+      // What the appender looks for: committed rows not chained yet.
+      name: 'audit_entry_unchained_index',
+      expression: 'create index "audit_entry_unchained_index" on "audit_entry" ("id") where "seq" is null',
+    },
+  ],
   properties: {
-    seq: { type: new BigIntType('string'), primary: true },
+    id: { type: new BigIntType('string'), primary: true, autoincrement: true },
+    seq: { type: new BigIntType('string'), nullable: true, unique: true },
     at: { type: 'Date', columnType: 'timestamptz(3)' },
     actor: { type: 'string', length: 100 },
     action: { type: 'string', length: 100 },
     subjectType: { type: 'string', length: 50 },
     subjectId: { type: 'string', length: 100 },
     data: { type: 'json' },
-    prevHash: { type: 'string', length: 64 },
-    hash: { type: 'string', length: 64, unique: true },
+    prevHash: { type: 'string', length: 64, nullable: true },
+    hash: { type: 'string', length: 64, unique: true, nullable: true },
   },
 });
 

@@ -93,3 +93,42 @@ export function verifyProof(
   }
   return node.toString('hex') === root;
 }
+
+/**
+ * `merkleRoot(leaves, version)` built one leaf at a time, holding one node per set bit of the
+ * count (O(log n)): both rules' trees are the perfect subtrees of the count's binary form,
+ * joined from the right (v1 first pairs a shorter right part with itself up to the height of
+ * its left neighbour, as its level-by-level rule does). Lets verify stream a range of any length.
+ */
+export class MerkleAccumulator {
+  private readonly stack: { height: number; node: Buffer }[] = [];
+  count = 0;
+
+  constructor(readonly version: MerkleVersion = MERKLE_VERSION) {}
+
+  push(entryHash: string): void {
+    let node = leafOf(entryHash, this.version);
+    let height = 0;
+    while (this.stack.length > 0 && this.stack[this.stack.length - 1]!.height === height) {
+      node = parent(this.stack.pop()!.node, node, this.version);
+      height += 1;
+    }
+    this.stack.push({ height, node });
+    this.count += 1;
+  }
+
+  root(): string {
+    const top = this.stack[this.stack.length - 1];
+    if (!top) throw new Error('merkle root of nothing');
+    let { node, height } = top;
+    for (let i = this.stack.length - 2; i >= 0; i--) {
+      const left = this.stack[i]!;
+      if (this.version === 1) {
+        for (; height < left.height; height++) node = parent(node, node, 1);
+      }
+      node = parent(left.node, node, this.version);
+      height = left.height + 1;
+    }
+    return node.toString('hex');
+  }
+}

@@ -5,6 +5,7 @@ import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
 import { actorNames } from './actors.js';
 import type { AuditAnchorService } from './anchors.js';
+import type { AuditChainer } from './chainer.js';
 import { AuditAnchor, AuditEntry } from './entity.js';
 import {
   AnchorBody,
@@ -51,9 +52,13 @@ function where(q: FilterInput): Record<string, unknown> {
 export const auditRoutes: FastifyPluginAsyncTypebox<{
   anchors: AuditAnchorService;
   verifier: AuditVerifier;
+  chainer: AuditChainer;
   anchorIntervalMs: number;
 }> = async (app, opts) => {
   const anchors = opts.anchors;
+  // The appender: chains what a previous run left at start, then follows commits.
+  app.addHook('onReady', async () => opts.chainer.start());
+  app.addHook('onClose', async () => opts.chainer.stop());
   if (opts.anchorIntervalMs > 0) {
     let timer: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {
@@ -75,7 +80,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
       config: { roles: CAN.readAudit },
       schema: {
         tags: ['audit'],
-        summary: 'Search the audit trail, oldest first',
+        summary: 'Search the audit trail, oldest first (entries not chained yet last, as pending)',
         security: [{ bearer: [] }, { apiKey: [] }, { session: [] }],
         querystring: ListQuery,
         response: {
@@ -88,7 +93,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
       const q = request.query;
       const fork = em();
       const [items, total] = await fork.findAndCount(AuditEntry, where(q), {
-        orderBy: { seq: 'asc' },
+        // Pending rows (no position yet) sort last: they are the newest.
+        orderBy: { seq: 'asc', id: 'asc' },
         limit: q.limit,
         offset: q.offset,
       });
@@ -145,9 +151,11 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const rows = (await em().find(AuditEntry, where(request.query), { orderBy: { seq: 'asc' } })).map(
-        serialize,
-      );
+      // Chained first, so an export holds every entry committed before it with its position.
+      await opts.chainer.chainNow();
+      const rows = (
+        await em().find(AuditEntry, where(request.query), { orderBy: { seq: 'asc', id: 'asc' } })
+      ).map(serialize);
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       if (request.query.format === 'json') {
         return reply

@@ -5,7 +5,14 @@ import { PROBLEM_KINDS } from './verify.js';
 
 export const AuditEntryBody = Type.Object(
   {
-    seq: Type.String({ description: 'Position in the hash chain, from 1' }),
+    id: Type.String({ description: 'Insertion key: orders entries before they are chained' }),
+    seq: Type.Union([Type.String(), Type.Null()], {
+      description: 'Position in the hash chain, from 1; null while the entry is pending',
+    }),
+    pending: Type.Boolean({
+      description:
+        'Committed but not chained yet: the appender chains entries milliseconds after they commit',
+    }),
     at: Type.String({ format: 'date-time' }),
     actor: Type.String(),
     actorName: Type.Optional(
@@ -15,8 +22,8 @@ export const AuditEntryBody = Type.Object(
     subjectType: Type.String(),
     subjectId: Type.String(),
     data: Type.Record(Type.String(), Type.Unknown()),
-    prevHash: Type.String(),
-    hash: Type.String(),
+    prevHash: Type.Union([Type.String(), Type.Null()]),
+    hash: Type.Union([Type.String(), Type.Null()]),
   },
   { $id: 'AuditEntry' },
 );
@@ -71,7 +78,10 @@ export const AnchorBody = Type.Object(
 export const VerificationBody = Type.Object(
   {
     ok: Type.Boolean({ description: 'True when the hash chain and every anchor on chain agree' }),
-    count: Type.Integer({ description: 'Entries in the trail' }),
+    count: Type.Integer({ description: 'Entries in the trail (chained)' }),
+    pending: Type.Integer({
+      description: 'Entries committed but not chained yet, so not verified in this run',
+    }),
     brokenAt: Type.Optional(Type.String({ description: 'First entry where the hash chain breaks' })),
     anchoredThrough: Type.String({
       description: 'Entries 1 to this one are covered by anchors the chain holds ("0": none)',
@@ -113,7 +123,9 @@ export const ProofBody = Type.Object({
 
 export function serialize(e: AuditEntry) {
   return {
-    seq: String(e.seq),
+    id: String(e.id),
+    seq: e.seq === null ? null : String(e.seq),
+    pending: e.seq === null,
     at: e.at.toISOString(),
     actor: e.actor,
     action: e.action,

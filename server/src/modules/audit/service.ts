@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AuditEntry } from './entity.js';
+import { AuditEntry, type ChainedEntry } from './entity.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -24,7 +24,15 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
-export function entryHash(prevHash: string, e: Omit<AuditEntry, 'hash' | 'prevHash'>): string {
+/** What a row's hash covers: everything fixed at insert, plus the chain position it was given. */
+export type HashedFields = Pick<
+  AuditEntry,
+  'at' | 'actor' | 'action' | 'subjectType' | 'subjectId' | 'data'
+> & {
+  seq: string;
+};
+
+export function entryHash(prevHash: string, e: HashedFields): string {
   const body = canonicalJson({
     seq: e.seq,
     at: e.at.toISOString(),
@@ -37,44 +45,53 @@ export function entryHash(prevHash: string, e: Omit<AuditEntry, 'hash' | 'prevHa
   return createHash('sha256').update(prevHash).update(body).digest('hex');
 }
 
+/**
+ * Root transactions (knex transactors) that appended at least one entry: when one commits, the
+ * appender is told at once (chainer.ts), so the chain lags a commit by milliseconds.
+ */
+const appendedIn = new WeakSet<object>();
+
+/** The outermost transaction of a (possibly nested) knex transaction. */
+function rootOf(ctx: object): object {
+  let t = ctx as { parentTransaction?: object };
+  while (t.parentTransaction) t = t.parentTransaction as { parentTransaction?: object };
+  return t;
+}
+
+/** An append outside a transaction: its row goes in with the next flush, whichever commit that is. */
+let looseAppend = false;
+
+/**
+ * Whether the root transaction `trx` (as a commit event names it) appended audit entries, or an
+ * append outside any transaction is waiting for a flush (then the first commit counts, once).
+ */
+export function appendedInTransaction(trx: object | undefined): boolean {
+  if (looseAppend) {
+    looseAppend = false;
+    return true;
+  }
+  return trx !== undefined && appendedIn.has(trx);
+}
+
 export class AuditService {
   /**
-   * The last entry appended in each open transaction: several appends in one transaction chain
-   * from each other even before the entity manager has flushed them.
-   */
-  private readonly pending = new WeakMap<object, { seq: string; hash: string }>();
-
-  /**
    * Appends within the caller's transaction (`em` must be inside `em.transactional`), so the
-   * audit row commits or rolls back with the decision it records. An advisory lock serialises
-   * appenders so the chain never forks.
+   * audit row commits or rolls back with the decision it records. It costs one insert and takes
+   * no lock: the row goes in unchained, and the appender (`AuditChainer`) gives it its chain
+   * position and hash once it has committed, in the order it sees rows commit.
    */
   async append(em: EntityManager, input: AuditInput): Promise<AuditEntry> {
-    const conn = em.getConnection();
-    const ctx = em.getTransactionContext();
-    await conn.execute(`select pg_advisory_xact_lock(7340211)`, [], 'all', ctx);
-    const last = await conn.execute<{ seq: string; hash: string }[]>(
-      // Order by the column, not the text alias: '9' sorts after '10'.
-      `select seq::text as seq, hash from audit_entry order by audit_entry.seq desc limit 1`,
-      [],
-      'all',
-      ctx,
-    );
-    let prev = last[0];
-    const inTx = this.pending.get(em);
-    if (inTx && (!prev || BigInt(inTx.seq) > BigInt(prev.seq))) prev = inTx;
     const entry = new AuditEntry();
-    entry.seq = String(prev ? BigInt(prev.seq) + 1n : 1n);
     entry.at = new Date();
     entry.actor = input.actor;
     entry.action = input.action;
     entry.subjectType = input.subjectType;
     entry.subjectId = input.subjectId;
     entry.data = input.data ?? {};
-    entry.prevHash = prev?.hash ?? GENESIS_HASH;
-    entry.hash = entryHash(entry.prevHash, entry);
     em.persist(entry);
-    this.pending.set(em, { seq: entry.seq, hash: entry.hash });
+    const ctx = em.getTransactionContext() as object | undefined;
+    if (ctx) appendedIn.add(rootOf(ctx));
+    else looseAppend = true;
     return entry;
   }
 }
@@ -89,21 +106,48 @@ export interface ChainBreak {
 }
 
 /**
+ * Follows the chain one row at a time (ascending), so a reader can check a trail of any length
+ * in chunks, keeping only the running hash and the next expected position.
+ */
+export class ChainCursor {
+  private prev: string;
+  private expected: bigint;
+  /** The first break seen; once set, later rows are not checked. */
+  broken: ChainBreak | null = null;
+
+  constructor(prevHash = GENESIS_HASH, firstSeq = 1n) {
+    this.prev = prevHash;
+    this.expected = firstSeq;
+  }
+
+  /** Checks the next row and returns the row's hash recomputed from its content. */
+  next(row: ChainedEntry): string {
+    const recomputed = entryHash(row.prevHash, row);
+    if (this.broken) return recomputed;
+    if (BigInt(row.seq) !== this.expected) {
+      this.broken = { seq: row.seq, cause: 'missing', expected: String(this.expected) };
+    } else if (row.prevHash !== this.prev || recomputed !== row.hash) {
+      this.broken = { seq: row.seq, cause: 'altered' };
+    }
+    this.prev = row.hash;
+    this.expected += 1n;
+    return recomputed;
+  }
+}
+
+/**
  * Checks that `rows` (ascending) continue the chain from `prevHash` at `firstSeq`: gap-free
  * sequence numbers, each row linked to the one before and hashing to its stored hash.
  */
 export function chainBreak(
-  rows: readonly AuditEntry[],
+  rows: readonly ChainedEntry[],
   prevHash = GENESIS_HASH,
   firstSeq = 1n,
 ): ChainBreak | null {
-  let prev = prevHash;
-  let expected = firstSeq;
+  const cursor = new ChainCursor(prevHash, firstSeq);
   for (const row of rows) {
-    if (BigInt(row.seq) !== expected) return { seq: row.seq, cause: 'missing', expected: String(expected) };
-    if (row.prevHash !== prev || entryHash(prev, row) !== row.hash) return { seq: row.seq, cause: 'altered' };
-    prev = row.hash;
-    expected += 1n;
+    cursor.next(row);
+    if (cursor.broken) return cursor.broken;
   }
   return null;
 }

@@ -18,7 +18,9 @@ interface RuleDiff {
 
 const HistoryEntry = Type.Object(
   {
-    seq: Type.String({ description: 'Position in the audit trail' }),
+    seq: Type.Union([Type.String(), Type.Null()], {
+      description: 'Position in the audit trail; null for the moments before the entry is chained',
+    }),
     at: Type.String({ format: 'date-time' }),
     actor: Type.String(),
     actorName: Type.Union([Type.String(), Type.Null()], {
@@ -61,7 +63,7 @@ export const ruleHistoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const entries = await em.find(
         AuditEntry,
         { subjectType: 'asset', subjectId: request.params.id, action: { $in: RULE_ACTIONS } },
-        { orderBy: { seq: 'desc' }, limit: 500 },
+        { orderBy: { id: 'desc' }, limit: 500 },
       );
       const userIds = entries.flatMap((e) => (e.actor.startsWith('user:') ? [e.actor.slice(5)] : []));
       const users = userIds.length ? await em.find(User, { id: { $in: [...new Set(userIds)] } }) : [];

@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { ConfigError, type Config } from '../../config.js';
 import type { Database } from '../../db/orm.js';
+import { AuditChainer } from '../audit/chainer.js';
 import { AuditService } from '../audit/service.js';
 import { KeyRing } from './keyring.js';
 import { loadMasterKeys } from './master.js';
@@ -23,6 +24,17 @@ function batchSizeArg(args: string[]): number {
 
 /** The `rotate-key` command on an open database; returns the process exit code. */
 export async function rotateKey(config: Config, db: Database, args: string[], out: Output): Promise<number> {
+  // This process's audit entries are chained as they commit (and any a crash left, first).
+  const chainer = new AuditChainer(db.orm, { tickMs: 0 });
+  await chainer.start();
+  try {
+    return await rotate(config, db, args, out);
+  } finally {
+    await chainer.stop();
+  }
+}
+
+async function rotate(config: Config, db: Database, args: string[], out: Output): Promise<number> {
   const batchSize = batchSizeArg(args);
   const audit = new AuditService();
   const masters = await loadMasterKeys(config.encryption, config.env);

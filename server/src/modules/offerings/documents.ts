@@ -227,7 +227,7 @@ export class OfferingDocuments {
     const openings = await tx.find(
       AuditEntry,
       { action: 'offering.document-opened', subjectType: 'offering', subjectId: o.id, actor },
-      { orderBy: { seq: 'asc' } },
+      { orderBy: { id: 'asc' } },
     );
     const openedAt = (d: OfferingDocument) => {
       const e = openings.find((x) => x.data.documentId === d.id && x.data.sha256 === d.sha256);
