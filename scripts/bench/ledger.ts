@@ -10,7 +10,7 @@
  * Options: --identities N --transfers N --checks N --replay-txs N
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EmbeddedLedger } from '../../chain/src/embedded/index.js';
@@ -186,6 +186,23 @@ async function main(): Promise<void> {
         },
         from.address,
       );
+    /** Wall time, CPU of all threads and main-thread busy share of `fn`, with the machine's load. */
+    const measured = async (n: number, fn: () => Promise<unknown>) => {
+      const load = loadavg()[0]!;
+      const cpu0 = process.cpuUsage();
+      const elu0 = performance.eventLoopUtilization();
+      const t = performance.now();
+      await fn();
+      const ms = performance.now() - t;
+      const cpu = process.cpuUsage(cpu0);
+      const elu = performance.eventLoopUtilization(elu0);
+      return {
+        ms,
+        note:
+          `  CPU ${Math.round((cpu.user + cpu.system) / n)} µs per transfer (all threads), main thread busy ` +
+          `${Math.round(elu.utilization * 100)} %, load average ${load.toFixed(1)} on ${availableParallelism()} cores`,
+      };
+    };
     /** `count` sends with at most `window` in flight (nonces handed out by the ledger, in order). */
     const windowed = async (count: number, window: number, send: (k: number) => Promise<unknown>) => {
       let next = 0;
@@ -195,6 +212,8 @@ async function main(): Promise<void> {
         }),
       );
     };
+    // Worker threads start on the first burst; a server has them from its first minutes on.
+    const threads = await ledger.startSignatureThreads();
     // The single sender of 1b needs a unit per transfer.
     const solo = investors[0]!;
     await submit(
@@ -217,19 +236,21 @@ async function main(): Promise<void> {
       alice,
     );
     const before = await ledger.info();
-    const t1 = performance.now();
     let lastInstruction = 0;
-    for (let k = 0; k < TRANSFERS; k++) {
-      const r = await transfer(pick(k), pick(k + 1));
-      lastInstruction = (r.result as { instructionId: number }).instructionId;
-    }
-    const transferMs = performance.now() - t1;
+    const oneRun = await measured(TRANSFERS, async () => {
+      for (let k = 0; k < TRANSFERS; k++) {
+        const r = await transfer(pick(k), pick(k + 1));
+        lastInstruction = (r.result as { instructionId: number }).instructionId;
+      }
+    });
+    const transferMs = oneRun.ms;
     const after = await ledger.info();
     const sample = await ledger.instruction(lastInstruction);
     log(`\n## settled transfers (1 leg, 5 requirements, 2 restrictions, signed + verified)`);
     log(
       `one at a time (each receipt awaited before the next is sent): ${TRANSFERS.toLocaleString('en-US')} transfers in ${transferMs.toFixed(0)} ms → ${rate(TRANSFERS, transferMs)} transfers/s`,
     );
+    log(oneRun.note);
     log(
       `  blocks produced: ${after.blockHeight - before.blockHeight}; last instruction: ${JSON.stringify(sample?.status ?? 'pruned')}`,
     );
@@ -237,34 +258,38 @@ async function main(): Promise<void> {
     // 1b. One sender keeping WINDOW transactions in flight: the ledger hands out the nonces
     // (counting those in flight), checks signatures on its worker threads and applies in order.
     const WINDOW = 256;
-    const t1w = performance.now();
-    await windowed(TRANSFERS, WINDOW, (k) => transfer(solo, investors[1 + (k % (investors.length - 1))]!));
-    const soloMs = performance.now() - t1w;
+    const soloRun = await measured(TRANSFERS, () =>
+      windowed(TRANSFERS, WINDOW, (k) => transfer(solo, investors[1 + (k % (investors.length - 1))]!)),
+    );
+    const soloMs = soloRun.ms;
     log(
       `1 sender, ${WINDOW} in flight (ledger.transfers1LegPerSec, 1-sender mode): ${rate(TRANSFERS, soloMs)} transfers/s` +
-        ` (signature threads: ${ledger.signatureThreads})`,
+        ` (signature worker threads: ${threads})`,
     );
+    log(soloRun.note);
 
     // 1c. Several senders at once, as the outbox with several signers, each with a window of
     // its own: blocks sealed while the block log syncs share the next sync (group commit).
     const SENDERS = 16;
     const PER_SENDER = 16;
-    const t1c = performance.now();
-    await Promise.all(
-      Array.from({ length: SENDERS }, (_, lane) => {
-        const from = investors[lane]!;
-        const mine = Math.floor(TRANSFERS / SENDERS) + (lane < TRANSFERS % SENDERS ? 1 : 0);
-        return windowed(mine, PER_SENDER, (k) =>
-          transfer(from, investors[SENDERS + ((k * SENDERS + lane) % (investors.length - SENDERS))]!),
-        );
-      }),
+    const manyRun = await measured(TRANSFERS, () =>
+      Promise.all(
+        Array.from({ length: SENDERS }, (_, lane) => {
+          const from = investors[lane]!;
+          const mine = Math.floor(TRANSFERS / SENDERS) + (lane < TRANSFERS % SENDERS ? 1 : 0);
+          return windowed(mine, PER_SENDER, (k) =>
+            transfer(from, investors[SENDERS + ((k * SENDERS + lane) % (investors.length - SENDERS))]!),
+          );
+        }),
+      ),
     );
-    const concurrentMs = performance.now() - t1c;
+    const concurrentMs = manyRun.ms;
     log(
       `${SENDERS} senders, ${PER_SENDER} in flight each (ledger.transfers1LegPerSec, 16-sender mode): ${rate(TRANSFERS, concurrentMs)} transfers/s`,
     );
+    log(manyRun.note);
 
-    // 1c. Batched: a distributor sends 10-leg instructions (one signature per 10 transfers).
+    // 1d. Batched: a distributor sends 10-leg instructions (one signature per 10 transfers).
     const t1b = performance.now();
     const batches = Math.max(1, Math.floor(TRANSFERS / 10));
     for (let b = 0; b < batches; b++) {

@@ -59,6 +59,7 @@ import { argPortfolio } from './modules/portfolio.js';
 import { iso, type Origin } from './runtime.js';
 import { TxPool } from './pool.js';
 import {
+  payloadText,
   sign,
   signingKeyOf,
   signWithKey,
@@ -190,7 +191,6 @@ export class EmbeddedLedger implements Ledger {
     this.manualNow = genesisTime;
     this.pool = new TxPool(pipeline.futureNonces);
     this.verifier = new Verifier<Submission>({
-      genesisHash: chain.rt.genesisHash,
       threads: pipeline.threads,
       keyOf: (a) => this.signingKeys.get(a),
       deliver: (s, r) => this.admit(s, r),
@@ -355,10 +355,11 @@ export class EmbeddedLedger implements Ledger {
     const key = this.signingKeys.get(opts.signer);
     if (!key) return (await this.submitSigned(this.signTransaction(call, opts))) as Receipt<CallResult<K>>;
     const nonce = opts.nonce ?? this.nextNonce(opts.signer);
-    return (await this.enqueue(
-      { signer: key.address, nonce, call },
-      { op: 'sign', signer: key.address, nonce, call },
-    )) as Receipt<CallResult<K>>;
+    const signer = key.address;
+    const payload = payloadText(this.chain.rt.genesisHash, signer, nonce, call);
+    return (await this.enqueue({ signer, nonce, call }, { op: 'sign', signer, payload })) as Receipt<
+      CallResult<K>
+    >;
   }
 
   /**
@@ -368,7 +369,14 @@ export class EmbeddedLedger implements Ledger {
    */
   async submitSigned(tx: SignedTransaction): Promise<Receipt> {
     this.assertOpen();
-    return this.enqueue({ signer: tx.signer, nonce: tx.nonce, call: tx.call, tx }, { op: 'verify', tx });
+    let job: SignatureJob | null = null;
+    try {
+      const payload = payloadText(this.chain.rt.genesisHash, tx.signer, tx.nonce, tx.call);
+      job = { op: 'verify', signer: tx.signer, payload, signature: tx.signature };
+    } catch {
+      // Not encodable: it cannot carry a valid signature (refused in its turn, BadSignature).
+    }
+    return this.enqueue({ signer: tx.signer, nonce: tx.nonce, call: tx.call, tx }, job);
   }
 
   private assertOpen(): void {
@@ -376,11 +384,11 @@ export class EmbeddedLedger implements Ledger {
     if (this.broken) throw this.broken;
   }
 
-  private enqueue(s: Omit<Submission, 'resolve' | 'reject'>, job: SignatureJob): Promise<Receipt> {
+  private enqueue(s: Omit<Submission, 'resolve' | 'reject'>, job: SignatureJob | null): Promise<Receipt> {
     return new Promise<Receipt>((resolve, reject) => {
       const sub: Submission = { ...s, resolve, reject };
       this.pool.claim(sub.signer, sub.nonce);
-      this.verifier.submit(sub, job);
+      this.verifier.submit(sub, job, job ? undefined : { ok: false });
     });
   }
 
@@ -919,6 +927,14 @@ export class EmbeddedLedger implements Ledger {
   /** Worker threads checking signatures right now (0 until the first burst, or without workers). */
   get signatureThreads(): number {
     return this.verifier.threads;
+  }
+
+  /**
+   * Starts the signature worker threads now instead of on the first burst of transactions;
+   * resolves with the number ready (0 when they cannot start: the main thread does the work).
+   */
+  startSignatureThreads(): Promise<number> {
+    return this.verifier.warm();
   }
 
   /** The embedded runtime, for modules and benchmarks that need direct access. */

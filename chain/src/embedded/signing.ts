@@ -33,14 +33,19 @@ export interface SigningKey {
   secretKey: Uint8Array;
 }
 
-/** The bytes a signer signs: chain (genesis hash), account, nonce and the JSON call. */
+/** The text whose UTF-8 bytes a signer signs: chain (genesis hash), account, nonce and the JSON call. */
+export function payloadText(genesisHash: string, signer: Address, nonce: number, call: LedgerCall): string {
+  return JSON.stringify({ g: genesisHash, s: signer, n: nonce, c: call });
+}
+
+/** The bytes a signer signs. */
 export function signingPayload(
   genesisHash: string,
   signer: Address,
   nonce: number,
   call: LedgerCall,
 ): Uint8Array {
-  return stringToU8a(JSON.stringify({ g: genesisHash, s: signer, n: nonce, c: call }));
+  return stringToU8a(payloadText(genesisHash, signer, nonce, call));
 }
 
 /** Signs with a keyring pair (keys whose secret this module could not derive). */
@@ -105,17 +110,10 @@ function publicKeyOf(address: Address): Uint8Array {
   return key;
 }
 
-function verifyPayload(msg: Uint8Array, tx: SignedTransaction): boolean {
-  try {
-    return sr25519_verify(publicKeyOf(tx.signer), msg, hexToU8a(tx.signature));
-  } catch {
-    return false;
-  }
-}
-
 export function verify(genesisHash: string, tx: SignedTransaction): boolean {
   try {
-    return verifyPayload(signingPayload(genesisHash, tx.signer, tx.nonce, tx.call), tx);
+    const msg = signingPayload(genesisHash, tx.signer, tx.nonce, tx.call);
+    return sr25519_verify(publicKeyOf(tx.signer), msg, hexToU8a(tx.signature));
   } catch {
     return false;
   }
@@ -130,38 +128,35 @@ export function txHash(genesisHash: string, tx: SignedTransaction): string {
 
 /**
  * Work for a verifier (a worker thread, or this thread): check a signed transaction, or sign
- * a call with a key the ledger holds and check the result as the chain would.
+ * with a key the ledger holds and check the result as the chain would. The payload travels as
+ * text (`payloadText`): a string crosses to a worker thread far cheaper than the call object.
  */
 export type SignatureJob =
-  { op: 'verify'; tx: SignedTransaction } | { op: 'sign'; signer: Address; nonce: number; call: LedgerCall };
+  | { op: 'verify'; signer: Address; payload: string; signature: string }
+  | { op: 'sign'; signer: Address; payload: string };
 
 /** `ok`: the signature verifies; then `hash` is the transaction hash (and `signature` the new one). */
 export type SignatureResult = { ok: true; hash: string; signature?: string } | { ok: false; error?: string };
 
 /** Runs one job; `keyOf` gives the key of a `sign` job's signer. Never throws. */
 export function runSignatureJob(
-  genesisHash: string,
   job: SignatureJob,
   keyOf: (address: Address) => SigningKey | undefined,
 ): SignatureResult {
   try {
-    let tx: SignedTransaction;
-    let msg: Uint8Array;
-    let signature: string | undefined;
+    const msg = stringToU8a(job.payload);
+    let signature: Uint8Array;
     if (job.op === 'sign') {
       const key = keyOf(job.signer);
       if (!key) return { ok: false, error: `no key held for ${job.signer}` };
-      msg = signingPayload(genesisHash, key.address, job.nonce, job.call);
-      signature = u8aToHex(sr25519_sign(key.publicKey, key.secretKey, msg));
-      tx = { signer: key.address, nonce: job.nonce, call: job.call, signature };
+      signature = sr25519_sign(key.publicKey, key.secretKey, msg);
     } else {
-      tx = job.tx;
-      msg = signingPayload(genesisHash, tx.signer, tx.nonce, tx.call);
+      signature = hexToU8a(job.signature);
     }
     // The chain half checks every signature, its own included.
-    if (!verifyPayload(msg, tx)) return { ok: false };
-    const hash = blake2AsHex(u8aConcat(msg, hexToU8a(tx.signature)), 256);
-    return signature === undefined ? { ok: true, hash } : { ok: true, hash, signature };
+    if (!sr25519_verify(publicKeyOf(job.signer), msg, signature)) return { ok: false };
+    const hash = blake2AsHex(u8aConcat(msg, signature), 256);
+    return job.op === 'sign' ? { ok: true, hash, signature: u8aToHex(signature) } : { ok: true, hash };
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }

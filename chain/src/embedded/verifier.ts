@@ -16,10 +16,9 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Address } from '../ledger.js';
 import { runSignatureJob, type SignatureJob, type SignatureResult, type SigningKey } from './signing.js';
-import type { FromWorker, ToWorker, VerifyWorkerData } from './verify-worker.js';
+import type { FromWorker, ToWorker } from './verify-worker.js';
 
 export interface VerifierOptions<T> {
-  genesisHash: string;
   /** Worker threads to start on the first burst; 0 keeps everything on this thread. */
   threads: number;
   /** Keys for `sign` jobs run on this thread. */
@@ -31,7 +30,7 @@ export interface VerifierOptions<T> {
 
 interface Entry<T> {
   item: T;
-  job: SignatureJob;
+  job: SignatureJob | null;
   result?: SignatureResult;
 }
 
@@ -43,8 +42,11 @@ interface Slot<T> {
   batches: Map<number, Entry<T>[]>;
 }
 
-/** Largest batch in one message: big enough to amortise the message, small enough to overlap. */
-const MAX_BATCH = 256;
+/**
+ * Largest batch in one message: big enough to amortise the message, small enough that the
+ * main thread applies the first batches of a burst while the workers check the next ones.
+ */
+const MAX_BATCH = 32;
 
 /**
  * The worker's entry: the compiled JavaScript beside this file (`npm start`), or, when this
@@ -77,6 +79,7 @@ export class Verifier<T> {
   private readonly keys: SigningKey[] = [];
   private nextBatch = 1;
   private idleWaiters: (() => void)[] = [];
+  private readyWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: VerifierOptions<T>) {}
 
@@ -85,15 +88,27 @@ export class Verifier<T> {
     return this.slots.filter((s) => s.ready).length;
   }
 
+  /** Starts the workers now (not on the first burst); resolves once they are ready or gone. */
+  warm(): Promise<number> {
+    this.start();
+    if (this.slots.every((s) => s.ready)) return Promise.resolve(this.threads);
+    return new Promise((resolve) => this.readyWaiters.push(() => resolve(this.threads)));
+  }
+
+  private checkReady(): void {
+    if (this.slots.every((s) => s.ready)) for (const resolve of this.readyWaiters.splice(0)) resolve();
+  }
+
   addKey(key: SigningKey): void {
     this.keys.push(key);
     for (const s of this.slots) this.post(s, { t: 'keys', keys: [key] });
   }
 
-  submit(item: T, job: SignatureJob): void {
-    const e: Entry<T> = { item, job };
+  /** Queues `job` for `item`; with `result`, the item only keeps its place in the order. */
+  submit(item: T, job: SignatureJob | null, result?: SignatureResult): void {
+    const e: Entry<T> = job ? { item, job } : { item, job: null, result };
     this.fifo.push(e);
-    this.queued.push(e);
+    if (job) this.queued.push(e);
     if (!this.scheduled) {
       this.scheduled = true;
       // After the current I/O callbacks and microtasks: a burst of submissions is one batch.
@@ -111,6 +126,7 @@ export class Verifier<T> {
     this.closing = true;
     const slots = this.slots;
     this.slots = [];
+    this.checkReady();
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
@@ -118,7 +134,7 @@ export class Verifier<T> {
     this.scheduled = false;
     const batch = this.queued;
     this.queued = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0) return this.deliver();
     const ready = this.slots.filter((s) => s.ready);
     const busy = this.slots.some((s) => s.outstanding > 0);
     if (ready.length > 0 && (batch.length > 1 || busy)) {
@@ -131,7 +147,7 @@ export class Verifier<T> {
   }
 
   private runHere(entries: Entry<T>[]): void {
-    for (const e of entries) e.result = runSignatureJob(this.opts.genesisHash, e.job, this.opts.keyOf);
+    for (const e of entries) if (e.job) e.result = runSignatureJob(e.job, this.opts.keyOf);
   }
 
   private dispatch(batch: Entry<T>[], slots: Slot<T>[]): void {
@@ -144,7 +160,7 @@ export class Verifier<T> {
       if (slot.outstanding === 0) slot.worker.ref();
       slot.outstanding += chunk.length;
       slot.batches.set(id, chunk);
-      if (!this.post(slot, { t: 'jobs', id, jobs: chunk.map((e) => e.job) })) {
+      if (!this.post(slot, { t: 'jobs', id, jobs: chunk.map((e) => e.job as SignatureJob) })) {
         // Not cloneable (or the worker is gone): this thread does it.
         this.settle(slot, id);
         this.runHere(chunk);
@@ -198,11 +214,10 @@ export class Verifier<T> {
       this.notice(`cannot find the signature worker (${String(err)})`);
       return;
     }
-    const workerData: VerifyWorkerData = { genesisHash: this.opts.genesisHash };
     for (let i = 0; i < this.opts.threads; i++) {
       let worker: Worker;
       try {
-        worker = new Worker(entry.code, { workerData, eval: entry.eval });
+        worker = new Worker(entry.code, { eval: entry.eval });
       } catch (err) {
         this.notice(`cannot start a signature worker (${err instanceof Error ? err.message : String(err)})`);
         return;
@@ -220,6 +235,7 @@ export class Verifier<T> {
   private onMessage(slot: Slot<T>, m: FromWorker): void {
     if (m.t === 'ready') {
       slot.ready = true;
+      this.checkReady();
       return;
     }
     const chunk = this.settle(slot, m.id);
@@ -234,6 +250,7 @@ export class Verifier<T> {
     const at = this.slots.indexOf(slot);
     if (at < 0) return;
     this.slots.splice(at, 1);
+    this.checkReady();
     if (this.closing) return;
     this.notice(`a signature worker stopped (${why})`);
     for (const id of [...slot.batches.keys()]) this.runHere(this.settle(slot, id));

@@ -2,14 +2,10 @@
  * Worker thread of the embedded ledger's verifier (verifier.ts): checks signatures and signs
  * with the keys the ledger handed it, a batch of jobs per message, answering in job order.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import type { Address } from '../ledger.js';
 import { runSignatureJob, type SignatureJob, type SignatureResult, type SigningKey } from './signing.js';
-
-export interface VerifyWorkerData {
-  genesisHash: string;
-}
 
 export type ToWorker = { t: 'keys'; keys: SigningKey[] } | { t: 'jobs'; id: number; jobs: SignatureJob[] };
 
@@ -17,7 +13,6 @@ export type FromWorker = { t: 'ready' } | { t: 'done'; id: number; results: Sign
 
 const port = parentPort;
 if (port) {
-  const { genesisHash } = workerData as VerifyWorkerData;
   const keys = new Map<Address, SigningKey>();
   const keyOf = (a: Address) => keys.get(a);
   port.on('message', (m: ToWorker) => {
@@ -25,7 +20,7 @@ if (port) {
       for (const k of m.keys) keys.set(k.address, k);
       return;
     }
-    const results = m.jobs.map((job) => runSignatureJob(genesisHash, job, keyOf));
+    const results = m.jobs.map((job) => runSignatureJob(job, keyOf));
     const reply: FromWorker = { t: 'done', id: m.id, results };
     port.postMessage(reply);
   });

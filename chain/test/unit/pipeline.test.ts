@@ -41,16 +41,12 @@ function watch<T>(p: Promise<T>): { state: () => 'pending' | 'ok' | 'refused'; e
   return { state: () => state, error: () => error };
 }
 
-/** Sends bursts until the worker threads are up, so later bursts are checked on them. */
-async function warmWorkers(l: EmbeddedLedger, signer: Address, threads: number): Promise<void> {
-  for (let i = 0; i < 200 && l.signatureThreads < threads; i++) {
-    await Promise.all(Array.from({ length: 4 }, (_, k) => l.submit(remark(`warm ${i}.${k}`), { signer })));
-    await tick();
-  }
-  expect(l.signatureThreads).toBe(threads);
+/** Starts the worker threads and waits for them, so the bursts below are checked on them. */
+async function warmWorkers(l: EmbeddedLedger, threads: number): Promise<void> {
+  expect(await l.startSignatureThreads()).toBe(threads);
 }
 
-describe('future-nonce queue', () => {
+describe('future-nonce queue', { timeout: 30_000 }, () => {
   it('transactions sent with nonces out of order are applied in nonce order once the gap fills', async () => {
     const { l, alice } = await open({ futureNonces: 16 });
     const n = await l.nonce(alice);
@@ -151,11 +147,11 @@ describe('future-nonce queue', () => {
   });
 });
 
-describe('signature worker threads', () => {
+describe('signature worker threads', { timeout: 60_000 }, () => {
   it('concurrent submits without a nonce get consecutive nonces and never collide', async () => {
     for (const futureNonces of [0, 64]) {
       const { l, alice } = await open({ futureNonces, signatureThreads: 2 });
-      await warmWorkers(l, alice, 2);
+      await warmWorkers(l, 2);
       const n = await l.nonce(alice);
       const receipts = await Promise.all(
         Array.from({ length: 300 }, (_, i) => l.submit(remark(`c${i}`), { signer: alice })),
@@ -168,7 +164,7 @@ describe('signature worker threads', () => {
   it('a bad signature checked on a worker is refused (BadSignature); the rest of the batch goes on', async () => {
     const { l, alice } = await open({ signatureThreads: 2 });
     const bob = await l.addSigner({ uri: '//Bob' });
-    await warmWorkers(l, alice, 2);
+    await warmWorkers(l, 2);
     const n = await l.nonce(alice);
     const good = Array.from({ length: 40 }, (_, i) =>
       l.signTransaction(remark(`g${i}`), { signer: alice, nonce: n + i }),
@@ -196,7 +192,7 @@ describe('signature worker threads', () => {
   it('transactions of many senders in one burst come out as they would one by one', async () => {
     const ref = await open({ signatureThreads: 0 });
     const par = await open({ signatureThreads: 2 });
-    await warmWorkers(par.l, par.alice, 2);
+    await warmWorkers(par.l, 2);
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => ref.l.submit(remark(`warm ${i}`), { signer: ref.alice })),
     );
