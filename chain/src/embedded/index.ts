@@ -193,7 +193,14 @@ export class EmbeddedLedger implements Ledger {
     this.verifier = new Verifier<Submission>({
       threads: pipeline.threads,
       keyOf: (a) => this.signingKeys.get(a),
-      deliver: (s, r) => this.admit(s, r),
+      deliver: (s, r) => {
+        try {
+          this.admit(s, r);
+        } catch (err) {
+          // E.g. the block log refusing an append: this submission fails, the next ones go on.
+          s.reject(err);
+        }
+      },
       onNotice: pipeline.onNotice,
     });
     this.headers.push({
@@ -429,8 +436,18 @@ export class EmbeddedLedger implements Ledger {
 
   /** Applies a verified transaction to the open block; true when it was included. */
   private include(s: Submission): boolean {
-    const tx = s.tx as SignedTransaction;
     this.pool.release(s.signer, s.nonce);
+    try {
+      return this.includeOrThrow(s);
+    } catch (err) {
+      // The block log refused the block (see `fail`): this submission fails with its error.
+      s.reject(err);
+      return false;
+    }
+  }
+
+  private includeOrThrow(s: Submission): boolean {
+    const tx = s.tx as SignedTransaction;
     if (this.broken) {
       s.reject(this.broken);
       return false;
