@@ -402,7 +402,7 @@ export class EmbeddedLedger implements Ledger {
   /** A submission whose signature work is done, in submission order: refuse, queue or include. */
   private admit(s: Submission, r: SignatureResult): void {
     if (!r.ok) {
-      this.pool.release(s.signer, s.nonce);
+      this.pool.release(s.signer, s.nonce, true);
       s.reject(
         s.tx || r.error === undefined
           ? new LedgerError('BadSignature', `signature does not match signer ${s.signer}`)
@@ -423,7 +423,7 @@ export class EmbeddedLedger implements Ledger {
       if (tx.nonce > expected) {
         const refused = this.pool.hold(tx.signer, tx.nonce, expected, s);
         if (refused) {
-          this.pool.release(s.signer, s.nonce);
+          this.pool.release(s.signer, s.nonce, true);
           s.reject(refused);
         }
         return;
@@ -436,14 +436,15 @@ export class EmbeddedLedger implements Ledger {
 
   /** Applies a verified transaction to the open block; true when it was included. */
   private include(s: Submission): boolean {
-    this.pool.release(s.signer, s.nonce);
+    let included = false;
     try {
-      return this.includeOrThrow(s);
+      included = this.includeOrThrow(s);
     } catch (err) {
       // The block log refused the block (see `fail`): this submission fails with its error.
       s.reject(err);
-      return false;
     }
+    this.pool.release(s.signer, s.nonce, !included);
+    return included;
   }
 
   private includeOrThrow(s: Submission): boolean {
@@ -765,7 +766,7 @@ export class EmbeddedLedger implements Ledger {
     this.closing = true;
     await this.verifier.idle();
     for (const s of this.pool.drain()) {
-      this.pool.release(s.signer, s.nonce);
+      this.pool.release(s.signer, s.nonce, true);
       s.reject(
         new LedgerError(
           'NotConnected',

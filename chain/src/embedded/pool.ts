@@ -42,8 +42,11 @@ export class TxPool<T> {
     claimed.set(nonce, (claimed.get(nonce) ?? 0) + 1);
   }
 
-  /** The transaction with this nonce was included or refused: its claim ends. */
-  release(signer: Address, nonce: number): void {
+  /**
+   * The transaction with this nonce was included (`freed` false) or refused before inclusion
+   * (`freed`: the nonce is free again): its claim ends.
+   */
+  release(signer: Address, nonce: number, freed: boolean): void {
     const claimed = this.claims.get(signer);
     const count = claimed?.get(nonce);
     if (!claimed || count === undefined) return;
@@ -56,7 +59,7 @@ export class TxPool<T> {
     }
     // Refused before inclusion: the nonce is free again, below what was claimed.
     const upTo = this.claimedUpTo.get(signer);
-    if (upTo !== undefined && nonce < upTo) this.claimedUpTo.set(signer, nonce);
+    if (freed && upTo !== undefined && nonce < upTo) this.claimedUpTo.set(signer, nonce);
   }
 
   /**
