@@ -14,6 +14,11 @@ export interface LedgerConfig {
   signers?: string[];
   /** Embedded: told what opening the block log found or did (a torn tail cut off, a replay). */
   onNotice?: (notice: LedgerNotice) => void;
+  /**
+   * Embedded: transactions per account that may wait for a lower nonce, as in a node's pool
+   * (default 8,192, Polymesh's; 0 refuses a nonce above the next at once).
+   */
+  futureNonces?: number;
 }
 
 /** Chooses the adapter: a node URL selects the Polymesh SDK adapter, else the embedded ledger. */
@@ -22,12 +27,13 @@ export async function createLedger(config: LedgerConfig): Promise<Ledger> {
     const { PolymeshLedger } = await import('./polymesh/index.js');
     return PolymeshLedger.connect({ nodeUrl: config.nodeUrl, signers: config.signers ?? [] });
   }
-  const { EmbeddedLedger } = await import('./embedded/index.js');
+  const { EmbeddedLedger, DEFAULT_FUTURE_LIMIT } = await import('./embedded/index.js');
   return EmbeddedLedger.open({
     dataDir: config.dataDir,
     blockTimeMs: config.blockTimeMs,
     snapshotEveryBlocks: config.snapshotEveryBlocks,
     signers: config.signers ?? [],
     onNotice: config.onNotice,
+    futureNonces: config.futureNonces ?? DEFAULT_FUTURE_LIMIT,
   });
 }

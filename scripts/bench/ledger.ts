@@ -2,7 +2,8 @@
  * Embedded-ledger benchmark (issue 3): with 5 compliance requirements and 2 transfer
  * restrictions over N identities (default 10,000), measures
  *   - settled transfers per second through the port (signed, verified, executed in blocks, each
- *     block fsynced to the block log before its receipt), one sender and 16 at once,
+ *     block fsynced to the block log before its receipt): one at a time, one sender with 256
+ *     transactions in flight, and 16 senders with 16 in flight each,
  *   - canTransfer checks per second,
  *   - replay time of a block log of ≥100,000 transactions.
  * Everything goes through signed transactions; nothing writes to the ledger's state directly.
@@ -33,7 +34,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -205,13 +206,8 @@ async function main(figures: Figures): Promise<void> {
 
     // 1. Settled transfers: investor → investor, one instruction each, signed by the sender.
     const pick = (k: number) => investors[(k * 7919) % investors.length]!;
-    const before = await ledger.info();
-    const t1 = performance.now();
-    let lastInstruction = 0;
-    for (let k = 0; k < TRANSFERS; k++) {
-      const from = pick(k);
-      const to = pick(k + 1);
-      const r = await submit(
+    const transfer = (from: Investor, to: Investor) =>
+      submit(
         {
           name: 'settlement.addAndAffirmInstruction',
           args: {
@@ -222,52 +218,113 @@ async function main(figures: Figures): Promise<void> {
         },
         from.address,
       );
-      lastInstruction = (r.result as { instructionId: number }).instructionId;
-    }
-    const transferMs = performance.now() - t1;
-    figures['ledger.transfers1LegPerSec'] = Math.round((TRANSFERS / transferMs) * 1000);
+    /** Wall time, CPU of all threads and main-thread busy share of `fn`, with the machine's load. */
+    const measured = async (n: number, fn: () => Promise<unknown>) => {
+      const load = loadavg()[0]!;
+      const cpu0 = process.cpuUsage();
+      const elu0 = performance.eventLoopUtilization();
+      const t = performance.now();
+      await fn();
+      const ms = performance.now() - t;
+      const cpu = process.cpuUsage(cpu0);
+      const elu = performance.eventLoopUtilization(elu0);
+      return {
+        ms,
+        note:
+          `  CPU ${Math.round((cpu.user + cpu.system) / n)} µs per transfer (all threads), main thread busy ` +
+          `${Math.round(elu.utilization * 100)} %, load average ${load.toFixed(1)} on ${availableParallelism()} cores`,
+      };
+    };
+    /** `count` sends with at most `window` in flight (nonces handed out by the ledger, in order). */
+    const windowed = async (count: number, window: number, send: (k: number) => Promise<unknown>) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(window, count) }, async () => {
+          while (next < count) await send(next++);
+        }),
+      );
+    };
+    // Worker threads start on the first burst; a server has them from its first minutes on.
+    const threads = await ledger.startSignatureThreads();
+    // The single sender of 1b needs a unit per transfer.
+    const solo = investors[0]!;
+    await submit(
+      {
+        name: 'settlement.addAndAffirmInstruction',
+        args: {
+          settlementType: { type: 'SettleOnAffirmation' },
+          legs: [
+            {
+              type: 'Fungible',
+              from: { did: issuer },
+              to: { did: solo.did },
+              assetId,
+              amount: String(TRANSFERS),
+            },
+          ],
+          portfolios: [{ did: issuer }],
+        },
+      },
+      alice,
+    );
+    const before = await ledger.info();
+    let lastInstruction = 0;
+    const oneRun = await measured(TRANSFERS, async () => {
+      for (let k = 0; k < TRANSFERS; k++) {
+        const r = await transfer(pick(k), pick(k + 1));
+        lastInstruction = (r.result as { instructionId: number }).instructionId;
+      }
+    });
+    const transferMs = oneRun.ms;
+    figures['ledger.transfers1LegOneAtATimePerSec'] = Math.round((TRANSFERS / transferMs) * 1000);
     const after = await ledger.info();
     const sample = await ledger.instruction(lastInstruction);
     log(`\n## settled transfers (1 leg, 5 requirements, 2 restrictions, signed + verified)`);
     log(
-      `${TRANSFERS.toLocaleString('en-US')} transfers in ${transferMs.toFixed(0)} ms → ${rate(TRANSFERS, transferMs)} transfers/s`,
+      `one at a time (each receipt awaited before the next is sent): ${TRANSFERS.toLocaleString('en-US')} transfers in ${transferMs.toFixed(0)} ms → ${rate(TRANSFERS, transferMs)} transfers/s`,
     );
+    log(oneRun.note);
     log(
-      `blocks produced: ${after.blockHeight - before.blockHeight}; last instruction: ${JSON.stringify(sample?.status ?? 'pruned')}`,
+      `  blocks produced: ${after.blockHeight - before.blockHeight}; last instruction: ${JSON.stringify(sample?.status ?? 'pruned')}`,
     );
 
-    // 1b. Several senders at once, as the outbox with several signers: blocks sealed while the
-    // block log syncs share the next sync (group commit).
-    const SENDERS = 16;
-    const t1c = performance.now();
-    await Promise.all(
-      Array.from({ length: SENDERS }, async (_, lane) => {
-        const from = investors[lane]!;
-        for (let k = lane; k < TRANSFERS; k += SENDERS) {
-          const to = investors[SENDERS + (k % (investors.length - SENDERS))]!;
-          await submit(
-            {
-              name: 'settlement.addAndAffirmInstruction',
-              args: {
-                settlementType: { type: 'SettleOnAffirmation' },
-                legs: [
-                  { type: 'Fungible', from: { did: from.did }, to: { did: to.did }, assetId, amount: '1' },
-                ],
-                portfolios: [{ did: from.did }],
-              },
-            },
-            from.address,
-          );
-        }
-      }),
+    // 1b. One sender keeping WINDOW transactions in flight: the ledger hands out the nonces
+    // (counting those in flight), checks signatures on its worker threads and applies in order.
+    const WINDOW = 256;
+    const soloRun = await measured(TRANSFERS, () =>
+      windowed(TRANSFERS, WINDOW, (k) => transfer(solo, investors[1 + (k % (investors.length - 1))]!)),
     );
-    const concurrentMs = performance.now() - t1c;
+    const soloMs = soloRun.ms;
+    figures['ledger.transfers1LegPerSec'] = Math.round((TRANSFERS / soloMs) * 1000);
+    log(
+      `1 sender, ${WINDOW} in flight (ledger.transfers1LegPerSec, 1-sender mode): ${rate(TRANSFERS, soloMs)} transfers/s` +
+        ` (signature worker threads: ${threads})`,
+    );
+    log(soloRun.note);
+
+    // 1c. Several senders at once, as the outbox with several signers, each with a window of
+    // its own: blocks sealed while the block log syncs share the next sync (group commit).
+    const SENDERS = 16;
+    const PER_SENDER = 16;
+    const manyRun = await measured(TRANSFERS, () =>
+      Promise.all(
+        Array.from({ length: SENDERS }, (_, lane) => {
+          const from = investors[lane]!;
+          const mine = Math.floor(TRANSFERS / SENDERS) + (lane < TRANSFERS % SENDERS ? 1 : 0);
+          return windowed(mine, PER_SENDER, (k) =>
+            transfer(from, investors[SENDERS + ((k * SENDERS + lane) % (investors.length - SENDERS))]!),
+          );
+        }),
+      ),
+    );
+    const concurrentMs = manyRun.ms;
     figures['ledger.transfers16SendersPerSec'] = Math.round((TRANSFERS / concurrentMs) * 1000);
     log(
-      `${TRANSFERS.toLocaleString('en-US')} transfers from ${SENDERS} senders at once: ${rate(TRANSFERS, concurrentMs)} transfers/s`,
+      `${SENDERS} senders, ${PER_SENDER} in flight each (ledger.transfers1LegPerSec, 16-sender mode): ${rate(TRANSFERS, concurrentMs)} transfers/s`,
     );
+    log(manyRun.note);
 
-    // 1c. Batched: a distributor sends 10-leg instructions (one signature per 10 transfers).
+    // 1d. Batched: a distributor sends 10-leg instructions (one signature per 10 transfers).
     const t1b = performance.now();
     const batches = Math.max(1, Math.floor(TRANSFERS / 10));
     for (let b = 0; b < batches; b++) {

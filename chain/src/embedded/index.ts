@@ -2,6 +2,7 @@
  * The embedded ledger: Polymesh's rules in-process, deterministic, with blocks, a controllable
  * clock, real sr25519 signatures, account nonces, fees, events and a replayable block log.
  */
+import { availableParallelism } from 'node:os';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
@@ -57,7 +58,20 @@ import { BlockLog, readLines, type ClockMode, type LogLine, type OpenedLog } fro
 import { Chain, DEV_PRIMARY_URI, DEV_SECONDARY_URIS, SS58_FORMAT } from './chain.js';
 import { argPortfolio } from './modules/portfolio.js';
 import { iso, type Origin } from './runtime.js';
-import { sign, txHash, verify, type SignedTransaction } from './signing.js';
+import { TxPool } from './pool.js';
+import {
+  payloadText,
+  sign,
+  signingKeyOf,
+  signWithKey,
+  txHash,
+  verify,
+  type SignatureJob,
+  type SignatureResult,
+  type SignedTransaction,
+  type SigningKey,
+} from './signing.js';
+import { Verifier } from './verifier.js';
 import {
   captureState,
   DEFAULT_SNAPSHOT_EVERY_BLOCKS,
@@ -76,6 +90,7 @@ import { EventStore, StoreDamagedError, type BlockRecord, type TxRecord } from '
 
 export { Chain, DEV_DID } from './chain.js';
 export type { SignedTransaction } from './signing.js';
+export { DEFAULT_FUTURE_LIMIT } from './pool.js';
 export { validateAssetTransfer } from './modules/transfer.js';
 
 export interface EmbeddedLedgerOptions {
@@ -101,6 +116,31 @@ export interface EmbeddedLedgerOptions {
   snapshotEveryBlocks?: number;
   /** Recent blocks whose events and receipts stay decoded in memory (default 256). */
   eventWindowBlocks?: number;
+  /**
+   * Worker threads that check signatures (and sign for the keys the ledger holds) once
+   * transactions come in bursts; default one per core, 0 keeps that work on the main thread.
+   */
+  signatureThreads?: number;
+  /**
+   * Future-nonce queue, per account: how many transactions whose nonce is above the account's
+   * next may wait for the gap below them to fill, as in a node's pool (`DEFAULT_FUTURE_LIMIT`,
+   * 8,192, is Polymesh's). Default 0: such a nonce is refused at once (`InvalidNonce`).
+   * `createLedger` turns the queue on.
+   */
+  futureNonces?: number;
+}
+
+/** A transaction on its way in: signature work, then (maybe a wait for its nonce) inclusion. */
+interface Submission {
+  signer: Address;
+  nonce: number;
+  call: LedgerCall;
+  /** Set when it came signed; a `sign` job gets it from the verifier. */
+  tx?: SignedTransaction;
+  /** Its hash, from the verifier. */
+  hash?: string;
+  resolve: (r: Receipt) => void;
+  reject: (e: unknown) => void;
 }
 
 export interface LedgerNotice {
@@ -145,6 +185,12 @@ export class EmbeddedLedger implements Ledger {
   /** While replaying: where the log stands after the entry being replayed. */
   private replayMark: (() => LogMark) | null = null;
   private onNotice: ((n: LedgerNotice) => void) | undefined;
+  /** Held keys in schnorrkel form (signed on worker threads); keyring pairs sign the others. */
+  private readonly signingKeys = new Map<Address, SigningKey>();
+  private readonly verifier: Verifier<Submission>;
+  private readonly pool: TxPool<Submission>;
+  /** Set by `close()`: no new submissions, those in flight run to their end. */
+  private closing = false;
   private readonly listeners = new Set<(e: LedgerEvent) => void>();
   private pending: PendingBlock | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -163,8 +209,23 @@ export class EmbeddedLedger implements Ledger {
     readonly genesisTime: number,
     private readonly clockMode: ClockMode,
     private readonly blockTimeMs: number | undefined,
+    pipeline: { threads: number; futureNonces: number; onNotice?: (n: LedgerNotice) => void },
   ) {
     this.manualNow = genesisTime;
+    this.pool = new TxPool(pipeline.futureNonces);
+    this.verifier = new Verifier<Submission>({
+      threads: pipeline.threads,
+      keyOf: (a) => this.signingKeys.get(a),
+      deliver: (s, r) => {
+        try {
+          this.admit(s, r);
+        } catch (err) {
+          // E.g. the block log refusing an append: this submission fails, the next ones go on.
+          s.reject(err);
+        }
+      },
+      onNotice: pipeline.onNotice,
+    });
     this.head = {
       number: 0,
       hash: chain.rt.genesisHash,
@@ -214,7 +275,11 @@ export class EmbeddedLedger implements Ledger {
     const chain = new Chain(Chain.genesisHash(genesis.time));
     // 0 (or less) means what omitting it means: a block per submission.
     const blockTimeMs = opts.blockTimeMs !== undefined && opts.blockTimeMs > 0 ? opts.blockTimeMs : undefined;
-    const ledger = new EmbeddedLedger(chain, genesis.time, genesis.clock, blockTimeMs);
+    const ledger = new EmbeddedLedger(chain, genesis.time, genesis.clock, blockTimeMs, {
+      threads: Math.max(0, Math.floor(opts.signatureThreads ?? Math.min(availableParallelism(), 4))),
+      futureNonces: Math.max(0, Math.floor(opts.futureNonces ?? 0)),
+      onNotice: opts.onNotice,
+    });
     ledger.onNotice = opts.onNotice;
     const addresses: Record<string, Address> = {};
     for (const uri of DEV_URIS) addresses[uri] = ledger.addPair(uri);
@@ -336,8 +401,16 @@ export class EmbeddedLedger implements Ledger {
 
   private addPair(uri: string): Address {
     const pair = this.keyring.addFromUri(uri);
-    this.pairs.set(pair.address, pair);
-    return pair.address;
+    const address = pair.address;
+    if (!this.pairs.has(address)) {
+      this.pairs.set(address, pair);
+      const key = signingKeyOf(uri, pair);
+      if (key) {
+        this.signingKeys.set(address, key);
+        this.verifier.addKey(key);
+      }
+    }
+    return address;
   }
 
   async addSigner(key: SignerKey): Promise<Address> {
@@ -346,41 +419,146 @@ export class EmbeddedLedger implements Ledger {
       : this.addPair(`${key.mnemonic.trim()}${key.derivationPath ?? ''}`);
   }
 
-  /** Client half: sign a call with a held key (nonce defaults to the account's next nonce). */
+  /**
+   * Client half: sign a call with a held key (nonce defaults to the account's next nonce,
+   * counting transactions in flight).
+   */
   signTransaction<K extends CallName>(call: LedgerCall<K>, opts: SubmitOptions): SignedTransaction {
     const pair = this.pairs.get(opts.signer);
     if (!pair) throw new LedgerError('UnknownSigner', `no key held for ${opts.signer}`);
-    return sign(pair, this.chain.rt.genesisHash, opts.nonce ?? this.chain.system.nonce(opts.signer), call);
+    const nonce = opts.nonce ?? this.nextNonce(opts.signer);
+    const key = this.signingKeys.get(opts.signer);
+    const g = this.chain.rt.genesisHash;
+    return key ? signWithKey(key, g, nonce, call) : sign(pair, g, nonce, call);
   }
 
+  /** The nonce `submit` gives a transaction without one: the chain's next, past those in flight. */
+  private nextNonce(signer: Address): number {
+    return this.pool.nextNonce(signer, this.chain.system.nonce(signer));
+  }
+
+  /**
+   * Sign (on a worker thread when transactions come in bursts) and submit. Without
+   * `opts.nonce` the transaction takes the account's next nonce counting those in flight, so
+   * concurrent submissions never collide.
+   */
   async submit<K extends CallName>(
     call: LedgerCall<K>,
     opts: SubmitOptions,
   ): Promise<Receipt<CallResult<K>>> {
-    return (await this.submitSigned(this.signTransaction(call, opts))) as Receipt<CallResult<K>>;
+    const pair = this.pairs.get(opts.signer);
+    if (!pair) throw new LedgerError('UnknownSigner', `no key held for ${opts.signer}`);
+    this.assertOpen();
+    const key = this.signingKeys.get(opts.signer);
+    if (!key) return (await this.submitSigned(this.signTransaction(call, opts))) as Receipt<CallResult<K>>;
+    const nonce = opts.nonce ?? this.nextNonce(opts.signer);
+    const signer = key.address;
+    const payload = payloadText(this.chain.rt.genesisHash, signer, nonce, call);
+    return (await this.enqueue({ signer, nonce, call }, { op: 'sign', signer, payload })) as Receipt<
+      CallResult<K>
+    >;
   }
 
-  /** Chain half: verify, admit, include and dispatch a signed transaction. */
+  /**
+   * Chain half: verify (on a worker thread when transactions come in bursts), admit, include
+   * and dispatch a signed transaction, in the order submitted. A nonce above the account's next
+   * waits for the gap to fill when the future queue is on (`futureNonces`).
+   */
   async submitSigned(tx: SignedTransaction): Promise<Receipt> {
-    if (this.closed) throw new LedgerError('NotConnected', 'ledger is closed');
+    this.assertOpen();
+    let job: SignatureJob | null = null;
+    try {
+      const payload = payloadText(this.chain.rt.genesisHash, tx.signer, tx.nonce, tx.call);
+      job = { op: 'verify', signer: tx.signer, payload, signature: tx.signature };
+    } catch {
+      // Not encodable: it cannot carry a valid signature (refused in its turn, BadSignature).
+    }
+    return this.enqueue({ signer: tx.signer, nonce: tx.nonce, call: tx.call, tx }, job);
+  }
+
+  private assertOpen(): void {
+    if (this.closed || this.closing) throw new LedgerError('NotConnected', 'ledger is closed');
     if (this.broken) throw this.broken;
+  }
+
+  private enqueue(s: Omit<Submission, 'resolve' | 'reject'>, job: SignatureJob | null): Promise<Receipt> {
+    return new Promise<Receipt>((resolve, reject) => {
+      const sub: Submission = { ...s, resolve, reject };
+      this.pool.claim(sub.signer, sub.nonce);
+      this.verifier.submit(sub, job, job ? undefined : { ok: false });
+    });
+  }
+
+  /** A submission whose signature work is done, in submission order: refuse, queue or include. */
+  private admit(s: Submission, r: SignatureResult): void {
+    if (!r.ok) {
+      this.pool.release(s.signer, s.nonce, true);
+      s.reject(
+        s.tx || r.error === undefined
+          ? new LedgerError('BadSignature', `signature does not match signer ${s.signer}`)
+          : new LedgerError('ValidationError', r.error),
+      );
+      return;
+    }
+    const tx: SignedTransaction = s.tx ?? {
+      signer: s.signer,
+      nonce: s.nonce,
+      call: s.call,
+      signature: r.signature as string,
+    };
+    s.tx = tx;
+    s.hash = r.hash;
+    if (this.pool.futureLimit > 0 && Number.isSafeInteger(tx.nonce) && this.chain.rt.call(tx.call?.name)) {
+      const expected = this.chain.system.nonce(tx.signer);
+      if (tx.nonce > expected) {
+        const refused = this.pool.hold(tx.signer, tx.nonce, expected, s);
+        if (refused) {
+          this.pool.release(s.signer, s.nonce, true);
+          s.reject(refused);
+        }
+        return;
+      }
+    }
+    // Each inclusion may free the next nonce of the same account, waiting in the future queue.
+    let next: Submission | undefined = s;
+    while (next && this.include(next)) next = this.pool.take(tx.signer, this.chain.system.nonce(tx.signer));
+  }
+
+  /** Applies a verified transaction to the open block; true when it was included. */
+  private include(s: Submission): boolean {
+    let included = false;
+    try {
+      included = this.includeOrThrow(s);
+    } catch (err) {
+      // The block log refused the block (see `fail`): this submission fails with its error.
+      s.reject(err);
+    }
+    this.pool.release(s.signer, s.nonce, !included);
+    return included;
+  }
+
+  private includeOrThrow(s: Submission): boolean {
+    const tx = s.tx as SignedTransaction;
+    if (this.broken) {
+      s.reject(this.broken);
+      return false;
+    }
     const block = this.openBlock();
     let outcome: TxOutcome;
     try {
-      outcome = this.apply(block, tx, true);
+      outcome = this.apply(block, tx, false, s.hash);
     } catch (err) {
       // A block whose start already ran scheduled tasks (events) must be kept.
       if (this.blockTimeMs === undefined && block.txs.length === 0 && block.events.length === 0)
         this.pending = null;
       else if (this.blockTimeMs === undefined) this.sealPending();
-      throw err;
+      s.reject(err);
+      return false;
     }
     // Resolved once the block is on disk: callers record the operation as final on return.
-    const receipt = new Promise<Receipt>((resolve, reject) => {
-      block.waiters.push({ hash: outcome.hash, resolve, reject });
-    });
+    block.waiters.push({ hash: outcome.hash, resolve: s.resolve, reject: s.reject });
     if (this.blockTimeMs === undefined) this.sealPending();
-    return receipt;
+    return true;
   }
 
   private receiptOrThrow(r: Receipt): Receipt {
@@ -424,7 +602,12 @@ export class EmbeddedLedger implements Ledger {
    * Transaction pipeline: signature → call → nonce → admission → fee (all refuse without
    * inclusion), then inclusion: nonce and fee consumed, dispatch atomic.
    */
-  private apply(block: PendingBlock, tx: SignedTransaction, verifySignature: boolean): TxOutcome {
+  private apply(
+    block: PendingBlock,
+    tx: SignedTransaction,
+    verifySignature: boolean,
+    knownHash?: string,
+  ): TxOutcome {
     const { chain } = this;
     const rt = chain.rt;
     if (verifySignature && !verify(rt.genesisHash, tx)) {
@@ -459,7 +642,7 @@ export class EmbeddedLedger implements Ledger {
       );
     }
     chain.system.bumpNonce(tx.signer);
-    const hash = txHash(rt.genesisHash, tx);
+    const hash = knownHash ?? txHash(rt.genesisHash, tx);
     const outcome: TxOutcome = { tx, hash, events: [], result: undefined };
     const raw = [];
     try {
@@ -691,6 +874,8 @@ export class EmbeddedLedger implements Ledger {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.settleInFlight();
+    if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     this.sealPending();
     this.closed = true;
@@ -712,6 +897,25 @@ export class EmbeddedLedger implements Ledger {
     } finally {
       this.store.close();
       this.listeners.clear();
+      await this.verifier.close();
+    }
+  }
+
+  /**
+   * Close, first part: refuses new submissions, lets those being verified reach their block,
+   * and lets go of those waiting in the future queue for a nonce that never came.
+   */
+  private async settleInFlight(): Promise<void> {
+    this.closing = true;
+    await this.verifier.idle();
+    for (const s of this.pool.drain()) {
+      this.pool.release(s.signer, s.nonce, true);
+      s.reject(
+        new LedgerError(
+          'NotConnected',
+          `ledger closed while nonce ${s.nonce} of ${s.signer} waited for nonce ${this.chain.system.nonce(s.signer)}`,
+        ),
+      );
     }
   }
 
@@ -889,6 +1093,19 @@ export class EmbeddedLedger implements Ledger {
       onDisk: this.store.path !== null,
       lastSnapshotHeight: this.lastSnapshotHeight,
     };
+  }
+
+  /** Worker threads checking signatures right now (0 until the first burst, or without workers). */
+  get signatureThreads(): number {
+    return this.verifier.threads;
+  }
+
+  /**
+   * Starts the signature worker threads now instead of on the first burst of transactions;
+   * resolves with the number ready (0 when they cannot start: the main thread does the work).
+   */
+  startSignatureThreads(): Promise<number> {
+    return this.verifier.warm();
   }
 
   /** The embedded runtime, for modules and benchmarks that need direct access. */
