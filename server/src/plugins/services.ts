@@ -29,6 +29,7 @@ export const servicesPlugin = fp(
     const operations = new OperationService(db.orm, ledger, queue, audit, app.log, {
       instanceId: config.instanceId,
       submitTimeoutMs: config.outbox.submitTimeoutMs,
+      window: config.outbox.window || undefined,
     });
     let operator: Address | undefined;
     const accounts: Address[] = [];

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, QueryOrder, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { LedgerError, type Ledger, type LedgerCall } from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
@@ -28,7 +29,25 @@ export interface OutboxOptions {
   leaseTtlMs?: number;
   /** A submission with no answer after this long has an unknown outcome (0: wait for ever). */
   submitTimeoutMs?: number;
+  /** Transactions of one signer in flight at once (default 32 on the embedded ledger, 4 on a node). */
+  window?: number;
 }
+
+/** What a submission came back with, before it is recorded. */
+type Outcome =
+  | { ok: true; receipt: { txHash: string; blockNumber: number; blockHash: string; result?: unknown } }
+  | {
+      ok: false;
+      code: string;
+      message: string;
+      receipt?: OperationReceipt | null;
+      releaseNonce?: boolean;
+    };
+
+/** Prefix of the remark a gap filler sends (a nonce left free under later in-flight ones). */
+export const FILLER_REMARK_PREFIX = 'stoa:outbox-filler:';
+/** Subject type of gap fillers: operations the outbox records for itself. */
+export const FILLER_SUBJECT = 'outbox.filler';
 
 export interface OutboxHealth {
   /** `attention` when an operation has been unfinished for longer than it should take. */
@@ -81,6 +100,7 @@ export class OperationService {
   readonly keys: SignerKeys;
   private readonly leases: SignerLeases;
   private readonly submitTimeoutMs: number;
+  private readonly window: number;
   private stopping = false;
 
   constructor(
@@ -95,6 +115,7 @@ export class OperationService {
     this.keys = new SignerKeys(ledger);
     this.leases = new SignerLeases(orm, opts.instanceId, opts.leaseTtlMs ?? 30_000);
     this.submitTimeoutMs = opts.submitTimeoutMs ?? 120_000;
+    this.window = Math.max(1, opts.window ?? (ledger.kind === 'embedded' ? 32 : 4));
     queue.register<{ operationId: string }>(SUBMIT_JOB, (data) => this.process(data.operationId), {
       attempts: 8,
       backoffMs: 250,
@@ -252,7 +273,13 @@ export class OperationService {
     return n > 0;
   }
 
-  /** Advances the signer's unfinished operations, oldest first, while the lease is ours. */
+  /**
+   * Advances the signer's unfinished operations while the lease is ours. Operations that already
+   * hold a nonce come first, in nonce order, one at a time through `advance` (recovery: each is
+   * looked up on chain before anything is sent again). When none does, the next ready ones
+   * (oldest first, up to the window) get consecutive nonces in one statement and are all sent
+   * without waiting for each other (`sendWindow`).
+   */
   private async drain(signer: string): Promise<void> {
     let lost = false;
     const renewal = setInterval(() => {
@@ -268,16 +295,134 @@ export class OperationService {
         if (this.stopping) return;
         if (lost) throw new Error(`lost the lease of signer ${signer}; another instance took over`);
         const em = this.orm.em.fork();
-        const oldest = await em.findOne(
+        const open = await em.find(
           ChainOperation,
           { signer, status: { $nin: ['finalised', 'failed'] } },
-          { orderBy: { createdAt: 'asc', id: 'asc' } },
+          {
+            orderBy: { nonce: QueryOrder.ASC_NULLS_LAST, createdAt: 'asc', id: 'asc' },
+            limit: this.window,
+          },
         );
-        if (!oldest) return;
-        await this.advance(em, oldest);
+        const head = open[0];
+        if (!head) return;
+        if (head.nonce !== null || this.window === 1) await this.advance(em, head);
+        else await this.sendWindow(signer, open, () => lost);
       }
     } finally {
       clearInterval(renewal);
+    }
+  }
+
+  /**
+   * Sends several operations that hold no nonce yet: consecutive nonces from the chain's next
+   * one, recorded for all of them in one statement (guarded like `advance`: only rows still
+   * without a nonce and unfinished), then every transaction goes out in nonce order without
+   * waiting for the previous one. Outcomes are recorded as they arrive, those arriving together
+   * in one transaction. A refusal before inclusion of nonce n leaves n free under later nonces
+   * already sent: a filler remark is recorded and sent at n so the later ones are not held
+   * back (on a node they wait in the pool for n) and none is sent twice. Anything that ends
+   * without an outcome stays `submitted` with its nonce: the next turn of `drain` looks it up.
+   */
+  private async sendWindow(signer: string, rows: ChainOperation[], lost: () => boolean): Promise<void> {
+    try {
+      await this.keys.ensure(signer);
+    } catch (err) {
+      if (LedgerError.is(err, 'UnknownSigner')) {
+        this.keys.forget(signer);
+        this.log.error({ operationId: rows[0]!.id, signer, err }, 'cannot sign: no key for the signer');
+      }
+      await this.noteRetry(rows[0]!.id, err);
+      throw err;
+    }
+    const [base, info] = await Promise.all([this.ledger.nonce(signer), this.ledger.info()]);
+    const values = rows.map(() => '(?::uuid, ?::int)').join(', ');
+    const params: unknown[] = [];
+    rows.forEach((r, i) => params.push(r.id, base + i));
+    // One statement for the whole window. The unique (signer, nonce) index refuses a nonce that
+    // another operation holds (the statement fails whole, the job retries); a row that another
+    // worker moved meanwhile (a lapsed lease) is left out.
+    const claimed = await this.orm.em.getConnection().execute<{ id: string }[]>(
+      `update chain_operation as c
+          set status = 'submitted', nonce = v.nonce, submitted_at_block = ?, attempts = c.attempts + 1,
+              updated_at = now()
+         from (values ${values}) as v (id, nonce)
+        where c.id = v.id and c.nonce is null and c.status not in ('finalised', 'failed')
+        returning c.id`,
+      [info.blockHeight, ...params],
+    );
+    const got = new Set(claimed.map((r) => r.id));
+    // Only the run of consecutive nonces from `base` goes out: past a row left out there is a
+    // gap, and what was claimed beyond it is sent by recovery once the gap is filled.
+    const sending: ChainOperation[] = [];
+    for (const [i, row] of rows.entries()) {
+      if (!got.has(row.id) || lost()) break;
+      row.status = 'submitted';
+      row.nonce = base + i;
+      row.submittedAtBlock = info.blockHeight;
+      row.attempts += 1;
+      sending.push(row);
+    }
+    if (sending.length === 0) return;
+    for (const row of sending) this.emit(row);
+    const lastNonce = base + sending.length - 1;
+    const recorder = new OutcomeRecorder((batch) => this.finishMany(batch));
+    const filled = new Set<number>();
+    const send = (row: ChainOperation): Promise<void> =>
+      this.withTimeout(this.ledger.submit(row.call, { signer, nonce: row.nonce! })).then(
+        (receipt) => recorder.add(row, { ok: true, receipt }),
+        async (err: unknown) => {
+          if (err instanceof LedgerError && err.refused) {
+            await recorder.add(row, {
+              ok: false,
+              code: err.code,
+              message: err.message,
+              releaseNonce: !err.included,
+              receipt: receiptOfError(err),
+            });
+            const n = row.nonce!;
+            if (!err.included && n < lastNonce && !filled.has(n) && !lost()) {
+              filled.add(n);
+              const filler = await this.recordFiller(signer, n, info.blockHeight);
+              if (filler) await send(filler);
+            }
+            return;
+          }
+          this.log.warn({ err, operationId: row.id }, 'chain submission outcome unknown; will look it up');
+          await this.noteRetry(row.id, err);
+        },
+      );
+    // In nonce order: the ledger takes submissions in call order.
+    const results = await Promise.allSettled(sending.map((row) => send(row)));
+    await recorder.idle();
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+  }
+
+  /**
+   * Records a filler for a nonce left free under later in-flight ones: a `system.remark`
+   * operation of its own holding that nonce (so the unique index fences it like any other), in
+   * the audit trail like any other. Null when another operation holds the nonce already.
+   */
+  private async recordFiller(signer: string, nonce: number, atBlock: number): Promise<ChainOperation | null> {
+    try {
+      return await this.orm.em.fork().transactional(async (tx) => {
+        const op = await this.record(tx, {
+          idempotencyKey: `filler:${signer}:${nonce}:${randomUUID()}`,
+          call: { name: 'system.remark', args: { remark: `${FILLER_REMARK_PREFIX}${nonce}` } },
+          signer,
+          requestedBy: 'system',
+          subject: { type: FILLER_SUBJECT, id: `${signer}:${nonce}` },
+        });
+        if (op.nonce !== null || TERMINAL_STATUSES.has(op.status)) return null;
+        op.nonce = nonce;
+        op.status = 'submitted';
+        op.submittedAtBlock = atBlock;
+        op.attempts = 1;
+        return op;
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) return null;
+      throw err;
     }
   }
 
@@ -335,6 +480,20 @@ export class OperationService {
             'OutcomeUnknown',
             `nonce ${op.nonce} of ${op.signer} is used but its transaction is not found yet`,
           );
+        }
+        if (next < op.nonce) {
+          // Nonces below this one are free and no unfinished operation holds them (those come
+          // first): fill them, or this one could never be included.
+          for (let n = next; n < op.nonce; n++) {
+            const filler = await this.recordFiller(op.signer, n, op.submittedAtBlock ?? 0);
+            if (!filler) {
+              throw new LedgerError(
+                'OutcomeUnknown',
+                `nonce ${n} of ${op.signer} is free below operation ${op.id}'s nonce ${op.nonce} but held by another operation`,
+              );
+            }
+          }
+          return; // the fillers come first in nonce order
         }
         // Never included and the nonce is still free: sending again with the same nonce is safe.
       }
@@ -424,72 +583,96 @@ export class OperationService {
       .catch(() => undefined);
   }
 
+  /** Records one outcome (see `finishMany`). */
+  private async finish(op: ChainOperation, outcome: Outcome): Promise<void> {
+    await this.finishMany([{ op, outcome }]);
+  }
+
   /**
-   * Records the outcome once: the row is locked and re-read, so a second worker that resolved
-   * the same operation (a lapsed lease, a duplicate job) finds it terminal and does nothing.
+   * Records outcomes once, several in one transaction: the rows are locked and re-read in one
+   * statement, so a second worker that resolved the same operation (a lapsed lease, a duplicate
+   * job) finds it terminal and does nothing. Each operation's final hooks run in this
+   * transaction. If the transaction fails (a hook throws), each outcome is recorded on its own,
+   * so one operation's hook does not hold back the others; whatever still fails stays unrecorded
+   * (the nonce lookup records it on the next run).
    */
-  private async finish(
-    op: ChainOperation,
-    outcome:
-      | { ok: true; receipt: { txHash: string; blockNumber: number; blockHash: string; result?: unknown } }
-      | {
-          ok: false;
-          code: string;
-          message: string;
-          receipt?: OperationReceipt | null;
-          releaseNonce?: boolean;
-        },
-  ): Promise<void> {
-    const receipt = outcome.receipt
-      ? {
-          txHash: outcome.receipt.txHash,
-          blockNumber: outcome.receipt.blockNumber,
-          blockHash: outcome.receipt.blockHash,
-        }
-      : null;
+  private async finishMany(items: { op: ChainOperation; outcome: Outcome }[]): Promise<void> {
+    if (items.length === 0) return;
+    try {
+      await this.finishTogether(items);
+    } catch (err) {
+      if (items.length === 1) throw err;
+      let first: unknown = null;
+      for (const item of items) {
+        await this.finishTogether([item]).catch((e: unknown) => {
+          first ??= e;
+        });
+      }
+      if (first) throw first;
+    }
+  }
+
+  private async finishTogether(items: { op: ChainOperation; outcome: Outcome }[]): Promise<void> {
     const followUps: ChainOperation[] = [];
     // The audit trail's lock comes before the rows the hooks update, the reverse of request
     // paths (rows, then trail): PostgreSQL may break such a cycle, and the outcome is recorded again.
-    const row = await retryOnDeadlock(() =>
+    const done = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
         followUps.length = 0;
-        const row = await tx.findOne(ChainOperation, { id: op.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if (!row || TERMINAL_STATUSES.has(row.status)) return null;
-        row.receipt = receipt;
-        row.lastError = null;
-        if (outcome.ok) {
-          row.status = 'finalised';
-          row.result = outcome.receipt.result ?? null;
-          row.finalisedAt = new Date();
-        } else {
-          row.status = 'failed';
-          row.errorCode = outcome.code;
-          row.errorMessage = outcome.message;
-          if (outcome.releaseNonce) row.nonce = null;
+        const out: ChainOperation[] = [];
+        const rows = await tx.find(
+          ChainOperation,
+          { id: { $in: items.map((i) => i.op.id) } },
+          { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+        );
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        for (const { op, outcome } of items) {
+          const row = byId.get(op.id);
+          if (!row || TERMINAL_STATUSES.has(row.status)) continue;
+          const receipt = outcome.receipt
+            ? {
+                txHash: outcome.receipt.txHash,
+                blockNumber: outcome.receipt.blockNumber,
+                blockHash: outcome.receipt.blockHash,
+              }
+            : null;
+          const nonce = row.nonce;
+          row.receipt = receipt;
+          row.lastError = null;
+          if (outcome.ok) {
+            row.status = 'finalised';
+            row.result = outcome.receipt.result ?? null;
+            row.finalisedAt = new Date();
+          } else {
+            row.status = 'failed';
+            row.errorCode = outcome.code;
+            row.errorMessage = outcome.message;
+            if (outcome.releaseNonce) row.nonce = null;
+          }
+          await this.audit.append(tx, {
+            actor: 'system',
+            action: outcome.ok ? 'operation.finalised' : 'operation.failed',
+            subjectType: 'chain_operation',
+            subjectId: op.id,
+            data: outcome.ok
+              ? { kind: row.kind, nonce: row.nonce, receipt, result: row.result }
+              : {
+                  kind: row.kind,
+                  nonce,
+                  receipt,
+                  errorCode: outcome.code,
+                  errorMessage: outcome.message,
+                },
+          });
+          for (const hook of (row.subjectType && this.finalHooks.get(row.subjectType)) || []) {
+            followUps.push(...((await hook(tx, row)) ?? []));
+          }
+          out.push(row);
         }
-        await this.audit.append(tx, {
-          actor: 'system',
-          action: outcome.ok ? 'operation.finalised' : 'operation.failed',
-          subjectType: 'chain_operation',
-          subjectId: op.id,
-          data: outcome.ok
-            ? { kind: row.kind, nonce: row.nonce, receipt, result: row.result }
-            : {
-                kind: row.kind,
-                nonce: op.nonce,
-                receipt,
-                errorCode: outcome.code,
-                errorMessage: outcome.message,
-              },
-        });
-        for (const hook of (row.subjectType && this.finalHooks.get(row.subjectType)) || []) {
-          followUps.push(...((await hook(tx, row)) ?? []));
-        }
-        return row;
+        return out;
       }),
     );
-    if (!row) return;
-    this.emit(row);
+    for (const row of done) this.emit(row);
     for (const next of followUps) await this.dispatch(next);
   }
 
@@ -533,5 +716,46 @@ export class OperationService {
 
   private emit(op: ChainOperation): void {
     this.changes.emit('change', op);
+  }
+}
+
+/**
+ * Collects outcomes as they arrive and records them in groups: while one group's transaction
+ * runs, the next outcomes wait and go together in the next one. `add` resolves once its
+ * outcome's transaction has committed (or rejects with that transaction's error).
+ */
+class OutcomeRecorder {
+  private waiting: { op: ChainOperation; outcome: Outcome; done: (err?: unknown) => void }[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly record: (items: { op: ChainOperation; outcome: Outcome }[]) => Promise<void>,
+  ) {}
+
+  add(op: ChainOperation, outcome: Outcome): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => {
+      this.waiting.push({ op, outcome, done: (err) => (err === undefined ? resolve() : reject(err)) });
+    });
+    this.running ??= this.run();
+    return p;
+  }
+
+  private async run(): Promise<void> {
+    // Let outcomes that arrive in the same turn join the first group.
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0);
+      try {
+        await this.record(batch);
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.done(err ?? new Error('recording the outcome failed'));
+      }
+    }
+    this.running = null;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
   }
 }
