@@ -82,6 +82,16 @@ async function main(): Promise<void> {
     }
     await queue.drain();
 
+    // Statements and transactions the server sends while the N operations go through.
+    let statements = 0;
+    let transactions = 0;
+    db.orm.em
+      .getConnection()
+      .getKnex()
+      .on('query', (q: { sql?: string }) => {
+        statements++;
+        if (/^begin/i.test(q.sql ?? '')) transactions++;
+      });
     const t0 = performance.now();
     const ids: string[] = [];
     // Requests arrive 32 at a time, as concurrent API calls would.
@@ -107,11 +117,16 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 20));
     }
     const t1 = performance.now();
+    const counted = { statements, transactions };
     const failed = await em.count(ChainOperation, { id: { $in: ids }, status: 'failed' });
     if (failed > 0) throw new Error(`${failed} operations failed`);
     const opsPerSec = (N / (t1 - t0)) * 1000;
     log(
       `outbox: ${N} operations final in ${((t1 - t0) / 1000).toFixed(2)} s (recorded in ${((tRecorded - t0) / 1000).toFixed(2)} s) → ${Math.round(opsPerSec)} ops/s`,
+    );
+
+    log(
+      `        ${(counted.statements / N).toFixed(1)} statements, ${(counted.transactions / N).toFixed(2)} transactions per operation (the final polling included)`,
     );
 
     // The ledger alone, same calls, same signer, submitted without waiting for each other.

@@ -93,7 +93,8 @@ export const TERMINAL_STATUSES: ReadonlySet<OperationStatus> = new Set(['finalis
 export class OperationService {
   /** Emits `change` with the updated operation after every committed status change. */
   readonly changes = new EventEmitter();
-  private readonly signerLocks = new Map<string, Promise<unknown>>();
+  /** The drain under way per signer in this process, and whether a job arrived during it. */
+  private readonly draining = new Map<string, { poked: boolean; done: Promise<void> }>();
   private lastCreatedAt = 0;
   private readonly finalHooks = new Map<string, FinalHook[]>();
   /** Keys the outbox signs with; modules holding keys (custodial accounts) add a source. */
@@ -241,24 +242,46 @@ export class OperationService {
    * expires and the periodic sweep starts the queue again.)
    */
   async process(operationId: string): Promise<void> {
-    const first = await this.orm.em.fork().findOne(ChainOperation, { id: operationId });
+    const first = await this.orm.em
+      .fork()
+      .findOne(ChainOperation, { id: operationId }, { fields: ['signer', 'status'] });
     if (!first) {
       this.log.warn({ operationId }, 'chain operation vanished; nothing to do');
       return;
     }
+    if (TERMINAL_STATUSES.has(first.status)) return;
     const signer = first.signer;
-    await this.withSignerLock(signer, async () => {
-      if (await this.isTerminal(operationId)) return;
-      for (;;) {
-        if (this.stopping || !(await this.leases.acquire(signer))) return;
-        try {
-          await this.drain(signer);
-        } finally {
-          await this.leases.release(signer).catch(() => undefined);
+    // One drainer per signer in this process: a job arriving while it runs joins it (the drainer
+    // looks once more before it stops, so the job's operation, committed before the job was
+    // queued, is not left behind) instead of queueing a drain of its own.
+    const running = this.draining.get(signer);
+    if (running) {
+      running.poked = true;
+      return running.done;
+    }
+    const state: { poked: boolean; done: Promise<void> } = { poked: false, done: Promise.resolve() };
+    this.draining.set(signer, state);
+    state.done = (async () => {
+      try {
+        for (;;) {
+          state.poked = false;
+          if (this.stopping || !(await this.leases.acquire(signer))) return;
+          try {
+            await this.drain(signer);
+          } finally {
+            await this.leases.release(signer).catch(() => undefined);
+          }
+          if (this.stopping) return;
+          if (state.poked) continue;
+          // Checked and given up in one synchronous step after the query: a job that joins
+          // later finds no drainer and starts one.
+          if (!(await this.hasOpen(signer)) && !state.poked) return;
         }
-        if (this.stopping || !(await this.hasOpen(signer))) return;
+      } finally {
+        this.draining.delete(signer);
       }
-    });
+    })();
+    return state.done;
   }
 
   /** Stops taking new steps (shutdown): the step under way finishes, the rest waits for the next start. */
@@ -426,28 +449,11 @@ export class OperationService {
     }
   }
 
-  private async isTerminal(id: string): Promise<boolean> {
-    const op = await this.orm.em.fork().findOne(ChainOperation, { id }, { fields: ['status'] });
-    return !op || TERMINAL_STATUSES.has(op.status);
-  }
-
   /** Creation times strictly increase within the process, so they order one transaction's calls. */
   private nextCreatedAt(): Date {
     const now = Date.now();
     this.lastCreatedAt = now > this.lastCreatedAt ? now : this.lastCreatedAt + 1;
     return new Date(this.lastCreatedAt);
-  }
-
-  private async withSignerLock<T>(signer: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.signerLocks.get(signer) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.signerLocks.set(signer, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.signerLocks.get(signer) === tail) this.signerLocks.delete(signer);
-    }
   }
 
   /**
