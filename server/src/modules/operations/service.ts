@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { LockMode, QueryOrder, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { LedgerError, type Ledger, type LedgerCall } from '@stoa/chain';
+import {
+  LedgerError,
+  MAX_BATCH_CALLS,
+  type BatchItemResult,
+  type Ledger,
+  type LedgerCall,
+} from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
 import { retryOnDeadlock } from '../../db/locks.js';
 import { AppError } from '../../errors.js';
@@ -31,7 +37,14 @@ export interface OutboxOptions {
   submitTimeoutMs?: number;
   /** Transactions of one signer in flight at once (default 32 on the embedded ledger, 4 on a node). */
   window?: number;
+  /**
+   * Batchable operations of one signer coalesced into one `utility.forceBatch` (default 200; 1 =
+   * never). Only on an adapter whose `capabilities.batch` is true.
+   */
+  batchSize?: number;
 }
+
+const DEFAULT_BATCH_SIZE = 200;
 
 /** What a submission came back with, before it is recorded. */
 type Outcome =
@@ -102,6 +115,13 @@ export class OperationService {
   private readonly leases: SignerLeases;
   private readonly submitTimeoutMs: number;
   private readonly window: number;
+  private readonly batchSize: number;
+  /** Submissions waiting to be recorded together (see `submit`). */
+  private submitting: {
+    input: RecordOperationInput;
+    resolve: (op: ChainOperation) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
   private stopping = false;
 
   constructor(
@@ -117,6 +137,10 @@ export class OperationService {
     this.leases = new SignerLeases(orm, opts.instanceId, opts.leaseTtlMs ?? 30_000);
     this.submitTimeoutMs = opts.submitTimeoutMs ?? 120_000;
     this.window = Math.max(1, opts.window ?? (ledger.kind === 'embedded' ? 32 : 4));
+    // Coalescing needs an adapter that submits batches (the SDK adapter does not yet: issue 12).
+    this.batchSize = ledger.capabilities?.batch
+      ? Math.min(MAX_BATCH_CALLS, Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE))
+      : 1;
     queue.register<{ operationId: string }>(SUBMIT_JOB, (data) => this.process(data.operationId), {
       attempts: 8,
       backoffMs: 250,
@@ -176,8 +200,47 @@ export class OperationService {
     await this.queue.enqueue(SUBMIT_JOB, { operationId: op.id }, { jobId: op.id });
   }
 
-  /** Record in its own transaction and dispatch: for callers with no other business change. */
-  async submit(input: RecordOperationInput): Promise<ChainOperation> {
+  /**
+   * Record in its own transaction and dispatch: for callers with no other business change.
+   * Submissions arriving in the same turn of the event loop are recorded together in one
+   * transaction (group commit: one round of the audit trail's lock, one insert per table); each
+   * resolves once that transaction has committed. If the group's transaction fails (one
+   * submission's idempotency key conflicts, say), each is recorded on its own, so one caller's
+   * error is never another's.
+   */
+  submit(input: RecordOperationInput): Promise<ChainOperation> {
+    return new Promise<ChainOperation>((resolve, reject) => {
+      this.submitting.push({ input, resolve, reject });
+      if (this.submitting.length === 1) setImmediate(() => void this.recordSubmitted());
+    });
+  }
+
+  private async recordSubmitted(): Promise<void> {
+    const group = this.submitting.splice(0);
+    let ops: ChainOperation[] | null = null;
+    if (group.length > 1) {
+      ops = await this.orm.em
+        .fork()
+        .transactional(async (tx) => {
+          const out: ChainOperation[] = [];
+          for (const { input } of group) out.push(await this.record(tx, input));
+          return out;
+        })
+        .catch(() => null);
+    }
+    if (ops) {
+      await Promise.all(
+        group.map(async ({ resolve, reject }, i) => {
+          const op = ops[i]!;
+          await this.dispatch(op).then(() => resolve(op), reject);
+        }),
+      );
+      return;
+    }
+    await Promise.all(group.map(({ input, resolve, reject }) => this.submitOne(input).then(resolve, reject)));
+  }
+
+  private async submitOne(input: RecordOperationInput): Promise<ChainOperation> {
     let op: ChainOperation;
     try {
       op = await this.orm.em.fork().transactional((tx) => this.record(tx, input));
@@ -323,7 +386,7 @@ export class OperationService {
           { signer, status: { $nin: ['finalised', 'failed'] } },
           {
             orderBy: { nonce: QueryOrder.ASC_NULLS_LAST, createdAt: 'asc', id: 'asc' },
-            limit: this.window,
+            limit: this.window * this.batchSize,
           },
         );
         const head = open[0];
@@ -358,64 +421,92 @@ export class OperationService {
       throw err;
     }
     const [base, info] = await Promise.all([this.ledger.nonce(signer), this.ledger.info()]);
-    const values = rows.map(() => '(?::uuid, ?::int)').join(', ');
+    // Transactions in order: consecutive batchable operations share one forceBatch (up to the
+    // batch size), the others go alone; at most `window` transactions.
+    const txs: ChainOperation[][] = [];
+    for (const row of rows) {
+      const last = txs.at(-1);
+      const joins =
+        last !== undefined &&
+        this.batchSize > 1 &&
+        last.length < this.batchSize &&
+        BATCHABLE_CALLS.has(row.kind) &&
+        BATCHABLE_CALLS.has(last[0]!.kind);
+      if (joins) last.push(row);
+      else if (txs.length < this.window) txs.push([row]);
+      else break;
+    }
+    const values: string[] = [];
     const params: unknown[] = [];
-    rows.forEach((r, i) => params.push(r.id, base + i));
-    // One statement for the whole window. The unique (signer, nonce) index refuses a nonce that
-    // another operation holds (the statement fails whole, the job retries); a row that another
-    // worker moved meanwhile (a lapsed lease) is left out.
+    txs.forEach((tx, t) =>
+      tx.forEach((r, i) => {
+        values.push('(?::uuid, ?::int, ?::int, ?::int)');
+        params.push(r.id, base + t, i, tx.length > 1 ? tx.length : null);
+      }),
+    );
+    // One statement for the whole window. The unique (signer, nonce, batch index) index refuses
+    // a nonce that another transaction holds (the statement fails whole, the job retries); a row
+    // that another worker moved meanwhile (a lapsed lease) is left out.
     const claimed = await this.orm.em.getConnection().execute<{ id: string }[]>(
       `update chain_operation as c
-          set status = 'submitted', nonce = v.nonce, submitted_at_block = ?, attempts = c.attempts + 1,
+          set status = 'submitted', nonce = v.nonce, batch_index = v.batch_index,
+              batch_size = v.batch_size, submitted_at_block = ?, attempts = c.attempts + 1,
               updated_at = now()
-         from (values ${values}) as v (id, nonce)
+         from (values ${values.join(', ')}) as v (id, nonce, batch_index, batch_size)
         where c.id = v.id and c.nonce is null and c.status not in ('finalised', 'failed')
         returning c.id`,
       [info.blockHeight, ...params],
     );
     const got = new Set(claimed.map((r) => r.id));
-    // Only the run of consecutive nonces from `base` goes out: past a row left out there is a
-    // gap, and what was claimed beyond it is sent by recovery once the gap is filled.
-    const sending: ChainOperation[] = [];
-    for (const [i, row] of rows.entries()) {
-      if (!got.has(row.id) || lost()) break;
-      row.status = 'submitted';
-      row.nonce = base + i;
-      row.submittedAtBlock = info.blockHeight;
-      row.attempts += 1;
-      sending.push(row);
+    // Only the run of whole transactions with consecutive nonces from `base` goes out: past one
+    // with a row left out there is a gap, and what was claimed beyond it is resolved by recovery.
+    const sending: ChainOperation[][] = [];
+    for (const [t, tx] of txs.entries()) {
+      if (!tx.every((r) => got.has(r.id)) || lost()) break;
+      tx.forEach((row, i) => {
+        row.status = 'submitted';
+        row.nonce = base + t;
+        row.batchIndex = i;
+        row.batchSize = tx.length > 1 ? tx.length : null;
+        row.submittedAtBlock = info.blockHeight;
+        row.attempts += 1;
+      });
+      sending.push(tx);
     }
     if (sending.length === 0) return;
-    for (const row of sending) this.emit(row);
+    for (const tx of sending) for (const row of tx) this.emit(row);
     const lastNonce = base + sending.length - 1;
     const recorder = new OutcomeRecorder((batch) => this.finishMany(batch));
     const filled = new Set<number>();
-    const send = (row: ChainOperation): Promise<void> =>
-      this.withTimeout(this.ledger.submit(row.call, { signer, nonce: row.nonce! })).then(
-        (receipt) => recorder.add(row, { ok: true, receipt }),
+    const send = (tx: ChainOperation[]): Promise<void> => {
+      const nonce = tx[0]!.nonce!;
+      return this.withTimeout(this.ledger.submit(callOf(tx), { signer, nonce })).then(
+        (receipt) => recorder.add(outcomesOf(tx, { ok: true, receipt })),
         async (err: unknown) => {
           if (err instanceof LedgerError && err.refused) {
-            await recorder.add(row, {
-              ok: false,
-              code: err.code,
-              message: err.message,
-              releaseNonce: !err.included,
-              receipt: receiptOfError(err),
-            });
-            const n = row.nonce!;
-            if (!err.included && n < lastNonce && !filled.has(n) && !lost()) {
-              filled.add(n);
-              const filler = await this.recordFiller(signer, n, info.blockHeight);
-              if (filler) await send(filler);
+            await recorder.add(
+              outcomesOf(tx, {
+                ok: false,
+                code: err.code,
+                message: err.message,
+                releaseNonce: !err.included,
+                receipt: receiptOfError(err),
+              }),
+            );
+            if (!err.included && nonce < lastNonce && !filled.has(nonce) && !lost()) {
+              filled.add(nonce);
+              const filler = await this.recordFiller(signer, nonce, info.blockHeight);
+              if (filler) await send([filler]);
             }
             return;
           }
-          this.log.warn({ err, operationId: row.id }, 'chain submission outcome unknown; will look it up');
-          await this.noteRetry(row.id, err);
+          this.log.warn({ err, operationId: tx[0]!.id }, 'chain submission outcome unknown; will look it up');
+          await this.noteRetry(tx[0]!.id, err);
         },
       );
+    };
     // In nonce order: the ledger takes submissions in call order.
-    const results = await Promise.allSettled(sending.map((row) => send(row)));
+    const results = await Promise.allSettled(sending.map((tx) => send(tx)));
     await recorder.idle();
     const failure = results.find((r) => r.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
@@ -457,11 +548,13 @@ export class OperationService {
   }
 
   /**
-   * One step of one operation. Before anything is sent again, what became of an earlier send
-   * is looked up by the nonce recorded for it; an error that leaves the outcome unknown is
-   * retried (the next run starts with that lookup), never recorded as a failure.
+   * One step of one operation (or of the batch transaction carrying it: every operation of that
+   * batch moves together). Before anything is sent again, what became of an earlier send is
+   * looked up by the nonce recorded for it; an error that leaves the outcome unknown is retried
+   * (the next run starts with that lookup), never recorded as a failure.
    */
   private async advance(em: EntityManager, op: ChainOperation): Promise<void> {
+    const rows = op.batchSize === null || op.nonce === null ? [op] : await this.batchRows(em, op);
     try {
       await this.keys.ensure(op.signer);
       if (op.nonce !== null) {
@@ -469,14 +562,17 @@ export class OperationService {
         const found = await this.ledger.findTransaction(op.signer, op.nonce, {
           fromBlock: op.submittedAtBlock ?? undefined,
         });
-        if (found?.status === 'success') return await this.finish(op, { ok: true, receipt: found.receipt });
+        if (found?.status === 'success')
+          return await this.finishMany(outcomesOf(rows, { ok: true, receipt: found.receipt }));
         if (found?.status === 'failed') {
-          return await this.finish(op, {
-            ok: false,
-            code: found.error.code,
-            message: found.error.message,
-            receipt: { txHash: found.txHash, blockNumber: found.blockNumber, blockHash: found.blockHash },
-          });
+          return await this.finishMany(
+            outcomesOf(rows, {
+              ok: false,
+              code: found.error.code,
+              message: found.error.message,
+              receipt: { txHash: found.txHash, blockNumber: found.blockNumber, blockHash: found.blockHash },
+            }),
+          );
         }
         const next = await this.ledger.nonce(op.signer);
         if (next > op.nonce) {
@@ -509,12 +605,16 @@ export class OperationService {
         op.nonce = nonce;
         op.submittedAtBlock = info.blockHeight;
       }
-      // Only if nobody else moved the row meanwhile (a lapsed lease): never overwrite a nonce
-      // another worker recorded, never reopen a finished operation. The unique (signer, nonce)
-      // index refuses a nonce that another operation already holds.
+      // Only if nobody else moved the rows meanwhile (a lapsed lease): never overwrite a nonce
+      // another worker recorded, never reopen a finished operation. The unique (signer, nonce,
+      // batch index) index refuses a nonce that another transaction already holds.
       const claimed = await em.nativeUpdate(
         ChainOperation,
-        { id: op.id, status: { $nin: ['finalised', 'failed'] }, nonce: recordedNonce },
+        {
+          id: { $in: rows.map((r) => r.id) },
+          status: { $nin: ['finalised', 'failed'] },
+          nonce: recordedNonce,
+        },
         {
           status: 'submitted',
           nonce: op.nonce,
@@ -523,24 +623,33 @@ export class OperationService {
           updatedAt: new Date(),
         },
       );
-      if (claimed !== 1) return; // changed under us: the caller reads the signer's queue again
-      op.status = 'submitted';
-      op.attempts += 1;
-      this.emit(op);
+      if (claimed === 0) return; // changed under us: the caller reads the signer's queue again
+      if (claimed !== rows.length) {
+        throw new Error(
+          `only ${claimed} of the ${rows.length} operations of the batch at nonce ${op.nonce} could be claimed`,
+        );
+      }
+      for (const r of rows) {
+        r.status = 'submitted';
+        r.attempts = op.attempts + 1;
+        this.emit(r);
+      }
       const receipt = await this.withTimeout(
-        this.ledger.submit(op.call, { signer: op.signer, nonce: op.nonce }),
+        this.ledger.submit(callOf(rows), { signer: op.signer, nonce: op.nonce }),
       );
-      await this.finish(op, { ok: true, receipt });
+      await this.finishMany(outcomesOf(rows, { ok: true, receipt }));
     } catch (err) {
       if (err instanceof LedgerError && err.refused) {
-        await this.finish(op, {
-          ok: false,
-          code: err.code,
-          message: err.message,
-          // Refused before inclusion: the nonce was not consumed and goes to the next operation.
-          releaseNonce: !err.included,
-          receipt: receiptOfError(err),
-        });
+        await this.finishMany(
+          outcomesOf(rows, {
+            ok: false,
+            code: err.code,
+            message: err.message,
+            // Refused before inclusion: the nonce was not consumed and goes to the next operation.
+            releaseNonce: !err.included,
+            receipt: receiptOfError(err),
+          }),
+        );
         return;
       }
       if (LedgerError.is(err, 'UnknownSigner')) {
@@ -555,6 +664,24 @@ export class OperationService {
       await this.noteRetry(op.id, err);
       throw err;
     }
+  }
+
+  /**
+   * Every operation of the batch transaction carrying `op` (whatever its status), by position:
+   * the batch is resent whole, the same calls in the same order, or not at all.
+   */
+  private async batchRows(em: EntityManager, op: ChainOperation): Promise<ChainOperation[]> {
+    const rows = await em.find(
+      ChainOperation,
+      { signer: op.signer, nonce: op.nonce },
+      { orderBy: { batchIndex: 'asc' } },
+    );
+    if (rows.length !== op.batchSize || rows.some((r, i) => r.batchIndex !== i)) {
+      throw new Error(
+        `batch at nonce ${op.nonce} of ${op.signer} has ${rows.length} of its ${op.batchSize} operations; cannot resend it`,
+      );
+    }
+    return rows;
   }
 
   private withTimeout<T>(p: Promise<T>): Promise<T> {
@@ -738,9 +865,13 @@ class OutcomeRecorder {
     private readonly record: (items: { op: ChainOperation; outcome: Outcome }[]) => Promise<void>,
   ) {}
 
-  add(op: ChainOperation, outcome: Outcome): Promise<void> {
+  add(items: { op: ChainOperation; outcome: Outcome }[]): Promise<void> {
     const p = new Promise<void>((resolve, reject) => {
-      this.waiting.push({ op, outcome, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      const done = (err?: unknown) => (err === undefined ? resolve() : reject(err));
+      // Resolved with the last item of the list (all of them go in one group).
+      items.forEach((item, i) =>
+        this.waiting.push({ ...item, done: i === items.length - 1 ? done : () => undefined }),
+      );
     });
     this.running ??= this.run();
     return p;
@@ -764,4 +895,55 @@ class OutcomeRecorder {
   async idle(): Promise<void> {
     while (this.running) await this.running;
   }
+}
+
+/** Calls the outbox may coalesce into one `utility.forceBatch` (independent outcomes per item). */
+export const BATCHABLE_CALLS: ReadonlySet<string> = new Set([
+  'system.remark',
+  'identity.cddRegisterDid',
+  'identity.addClaim',
+  'balances.transfer',
+  'asset.issue',
+]);
+
+/** The call that carries these operations: theirs alone, or a forceBatch of their calls in order. */
+function callOf(rows: ChainOperation[]): LedgerCall {
+  const head = rows[0]!;
+  if (head.batchSize === null) return head.call;
+  return { name: 'utility.forceBatch', args: { calls: rows.map((r) => r.call) } };
+}
+
+/**
+ * One transaction's outcome as each operation's: a batch's receipt is shared, each operation
+ * takes its own item (result or error); a refusal of the whole transaction is each one's.
+ */
+function outcomesOf(rows: ChainOperation[], outcome: Outcome): { op: ChainOperation; outcome: Outcome }[] {
+  const head = rows[0]!;
+  if (head.batchSize === null || !outcome.ok) return rows.map((op) => ({ op, outcome }));
+  const result = outcome.receipt.result as { items?: BatchItemResult[] } | undefined;
+  const receipt = {
+    txHash: outcome.receipt.txHash,
+    blockNumber: outcome.receipt.blockNumber,
+    blockHash: outcome.receipt.blockHash,
+  };
+  return rows.map((op) => {
+    const item = result?.items?.[op.batchIndex];
+    if (!item) {
+      return {
+        op,
+        outcome: {
+          ok: false as const,
+          code: 'ValidationError',
+          message: `the batch receipt has no item ${op.batchIndex}`,
+          receipt,
+        },
+      };
+    }
+    return {
+      op,
+      outcome: item.ok
+        ? { ok: true as const, receipt: { ...receipt, result: item.result } }
+        : { ok: false as const, code: item.error.code, message: item.error.message, receipt },
+    };
+  });
 }
