@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { LockMode, QueryOrder, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { QueryOrder, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import {
   LedgerError,
@@ -141,11 +141,15 @@ export class OperationService {
     this.batchSize = ledger.capabilities?.batch
       ? Math.min(MAX_BATCH_CALLS, Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE))
       : 1;
-    queue.register<{ operationId: string }>(SUBMIT_JOB, (data) => this.process(data.operationId), {
-      attempts: 8,
-      backoffMs: 250,
-      concurrency: 4,
-    });
+    queue.register<{ operationId: string; signer?: string }>(
+      SUBMIT_JOB,
+      (data) => this.process(data.operationId, data.signer),
+      {
+        attempts: 8,
+        backoffMs: 250,
+        concurrency: 4,
+      },
+    );
   }
 
   /**
@@ -154,6 +158,15 @@ export class OperationService {
    */
   async record(em: EntityManager, input: RecordOperationInput): Promise<ChainOperation> {
     const existing = await em.findOne(ChainOperation, { idempotencyKey: input.idempotencyKey });
+    return this.recordWith(em, input, existing);
+  }
+
+  /** `record` with the operation already found under the idempotency key (or null). */
+  private async recordWith(
+    em: EntityManager,
+    input: RecordOperationInput,
+    existing: ChainOperation | null,
+  ): Promise<ChainOperation> {
     if (existing) {
       if (canonicalJson(existing.call) !== canonicalJson(input.call) || existing.signer !== input.signer) {
         throw new AppError(
@@ -195,9 +208,13 @@ export class OperationService {
   }
 
   /** Queues an operation after the transaction that recorded it has committed. */
-  async dispatch(op: Pick<ChainOperation, 'id' | 'status'>): Promise<void> {
+  async dispatch(op: Pick<ChainOperation, 'id' | 'status'> & { signer?: string }): Promise<void> {
     if (TERMINAL_STATUSES.has(op.status)) return;
-    await this.queue.enqueue(SUBMIT_JOB, { operationId: op.id }, { jobId: op.id });
+    await this.queue.enqueue(
+      SUBMIT_JOB,
+      op.signer ? { operationId: op.id, signer: op.signer } : { operationId: op.id },
+      { jobId: op.id },
+    );
   }
 
   /**
@@ -222,8 +239,17 @@ export class OperationService {
       ops = await this.orm.em
         .fork()
         .transactional(async (tx) => {
+          // One read for every key of the group; keys repeated within it answer with the first.
+          const found = await tx.find(ChainOperation, {
+            idempotencyKey: { $in: group.map((g) => g.input.idempotencyKey) },
+          });
+          const byKey = new Map(found.map((op) => [op.idempotencyKey, op]));
           const out: ChainOperation[] = [];
-          for (const { input } of group) out.push(await this.record(tx, input));
+          for (const { input } of group) {
+            const op = await this.recordWith(tx, input, byKey.get(input.idempotencyKey) ?? null);
+            byKey.set(input.idempotencyKey, op);
+            out.push(op);
+          }
           return out;
         })
         .catch(() => null);
@@ -304,7 +330,14 @@ export class OperationService {
    * recorded while the lease was held is never left behind. (If the holder died, its lease
    * expires and the periodic sweep starts the queue again.)
    */
-  async process(operationId: string): Promise<void> {
+  async process(operationId: string, signerHint?: string): Promise<void> {
+    // The job names its signer: while that signer is drained here, join without a read (the
+    // operation committed before its job was queued, so the drainer's last look finds it).
+    const joined = signerHint ? this.draining.get(signerHint) : undefined;
+    if (joined) {
+      joined.poked = true;
+      return joined.done;
+    }
     const first = await this.orm.em
       .fork()
       .findOne(ChainOperation, { id: operationId }, { fields: ['signer', 'status'] });
@@ -326,19 +359,23 @@ export class OperationService {
     this.draining.set(signer, state);
     state.done = (async () => {
       try {
+        let drain = true;
         for (;;) {
-          state.poked = false;
-          if (this.stopping || !(await this.leases.acquire(signer))) return;
-          try {
-            await this.drain(signer);
-          } finally {
-            await this.leases.release(signer).catch(() => undefined);
+          if (drain) {
+            if (this.stopping || !(await this.leases.acquire(signer))) return;
+            try {
+              await this.drain(signer);
+            } finally {
+              await this.leases.release(signer).catch(() => undefined);
+            }
           }
           if (this.stopping) return;
-          if (state.poked) continue;
           // Checked and given up in one synchronous step after the query: a job that joins
-          // later finds no drainer and starts one.
-          if (!(await this.hasOpen(signer)) && !state.poked) return;
+          // later finds no drainer and starts one. A job that joined during the query may have
+          // been missed by it: look again (without the lease unless something is open).
+          state.poked = false;
+          drain = await this.hasOpen(signer);
+          if (!drain && !state.poked) return;
         }
       } finally {
         this.draining.delete(signer);
@@ -747,52 +784,67 @@ export class OperationService {
 
   private async finishTogether(items: { op: ChainOperation; outcome: Outcome }[]): Promise<void> {
     const followUps: ChainOperation[] = [];
+    const unique = [...new Map(items.map((i) => [i.op.id, i])).values()];
+    const values: string[] = [];
+    const params: unknown[] = [];
+    for (const { op, outcome } of unique) {
+      const receipt = outcome.receipt
+        ? {
+            txHash: outcome.receipt.txHash,
+            blockNumber: outcome.receipt.blockNumber,
+            blockHash: outcome.receipt.blockHash,
+          }
+        : null;
+      values.push('(?::uuid, ?, ?::jsonb, ?::jsonb, ?, ?, ?::boolean)');
+      params.push(
+        op.id,
+        outcome.ok ? 'finalised' : 'failed',
+        receipt ? JSON.stringify(receipt) : null,
+        outcome.ok && outcome.receipt.result !== undefined && outcome.receipt.result !== null
+          ? JSON.stringify(outcome.receipt.result)
+          : null,
+        outcome.ok ? null : outcome.code,
+        outcome.ok ? null : outcome.message,
+        !outcome.ok && outcome.releaseNonce === true,
+      );
+    }
     // The audit trail's lock comes before the rows the hooks update, the reverse of request
     // paths (rows, then trail): PostgreSQL may break such a cycle, and the outcome is recorded again.
     const done = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
         followUps.length = 0;
-        const out: ChainOperation[] = [];
-        const rows = await tx.find(
-          ChainOperation,
-          { id: { $in: items.map((i) => i.op.id) } },
-          { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+        // One statement moves every row that is still unfinished; the row lock it takes makes a
+        // second worker recording the same outcome (a lapsed lease, a duplicate job) wait, then
+        // find the row final and leave it out.
+        const changed = await tx.getConnection().execute<Record<string, unknown>[]>(
+          `update chain_operation as c
+              set status = v.status, receipt = v.receipt, result = v.result, error_code = v.error_code,
+                  error_message = v.error_message, last_error = null, updated_at = now(),
+                  finalised_at = case when v.status = 'finalised' then now() else c.finalised_at end,
+                  nonce = case when v.release then null else c.nonce end
+             from (values ${values.join(', ')}) as v (id, status, receipt, result, error_code, error_message, release)
+            where c.id = v.id and c.status not in ('finalised', 'failed')
+            returning c.*`,
+          params,
+          'all',
+          tx.getTransactionContext(),
         );
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        for (const { op, outcome } of items) {
+        const byId = new Map(changed.map((r) => [String(r.id), tx.map(ChainOperation, r)]));
+        const out: ChainOperation[] = [];
+        for (const { op, outcome } of unique) {
           const row = byId.get(op.id);
-          if (!row || TERMINAL_STATUSES.has(row.status)) continue;
-          const receipt = outcome.receipt
-            ? {
-                txHash: outcome.receipt.txHash,
-                blockNumber: outcome.receipt.blockNumber,
-                blockHash: outcome.receipt.blockHash,
-              }
-            : null;
-          const nonce = row.nonce;
-          row.receipt = receipt;
-          row.lastError = null;
-          if (outcome.ok) {
-            row.status = 'finalised';
-            row.result = outcome.receipt.result ?? null;
-            row.finalisedAt = new Date();
-          } else {
-            row.status = 'failed';
-            row.errorCode = outcome.code;
-            row.errorMessage = outcome.message;
-            if (outcome.releaseNonce) row.nonce = null;
-          }
+          if (!row) continue;
           await this.audit.append(tx, {
             actor: 'system',
             action: outcome.ok ? 'operation.finalised' : 'operation.failed',
             subjectType: 'chain_operation',
             subjectId: op.id,
             data: outcome.ok
-              ? { kind: row.kind, nonce: row.nonce, receipt, result: row.result }
+              ? { kind: row.kind, nonce: row.nonce, receipt: row.receipt, result: row.result }
               : {
                   kind: row.kind,
-                  nonce,
-                  receipt,
+                  nonce: op.nonce,
+                  receipt: row.receipt,
                   errorCode: outcome.code,
                   errorMessage: outcome.message,
                 },
