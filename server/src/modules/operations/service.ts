@@ -462,6 +462,13 @@ export class OperationService {
     // batch size), the others go alone; at most `window` transactions.
     const txs: ChainOperation[][] = [];
     for (const row of rows) {
+      // Only independent calls share a window; any other goes alone, after what precedes it is
+      // final (calls whose effects the chain completes in a later block — settlements, offerings —
+      // keep the one-at-a-time order they had).
+      if (!PIPELINED_CALLS.has(row.kind)) {
+        if (txs.length === 0) txs.push([row]);
+        break;
+      }
       const last = txs.at(-1);
       const joins =
         last !== undefined &&
@@ -849,9 +856,11 @@ export class OperationService {
                   errorMessage: outcome.message,
                 },
           });
-          for (const hook of (row.subjectType && this.finalHooks.get(row.subjectType)) || []) {
-            followUps.push(...((await hook(tx, row)) ?? []));
-          }
+          const hooks = (row.subjectType && this.finalHooks.get(row.subjectType)) || [];
+          for (const hook of hooks) followUps.push(...((await hook(tx, row)) ?? []));
+          // The next operation's hooks read what this one's wrote, as if each had its own
+          // transaction (e.g. "is any other subscription of this offering still refunding?").
+          if (hooks.length > 0) await tx.flush();
           out.push(row);
         }
         return out;
@@ -957,6 +966,12 @@ export const BATCHABLE_CALLS: ReadonlySet<string> = new Set([
   'balances.transfer',
   'asset.issue',
 ]);
+
+/**
+ * Calls sent several at a time (a window): those whose outcome does not depend on an earlier
+ * in-flight call's effects beyond the order of application — the batchable ones.
+ */
+export const PIPELINED_CALLS: ReadonlySet<string> = BATCHABLE_CALLS;
 
 /** The call that carries these operations: theirs alone, or a forceBatch of their calls in order. */
 function callOf(rows: ChainOperation[]): LedgerCall {
