@@ -77,6 +77,32 @@ describe('outbox pipeline: several transactions of one signer in flight', () => 
       .filter((r) => r.startsWith(`${run} `));
   }
 
+  it('records submissions arriving together in one group, and one conflict fails only its own caller', async () => {
+    const app = await env.app();
+    const run = `group-${randomBytes(3).toString('hex')}`;
+    const input = (key: string, text: string) => ({
+      idempotencyKey: `${run}-${key}`,
+      call: { name: 'system.remark' as const, args: { remark: `${run} ${text}` } },
+      signer: alice,
+      requestedBy: 'test',
+    });
+    const taken = await app.services.operations.submit(input('taken', 'first use'));
+    const results = await Promise.allSettled([
+      app.services.operations.submit(input('a', 'a')),
+      app.services.operations.submit(input('taken', 'a different call under a used key')),
+      app.services.operations.submit(input('b', 'b')),
+      app.services.operations.submit(input('a', 'a')), // the same key twice in one group
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+    const [a, , b, again] = results.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    expect(again!.id).toBe(a!.id);
+    await app.services.operations.process(b!.id, alice);
+    const rows = await load([taken.id, a!.id, b!.id]);
+    expect(rows.map((r) => r.status)).toEqual(['finalised', 'finalised', 'finalised']);
+    expect(await onChain(run)).toEqual([`${run} first use`, `${run} a`, `${run} b`]);
+  });
+
   it('sends a window at once with consecutive nonces in the order the operations were recorded', async () => {
     const probe = around(env.ledger, (_call, send) => send());
     const app = await env.app({ ledger: probe.ledger });
