@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { LedgerError, type Ledger, type LedgerCall } from '@stoa/chain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainOperation } from '../src/modules/operations/entity.js';
-import { FILLER_REMARK_PREFIX, FILLER_SUBJECT } from '../src/modules/operations/service.js';
+import { FILLER_REMARK_PREFIX, FILLER_SUBJECT, OperationService } from '../src/modules/operations/service.js';
+import { InlineQueue } from '../src/jobs/inline.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
 import { remarks } from './support/faulty-ledger.js';
 
@@ -240,6 +241,95 @@ describe('outbox pipeline: several transactions of one signer in flight', () => 
     expect(await env.ledger.nonce(alice)).toBe(before + 2);
   });
 });
+
+describe('outbox pipeline: losing the lease mid-window', () => {
+  let env: TestEnv;
+  let alice: string;
+  beforeAll(async () => {
+    env = await createTestEnv();
+    alice = await env.ledger.addSigner({ uri: '//Alice' });
+  });
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('records what it had in flight, sends nothing more, and the next holder sends the rest once', async () => {
+    const app = await env.app();
+    const run = `lease-${randomBytes(3).toString('hex')}`;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const probe = around(env.ledger, async (call, send) => {
+      if (remarkOf(call).endsWith(' 1')) await held; // the second transaction's answer is slow
+      return send();
+    });
+    // A worker of its own with a short lease (renewed every 100 ms) and a window of 2.
+    const queue = new InlineQueue();
+    const worker = new OperationService(env.db.orm, probe.ledger, queue, app.services.audit, app.log, {
+      instanceId: 'worker-a',
+      leaseTtlMs: 300,
+      window: 2,
+      batchSize: 1,
+    });
+    worker.keys.markLoaded(alice); // the ledger holds Alice's key already
+    const before = await env.ledger.nonce(alice);
+    const ops = await env.db.orm.em.fork().transactional(async (tx) => {
+      const out: ChainOperation[] = [];
+      for (let i = 0; i < 4; i++) {
+        out.push(
+          await worker.record(tx, {
+            idempotencyKey: `${run}-${i}`,
+            call: { name: 'system.remark', args: { remark: `${run} ${i}` } },
+            signer: alice,
+            requestedBy: 'test',
+          }),
+        );
+      }
+      return out;
+    });
+    const running = worker.process(ops[0]!.id, alice);
+    await expect.poll(async () => (await load(env, [ops[0]!.id]))[0]!.status).toBe('finalised');
+    // Another instance takes the lease over (as after a stall longer than its time to live).
+    await env.db.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `update signer_lease set holder = 'worker-b', expires_at = now() + interval '1 hour' where signer = ?`,
+        [alice],
+      );
+    await new Promise((r) => setTimeout(r, 400)); // a renewal finds the lease gone
+    release();
+    await expect(running).rejects.toThrow(/lost the lease/);
+    const mid = await load(
+      env,
+      ops.map((o) => o.id),
+    );
+    // What was in flight is recorded; nothing after it was sent.
+    expect(mid.map((r) => [r.status, r.nonce])).toEqual([
+      ['finalised', before],
+      ['finalised', before + 1],
+      ['pending', null],
+      ['pending', null],
+    ]);
+    expect(await env.ledger.nonce(alice)).toBe(before + 2);
+
+    // worker-b's lease ends; the next holder sends the rest, each once, in order.
+    await env.db.orm.em.fork().getConnection().execute(`delete from signer_lease where signer = ?`, [alice]);
+    await app.services.operations.process(ops[2]!.id);
+    const done = await load(
+      env,
+      ops.map((o) => o.id),
+    );
+    expect(done.map((r) => [r.status, r.nonce])).toEqual(done.map((_, i) => ['finalised', before + i]));
+    const seen = (await remarks(env.ledger))
+      .map((e) => String(e.data.remark))
+      .filter((r) => r.startsWith(run));
+    expect(seen).toEqual([0, 1, 2, 3].map((i) => `${run} ${i}`));
+    await queue.close();
+  });
+});
+
+const load = (env: TestEnv, ids: string[]) =>
+  env.db.orm.em.fork().find(ChainOperation, { id: { $in: ids } }, { orderBy: { createdAt: 'asc' } });
 
 describe('outbox batches: batchable operations of one signer share one utility.forceBatch', () => {
   let env: TestEnv;
