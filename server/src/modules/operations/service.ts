@@ -418,18 +418,23 @@ export class OperationService {
         if (this.stopping) return;
         if (lost) throw new Error(`lost the lease of signer ${signer}; another instance took over`);
         const em = this.orm.em.fork();
-        const open = await em.find(
-          ChainOperation,
-          { signer, status: { $nin: ['finalised', 'failed'] } },
-          {
-            orderBy: { nonce: QueryOrder.ASC_NULLS_LAST, createdAt: 'asc', id: 'asc' },
-            limit: this.window * this.batchSize,
-          },
-        );
+        const next = (limit: number) =>
+          em.find(
+            ChainOperation,
+            { signer, status: { $nin: ['finalised', 'failed'] } },
+            { orderBy: { nonce: QueryOrder.ASC_NULLS_LAST, createdAt: 'asc', id: 'asc' }, limit },
+          );
+        let open = await next(this.window);
         const head = open[0];
         if (!head) return;
-        if (head.nonce !== null || this.window === 1) await this.advance(em, head);
-        else await this.sendWindow(signer, open, () => lost);
+        if (head.nonce !== null || this.window === 1 || !PIPELINED_CALLS.has(head.kind)) {
+          await this.advance(em, head);
+          continue;
+        }
+        // Batches can carry more operations than the window has transactions: read that many.
+        if (this.batchSize > 1 && open.length === this.window)
+          open = await next(this.window * this.batchSize);
+        await this.sendWindow(signer, open, () => lost);
       }
     } finally {
       clearInterval(renewal);
