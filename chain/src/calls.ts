@@ -1,4 +1,5 @@
 import type { Address, AssetId, Decimal, Did, Timestamp } from './ledger.js';
+import type { LedgerErrorCode } from './errors.js';
 import type {
   AgentGroup,
   AssetDocument,
@@ -236,7 +237,38 @@ export interface Calls {
     args: { assetId: AssetId; isExempt: boolean; key: ExemptionKey; entities: Did[] };
     result: void;
   };
+
+  // ------------------------------------------------------------------ utility (Polymesh 7.0)
+  // Inner calls run in the batch signer's name, one after the other, each in its own storage
+  // layer; fees and permissions are those of each inner call. At most `MAX_BATCH_CALLS`
+  // (`TooManyCalls`); a `utility.batchAll` inside a batch is filtered (`CallFiltered`).
+  /**
+   * Stops at the first failing call (`utility.BatchInterrupted{index, error}`), keeping the
+   * earlier ones; the transaction succeeds. Else `ItemCompleted` per call and `BatchCompleted`.
+   */
+  'utility.batch': { args: { calls: LedgerCall[] }; result: { items: BatchItemResult[] } };
+  /** All or nothing: any failing call fails and reverts the whole transaction with its error. */
+  'utility.batchAll': { args: { calls: LedgerCall[] }; result: { results: unknown[] } };
+  /**
+   * Runs every call: `ItemCompleted` or `ItemFailed{error}` each, then `BatchCompleted` or
+   * `BatchCompletedWithErrors`. Each item keeps its own outcome.
+   */
+  'utility.forceBatch': { args: { calls: LedgerCall[] }; result: { items: BatchItemResult[] } };
 }
+
+/** The outcome of one call of a `utility.batch` / `utility.forceBatch`, by position. */
+export type BatchItemResult =
+  { ok: true; result: unknown } | { ok: false; error: { code: LedgerErrorCode; message: string } };
+
+/** Polymesh's limit on calls in one batch: 33,554,432 / 3 / 1,024 (`TooManyCalls`). */
+export const MAX_BATCH_CALLS = 10_922;
+
+/** The batch calls, by name. */
+export const BATCH_CALLS: ReadonlySet<string> = new Set([
+  'utility.batch',
+  'utility.batchAll',
+  'utility.forceBatch',
+]);
 
 export type CallName = keyof Calls;
 export type CallArgs<K extends CallName> = Calls[K]['args'];

@@ -5,6 +5,8 @@
 const TEXT: Readonly<Record<string, string>> = {
   BadSignature: 'The transaction was not signed correctly; try again.',
   BadOrigin: 'You are not allowed to do this on the chain.',
+  TooManyCalls: 'Too many calls in one batch: the chain takes at most 10,922.',
+  CallFiltered: 'The chain does not allow this call inside a batch.',
   MissingIdentity: 'You have no identity on the chain yet; finish onboarding first.',
   CddRequired: 'You are not yet verified (your identity has no valid customer due-diligence claim).',
   ReceiverCddMissing: 'The receiver is not yet verified, so they cannot receive this.',

@@ -12,6 +12,9 @@ export const LEDGER_ERROR_CODES = [
   'NotConnected',
   'OutcomeUnknown',
   'Unsupported',
+  // utility (batches): more calls than a batch may hold; a call the batch may not dispatch
+  'TooManyCalls',
+  'CallFiltered',
   // base pallet: a bounded string or list is longer than the chain allows
   'TooLong',
   // transaction admission and fees

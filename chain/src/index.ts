@@ -13,3 +13,4 @@ export { fromUnits, mulUnits, ONE_UNIT, unitsOf } from './units.js';
 export * from './limits.js';
 export { CHAIN_COUNTRY_CODES, isChainCountry } from './countries.js';
 export { chainErrorText } from './error-text.js';
+export { BATCH_CALLS, MAX_BATCH_CALLS, type BatchItemResult } from './calls.js';

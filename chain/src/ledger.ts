@@ -104,8 +104,15 @@ import type { Queries } from './queries.js';
 export type { Queries, ClaimFilter } from './queries.js';
 export type * from './types.js';
 
+/** What an adapter can do beyond the common port. */
+export interface LedgerCapabilities {
+  /** `utility.batch`, `utility.batchAll`, `utility.forceBatch` are submitted (else `Unsupported`). */
+  batch: boolean;
+}
+
 export interface Ledger extends Queries {
   readonly kind: LedgerKind;
+  readonly capabilities: LedgerCapabilities;
 
   info(): Promise<LedgerInfo>;
 

@@ -134,6 +134,10 @@ const EnvSchema = Type.Object({
   OUTBOX_SUBMIT_TIMEOUT_MS: wholeNumber(),
   /** An operation unfinished for longer than this is reported as stuck in /health. */
   OUTBOX_STUCK_AFTER_SECONDS: wholeNumber(),
+  /** Transactions of one signer in flight at once (nonces assigned in order); 1 = one at a time. */
+  OUTBOX_WINDOW: wholeNumber(),
+  /** Calls of one signer coalesced into one `utility.forceBatch` (allow-listed calls); 0 or 1 = none. */
+  OUTBOX_BATCH_SIZE: wholeNumber(),
   /** Ticker of the platform stablecoin, created by the platform at first start. */
   STABLECOIN_TICKER: matching('^[A-Z0-9]{1,12}$', 'up to 12 capital letters or digits'),
   /** Name of the platform stablecoin, as investors read it. */
@@ -188,7 +192,15 @@ export interface Config {
   publicUrl: string;
   /** How often notices waiting for e-mail are delivered (0: only when asked, in tests). */
   notificationMailIntervalMs: number;
-  outbox: { sweepIntervalMs: number; submitTimeoutMs: number; stuckAfterMs: number };
+  outbox: {
+    sweepIntervalMs: number;
+    submitTimeoutMs: number;
+    stuckAfterMs: number;
+    /** Transactions of one signer in flight at once; 0 = the adapter's default. */
+    window?: number;
+    /** Calls coalesced into one batch transaction; 0 = the adapter's default, 1 = no batching. */
+    batchSize?: number;
+  };
   sessionTtlMs: number;
   /** How long a resolved session or API key is cached (plugins/auth.ts); 0 = not at all. */
   authCacheTtlMs: number;
@@ -540,6 +552,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       sweepIntervalMs: Number(e.OUTBOX_SWEEP_INTERVAL_MS ?? (nodeEnv === 'test' ? '0' : '30000')),
       submitTimeoutMs: Number(e.OUTBOX_SUBMIT_TIMEOUT_MS ?? '120000'),
       stuckAfterMs: Number(e.OUTBOX_STUCK_AFTER_SECONDS ?? '300') * 1000,
+      window: Number(e.OUTBOX_WINDOW ?? '0'),
+      // Tests count nonces per operation: no coalescing there unless a test asks for it.
+      batchSize: Number(e.OUTBOX_BATCH_SIZE ?? (nodeEnv === 'test' ? '1' : '0')),
     },
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
     authCacheTtlMs: Number(e.AUTH_CACHE_TTL_MS ?? '5000'),

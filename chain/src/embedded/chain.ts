@@ -19,6 +19,7 @@ import { CheckpointModule } from './modules/checkpoint.js';
 import { CorporateActionsModule } from './modules/corporate-actions.js';
 import { SettlementModule } from './modules/settlement.js';
 import { StoModule } from './modules/sto.js';
+import { UtilityModule } from './modules/utility.js';
 import { Runtime, invalid, type Origin } from './runtime.js';
 
 export const SS58_FORMAT = 42;
@@ -43,6 +44,7 @@ export class Chain {
   readonly settlement: SettlementModule;
   readonly sto: StoModule;
   readonly corporateActions: CorporateActionsModule;
+  readonly utility: UtilityModule;
   private readonly addressCache = new Map<string, Address>();
 
   constructor(genesisHash: string) {
@@ -60,6 +62,7 @@ export class Chain {
     this.settlement = new SettlementModule(this);
     this.sto = new StoModule(this);
     this.corporateActions = new CorporateActionsModule(this);
+    this.utility = new UtilityModule(this);
   }
 
   /** Dev genesis like Polymesh `--dev`; `addresses` maps each dev URI to its SS58 address. */

@@ -170,6 +170,7 @@ const DEV_URIS = [DEV_PRIMARY_URI, ...DEV_SECONDARY_URIS];
 
 export class EmbeddedLedger implements Ledger {
   readonly kind = 'embedded' as const;
+  readonly capabilities = { batch: true };
   private readonly keyring = new Keyring({ type: 'sr25519', ss58Format: SS58_FORMAT });
   private readonly pairs = new Map<Address, KeyringPair>();
   /** The latest sealed block. */

@@ -1102,6 +1102,13 @@ export async function prepare(ctx: DispatchContext, call: LedgerCall): Promise<P
         }),
         none,
       );
+    case 'utility.batch':
+    case 'utility.batchAll':
+    case 'utility.forceBatch':
+      // Calls mapped through SDK procedures cannot be built as inner extrinsics without being
+      // sent, so batches are refused here and `capabilities.batch` is false: the outbox does not
+      // coalesce on this adapter. Issue 12 (adapter rewrite) maps them to api.tx.utility.*.
+      throw new LedgerError('Unsupported', `${call.name} is not supported by the Polymesh SDK adapter yet`);
     default:
       return unsupported(call);
   }

@@ -100,6 +100,8 @@ export interface PolymeshLedgerOptions {
 /** The SDK adapter: the port over `@polymeshassociation/polymesh-sdk` and a Polymesh node. */
 export class PolymeshLedger implements Ledger {
   readonly kind = 'polymesh' as const;
+  /** Batches are refused until the adapter builds inner calls as extrinsics (issue 12). */
+  readonly capabilities = { batch: false };
 
   private constructor(
     private readonly sdk: Polymesh,

@@ -29,6 +29,9 @@ export const servicesPlugin = fp(
     const operations = new OperationService(db.orm, ledger, queue, audit, app.log, {
       instanceId: config.instanceId,
       submitTimeoutMs: config.outbox.submitTimeoutMs,
+      window: config.outbox.window || undefined,
+      // Absent (a config built without it): no coalescing; 0: the outbox's default.
+      batchSize: config.outbox.batchSize === undefined ? 1 : config.outbox.batchSize || undefined,
     });
     let operator: Address | undefined;
     const accounts: Address[] = [];

@@ -29,6 +29,13 @@ export class ChainOperation extends BaseEntity {
   /** Chain height when the transaction was first sent: where a recovery scan starts. */
   submittedAtBlock: number | null = null;
   attempts = 0;
+  /**
+   * Position of this operation's call in the batch transaction carrying it (0 when alone); the
+   * operations of one batch share (signer, nonce).
+   */
+  batchIndex = 0;
+  /** Calls in the `utility.forceBatch` carrying this operation; null when sent alone. */
+  batchSize: number | null = null;
   /** Set only when `failed`: the chain's refusal. */
   errorCode: string | null = null;
   errorMessage: string | null = null;
@@ -53,8 +60,9 @@ export const ChainOperationSchema = new EntitySchema<ChainOperation, BaseEntity>
   tableName: 'chain_operation',
   extends: BaseSchema,
   indexes: [{ properties: ['status'] }, { properties: ['subjectType', 'subjectId'] }],
-  // The fence of exactly-once: one operation per (signer, nonce), whichever instance records it.
-  uniques: [{ properties: ['signer', 'nonce'] }],
+  // The fence of exactly-once: one transaction per (signer, nonce), whichever instance records it
+  // (each transaction's first operation has batch index 0; a batch's others follow it).
+  uniques: [{ properties: ['signer', 'nonce', 'batchIndex'] }],
   properties: {
     idempotencyKey: { type: 'string', length: 200, unique: true },
     kind: { type: 'string', length: 100 },
@@ -64,6 +72,8 @@ export const ChainOperationSchema = new EntitySchema<ChainOperation, BaseEntity>
     nonce: { type: 'integer', nullable: true },
     submittedAtBlock: { type: 'integer', nullable: true },
     attempts: { type: 'integer' },
+    batchIndex: { type: 'integer', default: 0 },
+    batchSize: { type: 'integer', nullable: true },
     errorCode: { type: 'string', length: 100, nullable: true },
     errorMessage: { type: 'text', nullable: true },
     lastError: { type: 'text', nullable: true },

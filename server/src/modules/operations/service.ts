@@ -1,7 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { QueryOrder, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { LedgerError, type Ledger, type LedgerCall } from '@stoa/chain';
+import {
+  LedgerError,
+  MAX_BATCH_CALLS,
+  type BatchItemResult,
+  type Ledger,
+  type LedgerCall,
+} from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';
 import { retryOnDeadlock } from '../../db/locks.js';
 import { AppError } from '../../errors.js';
@@ -28,7 +35,32 @@ export interface OutboxOptions {
   leaseTtlMs?: number;
   /** A submission with no answer after this long has an unknown outcome (0: wait for ever). */
   submitTimeoutMs?: number;
+  /** Transactions of one signer in flight at once (default 32 on the embedded ledger, 4 on a node). */
+  window?: number;
+  /**
+   * Batchable operations of one signer coalesced into one `utility.forceBatch` (default 200; 1 =
+   * never). Only on an adapter whose `capabilities.batch` is true.
+   */
+  batchSize?: number;
 }
+
+const DEFAULT_BATCH_SIZE = 200;
+
+/** What a submission came back with, before it is recorded. */
+type Outcome =
+  | { ok: true; receipt: { txHash: string; blockNumber: number; blockHash: string; result?: unknown } }
+  | {
+      ok: false;
+      code: string;
+      message: string;
+      receipt?: OperationReceipt | null;
+      releaseNonce?: boolean;
+    };
+
+/** Prefix of the remark a gap filler sends (a nonce left free under later in-flight ones). */
+export const FILLER_REMARK_PREFIX = 'stoa:outbox-filler:';
+/** Subject type of gap fillers: operations the outbox records for itself. */
+export const FILLER_SUBJECT = 'outbox.filler';
 
 export interface OutboxHealth {
   /** `attention` when an operation has been unfinished for longer than it should take. */
@@ -74,13 +106,22 @@ export const TERMINAL_STATUSES: ReadonlySet<OperationStatus> = new Set(['finalis
 export class OperationService {
   /** Emits `change` with the updated operation after every committed status change. */
   readonly changes = new EventEmitter();
-  private readonly signerLocks = new Map<string, Promise<unknown>>();
+  /** The drain under way per signer in this process, and whether a job arrived during it. */
+  private readonly draining = new Map<string, { poked: boolean; done: Promise<void> }>();
   private lastCreatedAt = 0;
   private readonly finalHooks = new Map<string, FinalHook[]>();
   /** Keys the outbox signs with; modules holding keys (custodial accounts) add a source. */
   readonly keys: SignerKeys;
   private readonly leases: SignerLeases;
   private readonly submitTimeoutMs: number;
+  private readonly window: number;
+  private readonly batchSize: number;
+  /** Submissions waiting to be recorded together (see `submit`). */
+  private submitting: {
+    input: RecordOperationInput;
+    resolve: (op: ChainOperation) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
   private stopping = false;
 
   constructor(
@@ -95,11 +136,20 @@ export class OperationService {
     this.keys = new SignerKeys(ledger);
     this.leases = new SignerLeases(orm, opts.instanceId, opts.leaseTtlMs ?? 30_000);
     this.submitTimeoutMs = opts.submitTimeoutMs ?? 120_000;
-    queue.register<{ operationId: string }>(SUBMIT_JOB, (data) => this.process(data.operationId), {
-      attempts: 8,
-      backoffMs: 250,
-      concurrency: 4,
-    });
+    this.window = Math.max(1, opts.window ?? (ledger.kind === 'embedded' ? 32 : 4));
+    // Coalescing needs an adapter that submits batches (the SDK adapter does not yet: issue 12).
+    this.batchSize = ledger.capabilities?.batch
+      ? Math.min(MAX_BATCH_CALLS, Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE))
+      : 1;
+    queue.register<{ operationId: string; signer?: string }>(
+      SUBMIT_JOB,
+      (data) => this.process(data.operationId, data.signer),
+      {
+        attempts: 8,
+        backoffMs: 250,
+        concurrency: 4,
+      },
+    );
   }
 
   /**
@@ -108,6 +158,15 @@ export class OperationService {
    */
   async record(em: EntityManager, input: RecordOperationInput): Promise<ChainOperation> {
     const existing = await em.findOne(ChainOperation, { idempotencyKey: input.idempotencyKey });
+    return this.recordWith(em, input, existing);
+  }
+
+  /** `record` with the operation already found under the idempotency key (or null). */
+  private async recordWith(
+    em: EntityManager,
+    input: RecordOperationInput,
+    existing: ChainOperation | null,
+  ): Promise<ChainOperation> {
     if (existing) {
       if (canonicalJson(existing.call) !== canonicalJson(input.call) || existing.signer !== input.signer) {
         throw new AppError(
@@ -149,13 +208,65 @@ export class OperationService {
   }
 
   /** Queues an operation after the transaction that recorded it has committed. */
-  async dispatch(op: Pick<ChainOperation, 'id' | 'status'>): Promise<void> {
+  async dispatch(op: Pick<ChainOperation, 'id' | 'status'> & { signer?: string }): Promise<void> {
     if (TERMINAL_STATUSES.has(op.status)) return;
-    await this.queue.enqueue(SUBMIT_JOB, { operationId: op.id }, { jobId: op.id });
+    await this.queue.enqueue(
+      SUBMIT_JOB,
+      op.signer ? { operationId: op.id, signer: op.signer } : { operationId: op.id },
+      { jobId: op.id },
+    );
   }
 
-  /** Record in its own transaction and dispatch: for callers with no other business change. */
-  async submit(input: RecordOperationInput): Promise<ChainOperation> {
+  /**
+   * Record in its own transaction and dispatch: for callers with no other business change.
+   * Submissions arriving in the same turn of the event loop are recorded together in one
+   * transaction (group commit: one round of the audit trail's lock, one insert per table); each
+   * resolves once that transaction has committed. If the group's transaction fails (one
+   * submission's idempotency key conflicts, say), each is recorded on its own, so one caller's
+   * error is never another's.
+   */
+  submit(input: RecordOperationInput): Promise<ChainOperation> {
+    return new Promise<ChainOperation>((resolve, reject) => {
+      this.submitting.push({ input, resolve, reject });
+      if (this.submitting.length === 1) setImmediate(() => void this.recordSubmitted());
+    });
+  }
+
+  private async recordSubmitted(): Promise<void> {
+    const group = this.submitting.splice(0);
+    let ops: ChainOperation[] | null = null;
+    if (group.length > 1) {
+      ops = await this.orm.em
+        .fork()
+        .transactional(async (tx) => {
+          // One read for every key of the group; keys repeated within it answer with the first.
+          const found = await tx.find(ChainOperation, {
+            idempotencyKey: { $in: group.map((g) => g.input.idempotencyKey) },
+          });
+          const byKey = new Map(found.map((op) => [op.idempotencyKey, op]));
+          const out: ChainOperation[] = [];
+          for (const { input } of group) {
+            const op = await this.recordWith(tx, input, byKey.get(input.idempotencyKey) ?? null);
+            byKey.set(input.idempotencyKey, op);
+            out.push(op);
+          }
+          return out;
+        })
+        .catch(() => null);
+    }
+    if (ops) {
+      await Promise.all(
+        group.map(async ({ resolve, reject }, i) => {
+          const op = ops[i]!;
+          await this.dispatch(op).then(() => resolve(op), reject);
+        }),
+      );
+      return;
+    }
+    await Promise.all(group.map(({ input, resolve, reject }) => this.submitOne(input).then(resolve, reject)));
+  }
+
+  private async submitOne(input: RecordOperationInput): Promise<ChainOperation> {
     let op: ChainOperation;
     try {
       op = await this.orm.em.fork().transactional((tx) => this.record(tx, input));
@@ -219,25 +330,58 @@ export class OperationService {
    * recorded while the lease was held is never left behind. (If the holder died, its lease
    * expires and the periodic sweep starts the queue again.)
    */
-  async process(operationId: string): Promise<void> {
-    const first = await this.orm.em.fork().findOne(ChainOperation, { id: operationId });
+  async process(operationId: string, signerHint?: string): Promise<void> {
+    // The job names its signer: while that signer is drained here, join without a read (the
+    // operation committed before its job was queued, so the drainer's last look finds it).
+    const joined = signerHint ? this.draining.get(signerHint) : undefined;
+    if (joined) {
+      joined.poked = true;
+      return joined.done;
+    }
+    const first = await this.orm.em
+      .fork()
+      .findOne(ChainOperation, { id: operationId }, { fields: ['signer', 'status'] });
     if (!first) {
       this.log.warn({ operationId }, 'chain operation vanished; nothing to do');
       return;
     }
+    if (TERMINAL_STATUSES.has(first.status)) return;
     const signer = first.signer;
-    await this.withSignerLock(signer, async () => {
-      if (await this.isTerminal(operationId)) return;
-      for (;;) {
-        if (this.stopping || !(await this.leases.acquire(signer))) return;
-        try {
-          await this.drain(signer);
-        } finally {
-          await this.leases.release(signer).catch(() => undefined);
+    // One drainer per signer in this process: a job arriving while it runs joins it (the drainer
+    // looks once more before it stops, so the job's operation, committed before the job was
+    // queued, is not left behind) instead of queueing a drain of its own.
+    const running = this.draining.get(signer);
+    if (running) {
+      running.poked = true;
+      return running.done;
+    }
+    const state: { poked: boolean; done: Promise<void> } = { poked: false, done: Promise.resolve() };
+    this.draining.set(signer, state);
+    state.done = (async () => {
+      try {
+        let drain = true;
+        for (;;) {
+          if (drain) {
+            if (this.stopping || !(await this.leases.acquire(signer))) return;
+            try {
+              await this.drain(signer);
+            } finally {
+              await this.leases.release(signer).catch(() => undefined);
+            }
+          }
+          if (this.stopping) return;
+          // Checked and given up in one synchronous step after the query: a job that joins
+          // later finds no drainer and starts one. A job that joined during the query may have
+          // been missed by it: look again (without the lease unless something is open).
+          state.poked = false;
+          drain = await this.hasOpen(signer);
+          if (!drain && !state.poked) return;
         }
-        if (this.stopping || !(await this.hasOpen(signer))) return;
+      } finally {
+        this.draining.delete(signer);
       }
-    });
+    })();
+    return state.done;
   }
 
   /** Stops taking new steps (shutdown): the step under way finishes, the rest waits for the next start. */
@@ -252,7 +396,13 @@ export class OperationService {
     return n > 0;
   }
 
-  /** Advances the signer's unfinished operations, oldest first, while the lease is ours. */
+  /**
+   * Advances the signer's unfinished operations while the lease is ours. Operations that already
+   * hold a nonce come first, in nonce order, one at a time through `advance` (recovery: each is
+   * looked up on chain before anything is sent again). When none does, the next ready ones
+   * (oldest first, up to the window) get consecutive nonces in one statement and are all sent
+   * without waiting for each other (`sendWindow`).
+   */
   private async drain(signer: string): Promise<void> {
     let lost = false;
     const renewal = setInterval(() => {
@@ -268,22 +418,175 @@ export class OperationService {
         if (this.stopping) return;
         if (lost) throw new Error(`lost the lease of signer ${signer}; another instance took over`);
         const em = this.orm.em.fork();
-        const oldest = await em.findOne(
-          ChainOperation,
-          { signer, status: { $nin: ['finalised', 'failed'] } },
-          { orderBy: { createdAt: 'asc', id: 'asc' } },
-        );
-        if (!oldest) return;
-        await this.advance(em, oldest);
+        const next = (limit: number) =>
+          em.find(
+            ChainOperation,
+            { signer, status: { $nin: ['finalised', 'failed'] } },
+            { orderBy: { nonce: QueryOrder.ASC_NULLS_LAST, createdAt: 'asc', id: 'asc' }, limit },
+          );
+        let open = await next(this.window);
+        const head = open[0];
+        if (!head) return;
+        if (head.nonce !== null || this.window === 1 || !PIPELINED_CALLS.has(head.kind)) {
+          await this.advance(em, head);
+          continue;
+        }
+        // Batches can carry more operations than the window has transactions: read that many.
+        if (this.batchSize > 1 && open.length === this.window)
+          open = await next(this.window * this.batchSize);
+        await this.sendWindow(signer, open, () => lost);
       }
     } finally {
       clearInterval(renewal);
     }
   }
 
-  private async isTerminal(id: string): Promise<boolean> {
-    const op = await this.orm.em.fork().findOne(ChainOperation, { id }, { fields: ['status'] });
-    return !op || TERMINAL_STATUSES.has(op.status);
+  /**
+   * Sends several operations that hold no nonce yet: consecutive nonces from the chain's next
+   * one, recorded for all of them in one statement (guarded like `advance`: only rows still
+   * without a nonce and unfinished), then every transaction goes out in nonce order without
+   * waiting for the previous one. Outcomes are recorded as they arrive, those arriving together
+   * in one transaction. A refusal before inclusion of nonce n leaves n free under later nonces
+   * already sent: a filler remark is recorded and sent at n so the later ones are not held
+   * back (on a node they wait in the pool for n) and none is sent twice. Anything that ends
+   * without an outcome stays `submitted` with its nonce: the next turn of `drain` looks it up.
+   */
+  private async sendWindow(signer: string, rows: ChainOperation[], lost: () => boolean): Promise<void> {
+    try {
+      await this.keys.ensure(signer);
+    } catch (err) {
+      if (LedgerError.is(err, 'UnknownSigner')) {
+        this.keys.forget(signer);
+        this.log.error({ operationId: rows[0]!.id, signer, err }, 'cannot sign: no key for the signer');
+      }
+      await this.noteRetry(rows[0]!.id, err);
+      throw err;
+    }
+    const [base, info] = await Promise.all([this.ledger.nonce(signer), this.ledger.info()]);
+    // Transactions in order: consecutive batchable operations share one forceBatch (up to the
+    // batch size), the others go alone; at most `window` transactions.
+    const txs: ChainOperation[][] = [];
+    for (const row of rows) {
+      // Only independent calls share a window; any other goes alone, after what precedes it is
+      // final (calls whose effects the chain completes in a later block — settlements, offerings —
+      // keep the one-at-a-time order they had).
+      if (!PIPELINED_CALLS.has(row.kind)) {
+        if (txs.length === 0) txs.push([row]);
+        break;
+      }
+      const last = txs.at(-1);
+      const joins =
+        last !== undefined &&
+        this.batchSize > 1 &&
+        last.length < this.batchSize &&
+        BATCHABLE_CALLS.has(row.kind) &&
+        BATCHABLE_CALLS.has(last[0]!.kind);
+      if (joins) last.push(row);
+      else if (txs.length < this.window) txs.push([row]);
+      else break;
+    }
+    const values: string[] = [];
+    const params: unknown[] = [];
+    txs.forEach((tx, t) =>
+      tx.forEach((r, i) => {
+        values.push('(?::uuid, ?::int, ?::int, ?::int)');
+        params.push(r.id, base + t, i, tx.length > 1 ? tx.length : null);
+      }),
+    );
+    // One statement for the whole window. The unique (signer, nonce, batch index) index refuses
+    // a nonce that another transaction holds (the statement fails whole, the job retries); a row
+    // that another worker moved meanwhile (a lapsed lease) is left out.
+    const claimed = await this.orm.em.getConnection().execute<{ id: string }[]>(
+      `update chain_operation as c
+          set status = 'submitted', nonce = v.nonce, batch_index = v.batch_index,
+              batch_size = v.batch_size, submitted_at_block = ?, attempts = c.attempts + 1,
+              updated_at = now()
+         from (values ${values.join(', ')}) as v (id, nonce, batch_index, batch_size)
+        where c.id = v.id and c.nonce is null and c.status not in ('finalised', 'failed')
+        returning c.id`,
+      [info.blockHeight, ...params],
+    );
+    const got = new Set(claimed.map((r) => r.id));
+    // Only the run of whole transactions with consecutive nonces from `base` goes out: past one
+    // with a row left out there is a gap, and what was claimed beyond it is resolved by recovery.
+    const sending: ChainOperation[][] = [];
+    for (const [t, tx] of txs.entries()) {
+      if (!tx.every((r) => got.has(r.id)) || lost()) break;
+      tx.forEach((row, i) => {
+        row.status = 'submitted';
+        row.nonce = base + t;
+        row.batchIndex = i;
+        row.batchSize = tx.length > 1 ? tx.length : null;
+        row.submittedAtBlock = info.blockHeight;
+        row.attempts += 1;
+      });
+      sending.push(tx);
+    }
+    if (sending.length === 0) return;
+    for (const tx of sending) for (const row of tx) this.emit(row);
+    const lastNonce = base + sending.length - 1;
+    const recorder = new OutcomeRecorder((batch) => this.finishMany(batch));
+    const filled = new Set<number>();
+    const send = (tx: ChainOperation[]): Promise<void> => {
+      const nonce = tx[0]!.nonce!;
+      return this.withTimeout(this.ledger.submit(callOf(tx), { signer, nonce })).then(
+        (receipt) => recorder.add(outcomesOf(tx, { ok: true, receipt })),
+        async (err: unknown) => {
+          if (err instanceof LedgerError && err.refused) {
+            await recorder.add(
+              outcomesOf(tx, {
+                ok: false,
+                code: err.code,
+                message: err.message,
+                releaseNonce: !err.included,
+                receipt: receiptOfError(err),
+              }),
+            );
+            if (!err.included && nonce < lastNonce && !filled.has(nonce) && !lost()) {
+              filled.add(nonce);
+              const filler = await this.recordFiller(signer, nonce, info.blockHeight);
+              if (filler) await send([filler]);
+            }
+            return;
+          }
+          this.log.warn({ err, operationId: tx[0]!.id }, 'chain submission outcome unknown; will look it up');
+          await this.noteRetry(tx[0]!.id, err);
+        },
+      );
+    };
+    // In nonce order: the ledger takes submissions in call order.
+    const results = await Promise.allSettled(sending.map((tx) => send(tx)));
+    await recorder.idle();
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+  }
+
+  /**
+   * Records a filler for a nonce left free under later in-flight ones: a `system.remark`
+   * operation of its own holding that nonce (so the unique index fences it like any other), in
+   * the audit trail like any other. Null when another operation holds the nonce already.
+   */
+  private async recordFiller(signer: string, nonce: number, atBlock: number): Promise<ChainOperation | null> {
+    try {
+      return await this.orm.em.fork().transactional(async (tx) => {
+        const op = await this.record(tx, {
+          idempotencyKey: `filler:${signer}:${nonce}:${randomUUID()}`,
+          call: { name: 'system.remark', args: { remark: `${FILLER_REMARK_PREFIX}${nonce}` } },
+          signer,
+          requestedBy: 'system',
+          subject: { type: FILLER_SUBJECT, id: `${signer}:${nonce}` },
+        });
+        if (op.nonce !== null || TERMINAL_STATUSES.has(op.status)) return null;
+        op.nonce = nonce;
+        op.status = 'submitted';
+        op.submittedAtBlock = atBlock;
+        op.attempts = 1;
+        return op;
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) return null;
+      throw err;
+    }
   }
 
   /** Creation times strictly increase within the process, so they order one transaction's calls. */
@@ -293,24 +596,14 @@ export class OperationService {
     return new Date(this.lastCreatedAt);
   }
 
-  private async withSignerLock<T>(signer: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.signerLocks.get(signer) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.signerLocks.set(signer, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.signerLocks.get(signer) === tail) this.signerLocks.delete(signer);
-    }
-  }
-
   /**
-   * One step of one operation. Before anything is sent again, what became of an earlier send
-   * is looked up by the nonce recorded for it; an error that leaves the outcome unknown is
-   * retried (the next run starts with that lookup), never recorded as a failure.
+   * One step of one operation (or of the batch transaction carrying it: every operation of that
+   * batch moves together). Before anything is sent again, what became of an earlier send is
+   * looked up by the nonce recorded for it; an error that leaves the outcome unknown is retried
+   * (the next run starts with that lookup), never recorded as a failure.
    */
   private async advance(em: EntityManager, op: ChainOperation): Promise<void> {
+    const rows = op.batchSize === null || op.nonce === null ? [op] : await this.batchRows(em, op);
     try {
       await this.keys.ensure(op.signer);
       if (op.nonce !== null) {
@@ -318,14 +611,17 @@ export class OperationService {
         const found = await this.ledger.findTransaction(op.signer, op.nonce, {
           fromBlock: op.submittedAtBlock ?? undefined,
         });
-        if (found?.status === 'success') return await this.finish(op, { ok: true, receipt: found.receipt });
+        if (found?.status === 'success')
+          return await this.finishMany(outcomesOf(rows, { ok: true, receipt: found.receipt }));
         if (found?.status === 'failed') {
-          return await this.finish(op, {
-            ok: false,
-            code: found.error.code,
-            message: found.error.message,
-            receipt: { txHash: found.txHash, blockNumber: found.blockNumber, blockHash: found.blockHash },
-          });
+          return await this.finishMany(
+            outcomesOf(rows, {
+              ok: false,
+              code: found.error.code,
+              message: found.error.message,
+              receipt: { txHash: found.txHash, blockNumber: found.blockNumber, blockHash: found.blockHash },
+            }),
+          );
         }
         const next = await this.ledger.nonce(op.signer);
         if (next > op.nonce) {
@@ -336,6 +632,20 @@ export class OperationService {
             `nonce ${op.nonce} of ${op.signer} is used but its transaction is not found yet`,
           );
         }
+        if (next < op.nonce) {
+          // Nonces below this one are free and no unfinished operation holds them (those come
+          // first): fill them, or this one could never be included.
+          for (let n = next; n < op.nonce; n++) {
+            const filler = await this.recordFiller(op.signer, n, op.submittedAtBlock ?? 0);
+            if (!filler) {
+              throw new LedgerError(
+                'OutcomeUnknown',
+                `nonce ${n} of ${op.signer} is free below operation ${op.id}'s nonce ${op.nonce} but held by another operation`,
+              );
+            }
+          }
+          return; // the fillers come first in nonce order
+        }
         // Never included and the nonce is still free: sending again with the same nonce is safe.
       }
       const recordedNonce = op.nonce;
@@ -344,12 +654,16 @@ export class OperationService {
         op.nonce = nonce;
         op.submittedAtBlock = info.blockHeight;
       }
-      // Only if nobody else moved the row meanwhile (a lapsed lease): never overwrite a nonce
-      // another worker recorded, never reopen a finished operation. The unique (signer, nonce)
-      // index refuses a nonce that another operation already holds.
+      // Only if nobody else moved the rows meanwhile (a lapsed lease): never overwrite a nonce
+      // another worker recorded, never reopen a finished operation. The unique (signer, nonce,
+      // batch index) index refuses a nonce that another transaction already holds.
       const claimed = await em.nativeUpdate(
         ChainOperation,
-        { id: op.id, status: { $nin: ['finalised', 'failed'] }, nonce: recordedNonce },
+        {
+          id: { $in: rows.map((r) => r.id) },
+          status: { $nin: ['finalised', 'failed'] },
+          nonce: recordedNonce,
+        },
         {
           status: 'submitted',
           nonce: op.nonce,
@@ -358,24 +672,33 @@ export class OperationService {
           updatedAt: new Date(),
         },
       );
-      if (claimed !== 1) return; // changed under us: the caller reads the signer's queue again
-      op.status = 'submitted';
-      op.attempts += 1;
-      this.emit(op);
+      if (claimed === 0) return; // changed under us: the caller reads the signer's queue again
+      if (claimed !== rows.length) {
+        throw new Error(
+          `only ${claimed} of the ${rows.length} operations of the batch at nonce ${op.nonce} could be claimed`,
+        );
+      }
+      for (const r of rows) {
+        r.status = 'submitted';
+        r.attempts = op.attempts + 1;
+        this.emit(r);
+      }
       const receipt = await this.withTimeout(
-        this.ledger.submit(op.call, { signer: op.signer, nonce: op.nonce }),
+        this.ledger.submit(callOf(rows), { signer: op.signer, nonce: op.nonce }),
       );
-      await this.finish(op, { ok: true, receipt });
+      await this.finishMany(outcomesOf(rows, { ok: true, receipt }));
     } catch (err) {
       if (err instanceof LedgerError && err.refused) {
-        await this.finish(op, {
-          ok: false,
-          code: err.code,
-          message: err.message,
-          // Refused before inclusion: the nonce was not consumed and goes to the next operation.
-          releaseNonce: !err.included,
-          receipt: receiptOfError(err),
-        });
+        await this.finishMany(
+          outcomesOf(rows, {
+            ok: false,
+            code: err.code,
+            message: err.message,
+            // Refused before inclusion: the nonce was not consumed and goes to the next operation.
+            releaseNonce: !err.included,
+            receipt: receiptOfError(err),
+          }),
+        );
         return;
       }
       if (LedgerError.is(err, 'UnknownSigner')) {
@@ -390,6 +713,24 @@ export class OperationService {
       await this.noteRetry(op.id, err);
       throw err;
     }
+  }
+
+  /**
+   * Every operation of the batch transaction carrying `op` (whatever its status), by position:
+   * the batch is resent whole, the same calls in the same order, or not at all.
+   */
+  private async batchRows(em: EntityManager, op: ChainOperation): Promise<ChainOperation[]> {
+    const rows = await em.find(
+      ChainOperation,
+      { signer: op.signer, nonce: op.nonce },
+      { orderBy: { batchIndex: 'asc' } },
+    );
+    if (rows.length !== op.batchSize || rows.some((r, i) => r.batchIndex !== i)) {
+      throw new Error(
+        `batch at nonce ${op.nonce} of ${op.signer} has ${rows.length} of its ${op.batchSize} operations; cannot resend it`,
+      );
+    }
+    return rows;
   }
 
   private withTimeout<T>(p: Promise<T>): Promise<T> {
@@ -424,72 +765,113 @@ export class OperationService {
       .catch(() => undefined);
   }
 
+  /** Records one outcome (see `finishMany`). */
+  private async finish(op: ChainOperation, outcome: Outcome): Promise<void> {
+    await this.finishMany([{ op, outcome }]);
+  }
+
   /**
-   * Records the outcome once: the row is locked and re-read, so a second worker that resolved
-   * the same operation (a lapsed lease, a duplicate job) finds it terminal and does nothing.
+   * Records outcomes once, several in one transaction: the rows are locked and re-read in one
+   * statement, so a second worker that resolved the same operation (a lapsed lease, a duplicate
+   * job) finds it terminal and does nothing. Each operation's final hooks run in this
+   * transaction. If the transaction fails (a hook throws), each outcome is recorded on its own,
+   * so one operation's hook does not hold back the others; whatever still fails stays unrecorded
+   * (the nonce lookup records it on the next run).
    */
-  private async finish(
-    op: ChainOperation,
-    outcome:
-      | { ok: true; receipt: { txHash: string; blockNumber: number; blockHash: string; result?: unknown } }
-      | {
-          ok: false;
-          code: string;
-          message: string;
-          receipt?: OperationReceipt | null;
-          releaseNonce?: boolean;
-        },
-  ): Promise<void> {
-    const receipt = outcome.receipt
-      ? {
-          txHash: outcome.receipt.txHash,
-          blockNumber: outcome.receipt.blockNumber,
-          blockHash: outcome.receipt.blockHash,
-        }
-      : null;
+  private async finishMany(items: { op: ChainOperation; outcome: Outcome }[]): Promise<void> {
+    if (items.length === 0) return;
+    try {
+      await this.finishTogether(items);
+    } catch (err) {
+      if (items.length === 1) throw err;
+      let first: unknown = null;
+      for (const item of items) {
+        await this.finishTogether([item]).catch((e: unknown) => {
+          first ??= e;
+        });
+      }
+      if (first) throw first;
+    }
+  }
+
+  private async finishTogether(items: { op: ChainOperation; outcome: Outcome }[]): Promise<void> {
     const followUps: ChainOperation[] = [];
+    const unique = [...new Map(items.map((i) => [i.op.id, i])).values()];
+    const values: string[] = [];
+    const params: unknown[] = [];
+    for (const { op, outcome } of unique) {
+      const receipt = outcome.receipt
+        ? {
+            txHash: outcome.receipt.txHash,
+            blockNumber: outcome.receipt.blockNumber,
+            blockHash: outcome.receipt.blockHash,
+          }
+        : null;
+      values.push('(?::uuid, ?, ?::jsonb, ?::jsonb, ?, ?, ?::boolean)');
+      params.push(
+        op.id,
+        outcome.ok ? 'finalised' : 'failed',
+        receipt ? JSON.stringify(receipt) : null,
+        outcome.ok && outcome.receipt.result !== undefined && outcome.receipt.result !== null
+          ? JSON.stringify(outcome.receipt.result)
+          : null,
+        outcome.ok ? null : outcome.code,
+        outcome.ok ? null : outcome.message,
+        !outcome.ok && outcome.releaseNonce === true,
+      );
+    }
     // The audit trail's lock comes before the rows the hooks update, the reverse of request
     // paths (rows, then trail): PostgreSQL may break such a cycle, and the outcome is recorded again.
-    const row = await retryOnDeadlock(() =>
+    const done = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
         followUps.length = 0;
-        const row = await tx.findOne(ChainOperation, { id: op.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if (!row || TERMINAL_STATUSES.has(row.status)) return null;
-        row.receipt = receipt;
-        row.lastError = null;
-        if (outcome.ok) {
-          row.status = 'finalised';
-          row.result = outcome.receipt.result ?? null;
-          row.finalisedAt = new Date();
-        } else {
-          row.status = 'failed';
-          row.errorCode = outcome.code;
-          row.errorMessage = outcome.message;
-          if (outcome.releaseNonce) row.nonce = null;
+        // One statement moves every row that is still unfinished; the row lock it takes makes a
+        // second worker recording the same outcome (a lapsed lease, a duplicate job) wait, then
+        // find the row final and leave it out.
+        const changed = await tx.getConnection().execute<Record<string, unknown>[]>(
+          `update chain_operation as c
+              set status = v.status, receipt = v.receipt, result = v.result, error_code = v.error_code,
+                  error_message = v.error_message, last_error = null, updated_at = now(),
+                  finalised_at = case when v.status = 'finalised' then now() else c.finalised_at end,
+                  nonce = case when v.release then null else c.nonce end
+             from (values ${values.join(', ')}) as v (id, status, receipt, result, error_code, error_message, release)
+            where c.id = v.id and c.status not in ('finalised', 'failed')
+            returning c.*`,
+          params,
+          'all',
+          tx.getTransactionContext(),
+        );
+        const byId = new Map(changed.map((r) => [String(r.id), tx.map(ChainOperation, r)]));
+        const out: ChainOperation[] = [];
+        for (const { op, outcome } of unique) {
+          const row = byId.get(op.id);
+          if (!row) continue;
+          await this.audit.append(tx, {
+            actor: 'system',
+            action: outcome.ok ? 'operation.finalised' : 'operation.failed',
+            subjectType: 'chain_operation',
+            subjectId: op.id,
+            data: outcome.ok
+              ? { kind: row.kind, nonce: row.nonce, receipt: row.receipt, result: row.result }
+              : {
+                  kind: row.kind,
+                  nonce: op.nonce,
+                  receipt: row.receipt,
+                  errorCode: outcome.code,
+                  errorMessage: outcome.message,
+                },
+          });
+          const hooks = (row.subjectType && this.finalHooks.get(row.subjectType)) || [];
+          for (const hook of hooks) followUps.push(...((await hook(tx, row)) ?? []));
+          // The next operation's hooks read what this one's wrote, as if each had its own
+          // transaction (e.g. "is any other subscription of this offering still refunding?").
+          if (hooks.length > 0) await tx.flush();
+          out.push(row);
         }
-        await this.audit.append(tx, {
-          actor: 'system',
-          action: outcome.ok ? 'operation.finalised' : 'operation.failed',
-          subjectType: 'chain_operation',
-          subjectId: op.id,
-          data: outcome.ok
-            ? { kind: row.kind, nonce: row.nonce, receipt, result: row.result }
-            : {
-                kind: row.kind,
-                nonce: op.nonce,
-                receipt,
-                errorCode: outcome.code,
-                errorMessage: outcome.message,
-              },
-        });
-        for (const hook of (row.subjectType && this.finalHooks.get(row.subjectType)) || []) {
-          followUps.push(...((await hook(tx, row)) ?? []));
-        }
-        return row;
+        return out;
       }),
     );
-    if (!row) return;
-    this.emit(row);
+    for (const row of done) this.emit(row);
     for (const next of followUps) await this.dispatch(next);
   }
 
@@ -534,4 +916,106 @@ export class OperationService {
   private emit(op: ChainOperation): void {
     this.changes.emit('change', op);
   }
+}
+
+/**
+ * Collects outcomes as they arrive and records them in groups: while one group's transaction
+ * runs, the next outcomes wait and go together in the next one. `add` resolves once its
+ * outcome's transaction has committed (or rejects with that transaction's error).
+ */
+class OutcomeRecorder {
+  private waiting: { op: ChainOperation; outcome: Outcome; done: (err?: unknown) => void }[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly record: (items: { op: ChainOperation; outcome: Outcome }[]) => Promise<void>,
+  ) {}
+
+  add(items: { op: ChainOperation; outcome: Outcome }[]): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => {
+      const done = (err?: unknown) => (err === undefined ? resolve() : reject(err));
+      // Resolved with the last item of the list (all of them go in one group).
+      items.forEach((item, i) =>
+        this.waiting.push({ ...item, done: i === items.length - 1 ? done : () => undefined }),
+      );
+    });
+    this.running ??= this.run();
+    return p;
+  }
+
+  private async run(): Promise<void> {
+    // Let outcomes that arrive in the same turn join the first group.
+    await new Promise<void>((r) => setImmediate(r));
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0);
+      try {
+        await this.record(batch);
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.done(err ?? new Error('recording the outcome failed'));
+      }
+    }
+    this.running = null;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+}
+
+/** Calls the outbox may coalesce into one `utility.forceBatch` (independent outcomes per item). */
+export const BATCHABLE_CALLS: ReadonlySet<string> = new Set([
+  'system.remark',
+  'identity.cddRegisterDid',
+  'identity.addClaim',
+  'balances.transfer',
+  'asset.issue',
+]);
+
+/**
+ * Calls sent several at a time (a window): those whose outcome does not depend on an earlier
+ * in-flight call's effects beyond the order of application — the batchable ones.
+ */
+export const PIPELINED_CALLS: ReadonlySet<string> = BATCHABLE_CALLS;
+
+/** The call that carries these operations: theirs alone, or a forceBatch of their calls in order. */
+function callOf(rows: ChainOperation[]): LedgerCall {
+  const head = rows[0]!;
+  if (head.batchSize === null) return head.call;
+  return { name: 'utility.forceBatch', args: { calls: rows.map((r) => r.call) } };
+}
+
+/**
+ * One transaction's outcome as each operation's: a batch's receipt is shared, each operation
+ * takes its own item (result or error); a refusal of the whole transaction is each one's.
+ */
+function outcomesOf(rows: ChainOperation[], outcome: Outcome): { op: ChainOperation; outcome: Outcome }[] {
+  const head = rows[0]!;
+  if (head.batchSize === null || !outcome.ok) return rows.map((op) => ({ op, outcome }));
+  const result = outcome.receipt.result as { items?: BatchItemResult[] } | undefined;
+  const receipt = {
+    txHash: outcome.receipt.txHash,
+    blockNumber: outcome.receipt.blockNumber,
+    blockHash: outcome.receipt.blockHash,
+  };
+  return rows.map((op) => {
+    const item = result?.items?.[op.batchIndex];
+    if (!item) {
+      return {
+        op,
+        outcome: {
+          ok: false as const,
+          code: 'ValidationError',
+          message: `the batch receipt has no item ${op.batchIndex}`,
+          receipt,
+        },
+      };
+    }
+    return {
+      op,
+      outcome: item.ok
+        ? { ok: true as const, receipt: { ...receipt, result: item.result } }
+        : { ok: false as const, code: item.error.code, message: item.error.message, receipt },
+    };
+  });
 }
