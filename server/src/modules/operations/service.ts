@@ -551,8 +551,34 @@ export class OperationService {
           }
           this.log.warn({ err, operationId: tx[0]!.id }, 'chain submission outcome unknown; will look it up');
           await this.noteRetry(tx[0]!.id, err);
+          // Later nonces of this window wait on the chain (in its pool) for this one: resolve it
+          // now — look it up by its nonce, resend it with the same nonce if that is still free —
+          // instead of leaving them waiting until the next turn of `drain`.
+          if (nonce < lastNonce) await settleInPlace(tx[0]!.id, nonce);
         },
       );
+    };
+    const settleInPlace = async (id: string, nonce: number): Promise<void> => {
+      for (let attempt = 1; attempt <= 20 && !lost() && !this.stopping; attempt++) {
+        await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 1000)));
+        const row = await this.orm.em.fork().findOne(ChainOperation, { id });
+        if (row && !TERMINAL_STATUSES.has(row.status)) {
+          try {
+            await this.advance(this.orm.em.fork(), row);
+          } catch {
+            continue; // still unknown: look again
+          }
+        }
+        const now = await this.orm.em.fork().findOne(ChainOperation, { id }, { fields: ['status', 'nonce'] });
+        if (now && !TERMINAL_STATUSES.has(now.status)) continue;
+        // Refused before inclusion on the resend: its nonce is free under the later ones.
+        if (now?.status === 'failed' && now.nonce === null && !filled.has(nonce)) {
+          filled.add(nonce);
+          const filler = await this.recordFiller(signer, nonce, info.blockHeight);
+          if (filler) await send([filler]);
+        }
+        return;
+      }
     };
     // In nonce order: the ledger takes submissions in call order.
     const results = await Promise.allSettled(sending.map((tx) => send(tx)));
