@@ -16,6 +16,7 @@ import { Migration20261201120139_KycVendors } from './Migration20261201120139_Ky
 import { Migration20261201121000_CddReview } from './Migration20261201121000_CddReview.js';
 import { Migration20261201133530_PartyIndex } from './Migration20261201133530_PartyIndex.js';
 import { Migration20261201134716_OfferingTotalsIndex } from './Migration20261201134716_OfferingTotalsIndex.js';
+import { Migration20261201151000_OfferingRunningTotals } from './Migration20261201151000_OfferingRunningTotals.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -39,4 +40,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201121000_CddReview', class: Migration20261201121000_CddReview },
   { name: 'Migration20261201133530_PartyIndex', class: Migration20261201133530_PartyIndex },
   { name: 'Migration20261201134716_OfferingTotalsIndex', class: Migration20261201134716_OfferingTotalsIndex },
+  {
+    name: 'Migration20261201151000_OfferingRunningTotals',
+    class: Migration20261201151000_OfferingRunningTotals,
+  },
 ];
