@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_RESULTS_FILE } from './bench/results.js';
+import { benchArgv } from './bench/results.js';
 
 interface Bench {
   name: string;
@@ -59,13 +59,7 @@ const { values: opts } = parseArgs({
     only: { type: 'string' },
   },
   // `--json` alone (no file) is allowed: the default file.
-  args: process.argv
-    .slice(2)
-    .flatMap((a, i, all) =>
-      a === '--json' && (i === all.length - 1 || all[i + 1]!.startsWith('--'))
-        ? [a, DEFAULT_RESULTS_FILE]
-        : [a],
-    ),
+  args: benchArgv(),
 });
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { table } from '../scripts/bench/readme-table.js';
-import { readResults, recordFigures } from '../scripts/bench/results.js';
+import { benchArgv, DEFAULT_RESULTS_FILE, readResults, recordFigures } from '../scripts/bench/results.js';
 
 /** bench-results.json: each bench merges its figures; the README table is made from it. */
 describe('bench results', () => {
@@ -74,5 +74,12 @@ describe('bench results', () => {
 
   it('says so when there is no results file yet', async () => {
     await expect(table(join(dir, 'missing.json'))).rejects.toThrow(/run npm run bench -- --json first/);
+  });
+
+  it('reads `--json` without a file as the default results file', () => {
+    expect(benchArgv(['--json'])).toEqual(['--json', DEFAULT_RESULTS_FILE]);
+    expect(benchArgv(['--json', '--quick'])).toEqual(['--json', DEFAULT_RESULTS_FILE, '--quick']);
+    expect(benchArgv(['--json', 'x.json', '--quick'])).toEqual(['--json', 'x.json', '--quick']);
+    expect(benchArgv(['--quick'])).toEqual(['--quick']);
   });
 });

@@ -23,10 +23,11 @@ import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { onboardInvestor, pool, staffWithKey } from './investors.js';
-import { jsonTarget, recordFigures } from './results.js';
+import { benchArgv, jsonTarget, recordFigures } from './results.js';
 import { client, startBenchServer, type BenchServer } from './server.js';
 
 const { values: opts } = parseArgs({
+  args: benchArgv(),
   options: {
     investors: { type: 'string' },
     holders: { type: 'string', default: '30' },

@@ -14,10 +14,11 @@
  */
 import { parseArgs } from 'node:util';
 import { onboardInvestor, pool, staffWithKey } from './investors.js';
-import { jsonTarget, recordFigures } from './results.js';
+import { benchArgv, jsonTarget, recordFigures } from './results.js';
 import { startBenchServer } from './server.js';
 
 const { values: opts } = parseArgs({
+  args: benchArgv(),
   options: {
     investors: { type: 'string' },
     concurrency: { type: 'string', default: '32' },

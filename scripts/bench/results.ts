@@ -109,3 +109,15 @@ export async function recordFigures(
 
 /** Free memory now, for benches that note it. */
 export const freeMemGb = () => Math.round((freemem() / 1024 ** 3) * 10) / 10;
+
+/**
+ * A bench's command-line arguments with `--json` given no file (last, or followed by another
+ * option) pointing at the default results file, for `parseArgs` (whose string options need a value).
+ */
+export function benchArgv(argv: string[] = process.argv.slice(2)): string[] {
+  return argv.flatMap((a, i) =>
+    a === '--json' && (i === argv.length - 1 || argv[i + 1]!.startsWith('--'))
+      ? [a, DEFAULT_RESULTS_FILE]
+      : [a],
+  );
+}
