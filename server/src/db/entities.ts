@@ -27,7 +27,13 @@ import { CddApprovalSchema } from '../modules/cdd/approval.js';
 
 import { AssetSchema, IssuerSchema } from '../modules/assets/entity.js';
 import { AssetRulesSchema } from '../modules/compliance/entity.js';
-import { OfferingDocumentSchema, OfferingSchema, SubscriptionSchema } from '../modules/offerings/entity.js';
+import {
+  OfferingDocumentSchema,
+  OfferingInvestorTotalSchema,
+  OfferingSchema,
+  OfferingTotalSchema,
+  SubscriptionSchema,
+} from '../modules/offerings/entity.js';
 import { SettlementSchema } from '../modules/settlements/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
@@ -56,6 +62,8 @@ export const entities = [
   AssetRulesSchema,
   OfferingSchema,
   SubscriptionSchema,
+  OfferingTotalSchema,
+  OfferingInvestorTotalSchema,
   SettlementSchema,
   DataKeySchema,
   DocumentUploadSchema,

@@ -17,6 +17,7 @@ import { Migration20261201121000_CddReview } from './Migration20261201121000_Cdd
 import { Migration20261201133530_PartyIndex } from './Migration20261201133530_PartyIndex.js';
 import { Migration20261201134716_OfferingTotalsIndex } from './Migration20261201134716_OfferingTotalsIndex.js';
 import { Migration20261201150500_AuditAppender } from './Migration20261201150500_AuditAppender.js';
+import { Migration20261201151000_OfferingRunningTotals } from './Migration20261201151000_OfferingRunningTotals.js';
 import { Migration20261201151500_OutboxBatches } from './Migration20261201151500_OutboxBatches.js';
 
 /**
@@ -42,5 +43,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201133530_PartyIndex', class: Migration20261201133530_PartyIndex },
   { name: 'Migration20261201134716_OfferingTotalsIndex', class: Migration20261201134716_OfferingTotalsIndex },
   { name: 'Migration20261201150500_AuditAppender', class: Migration20261201150500_AuditAppender },
+  { name: 'Migration20261201151000_OfferingRunningTotals', class: Migration20261201151000_OfferingRunningTotals },
   { name: 'Migration20261201151500_OutboxBatches', class: Migration20261201151500_OutboxBatches },
 ];

@@ -101,9 +101,11 @@ export interface OfferingTotals {
 }
 
 /**
- * The running totals in one SQL aggregate (SUM … FILTER), on the caller's transaction: inside
- * `subscribe` that is the one holding the offering row lock, so concurrent subscriptions see
- * each other's committed rows and never their own unwritten one. Exact: numeric sums, as text.
+ * The running totals, kept by the `subscription_totals` trigger in every transaction that writes
+ * a subscription (Migration20261201151000_OfferingRunningTotals): one row of the offering and
+ * one of the investor, whatever the number of subscriptions. Read on the caller's transaction:
+ * inside `subscribe` that is the one holding the offering row lock, so concurrent subscriptions
+ * see each other's committed rows and never their own unwritten one. Exact: numeric, as text.
  */
 export async function offeringTotals(
   em: EntityManager,
@@ -115,13 +117,13 @@ export async function offeringTotals(
     .execute<
       { raised: string; sold: string; subscriptions: string; investors: string; investor_cost: string }[]
     >(
-      `select coalesce(sum("cost"), 0)::text as raised,
-            coalesce(sum("amount"), 0)::text as sold,
-            count(*)::text as subscriptions,
-            count(distinct "identity_id")::text as investors,
-            coalesce(sum("cost") filter (where "identity_id" = ?), 0)::text as investor_cost
-       from "subscription"
-      where "offering_id" = ? and "status" in ('pending', 'settled')`,
+      `select coalesce(t."raised", 0)::text as raised,
+              coalesce(t."sold", 0)::text as sold,
+              coalesce(t."subscriptions", 0)::text as subscriptions,
+              coalesce(t."investors", 0)::text as investors,
+              coalesce((select i."cost" from "offering_investor_total" i
+                         where i."offering_id" = o.id and i."identity_id" = ?), 0)::text as investor_cost
+         from (select ?::uuid as id) o left join "offering_total" t on t."offering_id" = o.id`,
       [identityId ?? null, offeringId],
       'all',
       em.getTransactionContext(),

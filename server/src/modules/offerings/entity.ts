@@ -134,3 +134,47 @@ export const OfferingDocumentSchema = new EntitySchema<OfferingDocument, BaseEnt
     uploadedBy: { type: 'string', length: 100 },
   },
 });
+
+/**
+ * An offering's running totals over its subscriptions in progress or settled, written only by
+ * the `subscription_totals` trigger (Migration20261201151000_OfferingRunningTotals) and read
+ * with SQL (eligibility.ts `offeringTotals`). Declared so the schema tools know the table.
+ */
+export class OfferingTotal {
+  offeringId!: string;
+  raised!: string;
+  sold!: string;
+  subscriptions!: number;
+  investors!: number;
+}
+
+export const OfferingTotalSchema = new EntitySchema<OfferingTotal>({
+  class: OfferingTotal,
+  tableName: 'offering_total',
+  properties: {
+    offeringId: { type: 'uuid', primary: true },
+    raised: { type: 'decimal', columnType: 'numeric', default: 0 },
+    sold: { type: 'decimal', columnType: 'numeric', default: 0 },
+    subscriptions: { type: 'integer', default: 0 },
+    investors: { type: 'integer', default: 0 },
+  },
+});
+
+/** What one investor has committed to one offering (its counted subscriptions), kept by the same trigger. */
+export class OfferingInvestorTotal {
+  offeringId!: string;
+  identityId!: string;
+  cost!: string;
+  subscriptions!: number;
+}
+
+export const OfferingInvestorTotalSchema = new EntitySchema<OfferingInvestorTotal>({
+  class: OfferingInvestorTotal,
+  tableName: 'offering_investor_total',
+  properties: {
+    offeringId: { type: 'uuid', primary: true },
+    identityId: { type: 'uuid', primary: true },
+    cost: { type: 'decimal', columnType: 'numeric', default: 0 },
+    subscriptions: { type: 'integer', default: 0 },
+  },
+});

@@ -319,15 +319,20 @@ export class SettlementService {
     did: string,
     page: { limit?: number; offset?: number } = {},
   ): Promise<{ pending: { settlement: Settlement; chain: InstructionDetails }[]; scanned: number }> {
-    const rows = await em.find(
-      Settlement,
-      { instructionId: { $ne: null }, parties: { $contains: [did] } },
-      {
-        orderBy: { createdAt: 'desc', id: 'desc' },
-        ...(page.limit !== undefined ? { limit: page.limit } : {}),
-        ...(page.offset ? { offset: page.offset } : {}),
-      },
-    );
+    // The party's rows first (GIN index), then their order: as one plain query the planner
+    // walks the created_at index backwards over every settlement of the platform looking for
+    // the party's (measured: 20 ms at 100k settlements for an investor with 3, against 0.05 ms).
+    const rows = (
+      await em.getConnection().execute<Record<string, unknown>[]>(
+        `with mine as materialized (select * from "settlement" where "parties" @> array[?]::text[])
+         select * from mine where "instruction_id" is not null
+          order by "created_at" desc, "id" desc
+          ${page.limit !== undefined ? 'limit ?' : ''} offset ?`,
+        [did, ...(page.limit !== undefined ? [page.limit] : []), page.offset ?? 0],
+        'all',
+        em.getTransactionContext(),
+      )
+    ).map((row) => em.map(Settlement, row));
     const chains = await Promise.all(rows.map((s) => this.ledger.instruction(s.instructionId!)));
     const pending = rows.flatMap((settlement, i) => {
       const chain = chains[i];

@@ -1,0 +1,116 @@
+/**
+ * Onboarding bench (issue 11): N investors (default 1,000) onboarded through the HTTP API, C at
+ * once (default 32) — sign-up, e-mail confirmation, application with documents, sandbox KYC
+ * verdict, accreditation verified and attestation by a reviewer — then waits until every chain
+ * operation the onboarding caused is final. Reports
+ *   onboarding.investorsPerSec         N / (first sign-up → last operation final)
+ *   onboarding.opsPerInvestor          chain operations per investor
+ *   onboarding.txPer100Investors       ledger transactions per 100 investors (distinct tx hashes)
+ *   onboarding.blocksPer100Investors   ledger blocks per 100 investors (distinct blocks holding them)
+ *   onboarding.apiSec                  first sign-up → last attestation answered
+ *   onboarding.firstFinalSec / lastFinalSec   first sign-up → first / last operation final
+ * On PostgreSQL when DATABASE_URL is set (a scratch database), else PGlite; embedded ledger.
+ * Options: --investors N --concurrency C --quick (200 investors) --json [file]
+ */
+import { parseArgs } from 'node:util';
+import { onboardInvestor, pool, staffWithKey } from './investors.js';
+import { benchArgv, jsonTarget, recordFigures } from './results.js';
+import { startBenchServer } from './server.js';
+
+const { values: opts } = parseArgs({
+  args: benchArgv(),
+  options: {
+    investors: { type: 'string' },
+    concurrency: { type: 'string', default: '32' },
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+const N = Number(opts.investors ?? (opts.quick ? '200' : '1000'));
+const C = Number(opts.concurrency);
+const log = (m: string) => process.stdout.write(`${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const server = await startBenchServer({ KYC_SANDBOX_DELAY_MS: '20' });
+try {
+  log(`# Onboarding bench — ${N} investors through the API, ${C} at once, ${server.database}`);
+  const reviewer = await staffWithKey(server, 'cdd@bench.example', ['cdd-provider']);
+  const since = (await server.sql<{ now: string }>(`select now()::text as now`))[0]!.now;
+  const startHeight = (await server.app.infra.ledger.info()).blockHeight;
+  const t0 = Date.now();
+  let done = 0;
+  await pool(N, C, async (i) => {
+    const inv = await onboardInvestor(server, reviewer.key, i, 'o');
+    if (++done % 100 === 0) log(`  ${done} attested (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    return inv;
+  });
+  const apiMs = Date.now() - t0;
+  // Every operation recorded since the onboarding began (attestations and what follows them).
+  let counts: Record<string, number> = {};
+  for (;;) {
+    const rows = await server.sql<{ status: string; n: string }>(
+      `select status, count(*)::text as n from chain_operation where created_at >= ?::timestamptz group by status`,
+      [since],
+    );
+    counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    const open = Object.entries(counts).filter(([s]) => s !== 'finalised' && s !== 'failed');
+    if (open.length === 0 || open.every(([, n]) => n === 0)) break;
+    if (Date.now() - t0 > 60 * 60_000)
+      throw new Error(`operations still open after an hour: ${JSON.stringify(counts)}`);
+    await sleep(100);
+  }
+  const endMs = Date.now() - t0;
+  const [agg] = await server.sql<{
+    ops: string;
+    txs: string;
+    blocks: string;
+    first: string | null;
+    last: string | null;
+  }>(
+    `select count(*)::text as ops,
+            count(distinct receipt->>'txHash')::text as txs,
+            count(distinct receipt->>'blockNumber')::text as blocks,
+            (extract(epoch from min(finalised_at)) * 1000)::text as first,
+            (extract(epoch from max(finalised_at)) * 1000)::text as last
+       from chain_operation where created_at >= ?::timestamptz`,
+    [since],
+  );
+  const failed = counts.failed ?? 0;
+  if (failed > 0)
+    throw new Error(`${failed} chain operations failed: the figures would not be of a real onboarding`);
+  const ops = Number(agg!.ops);
+  const txs = Number(agg!.txs);
+  const blocks = Number(agg!.blocks);
+  const produced = (await server.app.infra.ledger.info()).blockHeight - startHeight;
+  const firstFinalSec = (Number(agg!.first) - t0) / 1000;
+  const lastFinalSec = (Number(agg!.last) - t0) / 1000;
+  const figures = {
+    'onboarding.investorsPerSec': Math.round((N / (endMs / 1000)) * 100) / 100,
+    'onboarding.opsPerInvestor': Math.round((ops / N) * 100) / 100,
+    'onboarding.txPer100Investors': Math.round((txs / N) * 100 * 10) / 10,
+    'onboarding.blocksPer100Investors': Math.round((blocks / N) * 100 * 10) / 10,
+    'onboarding.apiSec': Math.round(apiMs / 100) / 10,
+    'onboarding.firstFinalSec': Math.round(firstFinalSec * 10) / 10,
+    'onboarding.lastFinalSec': Math.round(lastFinalSec * 10) / 10,
+  };
+  log(`${N} investors attested through the API in ${(apiMs / 1000).toFixed(1)} s`);
+  log(
+    `every operation final after ${(endMs / 1000).toFixed(1)} s → ${figures['onboarding.investorsPerSec']} investors/s`,
+  );
+  log(
+    `${ops} chain operations (${figures['onboarding.opsPerInvestor']} per investor) in ${txs} transactions and ${blocks} blocks ` +
+      `(${produced} blocks produced by the ledger meanwhile)`,
+  );
+  log(`first final at ${firstFinalSec.toFixed(1)} s, last at ${lastFinalSec.toFixed(1)} s`);
+  const file = jsonTarget(opts.json);
+  if (file) {
+    await recordFigures(file, figures, {
+      bench: 'onboarding',
+      database: server.database,
+      options: { investors: N, concurrency: C, quick: opts.quick },
+    });
+    log(`recorded in ${file}`);
+  }
+} finally {
+  await server.close();
+}
