@@ -43,6 +43,9 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201133530_PartyIndex', class: Migration20261201133530_PartyIndex },
   { name: 'Migration20261201134716_OfferingTotalsIndex', class: Migration20261201134716_OfferingTotalsIndex },
   { name: 'Migration20261201150500_AuditAppender', class: Migration20261201150500_AuditAppender },
-  { name: 'Migration20261201151000_OfferingRunningTotals', class: Migration20261201151000_OfferingRunningTotals },
+  {
+    name: 'Migration20261201151000_OfferingRunningTotals',
+    class: Migration20261201151000_OfferingRunningTotals,
+  },
   { name: 'Migration20261201151500_OutboxBatches', class: Migration20261201151500_OutboxBatches },
 ];
