@@ -42,12 +42,33 @@ export async function staffWithKey(server: BenchServer, email: string, roles: st
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** An investor's application, ready for attestation: signed up, KYC green, accreditation verified. */
+export interface PreparedInvestor {
+  email: string;
+  cookie: string;
+  applicationId: string;
+}
+
+/** Sign-up to attestation, all through the API. */
 export async function onboardInvestor(
   server: BenchServer,
   reviewer: Record<string, string>,
   i: number,
   tag: string,
 ): Promise<OnboardedInvestor> {
+  return attestInvestor(server, reviewer, await prepareInvestor(server, reviewer, i, tag));
+}
+
+/**
+ * Everything before the attestation: sign-up, e-mail confirmation, application with documents,
+ * the sandbox vendor's verdict, accreditation verified by the reviewer.
+ */
+export async function prepareInvestor(
+  server: BenchServer,
+  reviewer: Record<string, string>,
+  i: number,
+  tag: string,
+): Promise<PreparedInvestor> {
   const call = client(server.url);
   const email = `investor-${tag}-${i}@bench.example`;
   await call('POST', '/auth/register', {
@@ -111,14 +132,23 @@ export async function onboardInvestor(
     headers: reviewer,
     body: { decision: 'verified', reason: 'tax returns reviewed' },
   });
+  return { email, cookie, applicationId: id };
+}
+
+/** The reviewer attests: the platform records the investor's chain operations. */
+export async function attestInvestor(
+  server: BenchServer,
+  reviewer: Record<string, string>,
+  prepared: PreparedInvestor,
+): Promise<OnboardedInvestor> {
+  const call = client(server.url);
+  const id = prepared.applicationId;
   const attested = await call<{
     identity: { id: string; did: string | null };
     operations: { id: string }[];
   }>('POST', `/cdd/applications/${id}/attest`, { headers: reviewer, body: {} });
   return {
-    email,
-    cookie,
-    applicationId: id,
+    ...prepared,
     identityId: attested.body.identity.id,
     did: attested.body.identity.did,
     operationIds: attested.body.operations.map((o) => o.id),

@@ -68,6 +68,9 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
     RATE_LIMIT_WEBHOOKS_PER_MINUTE: '999999999',
     RATE_LIMIT_READS_PER_MINUTE: '999999999',
     RATE_LIMIT_WRITES_PER_MINUTE: '999999999',
+    // The outbox as in production: NODE_ENV=test turns coalescing off (tests count one nonce
+    // per operation); 0 means the production default.
+    OUTBOX_BATCH_SIZE: '0',
     ...env,
   });
   const app = await buildApp(config);

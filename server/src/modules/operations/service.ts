@@ -867,12 +867,17 @@ export class OperationService {
           'all',
           tx.getTransactionContext(),
         );
-        const byId = new Map(changed.map((r) => [String(r.id), tx.map(ChainOperation, r)]));
+        const byId = new Map(changed.map((r) => [String(r.id), r]));
         const out: ChainOperation[] = [];
         for (const { op, outcome } of unique) {
-          const row = byId.get(op.id);
-          if (!row) continue;
-          await this.audit.append(tx, {
+          const raw = byId.get(op.id);
+          if (!raw) continue;
+          // Each outcome gets an entity manager of its own in this transaction: what one hook
+          // loads is not re-checked by every later flush (an identity map growing with the
+          // group made a group of n outcomes cost n² — 43 ms per attestation at 300 together).
+          const em = tx.fork({ keepTransactionContext: true });
+          const row = em.map(ChainOperation, raw);
+          await this.audit.append(em, {
             actor: 'system',
             action: outcome.ok ? 'operation.finalised' : 'operation.failed',
             subjectType: 'chain_operation',
@@ -888,10 +893,10 @@ export class OperationService {
                 },
           });
           const hooks = (row.subjectType && this.finalHooks.get(row.subjectType)) || [];
-          for (const hook of hooks) followUps.push(...((await hook(tx, row)) ?? []));
+          for (const hook of hooks) followUps.push(...((await hook(em, row)) ?? []));
           // The next operation's hooks read what this one's wrote, as if each had its own
           // transaction (e.g. "is any other subscription of this offering still refunding?").
-          if (hooks.length > 0) await tx.flush();
+          await em.flush();
           out.push(row);
         }
         return out;
