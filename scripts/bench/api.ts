@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { onboardInvestor, pool, staffWithKey } from './investors.js';
 import { benchArgv, jsonTarget, recordFigures } from './results.js';
-import { client, startBenchServer, type BenchServer } from './server.js';
+import { allFinal, client, startBenchServer } from './server.js';
 
 const { values: opts } = parseArgs({
   args: benchArgv(),
@@ -45,19 +45,6 @@ const ROUNDS = Number(opts.rounds ?? (opts.quick ? '4' : '6'));
 const SECONDS = Number(opts.seconds ?? (opts.quick ? '3' : '5'));
 const CONNECTIONS = Number(opts.connections);
 const log = (m: string) => process.stdout.write(`${m}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function allFinal(server: BenchServer): Promise<void> {
-  for (;;) {
-    const [row] = await server.sql<{ open: string; failed: string }>(
-      `select count(*) filter (where status not in ('finalised', 'failed'))::text as open,
-              count(*) filter (where status = 'failed')::text as failed from chain_operation`,
-    );
-    if (Number(row!.failed) > 0) throw new Error(`${row!.failed} chain operations failed during the seeding`);
-    if (Number(row!.open) === 0) return;
-    await sleep(50);
-  }
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

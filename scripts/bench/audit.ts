@@ -11,12 +11,13 @@
  * makes and drops its own scratch database there.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../../server/src/db/orm.js';
 import { AuditEntry } from '../../server/src/modules/audit/entity.js';
+import { recordFigures } from './results.js';
 import { AuditService, chainBreak } from '../../server/src/modules/audit/service.js';
 
 function arg(name: string, fallback: string): string {
@@ -96,12 +97,15 @@ try {
     `audit appends: ${perSec} entries/s (${TX} transactions × 2 entries, ${CONCURRENCY} concurrent, hold ${HOLD_MS} ms, ${chainer ? 'appender' : 'lock per row'}, ${seconds.toFixed(2)} s; chain intact)`,
   );
   if (JSON_FILE) {
-    const current = await readFile(JSON_FILE, 'utf8').then(
-      (t) => JSON.parse(t) as Record<string, unknown>,
-      () => ({}) as Record<string, unknown>,
+    await recordFigures(
+      JSON_FILE,
+      { 'audit.appendsPerSec': perSec },
+      {
+        bench: 'audit',
+        database: 'postgresql',
+        options: { tx: TX, concurrency: CONCURRENCY, holdMs: HOLD_MS, appender: chainer !== undefined },
+      },
     );
-    current['audit.appendsPerSec'] = perSec;
-    await writeFile(JSON_FILE, `${JSON.stringify(current, null, 2)}\n`);
   }
 } finally {
   await db.close();

@@ -38,6 +38,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { recordFigures } from './results.js';
 import { EmbeddedLedger } from '../../chain/src/embedded/index.js';
 import type { Address, AssetId, Claim, Condition, Did, LedgerCall } from '../../chain/src/index.js';
 
@@ -634,16 +635,6 @@ async function storage(figures: Figures): Promise<void> {
   }
 }
 
-function mergeJson(file: string, figures: Figures): void {
-  let prev: Record<string, unknown>;
-  try {
-    prev = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    prev = {};
-  }
-  writeFileSync(file, `${JSON.stringify({ ...prev, ...figures }, null, 2)}\n`);
-}
-
 if (opts.child !== undefined) {
   await child(opts.child, opts.dir as string);
 } else {
@@ -651,7 +642,11 @@ if (opts.child !== undefined) {
   if (!opts['storage-only']) await main(figures);
   await storage(figures);
   if (opts.json !== undefined) {
-    mergeJson(opts.json, figures);
+    await recordFigures(opts.json, figures, {
+      bench: 'ledger',
+      database: 'none',
+      options: { ...opts, json: undefined },
+    });
     log(`\nfigures merged into ${opts.json}: ${JSON.stringify(figures)}`);
   }
 }

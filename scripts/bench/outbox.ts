@@ -11,18 +11,18 @@
  *   --no-audit (audit appends stubbed out, to price the audit trail; not a valid configuration)
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { createLedger } from '@stoa/chain';
 import { buildApp } from '../../server/src/app.js';
 import { loadConfig } from '../../server/src/config.js';
 import { openDatabase } from '../../server/src/db/orm.js';
 import { InlineQueue } from '../../server/src/jobs/inline.js';
 import { ChainOperation } from '../../server/src/modules/operations/entity.js';
+import { recordFigures } from './results.js';
+import { scratchDatabase } from './server.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -39,27 +39,21 @@ const log = (msg: string) => process.stdout.write(`${msg}\n`);
 
 async function main(): Promise<void> {
   const base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `stoa_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  const scratch = await scratchDatabase(base);
   const dir = await mkdtemp(join(tmpdir(), 'stoa-bench-outbox-'));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATA_DIR: dir,
     ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
     SANDBOX_WEBHOOK_SECRET: 'bench-sandbox-webhook-secret-0123456789',
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: scratch.url,
     OUTBOX_SUBMIT_TIMEOUT_MS: '0',
   };
   if (opts.window) env.OUTBOX_WINDOW = opts.window;
   // The production default (tests default to 1); --batch 1 measures without coalescing.
   env.OUTBOX_BATCH_SIZE = opts.batch ?? '200';
   const config = loadConfig(env);
-  const db = await openDatabase({ databaseUrl: url.toString(), dataDir: dir });
+  const db = await openDatabase({ databaseUrl: scratch.url, dataDir: dir });
   const ledger = await createLedger({ signers: config.signers, dataDir: join(dir, 'ledger') });
   const queue = new InlineQueue();
   const app = await buildApp(config, { db, ledger, queue });
@@ -163,11 +157,11 @@ async function main(): Promise<void> {
     log(`ratio outbox / ledger: ${(opsPerSec / ledgerTxPerSec).toFixed(2)}`);
 
     if (opts.json) {
-      const file = opts.json;
-      const prev: Record<string, unknown> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-      prev['outbox.opsPerSec'] = Math.round(opsPerSec);
-      prev['outbox.ledgerTxPerSec'] = Math.round(ledgerTxPerSec);
-      writeFileSync(file, `${JSON.stringify(prev, null, 2)}\n`);
+      await recordFigures(
+        opts.json,
+        { 'outbox.opsPerSec': Math.round(opsPerSec), 'outbox.ledgerTxPerSec': Math.round(ledgerTxPerSec) },
+        { bench: 'outbox', database: 'postgresql', options: { ...opts, json: undefined } },
+      );
     }
   } finally {
     await app.close();
@@ -175,10 +169,7 @@ async function main(): Promise<void> {
     await ledger.close();
     await db.close();
     await rm(dir, { recursive: true, force: true });
-    const c = new pg.Client({ connectionString: base });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
+    await scratch.drop();
   }
 }
 

@@ -17,7 +17,7 @@
 import { parseArgs } from 'node:util';
 import { onboardInvestor, staffWithKey } from './investors.js';
 import { benchArgv, jsonTarget, recordFigures } from './results.js';
-import { client, startBenchServer, type BenchServer } from './server.js';
+import { allFinal, client, startBenchServer, type BenchServer } from './server.js';
 
 const { values: opts } = parseArgs({
   args: benchArgv(),
@@ -31,19 +31,6 @@ const { values: opts } = parseArgs({
 const BIG = Number(opts.rows ?? (opts.quick ? '20000' : '100000'));
 const SAMPLES = Number(opts.samples ?? (opts.quick ? '100' : '200'));
 const log = (m: string) => process.stdout.write(`${m}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function allFinal(server: BenchServer): Promise<void> {
-  for (;;) {
-    const [row] = await server.sql<{ open: string; failed: string }>(
-      `select count(*) filter (where status not in ('finalised', 'failed'))::text as open,
-              count(*) filter (where status = 'failed')::text as failed from chain_operation`,
-    );
-    if (Number(row!.failed) > 0) throw new Error(`${row!.failed} chain operations failed during the seeding`);
-    if (Number(row!.open) === 0) return;
-    await sleep(50);
-  }
-}
 
 const count = async (server: BenchServer, table: string, where = 'true') =>
   Number(

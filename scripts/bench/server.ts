@@ -141,3 +141,16 @@ export function client(base: string) {
     return { status: res.status, body };
   };
 }
+
+/** Waits until no chain operation is open; throws if any failed (the seeding would be wrong). */
+export async function allFinal(server: BenchServer): Promise<void> {
+  for (;;) {
+    const [row] = await server.sql<{ open: string; failed: string }>(
+      `select count(*) filter (where status not in ('finalised', 'failed'))::text as open,
+              count(*) filter (where status = 'failed')::text as failed from chain_operation`,
+    );
+    if (Number(row!.failed) > 0) throw new Error(`${row!.failed} chain operations failed during the seeding`);
+    if (Number(row!.open) === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

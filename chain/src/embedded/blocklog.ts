@@ -183,7 +183,7 @@ export class BlockLog {
 }
 
 /** A new file's name must reach the disk too, or a crash can lose the whole file. */
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

@@ -22,6 +22,7 @@ import {
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
+import { syncDirectory } from './blocklog.js';
 import type { StoreIndex } from './store.js';
 import type { Persistent } from './state.js';
 
@@ -115,7 +116,7 @@ export function writeSnapshot(dataDir: string, snap: Snapshot): string {
     closeSync(fd);
   }
   renameSync(tmp, path);
-  syncDir(dataDir);
+  syncDirectory(dataDir);
   const names = snapshotFiles(dataDir);
   for (const old of names.slice(KEEP)) rmSync(join(dataDir, old), { force: true });
   return path;
@@ -177,16 +178,4 @@ function readSnapshot(path: string): Snapshot {
   if (payload.length !== len) throw new Error(`torn: ${payload.length} of ${len} bytes`);
   if (crc32(payload) !== bytes.readUInt32LE(MAGIC.length + 4)) throw new Error('damaged (checksum)');
   return deserialize(payload) as Snapshot;
-}
-
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Platforms that cannot sync a directory (Windows): nothing more can be done there.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
