@@ -192,6 +192,53 @@ describe('outbox pipeline: several transactions of one signer in flight', () => 
     expect(await env.ledger.nonce(alice)).toBe(before + texts.length);
   });
 
+  it('runs the hooks of outcomes recorded together as if each had its own transaction', async () => {
+    // Three submissions whose answers are held until all three are out, then given in one
+    // turn: their outcomes are recorded in one group.
+    const held: (() => void)[] = [];
+    const probe = around(env.ledger, async (_call, send) => {
+      const receipt = await send();
+      await new Promise<void>((release) => {
+        held.push(release);
+        if (held.length === 3) for (const r of held.splice(0)) r();
+      });
+      return receipt;
+    });
+    const app = await env.app({ ledger: probe.ledger });
+    const run = `hooks-${randomBytes(3).toString('hex')}`;
+    const seen: number[] = [];
+    // "Is any other operation of this subject still open?": the last one to finish sees none.
+    app.services.operations.onFinal(run, async (tx, op) => {
+      seen.push(
+        await tx.count(ChainOperation, {
+          subjectType: run,
+          subjectId: run,
+          id: { $ne: op.id },
+          status: { $nin: ['finalised', 'failed'] },
+        }),
+      );
+    });
+    const ops = await env.db.orm.em.fork().transactional(async (tx) => {
+      const out: ChainOperation[] = [];
+      for (const i of [0, 1, 2]) {
+        out.push(
+          await app.services.operations.record(tx, {
+            idempotencyKey: `${run}-${i}`,
+            call: { name: 'system.remark', args: { remark: `${run} ${i}` } },
+            signer: alice,
+            requestedBy: 'test',
+            subject: { type: run, id: run },
+          }),
+        );
+      }
+      return out;
+    });
+    await app.services.operations.process(ops[0]!.id);
+    expect((await load(ops.map((o) => o.id))).map((r) => r.status)).toEqual(ops.map(() => 'finalised'));
+    expect(probe.maxInFlight()).toBe(3);
+    expect(seen).toEqual([2, 1, 0]);
+  });
+
   it('after a crash between the nonce statement and the sends, sends each recorded nonce once', async () => {
     const app = await env.app();
     const run = `crash-${randomBytes(3).toString('hex')}`;

@@ -266,7 +266,8 @@ export class OperationService {
       );
       return;
     }
-    await Promise.all(group.map(({ input, resolve, reject }) => this.submitOne(input).then(resolve, reject)));
+    // On their own, one after another in the order they came: calls keep their order on chain.
+    for (const { input, resolve, reject } of group) await this.submitOne(input).then(resolve, reject);
   }
 
   private async submitOne(input: RecordOperationInput): Promise<ChainOperation> {
@@ -826,9 +827,7 @@ export class OperationService {
   private async finishTogether(items: { op: ChainOperation; outcome: Outcome }[]): Promise<void> {
     const followUps: ChainOperation[] = [];
     const unique = [...new Map(items.map((i) => [i.op.id, i])).values()];
-    const values: string[] = [];
-    const params: unknown[] = [];
-    for (const { op, outcome } of unique) {
+    const tuple = ({ op, outcome }: { op: ChainOperation; outcome: Outcome }): unknown[] => {
       const receipt = outcome.receipt
         ? {
             txHash: outcome.receipt.txHash,
@@ -836,8 +835,7 @@ export class OperationService {
             blockHash: outcome.receipt.blockHash,
           }
         : null;
-      values.push('(?::uuid, ?, ?::jsonb, ?::jsonb, ?, ?, ?::boolean)');
-      params.push(
+      return [
         op.id,
         outcome.ok ? 'finalised' : 'failed',
         receipt ? JSON.stringify(receipt) : null,
@@ -847,33 +845,41 @@ export class OperationService {
         outcome.ok ? null : outcome.code,
         outcome.ok ? null : outcome.message,
         !outcome.ok && outcome.releaseNonce === true,
+      ];
+    };
+    // One statement moves every given row that is still unfinished; the row lock it takes makes
+    // a second worker recording the same outcome (a lapsed lease, a duplicate job) wait, then
+    // find the row final and leave it out.
+    const move = (tx: EntityManager, subset: typeof unique) =>
+      tx.getConnection().execute<Record<string, unknown>[]>(
+        `update chain_operation as c
+            set status = v.status, receipt = v.receipt, result = v.result, error_code = v.error_code,
+                error_message = v.error_message, last_error = null, updated_at = now(),
+                finalised_at = case when v.status = 'finalised' then now() else c.finalised_at end,
+                nonce = case when v.release then null else c.nonce end
+           from (values ${subset.map(() => '(?::uuid, ?, ?::jsonb, ?::jsonb, ?, ?, ?::boolean)').join(', ')})
+                as v (id, status, receipt, result, error_code, error_message, release)
+          where c.id = v.id and c.status not in ('finalised', 'failed')
+          returning c.*`,
+        subset.flatMap(tuple),
+        'all',
+        tx.getTransactionContext(),
       );
-    }
+    // Operations whose outcome has hooks are moved one at a time, just before their hooks run:
+    // a hook asking "is any other operation of this attestation still open?" must see the later
+    // ones of the group as still open, as if each outcome had its own transaction.
+    const hooked = (op: ChainOperation) => !!op.subjectType && this.finalHooks.has(op.subjectType);
     // The audit trail's lock comes before the rows the hooks update, the reverse of request
     // paths (rows, then trail): PostgreSQL may break such a cycle, and the outcome is recorded again.
     const done = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
         followUps.length = 0;
-        // One statement moves every row that is still unfinished; the row lock it takes makes a
-        // second worker recording the same outcome (a lapsed lease, a duplicate job) wait, then
-        // find the row final and leave it out.
-        const changed = await tx.getConnection().execute<Record<string, unknown>[]>(
-          `update chain_operation as c
-              set status = v.status, receipt = v.receipt, result = v.result, error_code = v.error_code,
-                  error_message = v.error_message, last_error = null, updated_at = now(),
-                  finalised_at = case when v.status = 'finalised' then now() else c.finalised_at end,
-                  nonce = case when v.release then null else c.nonce end
-             from (values ${values.join(', ')}) as v (id, status, receipt, result, error_code, error_message, release)
-            where c.id = v.id and c.status not in ('finalised', 'failed')
-            returning c.*`,
-          params,
-          'all',
-          tx.getTransactionContext(),
-        );
+        const plain = unique.filter((i) => !hooked(i.op));
+        const changed = plain.length > 0 ? await move(tx, plain) : [];
         const byId = new Map(changed.map((r) => [String(r.id), r]));
         const out: ChainOperation[] = [];
         for (const { op, outcome } of unique) {
-          const raw = byId.get(op.id);
+          const raw = hooked(op) ? (await move(tx, [{ op, outcome }]))[0] : byId.get(op.id);
           if (!raw) continue;
           // Each outcome gets an entity manager of its own in this transaction: what one hook
           // loads is not re-checked by every later flush (an identity map growing with the
