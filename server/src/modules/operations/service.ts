@@ -531,6 +531,13 @@ export class OperationService {
     const lastNonce = base + sending.length - 1;
     const recorder = new OutcomeRecorder((batch) => this.finishMany(batch));
     const filled = new Set<number>();
+    /** Nonce n was refused before inclusion under later ones already sent: fill it, once. */
+    const fillGap = async (nonce: number): Promise<void> => {
+      if (filled.has(nonce) || lost()) return;
+      filled.add(nonce);
+      const filler = await this.recordFiller(signer, nonce, info.blockHeight);
+      if (filler) await send([filler]);
+    };
     const send = (tx: ChainOperation[]): Promise<void> => {
       const nonce = tx[0]!.nonce!;
       return this.withTimeout(this.ledger.submit(callOf(tx), { signer, nonce })).then(
@@ -546,11 +553,7 @@ export class OperationService {
                 receipt: receiptOfError(err),
               }),
             );
-            if (!err.included && nonce < lastNonce && !filled.has(nonce) && !lost()) {
-              filled.add(nonce);
-              const filler = await this.recordFiller(signer, nonce, info.blockHeight);
-              if (filler) await send([filler]);
-            }
+            if (!err.included && nonce < lastNonce) await fillGap(nonce);
             return;
           }
           this.log.warn({ err, operationId: tx[0]!.id }, 'chain submission outcome unknown; will look it up');
@@ -576,11 +579,7 @@ export class OperationService {
         const now = await this.orm.em.fork().findOne(ChainOperation, { id }, { fields: ['status', 'nonce'] });
         if (now && !TERMINAL_STATUSES.has(now.status)) continue;
         // Refused before inclusion on the resend: its nonce is free under the later ones.
-        if (now?.status === 'failed' && now.nonce === null && !filled.has(nonce)) {
-          filled.add(nonce);
-          const filler = await this.recordFiller(signer, nonce, info.blockHeight);
-          if (filler) await send([filler]);
-        }
+        if (now?.status === 'failed' && now.nonce === null) await fillGap(nonce);
         return;
       }
     };
