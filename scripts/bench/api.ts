@@ -23,7 +23,7 @@ import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { onboardInvestor, pool, staffWithKey } from './investors.js';
-import { benchArgv, jsonTarget, recordFigures } from './results.js';
+import { benchArgv, jsonTarget, median, recordFigures } from './results.js';
 import { allFinal, client, startBenchServer } from './server.js';
 
 const { values: opts } = parseArgs({
@@ -45,12 +45,6 @@ const ROUNDS = Number(opts.rounds ?? (opts.quick ? '4' : '6'));
 const SECONDS = Number(opts.seconds ?? (opts.quick ? '3' : '5'));
 const CONNECTIONS = Number(opts.connections);
 const log = (m: string) => process.stdout.write(`${m}\n`);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const server = await startBenchServer({ KYC_SANDBOX_DELAY_MS: '20' });
 try {

@@ -10,13 +10,12 @@
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names the server; the bench
  * makes and drops its own scratch database there.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openDatabase } from '../../server/src/db/orm.js';
 import { AuditEntry } from '../../server/src/modules/audit/entity.js';
+import { scratchDatabase } from '../../server/test/support/scratch-database.js';
 import { recordFigures } from './results.js';
 import { AuditService, chainBreak } from '../../server/src/modules/audit/service.js';
 
@@ -36,14 +35,9 @@ interface Chainer {
   chainNow(): Promise<void>;
 }
 
-const name = `stoa_bench_audit_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: BASE });
-await admin.connect();
-await admin.query(`create database ${name}`);
-const url = new URL(BASE);
-url.pathname = `/${name}`;
+const scratch = await scratchDatabase(BASE, 'stoa_bench_audit');
 const dir = await mkdtemp(join(tmpdir(), 'stoa-bench-audit-'));
-const db = await openDatabase({ databaseUrl: url.toString(), dataDir: dir });
+const db = await openDatabase({ databaseUrl: scratch.url, dataDir: dir });
 try {
   // The appender, where this build has one (the lock-per-row build chains inside append).
   let chainer: Chainer | undefined;
@@ -109,7 +103,6 @@ try {
   }
 } finally {
   await db.close();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await scratch.drop();
   await rm(dir, { recursive: true, force: true });
 }

@@ -16,7 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import { onboardInvestor, staffWithKey } from './investors.js';
-import { benchArgv, jsonTarget, recordFigures } from './results.js';
+import { benchArgv, jsonTarget, median, recordFigures } from './results.js';
 import { allFinal, client, startBenchServer, type BenchServer } from './server.js';
 
 const { values: opts } = parseArgs({
@@ -86,12 +86,6 @@ async function copyRow(
     [id],
   );
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const server = await startBenchServer({ KYC_SANDBOX_DELAY_MS: '20' });
 try {

@@ -121,3 +121,10 @@ export function benchArgv(argv: string[] = process.argv.slice(2)): string[] {
       : [a],
   );
 }
+
+/** The median of a list of measurements. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

@@ -5,15 +5,14 @@
  * NODE_ENV=test for its generous rate limits and optional staff two-factor sign-in (one address
  * signs up thousands of investors); the code paths measured are production's.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { buildApp } from '../../server/src/app.js';
 import { loadConfig } from '../../server/src/config.js';
 import type { Mail } from '../../server/src/modules/mail/mailer.js';
+import { scratchDatabase as scratchDb } from '../../server/test/support/scratch-database.js';
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 export const SANDBOX_SECRET = 'bench-sandbox-webhook-secret-0123456789';
@@ -32,25 +31,8 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-/** A scratch database on the PostgreSQL of DATABASE_URL: its URL and how to drop it. */
-export async function scratchDatabase(base: string) {
-  const name = `stoa_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
+/** A scratch database for a bench on the PostgreSQL of `base`. */
+export const scratchDatabase = (base: string) => scratchDb(base, 'stoa_bench');
 
 export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const dir = await mkdtemp(join(tmpdir(), 'stoa-bench-'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLedger, type Ledger } from '@stoa/chain';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
+import { scratchDatabase } from './support/scratch-database.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDatabase, type Database } from '../src/db/orm.js';
@@ -58,20 +58,9 @@ export async function createTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv>
   let databaseUrl: string | undefined;
   const base = opts.embeddedDatabase ? undefined : process.env.DATABASE_URL;
   if (base) {
-    const name = `stoa_t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDb = async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
+    const scratch = await scratchDatabase(base, 'stoa_t');
+    databaseUrl = scratch.url;
+    dropDb = scratch.drop;
   }
   const config = loadConfig({
     NODE_ENV: 'test',
