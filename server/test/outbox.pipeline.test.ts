@@ -55,6 +55,7 @@ describe('outbox pipeline: several transactions of one signer in flight', () => 
     app: Awaited<ReturnType<TestEnv['app']>>,
     run: string,
     texts: string[],
+    subject?: { type: string; id: string },
   ): Promise<ChainOperation[]> {
     return env.db.orm.em.fork().transactional(async (tx) => {
       const out: ChainOperation[] = [];
@@ -65,6 +66,7 @@ describe('outbox pipeline: several transactions of one signer in flight', () => 
             call: { name: 'system.remark', args: { remark: `${run} ${text}` } },
             signer: alice,
             requestedBy: 'test',
+            subject,
           }),
         );
       }
@@ -218,21 +220,7 @@ describe('outbox pipeline: several transactions of one signer in flight', () => 
         }),
       );
     });
-    const ops = await env.db.orm.em.fork().transactional(async (tx) => {
-      const out: ChainOperation[] = [];
-      for (const i of [0, 1, 2]) {
-        out.push(
-          await app.services.operations.record(tx, {
-            idempotencyKey: `${run}-${i}`,
-            call: { name: 'system.remark', args: { remark: `${run} ${i}` } },
-            signer: alice,
-            requestedBy: 'test',
-            subject: { type: run, id: run },
-          }),
-        );
-      }
-      return out;
-    });
+    const ops = await recordRemarks(app, run, ['0', '1', '2'], { type: run, id: run });
     await app.services.operations.process(ops[0]!.id);
     expect((await load(ops.map((o) => o.id))).map((r) => r.status)).toEqual(ops.map(() => 'finalised'));
     expect(probe.maxInFlight()).toBe(3);
