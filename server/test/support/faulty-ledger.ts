@@ -33,7 +33,11 @@ export function faultyLedger(
   const pick = (allowed: Fault[]): Fault | null => {
     const usable = opts.faults.filter((f) => allowed.includes(f));
     if (usable.length === 0 || random() >= opts.rate) return null;
-    const f = usable[Math.floor(random() * usable.length)]!;
+    // Each kind once before any repeats, so a run covers every fault whichever way the outbox's
+    // concurrent sends and lookups interleave (the seed alone cannot promise that); then at random.
+    const fresh = usable.filter((f) => log.injected[f] === 0);
+    const from = fresh.length > 0 ? fresh : usable;
+    const f = from[Math.floor(random() * from.length)]!;
     log.injected[f] += 1;
     return f;
   };
