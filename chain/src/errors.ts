@@ -17,10 +17,20 @@ export const LEDGER_ERROR_CODES = [
   'CallFiltered',
   // base pallet: a bounded string or list is longer than the chain allows
   'TooLong',
-  // transaction admission and fees
+  // transaction admission and fees, refused before inclusion: `InvalidTransaction::Payment`
+  // (the payer cannot pay the fee) and Polymesh's `TransactionError` (primitives/src/lib.rs):
+  // Custom(1) MissingIdentity, Custom(2) CddRequired, Custom(3) InvalidAuthorization
+  'Payment',
   'MissingIdentity',
   'CddRequired',
+  'InvalidAuthorization',
+  // The SDK adapter's name for a refused fee payment until it reports `Payment` (issue 12);
+  // the embedded ledger does not use it.
   'InsufficientPolyx',
+  // protocol fees (pallets/protocol-fee), charged inside the call
+  'InsufficientAccountBalance',
+  // permissions pallet: the signing key may not call this extrinsic
+  'UnauthorizedCaller',
   // balances
   'ReceiverCddMissing',
   'InsufficientBalance',
@@ -29,7 +39,7 @@ export const LEDGER_ERROR_CODES = [
   'UnAuthorizedCddProvider',
   'DidMustAlreadyExist',
   'DidDoesNotExist',
-  'NotAPrimaryKey',
+  'KeyNotAllowed',
   'NotASigner',
   'ClaimDoesNotExist',
   'CustomClaimTypeAlreadyExists',
@@ -75,6 +85,7 @@ export const LEDGER_ERROR_CODES = [
   'AssetMetadataLocalKeyAlreadyExists',
   'AssetMetadataGlobalKeyAlreadyExists',
   // external agents
+  'SecondaryKeyNotAuthorizedForAsset',
   'UnauthorizedAgent',
   'NotAnAgent',
   'AlreadyAnAgent',
@@ -88,6 +99,7 @@ export const LEDGER_ERROR_CODES = [
   'DifferentIdentityPortfolios',
   'DestinationIsSamePortfolio',
   'UnauthorizedCustodian',
+  'SecondaryKeyNotAuthorizedForPortfolio',
   'InsufficientPortfolioBalance',
   'NoDuplicateAssetsAllowed',
   'EmptyTransfer',

@@ -1,4 +1,5 @@
 import type { Address, AssetId, Decimal, Did } from './ledger.js';
+import type { LedgerCall } from './calls.js';
 import type {
   AssetAgent,
   AssetCompliance,
@@ -6,6 +7,7 @@ import type {
   AssetDocument,
   Authorization,
   ClaimType,
+  FeeEstimate,
   Holder,
   IdentityClaim,
   IdentityInfo,
@@ -28,6 +30,13 @@ export interface ClaimFilter {
 
 /** Read-only queries of the port. Unknown assets / DIDs answer null or empty, never throw. */
 export interface Queries {
+  /**
+   * What `call` signed by `signer` would cost if sent now: the transaction fee (at the weight the
+   * call would use, and withdrawn up front at its declared weight) and its protocol fees. Refuses
+   * as admission would (`MissingIdentity`, `CddRequired`, `InvalidAuthorization`); never checks
+   * whether the payer can pay.
+   */
+  estimateFee(call: LedgerCall, signer: Address): Promise<FeeEstimate>;
   /** POLYX balance of an account: total, locked and free. */
   polyxBalance(address: Address): Promise<{ total: Decimal; locked: Decimal; free: Decimal }>;
   /** The DID an account is linked to (primary or secondary key), or null. */

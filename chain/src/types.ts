@@ -26,6 +26,28 @@ export interface KeyPermissions {
   portfolios: PortfolioRef[] | null;
 }
 
+/**
+ * What a call would cost if sent now (Polymesh 7.0's fee model: base fee + length fee + weight
+ * fee, plus the protocol fees the call charges inside its dispatch). POLYX decimals.
+ */
+export interface FeeEstimate {
+  /** The account that pays: the signer, or for a JoinIdentity acceptance the inviter's primary key. */
+  payer: Address;
+  /** Base + length + weight fee charged for the transaction when its dispatch succeeds. */
+  transactionFee: Decimal;
+  /**
+   * Withdrawn before dispatch, at the call's declared (worst-case) weight; what exceeds the fee at
+   * the weight actually used is refunded after. The payer must hold it to be admitted.
+   */
+  withdrawnFee: Decimal;
+  /** Protocol fees charged inside the dispatch (2,500 POLYX per asset, 500 per ticker, 0 for most). */
+  protocolFee: Decimal;
+  /** `transactionFee + protocolFee`: what the call costs. */
+  total: Decimal;
+  /** `withdrawnFee + protocolFee`: the free POLYX the payer needs for the call to go through. */
+  required: Decimal;
+}
+
 export interface IdentityInfo {
   did: Did;
   primaryKey: Address;

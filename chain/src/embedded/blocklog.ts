@@ -22,7 +22,11 @@ import type { LogMark } from './snapshot.js';
 export type ClockMode = 'system' | 'manual';
 
 export type LogEntry =
-  | { t: 'genesis'; version: 1; time: number; clock: ClockMode }
+  /**
+   * Version 2: the chain charges transaction fees and checks key permissions; a version-1 log
+   * (written before either existed) replays without them.
+   */
+  | { t: 'genesis'; version: 1 | 2; time: number; clock: ClockMode }
   | { t: 'block'; n: number; ts: number; txs: SignedTransaction[] }
   /** Clock state after `advanceTime`/`setTime`: offset (system clock) or absolute time (manual). */
   | { t: 'clock'; offset?: number; now?: number };

@@ -20,6 +20,7 @@ import { CorporateActionsModule } from './modules/corporate-actions.js';
 import { SettlementModule } from './modules/settlement.js';
 import { StoModule } from './modules/sto.js';
 import { UtilityModule } from './modules/utility.js';
+import { FeesModule } from './fees.js';
 import { Runtime, invalid, type Origin } from './runtime.js';
 
 export const SS58_FORMAT = 42;
@@ -45,6 +46,7 @@ export class Chain {
   readonly sto: StoModule;
   readonly corporateActions: CorporateActionsModule;
   readonly utility: UtilityModule;
+  readonly fees: FeesModule;
   private readonly addressCache = new Map<string, Address>();
 
   constructor(genesisHash: string) {
@@ -63,6 +65,8 @@ export class Chain {
     this.sto = new StoModule(this);
     this.corporateActions = new CorporateActionsModule(this);
     this.utility = new UtilityModule(this);
+    this.fees = new FeesModule(this);
+    this.rt.checkCall = (origin, call) => this.identity.checkCall(origin, call);
   }
 
   /** Dev genesis like Polymesh `--dev`; `addresses` maps each dev URI to its SS58 address. */

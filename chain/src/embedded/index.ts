@@ -31,6 +31,7 @@ import type {
   AssetDetails,
   AssetDocument,
   Authorization,
+  FeeEstimate,
   Holder,
   IdentityClaim,
   IdentityInfo,
@@ -56,6 +57,7 @@ import type {
 import { fromUnits, toUnits } from './amounts.js';
 import { BlockLog, readLines, type ClockMode, type LogLine, type OpenedLog } from './blocklog.js';
 import { Chain, DEV_PRIMARY_URI, DEV_SECONDARY_URIS, SS58_FORMAT } from './chain.js';
+import { encodedLength, extrinsicOf, transactionFee } from './fees.js';
 import { argPortfolio } from './modules/portfolio.js';
 import { iso, type Origin } from './runtime.js';
 import { TxPool } from './pool.js';
@@ -269,11 +271,13 @@ export class EmbeddedLedger implements Ledger {
         ? head.entry
         : ({
             t: 'genesis',
-            version: 1,
+            version: 2,
             time: opts.genesisTime ?? Date.now(),
             clock: opts.clock ?? 'system',
           } as const);
     const chain = new Chain(Chain.genesisHash(genesis.time));
+    const current = genesis.version >= 2;
+    chain.rt.rules = { fees: current, permissions: current };
     // 0 (or less) means what omitting it means: a block per submission.
     const blockTimeMs = opts.blockTimeMs !== undefined && opts.blockTimeMs > 0 ? opts.blockTimeMs : undefined;
     const ledger = new EmbeddedLedger(chain, genesis.time, genesis.clock, blockTimeMs, {
@@ -600,8 +604,11 @@ export class EmbeddedLedger implements Ledger {
   }
 
   /**
-   * Transaction pipeline: signature → call → nonce → admission → fee (all refuse without
-   * inclusion), then inclusion: nonce and fee consumed, dispatch atomic.
+   * Transaction pipeline: signature → call → nonce → admission (the fee payer) → fee withdrawn
+   * at the call's declared weight (all refuse without inclusion: `BadSignature`, `InvalidNonce`,
+   * `MissingIdentity`, `CddRequired`, `InvalidAuthorization`, `Payment`), then inclusion: nonce
+   * consumed, dispatch atomic (key permissions checked first), the fee at the weight used kept
+   * and the rest refunded, `transactionPayment.TransactionFeePaid` — also when the dispatch fails.
    */
   private apply(
     block: PendingBlock,
@@ -624,21 +631,15 @@ export class EmbeddedLedger implements Ledger {
     }
     rt.now = block.timestamp;
     rt.blockNumber = block.number;
-    const args = tx.call.args ?? {};
-    const did = def.admitWithoutIdentity?.(tx.signer, args)
-      ? chain.identity.didOf(tx.signer)
-      : chain.identity.admit(tx.signer);
+    const { payer, did } = chain.identity.payerFor(tx.signer, tx.call);
     const origin: Origin = { signer: tx.signer, did, nonce: tx.nonce };
-    let fee: bigint;
-    try {
-      fee = def.fee?.(origin, args) ?? 0n;
-    } catch {
-      fee = 0n; // malformed arguments: dispatch refuses them, the fee rule has nothing to price
-    }
-    if (!chain.balances.chargeFee(tx.signer, fee)) {
+    const x = rt.rules.fees ? extrinsicOf(chain, tx.call) : null;
+    const length = x ? encodedLength(tx.call, tx.nonce) : 0;
+    const withdrawn = x ? transactionFee(length, x.weight) : 0n;
+    if (!chain.balances.chargeFee(payer, withdrawn)) {
       throw new LedgerError(
-        'InsufficientPolyx',
-        `account ${tx.signer} cannot pay the ${fromUnits(fee)} POLYX fee`,
+        'Payment',
+        `Inability to pay some fees: account ${payer} cannot pay the ${fromUnits(withdrawn)} POLYX transaction fee`,
         'transactionPayment',
       );
     }
@@ -646,29 +647,49 @@ export class EmbeddedLedger implements Ledger {
     const hash = knownHash ?? txHash(rt.genesisHash, tx);
     const outcome: TxOutcome = { tx, hash, events: [], result: undefined };
     const raw = [];
+    let ok = true;
+    let errorModule: string | null = null;
+    rt.payer = payer;
+    rt.postWeight = null;
     try {
-      outcome.result = rt.state.journal.atomic(() => def.handler(origin, args));
+      outcome.result = rt.state.journal.atomic(() => rt.dispatch(origin, tx.call));
       raw.push(...rt.takeEvents());
-      raw.push({ module: 'system', name: 'ExtrinsicSuccess', data: {} });
     } catch (err) {
+      ok = false;
       rt.takeEvents();
       const e = LedgerError.is(err)
         ? err
         : new LedgerError('ValidationError', err instanceof Error ? err.message : String(err));
       outcome.error = { code: e.code, message: e.message };
-      raw.push({
-        module: 'system',
-        name: 'ExtrinsicFailed',
-        data: { error: e.code, module: e.module ?? null, message: e.message },
-      });
+      errorModule = e.module ?? null;
+    } finally {
+      rt.payer = null;
     }
-    if (fee > 0n) {
-      raw.unshift({
+    if (x) {
+      // Post-dispatch: the fee at the weight used (never above the declared one) is kept.
+      const reported = rt.postWeight ?? (ok ? (x.actual ?? x.weight) : x.weight);
+      const fee = transactionFee(length, reported < x.weight ? reported : x.weight);
+      chain.balances.endow(payer, withdrawn - fee);
+      raw.push({
         module: 'transactionPayment',
         name: 'TransactionFeePaid',
-        data: { who: tx.signer, actualFee: fromUnits(fee) },
+        data: { who: payer, actualFee: fromUnits(fee), tip: '0' },
       });
     }
+    rt.postWeight = null;
+    raw.push(
+      ok
+        ? { module: 'system', name: 'ExtrinsicSuccess', data: {} }
+        : {
+            module: 'system',
+            name: 'ExtrinsicFailed',
+            data: {
+              error: outcome.error?.code,
+              module: errorModule,
+              message: outcome.error?.message,
+            },
+          },
+    );
     for (const r of raw) {
       const ev: LedgerEvent = {
         block: block.number,
@@ -928,6 +949,9 @@ export class EmbeddedLedger implements Ledger {
     return this.chain;
   }
 
+  async estimateFee(call: LedgerCall, signer: Address): Promise<FeeEstimate> {
+    return this.q.fees.estimate(call, signer);
+  }
   async polyxBalance(address: Address): Promise<{ total: Decimal; locked: Decimal; free: Decimal }> {
     const b = fromUnits(this.chain.balances.balance(address));
     return { total: b, locked: '0', free: b };

@@ -3,7 +3,7 @@
  * argument validation helpers used by the pallet modules.
  */
 import { LedgerError, type LedgerErrorCode } from '../errors.js';
-import type { CallArgs, CallName, CallResult } from '../calls.js';
+import type { CallArgs, CallName, CallResult, LedgerCall } from '../calls.js';
 import type { Address, Did } from '../ledger.js';
 import { State } from './state.js';
 
@@ -22,19 +22,27 @@ export interface Origin {
 }
 
 export interface CallDef<K extends CallName> {
-  /** Runs inside a journal transaction: throwing reverts every write. */
+  /**
+   * Runs inside a journal transaction: throwing reverts every write. Protocol fees are charged
+   * in here (`FeesModule.chargeProtocolFee`); the transaction fee is the engine's.
+   */
   handler: (origin: Origin, args: CallArgs<K>) => CallResult<K>;
-  /** Fee in POLYX units, charged before dispatch and kept on failure. */
-  fee?: (origin: Origin, args: CallArgs<K>) => bigint;
-  /** Whether the signer may act without a DID with valid CDD (Polymesh's admission exceptions). */
-  admitWithoutIdentity?: (signer: Address, args: CallArgs<K>) => boolean;
 }
 
 type AnyCallDef = {
   handler: (origin: Origin, args: unknown) => unknown;
-  fee?: (origin: Origin, args: unknown) => bigint;
-  admitWithoutIdentity?: (signer: Address, args: unknown) => boolean;
 };
+
+/**
+ * Rules the chain runs by. A block log written before transaction fees and key permissions
+ * existed (genesis version 1) replays without them, as it was written.
+ */
+export interface RuntimeRules {
+  /** Per-extrinsic transaction fees (base + length + weight). */
+  fees: boolean;
+  /** Secondary-key permissions checked on every call (permissions pallet). */
+  permissions: boolean;
+}
 
 export class Runtime {
   readonly state = new State();
@@ -44,6 +52,18 @@ export class Runtime {
   /** Number of the block being built (or the latest one, for queries). */
   blockNumber = 0;
   private events: RawEvent[] = [];
+  rules: RuntimeRules = { fees: true, permissions: true };
+  /** The transaction's fee payer while it is dispatched (Polymesh's `CurrentPayer`). */
+  payer: Address | null = null;
+  /** The origin of the call being dispatched (inner calls of a batch: the batch's). */
+  origin: Origin | null = null;
+  /**
+   * Weight the dispatched call reports having used (a pallet's post-dispatch info), when it does
+   * (batches); null: the declared weight, or the call's `actual` weight on success.
+   */
+  postWeight: bigint | null = null;
+  /** The key check before a call runs (identity: `ensure_origin_call_permissions` and kin). */
+  checkCall: ((origin: Origin, call: LedgerCall) => void) | null = null;
 
   constructor(readonly genesisHash: string) {}
 
@@ -53,6 +73,23 @@ export class Runtime {
 
   call(name: string): AnyCallDef | undefined {
     return this.calls.get(name);
+  }
+
+  /**
+   * Dispatches a call with `origin`: the key check first (a failure is the call's dispatch
+   * error, fee paid), then the handler. The caller provides the storage layer.
+   */
+  dispatch(origin: Origin, call: LedgerCall): unknown {
+    const def = this.calls.get(call?.name);
+    if (!def) throw new LedgerError('Unsupported', `unknown call ${String(call?.name)}`);
+    const outer = this.origin;
+    this.origin = origin;
+    try {
+      if (this.rules.permissions) this.checkCall?.(origin, call);
+      return def.handler(origin, call.args ?? {});
+    } finally {
+      this.origin = outer;
+    }
   }
 
   emit(module: string, name: string, data: Record<string, unknown>): void {

@@ -37,6 +37,7 @@ import type {
   Unsubscribe,
 } from '../ledger.js';
 import type { ClaimFilter } from '../queries.js';
+import type { FeeEstimate } from '../types.js';
 import type {
   AssetAgent,
   AssetCompliance,
@@ -350,6 +351,14 @@ export class PolymeshLedger implements Ledger {
   }
 
   // ------------------------------------------------------------------ queries
+
+  /**
+   * Not built yet: the SDK's estimate (`getTotalFees()` of the prepared procedure: protocol +
+   * gas) needs the preparers to build a transaction without sending it (issue 12).
+   */
+  async estimateFee(call: LedgerCall, _signer: Address): Promise<FeeEstimate> {
+    throw new LedgerError('Unsupported', `fee estimates are not available on a node yet (${call.name})`);
+  }
 
   async polyxBalance(address: Address): Promise<{ total: Decimal; locked: Decimal; free: Decimal }> {
     const b = await this.sdk.accountManagement.getAccountBalance({ account: this.chainAddress(address) });

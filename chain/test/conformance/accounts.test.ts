@@ -1,7 +1,7 @@
 /** POLYMESH.md §1: accounts, DIDs, keys, CDD, POLYX, admission, signatures and nonces. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerError, remarkHash } from '../../src/index.js';
-import { DAY, Harness, itClock, itEmbedded } from './harness.js';
+import { DAY, feePaid, Harness, itClock, itEmbedded, units } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -97,10 +97,13 @@ describe('transaction admission', () => {
 });
 
 describe('POLYX', () => {
-  it('transfers to an identity with valid CDD', async () => {
-    const p = await h.investor();
-    await h.submit(h.alice, { name: 'balances.transfer', args: { to: p.address, amount: '12.5' } });
+  it('transfers to an identity with valid CDD; the sender also pays the fee', async () => {
+    const p = await h.investor({ polyx: '0' });
+    const before = await h.polyx(h.alice);
+    const r = await h.submit(h.alice, { name: 'balances.transfer', args: { to: p.address, amount: '12.5' } });
     expect(await h.ledger.polyxBalance(p.address)).toEqual({ total: '12.5', locked: '0', free: '12.5' });
+    expect(feePaid(r)).toBeGreaterThan(0n);
+    expect(await h.polyx(h.alice)).toBe(before - units('12.5') - feePaid(r));
   });
 
   it('refuses a receiver without CDD (ReceiverCddMissing)', async () => {
@@ -146,24 +149,27 @@ describe('secondary keys', () => {
     expect(auths.map((a) => a.id)).toContain(inv.result.authId);
     await h.submit(key, { name: 'identity.acceptAuthorization', args: { authId: inv.result.authId } });
     expect(await h.ledger.identityOf(key)).toBe(p.did);
+    // A secondary key pays its own fees.
+    await h.fund(key, '1');
     await h.submit(key, { name: 'system.remark', args: { remark: 'as secondary key' } });
     await h.submit(p.address, { name: 'identity.removeSecondaryKeys', args: { accounts: [key] } });
     expect(await h.ledger.identityOf(key)).toBeNull();
   });
 
-  it('only the primary key invites (NotAPrimaryKey); linked accounts cannot be invited (AlreadyLinked)', async () => {
+  it('a linked account can be invited but cannot join (AlreadyLinked)', async () => {
     const p = await h.investor();
     const other = await h.investor();
+    // add_authorization does not look at the target; join_identity_as_key refuses a linked key.
+    const inv = await h.submit(p.address, {
+      name: 'identity.inviteAccount',
+      args: { targetAccount: other.address },
+    });
     await h.refuse(
-      h.alice,
-      { name: 'identity.inviteAccount', args: { targetAccount: other.address } },
-      'NotAPrimaryKey',
-    );
-    await h.refuse(
-      p.address,
-      { name: 'identity.inviteAccount', args: { targetAccount: other.address } },
+      other.address,
+      { name: 'identity.acceptAuthorization', args: { authId: inv.result.authId } },
       'AlreadyLinked',
     );
+    expect(await h.ledger.identityOf(other.address)).toBe(other.did);
   });
 
   it('frozen secondary keys cannot transact until unfrozen', async () => {
@@ -171,6 +177,7 @@ describe('secondary keys', () => {
     const key = await h.account();
     const inv = await h.submit(p.address, { name: 'identity.inviteAccount', args: { targetAccount: key } });
     await h.submit(key, { name: 'identity.acceptAuthorization', args: { authId: inv.result.authId } });
+    await h.fund(key, '1');
     await h.submit(p.address, { name: 'identity.freezeSecondaryKeys', args: {} });
     await h.refuse(p.address, { name: 'identity.freezeSecondaryKeys', args: {} }, 'AlreadyFrozen');
     await h.refuse(key, { name: 'system.remark', args: { remark: 'x' } }, 'MissingIdentity');
@@ -240,6 +247,16 @@ describe('signatures, nonces and receipts', () => {
     expect(await h.ledger.findTransaction(p.address, ok.nonce, { toBlock: ok.blockNumber - 1 })).toBeNull();
     expect(await h.ledger.findTransaction(p.address, ok.nonce, { fromBlock: ok.blockNumber + 1 })).toBeNull();
     const nonce = await h.ledger.nonce(p.address);
+    const failFee = h.embedded
+      ? units(
+          (
+            await h.ledger.estimateFee(
+              { name: 'balances.transfer', args: { to: h.alice, amount: '1000' } },
+              p.address,
+            )
+          ).transactionFee,
+        )
+      : null;
     const err = await h.refuse(
       p.address,
       { name: 'balances.transfer', args: { to: h.alice, amount: '1000' } },
@@ -253,7 +270,10 @@ describe('signatures, nonces and receipts', () => {
       error: { code: 'InsufficientBalance' },
     });
     expect(await h.ledger.findTransaction(p.address, nonce + 1)).toBeNull();
-    expect((await h.ledger.polyxBalance(p.address)).free).toBe('1');
+    // Both paid their fee: the failed one too (exactly its estimate on the embedded ledger).
+    const left = await h.polyx(p.address);
+    expect(left).toBeLessThan(units('1') - feePaid(ok));
+    if (failFee !== null) expect(left).toBe(units('1') - feePaid(ok) - failFee);
   });
 
   it('subscribeEvents replays history from a block, then streams live events in order', async () => {

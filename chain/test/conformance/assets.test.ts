@@ -1,7 +1,7 @@
 /** POLYMESH.md §3: tickers, creation, identifiers, fees, issue/redeem, freeze, controller transfer, docs, metadata, agents. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENT_NAME_MAX_BYTES, DOCUMENT_URI_MAX_BYTES } from '../../src/index.js';
-import { DAY, Harness, itClock, type Party } from './harness.js';
+import { DAY, feePaid, Harness, itClock, units, type Party } from './harness.js';
 
 let h: Harness;
 let issuer: Party;
@@ -17,14 +17,17 @@ const uniqueTicker = (() => {
 })();
 
 describe('tickers', () => {
-  it('reserves a ticker for 60 days and charges 500 POLYX', async () => {
-    const before = Number((await h.ledger.polyxBalance(issuer.address)).free);
+  it('reserves a ticker for 60 days and charges 500 POLYX (plus the transaction fee)', async () => {
+    const before = await h.polyx(issuer.address);
     const ticker = uniqueTicker();
     const r = await h.submit(issuer.address, { name: 'asset.registerUniqueTicker', args: { ticker } });
     const res = await h.ledger.tickerReservation(ticker);
     expect(res).toMatchObject({ ticker, owner: issuer.did, assetId: null });
     expect(Date.parse(r.result.expiry) - (await h.now())).toBeGreaterThan(59 * DAY);
-    expect(before - Number((await h.ledger.polyxBalance(issuer.address)).free)).toBe(500);
+    expect(before - (await h.polyx(issuer.address))).toBe(units('500') + feePaid(r));
+    // Renewing one's own live reservation costs only the transaction fee.
+    const again = await h.submit(issuer.address, { name: 'asset.registerUniqueTicker', args: { ticker } });
+    expect(before - (await h.polyx(issuer.address))).toBe(units('500') + feePaid(r) + feePaid(again));
   });
 
   it('refuses bad tickers and tickers reserved by others', async () => {
@@ -166,18 +169,38 @@ describe('asset creation', () => {
     });
   });
 
-  it('charges 2,500 POLYX; an unfunded identity cannot create an asset (InsufficientPolyx)', async () => {
-    const before = Number((await h.ledger.polyxBalance(issuer.address)).free);
-    await h.createAsset(issuer);
-    expect(before - Number((await h.ledger.polyxBalance(issuer.address)).free)).toBe(2500);
+  it('charges 2,500 POLYX inside the call; short of it the call fails and only the transaction fee is kept (InsufficientAccountBalance)', async () => {
+    const before = await h.polyx(issuer.address);
+    const r = await h.submit(issuer.address, {
+      name: 'asset.createAsset',
+      args: { name: 'Stoa Fee Test', assetType: 'EquityCommon', divisible: true },
+    });
+    expect(before - (await h.polyx(issuer.address))).toBe(units('2500') + feePaid(r));
     const poor = await h.investor({ polyx: '2499' });
     const nonce = await h.ledger.nonce(poor.address);
-    await h.refuse(
+    const err = await h.refuse(
       poor.address,
       { name: 'asset.createAsset', args: { name: 'x', assetType: 'Fund', divisible: true } },
-      'InsufficientPolyx',
+      'InsufficientAccountBalance',
     );
-    expect(await h.ledger.nonce(poor.address)).toBe(nonce);
+    // Included: the nonce is used and the transaction fee paid; the protocol fee went back with the call.
+    expect(err.included).toBe(true);
+    expect(await h.ledger.nonce(poor.address)).toBe(nonce + 1);
+    const left = await h.polyx(poor.address);
+    expect(left).toBeLessThan(units('2499'));
+    expect(left).toBeGreaterThan(units('2498'));
+  });
+
+  it('an identity without POLYX cannot even send it: refused before inclusion (Payment)', async () => {
+    const broke = await h.investor({ polyx: '0' });
+    const nonce = await h.ledger.nonce(broke.address);
+    const err = await h.refuse(
+      broke.address,
+      { name: 'asset.createAsset', args: { name: 'x', assetType: 'Fund', divisible: true } },
+      'Payment',
+    );
+    expect(err.included).toBe(false);
+    expect(await h.ledger.nonce(broke.address)).toBe(nonce);
   });
 });
 

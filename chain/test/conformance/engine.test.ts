@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { EmbeddedLedger } from '../../src/embedded/index.js';
-import { DAY, itEmbedded } from './harness.js';
+import { DAY, itEmbedded, units } from './harness.js';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -115,21 +115,23 @@ describe('embedded engine', () => {
     await l.close();
   });
 
-  itEmbedded('a failing call changes nothing but nonce and fee', async () => {
+  itEmbedded('a failing call changes nothing but nonce and transaction fee', async () => {
     const l = await EmbeddedLedger.open({});
     const alice = await l.addSigner({ uri: '//Alice' });
     const bal = await l.polyxBalance(alice);
-    // The asset would be created, then the ticker link fails: everything is reverted.
-    const bad = l.submit(
-      {
-        name: 'asset.createAsset',
-        args: { name: 'Reverted', assetType: 'Fund', divisible: true, ticker: 'USD' },
-      },
-      { signer: alice },
-    );
+    const call = {
+      name: 'asset.createAsset',
+      args: { name: 'Reverted', assetType: 'Fund', divisible: true, ticker: 'USD' },
+    } as const;
+    const estimate = await l.estimateFee(call, alice);
+    // The asset would be created, then the ticker link fails: everything is reverted, the
+    // 2,500 POLYX protocol fee with it; the transaction fee (at the declared weight) is kept.
+    const bad = l.submit(call, { signer: alice });
     await expect(bad).rejects.toMatchObject({ code: 'TickerAlreadyRegistered' });
-    const fee = Number(bal.free) - Number((await l.polyxBalance(alice)).free);
-    expect(fee).toBe(2500);
+    const fee = units(bal.free) - units((await l.polyxBalance(alice)).free);
+    expect(fee).toBe(units(estimate.withdrawnFee));
+    expect(fee).toBeGreaterThan(0n);
+    expect(fee).toBeLessThan(units('1'));
     const lookup = await l.findTransaction(alice, 0);
     expect(lookup?.status).toBe('failed');
     const events: string[] = [];

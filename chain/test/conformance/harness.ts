@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { it } from 'vitest';
-import { createLedger, LedgerError } from '../../src/index.js';
+import { createLedger, LedgerError, unitsOf } from '../../src/index.js';
 import type {
   Address,
   AssetId,
@@ -28,6 +28,22 @@ export const itEmbedded = it.skipIf(ON_NODE);
 
 const DAY = 24 * 3600 * 1000;
 export { DAY };
+
+/** POLYX each `investor()` gets for its fees (about 100 transactions of the dearest kind). */
+export const INVESTOR_POLYX = '100';
+
+/** A POLYX decimal as units (1 POLYX = 1,000,000). */
+export function units(decimal: string): bigint {
+  const [whole = '0', fraction = ''] = decimal.split('.');
+  return unitsOf(whole, fraction);
+}
+
+/** The transaction fee a receipt's `transactionPayment.TransactionFeePaid` says was paid, in units. */
+export function feePaid(receipt: Receipt): bigint {
+  return receipt.events
+    .filter((e) => e.module === 'transactionPayment' && e.name === 'TransactionFeePaid')
+    .reduce((n, e) => n + units(String(e.data['actualFee'])), 0n);
+}
 
 export interface Party {
   address: Address;
@@ -84,6 +100,16 @@ export class Harness {
     throw new Error(`expected ${code}, but ${call.name} succeeded`);
   }
 
+  /** Free POLYX of an account, in units. */
+  async polyx(address: Address): Promise<bigint> {
+    return units((await this.ledger.polyxBalance(address)).free);
+  }
+
+  /** POLYX from //Alice to a linked account (e.g. a secondary key, which pays its own fees). */
+  async fund(address: Address, polyx = INVESTOR_POLYX): Promise<void> {
+    await this.submit(this.alice, { name: 'balances.transfer', args: { to: address, amount: polyx } });
+  }
+
   advance(ms: number): void {
     if (!this.embedded) throw new Error('clock control needs the embedded ledger');
     this.embedded.advanceTime(ms);
@@ -102,7 +128,10 @@ export class Harness {
     return this.ledger.addSigner({ uri: `//stoa-test/${randomUUID()}` });
   }
 
-  /** A fresh account with a DID and (by default) a CDD claim from the dev CDD provider. */
+  /**
+   * A fresh account with a DID, (by default) a CDD claim from the dev CDD provider, and
+   * `INVESTOR_POLYX` to pay its transaction fees, as on a node; `polyx: '0'` leaves it unfunded.
+   */
   async investor(opts: { cdd?: boolean; expiry?: string; polyx?: string } = {}): Promise<Party> {
     const address = await this.account();
     const r = await this.submit(this.alice, {
@@ -113,8 +142,10 @@ export class Harness {
         ...(opts.expiry ? { expiry: opts.expiry } : {}),
       },
     });
-    if (opts.polyx)
-      await this.submit(this.alice, { name: 'balances.transfer', args: { to: address, amount: opts.polyx } });
+    const polyx = opts.polyx ?? INVESTOR_POLYX;
+    // A transfer needs the receiver's CDD: an identity without it stays unfunded.
+    if (Number(polyx) > 0 && (opts.cdd ?? true))
+      await this.submit(this.alice, { name: 'balances.transfer', args: { to: address, amount: polyx } });
     return { address, did: r.result.did };
   }
 

@@ -564,6 +564,10 @@ describe('scheduled executions and the block log', () => {
         { name: 'balances.transfer', args: { to: seller.address, amount: '5000' } },
         { signer: alice },
       );
+      await a.submit(
+        { name: 'balances.transfer', args: { to: buyer2.address, amount: '10' } },
+        { signer: alice },
+      );
       const asset = (
         await a.submit(
           { name: 'asset.createAsset', args: { name: 'Replayed', assetType: 'Fund', divisible: true } },

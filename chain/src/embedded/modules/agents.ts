@@ -103,8 +103,12 @@ export class AgentsModule {
     }
   }
 
-  /** The agent check of gated extrinsics (`UnauthorizedAgent`). */
+  /**
+   * `ExternalAgents::ensure_perms`: the key's asset permission (`SecondaryKeyNotAuthorizedForAsset`),
+   * then the agent check of gated extrinsics (`UnauthorizedAgent`).
+   */
   requirePermission(origin: Origin, asset: AssetId, call: string): Did {
+    this.chain.identity.ensureAssetPermission(origin.signer, asset);
     const did = origin.did as Did;
     const group = this.groupOf(asset, did);
     ensure(

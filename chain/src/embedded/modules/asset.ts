@@ -391,6 +391,8 @@ export class AssetModule {
         M,
       );
     }
+    // AssetRegisterTicker, only for a new or expired ticker, from the payer inside the call.
+    this.chain.fees.chargeProtocolFee(this.tickerFee(ticker));
     const expiry = now + TICKER_REGISTRATION_MS;
     this.tickers.set(ticker, { owner: did, expiry, assetId: null });
     this.chain.rt.emit(M, 'TickerRegistered', { did, ticker, expiry: iso(expiry) });
@@ -478,12 +480,10 @@ export class AssetModule {
     };
 
     rt.register('asset.registerUniqueTicker', {
-      fee: (_o, a) => this.tickerFee(a.ticker),
       handler: (o, a) => ({ expiry: iso(this.reserveTicker(o.did as Did, this.argTicker(a.ticker))) }),
     });
 
     rt.register('asset.createAsset', {
-      fee: (_o, a) => FEE_CREATE_ASSET + (a.ticker === undefined ? 0n : this.tickerFee(a.ticker)),
       handler: (o, a) => {
         const did = o.did as Did;
         const name = argString(a.name, 'name');
@@ -507,6 +507,7 @@ export class AssetModule {
           );
         }
         const documents = argDocuments(a.documents);
+        this.chain.fees.chargeProtocolFee(FEE_CREATE_ASSET);
         const assetId = this.nextAssetId(o.signer);
         this.assetNonce.set(o.signer, (this.assetNonce.get(o.signer) ?? 0) + 1);
         const rec: AssetRec = {

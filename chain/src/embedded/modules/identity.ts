@@ -1,6 +1,7 @@
 /** Identity pallet: DIDs, primary/secondary keys, CDD providers, claims, authorizations. */
 import { blake2AsHex } from '@polkadot/util-crypto';
-import type { Address, Did } from '../../ledger.js';
+import type { LedgerCall } from '../../calls.js';
+import type { Address, AssetId, Did } from '../../ledger.js';
 import type {
   Authorization,
   AuthorizationData,
@@ -16,6 +17,8 @@ import { SCOPED_CLAIM_TYPES } from '../../types.js';
 import { CUSTOM_SCOPE_MAX_BYTES, CUSTOM_TYPE_NAME_MAX_BYTES, byteLength } from '../../limits.js';
 import type { ClaimFilter } from '../../queries.js';
 import type { Chain } from '../chain.js';
+import { extrinsicOf } from '../fees.js';
+import type { Pf } from './portfolio.js';
 import {
   argAssetId,
   argArray,
@@ -129,16 +132,56 @@ export function claimScope(claim: Claim): Scope | undefined {
   return 'scope' in claim ? claim.scope : undefined;
 }
 
+/** Key permission limits (primitives/src/identity.rs `limits`, pallets/identity/src/keys.rs). */
+const MAX_ASSETS = 2000;
+const MAX_PORTFOLIOS = 2000;
+const MAX_PALLETS = 80;
+const MAX_EXTRINSICS = 80;
+const MAX_NAME_LEN = 60;
+
+/**
+ * Port key permissions, checked as `ensure_perms_length_limited` does (base `TooLong`). Extrinsic
+ * permissions list SDK TxTags (`asset.issue`) or whole pallets (`asset`).
+ */
 function normalisePermissions(p: unknown): KeyPermissions {
   if (p === undefined || p === null) return FULL_PERMISSIONS;
   const o = p as Record<string, unknown>;
   const list = <T>(v: unknown, f: string): T[] | null =>
     v === undefined || v === null ? null : argArray<T>(v, f);
+  const assets = list<unknown>(o['assets'], 'permissions.assets');
+  const extrinsics = list<unknown>(o['extrinsics'], 'permissions.extrinsics');
+  const portfolios = list<unknown>(o['portfolios'], 'permissions.portfolios');
+  const tooLong = (what: string): never => fail('TooLong', `key permissions: ${what}`, 'base');
+  if (assets && assets.length > MAX_ASSETS) tooLong(`more than ${MAX_ASSETS} assets`);
+  if (portfolios && portfolios.length > MAX_PORTFOLIOS) tooLong(`more than ${MAX_PORTFOLIOS} portfolios`);
+  const names = extrinsics?.map((v, i) => argString(v, `permissions.extrinsics[${i}]`));
+  if (names) {
+    const pallets = new Map<string, number>();
+    for (const n of names) {
+      const [pallet = '', fn] = n.split('.', 2);
+      if (
+        Buffer.byteLength(pallet) > MAX_NAME_LEN ||
+        (fn !== undefined && Buffer.byteLength(fn) > MAX_NAME_LEN)
+      )
+        tooLong(`name ${n} longer than ${MAX_NAME_LEN} bytes`);
+      pallets.set(pallet, (pallets.get(pallet) ?? 0) + (fn === undefined ? 0 : 1));
+    }
+    if (pallets.size > MAX_PALLETS) tooLong(`more than ${MAX_PALLETS} pallets`);
+    for (const [pallet, n] of pallets)
+      if (n > MAX_EXTRINSICS) tooLong(`more than ${MAX_EXTRINSICS} extrinsics of ${pallet}`);
+  }
   return {
-    assets: list<string>(o['assets'], 'permissions.assets'),
-    extrinsics: list<string>(o['extrinsics'], 'permissions.extrinsics'),
-    portfolios: list(o['portfolios'], 'permissions.portfolios'),
+    assets: assets ? assets.map((a, i) => argAssetId(a, `permissions.assets[${i}]`)) : null,
+    extrinsics: names ?? null,
+    portfolios: portfolios as KeyPermissions['portfolios'],
   };
+}
+
+/** Whether an extrinsic permission list allows `tag` (`pallet.extrinsic`): listed, or its pallet is. */
+function permitsTag(extrinsics: readonly string[] | null, tag: string): boolean {
+  if (extrinsics === null) return true;
+  const dot = tag.indexOf('.');
+  return extrinsics.includes(tag) || (dot > 0 && extrinsics.includes(tag.slice(0, dot)));
 }
 
 export class IdentityModule {
@@ -291,6 +334,97 @@ export class IdentityModule {
     return out.sort((a, b) => a.id - b.id);
   }
 
+  /** A pending authorization by id (expired or not). */
+  authorization(id: number): Authorization | undefined {
+    const a = this.auths.get(id);
+    return a && { id: a.id, from: a.from, target: a.target, data: a.data, expiry: isoOrNull(a.expiry) };
+  }
+
+  /**
+   * Admission and the fee payer (pallets/runtime/common/src/fee_details.rs `get_valid_payer`):
+   * accepting a JoinIdentity invitation (`join_identity_as_key`) is paid by the primary key of
+   * the inviting identity, which needs valid CDD; an unlinked key accepting anything else has no
+   * valid invitation (`InvalidAuthorization`). Every other call is paid by the signing key, which
+   * must be the primary or an unfrozen secondary key of an identity with valid CDD.
+   */
+  payerFor(signer: Address, call: LedgerCall): { payer: Address; did: Did | null } {
+    if (call?.name === 'identity.acceptAuthorization') {
+      const authId = (call.args as { authId?: unknown } | undefined)?.authId;
+      const a = typeof authId === 'number' ? this.auths.get(authId) : undefined;
+      const now = this.chain.rt.now;
+      if (
+        a &&
+        a.data.type === 'JoinIdentity' &&
+        a.target.type === 'Account' &&
+        a.target.value === signer &&
+        (a.expiry === null || now <= a.expiry)
+      ) {
+        const inviter = this.identities.get(a.from);
+        if (!inviter) fail('InvalidAuthorization', `the identity ${a.from} behind the invitation is gone`, M);
+        if (this.chain.rt.rules.fees && !this.hasValidCdd(a.from))
+          fail('CddRequired', `the inviting identity ${a.from} has no valid CDD claim`, M);
+        return { payer: inviter.primaryKey, did: this.didOf(signer) };
+      }
+      if (!this.accountDid.has(signer))
+        fail('InvalidAuthorization', `no valid invitation ${String(authId)} for account ${signer}`, M);
+    }
+    return { payer: signer, did: this.admit(signer) };
+  }
+
+  /**
+   * The key check of a call before it runs (permissions pallet, pallets/identity/src/keys.rs
+   * `check_account_call_permissions`): a primary key may call anything; a secondary key of an
+   * identity whose keys are not frozen needs every extrinsic the call is sent as in its
+   * permissions, else `UnauthorizedCaller`. Calls without the check (`ensure_signed`) and the
+   * primary-key-only ones (checked by their handler) pass here.
+   */
+  checkCall(origin: Origin, call: LedgerCall): void {
+    const x = extrinsicOf(this.chain, call);
+    if (x.check !== 'permissions') return;
+    const rec = origin.did ? this.identities.get(origin.did) : undefined;
+    if (rec?.primaryKey === origin.signer) return;
+    const key = rec?.secondaryKeys.find((k) => k.address === origin.signer);
+    const denied = x.tags.find((t) => !key || rec?.frozen || !permitsTag(key.permissions.extrinsics, t));
+    if (denied !== undefined)
+      fail('UnauthorizedCaller', `key ${origin.signer} is not permitted to call ${denied}`, 'permissions');
+  }
+
+  /** The secondary key's permissions, or null for a primary key (everything). */
+  private secondaryPermissions(signer: Address): KeyPermissions | null {
+    const did = this.accountDid.get(signer);
+    const rec = did ? this.identities.get(did) : undefined;
+    if (!rec || rec.primaryKey === signer) return null;
+    return rec.secondaryKeys.find((k) => k.address === signer)?.permissions ?? null;
+  }
+
+  /** `ensure_asset_perms`: a secondary key needs the asset in its asset permissions. */
+  ensureAssetPermission(signer: Address, asset: AssetId): void {
+    if (!this.chain.rt.rules.permissions) return;
+    const p = this.secondaryPermissions(signer);
+    ensure(
+      !p || p.assets === null || p.assets.includes(asset),
+      'SecondaryKeyNotAuthorizedForAsset',
+      `key ${signer} is not permitted to act on asset ${asset}`,
+      'externalAgents',
+    );
+  }
+
+  /** `ensure_user_portfolio_permission`: a secondary key needs the portfolio in its permissions. */
+  ensurePortfolioPermission(signer: Address, pf: Pf): void {
+    if (!this.chain.rt.rules.permissions) return;
+    const p = this.secondaryPermissions(signer);
+    const allowed =
+      !p ||
+      p.portfolios === null ||
+      p.portfolios.some((r) => r.did === pf.did && (r.number ?? 0) === pf.number);
+    ensure(
+      allowed,
+      'SecondaryKeyNotAuthorizedForPortfolio',
+      `key ${signer} is not permitted to act on portfolio ${pf.did}/${pf.number}`,
+      'portfolio',
+    );
+  }
+
   /** Admission: the signer's DID, or throws MissingIdentity / CddRequired. */
   admit(signer: Address): Did {
     const did = this.accountDid.get(signer);
@@ -301,16 +435,6 @@ export class IdentityModule {
     }
     if (!this.hasValidCdd(did)) fail('CddRequired', `identity ${did} has no valid CDD claim`, M);
     return did;
-  }
-
-  isJoinIdentityFor(signer: Address, authId: unknown): boolean {
-    const a = typeof authId === 'number' ? this.auths.get(authId) : undefined;
-    return (
-      a !== undefined &&
-      a.data.type === 'JoinIdentity' &&
-      a.target.type === 'Account' &&
-      a.target.value === signer
-    );
   }
 
   // ---------------------------------------------------------------- writes used by other modules
@@ -378,9 +502,16 @@ export class IdentityModule {
     return blake2AsHex(`pm:identity:${this.chain.rt.genesisHash}:${provider}:${target}:${n}`, 256);
   }
 
+  /**
+   * `ensure_primary_key`: an unlinked key is refused by the permissions pallet
+   * (`UnauthorizedCaller`), a secondary key by identity (`KeyNotAllowed`).
+   */
   private primaryOnly(origin: Origin): IdentityRec {
-    const rec = this.identities.get(origin.did ?? '');
-    ensure(rec && rec.primaryKey === origin.signer, 'NotAPrimaryKey', 'only the primary key may do this', M);
+    const did = this.accountDid.get(origin.signer);
+    const rec = did ? this.identities.get(did) : undefined;
+    if (!rec)
+      fail('UnauthorizedCaller', `account ${origin.signer} is not linked to an identity`, 'permissions');
+    ensure(rec.primaryKey === origin.signer, 'KeyNotAllowed', 'only the primary key may do this', M);
     return rec;
   }
 
@@ -475,13 +606,13 @@ export class IdentityModule {
         return { id };
       },
     });
+    // `add_authorization(Account(target), JoinIdentity(perms), expiry)` by any key permitted for
+    // it; the chain checks the target only on acceptance (`AlreadyLinked`).
     rt.register('identity.inviteAccount', {
       handler: (o, a) => {
-        const rec = this.primaryOnly(o);
         const target = this.chain.argAddress(a.targetAccount, 'targetAccount');
-        ensure(!this.accountDid.has(target), 'AlreadyLinked', `account ${target} is already linked`, M);
         const authId = this.addAuthorization(
-          rec.did,
+          o.did as Did,
           { type: 'Account', value: target },
           { type: 'JoinIdentity', permissions: normalisePermissions(a.permissions) },
           optTime(a.expiry, 'expiry'),
@@ -490,7 +621,6 @@ export class IdentityModule {
       },
     });
     rt.register('identity.acceptAuthorization', {
-      admitWithoutIdentity: (signer, a) => this.isJoinIdentityFor(signer, a.authId),
       handler: (o, a) => {
         const auth = this.auths.get(argInt(a.authId, 'authId', 1));
         ensure(auth, 'AuthorizationDoesNotExist', `authorization ${String(a.authId)} does not exist`, M);

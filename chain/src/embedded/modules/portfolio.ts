@@ -82,6 +82,10 @@ export class PortfolioModule {
     return this.custodians.get(pfKey(p)) ?? p.did;
   }
 
+  /**
+   * `ensure_portfolio_custody_and_permission`: `did` holds custody; when `did` is the signer's, a
+   * secondary key also needs the portfolio in its permissions.
+   */
   ensureCustodian(did: Did, p: Pf): void {
     ensure(
       this.custodian(p) === did,
@@ -89,6 +93,8 @@ export class PortfolioModule {
       `not the custodian of portfolio ${pfKey(p)}`,
       M,
     );
+    const origin = this.chain.rt.origin;
+    if (origin && origin.did === did) this.chain.identity.ensurePortfolioPermission(origin.signer, p);
   }
 
   ensureExists(p: Pf): void {

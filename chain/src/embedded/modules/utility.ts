@@ -2,12 +2,16 @@
  * Utility pallet (pallets/utility, Polymesh 7.0): `batch`, `batchAll`, `forceBatch`. Each inner
  * call is dispatched with the batch's origin through the same registry as a transaction's call,
  * in its own storage layer (a failing call leaves nothing); its events are kept only if it
- * succeeds. Fees are the inner calls' own, charged with the batch's fee before dispatch.
+ * succeeds. The batch pays one transaction fee, on the sum of the inner calls' weights plus its
+ * own (fees.ts); each inner call's key permissions are checked as it is dispatched, and its
+ * protocol fees charged inside it. The weight the batch reports after dispatch (its base for the
+ * calls it ran plus what each used) sets what is refunded, even when a `batchAll` fails.
  */
 import type { BatchItemResult, LedgerCall } from '../../calls.js';
 import { MAX_BATCH_CALLS } from '../../calls.js';
 import { LedgerError } from '../../errors.js';
 import type { Chain } from '../chain.js';
+import { BATCH_BASE, extrinsicOf } from '../fees.js';
 import { argArray, invalid, type Origin, type RawEvent } from '../runtime.js';
 
 const U = 'utility';
@@ -16,34 +20,15 @@ type Mode = 'batch' | 'batchAll' | 'forceBatch';
 export class UtilityModule {
   constructor(private readonly chain: Chain) {
     const rt = chain.rt;
-    const fee = (o: Origin, a: { calls: LedgerCall[] }) => this.fee(o, a);
     rt.register('utility.batch', {
       handler: (o, a) => ({ items: this.run(o, a.calls, 'batch') as BatchItemResult[] }),
-      fee,
     });
     rt.register('utility.batchAll', {
       handler: (o, a) => ({ results: this.run(o, a.calls, 'batchAll') as unknown[] }),
-      fee,
     });
     rt.register('utility.forceBatch', {
       handler: (o, a) => ({ items: this.run(o, a.calls, 'forceBatch') as BatchItemResult[] }),
-      fee,
     });
-  }
-
-  /** Σ of the inner calls' fees (a call whose fee rule cannot price its arguments costs 0). */
-  private fee(origin: Origin, args: { calls: LedgerCall[] }): bigint {
-    let total = 0n;
-    if (!Array.isArray(args?.calls)) return 0n;
-    for (const call of args.calls) {
-      const def = this.chain.rt.call(call?.name);
-      try {
-        total += def?.fee?.(origin, call.args ?? {}) ?? 0n;
-      } catch {
-        // malformed arguments: the inner dispatch refuses them
-      }
-    }
-    return total;
   }
 
   private calls(v: unknown): LedgerCall[] {
@@ -62,20 +47,33 @@ export class UtilityModule {
     return calls;
   }
 
-  /** Dispatches one inner call in its own layer; its events are returned on success. */
-  private dispatch(origin: Origin, call: LedgerCall): { result: unknown; events: RawEvent[] } {
+  /**
+   * Dispatches one inner call in its own layer; its events are returned on success, with the
+   * weight it used (`extract_actual_weight`: what it reports, else its declared weight).
+   */
+  private dispatch(
+    origin: Origin,
+    call: LedgerCall,
+  ):
+    | { ok: true; result: unknown; events: RawEvent[]; weight: bigint }
+    | { ok: false; err: unknown; weight: bigint } {
     const rt = this.chain.rt;
+    const x = extrinsicOf(this.chain, call);
     if (call.name === 'utility.batchAll') {
-      throw new LedgerError('CallFiltered', 'utility.batchAll may not be nested in a batch', 'system');
+      const err = new LedgerError('CallFiltered', 'utility.batchAll may not be nested in a batch', 'system');
+      return { ok: false, err, weight: x.weight };
     }
-    const def = rt.call(call.name);
-    if (!def) throw new LedgerError('Unsupported', `unknown call ${String(call.name)}`);
+    const outer = rt.postWeight;
+    rt.postWeight = null;
     try {
-      const result = rt.state.journal.atomic(() => def.handler(origin, call.args ?? {}));
-      return { result, events: rt.takeEvents() };
+      const result = rt.state.journal.atomic(() => rt.dispatch(origin, call));
+      const used = rt.postWeight ?? x.actual ?? x.weight;
+      return { ok: true, result, events: rt.takeEvents(), weight: used < x.weight ? used : x.weight };
     } catch (err) {
       rt.takeEvents();
-      throw err;
+      return { ok: false, err, weight: rt.postWeight ?? x.weight };
+    } finally {
+      rt.postWeight = outer;
     }
   }
 
@@ -86,13 +84,18 @@ export class UtilityModule {
     const kept: RawEvent[] = rt.takeEvents();
     const out: unknown[] = [];
     let failed = false;
+    const base = BATCH_BASE[`utility.${mode}`] as (c: number) => bigint;
+    let used = 0n;
     try {
       for (const [index, call] of calls.entries()) {
-        try {
-          const { result, events } = this.dispatch(origin, call);
-          kept.push(...events, { module: U, name: 'ItemCompleted', data: {} });
-          out.push(mode === 'batchAll' ? result : { ok: true, result: result ?? null });
-        } catch (err) {
+        const item = this.dispatch(origin, call);
+        used += item.weight;
+        if (item.ok) {
+          kept.push(...item.events, { module: U, name: 'ItemCompleted', data: {} });
+          out.push(mode === 'batchAll' ? item.result : { ok: true, result: item.result ?? null });
+        } else {
+          const err = item.err;
+          rt.postWeight = base(index + 1) + used;
           if (mode === 'batchAll') throw err;
           const e = LedgerError.is(err)
             ? err
@@ -107,6 +110,7 @@ export class UtilityModule {
           kept.push({ module: U, name: 'ItemFailed', data: { error } });
         }
       }
+      rt.postWeight = base(calls.length) + used;
       kept.push({
         module: U,
         name: failed ? 'BatchCompletedWithErrors' : 'BatchCompleted',
