@@ -11,6 +11,7 @@ import type {
   AssetId,
   Claim,
   Did,
+  KeyPermissions,
   Ledger,
   LedgerCall,
   LedgerErrorCode,
@@ -121,6 +122,21 @@ export class Harness {
 
   async isoIn(ms: number): Promise<string> {
     return new Date((await this.now()) + ms).toISOString();
+  }
+
+  /**
+   * A secondary key of `owner` with `permissions` (omitted: full), invited by the primary key,
+   * joined, and funded: a secondary key pays its own fees.
+   */
+  async secondaryKey(owner: Party, permissions?: Partial<KeyPermissions>, polyx = '10'): Promise<Address> {
+    const key = await this.account();
+    const inv = await this.submit(owner.address, {
+      name: 'identity.inviteAccount',
+      args: { targetAccount: key, ...(permissions ? { permissions } : {}) },
+    });
+    await this.submit(key, { name: 'identity.acceptAuthorization', args: { authId: inv.result.authId } });
+    if (Number(polyx) > 0) await this.fund(key, polyx);
+    return key;
   }
 
   /** A fresh account with a key held by the ledger, no identity. */

@@ -577,6 +577,7 @@ export class AssetModule {
         const amount = toUnits(a.amount);
         const pf: Pf = { did, number: a.portfolio === undefined ? 0 : argInt(a.portfolio, 'portfolio') };
         this.chain.portfolio.ensureExists(pf);
+        this.chain.identity.ensurePortfolioPermission(o.signer, pf);
         ensure(this.isGranular(rec, amount), 'InvalidGranularity', `asset ${asset} is indivisible`, M);
         ensure(
           rec.totalSupply + amount <= MAX_SUPPLY_UNITS,
