@@ -3,7 +3,9 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { toUnits } from './lib/units.js';
 import { LEGACY_DEVELOPMENT_KEY, parseKey, type EncryptionSettings } from './modules/keys/master.js';
+import { DEFAULT_POLYX_FUNDING, type PolyxFundingConfig } from './modules/polyx/config.js';
 
 // Each description completes "… must be": it is the message for a bad value, and the README's
 // configuration table states the same constraint.
@@ -20,6 +22,8 @@ const wholeNumber = () => matching('^[0-9]+$', 'a whole number');
  */
 /** A positive whole number that stays exact as a JS number. */
 const COUNT = '^[1-9][0-9]{0,14}$';
+/** A POLYX amount: at most 6 decimals. */
+const POLYX = '^[0-9]{1,12}(\\.[0-9]{1,6})?$';
 const KEY = '([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)';
 const EnvSchema = Type.Object({
   NODE_ENV: oneOf(['development', 'production', 'test']),
@@ -151,6 +155,12 @@ const EnvSchema = Type.Object({
   BANK_BIC: text('a BIC / SWIFT code or sort code'),
   /** HMAC secret of the bank-statement webhook; unset: the webhook route is off. */
   BANK_WEBHOOK_SECRET: text('at least 16 characters', 16),
+  /** POLYX the operator sends a new investor account at attestation, for its transaction fees. */
+  INVESTOR_POLYX_GRANT: matching(POLYX, 'an amount of POLYX (up to 6 decimals)'),
+  /** A custodial account left with less POLYX than this by an operation is topped up first. */
+  INVESTOR_POLYX_TOP_UP_BELOW: matching(POLYX, 'an amount of POLYX (up to 6 decimals)'),
+  /** What a top-up brings a custodial account's POLYX back to. */
+  INVESTOR_POLYX_TOP_UP_TO: matching(POLYX, 'an amount of POLYX (up to 6 decimals)'),
 });
 /** Every variable the server reads. */
 export const ENV_VARIABLES = Object.keys(EnvSchema.properties);
@@ -216,6 +226,8 @@ export interface Config {
   /** How often offerings past their end are looked for and closed (0 = never by itself). */
   offeringCloseIntervalMs: number;
   treasury: TreasuryConfig;
+  /** The POLYX custodial investors get for their transaction fees. */
+  polyx: PolyxFundingConfig;
 }
 
 export interface TreasuryConfig {
@@ -581,5 +593,19 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       webhookSecret: e.BANK_WEBHOOK_SECRET,
     },
     offeringCloseIntervalMs: Number(e.OFFERING_CLOSE_INTERVAL_MS ?? String(nodeEnv === 'test' ? 0 : 60_000)),
+    polyx: polyxConfig(e),
   };
+}
+
+function polyxConfig(e: Env): PolyxFundingConfig {
+  const polyx: PolyxFundingConfig = {
+    grant: e.INVESTOR_POLYX_GRANT ?? DEFAULT_POLYX_FUNDING.grant,
+    topUpBelow: e.INVESTOR_POLYX_TOP_UP_BELOW ?? DEFAULT_POLYX_FUNDING.topUpBelow,
+    topUpTo: e.INVESTOR_POLYX_TOP_UP_TO ?? DEFAULT_POLYX_FUNDING.topUpTo,
+  };
+  if (toUnits(polyx.topUpTo) < toUnits(polyx.topUpBelow))
+    throw invalid([
+      `INVESTOR_POLYX_TOP_UP_TO (${polyx.topUpTo}) must be at least INVESTOR_POLYX_TOP_UP_BELOW (${polyx.topUpBelow})`,
+    ]);
+  return polyx;
 }

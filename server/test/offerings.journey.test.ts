@@ -205,6 +205,11 @@ describe('tokenization and offerings journey', () => {
           { signer: operator },
         )
       ).result.did;
+      // Its own transaction fees, as on chain.
+      await env.ledger.submit(
+        { name: 'balances.transfer', args: { to: address, amount: '1' } },
+        { signer: operator },
+      );
       const authId = (
         await env.ledger.submit(
           {

@@ -100,8 +100,10 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
       payload: {},
     });
     expect(attest.statusCode).toBe(202);
+    // The account's POLYX for its own fees goes with the registration, in the same transaction.
     expect(attest.json().operations.map((o: { kind: string }) => o.kind)).toEqual([
       'identity.cddRegisterDid',
+      'balances.transfer',
     ]);
     await queue.drain();
 
@@ -118,7 +120,8 @@ describe.each(QUEUE_MODES)('investor onboarding journey (%s queue)', (mode) => {
     const jur = claims.find((c) => c.claim.type === 'Jurisdiction')!;
     expect(jur.claim).toMatchObject({ code: 'Us' });
     expect(claims.every((c) => c.expiry !== null)).toBe(true);
-    expect((await env.ledger.polyxBalance(identity.account)).total).toBe('100');
+    // INVESTOR_POLYX_GRANT's default.
+    expect((await env.ledger.polyxBalance(identity.account)).total).toBe('50');
     expect(identity.claims.every((c: { status: string }) => c.status === 'active')).toBe(true);
 
     // Re-attesting renews instead of failing.

@@ -21,6 +21,8 @@ import { UploadService } from '../modules/onboarding/uploads.js';
 import { onboardingRoutes } from '../modules/onboarding/routes.js';
 import { ApplicationBody, DocumentBody } from '../modules/onboarding/schemas.js';
 import { OnboardingService } from '../modules/onboarding/service.js';
+import { DEFAULT_POLYX_FUNDING } from '../modules/polyx/config.js';
+import { PolyxFunding } from '../modules/polyx/funding.js';
 
 const UPLOAD_SWEEP_INTERVAL_MS = 10 * 60_000;
 
@@ -31,6 +33,8 @@ export interface InvestorServices {
   kyc: KycService;
   cdd: CddService;
   identities: IdentityService;
+  /** The POLYX custodial investors get for their transaction fees. */
+  polyx: PolyxFunding;
 }
 
 declare module 'fastify' {
@@ -111,7 +115,23 @@ export const investorServicesPlugin = fp(
       maxDocuments: config.uploadMaxDocumentsPerApplication,
       maxApplicationBytes: config.uploadMaxBytesPerApplication,
     });
-    const cdd = new CddService(db.orm, audit, operations, onboarding, ledger, keys, opts.operatorAddress);
+    const polyx = new PolyxFunding(
+      db.orm,
+      ledger,
+      operations,
+      opts.operatorAddress,
+      config.polyx ?? DEFAULT_POLYX_FUNDING,
+    );
+    const cdd = new CddService(
+      db.orm,
+      audit,
+      operations,
+      onboarding,
+      ledger,
+      keys,
+      opts.operatorAddress,
+      polyx,
+    );
     const identities = new IdentityService(
       db.orm,
       audit,
@@ -126,7 +146,7 @@ export const investorServicesPlugin = fp(
     kyc.onAdverseVerdict(cdd.adverse, async (ops) => {
       for (const op of ops) await operations.dispatch(op);
     });
-    app.decorate('investors', { onboarding, documents, uploads, kyc, cdd, identities });
+    app.decorate('investors', { onboarding, documents, uploads, kyc, cdd, identities, polyx });
 
     // Uploads whose server died mid-stream leave chunks behind; each instance clears stalled ones.
     let sweeper: NodeJS.Timeout | undefined;

@@ -54,6 +54,7 @@ export const tokenizationServicesPlugin = fp(
       app.keys,
       verifiedNames(app.investors.onboarding),
     );
+    offerings.polyx = app.investors.polyx;
     const hooks = offeringHooks(offerings);
     operations.onFinal('offering', hooks.onOffering);
     operations.onFinal('subscription', hooks.onSubscription);
@@ -64,6 +65,7 @@ export const tokenizationServicesPlugin = fp(
       app.investors.identities,
       audit,
       opts.operatorAddress,
+      app.investors.polyx,
     );
     const closer = new OfferingCloser(offerings, offeringActions(offerings), app.infra.queue, app.log);
     app.decorate('tokenization', { assets, compliance, checks, offerings, closer, settlements });

@@ -35,6 +35,7 @@ export const treasuryServicesPlugin = fp(
       settings,
       opts.operatorAddress,
     );
+    treasury.polyx = app.investors.polyx;
     // Offerings are priced in the platform stablecoin unless they name another.
     app.tokenization.offerings.defaultPaymentAsset = async (em) => (await stablecoin.find(em))?.id ?? null;
     app.decorate('treasury', treasury);

@@ -3,6 +3,7 @@ import Type from 'typebox';
 import type {} from '../../plugins/tokenization.js';
 import { errorResponses } from '../../schemas.js';
 import { serializeOperation } from '../operations/routes.js';
+import { FeeQuoteBody } from '../polyx/quote.js';
 import { Asset, Issuer } from './entity.js';
 import {
   AcceptedAsset,
@@ -112,6 +113,22 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.post(
+    '/assets/fee-estimate',
+    {
+      config: { roles: ISSUER },
+      schema: {
+        tags,
+        security,
+        summary:
+          'What creating this asset would cost on chain now (POLYX: the transaction fee and the 2,500 protocol fee, more with a new ticker), before it is sent. Nothing is recorded',
+        body: CreateAssetBody,
+        response: { 200: FeeQuoteBody, ...errorResponses },
+      },
+    },
+    async (request) => assets.estimateCreate(request.body),
+  );
+
   app.get(
     '/assets',
     {
@@ -196,6 +213,22 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.idempotency?.scope,
       ),
     ),
+  );
+  app.post(
+    '/assets/:id/issue/fee-estimate',
+    {
+      config: { roles: ISSUING },
+      schema: {
+        tags,
+        security,
+        summary:
+          'What issuing this amount would cost on chain now (POLYX), before it is sent. Nothing is recorded',
+        params: IdParams,
+        body: AmountBody,
+        response: { 200: FeeQuoteBody, ...errorResponses },
+      },
+    },
+    async (request) => assets.estimateIssue(request.params.id, request.body.amount, request.body.portfolio),
   );
   const redeem = action(
     '/assets/:id/redeem',

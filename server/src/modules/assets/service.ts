@@ -18,6 +18,7 @@ import type { AuditService } from '../audit/service.js';
 import { ChainOperation } from '../operations/entity.js';
 import { lockRow } from '../../db/locks.js';
 import type { OperationService } from '../operations/service.js';
+import { quoteFee, type FeeQuote } from '../polyx/quote.js';
 import { Asset, Issuer } from './entity.js';
 import { controllerTransferCheck, freezeCheck, issueCheck, redeemCheck, type Precheck } from './prechecks.js';
 
@@ -149,18 +150,7 @@ export class AssetService {
       });
       const op = await this.operations.record(tx, {
         idempotencyKey: key ?? `asset-create:${asset.id}`,
-        call: {
-          name: 'asset.createAsset',
-          args: {
-            name: input.name,
-            assetType: input.assetType,
-            divisible: input.divisible,
-            ...(input.identifiers?.length ? { identifiers: input.identifiers } : {}),
-            ...(input.fundingRound ? { fundingRound: input.fundingRound } : {}),
-            ...(input.ticker ? { ticker: input.ticker } : {}),
-            ...(input.documents?.length ? { documents: input.documents } : {}),
-          },
-        },
+        call: createAssetCall(input),
         signer: issuer.account,
         requestedBy: actor,
         subject: { type: 'asset', id: asset.id },
@@ -235,17 +225,29 @@ export class AssetService {
     return op;
   }
 
-  issue(id: string, actor: string, amount: string, portfolio?: number, scope?: string) {
-    return this.act(
-      id,
-      actor,
-      'asset.issue',
-      (assetId) => ({ name: 'asset.issue', args: { assetId, amount, ...(portfolio ? { portfolio } : {}) } }),
-      {
-        scope,
-        check: issueCheck(this.ledger, amount),
-      },
+  /** What creating this asset would cost on chain now (its issuer's account pays). */
+  async estimateCreate(input: CreateAssetInput): Promise<FeeQuote> {
+    const em = this.orm.em.fork();
+    // The default issuer is the operator's account (created on the first asset, not here).
+    const issuer = await em.findOne(
+      Issuer,
+      input.issuerId ? { id: input.issuerId } : { name: DEFAULT_ISSUER },
     );
+    if (!issuer && input.issuerId) throw AppError.notFound('Issuer', input.issuerId);
+    return quoteFee(this.ledger, createAssetCall(input), issuer?.account ?? this.operatorAddress());
+  }
+
+  /** What issuing `amount` would cost on chain now. */
+  async estimateIssue(id: string, amount: string, portfolio?: number): Promise<FeeQuote> {
+    const { asset, issuer } = await this.active(this.orm.em.fork(), id);
+    return quoteFee(this.ledger, issueCall(asset.chainId, amount, portfolio), issuer.account);
+  }
+
+  issue(id: string, actor: string, amount: string, portfolio?: number, scope?: string) {
+    return this.act(id, actor, 'asset.issue', (assetId) => issueCall(assetId, amount, portfolio), {
+      scope,
+      check: issueCheck(this.ledger, amount),
+    });
   }
 
   redeem(id: string, actor: string, amount: string, portfolio?: number, scope?: string) {
@@ -341,4 +343,25 @@ export class AssetService {
       asset.error = `${op.errorCode ?? 'failed'}: ${op.errorMessage ?? ''}`;
     }
   }
+}
+
+/** The chain call `create` records for an asset. */
+function createAssetCall(input: CreateAssetInput): LedgerCall {
+  return {
+    name: 'asset.createAsset',
+    args: {
+      name: input.name,
+      assetType: input.assetType,
+      divisible: input.divisible,
+      ...(input.identifiers?.length ? { identifiers: input.identifiers } : {}),
+      ...(input.fundingRound ? { fundingRound: input.fundingRound } : {}),
+      ...(input.ticker ? { ticker: input.ticker } : {}),
+      ...(input.documents?.length ? { documents: input.documents } : {}),
+    },
+  };
+}
+
+/** The chain call of an issuance. */
+function issueCall(assetId: string, amount: string, portfolio?: number): LedgerCall {
+  return { name: 'asset.issue', args: { assetId, amount, ...(portfolio ? { portfolio } : {}) } };
 }

@@ -8,8 +8,8 @@ import type { CddService } from './service.js';
 
 /**
  * Reacts to the outcome of each attestation operation (an outbox `onFinal` hook, inside the
- * transaction that records the outcome): a registered DID triggers the claims and the POLYX
- * funding; each claim operation updates its record; when none is left open, the attestation
+ * transaction that records the outcome): a registered DID triggers the claims (its POLYX grant
+ * was recorded with the registration); each claim operation updates its record; when none is left open, the attestation
  * completes and the investor is in good standing (or fails, recording why).
  */
 export function attestationFollowUp(cdd: CddService, audit: AuditService) {
@@ -45,21 +45,6 @@ export function attestationFollowUp(cdd: CddService, audit: AuditService) {
         data: { did: identity.did, account: identity.account, userId: identity.userId },
       });
       next.push(...(await cdd.addClaims(tx, att, identity, (att.plan.claims ?? []) as PlannedClaim[])));
-      const polyx = String(att.plan.polyx ?? '0');
-      if (Number(polyx) > 0) {
-        next.push(
-          await cdd.operations.record(tx, {
-            idempotencyKey: `att-${att.id}-fund`,
-            call: {
-              name: 'balances.transfer',
-              args: { to: identity.account, amount: polyx, memo: 'Stoa onboarding' },
-            },
-            signer: cdd.operatorAddress(),
-            requestedBy: att.requestedBy,
-            subject: { type: 'attestation', id: att.id },
-          }),
-        );
-      }
     } else if (rec) {
       rec.status = op.kind === 'identity.revokeClaim' ? 'revoked' : 'active';
     }

@@ -122,7 +122,7 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary:
-          'Attest: approve and, through the chain-operation outbox, create the account identity with a CDD claim, then KYC / Accredited / Jurisdiction claims and POLYX funding; re-attesting renews the claims. ' +
+          'Attest: approve and, through the chain-operation outbox, create the account identity with a CDD claim and send it POLYX for its transaction fees, then KYC / Accredited / Jurisdiction claims; re-attesting renews the claims (and tops a custodial account up when it runs low). ' +
           'A PEP or sanctions hit (enhanced due diligence) or a RED verdict (override, with a reason) needs two different reviewers: the first call records an approval and answers 200; the second, by someone else, attests (202)',
         security: SECURITY,
         params: AppParams,

@@ -22,7 +22,8 @@ export const AttestBody = Type.Object(
     polyx: Type.Optional(
       Type.String({
         pattern: '^[0-9]{1,9}(\\.[0-9]{1,6})?$',
-        description: 'POLYX funded to a new account; default 100',
+        description:
+          'POLYX sent to a new account for its transaction fees; default INVESTOR_POLYX_GRANT (50)',
       }),
     ),
     reason: Type.Optional(

@@ -19,6 +19,7 @@ import { CAN } from '../auth/roles.js';
 import type { OnboardingService } from '../onboarding/service.js';
 import type { ChainOperation } from '../operations/entity.js';
 import type { OperationService } from '../operations/service.js';
+import type { PolyxFunding } from '../polyx/funding.js';
 import { Attestation, IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
 import { Asset } from '../assets/entity.js';
 import { AssetRules } from '../compliance/entity.js';
@@ -27,7 +28,6 @@ import { claimsRevoked } from '../notifications/events.js';
 import { CDD_CLAIM, claimKey, plannedClaims, type ClaimPlan, type PlannedClaim } from './claims.js';
 
 const YEAR = 365 * 86_400_000;
-export const DEFAULT_POLYX = '100';
 
 export interface AttestInput {
   account?: 'custodial' | 'proven-address';
@@ -64,6 +64,7 @@ export class CddService {
     private readonly ledger: Ledger,
     private readonly keys: KeyRing,
     readonly operatorAddress: () => string,
+    readonly polyx: PolyxFunding,
   ) {}
 
   async operatorDid(): Promise<string> {
@@ -109,7 +110,7 @@ export class CddService {
         { type: 'Identity', value: providerDid },
         ...scopedAssets.map((a): Scope => ({ type: 'Asset', value: a })),
       ],
-      polyx: input.polyx ?? DEFAULT_POLYX,
+      polyx: input.polyx ?? this.polyx.config.grant,
     };
     // Read before the transaction: an investor-supplied address may already have a DID on chain.
     const pre = await this.orm.em.fork().findOne(Application, { id: applicationId });
@@ -243,6 +244,9 @@ export class CddService {
           { key: claimKey(CDD_CLAIM), claim: CDD_CLAIM, expiry: plan.cddExpiry },
           ...(att.plan.claims as PlannedClaim[]),
         ]);
+        // A custodial account running low gets its fees topped up with the renewal.
+        const topUp = identity.custodial ? await this.polyx.topUpIfLow(tx, identity.account, p.id) : null;
+        if (topUp) ops.push(topUp);
       } else {
         const op = await this.operations.record(tx, {
           idempotencyKey: `att-${att.id}-register`,
@@ -261,7 +265,15 @@ export class CddService {
           { key: claimKey(CDD_CLAIM), claim: CDD_CLAIM, expiry: plan.cddExpiry },
           op.id,
         );
-        ops = [op];
+        // The account's POLYX for its own transaction fees: the next operator transaction, so it
+        // reaches the account once the registration has given it the CDD a transfer needs.
+        const grant = await this.polyx.recordGrant(tx, {
+          account: identity.account,
+          attestationId: att.id,
+          requestedBy: p.id,
+          amount: plan.polyx,
+        });
+        ops = grant ? [op, grant] : [op];
       }
       await this.audit.append(tx, {
         actor: p.id,

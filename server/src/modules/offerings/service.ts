@@ -19,6 +19,7 @@ import { assessEligibility, raisedBy, type Eligibility } from './eligibility.js'
 import { OfferingDocuments, type AgreementInput } from './documents.js';
 import { Offering, Subscription, type InvestorClass, type OfferingTerms } from './entity.js';
 import type { KeyRing } from '../keys/keyring.js';
+import type { PolyxFunding } from '../polyx/funding.js';
 
 /** The names an investor's identity was verified under (the person, or an entity's signatory). */
 export type VerifiedNames = (tx: EntityManager, identity: InvestorIdentity) => Promise<string[]>;
@@ -56,6 +57,8 @@ export class OfferingService {
 
   /** The payment asset of offerings that name none (the platform stablecoin, set by the treasury). */
   defaultPaymentAsset: (em: EntityManager) => Promise<string | null> = async () => null;
+  /** Tops custodial investors' accounts up before they sign (unset: no funding). */
+  polyx: PolyxFunding | null = null;
 
   get operations() {
     return this.assets.operations;
@@ -225,6 +228,38 @@ export class OfferingService {
   }
 
   /**
+   * The investor's account pays the subscription's fees (a pre-approval of the payment asset,
+   * then `sto.invest`): the platform makes sure it can before anything is recorded. The calls are
+   * weighed as written below; the real ones differ only in ids of the same size.
+   */
+  private async fundInvestor(identityId: string, amount: string, actor: string, scope?: string) {
+    if (!this.polyx) return;
+    const em = this.orm.em.fork();
+    if (scope && (await em.count(ChainOperation, { idempotencyKey: `invest:${scope}` }))) return;
+    const identity = await em.findOne(InvestorIdentity, { id: identityId });
+    if (!identity?.custodial || !identity.did) return;
+    const pf = { did: identity.did };
+    const assetId = '00000000-0000-8000-8000-000000000000';
+    await this.polyx.prepare(
+      identity.account,
+      [
+        { name: 'asset.preApproveAsset', args: { assetId } },
+        {
+          name: 'sto.invest',
+          args: {
+            investmentPortfolio: pf,
+            fundingPortfolio: pf,
+            assetId,
+            fundraiserId: 0,
+            purchaseAmount: amount,
+          },
+        },
+      ],
+      actor,
+    );
+  }
+
+  /**
    * Eligibility, then the DvP investment through the outbox, in one transaction holding the
    * asset, offering and investor rows (that order: db/locks.ts): concurrent subscriptions of one
    * offering or one investor run one after the other, each seeing the ones before it, so no
@@ -241,6 +276,7 @@ export class OfferingService {
     scope?: string,
     agreement?: AgreementInput,
   ): Promise<{ subscription: Subscription; operation: ChainOperation }> {
+    await this.fundInvestor(identityId, amount, actor, scope);
     const out = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
         const first = scope ? await tx.findOne(ChainOperation, { idempotencyKey: `invest:${scope}` }) : null;

@@ -19,6 +19,7 @@ import { ChainOperation } from '../operations/entity.js';
 import { TERMINAL_STATUSES, type OperationService } from '../operations/service.js';
 import { lockRow, retryOnDeadlock } from '../../db/locks.js';
 import { instructionAwaitingAffirmation } from '../notifications/events.js';
+import type { PolyxFunding } from '../polyx/funding.js';
 import { Settlement } from './entity.js';
 
 export type PartyAction = 'affirm' | 'withdraw' | 'reject';
@@ -47,6 +48,8 @@ export class SettlementService {
     private readonly identities: IdentityService,
     private readonly audit: AuditService,
     private readonly operatorAddress: () => string,
+    /** Tops custodial accounts up before they sign (absent: no funding). */
+    private readonly polyx?: PolyxFunding,
   ) {
     operations.onFinal('settlement', (tx, op) => this.onOutcome(tx, op));
   }
@@ -195,6 +198,18 @@ export class SettlementService {
       if (!identity?.did) throw AppError.notFound('Investor identity with a DID', identityId);
       signer = await this.identities.custodialSigner(identityId, em);
       did = identity.did;
+      // The investor's account pays the fee: the platform makes sure it can, first.
+      const s = await em.findOne(Settlement, { id }, { fields: ['instructionId'] });
+      if (s?.instructionId != null) {
+        const args = { id: s.instructionId, portfolios: [{ did }] };
+        const call: LedgerCall =
+          action === 'affirm'
+            ? { name: 'settlement.affirmInstruction', args }
+            : action === 'withdraw'
+              ? { name: 'settlement.withdrawAffirmation', args }
+              : { name: 'settlement.rejectInstruction', args: { id: s.instructionId, portfolio: { did } } };
+        await this.polyx?.prepare(signer, [call], actor);
+      }
     }
     return this.submit(id, actor, `settlement.${action}`, signer, scope, async (s, instructionId) => {
       const portfolios: PortfolioRef[] = [];

@@ -12,6 +12,7 @@ import { Offering } from '../offerings/entity.js';
 import { reservedSubscriptions } from '../offerings/reservations.js';
 import { ChainOperation } from '../operations/entity.js';
 import { TERMINAL_STATUSES, type OperationService } from '../operations/service.js';
+import type { PolyxFunding } from '../polyx/funding.js';
 import { Deposit, TreasuryAccount, Withdrawal } from './entity.js';
 import { formatMoney, newReference, normaliseReference } from './money.js';
 import type { PlatformStablecoin } from './stablecoin.js';
@@ -32,6 +33,8 @@ export interface Balance {
 }
 
 const SOA = { type: 'SettleOnAffirmation' } as const;
+/** An asset id of the right size for a fee estimate, where the real one is not read yet. */
+const STAND_IN_ASSET = '00000000-0000-8000-8000-000000000000';
 
 /**
  * Money in and out of the platform. A deposit received in the bank becomes stablecoin issued to
@@ -41,6 +44,9 @@ const SOA = { type: 'SettleOnAffirmation' } as const;
  * operation recorded with the row that asks for it; the next step is recorded by the outcome hook.
  */
 export class TreasuryService {
+  /** Tops custodial investors' accounts up before they sign (unset: no funding). */
+  polyx: PolyxFunding | null = null;
+
   constructor(
     private readonly orm: MikroORM,
     private readonly ledger: Ledger,
@@ -286,6 +292,18 @@ export class TreasuryService {
   /** At attestation or before the first deposit: records the pre-approval if still missing. */
   async preApprove(identity: InvestorIdentity): Promise<void> {
     const account = await this.account(identity);
+    if (
+      identity.custodial &&
+      identity.did &&
+      this.polyx &&
+      !account.preApproved &&
+      !account.preApprovalOperationId
+    )
+      await this.polyx.prepare(
+        identity.account,
+        [{ name: 'asset.preApproveAsset', args: { assetId: STAND_IN_ASSET } }],
+        'system',
+      );
     const op = await this.orm.em.fork().transactional(async (tx) => {
       const coin = await this.stablecoin.active(tx);
       if (!coin) return null;
@@ -450,6 +468,25 @@ export class TreasuryService {
     const amount = fromUnits(toUnits(input.amount));
     if (toUnits(amount) <= 0n) throw new AppError('VALIDATION_FAILED', 'The amount must be more than zero');
     const account = await this.account(identity);
+    // The investor's account signs the transfer and pays its fee: funded first if it cannot.
+    if (identity.custodial && identity.did && this.polyx) {
+      const pf = { did: identity.did };
+      await this.polyx.prepare(
+        identity.account,
+        [
+          {
+            name: 'settlement.addAndAffirmInstruction',
+            args: {
+              settlementType: SOA,
+              legs: [{ type: 'Fungible', from: pf, to: pf, assetId: STAND_IN_ASSET, amount }],
+              memo: `Withdrawal ${account.reference}`,
+              portfolios: [pf],
+            },
+          },
+        ],
+        actor,
+      );
+    }
     const { w, op } = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
         await lockRow(tx, TreasuryAccount, account.id);
