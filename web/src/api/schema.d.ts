@@ -6629,7 +6629,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Attest: approve and, through the chain-operation outbox, create the account identity with a CDD claim, then KYC / Accredited / Jurisdiction claims and POLYX funding; re-attesting renews the claims. A PEP or sanctions hit (enhanced due diligence) or a RED verdict (override, with a reason) needs two different reviewers: the first call records an approval and answers 200; the second, by someone else, attests (202) */
+        /** Attest: approve and, through the chain-operation outbox, create the account identity with a CDD claim and send it POLYX for its transaction fees, then KYC / Accredited / Jurisdiction claims; re-attesting renews the claims (and tops a custodial account up when it runs low). A PEP or sanctions hit (enhanced due diligence) or a RED verdict (override, with a reason) needs two different reviewers: the first call records an approval and answers 200; the second, by someone else, attests (202) */
         post: {
             parameters: {
                 query?: never;
@@ -6659,7 +6659,7 @@ export interface paths {
                         claimsExpireAt?: string;
                         /** @description Also issue the claims scoped to these assets (default scope: the CDD provider identity) */
                         assetIds?: string[];
-                        /** @description POLYX funded to a new account; default 100 */
+                        /** @description POLYX sent to a new account for its transaction fees; default INVESTOR_POLYX_GRANT (50) */
                         polyx?: string;
                         /** @description Why you approve; recorded in the audit trail. Required to override a RED verdict (each of the two reviewers writes one) */
                         reason?: string;
@@ -7922,6 +7922,167 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/assets/fee-estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What creating this asset would cost on chain now (POLYX: the transaction fee and the 2,500 protocol fee, more with a new ticker), before it is sent. Nothing is recorded */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        issuerId?: string;
+                        /** @description At most 128 bytes of UTF-8 (non-ASCII characters take 2–4) */
+                        name: string;
+                        /** @description Reserved and linked to the asset */
+                        ticker?: string;
+                        assetType: "EquityCommon" | "EquityPreferred" | "Commodity" | "FixedIncome" | "REIT" | "Fund" | "RevenueShareAgreement" | "StructuredProduct" | "Derivative" | "StableCoin";
+                        divisible: boolean;
+                        identifiers?: {
+                            type: "Isin" | "Cusip" | "Cins" | "Lei" | "Figi";
+                            value: string;
+                        }[];
+                        /** @description At most 128 bytes of UTF-8 (non-ASCII characters take 2–4) */
+                        fundingRound?: string;
+                        documents?: {
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
+                            name: string;
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
+                            uri: string;
+                            /** @description Hash of the file (e.g. SHA-256), recorded on chain */
+                            contentHash: string;
+                            /** @description At most 2048 bytes of UTF-8 (non-ASCII characters take 2–4) */
+                            type?: string;
+                            /** Format: date-time */
+                            filedAt?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description What the operation would cost on chain if sent now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The account that would sign the transaction */
+                            signer: string;
+                            /** @description The account that pays its fees (usually the signer) */
+                            payer: string;
+                            /** @description POLYX: base + length + weight fee of the transaction */
+                            transactionFee: string;
+                            /** @description POLYX withdrawn before dispatch at the declared weight; the rest is refunded */
+                            withdrawnFee: string;
+                            /** @description POLYX: protocol fees of the call (2,500 per asset, 500 per ticker, 0 for most) */
+                            protocolFee: string;
+                            /** @description POLYX the operation costs: transaction fee + protocol fee */
+                            total: string;
+                            /** @description POLYX the payer must have free for it to go through */
+                            required: string;
+                            /** @description POLYX: the payer's free balance now */
+                            payerBalance: string;
+                            /** @description Whether the payer has what is required */
+                            affordable: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/assets/{id}": {
         parameters: {
             query?: never;
@@ -8072,6 +8233,147 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ChainOperation"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assets/{id}/issue/fee-estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What issuing this amount would cost on chain now (POLYX), before it is sent. Nothing is recorded */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Decimal string above 0, ≤ 6 decimals */
+                        amount: string;
+                        /** @description User portfolio number; Default when omitted */
+                        portfolio?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description What the operation would cost on chain if sent now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The account that would sign the transaction */
+                            signer: string;
+                            /** @description The account that pays its fees (usually the signer) */
+                            payer: string;
+                            /** @description POLYX: base + length + weight fee of the transaction */
+                            transactionFee: string;
+                            /** @description POLYX withdrawn before dispatch at the declared weight; the rest is refunded */
+                            withdrawnFee: string;
+                            /** @description POLYX: protocol fees of the call (2,500 per asset, 500 per ticker, 0 for most) */
+                            protocolFee: string;
+                            /** @description POLYX the operation costs: transaction fee + protocol fee */
+                            total: string;
+                            /** @description POLYX the payer must have free for it to go through */
+                            required: string;
+                            /** @description POLYX: the payer's free balance now */
+                            payerBalance: string;
+                            /** @description Whether the payer has what is required */
+                            affordable: boolean;
+                        };
                     };
                 };
                 /** @description Default Response */
