@@ -163,6 +163,8 @@ async function main(figures: Figures): Promise<void> {
         alice,
       );
       const did = (reg.result as { did: Did }).did;
+      // Each investor pays its own transaction fees (Polymesh 7.0's fee model).
+      await submit({ name: 'balances.transfer', args: { to: address, amount: '100' } }, alice);
       await submit({ name: 'identity.addClaim', args: { target: did, claim: kyc(issuer) } }, alice);
       await submit(
         {
@@ -247,8 +249,9 @@ async function main(figures: Figures): Promise<void> {
     };
     // Worker threads start on the first burst; a server has them from its first minutes on.
     const threads = await ledger.startSignatureThreads();
-    // The single sender of 1b needs a unit per transfer.
+    // The single sender of 1b needs a unit per transfer, and POLYX for its fees (< 1 each).
     const solo = investors[0]!;
+    await submit({ name: 'balances.transfer', args: { to: solo.address, amount: String(TRANSFERS) } }, alice);
     await submit(
       {
         name: 'settlement.addAndAffirmInstruction',
@@ -521,6 +524,8 @@ async function buildLog(
       { name: 'identity.cddRegisterDid', args: { targetAccount: address, cddClaim: true } },
       { signer: alice },
     );
+    // POLYX for its transaction fees (about 400 pre-signed settlements each at the default size).
+    await l.submit({ name: 'balances.transfer', args: { to: address, amount: '1000' } }, { signer: alice });
     await l.submit({ name: 'asset.preApproveAsset', args: { assetId } }, { signer: address });
     people.push({ address, did: (reg.result as { did: Did }).did, nonce: 1 });
   }

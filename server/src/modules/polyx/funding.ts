@@ -13,23 +13,29 @@ export { DEFAULT_POLYX_FUNDING, type PolyxFundingConfig };
 export const FUNDING_SUBJECT = 'polyx-funding';
 
 /**
- * When the chain cannot estimate a call (the SDK adapter does not yet): what it may cost at most,
- * in units. 6 POLYX is above the dearest investor call on Polymesh 7.0, `affirm_instruction`,
- * which withdraws 5.6 POLYX at its declared weight before refunding most of it.
+ * When the chain cannot estimate a call (the SDK adapter does not yet), in units: what it may
+ * need free — 6 POLYX, above the 5.6 that Polymesh 7.0's `affirm_instruction` withdraws at its
+ * declared weight before refunding most of it — and what it may cost: 1 POLYX, above the
+ * dearest investor call (`sto.invest`, ~0.83).
  */
-const FALLBACK_REQUIRED = 6_000_000n;
+const FALLBACK = { required: 6_000_000n, total: 1_000_000n };
 
 /** Admission refusals: the call cannot go through whatever the balance; funding cannot help. */
 const ADMISSION_CODES = new Set(['MissingIdentity', 'CddRequired', 'InvalidAuthorization']);
 
+/**
+ * An account's POLYX against what it is committed to. A transaction withdraws its fee at the
+ * declared weight and gets back what it did not use, so calls sent one after another each need
+ * what the earlier ones cost, plus their own `required`.
+ */
 interface Position {
   /** Free POLYX on chain. */
   free: bigint;
-  /** What the account's unfinished operations may still withdraw. */
+  /** What the account's unfinished operations will cost, sent before the new calls. */
   reserved: bigint;
   /** Unfinished transfers of POLYX to it (grants, top-ups). */
   incoming: bigint;
-  /** What the new calls need free to go through (fees withdrawn up front, protocol fees). */
+  /** What the new calls need free beyond `reserved` at their most (fees withdrawn up front). */
   need: bigint;
   /** What they cost once done. */
   cost: bigint;
@@ -126,14 +132,14 @@ export class PolyxFunding {
     let reserved = 0n;
     for (const op of unfinished) {
       const e = await this.estimate(op.call, account);
-      if (e) reserved += e.required;
+      if (e) reserved += e.total;
     }
     let need = 0n;
     let cost = 0n;
     for (const call of calls) {
       const e = await this.estimate(call, account);
       if (!e) return null;
-      need += e.required;
+      if (cost + e.required > need) need = cost + e.required;
       cost += e.total;
     }
     const free = toUnits((await this.ledger.polyxBalance(account)).free);
@@ -150,8 +156,7 @@ export class PolyxFunding {
       return { required: toUnits(e.required), total: toUnits(e.total) };
     } catch (err) {
       if (err instanceof LedgerError && ADMISSION_CODES.has(err.code)) return null;
-      if (err instanceof LedgerError && err.code === 'Unsupported')
-        return { required: FALLBACK_REQUIRED, total: FALLBACK_REQUIRED };
+      if (err instanceof LedgerError && err.code === 'Unsupported') return FALLBACK;
       throw err;
     }
   }
