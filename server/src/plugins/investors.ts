@@ -122,7 +122,7 @@ export const investorServicesPlugin = fp(
       app.log,
     );
     operations.keys.addSource((address) => identities.custodialKey(address));
-    operations.onFinal('attestation', attestationFollowUp(cdd, audit));
+    operations.onFinalMany('attestation', attestationFollowUp(cdd, audit));
     kyc.onAdverseVerdict(cdd.adverse, async (ops) => {
       for (const op of ops) await operations.dispatch(op);
     });

@@ -1,17 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Ledger, Scope } from '@stoa/chain';
-import {
-  cryptoWaitReady,
-  encodeAddress,
-  mnemonicGenerate,
-  mnemonicToMiniSecret,
-  sr25519PairFromSeed,
-} from '@polkadot/util-crypto';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { lockRow } from '../../db/locks.js';
 import { AppError } from '../../errors.js';
 import type { AuditService } from '../audit/service.js';
 import type { KeyRing } from '../keys/keyring.js';
+import { newCustodialKey } from '../keys/custodial.js';
 import type { Principal } from '../auth/service.js';
 import { Application } from '../onboarding/entity.js';
 import { User } from '../auth/entity.js';
@@ -20,8 +15,6 @@ import type { OnboardingService } from '../onboarding/service.js';
 import type { ChainOperation } from '../operations/entity.js';
 import type { OperationService } from '../operations/service.js';
 import { Attestation, IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
-import { Asset } from '../assets/entity.js';
-import { AssetRules } from '../compliance/entity.js';
 import { CddApproval, type ApprovalGround } from './approval.js';
 import { claimsRevoked } from '../notifications/events.js';
 import { CDD_CLAIM, claimKey, plannedClaims, type ClaimPlan, type PlannedClaim } from './claims.js';
@@ -82,12 +75,19 @@ export class CddService {
    * investor's claims in each such asset's scope as well.
    */
   async assetsNeedingScopedClaims(): Promise<string[]> {
-    const em = this.orm.em.fork();
-    const rules = await em.find(AssetRules, {});
-    const ids = rules.filter((r) => r.compiled.stats.some((st) => st.claimIssuer)).map((r) => r.assetId);
-    if (ids.length === 0) return [];
-    const assets = await em.find(Asset, { id: { $in: ids }, chainId: { $ne: null } });
-    return assets.map((a) => a.chainId!);
+    // One statement, the rules' JSON looked at by PostgreSQL: an attestation does not load every
+    // asset's compiled rules.
+    const rows = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ chain_id: string }[]>(
+        `select a.chain_id from asset_rules r join asset a on a.id = r.asset_id
+          where a.chain_id is not null
+            and exists (select 1 from jsonb_array_elements(coalesce(r.compiled->'stats', '[]'::jsonb)) st
+                         where coalesce(st->'claimIssuer', 'null'::jsonb) not in ('null'::jsonb, 'false'::jsonb, '""'::jsonb))
+          order by a.chain_id`,
+      );
+    return rows.map((r) => r.chain_id);
   }
 
   async attest(p: Principal, applicationId: string, input: AttestInput): Promise<AttestResult> {
@@ -184,6 +184,7 @@ export class CddService {
         approvals = [open[0]!, approval];
       }
       let identity = await tx.findOne(InvestorIdentity, { userId: app.userId });
+      const fresh = !identity;
       if (identity) {
         const busy = await tx.count(Attestation, { identityId: identity.id, status: 'in-progress' });
         if (busy > 0)
@@ -254,13 +255,10 @@ export class CddService {
           requestedBy: p.id,
           subject: { type: 'attestation', id: att.id },
         });
-        await this.upsertClaim(
-          tx,
-          att,
-          identity,
-          { key: claimKey(CDD_CLAIM), claim: CDD_CLAIM, expiry: plan.cddExpiry },
-          op.id,
-        );
+        const cdd = { key: claimKey(CDD_CLAIM), claim: CDD_CLAIM, expiry: plan.cddExpiry };
+        // An identity created just now has no claim records to look up.
+        if (fresh) this.fillClaim(tx, null, att, identity, cdd, op.id);
+        else await this.upsertClaim(tx, att, identity, cdd, op.id);
         ops = [op];
       }
       await this.audit.append(tx, {
@@ -302,8 +300,8 @@ export class CddService {
       identity.account = app.provenAddress;
       identity.custodial = false;
     } else {
-      const mnemonic = mnemonicGenerate(24);
-      identity.account = encodeAddress(sr25519PairFromSeed(mnemonicToMiniSecret(mnemonic)).publicKey, 42);
+      const { mnemonic, address } = await newCustodialKey();
+      identity.account = address;
       identity.custodial = true;
       identity.keySealed = await this.keys.sealMnemonic(tx, identity.id, mnemonic);
     }
@@ -317,7 +315,20 @@ export class CddService {
     c: PlannedClaim,
     operationId: string,
   ) {
-    let rec = await tx.findOne(IdentityClaimRecord, { identityId: identity.id, claimKey: c.key });
+    const rec = await tx.findOne(IdentityClaimRecord, { identityId: identity.id, claimKey: c.key });
+    return this.fillClaim(tx, rec, att, identity, c, operationId);
+  }
+
+  /** The claim's record (`rec`, or a new one) made pending on `operationId`. */
+  private fillClaim(
+    tx: EntityManager,
+    found: IdentityClaimRecord | null,
+    att: Attestation,
+    identity: InvestorIdentity,
+    c: PlannedClaim,
+    operationId: string,
+  ): IdentityClaimRecord {
+    let rec = found;
     if (!rec) {
       rec = new IdentityClaimRecord();
       rec.identityId = identity.id;
@@ -336,9 +347,22 @@ export class CddService {
 
   /** Records one addClaim per planned claim (the DID must be known). */
   async addClaims(tx: EntityManager, att: Attestation, identity: InvestorIdentity, claims: PlannedClaim[]) {
-    const ops: ChainOperation[] = [];
-    for (const c of claims) {
-      const op = await this.operations.record(tx, {
+    return this.addClaimsFor(tx, [{ att, identity, claims }]);
+  }
+
+  /**
+   * `addClaims` for several attestations at once: one read of the idempotency keys, one of the
+   * claim records, the rows inserted together at the next flush. Operations in the given order.
+   */
+  async addClaimsFor(
+    tx: EntityManager,
+    items: { att: Attestation; identity: InvestorIdentity; claims: PlannedClaim[] }[],
+  ): Promise<ChainOperation[]> {
+    const planned = items.flatMap(({ att, identity, claims }) => claims.map((c) => ({ att, identity, c })));
+    if (planned.length === 0) return [];
+    const ops = await this.operations.recordMany(
+      tx,
+      planned.map(({ att, identity, c }) => ({
         idempotencyKey: `att-${att.id}-claim-${c.key}`.slice(0, 200),
         call: {
           name: 'identity.addClaim',
@@ -347,10 +371,16 @@ export class CddService {
         signer: this.operatorAddress(),
         requestedBy: att.requestedBy,
         subject: { type: 'attestation', id: att.id },
-      });
-      await this.upsertClaim(tx, att, identity, c, op.id);
-      ops.push(op);
-    }
+      })),
+    );
+    const records = await tx.find(IdentityClaimRecord, {
+      identityId: { $in: [...new Set(items.map((i) => i.identity.id))] },
+    });
+    const byKey = new Map(records.map((r) => [`${r.identityId} ${r.claimKey}`, r]));
+    planned.forEach(({ att, identity, c }, i) => {
+      const key = `${identity.id} ${c.key}`;
+      byKey.set(key, this.fillClaim(tx, byKey.get(key) ?? null, att, identity, c, ops[i]!.id));
+    });
     return ops;
   }
 

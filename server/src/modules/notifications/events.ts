@@ -10,7 +10,7 @@ import { IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
 import type { Offering, Subscription } from '../offerings/entity.js';
 import { unitOf as unitOfAsset } from '../offerings/words.js';
 import type { Application } from '../onboarding/entity.js';
-import { notify } from './notify.js';
+import { notify, notifyMany } from './notify.js';
 import { CLAIM_ORDER, claimWords, formatAmount, formatDay, listWords } from './words.js';
 
 /** A reviewer's words may be shown; a KYC vendor's labels or the system's codes are not. */
@@ -76,29 +76,46 @@ export async function claimsIssued(
   identity: InvestorIdentity,
   attestationId: string,
 ): Promise<void> {
-  // Filtered here, not in SQL: the outcome being recorded has just changed its claim's status.
-  const claims = (await tx.find(IdentityClaimRecord, { identityId: identity.id, attestationId })).filter(
-    (c) => c.status === 'active',
-  );
-  const rank = (t: string) => (CLAIM_ORDER.includes(t) ? CLAIM_ORDER.indexOf(t) : CLAIM_ORDER.length);
-  const types = [...new Set(claims.map((c) => c.claimType))]
-    .sort((a, b) => rank(a) - rank(b))
-    .map(claimWords);
-  const expiry = claims
-    .map((c) => c.expiresAt)
-    .filter((d): d is Date => d !== null)
-    .sort((a, b) => a.getTime() - b.getTime())[0];
-  await notify(tx, {
-    userId: identity.userId,
-    kind: 'claims.issued',
-    dedupeKey: `claims.issued:${attestationId}`,
-    title: 'You are verified',
-    message: `Your verification is complete: your ${listWords(types) || 'identity'} ${
-      types.length > 1 ? 'are' : 'is'
-    } recorded on chain${expiry ? ` until ${formatDay(expiry)}` : ''}. You can invest in offerings open to you.`,
-    link: '/investor/offerings',
-    data: { identityId: identity.id, attestationId },
+  await claimsIssuedMany(tx, [{ identity, attestationId }]);
+}
+
+/** `claimsIssued` for several attestations: one read of their claims, one of the notices. */
+export async function claimsIssuedMany(
+  tx: EntityManager,
+  items: { identity: InvestorIdentity; attestationId: string }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  // Filtered here, not in SQL: the outcomes being recorded have just changed their claims' status.
+  const all = await tx.find(IdentityClaimRecord, {
+    attestationId: { $in: [...new Set(items.map((i) => i.attestationId))] },
   });
+  const rank = (t: string) => (CLAIM_ORDER.includes(t) ? CLAIM_ORDER.indexOf(t) : CLAIM_ORDER.length);
+  await notifyMany(
+    tx,
+    items.map(({ identity, attestationId }) => {
+      const claims = all.filter(
+        (c) => c.attestationId === attestationId && c.identityId === identity.id && c.status === 'active',
+      );
+      const types = [...new Set(claims.map((c) => c.claimType))]
+        .sort((a, b) => rank(a) - rank(b))
+        .map(claimWords);
+      const expiry = claims
+        .map((c) => c.expiresAt)
+        .filter((d): d is Date => d !== null)
+        .sort((a, b) => a.getTime() - b.getTime())[0];
+      return {
+        userId: identity.userId,
+        kind: 'claims.issued',
+        dedupeKey: `claims.issued:${attestationId}`,
+        title: 'You are verified',
+        message: `Your verification is complete: your ${listWords(types) || 'identity'} ${
+          types.length > 1 ? 'are' : 'is'
+        } recorded on chain${expiry ? ` until ${formatDay(expiry)}` : ''}. You can invest in offerings open to you.`,
+        link: '/investor/offerings',
+        data: { identityId: identity.id, attestationId },
+      };
+    }),
+  );
 }
 
 /**
