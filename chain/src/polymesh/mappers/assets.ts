@@ -17,12 +17,14 @@ import type {
   AssetType,
   ExtrinsicPermissions,
   KnownAssetType as PortKnownAssetType,
+  MetadataKey,
   MetadataLockStatus,
+  MetadataSpec,
   SecurityIdentifier,
 } from '../../types.js';
 import { BigNumber } from './bignumber.js';
 import type { Json } from './json.js';
-import { toDate } from './values.js';
+import { toDate, toOptionalMoment } from './values.js';
 
 /** The SDK spells REIT `Reit`; custom types go by their numeric id. */
 export function toSdkAssetType(t: AssetType): KnownAssetType | BigNumber {
@@ -137,5 +139,92 @@ export function documentFromChain(id: number, json: Json): (AssetDocument & { id
     ...(typeof d.docType === 'string' && { type: d.docType }),
     ...(d.filingDate !== null &&
       d.filingDate !== undefined && { filedAt: new Date(Number(d.filingDate)).toISOString() }),
+  };
+}
+
+// ---------------------------------------------------------------- port → chain (7.0 asset pallet types)
+
+/** Asset type → `AssetType` (`REIT` as the chain spells it, `Custom(id)`). */
+export function toChainAssetType(t: AssetType): string | { Custom: number } {
+  return typeof t === 'object' ? { Custom: t.custom } : t;
+}
+
+export type ChainIdentifier =
+  { CUSIP: string } | { CINS: string } | { ISIN: string } | { LEI: string } | { FIGI: string };
+
+/** Identifier → `AssetIdentifier::{CUSIP, CINS, ISIN, LEI, FIGI}([u8; n])`, the value as its ASCII bytes. */
+export function toChainIdentifier(i: SecurityIdentifier): ChainIdentifier {
+  const value = `0x${Buffer.from(i.value, 'utf8').toString('hex')}`;
+  switch (i.type) {
+    case 'Cusip':
+      return { CUSIP: value };
+    case 'Cins':
+      return { CINS: value };
+    case 'Isin':
+      return { ISIN: value };
+    case 'Lei':
+      return { LEI: value };
+    case 'Figi':
+      return { FIGI: value };
+  }
+}
+
+const HASH_VARIANTS: Readonly<Record<number, string>> = {
+  16: 'H128',
+  20: 'H160',
+  24: 'H192',
+  28: 'H224',
+  32: 'H256',
+  40: 'H320',
+  48: 'H384',
+  64: 'H512',
+};
+
+/** Document → `Document { uri, content_hash, name, doc_type, filing_date }`. */
+export function toChainDocument(d: AssetDocument): {
+  uri: string;
+  contentHash: 'None' | Record<string, string>;
+  name: string;
+  docType: string | null;
+  filingDate: number | null;
+} {
+  let contentHash: 'None' | Record<string, string> = 'None';
+  if (d.contentHash !== undefined) {
+    const hex = d.contentHash.replace(/^0x/, '');
+    const variant = /^([0-9a-fA-F]{2})+$/.test(hex) ? HASH_VARIANTS[hex.length / 2] : undefined;
+    if (!variant) throw new LedgerError('ValidationError', 'A content hash is 16 to 64 bytes of hex');
+    contentHash = { [variant]: `0x${hex.toLowerCase()}` };
+  }
+  return {
+    uri: d.uri,
+    contentHash,
+    name: d.name,
+    docType: d.type ?? null,
+    filingDate: toOptionalMoment(d.filedAt),
+  };
+}
+
+export function toChainMetadataKey(key: MetadataKey): { Local: number } | { Global: number } {
+  return key.type === 'Local' ? { Local: key.id } : { Global: key.id };
+}
+
+/** Metadata spec → `AssetMetadataSpec { url, description, type_def }` (absent fields `None`). */
+export function toChainMetadataSpec(spec: MetadataSpec): {
+  url: string | null;
+  description: string | null;
+  typeDef: string | null;
+} {
+  return { url: spec.url ?? null, description: spec.description ?? null, typeDef: spec.typeDef ?? null };
+}
+
+/** Value details → `AssetMetadataValueDetail { expire, lock_status }`. */
+export function toChainMetadataDetail(details: { expiry?: Timestamp; lockStatus?: MetadataLockStatus }): {
+  expire: number | null;
+  lockStatus: 'Unlocked' | 'Locked' | { LockedUntil: number };
+} {
+  const lock = details.lockStatus ?? { type: 'Unlocked' };
+  return {
+    expire: toOptionalMoment(details.expiry),
+    lockStatus: lock.type === 'LockedUntil' ? { LockedUntil: toDate(lock.until).getTime() } : lock.type,
   };
 }
