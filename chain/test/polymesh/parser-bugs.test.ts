@@ -3,6 +3,8 @@
  * node (or SDK 29.0.1) hands the adapter.
  */
 import { createRequire } from 'node:module';
+import type * as KeyringModule from '@polkadot/keyring';
+import type * as UtilCrypto from '@polkadot/util-crypto';
 import {
   TransferRestrictionType,
   type TransferBreakdown as SdkTransferBreakdown,
@@ -21,8 +23,8 @@ import { fakeTx, type CallLog } from './support/fake-tx.js';
 import type { BuiltCall } from './support/registry.js';
 
 const require = createRequire(import.meta.url);
-const { Keyring } = require('@polkadot/keyring') as typeof import('@polkadot/keyring');
-const { cryptoWaitReady } = require('@polkadot/util-crypto') as typeof import('@polkadot/util-crypto');
+const { Keyring } = require('@polkadot/keyring') as typeof KeyringModule;
+const { cryptoWaitReady } = require('@polkadot/util-crypto') as typeof UtilCrypto;
 
 const OFFERING = '0x67e5504410b1426f9247bb680e5fe0c8';
 const RAISING = '0x0c8e1a5f2d3b8a4c9e5f6a7b8c9d0e1f';
@@ -117,7 +119,12 @@ describe('(b) offerings: 7.0 sto events are unnamed tuples', () => {
       [null, 'u64', 1_790_000_000_000],
       [null, 'Option<u64>', 1_800_000_000_000],
     ]);
-    expect(e.data).toMatchObject({ fundraiserId: '3', oldStart: '1780000000000', newEnd: '1800000000000' });
+    expect(e.data).toMatchObject({
+      fundraiserId: '3',
+      oldStart: new Date(1_780_000_000_000).toISOString(),
+      oldEnd: null,
+      newEnd: new Date(1_800_000_000_000).toISOString(),
+    });
     const closed = chainEvent('sto', 'FundraiserClosed', [
       [null, DID, DID_A],
       [null, 'u64', 3],
@@ -161,11 +168,18 @@ describe('(d) receipts: the MultiSignature of the key type that signed', () => {
       const pair = new Keyring({ type, ss58Format: 42 }).addFromUri(`//Venue-${type}`);
       const signature = `0x${Buffer.from(pair.sign(receiptMessage(leg))).toString('hex')}`;
       const variant = { sr25519: 'Sr25519', ed25519: 'Ed25519', ecdsa: 'Ecdsa' }[type];
-      expect(toChainReceiptSignature(receiptMessage(leg), signature, pair.address)).toEqual({ [variant]: signature });
+      expect(toChainReceiptSignature(receiptMessage(leg), signature, pair.address)).toEqual({
+        [variant]: signature,
+      });
 
       // Through the preparer: the leg read from the chain rebuilds the message the signer signed.
       const log: CallLog = [];
-      const ctx: DispatchContext = { tx: fakeTx(7_000_000, log), signer: ALICE, specVersion: 7_000_000, reads };
+      const ctx: DispatchContext = {
+        tx: fakeTx(7_000_000, log),
+        signer: ALICE,
+        specVersion: 7_000_000,
+        reads,
+      };
       await prepare(ctx, {
         name: 'settlement.affirmWithReceipts',
         args: { id: 7, receipts: [{ uid: 9, legId: 1, signer: pair.address, signature }] },
