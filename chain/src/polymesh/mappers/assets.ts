@@ -1,13 +1,7 @@
 import {
   KnownAssetType,
   MetadataLockStatus as SdkLockStatus,
-  PermissionType,
-  SecurityIdentifierType,
-  type AssetDocument as SdkAssetDocument,
-  type MetadataValueDetails,
   type SecurityIdentifier as SdkSecurityIdentifier,
-  type TransactionPermissions,
-  type TxTag,
 } from '@polymeshassociation/polymesh-sdk/types/index.js';
 import { LedgerError } from '../../errors.js';
 import type { Timestamp } from '../../ledger.js';
@@ -15,22 +9,15 @@ import type {
   AgentGroup,
   AssetDocument,
   AssetType,
-  ExtrinsicPermissions,
   KnownAssetType as PortKnownAssetType,
   MetadataKey,
   MetadataLockStatus,
   MetadataSpec,
   SecurityIdentifier,
 } from '../../types.js';
-import { BigNumber } from './bignumber.js';
+import type { BigNumber } from './bignumber.js';
 import type { Json } from './json.js';
 import { toDate, toOptionalMoment } from './values.js';
-
-/** The SDK spells REIT `Reit`; custom types go by their numeric id. */
-export function toSdkAssetType(t: AssetType): KnownAssetType | BigNumber {
-  if (typeof t === 'object') return new BigNumber(t.custom);
-  return t === 'REIT' ? KnownAssetType.Reit : KnownAssetType[t];
-}
 
 /** Asset type as read from the SDK (`asset.details().assetType`: a known name or a custom type's name). */
 export function fromSdkAssetType(t: string, customId?: BigNumber): AssetType {
@@ -38,62 +25,14 @@ export function fromSdkAssetType(t: string, customId?: BigNumber): AssetType {
   return t === KnownAssetType.Reit ? 'REIT' : (t as PortKnownAssetType);
 }
 
-export function toSdkIdentifier(i: SecurityIdentifier): SdkSecurityIdentifier {
-  return { type: SecurityIdentifierType[i.type], value: i.value };
-}
-
 export function fromSdkIdentifier(i: SdkSecurityIdentifier): SecurityIdentifier {
   return { type: i.type, value: i.value };
-}
-
-export function toSdkDocument(d: AssetDocument): SdkAssetDocument {
-  return {
-    name: d.name,
-    uri: d.uri,
-    ...(d.contentHash !== undefined && { contentHash: d.contentHash }),
-    ...(d.type !== undefined && { type: d.type }),
-    ...(d.filedAt !== undefined && { filedAt: toDate(d.filedAt) }),
-  };
-}
-
-export function fromSdkDocument(d: SdkAssetDocument): AssetDocument {
-  return {
-    name: d.name,
-    uri: d.uri,
-    ...(d.contentHash !== undefined && { contentHash: d.contentHash }),
-    ...(d.type !== undefined && { type: d.type }),
-    ...(d.filedAt !== undefined && { filedAt: d.filedAt.toISOString() }),
-  };
-}
-
-export function toSdkMetadataDetails(details: {
-  expiry?: Timestamp;
-  lockStatus?: MetadataLockStatus;
-}): MetadataValueDetails {
-  const expiry = details.expiry === undefined ? null : toDate(details.expiry);
-  const lock = details.lockStatus ?? { type: 'Unlocked' };
-  switch (lock.type) {
-    case 'Unlocked':
-      return { expiry, lockStatus: SdkLockStatus.Unlocked };
-    case 'Locked':
-      return { expiry, lockStatus: SdkLockStatus.Locked };
-    case 'LockedUntil':
-      return { expiry, lockStatus: SdkLockStatus.LockedUntil, lockedUntil: toDate(lock.until) };
-  }
 }
 
 export function fromSdkLockStatus(status: SdkLockStatus, lockedUntil?: Date): MetadataLockStatus {
   if (status === SdkLockStatus.LockedUntil && lockedUntil)
     return { type: 'LockedUntil', until: lockedUntil.toISOString() };
   return status === SdkLockStatus.Locked ? { type: 'Locked' } : { type: 'Unlocked' };
-}
-
-/**
- * Port extrinsic permissions (`asset` or `asset.issue`) → SDK transaction permissions
- * (ModuleName `asset` or TxTag `asset.issue`: the same spelling).
- */
-export function toSdkTransactionPermissions(p: ExtrinsicPermissions): TransactionPermissions {
-  return { type: PermissionType[p.type], values: p.values as TxTag[] };
 }
 
 /**

@@ -1,11 +1,7 @@
-import { BigNumber } from './bignumber.js';
 import {
   ClaimType as SdkClaimType,
-  ScopeType,
   type Claim as SdkClaim,
   type ClaimData,
-  type CountryCode as SdkCountryCode,
-  type InputTrustedClaimIssuer,
   type Scope as SdkScope,
   type TrustedFor,
 } from '@polymeshassociation/polymesh-sdk/types/index.js';
@@ -18,33 +14,8 @@ import { assetIdToHex, fromDate, toChainCountry } from './values.js';
 /** The default CDD id: a CDD claim with it matches any CDD claim in a condition. */
 export const DEFAULT_CDD_ID = `0x${'0'.repeat(64)}`;
 
-export function toSdkScope(scope: Scope): SdkScope {
-  return { type: ScopeType[scope.type], value: scope.value };
-}
-
 export function fromSdkScope(scope: SdkScope): Scope {
   return { type: scope.type, value: scope.value };
-}
-
-export function toSdkClaim(claim: Claim): SdkClaim {
-  switch (claim.type) {
-    case 'CustomerDueDiligence':
-      return { type: SdkClaimType.CustomerDueDiligence, id: claim.id ?? DEFAULT_CDD_ID };
-    case 'Jurisdiction':
-      return {
-        type: SdkClaimType.Jurisdiction,
-        code: claim.code as SdkCountryCode,
-        scope: toSdkScope(claim.scope),
-      };
-    case 'Custom': {
-      const customClaimTypeId = new BigNumber(claim.customClaimTypeId);
-      return claim.scope
-        ? { type: SdkClaimType.Custom, customClaimTypeId, scope: toSdkScope(claim.scope) }
-        : { type: SdkClaimType.Custom, customClaimTypeId, scope: undefined };
-    }
-    default:
-      return { type: SdkClaimType[claim.type], scope: toSdkScope(claim.scope) };
-  }
 }
 
 export function fromSdkClaim(claim: SdkClaim): Claim {
@@ -79,27 +50,9 @@ export function fromSdkClaimData(data: ClaimData): IdentityClaim {
   };
 }
 
-/** Claim types a trusted issuer is trusted for. The port has no custom-type id here, so `Custom` is refused. */
-export function toSdkTrustedFor(types: ClaimType[] | null): TrustedFor[] | null {
-  if (types === null) return null;
-  return types.map((t) => {
-    if (t === 'Custom') {
-      throw new LedgerError(
-        'ValidationError',
-        'Trusting an issuer for custom claims needs the custom claim type id',
-      );
-    }
-    return SdkClaimType[t];
-  });
-}
-
 export function fromSdkTrustedFor(types: TrustedFor[] | null): ClaimType[] | null {
   if (types === null) return null;
   return types.map((t) => (typeof t === 'string' ? t : 'Custom'));
-}
-
-export function toSdkTrustedIssuer(issuer: TrustedClaimIssuer): InputTrustedClaimIssuer {
-  return { identity: issuer.identity, trustedFor: toSdkTrustedFor(issuer.trustedFor) };
 }
 
 export function fromSdkTrustedIssuer(issuer: {

@@ -1,8 +1,6 @@
 import {
-  ConditionTarget as SdkConditionTarget,
   ConditionType,
   type Condition as SdkCondition,
-  type InputCondition,
   type Requirement,
   type TrustedClaimIssuer as SdkTrustedClaimIssuer,
 } from '@polymeshassociation/polymesh-sdk/types/index.js';
@@ -13,33 +11,7 @@ import {
   toChainClaim,
   toChainTrustedIssuer,
   type ChainClaim,
-  toSdkClaim,
-  toSdkTrustedIssuer,
 } from './claims.js';
-
-/** Port condition → SDK `InputCondition` (target and condition-level trusted issuers included). */
-export function toSdkCondition(condition: Condition): InputCondition {
-  const base = {
-    target: SdkConditionTarget[condition.target],
-    ...(condition.trustedClaimIssuers && {
-      trustedClaimIssuers: condition.trustedClaimIssuers.map(toSdkTrustedIssuer),
-    }),
-  };
-  switch (condition.type) {
-    case 'IsPresent':
-      return { ...base, type: ConditionType.IsPresent, claim: toSdkClaim(condition.claim) };
-    case 'IsAbsent':
-      return { ...base, type: ConditionType.IsAbsent, claim: toSdkClaim(condition.claim) };
-    case 'IsAnyOf':
-      return { ...base, type: ConditionType.IsAnyOf, claims: condition.claims.map(toSdkClaim) };
-    case 'IsNoneOf':
-      return { ...base, type: ConditionType.IsNoneOf, claims: condition.claims.map(toSdkClaim) };
-    case 'IsIdentity':
-      return { ...base, type: ConditionType.IsIdentity, identity: condition.identity };
-    case 'IsExternalAgent':
-      return { ...base, type: ConditionType.IsExternalAgent };
-  }
-}
 
 function fromSdkIssuers(issuers: SdkTrustedClaimIssuer[] | undefined): {
   trustedClaimIssuers?: TrustedClaimIssuer[];

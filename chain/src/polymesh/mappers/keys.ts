@@ -1,39 +1,11 @@
 import type { LocalSigningManager } from '@polymeshassociation/local-signing-manager';
-import {
-  PermissionType,
-  type Permissions,
-  type PermissionsLike,
-  type TxTag,
-} from '@polymeshassociation/polymesh-sdk/types/index.js';
-import type { SignerKey } from '../../ledger.js';
-
-type PrivateKey = Parameters<LocalSigningManager['addAccount']>[0];
+import { PermissionType, type Permissions } from '@polymeshassociation/polymesh-sdk/types/index.js';
 import { LedgerError } from '../../errors.js';
+import type { SignerKey } from '../../ledger.js';
 import type { ExtrinsicPermissions, KeyPermissions } from '../../types.js';
 import { assetIdToHex, toChainPortfolioId } from './values.js';
-import { BigNumber } from './bignumber.js';
 
-const bn = (n: number): BigNumber => new BigNumber(n);
-
-/**
- * Port key permissions → SDK `PermissionsLike`. `null` (or omitted) means full permissions in
- * both; listed values become an `Include` section. Extrinsic names (`asset.issue`) are the
- * SDK's TxTags, pallet names (`asset`) its ModuleNames.
- */
-export function toKeyPermissions(p: Partial<KeyPermissions>): PermissionsLike {
-  return {
-    assets: p.assets ? { type: PermissionType.Include, values: p.assets } : null,
-    portfolios: p.portfolios
-      ? {
-          type: PermissionType.Include,
-          values: p.portfolios.map((ref) =>
-            ref.number ? { identity: ref.did, id: bn(ref.number) } : ref.did,
-          ),
-        }
-      : null,
-    transactions: p.extrinsics ? { type: PermissionType.Include, values: p.extrinsics as TxTag[] } : null,
-  };
-}
+type PrivateKey = Parameters<LocalSigningManager['addAccount']>[0];
 
 /**
  * SDK permissions → port. The port lists what a key may use; an SDK `Exclude` section has no

@@ -266,41 +266,6 @@ export function fromChainFundraiser(id: number, json: Json, name: Json, now: Dat
   };
 }
 
-export type PreApprovalCall =
-  | 'asset.preApproveAsset'
-  | 'asset.removeAssetPreApproval'
-  | 'portfolio.preApprovePortfolio'
-  | 'portfolio.removePortfolioPreApproval';
-
-/**
- * Pre-approval → the pallet extrinsic and its arguments. `asset.pre_approve_asset(asset_id)` is
- * signed by the receiving identity; from then on it is affirmed automatically as the receiver of
- * that asset (unless a third party custodies the portfolio). The portfolio form pre-approves one
- * portfolio, signed by its custodian.
- */
-export function toChainPreApproval(
-  name: PreApprovalCall,
-  args: { assetId: string; portfolio?: PortfolioRef },
-): { section: 'asset' | 'portfolio'; method: string; params: Record<string, unknown> } {
-  const assetId = assetIdToHex(args.assetId);
-  switch (name) {
-    case 'asset.preApproveAsset':
-      return { section: 'asset', method: 'preApproveAsset', params: { assetId } };
-    case 'asset.removeAssetPreApproval':
-      return { section: 'asset', method: 'removeAssetPreApproval', params: { assetId } };
-    case 'portfolio.preApprovePortfolio':
-    case 'portfolio.removePortfolioPreApproval': {
-      if (!args.portfolio) throw new LedgerError('Unsupported', `${name} needs a portfolio`);
-      return {
-        section: 'portfolio',
-        method:
-          name === 'portfolio.preApprovePortfolio' ? 'preApprovePortfolio' : 'removePortfolioPreApproval',
-        params: { assetId, portfolioId: toChainPortfolioId(args.portfolio) },
-      };
-    }
-  }
-}
-
 export type ChainMultiSignature = { Sr25519: string } | { Ed25519: string } | { Ecdsa: string };
 
 /**

@@ -20,10 +20,6 @@ export function toDate(t: Timestamp): Date {
   return d;
 }
 
-export function optionalDate(t: Timestamp | undefined): Date | undefined {
-  return t === undefined ? undefined : toDate(t);
-}
-
 export function fromDate(d: Date | null | undefined): Timestamp | null {
   return d ? d.toISOString() : null;
 }
