@@ -243,8 +243,9 @@ export class PolymeshLedger implements Ledger {
   ): Promise<{ blockHash: string; txHash: string }> {
     const external = this.signing.getExternalSigner();
     const signPayload = external.signPayload?.bind(external);
-    const watched = {
-      ...external,
+    // Without a payload signer polkadot.js signs raw: count the transaction as sent from the start.
+    if (!signPayload) progress.sent = true;
+    const watched: typeof external = {
       ...(signPayload && {
         signPayload: async (payload: SignerPayloadJSON) => {
           const signed = await signPayload(payload);
@@ -252,6 +253,8 @@ export class PolymeshLedger implements Ledger {
           return signed;
         },
       }),
+      ...(external.signRaw && { signRaw: external.signRaw.bind(external) }),
+      ...(external.update && { update: external.update.bind(external) }),
     };
     return new Promise((resolve, reject) => {
       let unsub: (() => void) | undefined;
