@@ -6,6 +6,7 @@ import { LedgerError, type LedgerErrorCode } from '../errors.js';
 import type { Address, LedgerEvent, Receipt } from '../ledger.js';
 import { fromDispatchError, OTHER_BY_CALL, type FindMetaError } from './errors.js';
 import { toJson } from './mappers/json.js';
+import type { ChainCallTree } from './dispatch/results.js';
 import { normaliseEvent, type RawEvent } from './mappers/events.js';
 
 const { BN, stringCamelCase, u8aEq } = polkadotUtil;
@@ -54,11 +55,27 @@ export function dispatchErrorToLedgerError(
   return fromDispatchError(toJson(error), metaErrorFinder(api), otherError);
 }
 
+interface CallLike {
+  section: string;
+  method: string;
+  args: readonly unknown[];
+}
+
+const BATCHES = new Set(['batch', 'batchAll', 'forceBatch']);
+
+/** A call and, for utility batches, its inner calls (`Vec<Call>`), as `section.method` names. */
+export function callTree(call: CallLike): ChainCallTree {
+  const name = `${call.section}.${call.method}`;
+  const inner = call.args[0];
+  if (call.section !== 'utility' || !BATCHES.has(call.method) || !Array.isArray(inner)) return { call: name };
+  return { call: name, calls: (inner as CallLike[]).map(callTree) };
+}
+
 export interface BlockContents {
   number: number;
   hash: string;
-  /** Extrinsics in block order: hash, call (`section.method`), and signer/nonce when signed. */
-  extrinsics: { hash: string; call: string; signer?: Address; nonce?: number }[];
+  /** Extrinsics in block order: hash, call (`section.method`, a batch's inner calls), and signer/nonce when signed. */
+  extrinsics: { hash: string; call: string; tree: ChainCallTree; signer?: Address; nonce?: number }[];
   records: EventRecord[];
   events: LedgerEvent[];
 }
@@ -74,6 +91,7 @@ export async function readBlockAt(api: ApiPromise, blockHash: string): Promise<B
   const extrinsics = signed.block.extrinsics.map((ex) => ({
     hash: ex.hash.toHex(),
     call: `${ex.method.section}.${ex.method.method}`,
+    tree: callTree(ex.method),
     ...(ex.isSigned && { signer: toPortAddress(ex.signer.toU8a(true)), nonce: ex.nonce.toNumber() }),
   }));
   const number = signed.block.header.number.toNumber();

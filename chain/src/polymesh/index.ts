@@ -64,6 +64,7 @@ import {
   type Prepared,
   type ResultContext,
 } from './dispatch/index.js';
+import { resultOfChainCall } from './dispatch/results.js';
 import { fromDispatchError, includedFailure, submissionError, toLedgerError } from './errors.js';
 import type { Json } from './mappers/json.js';
 import { toPrivateKey } from './mappers/keys.js';
@@ -320,7 +321,9 @@ export class PolymeshLedger implements Ledger {
           error: { code: failure.code, message: failure.message },
         };
       }
-      return { status: 'success', receipt };
+      const ex = block.extrinsics[txIndex];
+      const result = ex ? resultOfChainCall(ex.tree, receipt.events, this.results) : undefined;
+      return { status: 'success', receipt: { ...receipt, result } };
     }
     return null;
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerCall } from '../../src/calls.js';
 import { prepare, type DispatchContext, type ResultContext } from '../../src/polymesh/dispatch/index.js';
+import { callTree } from '../../src/polymesh/blocks.js';
+import { resultOfChainCall } from '../../src/polymesh/dispatch/results.js';
 import { fromDispatchError, type FindMetaError } from '../../src/polymesh/errors.js';
 import { ALICE, ASSET, DID_A, NEXT_ASSET, reads } from './support/examples.js';
 import { ASSET_ID, chainEvent, DID, utilityEvents as u } from './support/events.js';
@@ -241,6 +243,72 @@ describe('batch results read from 7.0 receipts, per item as the embedded ledger 
   it('a receipt without the batch markers is unreadable, not silently empty', async () => {
     const p = await prepare(ctx([]), { name: 'utility.batch', args: { calls: [remark] } });
     expect(() => p.result([remarked(HASH)], results)).toThrow(/Unreadable batch receipt/);
+  });
+});
+
+describe('findTransaction reads the same results back from the chain call alone', () => {
+  const didCreated = () =>
+    chainEvent('identity', 'DidCreated', [
+      [null, DID, DID_A],
+      [null, 'AccountId32', ALICE],
+      [null, 'Vec<PolymeshPrimitivesSecondaryKey>', []],
+    ]);
+
+  it('an outbox forceBatch: each item by its own call', () => {
+    const tree = callTree({
+      section: 'utility',
+      method: 'forceBatch',
+      args: [
+        [
+          { section: 'system', method: 'remarkWithEvent', args: ['0x01'] },
+          { section: 'asset', method: 'issue', args: [] },
+          { section: 'identity', method: 'cddRegisterDid', args: [] },
+        ],
+      ],
+    });
+    expect(tree).toEqual({
+      call: 'utility.forceBatch',
+      calls: [
+        { call: 'system.remarkWithEvent' },
+        { call: 'asset.issue' },
+        { call: 'identity.cddRegisterDid' },
+      ],
+    });
+    const events = [
+      remarked(HASH),
+      u.itemCompleted(),
+      u.itemFailed(granularity),
+      didCreated(),
+      u.itemCompleted(),
+      u.completedWithErrors(),
+    ];
+    expect(resultOfChainCall(tree, events, results)).toEqual({
+      items: [
+        { ok: true, result: { hash: HASH } },
+        { ok: false, error: { code: 'InvalidGranularity', message: 'asset.InvalidGranularity' } },
+        { ok: true, result: { did: DID_A, authorizations: [] } },
+      ],
+    });
+  });
+
+  it('a createAsset sent with its ticker as one batch_all reads as createAsset', () => {
+    const tree = {
+      call: 'utility.batchAll',
+      calls: [
+        { call: 'asset.createAsset' },
+        { call: 'asset.registerUniqueTicker' },
+        { call: 'asset.linkTickerToAssetId' },
+      ],
+    };
+    const events = [assetCreated(), u.itemCompleted(), u.itemCompleted(), u.itemCompleted(), u.completed()];
+    expect(resultOfChainCall(tree, events, results)).toEqual({ assetId: NEXT_ASSET });
+  });
+
+  it('a plain call by its reader; a call without a result reads as nothing', () => {
+    expect(resultOfChainCall({ call: 'system.remarkWithEvent' }, [remarked(HASH)], results)).toEqual({
+      hash: HASH,
+    });
+    expect(resultOfChainCall({ call: 'asset.issue' }, [issued()], results)).toBeUndefined();
   });
 });
 

@@ -36,13 +36,22 @@ export function tickerExpiry(events: LedgerEvent[]): { expiry: string } {
 }
 
 /** `CustomAssetTypeRegistered` for a new type, `CustomAssetTypeExists` when the name was known. */
-function customTypeId(events: LedgerEvent[]): { id: number } {
+export function customTypeId(events: LedgerEvent[]): { id: number } {
   const e = events.find(
     (x) =>
       x.module === 'asset' && (x.name === 'CustomAssetTypeRegistered' || x.name === 'CustomAssetTypeExists'),
   );
   if (!e) throw new LedgerError('ValidationError', 'Expected an asset.CustomAssetTypeRegistered event');
   return { id: idField(e.data.id, 'custom asset type id') };
+}
+
+export function assetCreated(events: LedgerEvent[]): { assetId: string } {
+  return { assetId: String(eventData(events, 'asset', 'AssetCreated').assetId) };
+}
+
+export function metadataLocalKey(events: LedgerEvent[]): { key: { type: 'Local'; id: number } } {
+  const localKey = eventData(events, 'asset', 'RegisterAssetMetadataLocalType').localKey;
+  return { key: { type: 'Local', id: idField(localKey, 'metadata local key') } };
 }
 
 export const asset = {
@@ -75,10 +84,7 @@ export const asset = {
       if (documents && documents.length > 0)
         calls.push(tx.asset.addDocuments(documents.map(toChainDocument), id));
     }
-    return {
-      calls,
-      result: (events) => ({ assetId: String(eventData(events, 'asset', 'AssetCreated').assetId) }),
-    };
+    return { calls, result: assetCreated };
   },
   'asset.linkTickerToAssetId': async (ctx, { ticker, assetId }) =>
     one(ctx.tx.asset.linkTickerToAssetId(toChainTicker(ticker), assetIdToHex(assetId)), none),
@@ -120,15 +126,7 @@ export const asset = {
   'asset.registerAssetMetadataLocalType': async (ctx, { assetId, name, spec }) =>
     one(
       ctx.tx.asset.registerAssetMetadataLocalType(assetIdToHex(assetId), name, toChainMetadataSpec(spec)),
-      (events) => ({
-        key: {
-          type: 'Local' as const,
-          id: idField(
-            eventData(events, 'asset', 'RegisterAssetMetadataLocalType').localKey,
-            'metadata local key',
-          ),
-        },
-      }),
+      metadataLocalKey,
     ),
   'asset.setAssetMetadata': async (ctx, { assetId, key, value, details }) =>
     one(

@@ -13,9 +13,15 @@ function requirementId(requirement: unknown): number {
   throw new LedgerError('ValidationError', 'Compliance event without a requirement id');
 }
 
-function replacedIds(events: LedgerEvent[]): { ids: number[] } {
+export function replacedIds(events: LedgerEvent[]): { ids: number[] } {
   const requirements = eventData(events, 'complianceManager', 'AssetComplianceReplaced').requirements;
   return { ids: Array.isArray(requirements) ? requirements.map(requirementId) : [] };
+}
+
+export function requirementCreated(events: LedgerEvent[]): { id: number } {
+  return {
+    id: requirementId(eventData(events, 'complianceManager', 'ComplianceRequirementCreated').requirement),
+  };
 }
 
 export const complianceManager = {
@@ -27,9 +33,7 @@ export const complianceManager = {
         senderConditions,
         receiverConditions,
       ),
-      (events) => ({
-        id: requirementId(eventData(events, 'complianceManager', 'ComplianceRequirementCreated').requirement),
-      }),
+      requirementCreated,
     );
   },
   /** `replace_asset_compliance`, the requirements numbered from 1 in the order given. */

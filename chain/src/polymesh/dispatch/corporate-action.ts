@@ -1,4 +1,5 @@
 import { LedgerError } from '../../errors.js';
+import type { LedgerEvent } from '../../ledger.js';
 import { toChainRecordDate, toChainTargets, toChainTaxes } from '../mappers/corporate.js';
 import { assetIdToHex, percentToPermill, toMoment } from '../mappers/values.js';
 import { eventData, idField, none, one, type PreparerTable } from './types.js';
@@ -8,6 +9,10 @@ function caLocalId(caId: unknown): number {
   if (typeof caId === 'object' && caId !== null && 'localId' in caId)
     return idField(caId.localId, 'CA local id');
   throw new LedgerError('ValidationError', 'Corporate action event without a CA id');
+}
+
+export function caInitiated(events: LedgerEvent[]): { caId: number } {
+  return { caId: caLocalId(eventData(events, 'corporateAction', 'CAInitiated').caId) };
 }
 
 export const corporateAction = {
@@ -25,7 +30,7 @@ export const corporateAction = {
           : percentToPermill(a.defaultWithholdingTax, 'defaultWithholdingTax'),
         a.withholdingTax ? toChainTaxes(a.withholdingTax) : null,
       ),
-      (events) => ({ caId: caLocalId(eventData(events, 'corporateAction', 'CAInitiated').caId) }),
+      caInitiated,
     ),
   'corporateAction.setDefaultTargets': async (ctx, { assetId, targets }) =>
     one(ctx.tx.corporateAction.setDefaultTargets(assetIdToHex(assetId), toChainTargets(targets)), none),

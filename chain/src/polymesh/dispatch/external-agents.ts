@@ -1,15 +1,18 @@
+import type { LedgerEvent } from '../../ledger.js';
 import { toChainAgentGroup } from '../mappers/assets.js';
 import { toChainExtrinsicPermissions } from '../mappers/keys.js';
 import { assetIdToHex, toOptionalMoment } from '../mappers/values.js';
 import { authIdResult, eventData, idField, none, one, type PreparerTable } from './types.js';
 
+export function groupCreated(events: LedgerEvent[]): { groupId: number } {
+  return { groupId: idField(eventData(events, 'externalAgents', 'GroupCreated').groupId, 'agent group id') };
+}
+
 export const externalAgents = {
   'externalAgents.createGroup': async (ctx, { assetId, permissions }) =>
     one(
       ctx.tx.externalAgents.createGroup(assetIdToHex(assetId), toChainExtrinsicPermissions(permissions)),
-      (events) => ({
-        groupId: idField(eventData(events, 'externalAgents', 'GroupCreated').groupId, 'agent group id'),
-      }),
+      groupCreated,
     ),
   'externalAgents.setGroupPermissions': async (ctx, { assetId, groupId, permissions }) =>
     one(

@@ -1,3 +1,4 @@
+import type { LedgerEvent } from '../../ledger.js';
 import { LedgerError } from '../../errors.js';
 import { toChainClaim } from '../mappers/claims.js';
 import { toChainPermissions } from '../mappers/keys.js';
@@ -6,6 +7,7 @@ import {
   authIdResult,
   authIds,
   eventData,
+  idField,
   none,
   one,
   type DispatchContext,
@@ -35,6 +37,14 @@ async function acceptable(ctx: DispatchContext, authId: number): Promise<FoundAu
   return auth;
 }
 
+export function didCreated(events: LedgerEvent[]): { did: string; authorizations: number[] } {
+  return { did: String(eventData(events, 'identity', 'DidCreated').did), authorizations: authIds(events) };
+}
+
+export function customClaimTypeAdded(events: LedgerEvent[]): { id: number } {
+  return { id: idField(eventData(events, 'identity', 'CustomClaimTypeAdded').id, 'custom claim type id') };
+}
+
 export const identity = {
   /**
    * `cdd_register_did(target, secondary_keys)` or, with a CDD claim, `cdd_register_did_with_cdd`
@@ -52,10 +62,7 @@ export const identity = {
     const call = cddClaim
       ? ctx.tx.identity.cddRegisterDidWithCdd(targetAccount, keys, toOptionalMoment(expiry))
       : ctx.tx.identity.cddRegisterDid(targetAccount, keys);
-    return one(call, (events) => ({
-      did: String(eventData(events, 'identity', 'DidCreated').did),
-      authorizations: authIds(events),
-    }));
+    return one(call, didCreated);
   },
   'identity.addClaim': async (ctx, { target, claim, expiry }) =>
     one(ctx.tx.identity.addClaim(target, toChainClaim(claim), toOptionalMoment(expiry)), none),
@@ -73,9 +80,7 @@ export const identity = {
   'identity.revokeClaim': async (ctx, { target, claim }) =>
     one(ctx.tx.identity.revokeClaim(target, toChainClaim(claim)), none),
   'identity.registerCustomClaimType': async (ctx, { name }) =>
-    one(ctx.tx.identity.registerCustomClaimType(name), (events) => ({
-      id: Number(eventData(events, 'identity', 'CustomClaimTypeAdded').id),
-    })),
+    one(ctx.tx.identity.registerCustomClaimType(name), customClaimTypeAdded),
   /** `add_authorization(Account(target), JoinIdentity(permissions), expiry)`. */
   'identity.inviteAccount': async (ctx, { targetAccount, permissions, expiry }) =>
     one(

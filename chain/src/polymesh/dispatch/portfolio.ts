@@ -1,13 +1,16 @@
+import type { LedgerEvent } from '../../ledger.js';
 import { toUnits } from '../mappers/json.js';
 import { toChainMemo } from '../mappers/settlement.js';
 import { assetIdToHex, toChainPortfolioId, toOptionalMoment } from '../mappers/values.js';
 import { authIdResult, eventData, idField, none, one, type PreparerTable } from './types.js';
 
+export function portfolioCreated(events: LedgerEvent[]): { number: number } {
+  return { number: idField(eventData(events, 'portfolio', 'PortfolioCreated').number, 'portfolio number') };
+}
+
 export const portfolio = {
   'portfolio.createPortfolio': async (ctx, { name }) =>
-    one(ctx.tx.portfolio.createPortfolio(name), (events) => ({
-      number: idField(eventData(events, 'portfolio', 'PortfolioCreated').number, 'portfolio number'),
-    })),
+    one(ctx.tx.portfolio.createPortfolio(name), portfolioCreated),
   'portfolio.deletePortfolio': async (ctx, { number }) => one(ctx.tx.portfolio.deletePortfolio(number), none),
   'portfolio.renamePortfolio': async (ctx, { number, name }) =>
     one(ctx.tx.portfolio.renamePortfolio(number, name), none),

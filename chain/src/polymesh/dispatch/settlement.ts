@@ -1,3 +1,4 @@
+import type { LedgerEvent } from '../../ledger.js';
 import type {
   PolymeshPrimitivesIdentityId,
   PolymeshPrimitivesIdentityIdPortfolioId,
@@ -17,12 +18,14 @@ import { asSet, eventData, idField, none, one, type PreparerTable } from './type
 const portfolios = (refs: PortfolioRef[]) =>
   asSet<PolymeshPrimitivesIdentityIdPortfolioId>(refs.map(toChainPortfolioId));
 
-const instructionId = (events: Parameters<typeof eventData>[0]) => ({
-  instructionId: idField(
-    eventData(events, 'settlement', 'InstructionCreated').instructionId,
-    'instruction id',
-  ),
-});
+export function instructionCreated(events: LedgerEvent[]): { instructionId: number } {
+  const id = eventData(events, 'settlement', 'InstructionCreated').instructionId;
+  return { instructionId: idField(id, 'instruction id') };
+}
+
+export function venueCreated(events: LedgerEvent[]): { venueId: number } {
+  return { venueId: idField(eventData(events, 'settlement', 'VenueCreated').venueId, 'venue id') };
+}
 
 /** Receipt details for `affirm_with_receipts`, each signature typed by the key that made it. */
 export function toChainReceipts(
@@ -66,9 +69,7 @@ export function toChainReceipts(
 
 export const settlement = {
   'settlement.createVenue': async (ctx, { details, type, signers }) =>
-    one(ctx.tx.settlement.createVenue(details, signers ?? [], type), (events) => ({
-      venueId: idField(eventData(events, 'settlement', 'VenueCreated').venueId, 'venue id'),
-    })),
+    one(ctx.tx.settlement.createVenue(details, signers ?? [], type), venueCreated),
   'settlement.updateVenueDetails': async (ctx, { venueId, details }) =>
     one(ctx.tx.settlement.updateVenueDetails(venueId, details), none),
   'settlement.updateVenueType': async (ctx, { venueId, type }) =>
@@ -98,7 +99,7 @@ export const settlement = {
             asSet<PolymeshPrimitivesIdentityId>(a.mediators),
           )
         : ctx.tx.settlement.addInstruction(...args);
-    return one(call, instructionId);
+    return one(call, instructionCreated);
   },
   /** `add_and_affirm_instruction`, or `add_and_affirm_with_mediators` when there are mediators. */
   'settlement.addAndAffirmInstruction': async (ctx, a) => {
@@ -118,7 +119,7 @@ export const settlement = {
             asSet<PolymeshPrimitivesIdentityId>(a.mediators),
           )
         : ctx.tx.settlement.addAndAffirmInstruction(...args);
-    return one(call, instructionId);
+    return one(call, instructionCreated);
   },
   'settlement.affirmInstruction': async (ctx, { id, portfolios: refs }) =>
     one(ctx.tx.settlement.affirmInstruction(id, portfolios(refs)), none),
