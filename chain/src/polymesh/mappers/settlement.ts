@@ -280,13 +280,11 @@ export function toChainReceiptSignature(
   signer: string,
 ): ChainMultiSignature {
   const hex = signature.startsWith('0x') ? signature : `0x${signature}`;
-  let crypto = 'none';
-  try {
-    const verified = polkadotCrypto.signatureVerify(message, hex, signer);
-    if (verified.isValid) crypto = verified.crypto;
-  } catch {
-    // a signature of no scheme's length, or an address that does not decode: left to the chain
-  }
+  const bytes = /^0x([0-9a-fA-F]{2})*$/.test(hex) ? (hex.length - 2) / 2 : 0;
+  // signatureVerify throws on lengths no scheme has and on addresses that do not decode.
+  const verifiable = (bytes === 64 || bytes === 65) && polkadotCrypto.isAddress(signer);
+  const verified = verifiable ? polkadotCrypto.signatureVerify(message, hex, signer) : null;
+  const crypto = verified?.isValid ? verified.crypto : 'none';
   switch (crypto) {
     case 'ed25519':
       return { Ed25519: hex };
