@@ -151,7 +151,7 @@ export class OperationService {
     this.leases = new SignerLeases(orm, opts.instanceId, opts.leaseTtlMs ?? 30_000);
     this.submitTimeoutMs = opts.submitTimeoutMs ?? 120_000;
     this.window = Math.max(1, opts.window ?? (ledger.kind === 'embedded' ? 32 : 4));
-    // Coalescing needs an adapter that submits batches (the SDK adapter does not yet: issue 12).
+    // Coalescing needs an adapter that submits batches (`capabilities.batch`: both adapters do).
     this.batchSize = ledger.capabilities?.batch
       ? Math.min(MAX_BATCH_CALLS, Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE))
       : 1;
