@@ -10,6 +10,7 @@ import {
 } from '@polkadot/util-crypto';
 import { lockRow } from '../../db/locks.js';
 import { AppError } from '../../errors.js';
+import { chainNow } from '../../lib/chain-time.js';
 import type { AuditService } from '../audit/service.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Principal } from '../auth/service.js';
@@ -97,9 +98,11 @@ export class CddService {
       ...new Set([...(input.assetIds ?? []), ...(await this.assetsNeedingScopedClaims())]),
     ];
     const now = new Date();
+    // Claims expire by the chain's time (ahead of the wall clock once the development clock moved).
+    const chainTime = await chainNow(this.ledger);
     const future = (v: string | undefined, name: string) => {
-      const d = v ? new Date(v) : new Date(now.getTime() + YEAR);
-      if (d <= now) throw new AppError('VALIDATION_FAILED', `${name} must be in the future`);
+      const d = v ? new Date(v) : new Date(chainTime.getTime() + YEAR);
+      if (d <= chainTime) throw new AppError('VALIDATION_FAILED', `${name} must be in the future`);
       return d.toISOString();
     };
     const plan: ClaimPlan = {
@@ -209,7 +212,7 @@ export class CddService {
       att.requestedBy = p.id;
       att.plan = {
         ...plan,
-        claims: plannedClaims(app, plan, now),
+        claims: plannedClaims(app, plan, chainTime),
         ...(approvals.length
           ? {
               approvals: approvals.map((a) => ({
