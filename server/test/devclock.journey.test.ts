@@ -171,8 +171,13 @@ describe('development clock', () => {
     expect((await w.ok('GET', `/offerings/${offeringId}`)).status).toBe('live');
 
     const before = await chainTime();
-    const res = await inject('POST', '/dev/clock/advance', admin.headers, { by: { days: 31 } });
+    const once = { ...admin.headers, 'idempotency-key': 'clock-forward-31-days' };
+    const res = await inject('POST', '/dev/clock/advance', once, { by: { days: 31 } });
     expect(res.statusCode).toBe(200);
+    // A retry of the same request (a lost answer) gets the first move's answer; it moves nothing.
+    const retry = await inject('POST', '/dev/clock/advance', once, { by: { days: 31 } });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json()).toEqual(res.json());
     // The move is counted from the chain's time as the request read it.
     const moved = res.json();
     const to = Date.parse(moved.to);
