@@ -13350,6 +13350,270 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dev/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chain's time, and whether this server can move it (embedded ledger, outside production) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChainClock"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dev/clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the embedded ledger's clock forward (audited; it cannot be undone)
+         * @description Lock-ups, claim expiries and offering windows pass as they would have by then; blocks fall due for settlement work scheduled in them. The claim-expiry and offering-close scans run at the new time right away. Refused (409) on a Polymesh node and under NODE_ENV=production.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Either `by` (a duration) or `to` (a later time), not both */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description How far to move the clock forward */
+                        by?: {
+                            days?: number;
+                            hours?: number;
+                            minutes?: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description The time to move to: later than the chain's time
+                         */
+                        to?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description The chain's time before
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description The chain's time now
+                             */
+                            to: string;
+                            /** @description Blocks produced for settlement work scheduled in them (usually 0) */
+                            blocksProduced: number;
+                            blockHeight: number;
+                            /** @description The claim-expiry scan run at the new time; null if it failed (its timer tries again) */
+                            claims: {
+                                /** @description Claims now past their expiry */
+                                expired: number;
+                                /** @description Investors told that a claim expires soon */
+                                notified: number;
+                                /** @description Investors no longer in good standing */
+                                lapsedIdentities: number;
+                            } | null;
+                            /** @description Offerings past their end, now closing; null if the scan failed (its timer tries again) */
+                            offeringsClosed: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/treasury/me": {
         parameters: {
             query?: never;
@@ -14820,6 +15084,21 @@ export interface components {
                 /** @description Where in the portal to fix it */
                 link?: string;
             }[];
+        };
+        ChainClock: {
+            /**
+             * Format: date-time
+             * @description The chain's time now
+             */
+            time: string;
+            blockHeight: number;
+            adapter: "embedded" | "polymesh";
+            /** @description Whether this server can move the clock (embedded ledger, outside production) */
+            movable: boolean;
+            /** @description Why the clock cannot be moved here; null when it can */
+            refusal: string | null;
+            /** @description The longest one move may be, in days */
+            maxDays: number;
         };
     };
     responses: never;

@@ -4,6 +4,7 @@ import type { Ledger, Scope } from '@stoa/chain';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { lockRow } from '../../db/locks.js';
 import { AppError } from '../../errors.js';
+import { chainNow } from '../../lib/chain-time.js';
 import type { AuditService } from '../audit/service.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { newCustodialKey } from '../keys/custodial.js';
@@ -118,9 +119,11 @@ export class CddService {
     const providerDid = await this.operatorDid();
     const scoped = await this.assetsNeedingScopedClaims();
     const now = new Date();
+    // Claims expire by the chain's time (ahead of the wall clock once the development clock moved).
+    const chainTime = await chainNow(this.ledger);
     const plans = items.map((input) => {
       try {
-        return { ok: true as const, plan: this.planOf(input, providerDid, scoped, now) };
+        return { ok: true as const, plan: this.planOf(input, providerDid, scoped, chainTime) };
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         return { ok: false as const, error };
@@ -144,7 +147,7 @@ export class CddService {
     const run = (subset: number[]) =>
       this.orm.em
         .fork()
-        .transactional((tx) => this.decideAll(tx, p, subset, items, plans, chainDids, keys, now));
+        .transactional((tx) => this.decideAll(tx, p, subset, items, plans, chainDids, keys, now, chainTime));
     const all = items.map((_, i) => i);
     let results: AttestItemResult[];
     if (opts.together !== false && items.length > 1) {
@@ -164,7 +167,7 @@ export class CddService {
     return results;
   }
 
-  /** The claim plan of one request: expiries checked, scopes named. */
+  /** The claim plan of one request: expiries checked (by the chain's time `now`), scopes named. */
   private planOf(input: AttestInput, providerDid: string, scoped: string[], now: Date) {
     const scopedAssets = [...new Set([...(input.assetIds ?? []), ...scoped])];
     const future = (v: string | undefined, name: string) => {
@@ -198,6 +201,7 @@ export class CddService {
     chainDids: Map<string, string | null>,
     keys: ({ mnemonic: string; address: string } | null)[],
     now: Date,
+    chainTime: Date,
   ): Promise<AttestItemResult[]> {
     const ids = [...new Set(subset.map((i) => items[i]!.applicationId))].sort();
     const apps = await tx.find(
@@ -338,7 +342,7 @@ export class CddService {
         att.requestedBy = p.id;
         att.plan = {
           ...plan,
-          claims: plannedClaims(app, plan, now),
+          claims: plannedClaims(app, plan, chainTime),
           ...(approvals.length
             ? {
                 approvals: approvals.map((a) => ({
