@@ -11,7 +11,6 @@ const TEXT: Readonly<Record<string, string>> = {
   CddRequired: 'You are not yet verified (your identity has no valid customer due-diligence claim).',
   ReceiverCddMissing: 'The receiver is not yet verified, so they cannot receive this.',
   Payment: 'The account lacks the POLYX to pay the chain fee; the platform must top it up first.',
-  InsufficientPolyx: 'The platform account lacks the POLYX to pay the chain fee; an operator must top it up.',
   InsufficientAccountBalance: 'The account lacks the POLYX for the chain’s fee for this operation.',
   InvalidAuthorization: 'That invitation no longer exists or has expired.',
   UnauthorizedCaller: 'This key is not permitted to do this; the identity’s primary key can grant it.',

@@ -24,9 +24,6 @@ export const LEDGER_ERROR_CODES = [
   'MissingIdentity',
   'CddRequired',
   'InvalidAuthorization',
-  // The SDK adapter's name for a refused fee payment until it reports `Payment` (issue 12);
-  // the embedded ledger does not use it.
-  'InsufficientPolyx',
   // protocol fees (pallets/protocol-fee), charged inside the call
   'InsufficientAccountBalance',
   // permissions pallet: the signing key may not call this extrinsic

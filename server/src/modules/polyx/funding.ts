@@ -4,7 +4,11 @@ import { chainErrorText, LedgerError, type Ledger, type LedgerCall } from '@stoa
 import { AppError } from '../../errors.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
 import { ChainOperation } from '../operations/entity.js';
-import { TERMINAL_STATUSES, type OperationService } from '../operations/service.js';
+import {
+  TERMINAL_STATUSES,
+  type OperationService,
+  type RecordOperationInput,
+} from '../operations/service.js';
 import { DEFAULT_POLYX_FUNDING, type PolyxFundingConfig } from './config.js';
 
 export { DEFAULT_POLYX_FUNDING, type PolyxFundingConfig };
@@ -62,23 +66,26 @@ export class PolyxFunding {
   }
 
   /**
-   * The grant of a new investor account, recorded in the attestation's transaction after the
-   * identity's registration: the same signer sends it next (in the same batch when the outbox
-   * batches), so the receiver already has the CDD claim a POLYX transfer needs.
+   * The grant of a new investor account, to record in the attestation's transaction right after
+   * the identity's registration: the same signer sends it next (in the same batch when the
+   * outbox batches), so the receiver already has the CDD claim a POLYX transfer needs. Null
+   * when the amount is 0.
    */
-  async recordGrant(
-    tx: EntityManager,
-    input: { account: string; attestationId: string; requestedBy: string; amount?: string },
-  ): Promise<ChainOperation | null> {
+  grantInput(input: {
+    account: string;
+    attestationId: string;
+    requestedBy: string;
+    amount?: string;
+  }): RecordOperationInput | null {
     const amount = input.amount ?? this.config.grant;
     if (toUnits(amount) === 0n) return null;
-    return this.operations.record(tx, {
+    return {
       idempotencyKey: `att-${input.attestationId}-fund`,
       call: { name: 'balances.transfer', args: { to: input.account, amount, memo: 'Stoa onboarding' } },
       signer: this.operatorAddress(),
       requestedBy: input.requestedBy,
       subject: { type: 'attestation', id: input.attestationId },
-    });
+    };
   }
 
   /**
