@@ -6815,7 +6815,7 @@ export interface paths {
                             claimsExpireAt?: string;
                             /** @description Also issue the claims scoped to these assets (default scope: the CDD provider identity) */
                             assetIds?: string[];
-                            /** @description POLYX funded to a new account; default 100 */
+                            /** @description POLYX sent to a new account for its transaction fees; default INVESTOR_POLYX_GRANT (50) */
                             polyx?: string;
                             /** @description Why you approve; recorded in the audit trail. Required to override a RED verdict (each of the two reviewers writes one) */
                             reason?: string;
