@@ -1,26 +1,50 @@
 /**
- * Ledger error codes mirror Polymesh's error names so the server can map them once, whichever
- * adapter produced them. Extend the list as the port grows; keep names identical to the chain's.
+ * Ledger error codes. Apart from the adapter codes below, every code is the name Polymesh 7.0
+ * itself gives the refusal (a pallet error, a dispatch error or a transaction-validity error), so
+ * the server maps them once whichever adapter produced them. Keep names identical to the chain's.
  */
-export const LEDGER_ERROR_CODES = [
-  // adapter-level
-  'BadSignature',
-  'BadOrigin',
-  'InvalidNonce',
-  'UnknownSigner',
+
+/** Codes of the port itself: no chain says them. */
+export const ADAPTER_ERROR_CODES = [
+  // an argument the port cannot encode (wrong shape, not a decimal, not a DID…)
   'ValidationError',
+  // the transaction was not sent, or its outcome is unknown (see UNKNOWN_OUTCOME_CODES)
   'NotConnected',
   'OutcomeUnknown',
+  'UnknownSigner',
+  // the adapter cannot do this (e.g. a call the SDK adapter does not map yet)
   'Unsupported',
-  // utility (batches): more calls than a batch may hold; a call the batch may not dispatch
-  'TooManyCalls',
-  'CallFiltered',
-  // base pallet: a bounded string or list is longer than the chain allows
-  'TooLong',
-  // transaction admission and fees
+] as const;
+
+/**
+ * Refusals before inclusion (the transaction pool's validity checks): the nonce stays free and no
+ * fee is paid. Named by the port after the runtime's variant: `BadSignature` is
+ * `InvalidTransaction::BadProof`, `InvalidNonce` is `Stale`/`Future`, `InsufficientPolyx` is
+ * `InvalidTransaction::Payment`; `MissingIdentity` and `CddRequired` are Polymesh's own
+ * `TransactionError` (`InvalidTransaction::Custom(1)` and `Custom(2)`).
+ */
+export const VALIDITY_ERROR_CODES = [
+  'BadSignature',
+  'InvalidNonce',
+  'InsufficientPolyx',
   'MissingIdentity',
   'CddRequired',
-  'InsufficientPolyx',
+] as const;
+
+/** The 7.0 runtime's dispatch errors: pallet errors by their names, and Substrate's own. */
+export const DISPATCH_ERROR_CODES = [
+  // sp_runtime::DispatchError: `BadOrigin`; `Other` carries a string the chain does not encode
+  // ("Authorization does not exist", "Authorization expired", "Illegal use of Authorization",
+  // "Authorization type is wrong"): clients see a bare `Other`, the embedded ledger puts the
+  // chain's string in the message.
+  'BadOrigin',
+  'Other',
+  // frame_system: a call the batch may not dispatch
+  'CallFiltered',
+  // utility (batches): more calls than a batch may hold
+  'TooManyCalls',
+  // base pallet: a bounded string or list is longer than the chain allows
+  'TooLong',
   // balances
   'ReceiverCddMissing',
   'InsufficientBalance',
@@ -29,43 +53,38 @@ export const LEDGER_ERROR_CODES = [
   'UnAuthorizedCddProvider',
   'DidMustAlreadyExist',
   'DidDoesNotExist',
-  'NotAPrimaryKey',
+  'KeyNotAllowed',
   'NotASigner',
   'ClaimDoesNotExist',
   'CustomClaimTypeAlreadyExists',
   'CustomClaimTypeDoesNotExist',
   'CustomScopeTooLong',
-  'AuthorizationDoesNotExist',
-  'AuthorizationExpired',
   'Unauthorized',
+  // asset
   'AlreadyFrozen',
   'NotFrozen',
-  // asset
   'TickerTooLong',
   'InvalidTickerCharacter',
   'TickerAlreadyRegistered',
+  'TickerRegistrationNotFound',
   'TickerNotRegisteredToCaller',
   'TickerRegistrationExpired',
   'TickerIsAlreadyLinkedToAnAsset',
   'AssetIsAlreadyLinkedToATicker',
-  'TickerIsNotLinkedToAsset',
+  'TickerIsNotLinkedToTheAsset',
   'MaxLengthOfAssetNameExceeded',
   'FundingRoundNameMaxLengthExceeded',
   'InvalidAssetIdentifier',
   'InvalidCustomAssetTypeId',
-  'CustomAssetTypeAlreadyExists',
   'NoSuchAsset',
   'AssetAlreadyDivisible',
   'InvalidGranularity',
   'TotalSupplyAboveLimit',
-  'ZeroAmount',
   'BalanceOverflow',
   'UnexpectedNonFungibleToken',
-  'InvalidTransferSenderIdMatchesReceiverId',
   'InvalidTransferFrozenAsset',
   'InvalidTransferInvalidReceiverCDD',
   'InvalidTransferInvalidSenderCDD',
-  'InvalidTransferStatisticsFailure',
   'InvalidTransferComplianceFailure',
   'NoSuchDoc',
   'AssetMetadataKeyIsMissing',
@@ -84,23 +103,25 @@ export const LEDGER_ERROR_CODES = [
   'PortfolioDoesNotExist',
   'PortfolioNotEmpty',
   'PortfolioNameAlreadyInUse',
-  'CannotDeleteDefaultPortfolio',
   'DifferentIdentityPortfolios',
   'DestinationIsSamePortfolio',
   'UnauthorizedCustodian',
   'InsufficientPortfolioBalance',
   'NoDuplicateAssetsAllowed',
   'EmptyTransfer',
+  'InvalidTransferSenderIdMatchesReceiverId',
   // compliance manager
   'InvalidComplianceRequirementId',
   'DuplicateComplianceRequirements',
   'ComplianceRequirementTooComplex',
   'IncorrectOperationOnTrustedIssuer',
+  'DidNotExist',
   // statistics
   'StatTypeMissing',
   'StatTypeLimitReached',
   'TransferConditionLimitReached',
   'CannotRemoveStatTypeInUse',
+  'InvalidTransferStatisticsFailure',
   // settlement (pallets/settlement)
   'InvalidVenue',
   'InstructionNotAffirmed',
@@ -113,6 +134,7 @@ export const LEDGER_ERROR_CODES = [
   'UnknownInstruction',
   'InstructionSettleBlockNotReached',
   'CallerIsNotAParty',
+  'ZeroAmount',
   'MaxNumberOfFungibleAssetsExceeded',
   'MaxNumberOfOffChainAssetsExceeded',
   'UnexpectedOFFChainAsset',
@@ -147,7 +169,7 @@ export const LEDGER_ERROR_CODES = [
   'InvalidOfferingWindow',
   'MaxPriceExceeded',
   'InvestmentAmountTooLow',
-  // checkpoint
+  // checkpoint (pallets/asset/src/checkpoint)
   'NoSuchSchedule',
   'ScheduleNotRemovable',
   'SchedulesOverMaxComplexity',
@@ -196,6 +218,12 @@ export const LEDGER_ERROR_CODES = [
   'NoSuchRCVFallback',
   'RCVSelfCycle',
   'RCVNotAllowed',
+] as const;
+
+export const LEDGER_ERROR_CODES = [
+  ...ADAPTER_ERROR_CODES,
+  ...VALIDITY_ERROR_CODES,
+  ...DISPATCH_ERROR_CODES,
 ] as const;
 
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];

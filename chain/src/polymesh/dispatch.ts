@@ -178,7 +178,7 @@ async function findAuthorization(ctx: DispatchContext, id: number): Promise<Auth
     const sent = (await identity.authorizations.getSent()).data.find((a) => a.authId.eq(id));
     if (sent) return sent;
   }
-  throw new LedgerError('AuthorizationDoesNotExist', `No authorization ${id} for ${ctx.signer}`);
+  throw new LedgerError('Other', `Authorization does not exist: no authorization ${id} for ${ctx.signer}`);
 }
 
 function permissionsLike(p: Partial<KeyPermissions> | undefined): PermissionsLike | undefined {
