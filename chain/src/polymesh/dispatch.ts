@@ -1102,6 +1102,12 @@ export async function prepare(ctx: DispatchContext, call: LedgerCall): Promise<P
         }),
         none,
       );
+    case 'corporateAction.removeCa':
+    case 'corporateAction.changeRecordDate':
+    case 'corporateAction.linkCaDoc':
+    case 'corporateBallot.changeMeta':
+      // New port calls (issue 12, corporate-action lifecycle); the adapter rewrite maps them.
+      throw new LedgerError('Unsupported', `${call.name} is not supported by the Polymesh SDK adapter yet`);
     case 'utility.batch':
     case 'utility.batchAll':
     case 'utility.forceBatch':

@@ -435,3 +435,250 @@ describe('ballots', () => {
     );
   });
 });
+
+describe('corporate-action lifecycle (remove_ca, change_record_date, link_ca_doc, change_meta)', () => {
+  const meta = {
+    title: 'EGM',
+    motions: [{ title: 'Approve merger', infoLink: 'https://example.com/m', choices: ['Yes', 'No'] }],
+  };
+  const names = (events: { module: string; name: string }[]) =>
+    events
+      .filter((e) => e.module.startsWith('corporate') || e.module === 'capitalDistribution')
+      .map((e) => `${e.module}.${e.name}`);
+
+  it('link_ca_doc replaces the linked documents; unknown CA or document ids are refused', async () => {
+    await h.submit(issuer.address, {
+      name: 'asset.setDocuments',
+      args: {
+        assetId,
+        documents: [
+          { name: 'Notice', uri: 'https://n' },
+          { name: 'Terms', uri: 'https://t' },
+        ],
+      },
+    });
+    const [a, b] = (await h.ledger.assetDocuments(assetId)).map((d) => d.id) as [number, number];
+    const caId = (await initiate({ kind: 'Other' })).result.caId;
+    const r = await h.submit(issuer.address, {
+      name: 'corporateAction.linkCaDoc',
+      args: { assetId, caId, documents: [a, b] },
+    });
+    expect(r.events.find((e) => e.name === 'CALinkedToDoc')?.data).toMatchObject({ caId, documents: [a, b] });
+    expect((await h.ledger.corporateAction(assetId, caId))?.documents).toEqual([a, b]);
+    await h.submit(issuer.address, {
+      name: 'corporateAction.linkCaDoc',
+      args: { assetId, caId, documents: [b] },
+    });
+    expect((await h.ledger.corporateAction(assetId, caId))?.documents).toEqual([b]);
+    await h.refuse(
+      issuer.address,
+      { name: 'corporateAction.linkCaDoc', args: { assetId, caId, documents: [b + 100] } },
+      'NoSuchDoc',
+    );
+    await h.refuse(
+      issuer.address,
+      { name: 'corporateAction.linkCaDoc', args: { assetId, caId: 9_999, documents: [] } },
+      'NoSuchCA',
+    );
+    await h.refuse(
+      holder.address,
+      { name: 'corporateAction.linkCaDoc', args: { assetId, caId, documents: [] } },
+      'UnauthorizedAgent',
+    );
+  });
+
+  it('remove_ca removes the CA, its ballot and its links; a later lookup is NoSuchCA', async () => {
+    const caId = (await initiate({ kind: 'IssuerNotice' })).result.caId;
+    await h.submit(issuer.address, {
+      name: 'corporateBallot.attachBallot',
+      args: { assetId, caId, start: '2999-01-01T00:00:00Z', end: '2999-01-02T00:00:00Z', meta, rcv: false },
+    });
+    const r = await h.submit(issuer.address, { name: 'corporateAction.removeCa', args: { assetId, caId } });
+    expect(names(r.events)).toEqual(['corporateBallot.Removed', 'corporateAction.CARemoved']);
+    expect(await h.ledger.corporateAction(assetId, caId)).toBeNull();
+    expect(await h.ledger.ballot(assetId, caId)).toBeNull();
+    await h.refuse(issuer.address, { name: 'corporateAction.removeCa', args: { assetId, caId } }, 'NoSuchCA');
+    // Ids are not reused.
+    expect((await initiate({ kind: 'Other' })).result.caId).toBeGreaterThan(caId);
+  });
+
+  it('remove_ca of a distribution before payment unlocks the amount and frees its schedule', async () => {
+    const before = (await h.ledger.portfolioBalances({ did: issuer.did }, currency))[0]?.locked;
+    const caId = (await initiate({ recordDate: { type: 'Scheduled', at: '2998-06-01T00:00:00Z' } })).result
+      .caId;
+    const rd = (await h.ledger.corporateAction(assetId, caId))?.recordDate?.checkpoint;
+    const scheduleId = rd?.type === 'Scheduled' ? rd.scheduleId : -1;
+    await h.submit(issuer.address, {
+      name: 'capitalDistribution.distribute',
+      args: { assetId, caId, currency, perShare: '1', amount: '25', paymentAt: '2999-01-01T00:00:00Z' },
+    });
+    const sched = async () => (await h.ledger.checkpointSchedules(assetId)).find((s) => s.id === scheduleId);
+    expect((await sched())?.removable).toBe(false);
+    const r = await h.submit(issuer.address, { name: 'corporateAction.removeCa', args: { assetId, caId } });
+    expect(names(r.events)).toEqual(['capitalDistribution.Removed', 'corporateAction.CARemoved']);
+    expect(await h.ledger.distribution(assetId, caId)).toBeNull();
+    expect((await h.ledger.portfolioBalances({ did: issuer.did }, currency))[0]?.locked).toBe(before);
+    expect((await sched())?.removable).toBe(true);
+  });
+
+  itClock(
+    'remove_ca refuses once voting or payment has started (VotingAlreadyStarted, DistributionStarted)',
+    async () => {
+      const notice = (await initiate({ kind: 'IssuerNotice' })).result.caId;
+      await h.submit(issuer.address, {
+        name: 'corporateBallot.attachBallot',
+        args: {
+          assetId,
+          caId: notice,
+          start: await h.isoIn(DAY),
+          end: await h.isoIn(3 * DAY),
+          meta,
+          rcv: false,
+        },
+      });
+      const benefit = (await initiate()).result.caId;
+      await h.submit(issuer.address, {
+        name: 'capitalDistribution.distribute',
+        args: { assetId, caId: benefit, currency, perShare: '1', amount: '5', paymentAt: await h.isoIn(DAY) },
+      });
+      h.advance(2 * DAY);
+      await h.refuse(
+        issuer.address,
+        { name: 'corporateAction.removeCa', args: { assetId, caId: notice } },
+        'VotingAlreadyStarted',
+      );
+      await h.refuse(
+        issuer.address,
+        { name: 'corporateAction.removeCa', args: { assetId, caId: benefit } },
+        'DistributionStarted',
+      );
+      expect(await h.ledger.corporateAction(assetId, notice)).not.toBeNull();
+      expect(await h.ledger.distribution(assetId, benefit)).not.toBeNull();
+    },
+  );
+
+  it('change_record_date moves the record date; with a ballot it must stay before the start', async () => {
+    const caId = (await initiate({ kind: 'IssuerNotice', recordDate: undefined })).result.caId;
+    const r = await h.submit(issuer.address, {
+      name: 'corporateAction.changeRecordDate',
+      args: { assetId, caId, recordDate: { type: 'Existing', checkpointId: cp } },
+    });
+    const changed = r.events.find((e) => e.name === 'RecordDateChanged');
+    expect(changed?.data).toMatchObject({ caId });
+    expect((await h.ledger.corporateAction(assetId, caId))?.recordDate?.checkpoint).toEqual({
+      type: 'Existing',
+      checkpointId: cp,
+    });
+    await h.submit(issuer.address, {
+      name: 'corporateBallot.attachBallot',
+      args: { assetId, caId, start: '2998-01-01T00:00:00Z', end: '2998-01-02T00:00:00Z', meta, rcv: false },
+    });
+    await h.refuse(
+      issuer.address,
+      {
+        name: 'corporateAction.changeRecordDate',
+        args: { assetId, caId, recordDate: { type: 'Scheduled', at: '2998-06-01T00:00:00Z' } },
+      },
+      'RecordDateAfterStart',
+    );
+    await h.refuse(
+      issuer.address,
+      { name: 'corporateAction.changeRecordDate', args: { assetId, caId, recordDate: null } },
+      'NoRecordDate',
+    );
+    await h.refuse(
+      issuer.address,
+      {
+        name: 'corporateAction.changeRecordDate',
+        args: { assetId, caId, recordDate: { type: 'ExistingSchedule', scheduleId: 9_999 } },
+      },
+      'NoSuchSchedule',
+    );
+    // A refused change leaves the CA as it was.
+    expect((await h.ledger.corporateAction(assetId, caId))?.recordDate?.checkpoint).toEqual({
+      type: 'Existing',
+      checkpointId: cp,
+    });
+    await h.submit(issuer.address, {
+      name: 'corporateAction.changeRecordDate',
+      args: { assetId, caId, recordDate: { type: 'Scheduled', at: '2997-06-01T00:00:00Z' } },
+    });
+    expect((await h.ledger.corporateAction(assetId, caId))?.recordDate?.date).toBe(
+      '2997-06-01T00:00:00.000Z',
+    );
+  });
+
+  it('change_record_date does not check the declaration date again; replacing a scheduled date frees its schedule', async () => {
+    const declDate = await h.isoIn(0);
+    const cpAt = (await h.ledger.checkpoints(assetId)).find((c) => c.id === cp)?.at as string;
+    expect(Date.parse(cpAt)).toBeLessThan(Date.parse(declDate));
+    const existing = { type: 'Existing', checkpointId: cp } as const;
+    // At initiation a record date before the declaration is refused…
+    await h.refuse(
+      issuer.address,
+      {
+        name: 'corporateAction.initiateCorporateAction',
+        args: { assetId, kind: 'PredictableBenefit', declDate, recordDate: existing, details: '' },
+      },
+      'DeclDateAfterRecordDate',
+    );
+    const caId = (await initiate({ declDate, recordDate: { type: 'Scheduled', at: '2998-06-01T00:00:00Z' } }))
+      .result.caId;
+    const rd = (await h.ledger.corporateAction(assetId, caId))?.recordDate?.checkpoint;
+    const first = rd?.type === 'Scheduled' ? rd.scheduleId : -1;
+    // …but change_record_date takes it.
+    await h.submit(issuer.address, {
+      name: 'corporateAction.changeRecordDate',
+      args: { assetId, caId, recordDate: existing },
+    });
+    expect((await h.ledger.corporateAction(assetId, caId))?.recordDate?.checkpoint).toEqual(existing);
+    expect((await h.ledger.checkpointSchedules(assetId)).find((s) => s.id === first)?.removable).toBe(true);
+  });
+
+  itClock(
+    'change_meta replaces the motions before voting starts (NoSuchBallot, VotingAlreadyStarted, TooLong)',
+    async () => {
+      const caId = (await initiate({ kind: 'IssuerNotice' })).result.caId;
+      const next = {
+        title: 'EGM (amended)',
+        motions: [
+          { title: 'Approve merger', infoLink: 'https://example.com/m', choices: ['Yes', 'No', 'Abstain'] },
+        ],
+      };
+      await h.refuse(
+        issuer.address,
+        { name: 'corporateBallot.changeMeta', args: { assetId, caId, meta: next } },
+        'NoSuchBallot',
+      );
+      await h.submit(issuer.address, {
+        name: 'corporateBallot.attachBallot',
+        args: { assetId, caId, start: await h.isoIn(DAY), end: await h.isoIn(3 * DAY), meta, rcv: false },
+      });
+      const r = await h.submit(issuer.address, {
+        name: 'corporateBallot.changeMeta',
+        args: { assetId, caId, meta: next },
+      });
+      expect(r.events.find((e) => e.name === 'MetaChanged')?.data).toMatchObject({ caId, meta: next });
+      expect((await h.ledger.ballot(assetId, caId))?.meta).toEqual(next);
+      await h.refuse(
+        issuer.address,
+        {
+          name: 'corporateBallot.changeMeta',
+          args: { assetId, caId, meta: { ...next, title: 'x'.repeat(2049) } },
+        },
+        'TooLong',
+      );
+      h.advance(2 * DAY);
+      // Three choices now: a vote needs three entries.
+      await h.submit(holder.address, {
+        name: 'corporateBallot.vote',
+        args: { assetId, caId, votes: [{ power: '10' }, { power: '0' }, { power: '5' }] },
+      });
+      await h.refuse(
+        issuer.address,
+        { name: 'corporateBallot.changeMeta', args: { assetId, caId, meta } },
+        'VotingAlreadyStarted',
+      );
+    },
+  );
+});
