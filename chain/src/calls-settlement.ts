@@ -59,14 +59,29 @@ export interface InstructionDetails {
   scheduledAt: number | null;
 }
 
+/** The key types of Polymesh's `MultiSignature` (the runtime's `OffChainSignature`). */
+export type SignatureType = 'Sr25519' | 'Ed25519' | 'Ecdsa';
+
+/**
+ * A `MultiSignature` (SDK `OffChainSignature`): the key type that signed and the 0x-hex signature
+ * (64 bytes; 65 for Ecdsa, which is checked by recovering the key from blake2_256 of the message).
+ */
+export interface MultiSignature {
+  type: SignatureType;
+  value: string;
+}
+
 /** A venue signer's receipt for an off-chain leg (Polymesh `ReceiptDetails`). */
 export interface OffChainReceipt {
   /** Unique per signer; a used uid is refused (`ReceiptAlreadyClaimed`). */
   uid: number;
   legId: number;
   signer: Address;
-  /** 0x-hex sr25519 signature over `receiptMessage`. */
-  signature: string;
+  /**
+   * Over `receiptMessage(...)` itself, the SCALE-encoded `Receipt`: the chain verifies those
+   * bytes, not a `<Bytes>…</Bytes>`-wrapped copy (which the SDK's note asks for).
+   */
+  signature: MultiSignature;
   metadata?: string;
 }
 
@@ -160,8 +175,9 @@ declare module './calls.js' {
     /** Locks each affirmed sender leg's amount in its portfolio (free balance, granularity). */
     'settlement.affirmInstruction': { args: { id: number; portfolios: PortfolioRef[] }; result: void };
     /**
-     * Affirms off-chain legs with receipts signed (sr25519) by a signer of the instruction's venue
-     * over `receiptMessage(...)`, and optionally the signer's portfolios like `affirmInstruction`.
+     * Affirms off-chain legs with receipts signed by a signer of the instruction's venue over
+     * `receiptMessage(...)` (a `MultiSignature` of the key type given), and optionally the signer's
+     * portfolios like `affirmInstruction`.
      */
     'settlement.affirmWithReceipts': {
       args: { id: number; receipts: OffChainReceipt[]; portfolios?: PortfolioRef[] };

@@ -782,7 +782,7 @@ export async function prepare(ctx: DispatchContext, call: LedgerCall): Promise<P
             instructionId: call.args.id,
             legId: r.legId,
             signer: r.signer,
-            signature: { Sr25519: r.signature },
+            signature: { [r.signature.type]: r.signature.value },
             metadata: r.metadata ?? null,
           })),
           portfolios: (call.args.portfolios ?? []).map(toChainPortfolioId),

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
-import { u8aToHex } from '@polkadot/util';
+import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedLedger } from '../../src/embedded/index.js';
 import { receiptMessage } from '../../src/index.js';
@@ -12,6 +12,7 @@ import type {
   InstructionLeg,
   InstructionStatus,
   LedgerEvent,
+  SignatureType,
   SettlementType,
 } from '../../src/index.js';
 import { DAY, Harness, ON_NODE, itClock, itEmbedded, type Party } from './harness.js';
@@ -653,7 +654,7 @@ describe('off-chain legs and receipts', () => {
       uid,
       legId,
       signer: signer.address,
-      signature: u8aToHex(signer.sign(msg(uid, legId))),
+      signature: { type: 'Sr25519' as SignatureType, value: u8aToHex(signer.sign(msg(uid, legId))) },
     });
     const withReceipts = (receipts: ReturnType<typeof receipt>[]) => ({
       name: 'settlement.affirmWithReceipts' as const,
@@ -666,6 +667,20 @@ describe('off-chain legs and receipts', () => {
       'InvalidSignature',
     );
     await h.refuse(issuer.address, withReceipts([receipt(1, pair, 0)]), 'ReceiptForInvalidLegType');
+    // The chain verifies the SCALE-encoded Receipt itself: a signature over `<Bytes>…</Bytes>`
+    // (what signRaw produces, and what the SDK's note asks for) does not verify.
+    const wrapped = u8aConcat(stringToU8a('<Bytes>'), msg(1), stringToU8a('</Bytes>'));
+    await h.refuse(
+      issuer.address,
+      withReceipts([{ ...receipt(1), signature: { type: 'Sr25519', value: u8aToHex(pair.sign(wrapped)) } }]),
+      'InvalidSignature',
+    );
+    // The MultiSignature names its key type: an sr25519 signature sent as Ed25519 does not verify.
+    await h.refuse(
+      issuer.address,
+      withReceipts([{ ...receipt(1), signature: { ...receipt(1).signature, type: 'Ed25519' } }]),
+      'InvalidSignature',
+    );
     await h.submit(issuer.address, withReceipts([receipt(1)]));
     expect((await statusOf(id))?.type).toBe('Success');
     const again = await add([leg('1'), offLeg]);
@@ -675,4 +690,52 @@ describe('off-chain legs and receipts', () => {
       'ReceiptAlreadyClaimed',
     );
   });
+
+  it.each(['ed25519', 'ecdsa'] as const)(
+    'a %s venue signer’s receipt verifies as its MultiSignature type',
+    async (kind) => {
+      const pair = new Keyring({ type: kind, ss58Format: 42 }).addFromUri(`//stoa-${kind}-receipt-signer`);
+      const type = kind === 'ed25519' ? 'Ed25519' : 'Ecdsa';
+      await h.submit(issuer.address, {
+        name: 'settlement.updateVenueSigners',
+        args: { venueId, signers: [pair.address], add: true },
+      });
+      const offLeg: InstructionLeg = {
+        type: 'OffChain',
+        from: buyer.did,
+        to: issuer.did,
+        ticker: 'EURX',
+        amount: '3',
+      };
+      const id = await add([offLeg]);
+      const message = receiptMessage({
+        uid: 7,
+        instructionId: id,
+        legId: 0,
+        from: buyer.did,
+        to: issuer.did,
+        ticker: 'EURX',
+        amount: '3',
+      });
+      const signature = { type, value: u8aToHex(pair.sign(message)) } as const;
+      await h.refuse(
+        issuer.address,
+        {
+          name: 'settlement.affirmWithReceipts',
+          args: {
+            id,
+            receipts: [
+              { uid: 7, legId: 0, signer: pair.address, signature: { ...signature, type: 'Sr25519' } },
+            ],
+          },
+        },
+        kind === 'ecdsa' ? 'ValidationError' : 'InvalidSignature',
+      );
+      await h.submit(issuer.address, {
+        name: 'settlement.affirmWithReceipts',
+        args: { id, receipts: [{ uid: 7, legId: 0, signer: pair.address, signature }] },
+      });
+      expect((await statusOf(id))?.type).toBe('Success');
+    },
+  );
 });

@@ -35,7 +35,9 @@ import {
 import { argPortfolio, pfKey, pfRef, type Pf } from './portfolio.js';
 import { validateAssetTransfer } from './transfer.js';
 import { receiptMessage } from '../../receipts.js';
-import { signatureVerify } from '@polkadot/util-crypto';
+import { hexToU8a, isHex } from '@polkadot/util';
+import { decodeAddress, ed25519Verify, secp256k1Verify, sr25519Verify } from '@polkadot/util-crypto';
+import type { MultiSignature } from '../../calls-settlement.js';
 import {
   MAX_ASSET_MEDIATORS,
   MAX_FUNGIBLE_LEGS,
@@ -816,7 +818,7 @@ export class SettlementModule {
           const uid = argInt(r?.['uid'], `${f}.uid`);
           const legId = argInt(r?.['legId'], `${f}.legId`);
           const signer = chain.argAddress(r?.['signer'], `${f}.signer`);
-          const signature = argString(r?.['signature'], `${f}.signature`);
+          const signature = argSignature(r?.['signature'], `${f}.signature`);
           ensure(!uids.has(`${signer}|${uid}`), 'DuplicateReceiptUid', 'a receipt uid appears twice', M);
           uids.add(`${signer}|${uid}`);
           ensure(!legs.has(legId), 'MultipleReceiptsForOneLeg', 'two receipts for one leg', M);
@@ -1073,9 +1075,42 @@ class LegFailure extends LedgerError {
   }
 }
 
-function verifyReceipt(message: Uint8Array, signature: string, signer: Address): boolean {
+const SIGNATURE_BYTES: Readonly<Record<MultiSignature['type'], number>> = {
+  Sr25519: 64,
+  Ed25519: 64,
+  Ecdsa: 65,
+};
+
+/** A `MultiSignature` the chain can decode: a known key type and a signature of its length. */
+function argSignature(v: unknown, field: string): MultiSignature {
+  const o = (v ?? {}) as Record<string, unknown>;
+  const type = o['type'];
+  if (type !== 'Sr25519' && type !== 'Ed25519' && type !== 'Ecdsa')
+    invalid(`${field}.type`, 'must be Sr25519, Ed25519 or Ecdsa');
+  const value = o['value'];
+  const bytes = SIGNATURE_BYTES[type];
+  if (typeof value !== 'string' || !isHex(value, bytes * 8))
+    invalid(`${field}.value`, `must be ${bytes} bytes of 0x-hex`);
+  return { type, value };
+}
+
+/**
+ * `MultiSignature::verify(message, signer)` as sp_runtime does it: the key type given is the only
+ * one tried, over the message bytes as they are; Ecdsa recovers the key from blake2_256(message)
+ * and compares blake2_256 of the compressed key with the account.
+ */
+function verifyReceipt(message: Uint8Array, signature: MultiSignature, signer: Address): boolean {
   try {
-    return signatureVerify(message, signature, signer).isValid;
+    const account = decodeAddress(signer);
+    const sig = hexToU8a(signature.value);
+    switch (signature.type) {
+      case 'Sr25519':
+        return sr25519Verify(message, sig, account);
+      case 'Ed25519':
+        return ed25519Verify(message, sig, account);
+      case 'Ecdsa':
+        return secp256k1Verify(message, sig, account, 'blake2');
+    }
   } catch {
     return false;
   }
