@@ -50,7 +50,6 @@ export interface InstructionDetails {
   memo: string | null;
   /** Leg ids are the 0-based positions; execution runs them in this order. */
   legs: (InstructionLeg & { id: number })[];
-  /** Portfolio affirmations (empty once executed or rejected: Polymesh prunes them). */
   affirmations: { portfolio: PortfolioRef; status: AffirmationStatus }[];
   mediators: { did: Did; status: AffirmationStatus; expiry: Timestamp | null }[];
   /** Affirmations still missing (portfolios, off-chain legs, mediators). */
@@ -263,8 +262,14 @@ declare module './queries.js' {
     /** Venues created by a DID. */
     venues(did: Did): Promise<VenueInfo[]>;
     venueFiltering(assetId: AssetId): Promise<{ enabled: boolean; allowedVenues: number[] }>;
+    /**
+     * A live instruction (Pending or Failed). Null once executed or rejected: Polymesh then
+     * deletes its details, legs and affirmations and keeps only its status (`instructionStatus`).
+     */
     instruction(id: number): Promise<InstructionDetails | null>;
-    /** Instructions in which a DID has a portfolio, an off-chain leg or a mediator role, by id. */
+    /** Polymesh's `InstructionStatuses`, kept after pruning; null when no such instruction ever was. */
+    instructionStatus(id: number): Promise<InstructionStatus | null>;
+    /** Live instructions in which a DID has a portfolio, an off-chain leg or a mediator role, by id. */
     instructionsOf(did: Did): Promise<InstructionDetails[]>;
     mandatoryMediators(assetId: AssetId): Promise<Did[]>;
     fundraiser(assetId: AssetId, fundraiserId: number): Promise<FundraiserDetails | null>;

@@ -43,7 +43,12 @@ import type {
   TransferRestrictions,
   TrustedClaimIssuer,
 } from '../types.js';
-import type { FundraiserDetails, InstructionDetails, VenueInfo } from '../calls-settlement.js';
+import type {
+  FundraiserDetails,
+  InstructionDetails,
+  InstructionStatus,
+  VenueInfo,
+} from '../calls-settlement.js';
 import type {
   BallotInfo,
   BallotVote,
@@ -1039,6 +1044,9 @@ export class EmbeddedLedger implements Ledger {
   }
   async instruction(id: number): Promise<InstructionDetails | null> {
     return this.chain.settlement.details(id);
+  }
+  async instructionStatus(id: number): Promise<InstructionStatus | null> {
+    return this.chain.settlement.status(id) ?? null;
   }
   async instructionsOf(did: Did): Promise<InstructionDetails[]> {
     return this.chain.settlement.instructionsOf(did);

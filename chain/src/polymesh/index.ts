@@ -19,7 +19,12 @@ import type {
   CorporateActionInfo,
   DistributionInfo,
 } from '../calls-corporate.js';
-import type { FundraiserDetails, InstructionDetails, VenueInfo } from '../calls-settlement.js';
+import type {
+  FundraiserDetails,
+  InstructionDetails,
+  InstructionStatus,
+  VenueInfo,
+} from '../calls-settlement.js';
 import type { CallName, CallResult, LedgerCall } from '../calls.js';
 import { LedgerError } from '../errors.js';
 import type {
@@ -755,6 +760,10 @@ export class PolymeshLedger implements Ledger {
 
   instruction(id: number): Promise<InstructionDetails | null> {
     return reads.instruction(this.api, id);
+  }
+
+  instructionStatus(id: number): Promise<InstructionStatus | null> {
+    return reads.instructionStatus(this.api, id);
   }
 
   instructionsOf(did: Did): Promise<InstructionDetails[]> {

@@ -11,7 +11,12 @@ import type {
   TargetIdentities,
   WithholdingTax,
 } from '../calls-corporate.js';
-import type { FundraiserDetails, InstructionDetails, VenueInfo } from '../calls-settlement.js';
+import type {
+  FundraiserDetails,
+  InstructionDetails,
+  InstructionStatus,
+  VenueInfo,
+} from '../calls-settlement.js';
 import type { AssetId, Decimal, Did } from '../ledger.js';
 import type { Holder } from '../types.js';
 import { BigNumber } from './mappers/bignumber.js';
@@ -19,6 +24,7 @@ import { toJson, type Json } from './mappers/json.js';
 import {
   fromChainFundraiser,
   fromChainInstruction,
+  fromChainInstructionStatus,
   fromChainPortfolioId,
   fromChainVenue,
 } from './mappers/settlement.js';
@@ -134,6 +140,10 @@ export async function instruction(api: ApiPromise, id: number): Promise<Instruct
     pending,
     creator,
   });
+}
+
+export async function instructionStatus(api: ApiPromise, id: number): Promise<InstructionStatus | null> {
+  return fromChainInstructionStatus(await read(api, 'settlement', 'instructionStatuses', id));
 }
 
 /** Every instruction on chain in which the DID is a party (portfolio or off-chain leg) or a mediator. */

@@ -257,6 +257,7 @@ export class SettlementModule {
     return this.statuses.get(id);
   }
 
+  /** What the chain keeps of a live (Pending or Failed) instruction; null once pruned. */
   details(id: number): InstructionDetails | null {
     const rec = this.instructions.get(id);
     const status = this.statuses.get(id);
@@ -315,10 +316,34 @@ export class SettlementModule {
     return !thirdPartyCustody && this.preApprovedAssets.has(`${p.did}|${asset}`);
   }
 
+  /**
+   * The instruction as the chain reads it: a pruned one (executed or rejected) has only its
+   * status left, so its details read as the defaults (no venue, SettleOnAffirmation, no legs) and
+   * every later call fails on what is missing (`UnexpectedAffirmationStatus`, `CallerIsNotAParty`,
+   * `LegNotFound`…). `UnknownInstruction` only when it never existed.
+   */
+  private recOf(id: number): InstructionRec {
+    ensure(this.statuses.has(id), 'UnknownInstruction', `instruction ${id} does not exist`, M);
+    return (
+      this.instructions.get(id) ?? {
+        id,
+        venueId: null,
+        creator: SETTLEMENT_DID,
+        settlementType: { type: 'SettleOnAffirmation' },
+        tradeDate: null,
+        valueDate: null,
+        createdAt: 0,
+        memo: null,
+        legs: [],
+        portfolios: [],
+        mediators: [],
+      }
+    );
+  }
+
   /** `ensure_instruction_validity`: affirm/withdraw need SettleOnBlock not passed; execute needs its block reached. */
   private ensureValid(id: number, isExecute: boolean): InstructionRec {
-    const rec = this.instructions.get(id);
-    ensure(rec && this.statuses.has(id), 'UnknownInstruction', `instruction ${id} does not exist`, M);
+    const rec = this.recOf(id);
     const st = rec.settlementType;
     const block = this.chain.rt.blockNumber;
     if (st.type === 'SettleOnBlock' && !isExecute) {
@@ -548,20 +573,28 @@ export class SettlementModule {
     });
   }
 
-  /** Drops the per-instruction affirmation state Polymesh prunes on success or rejection. */
+  /**
+   * What Polymesh deletes on success or rejection: details, legs, leg statuses, pending count,
+   * every affirmation, mediator affirmations and the venue's list entry. Only the status
+   * (`Success(block)` / `Rejected(block)`, read with `instructionStatus`), the memo and the used
+   * receipts stay.
+   */
   private prune(rec: InstructionRec): void {
     for (const p of rec.portfolios) this.affirmations.delete(`${rec.id}|${pfKey(p)}`);
     for (const m of rec.mediators) this.mediatorAffirmations.delete(`${rec.id}|${m}`);
     rec.legs.forEach((l, legId) => {
       if (l.kind === 'OffChain') this.offChainAffirmed.delete(`${rec.id}|${legId}`);
+      const parties = l.kind === 'OffChain' ? [l.from, l.to] : [l.from.did, l.to.did];
+      for (const d of parties) this.partyIndex.remove(d, rec.id);
     });
+    for (const m of rec.mediators) this.partyIndex.remove(m, rec.id);
     this.pending.delete(rec.id);
     this.cancelSchedule(rec.id);
+    this.instructions.delete(rec.id);
   }
 
   private reject(did: Did, id: number, p: Pf | null): void {
-    const rec = this.instructions.get(id);
-    ensure(rec && this.statuses.has(id), 'UnknownInstruction', `instruction ${id} does not exist`, M);
+    const rec = this.recOf(id);
     const live = this.isLive(id);
     if (p) {
       const present = live && rec.portfolios.some((x) => pfKey(x) === pfKey(p));
@@ -596,8 +629,12 @@ export class SettlementModule {
     } catch (err) {
       rt.takeEvents();
       for (const e of before) rt.emit(e.module, e.name, e.data);
-      if (err instanceof LegFailure)
+      // Polymesh 7.0 (tag v7.0.0) deposits both after reverting the attempt; a failing extrinsic
+      // then drops them with the rest of its events, a scheduled run keeps them.
+      if (err instanceof LegFailure) {
         rt.emit(M, 'LegFailedExecution', { did: caller, instructionId: id, legId: err.legId });
+        rt.emit(M, 'InstructionFailed', { did: caller, instructionId: id });
+      }
       throw err;
     }
     for (const e of [...before, ...produced]) rt.emit(e.module, e.name, e.data);
@@ -605,8 +642,7 @@ export class SettlementModule {
 
   private executeInner(id: number, caller: Did): void {
     const { chain } = this;
-    const rec = this.instructions.get(id);
-    ensure(rec, 'UnknownInstruction', `instruction ${id} does not exist`, M);
+    const rec = this.recOf(id);
     ensure(
       (this.pending.get(id) ?? 0) === 0,
       'NotAllAffirmationsHaveBeenReceived',
