@@ -1,7 +1,7 @@
 /** POLYMESH.md §10: checkpoints, schedules, corporate actions, distributions and ballots. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEDULES_MAX_COMPLEXITY, type AssetId, type CallArgs } from '../../src/index.js';
-import { DAY, Harness, itClock, type Party } from './harness.js';
+import { DAY, Harness, itClock, itEmbedded, type Party } from './harness.js';
 
 let h: Harness;
 let issuer: Party;
@@ -84,11 +84,15 @@ describe('checkpoints', () => {
   });
 
   itClock(
-    'a due schedule point becomes a checkpoint on the next issue, with the supply before it',
+    'a due schedule point becomes a checkpoint on the next issue, with the supply before it; a finished schedule is gone (NoSuchSchedule)',
     async () => {
       const at = await h.isoIn(DAY);
+      const later = await h.isoIn(3 * DAY);
       const s = (
-        await h.submit(issuer.address, { name: 'checkpoint.createSchedule', args: { assetId, points: [at] } })
+        await h.submit(issuer.address, {
+          name: 'checkpoint.createSchedule',
+          args: { assetId, points: [at, later] },
+        })
       ).result.scheduleId;
       h.advance(2 * DAY);
       const before = (await h.ledger.checkpoints(assetId)).length;
@@ -97,15 +101,80 @@ describe('checkpoints', () => {
       expect(list.length).toBe(before + 1);
       expect(list[list.length - 1]).toMatchObject({ at, totalSupply: '1050' });
       const [sch] = (await h.ledger.checkpointSchedules(assetId)).filter((x) => x.id === s);
-      expect(sch).toMatchObject({ pending: [], checkpoints: [list[list.length - 1]?.id] });
-      await h.submit(issuer.address, { name: 'checkpoint.removeSchedule', args: { assetId, scheduleId: s } });
+      expect(sch).toMatchObject({ pending: [later], checkpoints: [list[list.length - 1]?.id] });
+      h.advance(2 * DAY);
+      await h.issue(issuer, assetId, '1');
+      // ScheduledCheckpoints drops a finished schedule: it is no longer listed or usable.
+      expect((await h.ledger.checkpointSchedules(assetId)).some((x) => x.id === s)).toBe(false);
       await h.refuse(
         issuer.address,
         { name: 'checkpoint.removeSchedule', args: { assetId, scheduleId: s } },
         'NoSuchSchedule',
       );
+      await h.refuse(
+        issuer.address,
+        {
+          name: 'corporateAction.initiateCorporateAction',
+          args: {
+            assetId,
+            kind: 'Other',
+            declDate: '2024-12-31T00:00:00Z',
+            details: '',
+            recordDate: { type: 'ExistingSchedule', scheduleId: s },
+          },
+        },
+        'NoSuchSchedule',
+      );
     },
   );
+
+  itEmbedded("a schedule point at the chain's current time is allowed (every point ≥ now)", async () => {
+    const now = await h.isoIn(0);
+    const r = await h.submit(issuer.address, {
+      name: 'checkpoint.createSchedule',
+      args: { assetId, points: [now] },
+    });
+    expect(
+      (await h.ledger.checkpointSchedules(assetId)).find((x) => x.id === r.result.scheduleId)?.pending,
+    ).toEqual([now]);
+    await h.refuse(
+      issuer.address,
+      {
+        name: 'checkpoint.createSchedule',
+        args: { assetId, points: [new Date(Date.parse(now) - 1).toISOString()] },
+      },
+      'ScheduleHasExpiredCheckpoints',
+    );
+    await h.submit(issuer.address, {
+      name: 'checkpoint.removeSchedule',
+      args: { assetId, scheduleId: r.result.scheduleId },
+    });
+  });
+
+  it(`schedules: at most ${SCHEDULES_MAX_COMPLEXITY} pending points per asset, the dev chain's SchedulesMaxComplexity`, async () => {
+    const other = await h.createAsset(issuer, { name: 'Schedule limits' });
+    const points = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) =>
+        new Date(Date.parse('2999-01-01T00:00:00Z') + (from + i) * DAY).toISOString(),
+      );
+    const a = await h.submit(issuer.address, {
+      name: 'checkpoint.createSchedule',
+      args: { assetId: other, points: points(SCHEDULES_MAX_COMPLEXITY - 1, 0) },
+    });
+    await h.refuse(
+      issuer.address,
+      { name: 'checkpoint.createSchedule', args: { assetId: other, points: points(2, 100) } },
+      'SchedulesOverMaxComplexity',
+    );
+    await h.submit(issuer.address, {
+      name: 'checkpoint.createSchedule',
+      args: { assetId: other, points: points(1, 100) },
+    });
+    await h.submit(issuer.address, {
+      name: 'checkpoint.removeSchedule',
+      args: { assetId: other, scheduleId: a.result.scheduleId },
+    });
+  });
 });
 
 describe('corporate actions', () => {
