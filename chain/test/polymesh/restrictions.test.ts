@@ -193,7 +193,7 @@ describe('canTransfer breakdown', () => {
         ],
       },
       restrictions: [
-        { restriction: { type: 'MaxInvestorCount', count: 4 }, result: false, exempt: false },
+        { restriction: { type: 'MaxInvestorCount', count: 4 }, result: false },
         {
           restriction: {
             type: 'ClaimOwnership',
@@ -203,7 +203,6 @@ describe('canTransfer breakdown', () => {
             max: '10.5',
           },
           result: true,
-          exempt: true,
         },
       ],
       result: false,

@@ -56,7 +56,6 @@ export function fromSdkTransferBreakdown(b: SdkTransferBreakdown, paused: boolea
     restrictions: b.restrictions.map((r) => ({
       restriction: fromSdkRestriction(r.restriction),
       result: r.result,
-      exempt: r.result,
     })),
     result: b.result,
   };
