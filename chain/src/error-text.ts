@@ -47,6 +47,13 @@ const TEXT: Readonly<Record<string, string>> = {
   InvestmentAmountTooLow: 'The amount is below the offering’s minimum investment.',
   MaxPriceExceeded: 'The price has risen above what you agreed to pay.',
   NoSuchAsset: 'That asset does not exist on the chain.',
+  // Polymesh 7.0 raises DispatchError::Other only for authorizations (invitations, agent,
+  // custody and ownership requests).
+  Other: 'That request does not exist any more or has expired; ask for a new one.',
+  KeyNotAllowed: 'Only the primary key of your identity may do this.',
+  DidNotExist: 'That identity does not exist on the chain.',
+  TickerRegistrationNotFound: 'That ticker is not reserved.',
+  TickerIsNotLinkedToTheAsset: 'That ticker is not linked to this asset.',
 };
 
 /** The sentence for a chain error code; a general one for codes a person cannot act on. */
