@@ -278,6 +278,13 @@ describe('asset creation', () => {
       name: 'asset.createAsset',
       args: { name: 'x', assetType: { custom: t.result.id }, divisible: true },
     });
+    // Registering a name again is no error on chain: the type is reused (CustomAssetTypeExists).
+    const again = await h.submit(issuer.address, {
+      name: 'asset.registerCustomAssetType',
+      args: { name: 'Carbon credit' },
+    });
+    expect(again.result.id).toBe(t.result.id);
+    expect(again.events.find((e) => e.module === 'asset')?.name).toBe('CustomAssetTypeExists');
   });
 
   it('charges 2,500 POLYX; an unfunded identity cannot create an asset (InsufficientPolyx)', async () => {
