@@ -582,10 +582,11 @@ export class IdentityModule {
         rt.emit(M, 'SecondaryKeyPermissionsUpdated', { did: rec.did, key: account, permissions });
       },
     });
+    // `set_frozen_secondary_key_flags` sets or clears IsDidFrozen whatever it was: freezing
+    // frozen keys is no error on chain (AlreadyFrozen/NotFrozen are the asset pallet's).
     rt.register('identity.freezeSecondaryKeys', {
       handler: (o) => {
         const rec = this.primaryOnly(o);
-        ensure(!rec.frozen, 'AlreadyFrozen', 'secondary keys are already frozen', M);
         this.identities.set(rec.did, { ...rec, frozen: true });
         rt.emit(M, 'SecondaryKeysFrozen', { did: rec.did });
       },
@@ -593,7 +594,6 @@ export class IdentityModule {
     rt.register('identity.unfreezeSecondaryKeys', {
       handler: (o) => {
         const rec = this.primaryOnly(o);
-        ensure(rec.frozen, 'NotFrozen', 'secondary keys are not frozen', M);
         this.identities.set(rec.did, { ...rec, frozen: false });
         rt.emit(M, 'SecondaryKeysUnfrozen', { did: rec.did });
       },
