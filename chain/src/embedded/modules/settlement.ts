@@ -575,9 +575,9 @@ export class SettlementModule {
 
   /**
    * What Polymesh deletes on success or rejection: details, legs, leg statuses, pending count,
-   * every affirmation, mediator affirmations and the venue's list entry. Only the status
-   * (`Success(block)` / `Rejected(block)`, read with `instructionStatus`), the memo and the used
-   * receipts stay.
+   * every affirmation and mediator affirmation. It keeps the status (`Success(block)` /
+   * `Rejected(block)`, the port's `instructionStatus`), the memo and the used receipts; the
+   * embedded ledger keeps the status and the used receipts (the port reads no pruned memo).
    */
   private prune(rec: InstructionRec): void {
     for (const p of rec.portfolios) this.affirmations.delete(`${rec.id}|${pfKey(p)}`);
