@@ -51,6 +51,8 @@ const TEXT: Readonly<Record<string, string>> = {
   // custody and ownership requests).
   Other: 'That request does not exist any more or has expired; ask for a new one.',
   KeyNotAllowed: 'Only the primary key of your identity may do this.',
+  InvalidAuthorization:
+    'The authorization this transaction relies on is missing or has expired, so nobody pays its fee.',
   DidNotExist: 'That identity does not exist on the chain.',
   TickerRegistrationNotFound: 'That ticker is not reserved.',
   TickerIsNotLinkedToTheAsset: 'That ticker is not linked to this asset.',

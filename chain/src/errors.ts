@@ -20,8 +20,9 @@ export const ADAPTER_ERROR_CODES = [
  * Refusals before inclusion (the transaction pool's validity checks): the nonce stays free and no
  * fee is paid. Named by the port after the runtime's variant: `BadSignature` is
  * `InvalidTransaction::BadProof`, `InvalidNonce` is `Stale`/`Future`, `InsufficientPolyx` is
- * `InvalidTransaction::Payment`; `MissingIdentity` and `CddRequired` are Polymesh's own
- * `TransactionError` (`InvalidTransaction::Custom(1)` and `Custom(2)`).
+ * `InvalidTransaction::Payment`; `MissingIdentity`, `CddRequired` and `InvalidAuthorization` are
+ * Polymesh's own `TransactionError` (`InvalidTransaction::Custom(1)`, `Custom(2)`, `Custom(3)`:
+ * the authorization that names the fee payer is missing, expired or of another type).
  */
 export const VALIDITY_ERROR_CODES = [
   'BadSignature',
@@ -29,6 +30,7 @@ export const VALIDITY_ERROR_CODES = [
   'InsufficientPolyx',
   'MissingIdentity',
   'CddRequired',
+  'InvalidAuthorization',
 ] as const;
 
 /** The 7.0 runtime's dispatch errors: pallet errors by their names, and Substrate's own. */

@@ -110,9 +110,38 @@ export interface LedgerCapabilities {
   batch: boolean;
 }
 
+/** What one move of a development clock did. */
+export interface ClockAdvance {
+  /** The chain's time before and after. */
+  from: Timestamp;
+  to: Timestamp;
+  /** Blocks produced on the way for the work scheduled in them (0 when none fell due). */
+  blocksProduced: number;
+  blockHeight: number;
+}
+
+/**
+ * The clock of a development chain, which only moves forward, so that lock-ups, claim expiries,
+ * offering windows, record dates and ballots can be rehearsed. Only the embedded ledger has one:
+ * a node's time is that of the blocks its validators produce.
+ */
+export interface DevelopmentClock {
+  /**
+   * Moves the chain's time to `to` (later than its time now; else `ValidationError`). Work
+   * scheduled for a block number (settlement's SettleOnBlock) that a chain producing a block
+   * every 6 s (Polymesh's `MILLISECS_PER_BLOCK`) reaches by then runs in that block, produced at
+   * the time it would have had. Everything else Polymesh 7.0 does with time is checked when it is
+   * used (claim expiries, offering windows, ballots, payment dates) or done at the next balance
+   * change (due checkpoints of schedules and record dates), as on a node.
+   */
+  advanceTo(to: Timestamp): Promise<ClockAdvance>;
+}
+
 export interface Ledger extends Queries {
   readonly kind: LedgerKind;
   readonly capabilities: LedgerCapabilities;
+  /** Present on a development chain only (the embedded ledger); absent on a node. */
+  readonly devClock?: DevelopmentClock;
 
   info(): Promise<LedgerInfo>;
 

@@ -155,6 +155,37 @@ export async function attestInvestor(
   };
 }
 
+/** The reviewer attests a batch of applications in one request (`POST /cdd/attestations`). */
+export async function attestBatch(
+  server: BenchServer,
+  reviewer: Record<string, string>,
+  prepared: PreparedInvestor[],
+): Promise<OnboardedInvestor[]> {
+  const call = client(server.url);
+  const res = await call<{
+    results: {
+      applicationId: string;
+      status: string;
+      identityId?: string;
+      operations?: { id: string }[];
+      error?: { message: string };
+    }[];
+  }>('POST', '/cdd/attestations', {
+    headers: reviewer,
+    body: { items: prepared.map((p) => ({ applicationId: p.applicationId })) },
+  });
+  return res.body.results.map((r, i) => {
+    if (r.status !== 'attested')
+      throw new Error(`application ${r.applicationId} ${r.status}: ${r.error?.message ?? ''}`);
+    return {
+      ...prepared[i]!,
+      identityId: r.identityId!,
+      did: null,
+      operationIds: (r.operations ?? []).map((o) => o.id),
+    };
+  });
+}
+
 /** Runs `n` tasks with at most `concurrency` at once; results in task order. */
 export async function pool<T>(n: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array<T>(n);

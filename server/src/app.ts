@@ -13,6 +13,7 @@ import { AnchorChain } from './modules/audit/onchain.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { AuditChainer } from './modules/audit/chainer.js';
 import { AuditVerifier } from './modules/audit/verify.js';
+import { devClockRoutes } from './modules/devclock/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { operationRoutes } from './modules/operations/routes.js';
 import { accountRoutes } from './modules/auth/account-routes.js';
@@ -157,6 +158,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         { name: 'audit', description: 'The hash-chained audit trail: search, verify, export' },
         { name: 'notifications', description: 'Your notifications: list, unread count, mark read' },
         { name: 'treasury', description: 'Money in and out: deposits, withdrawals, the platform stablecoin' },
+        {
+          name: 'development',
+          description:
+            "The development chain's clock: move the embedded ledger's time forward (outside production)",
+        },
       ],
     },
     refResolver: {
@@ -218,6 +224,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     closeIntervalMs: config.offeringCloseIntervalMs,
   });
   await app.register(tokenizationRoutes);
+  await app.register(devClockRoutes, { env: config.env });
   await app.register(treasuryServicesPlugin, { config, operatorAddress });
   await app.register(treasuryRoutesPlugin, { webhookSecret: config.treasury.webhookSecret });
   await app.register(webPlugin, { root: config.webDist });

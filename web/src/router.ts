@@ -111,6 +111,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Users', roles: AREA_ROLES['/admin/users'] },
   },
   {
+    path: '/admin/clock',
+    name: 'admin-clock',
+    component: () => import('./devclock/ChainClockView.vue'),
+    meta: { title: 'Chain clock', roles: AREA_ROLES['/admin/clock'] },
+  },
+  {
     path: '/notifications',
     name: 'notifications',
     component: () => import('./notifications/NotificationsView.vue'),

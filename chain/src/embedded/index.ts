@@ -12,7 +12,9 @@ import { LedgerError } from '../errors.js';
 import type {
   Address,
   AssetId,
+  ClockAdvance,
   Decimal,
+  DevelopmentClock,
   Did,
   Ledger,
   LedgerEvent,
@@ -20,6 +22,7 @@ import type {
   Receipt,
   SignerKey,
   SubmitOptions,
+  Timestamp,
   TransactionLookup,
   Unsubscribe,
 } from '../ledger.js';
@@ -169,6 +172,11 @@ interface PendingBlock {
   waiters: { hash: string; resolve: (r: Receipt) => void; reject: (e: unknown) => void }[];
 }
 
+/** Polymesh's target block time (`MILLISECS_PER_BLOCK` of the develop, testnet and mainnet runtimes). */
+export const POLYMESH_BLOCK_TIME_MS = 6000;
+/** The most blocks one move of the development clock produces (about 69 days of a node's blocks). */
+const MAX_CLOCK_BLOCKS = 1_000_000;
+
 const CHAIN_NAME = 'Polymesh Embedded Dev';
 const SPEC_VERSION = 7_000_000;
 const DEV_URIS = [DEV_PRIMARY_URI, ...DEV_SECONDARY_URIS];
@@ -209,6 +217,8 @@ export class EmbeddedLedger implements Ledger {
   private replaying = false;
   private clockOffset = 0;
   private manualNow: number;
+  /** While the development clock produces blocks: it opens each at its own time. */
+  private clockRun = false;
 
   private constructor(
     private readonly chain: Chain,
@@ -390,16 +400,92 @@ export class EmbeddedLedger implements Ledger {
     this.setTime(this.now() + ms);
   }
 
-  /** Set the clock to a later time (ISO string or ms). */
+  /**
+   * Set the clock to a later time (ISO string or ms). Only the clock moves; `devClock.advanceTo`
+   * also produces the blocks whose scheduled work falls due on the way.
+   */
   setTime(time: string | number): void {
     const t = typeof time === 'number' ? time : Date.parse(time);
     if (Number.isNaN(t) || t < this.now())
       throw new LedgerError('ValidationError', 'the clock only moves forward');
+    this.moveClock(t);
+  }
+
+  /**
+   * Seals the open block, sets the clock to `t` and logs it; `durable` runs once the entry is on
+   * disk, and with it every block before it (their callbacks run first), or with the log's error.
+   */
+  private moveClock(t: number, durable: (err: Error | null) => void = () => undefined): void {
     this.sealPending();
     if (this.clockMode === 'manual') this.manualNow = t;
     else this.clockOffset = t - Date.now();
-    this.log?.append(
+    if (!this.log) return durable(null);
+    this.log.append(
       this.clockMode === 'manual' ? { t: 'clock', now: t } : { t: 'clock', offset: this.clockOffset },
+      durable,
+    );
+  }
+
+  /** The development clock of the port (see `DevelopmentClock`). */
+  readonly devClock: DevelopmentClock = {
+    advanceTo: async (to) => this.advanceClockTo(to),
+  };
+
+  /** Resolves once the produced blocks and the clock's new time are on disk (as `submit` does). */
+  private advanceClockTo(to: Timestamp): Promise<ClockAdvance> {
+    this.assertOpen();
+    const target = typeof to === 'string' ? Date.parse(to) : Number.NaN;
+    const from = this.now();
+    if (!Number.isFinite(target))
+      throw new LedgerError('ValidationError', `to: must be an ISO-8601 timestamp, not ${String(to)}`);
+    if (target <= from)
+      throw new LedgerError(
+        'ValidationError',
+        `the clock only moves forward: ${iso(target)} is not after the chain's time ${iso(from)}`,
+      );
+    this.sealPending();
+    const start = this.head.number;
+    // The height a node would reach by `target`, producing a block every POLYMESH_BLOCK_TIME_MS.
+    const reach = start + Math.floor((target - from) / POLYMESH_BLOCK_TIME_MS);
+    const rt = this.chain.rt;
+    let last: number | undefined;
+    for (let b = rt.nextWorkAfter(start); b !== undefined && b <= reach; b = rt.nextWorkAfter(b)) last = b;
+    if (last !== undefined && last - start > MAX_CLOCK_BLOCKS)
+      throw new LedgerError(
+        'ValidationError',
+        `an instruction is scheduled for block ${last}, ${last - start} blocks ahead, and one advance produces at most ${MAX_CLOCK_BLOCKS} blocks: move the clock to before ${iso(from + (last - start) * POLYMESH_BLOCK_TIME_MS)}, or reject the instruction first`,
+      );
+    // Every number up to the last block with work (the log has no gaps), each at the time a node
+    // would have produced it; work a produced block schedules for a later one extends the run.
+    this.clockRun = true;
+    try {
+      const due = () => {
+        const b = rt.nextWorkAfter(this.head.number);
+        return b !== undefined && b <= reach ? b : undefined;
+      };
+      for (let next = due(); next !== undefined; next = due()) {
+        while (this.head.number < next) {
+          const n = this.head.number + 1;
+          this.openBlock(Math.max(this.head.timestamp, from + (n - start) * POLYMESH_BLOCK_TIME_MS));
+          this.sealPending(true);
+        }
+      }
+    } finally {
+      this.clockRun = false;
+    }
+    // As after any block: work scheduled for the next one gets its block right away.
+    if (rt.hasWorkAt(this.head.number + 1)) {
+      this.openBlock();
+      this.sealPending();
+    }
+    const moved: ClockAdvance = {
+      from: iso(from),
+      to: iso(target),
+      blocksProduced: this.head.number - start,
+      blockHeight: this.head.number,
+    };
+    return new Promise((resolve, reject) =>
+      this.moveClock(target, (err) => (err ? reject(this.broken ?? err) : resolve(moved))),
     );
   }
 
@@ -690,12 +776,15 @@ export class EmbeddedLedger implements Ledger {
     return outcome;
   }
 
-  /** Seals the pending block (if it has transactions or events): hash, log, then publish. */
-  private sealPending(): void {
+  /**
+   * Seals the pending block (if it has transactions or events, or `keepEmpty`: a block the
+   * development clock produces, or one replayed from the log): hash, log, then publish.
+   */
+  private sealPending(keepEmpty = false): void {
     const block = this.pending;
     if (!block) return;
     this.pending = null;
-    if (block.txs.length === 0 && block.events.length === 0) return;
+    if (!keepEmpty && block.txs.length === 0 && block.events.length === 0) return;
     const parent = this.head;
     const txHashes = block.txs.map((t) => t.hash);
     const hash = blake2AsHex(`${parent.hash}:${block.number}:${block.timestamp}:${txHashes.join(',')}`, 256);
@@ -714,7 +803,7 @@ export class EmbeddedLedger implements Ledger {
     if (!this.log) this.publish(block, hash);
     // Work scheduled for the next block (e.g. a fully affirmed instruction) gets a block of its
     // own right away; on replay that block comes from the log instead.
-    if (!this.replaying && this.chain.rt.hasWorkAt(block.number + 1)) {
+    if (!this.replaying && !this.clockRun && this.chain.rt.hasWorkAt(block.number + 1)) {
       this.openBlock();
       this.sealPending();
     }
@@ -819,7 +908,7 @@ export class EmbeddedLedger implements Ledger {
         if (block.number !== e.n)
           throw new Error(`block log out of order: expected block ${block.number}, found ${e.n}`);
         for (const tx of e.txs) this.apply(block, tx, false);
-        this.sealPending();
+        this.sealPending(true);
       }
       hash.update(bytes.subarray(hashed));
     } finally {

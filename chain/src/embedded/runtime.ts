@@ -83,11 +83,22 @@ export class Runtime {
   hasWorkAt(block: number): boolean {
     return this.blockHooks.some((h) => h.hasWorkAt(block));
   }
+
+  /** The first block after `block` with scheduled work, if any (the development clock's jumps). */
+  nextWorkAfter(block: number): number | undefined {
+    let first: number | undefined;
+    for (const h of this.blockHooks) {
+      const b = h.nextWorkAfter(block);
+      if (b !== undefined && (first === undefined || b < first)) first = b;
+    }
+    return first;
+  }
 }
 
 export interface BlockHook {
   run(block: number): void;
   hasWorkAt(block: number): boolean;
+  nextWorkAfter(block: number): number | undefined;
 }
 
 export function fail(code: LedgerErrorCode, message: string, module?: string): never {

@@ -1,12 +1,15 @@
 import type { ApiPromise } from '@polkadot/api';
-import type { EventRecord, DispatchError } from '@polkadot/types/interfaces';
+import type { EventRecord } from '@polkadot/types/interfaces';
+import type { SpRuntimeDispatchError } from '@polkadot/types/lookup';
 import { polkadotCrypto, polkadotUtil } from './polkadot.js';
-import { LedgerError } from '../errors.js';
+import { LedgerError, type LedgerErrorCode } from '../errors.js';
 import type { Address, LedgerEvent, Receipt } from '../ledger.js';
-import { fromModuleError } from './errors.js';
+import { fromDispatchError, OTHER_BY_CALL, type FindMetaError } from './errors.js';
+import { toJson } from './mappers/json.js';
+import type { ChainCallTree } from './dispatch/results.js';
 import { normaliseEvent, type RawEvent } from './mappers/events.js';
 
-const { stringCamelCase, u8aEq } = polkadotUtil;
+const { BN, stringCamelCase, u8aEq } = polkadotUtil;
 const { decodeAddress, encodeAddress } = polkadotCrypto;
 
 /** Port addresses are SS58 format 42. */
@@ -32,21 +35,47 @@ function rawEvent(record: EventRecord): RawEvent {
   };
 }
 
-/** A dispatch error (from `system.ExtrinsicFailed` or `settlement.FailedToExecuteInstruction`) → `LedgerError`. */
-export function dispatchErrorToLedgerError(api: ApiPromise, error: DispatchError): LedgerError {
-  if (error.isModule) {
-    const { section, name, docs } = api.registry.findMetaError(error.asModule);
-    return fromModuleError({ section, name, docs });
-  }
-  if (error.isBadOrigin) return new LedgerError('BadOrigin', 'Bad origin');
-  return new LedgerError('ValidationError', `Dispatch error ${error.type}`);
+/** `api.registry.findMetaError` over the runtime's own metadata. */
+export function metaErrorFinder(api: ApiPromise): FindMetaError {
+  return (index, error) => {
+    const { section, name, docs } = api.registry.findMetaError({ index: new BN(index), error });
+    return { section, name, docs };
+  };
+}
+
+/**
+ * A dispatch error (from `system.ExtrinsicFailed` or a batch item) → `LedgerError`, by its
+ * pallet and name; a bare `Other` is read by the failing call (`OTHER_BY_CALL`).
+ */
+export function dispatchErrorToLedgerError(
+  api: ApiPromise,
+  error: SpRuntimeDispatchError,
+  otherError?: LedgerErrorCode,
+): LedgerError {
+  return fromDispatchError(toJson(error), metaErrorFinder(api), otherError);
+}
+
+interface CallLike {
+  section: string;
+  method: string;
+  args: readonly unknown[];
+}
+
+const BATCHES = new Set(['batch', 'batchAll', 'forceBatch']);
+
+/** A call and, for utility batches, its inner calls (`Vec<Call>`), as `section.method` names. */
+export function callTree(call: CallLike): ChainCallTree {
+  const name = `${call.section}.${call.method}`;
+  const inner = call.args[0];
+  if (call.section !== 'utility' || !BATCHES.has(call.method) || !Array.isArray(inner)) return { call: name };
+  return { call: name, calls: (inner as CallLike[]).map(callTree) };
 }
 
 export interface BlockContents {
   number: number;
   hash: string;
-  /** Extrinsics in block order: hash, and signer/nonce when signed. */
-  extrinsics: { hash: string; signer?: Address; nonce?: number }[];
+  /** Extrinsics in block order: hash, call (`section.method`, a batch's inner calls), and signer/nonce when signed. */
+  extrinsics: { hash: string; call: string; tree: ChainCallTree; signer?: Address; nonce?: number }[];
   records: EventRecord[];
   events: LedgerEvent[];
 }
@@ -61,6 +90,8 @@ export async function readBlockAt(api: ApiPromise, blockHash: string): Promise<B
   const records = await at.query.system.events();
   const extrinsics = signed.block.extrinsics.map((ex) => ({
     hash: ex.hash.toHex(),
+    call: `${ex.method.section}.${ex.method.method}`,
+    tree: callTree(ex.method),
     ...(ex.isSigned && { signer: toPortAddress(ex.signer.toU8a(true)), nonce: ex.nonce.toNumber() }),
   }));
   const number = signed.block.header.number.toNumber();
@@ -78,6 +109,7 @@ export function receiptOf(
   api: ApiPromise,
   block: BlockContents,
   txIndex: number,
+  otherError?: LedgerErrorCode,
 ): { receipt: Receipt<undefined>; failure: LedgerError | null } {
   const ex = block.extrinsics[txIndex];
   if (!ex) throw new LedgerError('ValidationError', `Block ${block.number} has no extrinsic ${txIndex}`);
@@ -88,7 +120,11 @@ export function receiptOf(
     const event = block.events[i];
     if (event) events.push(event);
     if (api.events.system.ExtrinsicFailed.is(record.event)) {
-      failure = dispatchErrorToLedgerError(api, record.event.data.dispatchError);
+      failure = dispatchErrorToLedgerError(
+        api,
+        record.event.data.dispatchError,
+        otherError ?? OTHER_BY_CALL[ex.call],
+      );
     }
   });
   return {

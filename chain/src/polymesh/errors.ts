@@ -1,4 +1,11 @@
+/*
+ * The SDK adapter's one translation of foreign errors into `LedgerError`, from structure only:
+ * a dispatch error's pallet and name (`registry.findMetaError` on a `Module` error), its other
+ * `DispatchError` variants, the transaction pool's JSON-RPC error codes, and the SDK's
+ * `ErrorCode` (`PolymeshError.code`). No message text is parsed.
+ */
 import { LEDGER_ERROR_CODES, LedgerError, type LedgerErrorCode } from '../errors.js';
+import type { Json } from './mappers/json.js';
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(LEDGER_ERROR_CODES);
 
@@ -24,9 +31,6 @@ const RENAMED: Readonly<Record<string, LedgerErrorCode>> = {
   'asset.SenderSameAsReceiver': 'InvalidTransferSenderIdMatchesReceiverId',
   'asset.AssetDoesNotExist': 'NoSuchAsset',
   'balances.InsufficientBalance': 'InsufficientPolyx',
-  'identity.UnAuthorizedCddProvider': 'UnAuthorizedCddProvider',
-  'externalAgents.UnauthorizedAgent': 'UnauthorizedAgent',
-  'portfolio.UnauthorizedCustodian': 'UnauthorizedCustodian',
 };
 
 export function fromModuleError(info: ModuleErrorInfo): LedgerError {
@@ -38,7 +42,106 @@ export function fromModuleError(info: ModuleErrorInfo): LedgerError {
   return new LedgerError('ValidationError', message, info.section, { chainError: key });
 }
 
-/** SDK `ErrorCode` (client-side checks, transport) → port code. */
+/** Looks a `Module { index, error }` up in the runtime's metadata (`api.registry.findMetaError`). */
+export type FindMetaError = (index: number, error: Uint8Array) => ModuleErrorInfo;
+
+/**
+ * The calls whose bare `DispatchError::Other` is an authorization error. Polymesh raises those as
+ * `Other("Authorization does not exist")` and the like (primitives/src/authorization.rs), but the
+ * string is `#[codec(skip)]`: a client sees `Other`, and so does the port (code `Other`); the
+ * message says what it means on these calls.
+ */
+export const OTHER_BY_CALL: Readonly<Record<string, LedgerErrorCode>> = {
+  'identity.joinIdentityAsKey': 'Other',
+  'identity.removeAuthorization': 'Other',
+  'externalAgents.acceptBecomeAgent': 'Other',
+  'portfolio.acceptPortfolioCustody': 'Other',
+  'asset.acceptAssetOwnershipTransfer': 'Other',
+  'asset.acceptTickerTransfer': 'Other',
+};
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex.replace(/^0x/, ''), 'hex'));
+}
+
+/**
+ * A `DispatchError` as the sanitiser renders it (`toJson`: `{Module: {index, error}}`,
+ * `"BadOrigin"`, `"Other"`, `{Token: "FundsUnavailable"}`, …) → `LedgerError`.
+ * `otherError` is what a bare `Other` means for the call that failed (see `OTHER_BY_CALL`).
+ */
+export function fromDispatchError(
+  error: Json | undefined,
+  findMetaError: FindMetaError,
+  otherError?: LedgerErrorCode,
+): LedgerError {
+  if (typeof error === 'object' && error !== null && !Array.isArray(error) && 'Module' in error) {
+    const m = error.Module;
+    if (typeof m === 'object' && m !== null && !Array.isArray(m)) {
+      const raw = m.error;
+      const bytes = typeof raw === 'string' ? hexBytes(raw) : Uint8Array.of(Number(raw ?? 0), 0, 0, 0);
+      return fromModuleError(findMetaError(Number(m.index), bytes));
+    }
+  }
+  if (error === 'BadOrigin') return new LedgerError('BadOrigin', 'Bad origin');
+  if (error === 'Other') {
+    return otherError
+      ? new LedgerError(
+          otherError,
+          'DispatchError::Other: the authorization does not exist, is not addressed to the signer or has expired',
+        )
+      : new LedgerError('Other', 'DispatchError::Other (the chain does not say why)');
+  }
+  const variant =
+    typeof error === 'string'
+      ? error
+      : typeof error === 'object' && error !== null && !Array.isArray(error)
+        ? Object.entries(error)
+            .map(([k, v]) => `${k}.${typeof v === 'string' ? v : JSON.stringify(v)}`)
+            .join('')
+        : JSON.stringify(error);
+  return new LedgerError('ValidationError', `Dispatch error ${variant}`, undefined, { chainError: variant });
+}
+
+/**
+ * Transaction-pool refusals, by JSON-RPC error code (substrate's author RPC). A `1010` carries
+ * the `InvalidTransaction` variant as its data, a closed set of constant strings; Polymesh's
+ * `Custom(n)` codes are its `TransactionError` (primitives/src/lib.rs).
+ */
+const INVALID_TRANSACTION: Readonly<Record<string, LedgerErrorCode>> = {
+  'Transaction is outdated': 'InvalidNonce',
+  'Transaction will be valid in the future': 'InvalidNonce',
+  'Inability to pay some fees (e.g. account balance too low)': 'InsufficientPolyx',
+  'Transaction has a bad signature': 'BadSignature',
+  'Invalid signing address': 'BadSignature',
+};
+const CUSTOM_TRANSACTION_ERRORS: readonly (LedgerErrorCode | null)[] = [
+  null, // 0 ZeroTip
+  'MissingIdentity', // 1
+  'CddRequired', // 2
+  'InvalidAuthorization', // 3: the fee payer's authorization is missing, expired or of another type
+  null, // 4 PalletNotSubsidised
+];
+const CUSTOM_ERROR = /^Custom error: (\d+)$/;
+
+export function fromPoolError(code: number, data: unknown, message: string): LedgerError {
+  const details = { pool: true, rpcCode: code, ...(typeof data === 'string' && { rpcData: data }) };
+  if (code === 1010 && typeof data === 'string') {
+    const known = INVALID_TRANSACTION[data];
+    if (known) return new LedgerError(known, message, undefined, details);
+    const custom = CUSTOM_ERROR.exec(data);
+    const mapped = custom ? CUSTOM_TRANSACTION_ERRORS[Number(custom[1])] : undefined;
+    if (mapped) return new LedgerError(mapped, message, undefined, details);
+  }
+  // 1012 temporarily banned, 1013 already imported, 1014 priority too low: that nonce (maybe
+  // this very transaction) is taken; the outcome is for `findTransaction` to tell.
+  if (code === 1012 || code === 1013 || code === 1014)
+    return new LedgerError('InvalidNonce', message, undefined, details);
+  return new LedgerError('ValidationError', message, undefined, details);
+}
+
+const POOL_CODES = new Set([1010, 1011, 1012, 1013, 1014, 1015, 1016, 1017]);
+
+/** SDK `ErrorCode` (its own checks, transport, middleware) → port code. */
 const SDK_CODES: Readonly<Record<string, LedgerErrorCode>> = {
   ValidationError: 'ValidationError',
   NotAuthorized: 'Unauthorized',
@@ -48,53 +151,14 @@ const SDK_CODES: Readonly<Record<string, LedgerErrorCode>> = {
   LimitExceeded: 'ValidationError',
   EntityInUse: 'ValidationError',
   DataUnavailable: 'ValidationError',
+  MiddlewareError: 'Unsupported',
   TransactionRejectedByUser: 'BadSignature',
-  TransactionAborted: 'InvalidNonce',
+  TransactionAborted: 'OutcomeUnknown',
+  TransactionReverted: 'ValidationError',
   FatalError: 'NotConnected',
+  UnexpectedError: 'ValidationError',
+  General: 'ValidationError',
 };
-
-/**
- * The SDK checks many chain rules before submitting and reports them with generic codes;
- * these message patterns restore the chain's error name so both adapters agree.
- */
-const SDK_MESSAGES: readonly [RegExp, LedgerErrorCode][] = [
-  [/has decimals but the Asset is indivisible|indivisible/i, 'InvalidGranularity'],
-  [
-    /not enough free balance|insufficient free balance|free balance is not enough/i,
-    'InsufficientPortfolioBalance',
-  ],
-  [/insufficient balance|not enough POLYX/i, 'InsufficientBalance'],
-  [/ticker.*(already|is) (reserved|taken|registered)|already been reserved/i, 'TickerAlreadyRegistered'],
-  [/identity does not exist|no identity|has no Identity/i, 'DidMustAlreadyExist'],
-  [/already (linked|has an identity|associated to an Identity)/i, 'AlreadyLinked'],
-  [/already frozen/i, 'AlreadyFrozen'],
-  [/not frozen/i, 'NotFrozen'],
-  [/requirement.*does not exist|Invalid compliance requirement/i, 'InvalidComplianceRequirementId'],
-  [/portfolio.*does(n't| not) exist|Portfolio not found/i, 'PortfolioDoesNotExist'],
-  [/portfolio.*(contains|has) (some )?assets|portfolio.*not empty/i, 'PortfolioNotEmpty'],
-  [/name.*already (in use|used)|portfolio with that name/i, 'PortfolioNameAlreadyInUse'],
-  [/custodian/i, 'UnauthorizedCustodian'],
-  [/There is no Asset with|asset does not exist|doesn't exist/i, 'NoSuchAsset'],
-  [/identifier.*(invalid|not valid)/i, 'InvalidAssetIdentifier'],
-  [/claim.*(does not exist|doesn't exist|not found)/i, 'ClaimDoesNotExist'],
-  [
-    /already a (default )?trusted claim issuer|not a trusted claim issuer/i,
-    'IncorrectOperationOnTrustedIssuer',
-  ],
-  [/CDD provider/i, 'UnAuthorizedCddProvider'],
-  [/agent/i, 'UnauthorizedAgent'],
-];
-
-/** Transaction-pool refusals (RPC error 1010 etc.). */
-const POOL_MESSAGES: readonly [RegExp, LedgerErrorCode][] = [
-  [/Inability to pay some fees|balance too low/i, 'InsufficientPolyx'],
-  [
-    /Transaction is outdated|stale|Priority is too low|already imported|Transaction is temporarily banned/i,
-    'InvalidNonce',
-  ],
-  [/bad signature|Invalid signing address/i, 'BadSignature'],
-  [/Custom error/i, 'CddRequired'],
-];
 
 interface ErrorLike {
   message?: unknown;
@@ -102,58 +166,50 @@ interface ErrorLike {
   data?: unknown;
 }
 
+/** The SDK's "not found" result: a `PolymeshError` with `ErrorCode.DataUnavailable`. */
+export function isSdkNotFound(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as ErrorLike).code === 'DataUnavailable';
+}
+
 /**
- * The one translation of foreign errors into `LedgerError`: SDK `PolymeshError`s (a reverted
- * extrinsic carries `section.Name: docs` in its message), transaction-pool refusals and
- * anything else (kept as `ValidationError` with the original message).
+ * Foreign error → `LedgerError`: SDK `PolymeshError`s by their `code`, JSON-RPC errors by
+ * theirs (pool refusals as above; other RPC failures mean nothing was decided: `NotConnected`),
+ * anything else `ValidationError` — or `NotConnected` when the connection is down
+ * (`connected: false`), since then nothing reached the chain.
  */
-export function toLedgerError(err: unknown): LedgerError {
+export function toLedgerError(err: unknown, opts: { connected?: boolean } = {}): LedgerError {
   if (err instanceof LedgerError) return err;
   const e: ErrorLike =
     typeof err === 'object' && err !== null ? (err as ErrorLike) : { message: String(err) };
   const message = typeof e.message === 'string' ? e.message : String(err);
-  const sdkCode = typeof e.code === 'string' ? e.code : undefined;
-
-  const reverted = /^([a-z][A-Za-z0-9]*)\.([A-Z][A-Za-z0-9]*)(?::\s*(.*))?$/s.exec(message);
-  if (reverted && (sdkCode === undefined || sdkCode === 'TransactionReverted')) {
-    const [, section = '', name = '', docs] = reverted;
-    return fromModuleError({ section, name, docs: docs ? [docs] : [] });
+  if (typeof e.code === 'string' && e.code in SDK_CODES) {
+    return new LedgerError(SDK_CODES[e.code] ?? 'ValidationError', message, undefined, { sdkCode: e.code });
   }
-  if (message === 'Bad origin') return new LedgerError('BadOrigin', message);
-
-  for (const [pattern, code] of POOL_MESSAGES) {
-    if (
-      /^\d{4}:|Invalid Transaction|Priority|Transaction is|bad signature/i.test(message) &&
-      pattern.test(message)
-    ) {
-      return new LedgerError(code, message, undefined, { pool: true });
-    }
+  if (typeof e.code === 'number') {
+    if (POOL_CODES.has(e.code)) return fromPoolError(e.code, e.data, message);
+    return new LedgerError('NotConnected', message, undefined, { rpcCode: e.code });
   }
-  if (sdkCode !== undefined && sdkCode in SDK_CODES) {
-    for (const [pattern, code] of SDK_MESSAGES) {
-      if (pattern.test(message)) return new LedgerError(code, message, undefined, { sdkCode });
-    }
-    return new LedgerError(SDK_CODES[sdkCode] ?? 'ValidationError', message, undefined, { sdkCode });
-  }
-  if (/disconnected|not connected|WebSocket is not connected|ECONNREFUSED/i.test(message)) {
-    return new LedgerError('NotConnected', message);
-  }
-  return new LedgerError('ValidationError', message, undefined, sdkCode ? { sdkCode } : undefined);
+  if (opts.connected === false) return new LedgerError('NotConnected', message);
+  return new LedgerError('ValidationError', message);
 }
 
 /**
- * An error from `submit`, classified by how far the transaction got. Before it was sent, the
- * SDK's own checks and transport errors mean what `toLedgerError` says. Once it may have left
- * (signed and handed to the node), only two answers are final: the pool refused it on admission
- * (fees, signature — never included, the nonce stays free), or the caller read the block and
- * attached the receipt of a failed dispatch. Anything else — a timeout, a dropped connection, a
- * failed block read, an error nobody recognised, even a revert reported without its block — is
- * `OutcomeUnknown`: the transaction may be in a block, so the caller must look it up by nonce.
+ * An error from `submit`, classified by how far the transaction got. Before it was sent, what
+ * `toLedgerError` says. Once it may have left (signed and handed to the node), only two answers
+ * are final: the pool refused it on admission (fees, signature — never included, the nonce
+ * stays free), or the caller read the block and attached the receipt of a failed dispatch.
+ * Anything else — a timeout, a dropped connection, a failed block read, an error nobody
+ * recognised — is `OutcomeUnknown`: the transaction may be in a block, so the caller must look
+ * it up by nonce.
  */
-export function submissionError(err: unknown, sent: boolean): LedgerError {
-  const e = toLedgerError(err);
+export function submissionError(
+  err: unknown,
+  sent: boolean,
+  opts: { connected?: boolean } = {},
+): LedgerError {
+  const e = toLedgerError(err, opts);
   if (!sent || e.included || e.code === 'OutcomeUnknown') return e;
-  if (e.details?.pool === true || e.details?.sdkCode === 'TransactionRejectedByUser') return e;
+  if (e.details?.pool === true) return e;
   return new LedgerError('OutcomeUnknown', `Sent, outcome unknown: ${e.message}`, e.module, {
     ...e.details,
     cause: e.code,

@@ -1,15 +1,7 @@
 import type { ApiPromise } from '@polkadot/api';
-import type { SubmittableExtrinsic } from '@polkadot/api/types';
+import type { SignerPayloadJSON } from '@polkadot/types/types';
 import { LocalSigningManager } from '@polymeshassociation/local-signing-manager';
 import { Polymesh } from '@polymeshassociation/polymesh-sdk';
-import {
-  AuthorizationType,
-  TransactionStatus,
-  type AuthorizationRequest,
-  type DefaultPortfolio,
-  type FungibleAsset,
-  type NumberedPortfolio,
-} from '@polymeshassociation/polymesh-sdk/types/index.js';
 import type {
   BallotInfo,
   BallotVote,
@@ -48,8 +40,6 @@ import type {
   AssetDetails,
   AssetDocument,
   Authorization,
-  AuthorizationData,
-  ExemptionKey,
   Holder,
   IdentityClaim,
   IdentityInfo,
@@ -63,6 +53,7 @@ import type {
   TrustedClaimIssuer,
 } from '../types.js';
 import {
+  metaErrorFinder,
   PORT_SS58,
   readBlock,
   readBlockAt,
@@ -71,49 +62,63 @@ import {
   toPortAddress,
   type BlockContents,
 } from './blocks.js';
-import { prepare, type Prepared } from './dispatch.js';
-import * as reads from './reads.js';
-import { includedFailure, submissionError, toLedgerError } from './errors.js';
 import {
-  documentFromChain,
-  fromChainAgentGroup,
-  fromSdkAssetType,
-  fromSdkIdentifier,
-  fromSdkLockStatus,
-} from './mappers/assets.js';
-import { BigNumber } from './mappers/bignumber.js';
-import { fromSdkClaimData, fromSdkTrustedIssuer } from './mappers/claims.js';
-import { fromSdkRequirement } from './mappers/compliance.js';
-import { fromUnits, toJson, type Json } from './mappers/json.js';
-import { fromSdkPermissions, toPrivateKey } from './mappers/keys.js';
-import {
-  fromChainStatKey,
-  toChainExemptKey,
-  toChainStatType,
-  fromChainStatType,
-  fromChainTransferCondition,
-} from './mappers/restrictions.js';
-import { fromSdkTransferBreakdown } from './mappers/transfer.js';
-import { assetIdToHex, fromBigNumber, fromDate, toBigNumber } from './mappers/values.js';
+  prepare,
+  type DispatchContext,
+  type Extrinsic,
+  type Prepared,
+  type ResultContext,
+} from './dispatch/index.js';
+import { resultOfChainCall } from './dispatch/results.js';
+import { fromDispatchError, includedFailure, submissionError, toLedgerError } from './errors.js';
+import type { Json } from './mappers/json.js';
+import { toPrivateKey } from './mappers/keys.js';
+import * as assetQueries from './queries/asset.js';
+import { chainReads } from './queries/chain-reads.js';
+import * as checkpointQueries from './queries/checkpoint.js';
+import * as complianceQueries from './queries/compliance.js';
+import type { QueryContext } from './queries/context.js';
+import * as corporateQueries from './queries/corporate-actions.js';
+import * as identityQueries from './queries/identity.js';
+import * as portfolioQueries from './queries/portfolio.js';
+import * as settlementQueries from './queries/settlement.js';
+import * as statisticsQueries from './queries/statistics.js';
+import * as stoQueries from './queries/sto.js';
 
 export interface PolymeshLedgerOptions {
   nodeUrl: string;
   /** Mnemonics or dev URIs (`//Alice`). */
   signers: string[];
+  /**
+   * How long `submit` waits for a sent transaction to be finalised before it reports
+   * `OutcomeUnknown` (default 5 minutes).
+   */
+  finalityTimeoutMs?: number;
 }
 
-/** The SDK adapter: the port over `@polymeshassociation/polymesh-sdk` and a Polymesh node. */
+const DEFAULT_FINALITY_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * The SDK adapter: the port over a Polymesh node. Writes are the pallets' own extrinsics, built
+ * by the preparers (dispatch/) through the typed `api.tx` of polymesh-types and signed by the
+ * SDK's `LocalSigningManager`; reads go through the SDK where it reads the chain, and through
+ * storage (queries/) where the SDK needs its middleware.
+ */
 export class PolymeshLedger implements Ledger {
   readonly kind = 'polymesh' as const;
-  /** Batches are refused until the adapter builds inner calls as extrinsics (issue 12). */
-  readonly capabilities = { batch: false };
+  readonly capabilities = { batch: true };
 
   private constructor(
     private readonly sdk: Polymesh,
     private readonly signing: LocalSigningManager,
+    private readonly finalityTimeoutMs: number = DEFAULT_FINALITY_TIMEOUT_MS,
   ) {}
 
-  static async connect({ nodeUrl, signers }: PolymeshLedgerOptions): Promise<PolymeshLedger> {
+  static async connect({
+    nodeUrl,
+    signers,
+    finalityTimeoutMs,
+  }: PolymeshLedgerOptions): Promise<PolymeshLedger> {
     try {
       const signing = await LocalSigningManager.create({ accounts: signers.map((s) => toPrivateKey(s)) });
       // getAccounts() throws until a format is set; Polymesh.connect then sets the chain's own.
@@ -123,9 +128,9 @@ export class PolymeshLedger implements Ledger {
         signingManager: signing,
         polkadot: { noInitWarn: true },
       });
-      return new PolymeshLedger(sdk, signing);
+      return new PolymeshLedger(sdk, signing, finalityTimeoutMs);
     } catch (err) {
-      throw toLedgerError(err);
+      throw toLedgerError(err, { connected: false });
     }
   }
 
@@ -137,6 +142,23 @@ export class PolymeshLedger implements Ledger {
   private chainAddress(address: Address): string {
     return this.api.createType('AccountId', address).toString();
   }
+
+  private get queries(): QueryContext {
+    return { sdk: this.sdk, api: this.api, chainAddress: (a) => this.chainAddress(a) };
+  }
+
+  /** A query's answer; its failure as a `LedgerError` (`NotConnected` when the connection is down). */
+  private async read<T>(fn: (q: QueryContext) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.queries);
+    } catch (err) {
+      throw toLedgerError(err, { connected: this.api.isConnected });
+    }
+  }
+
+  private readonly results: ResultContext = {
+    translate: (error, otherError) => fromDispatchError(error as Json, metaErrorFinder(this.api), otherError),
+  };
 
   async info(): Promise<LedgerInfo> {
     const api = this.api;
@@ -172,117 +194,99 @@ export class PolymeshLedger implements Ledger {
     }
   }
 
+  private dispatchContext(signer: string): DispatchContext {
+    return {
+      tx: this.api.tx,
+      signer,
+      specVersion: this.api.runtimeVersion.specVersion.toNumber(),
+      reads: chainReads(this.sdk, this.api, signer),
+    };
+  }
+
   async submit<K extends CallName>(
     call: LedgerCall<K>,
     opts: SubmitOptions,
   ): Promise<Receipt<CallResult<K>>> {
     await this.assertSigner(opts.signer);
+    if (!this.api.isConnected) throw new LedgerError('NotConnected', 'Not connected to the Polymesh node');
     const signer = this.chainAddress(opts.signer);
     let prepared: Prepared;
+    let extrinsic: Extrinsic;
     try {
-      prepared = await prepare(
-        {
-          sdk: this.sdk,
-          signer,
-          opts: {
-            signingAccount: signer,
-            ...(opts.nonce !== undefined && { nonce: new BigNumber(opts.nonce) }),
-          },
-        },
-        call,
-      );
+      prepared = await prepare(this.dispatchContext(signer), call);
+      const [only] = prepared.calls;
+      extrinsic = prepared.calls.length === 1 && only ? only : this.api.tx.utility.batchAll(prepared.calls);
     } catch (err) {
-      throw toLedgerError(err);
+      throw toLedgerError(err, { connected: this.api.isConnected });
     }
     const progress = { sent: false };
     try {
-      const { block, txIndex, value } = await this.run(prepared, signer, opts.nonce, progress);
-      const { receipt, failure } = receiptOf(this.api, block, txIndex);
+      const { blockHash, txHash } = await this.sendRaw(extrinsic, signer, opts.nonce, progress);
+      const block = await readBlockAt(this.api, blockHash);
+      const txIndex = block.extrinsics.findIndex((ex) => ex.hash === txHash);
+      if (txIndex < 0)
+        throw new LedgerError('OutcomeUnknown', `Transaction ${txHash} is not in block ${blockHash}`);
+      const { receipt, failure } = receiptOf(this.api, block, txIndex, prepared.otherError);
       if (failure) throw includedFailure(failure, receipt);
-      const result =
-        prepared.kind === 'sdk' ? prepared.result(value, receipt.events) : prepared.result(receipt.events);
-      return { ...receipt, result: result as CallResult<K> };
+      return { ...receipt, result: prepared.result(receipt.events, this.results) as CallResult<K> };
     } catch (err) {
-      throw submissionError(await this.withBlockReceipt(prepared, err), progress.sent);
+      throw submissionError(err, progress.sent, { connected: this.api.isConnected });
     }
   }
 
   /**
-   * A revert the SDK reports knows its block: read the receipt so the refusal is final (with
-   * its receipt) instead of unknown. If the block cannot be read, the error stays as it was.
+   * Signs and sends; resolves with the finalised block. `progress.sent` turns true once the
+   * signature is made (the transaction may then reach the node whatever happens next). The
+   * pool letting go of it (Dropped, Invalid, Usurped, FinalityTimeout), a lost connection or no
+   * finality within `finalityTimeoutMs` do not say whether it (or another use of its nonce) is in
+   * a block: `OutcomeUnknown`.
    */
-  private async withBlockReceipt(prepared: Prepared, err: unknown): Promise<unknown> {
-    if (prepared.kind !== 'sdk' || err instanceof LedgerError) return err;
-    const { blockHash, txIndex } = prepared.tx;
-    if (!blockHash || !txIndex) return err;
-    try {
-      const { receipt, failure } = receiptOf(
-        this.api,
-        await readBlockAt(this.api, blockHash),
-        txIndex.toNumber(),
-      );
-      return failure ? includedFailure(failure, receipt) : err;
-    } catch {
-      return err;
-    }
-  }
-
-  private async run(
-    prepared: Prepared,
+  private sendRaw(
+    extrinsic: Extrinsic,
     signer: string,
     nonce: number | undefined,
     progress: { sent: boolean },
-  ) {
-    if (prepared.kind === 'sdk') {
-      const tx = prepared.tx;
-      // The SDK checks fees while Idle, then marks the transaction Unapproved and signs and sends it.
-      const watch = tx.onStatusChange(({ status }) => {
-        if (status === TransactionStatus.Unapproved || status === TransactionStatus.Running)
+  ): Promise<{ blockHash: string; txHash: string }> {
+    const external = this.signing.getExternalSigner();
+    const signPayload = external.signPayload?.bind(external);
+    // Without a payload signer polkadot.js signs raw: count the transaction as sent from the start.
+    if (!signPayload) progress.sent = true;
+    const watched: typeof external = {
+      ...(signPayload && {
+        signPayload: async (payload: SignerPayloadJSON) => {
+          const signed = await signPayload(payload);
           progress.sent = true;
-      });
-      try {
-        const value = await tx.run();
-        const { blockHash, txIndex } = tx;
-        if (!blockHash || !txIndex)
-          throw new LedgerError('OutcomeUnknown', 'The SDK finished without block data');
-        return { block: await readBlockAt(this.api, blockHash), txIndex: txIndex.toNumber(), value };
-      } finally {
-        watch();
-      }
-    }
-    progress.sent = true;
-    const { blockHash, txIndex } = await this.sendRaw(prepared.extrinsic, signer, nonce);
-    return { block: await readBlockAt(this.api, blockHash), txIndex, value: undefined };
-  }
-
-  /** Sign and send an extrinsic the SDK has no procedure for; resolves when finalised (or in block, if it failed). */
-  private sendRaw(
-    extrinsic: SubmittableExtrinsic<'promise'>,
-    signer: string,
-    nonce: number | undefined,
-  ): Promise<{ blockHash: string; txIndex: number }> {
+          return signed;
+        },
+      }),
+      ...(external.signRaw && { signRaw: external.signRaw.bind(external) }),
+      ...(external.update && { update: external.update.bind(external) }),
+    };
     return new Promise((resolve, reject) => {
       let unsub: (() => void) | undefined;
       let done = false;
       const finish = (fn: () => void) => {
         if (done) return;
         done = true;
+        clearTimeout(timer);
+        this.api.off('disconnected', onDisconnect);
         unsub?.();
         fn();
       };
+      const unknown = (why: string) => finish(() => reject(new LedgerError('OutcomeUnknown', why)));
+      const onDisconnect = () => unknown('The connection to the node was lost after sending');
+      const timer = setTimeout(
+        () => unknown(`Not finalised within ${this.finalityTimeoutMs} ms`),
+        this.finalityTimeoutMs,
+      );
+      this.api.on('disconnected', onDisconnect);
       extrinsic
-        .signAndSend(signer, { nonce: nonce ?? -1, signer: this.signing.getExternalSigner() }, (result) => {
-          const txIndex = result.txIndex ?? 0;
-          if (result.status.isInBlock && result.dispatchError) {
-            finish(() => resolve({ blockHash: result.status.asInBlock.toHex(), txIndex }));
-          } else if (result.status.isFinalized) {
-            finish(() => resolve({ blockHash: result.status.asFinalized.toHex(), txIndex }));
+        .signAndSend(signer, { nonce: nonce ?? -1, signer: watched }, (result) => {
+          if (result.status.isFinalized) {
+            const blockHash = result.status.asFinalized.toHex();
+            finish(() => resolve({ blockHash, txHash: extrinsic.hash.toHex() }));
           } else if (result.isError) {
-            // Dropped, Invalid, Usurped, FinalityTimeout: the pool let go of it, which does not
-            // say whether it (or another use of its nonce) is in a block.
-            finish(() =>
-              reject(new LedgerError('OutcomeUnknown', `Transaction ${result.status.type} by the node`)),
-            );
+            unknown(`Transaction ${result.status.type} by the node`);
           }
         })
         .then((u) => {
@@ -322,7 +326,9 @@ export class PolymeshLedger implements Ledger {
           error: { code: failure.code, message: failure.message },
         };
       }
-      return { status: 'success', receipt };
+      const ex = block.extrinsics[txIndex];
+      const result = ex ? resultOfChainCall(ex.tree, receipt.events, this.results) : undefined;
+      return { status: 'success', receipt: { ...receipt, result } };
     }
     return null;
   }
@@ -354,487 +360,196 @@ export class PolymeshLedger implements Ledger {
     await this.sdk.disconnect();
   }
 
-  // ------------------------------------------------------------------ queries
+  // ------------------------------------------------------------------ queries (queries/<pallet>.ts)
 
-  async polyxBalance(address: Address): Promise<{ total: Decimal; locked: Decimal; free: Decimal }> {
-    const b = await this.sdk.accountManagement.getAccountBalance({ account: this.chainAddress(address) });
-    return { total: fromBigNumber(b.total), locked: fromBigNumber(b.locked), free: fromBigNumber(b.free) };
+  polyxBalance(address: Address): Promise<{ total: Decimal; locked: Decimal; free: Decimal }> {
+    return this.read((q) => identityQueries.polyxBalance(q, address));
   }
 
-  async identityOf(address: Address): Promise<Did | null> {
-    const account = await this.sdk.accountManagement.getAccount({ address: this.chainAddress(address) });
-    return (await account.getIdentity())?.did ?? null;
+  identityOf(address: Address): Promise<Did | null> {
+    return this.read((q) => identityQueries.identityOf(q, address));
   }
 
-  private async identityEntity(did: Did) {
-    try {
-      return await this.sdk.identities.getIdentity({ did });
-    } catch {
-      return null;
-    }
+  identity(did: Did): Promise<IdentityInfo | null> {
+    return this.read((q) => identityQueries.identity(q, did));
   }
 
-  async identity(did: Did): Promise<IdentityInfo | null> {
-    const identity = await this.identityEntity(did);
-    if (!identity) return null;
-    const [primary, secondary, frozen] = await Promise.all([
-      identity.getPrimaryAccount(),
-      identity.getSecondaryAccounts(),
-      identity.areSecondaryAccountsFrozen(),
-    ]);
-    return {
-      did,
-      primaryKey: toPortAddress(primary.account.address),
-      secondaryKeysFrozen: frozen,
-      secondaryKeys: secondary.data.map((k) => ({
-        address: toPortAddress(k.account.address),
-        permissions: fromSdkPermissions(k.permissions),
-        frozen,
-      })),
-    };
+  hasValidCdd(did: Did): Promise<boolean> {
+    return this.read((q) => identityQueries.hasValidCdd(q, did));
   }
 
-  async hasValidCdd(did: Did): Promise<boolean> {
-    const identity = await this.identityEntity(did);
-    return identity ? identity.hasValidCdd() : false;
+  cddProviders(): Promise<Did[]> {
+    return this.read((q) => identityQueries.cddProviders(q));
   }
 
-  async cddProviders(): Promise<Did[]> {
-    const members = await this.api.query.cddServiceProviders.activeMembers();
-    return members.map((m) => m.toHex());
+  claims(did: Did, filter: ClaimFilter = {}): Promise<IdentityClaim[]> {
+    return this.read((q) => identityQueries.claims(q, did, filter));
   }
 
-  async claims(did: Did, filter: ClaimFilter = {}): Promise<IdentityClaim[]> {
-    if (!(await this.identityEntity(did))) return [];
-    const result = await this.sdk.claims.getTargetingClaims({
-      target: did,
-      includeExpired: filter.includeExpired ?? false,
-      ...(filter.issuer && { trustedClaimIssuers: [filter.issuer] }),
-    });
-    return result.data
-      .flatMap((group) => group.claims.map(fromSdkClaimData))
-      .filter((c) => filter.claimType === undefined || c.claim.type === filter.claimType);
+  issuedClaims(issuer: Did, filter: ClaimFilter = {}): Promise<IdentityClaim[]> {
+    return this.read((q) => identityQueries.issuedClaims(q, issuer, filter));
   }
 
-  async issuedClaims(issuer: Did, filter: ClaimFilter = {}): Promise<IdentityClaim[]> {
-    try {
-      const result = await this.sdk.claims.getIssuedClaims({
-        target: issuer,
-        includeExpired: filter.includeExpired ?? false,
-      });
-      return result.data
-        .map(fromSdkClaimData)
-        .filter((c) => filter.claimType === undefined || c.claim.type === filter.claimType);
-    } catch (err) {
-      throw new LedgerError(
-        'Unsupported',
-        `issuedClaims needs the Polymesh middleware: ${(err as Error).message}`,
-      );
-    }
+  customClaimTypes(): Promise<{ id: number; name: string }[]> {
+    return this.read((q) => identityQueries.customClaimTypes(q));
   }
 
-  async customClaimTypes(): Promise<{ id: number; name: string }[]> {
-    const entries = await this.api.query.identity.customClaims.entries();
-    return entries
-      .map(([key, value]) => ({ id: Number(toJson(key.args[0])), name: String(toJson(value)) }))
-      .sort((a, b) => a.id - b.id);
+  authorizations(target: Address | Did): Promise<Authorization[]> {
+    return this.read((q) => identityQueries.authorizations(q, target));
   }
 
-  async authorizations(target: Address | Did): Promise<Authorization[]> {
-    let requests: AuthorizationRequest[];
-    if (target.startsWith('0x')) {
-      const identity = await this.identityEntity(target);
-      requests = identity ? await identity.authorizations.getReceived() : [];
-    } else {
-      const account = await this.sdk.accountManagement.getAccount({ address: this.chainAddress(target) });
-      requests = await account.authorizations.getReceived();
-    }
-    const out: Authorization[] = [];
-    for (const r of requests) {
-      const data = await this.authorizationData(r);
-      if (!data) continue;
-      const t = r.target;
-      out.push({
-        id: r.authId.toNumber(),
-        from: r.issuer.did,
-        target:
-          'did' in t
-            ? { type: 'Identity', value: t.did }
-            : { type: 'Account', value: toPortAddress(t.address) },
-        data,
-        expiry: fromDate(r.expiry),
-      });
-    }
-    return out;
+  tickerReservation(ticker: string): Promise<TickerReservation | null> {
+    return this.read((q) => assetQueries.tickerReservation(q, ticker));
   }
 
-  private async authorizationData(r: AuthorizationRequest): Promise<AuthorizationData | null> {
-    const d = r.data;
-    switch (d.type) {
-      case AuthorizationType.JoinIdentity:
-        return { type: 'JoinIdentity', permissions: fromSdkPermissions(d.value) };
-      case AuthorizationType.BecomeAgent: {
-        const g = d.value;
-        const group =
-          'type' in g
-            ? fromChainAgentGroup(String(g.type))
-            : { type: 'Custom' as const, id: g.id.toNumber() };
-        return { type: 'BecomeAgent', assetId: g.asset.id, group };
-      }
-      case AuthorizationType.PortfolioCustody:
-        return { type: 'PortfolioCustody', portfolio: portfolioRef(d.value) };
-      case AuthorizationType.TransferAssetOwnership:
-        return { type: 'TransferAssetOwnership', assetId: d.value };
-      default:
-        return null;
-    }
+  nextAssetId(address: Address): Promise<AssetId> {
+    return this.read((q) => assetQueries.nextAssetId(q, address));
   }
 
-  async tickerReservation(ticker: string): Promise<TickerReservation | null> {
-    try {
-      const details = await this.sdk.assets.getTickerReservation({ ticker }).details();
-      if (!details.owner) return null;
-      return {
-        ticker,
-        owner: details.owner.did,
-        expiry: fromDate(details.expiryDate),
-        assetId: 'assetId' in details && typeof details.assetId === 'string' ? details.assetId : null,
-      };
-    } catch {
-      return null;
-    }
+  asset(assetId: AssetId): Promise<AssetDetails | null> {
+    return this.read((q) => assetQueries.asset(q, assetId));
   }
 
-  async nextAssetId(address: Address): Promise<AssetId> {
-    const account = await this.sdk.accountManagement.getAccount({ address: this.chainAddress(address) });
-    return account.getNextAssetId();
+  assetIdOf(ticker: string): Promise<AssetId | null> {
+    return this.read((q) => assetQueries.assetIdOf(q, ticker));
   }
 
-  private async fungible(assetId: AssetId): Promise<FungibleAsset | null> {
-    try {
-      return await this.sdk.assets.getFungibleAsset({ assetId });
-    } catch {
-      return null;
-    }
+  assetDocuments(assetId: AssetId): Promise<(AssetDocument & { id: number })[]> {
+    return this.read((q) => assetQueries.assetDocuments(q, assetId));
   }
 
-  private async requireAsset(assetId: AssetId): Promise<FungibleAsset> {
-    const asset = await this.fungible(assetId);
-    if (!asset) throw new LedgerError('NoSuchAsset', `No asset ${assetId}`);
-    return asset;
+  assetMetadata(assetId: AssetId): Promise<MetadataEntry[]> {
+    return this.read((q) => assetQueries.assetMetadata(q, assetId));
   }
 
-  async asset(assetId: AssetId): Promise<AssetDetails | null> {
-    const asset = await this.fungible(assetId);
-    if (!asset) return null;
-    const [details, frozen, identifiers, fundingRound] = await Promise.all([
-      asset.details(),
-      asset.isFrozen(),
-      asset.getIdentifiers(),
-      asset.currentFundingRound(),
-    ]);
-    const customId = await this.customAssetTypeId(details.assetType);
-    return {
-      assetId,
-      name: details.name,
-      assetType: fromSdkAssetType(details.assetType, customId),
-      divisible: details.isDivisible,
-      owner: details.owner.did,
-      totalSupply: fromBigNumber(details.totalSupply),
-      frozen,
-      identifiers: identifiers.map(fromSdkIdentifier),
-      fundingRound,
-      ticker: details.ticker ?? null,
-    };
+  customAssetTypes(): Promise<{ id: number; name: string }[]> {
+    return this.read((q) => assetQueries.customAssetTypes(q));
   }
 
-  private async customAssetTypeId(name: string): Promise<BigNumber | undefined> {
-    const known = ['EquityCommon', 'EquityPreferred', 'Commodity', 'FixedIncome', 'Reit', 'Fund'];
-    if (
-      known.includes(name) ||
-      ['RevenueShareAgreement', 'StructuredProduct', 'Derivative', 'StableCoin'].includes(name)
-    ) {
-      return undefined;
-    }
-    const id = toJson(await this.api.query.asset.customTypesInverse(name));
-    return id === null ? undefined : new BigNumber(String(id));
+  agents(assetId: AssetId): Promise<AssetAgent[]> {
+    return this.read((q) => assetQueries.agents(q, assetId));
   }
 
-  async assetIdOf(ticker: string): Promise<AssetId | null> {
-    try {
-      return (await this.sdk.assets.getFungibleAsset({ ticker })).id;
-    } catch {
-      return null;
-    }
+  assetBalance(assetId: AssetId, did: Did): Promise<Decimal> {
+    return this.read((q) => assetQueries.assetBalance(q, assetId, did));
   }
 
-  async assetDocuments(assetId: AssetId): Promise<(AssetDocument & { id: number })[]> {
-    const entries = await this.api.query.asset.assetDocuments.entries(assetIdToHex(assetId));
-    return entries
-      .map(([key, value]) => documentFromChain(Number(toJson(key.args[1])), toJson(value)))
-      .filter((d): d is AssetDocument & { id: number } => d !== null)
-      .sort((a, b) => a.id - b.id);
+  holders(assetId: AssetId): Promise<Holder[]> {
+    return this.read((q) => assetQueries.holders(q, assetId));
   }
 
-  async assetMetadata(assetId: AssetId): Promise<MetadataEntry[]> {
-    const asset = await this.fungible(assetId);
-    if (!asset) return [];
-    const entries = await asset.metadata.getDetails();
-    return entries.map((e) => ({
-      key: { type: e.metadataEntry.type, id: e.metadataEntry.id.toNumber() },
-      name: e.name,
-      spec: e.specs,
-      value: e.value ?? null,
-      expiry: fromDate(e.expiry ?? null),
-      lockStatus: e.lockStatus
-        ? fromSdkLockStatus(e.lockStatus, 'lockedUntil' in e ? e.lockedUntil : undefined)
-        : { type: 'Unlocked' },
-    }));
+  portfolios(did: Did): Promise<PortfolioInfo[]> {
+    return this.read((q) => portfolioQueries.portfolios(q, did));
   }
 
-  async customAssetTypes(): Promise<{ id: number; name: string }[]> {
-    const entries = await this.api.query.asset.customTypes.entries();
-    return entries
-      .map(([key, value]) => ({ id: Number(toJson(key.args[0])), name: String(toJson(value)) }))
-      .sort((a, b) => a.id - b.id);
+  portfolioBalances(ref: PortfolioRef, assetId?: AssetId): Promise<PortfolioBalance[]> {
+    return this.read((q) => portfolioQueries.portfolioBalances(q, ref, assetId));
   }
 
-  async agents(assetId: AssetId): Promise<AssetAgent[]> {
-    const asset = await this.fungible(assetId);
-    if (!asset) return [];
-    const agents = await asset.permissions.getAgents();
-    return agents.map(({ agent, group }) => ({
-      did: agent.did,
-      group:
-        'type' in group
-          ? fromChainAgentGroup(String(group.type))
-          : { type: 'Custom', id: group.id.toNumber() },
-    }));
+  compliance(assetId: AssetId): Promise<AssetCompliance> {
+    return this.read((q) => complianceQueries.compliance(q, assetId));
   }
 
-  async assetBalance(assetId: AssetId, did: Did): Promise<Decimal> {
-    const balance = await this.api.query.asset.balanceOf(assetIdToHex(assetId), did);
-    return fromUnits(balance.toString());
+  trustedClaimIssuers(assetId: AssetId): Promise<TrustedClaimIssuer[]> {
+    return this.read((q) => complianceQueries.trustedClaimIssuers(q, assetId));
   }
 
-  async holders(assetId: AssetId): Promise<Holder[]> {
-    const entries = await this.api.query.asset.balanceOf.entries(assetIdToHex(assetId));
-    return entries
-      .filter(([, balance]) => !balance.isZero())
-      .map(([key, balance]) => ({ did: key.args[1].toHex(), balance: fromUnits(balance.toString()) }))
-      .sort((a, b) => a.did.localeCompare(b.did));
+  transferRestrictions(assetId: AssetId): Promise<TransferRestrictions> {
+    return this.read((q) => statisticsQueries.transferRestrictions(q, assetId));
   }
 
-  async portfolios(did: Did): Promise<PortfolioInfo[]> {
-    const identity = await this.identityEntity(did);
-    if (!identity) return [];
-    const portfolios = await identity.portfolios.getPortfolios();
-    return Promise.all(
-      portfolios.map(async (p) => ({
-        did,
-        number: portfolioRef(p).number ?? 0,
-        name: 'getName' in p ? await p.getName() : 'default',
-        custodian: (await p.getCustodian()).did,
-      })),
-    );
-  }
-
-  private async portfolioEntity(ref: PortfolioRef) {
-    const identity = await this.identityEntity(ref.did);
-    if (!identity) return null;
-    try {
-      return ref.number
-        ? await identity.portfolios.getPortfolio({ portfolioId: new BigNumber(ref.number) })
-        : await identity.portfolios.getPortfolio();
-    } catch {
-      return null;
-    }
-  }
-
-  async portfolioBalances(ref: PortfolioRef, assetId?: AssetId): Promise<PortfolioBalance[]> {
-    const portfolio = await this.portfolioEntity(ref);
-    if (!portfolio) return [];
-    const balances = await portfolio.getAssetBalances(assetId ? { assets: [assetId] } : undefined);
-    return balances.map((b) => ({
-      assetId: b.asset.id,
-      total: fromBigNumber(b.total),
-      locked: fromBigNumber(b.locked),
-      free: fromBigNumber(b.free),
-    }));
-  }
-
-  async compliance(assetId: AssetId): Promise<AssetCompliance> {
-    const asset = await this.fungible(assetId);
-    if (!asset) return { paused: false, requirements: [], defaultTrustedClaimIssuers: [] };
-    const [requirements, paused] = await Promise.all([
-      asset.compliance.requirements.get(),
-      asset.compliance.requirements.arePaused(),
-    ]);
-    return {
-      paused,
-      requirements: requirements.requirements.map(fromSdkRequirement),
-      defaultTrustedClaimIssuers: requirements.defaultTrustedClaimIssuers.map(fromSdkTrustedIssuer),
-    };
-  }
-
-  async trustedClaimIssuers(assetId: AssetId): Promise<TrustedClaimIssuer[]> {
-    const asset = await this.fungible(assetId);
-    if (!asset) return [];
-    return (await asset.compliance.trustedClaimIssuers.get()).map(fromSdkTrustedIssuer);
-  }
-
-  async transferRestrictions(assetId: AssetId): Promise<TransferRestrictions> {
-    const id = assetIdToHex(assetId);
-    const q = this.api.query.statistics;
-    const [stats, compliance] = await Promise.all([q.activeAssetStats(id), q.assetTransferCompliances(id)]);
-    const statJson = asArray(toJson(stats));
-    const statTypes = statJson.map(fromChainStatType);
-    const conditions = asArray(asRecord(toJson(compliance)).requirements).map(fromChainTransferCondition);
-    const values = (
-      await Promise.all(
-        statJson.map(async (statType, i) => {
-          const stat = statTypes[i] ?? fromChainStatType(statType);
-          const chainStat = toChainStatType(stat);
-          const entries = await q.assetStats.entries({ assetId: id, statType: chainStat });
-          return entries.map(([key, value]) => {
-            const raw = String(toJson(value, { u128: 'raw' }));
-            return {
-              stat,
-              key: fromChainStatKey(toJson(key.args[1])),
-              value: stat.op === 'Balance' ? fromUnits(raw) : raw,
-            };
-          });
-        }),
-      )
-    ).flat();
-    const exemptKeys: ExemptionKey[] = (['Count', 'Balance'] as const).flatMap((op) => [
-      { op },
-      ...(['Accredited', 'Affiliate', 'Jurisdiction'] as const).map((claimType) => ({ op, claimType })),
-    ]);
-    const exemptions = (
-      await Promise.all(
-        exemptKeys.map(async (key) => {
-          const entries = await q.transferConditionExemptEntities.entries(toChainExemptKey(assetId, key));
-          return { key, entities: entries.map(([k]) => k.args[1].toHex()) };
-        }),
-      )
-    ).filter((e) => e.entities.length > 0);
-    return { stats: statTypes, conditions, values, exemptions };
-  }
-
-  async canTransfer(args: {
+  canTransfer(args: {
     assetId: AssetId;
     from: PortfolioRef;
     to: PortfolioRef;
     amount: Decimal;
   }): Promise<TransferBreakdown> {
-    const asset = await this.requireAsset(args.assetId);
-    const like = (p: PortfolioRef) => (p.number ? { identity: p.did, id: new BigNumber(p.number) } : p.did);
-    const [breakdown, paused] = await Promise.all([
-      asset.settlements.canTransfer({
-        from: like(args.from),
-        to: like(args.to),
-        amount: toBigNumber(args.amount),
-      }),
-      asset.compliance.requirements.arePaused(),
-    ]);
-    return fromSdkTransferBreakdown(breakdown, paused);
+    return this.read((q) => statisticsQueries.canTransfer(q, args));
   }
-  // ------------------------------------------------------------------ settlement, offerings, corporate actions (reads.ts)
 
   private async chainNow(): Promise<Date> {
     return new Date((await this.api.query.timestamp.now()).toNumber());
   }
 
   venue(venueId: number): Promise<VenueInfo | null> {
-    return reads.venue(this.api, venueId);
+    return this.read(({ api }) => settlementQueries.venue(api, venueId));
   }
 
   venues(did: Did): Promise<VenueInfo[]> {
-    return reads.venues(this.api, did);
+    return this.read(({ api }) => settlementQueries.venues(api, did));
   }
 
   venueFiltering(assetId: AssetId): Promise<{ enabled: boolean; allowedVenues: number[] }> {
-    return reads.venueFiltering(this.api, assetId);
+    return this.read(({ api }) => settlementQueries.venueFiltering(api, assetId));
   }
 
   instruction(id: number): Promise<InstructionDetails | null> {
-    return reads.instruction(this.api, id);
+    return this.read(({ api }) => settlementQueries.instruction(api, id));
   }
 
   instructionStatus(id: number): Promise<InstructionStatus | null> {
-    return reads.instructionStatus(this.api, id);
+    return this.read(({ api }) => settlementQueries.instructionStatus(api, id));
   }
 
   instructionsOf(did: Did): Promise<InstructionDetails[]> {
-    return reads.instructionsOf(this.api, did);
+    return this.read(({ api }) => settlementQueries.instructionsOf(api, did));
   }
 
   mandatoryMediators(assetId: AssetId): Promise<Did[]> {
-    return reads.mandatoryMediators(this.api, assetId);
+    return this.read(({ api }) => settlementQueries.mandatoryMediators(api, assetId));
   }
 
-  async fundraiser(assetId: AssetId, fundraiserId: number): Promise<FundraiserDetails | null> {
-    return reads.fundraiser(this.api, assetId, fundraiserId, await this.chainNow());
+  fundraiser(assetId: AssetId, fundraiserId: number): Promise<FundraiserDetails | null> {
+    return this.read(async ({ api }) =>
+      stoQueries.fundraiser(api, assetId, fundraiserId, await this.chainNow()),
+    );
   }
 
-  async fundraisers(assetId: AssetId): Promise<FundraiserDetails[]> {
-    return reads.fundraisers(this.api, assetId, await this.chainNow());
+  fundraisers(assetId: AssetId): Promise<FundraiserDetails[]> {
+    return this.read(async ({ api }) => stoQueries.fundraisers(api, assetId, await this.chainNow()));
   }
 
   checkpoints(assetId: AssetId): Promise<CheckpointInfo[]> {
-    return reads.checkpoints(this.api, assetId);
+    return this.read(({ api }) => checkpointQueries.checkpoints(api, assetId));
   }
 
   checkpointSchedules(assetId: AssetId): Promise<CheckpointSchedule[]> {
-    return reads.checkpointSchedules(this.api, assetId);
+    return this.read(({ api }) => checkpointQueries.checkpointSchedules(api, assetId));
   }
 
   balanceAtCheckpoint(assetId: AssetId, checkpointId: number, did: Did): Promise<Decimal | null> {
-    return reads.balanceAtCheckpoint(this.api, assetId, checkpointId, did);
+    return this.read(({ api }) => checkpointQueries.balanceAtCheckpoint(api, assetId, checkpointId, did));
   }
 
   checkpointBalances(assetId: AssetId, checkpointId: number): Promise<Holder[]> {
-    return reads.checkpointBalances(this.api, assetId, checkpointId);
+    return this.read(({ api }) => checkpointQueries.checkpointBalances(api, assetId, checkpointId));
   }
 
   corporateActions(assetId: AssetId): Promise<CorporateActionInfo[]> {
-    return reads.corporateActions(this.api, assetId);
+    return this.read(({ api }) => corporateQueries.corporateActions(api, assetId));
   }
 
   corporateAction(assetId: AssetId, caId: number): Promise<CorporateActionInfo | null> {
-    return reads.corporateAction(this.api, assetId, caId);
+    return this.read(({ api }) => corporateQueries.corporateAction(api, assetId, caId));
   }
 
   corporateActionDefaults(assetId: AssetId): Promise<CADefaults> {
-    return reads.corporateActionDefaults(this.api, assetId);
+    return this.read(({ api }) => corporateQueries.corporateActionDefaults(api, assetId));
   }
 
   distribution(assetId: AssetId, caId: number): Promise<DistributionInfo | null> {
-    return reads.distribution(this.api, assetId, caId);
+    return this.read(({ api }) => corporateQueries.distribution(api, assetId, caId));
   }
 
   distributionPaid(assetId: AssetId, caId: number, holder: Did): Promise<boolean> {
-    return reads.distributionPaid(this.api, assetId, caId, holder);
+    return this.read(({ api }) => corporateQueries.distributionPaid(api, assetId, caId, holder));
   }
 
   ballot(assetId: AssetId, caId: number): Promise<BallotInfo | null> {
-    return reads.ballot(this.api, assetId, caId);
+    return this.read(({ api }) => corporateQueries.ballot(api, assetId, caId));
   }
 
   ballotVotes(assetId: AssetId, caId: number, did: Did): Promise<BallotVote[] | null> {
-    return reads.ballotVotes(this.api, assetId, caId, did);
+    return this.read(({ api }) => corporateQueries.ballotVotes(api, assetId, caId, did));
   }
-}
-
-function portfolioRef(p: DefaultPortfolio | NumberedPortfolio): PortfolioRef {
-  return 'id' in p ? { did: p.owner.did, number: p.id.toNumber() } : { did: p.owner.did };
-}
-
-function asArray(json: Json | undefined): Json[] {
-  return Array.isArray(json) ? json : [];
-}
-
-function asRecord(json: Json | undefined): Record<string, Json> {
-  return typeof json === 'object' && json !== null && !Array.isArray(json) ? json : {};
 }

@@ -1,9 +1,7 @@
 import { TypeRegistry } from '@polkadot/types';
 import {
-  KnownAssetType,
   MetadataLockStatus,
   PermissionType,
-  SecurityIdentifierType,
   type DefaultPortfolio,
   type FungibleAsset,
   type Identity,
@@ -15,58 +13,86 @@ import {
   documentFromChain,
   fromChainAgentGroup,
   fromSdkAssetType,
-  fromSdkDocument,
   fromSdkLockStatus,
   toChainAgentGroup,
-  toSdkAssetType,
-  toSdkDocument,
-  toSdkIdentifier,
-  toSdkMetadataDetails,
-  toSdkTransactionPermissions,
+  toChainAssetType,
+  toChainDocument,
+  toChainIdentifier,
+  toChainMetadataDetail,
+  toChainMetadataKey,
+  toChainMetadataSpec,
 } from '../../src/polymesh/mappers/assets.js';
 import { BigNumber } from '../../src/polymesh/mappers/bignumber.js';
 import { toJson } from '../../src/polymesh/mappers/json.js';
-import { fromSdkPermissions, toKeyPermissions, toPrivateKey } from '../../src/polymesh/mappers/keys.js';
+import {
+  fromSdkPermissions,
+  toChainExtrinsicPermissions,
+  toChainPalletPermissions,
+  toChainPermissions,
+  toPrivateKey,
+} from '../../src/polymesh/mappers/keys.js';
 import {
   assetIdToHex,
   fromChainCountry,
   percentToPermill,
   toBigNumber,
   toChainPortfolioId,
+  toChainTicker,
 } from '../../src/polymesh/mappers/values.js';
 
 const did = `0x${'11'.repeat(32)}`;
 const assetId = '67e55044-10b1-426f-9247-bb680e5fe0c8';
 
 describe('asset types and identifiers', () => {
-  it('spells REIT as the SDK does and passes custom ids as numbers', () => {
-    expect(toSdkAssetType('REIT')).toBe(KnownAssetType.Reit);
-    expect(toSdkAssetType('EquityCommon')).toBe(KnownAssetType.EquityCommon);
-    expect((toSdkAssetType({ custom: 3 }) as BigNumber).toNumber()).toBe(3);
+  it('spells REIT as the chain does and passes custom ids as Custom(id)', () => {
+    expect(toChainAssetType('REIT')).toBe('REIT');
+    expect(toChainAssetType('EquityCommon')).toBe('EquityCommon');
+    expect(toChainAssetType({ custom: 3 })).toEqual({ Custom: 3 });
     expect(fromSdkAssetType('Reit')).toBe('REIT');
     expect(fromSdkAssetType('MyType', new BigNumber(3))).toEqual({ custom: 3 });
   });
 
-  it('maps identifiers', () => {
-    expect(toSdkIdentifier({ type: 'Isin', value: 'US0378331005' })).toEqual({
-      type: SecurityIdentifierType.Isin,
-      value: 'US0378331005',
+  it('maps identifiers to the upper-case variants with the value as ASCII bytes', () => {
+    expect(toChainIdentifier({ type: 'Isin', value: 'US0378331005' })).toEqual({
+      ISIN: `0x${Buffer.from('US0378331005').toString('hex')}`,
     });
+    expect(Object.keys(toChainIdentifier({ type: 'Figi', value: 'BBG000B9XRY4' }))).toEqual(['FIGI']);
   });
 });
 
 describe('documents', () => {
-  it('converts filing dates and omits absent fields', () => {
-    const doc = {
-      name: 'Prospectus',
+  it('builds the chain Document: content hash by length, filing date as a moment, absent fields None', () => {
+    expect(
+      toChainDocument({
+        name: 'Prospectus',
+        uri: 'https://x/p.pdf',
+        contentHash: `0x${'AA'.repeat(32)}`,
+        type: 'pdf',
+        filedAt: '2024-01-02T00:00:00.000Z',
+      }),
+    ).toEqual({
       uri: 'https://x/p.pdf',
-      contentHash: `0x${'aa'.repeat(32)}`,
-      filedAt: '2024-01-02T00:00:00.000Z',
-    };
-    const sdk = toSdkDocument(doc);
-    expect(sdk.filedAt).toEqual(new Date('2024-01-02T00:00:00.000Z'));
-    expect(fromSdkDocument(sdk)).toEqual(doc);
-    expect(toSdkDocument({ name: 'a', uri: 'b' })).toEqual({ name: 'a', uri: 'b' });
+      contentHash: { H256: `0x${'aa'.repeat(32)}` },
+      name: 'Prospectus',
+      docType: 'pdf',
+      filingDate: 1704153600000,
+    });
+    expect(toChainDocument({ name: 'a', uri: 'b' })).toEqual({
+      uri: 'b',
+      contentHash: 'None',
+      name: 'a',
+      docType: null,
+      filingDate: null,
+    });
+    expect(toChainDocument({ name: 'a', uri: 'b', contentHash: `0x${'aa'.repeat(16)}` }).contentHash).toEqual(
+      {
+        H128: `0x${'aa'.repeat(16)}`,
+      },
+    );
+    expect(() => toChainDocument({ name: 'a', uri: 'b', contentHash: '0xabc' })).toThrow(LedgerError);
+    expect(() => toChainDocument({ name: 'a', uri: 'b', contentHash: `0x${'aa'.repeat(17)}` })).toThrow(
+      LedgerError,
+    );
   });
 
   it('reads the chain Document struct (sanitised)', () => {
@@ -115,13 +141,18 @@ describe('documents', () => {
 
 describe('metadata', () => {
   it('maps value details and lock status', () => {
-    expect(toSdkMetadataDetails({})).toEqual({ expiry: null, lockStatus: MetadataLockStatus.Unlocked });
+    expect(toChainMetadataDetail({})).toEqual({ expire: null, lockStatus: 'Unlocked' });
     expect(
-      toSdkMetadataDetails({ lockStatus: { type: 'LockedUntil', until: '2030-01-01T00:00:00.000Z' } }),
-    ).toEqual({
-      expiry: null,
-      lockStatus: MetadataLockStatus.LockedUntil,
-      lockedUntil: new Date('2030-01-01T00:00:00.000Z'),
+      toChainMetadataDetail({
+        expiry: '2031-01-01T00:00:00.000Z',
+        lockStatus: { type: 'LockedUntil', until: '2030-01-01T00:00:00.000Z' },
+      }),
+    ).toEqual({ expire: Date.UTC(2031, 0, 1), lockStatus: { LockedUntil: Date.UTC(2030, 0, 1) } });
+    expect(toChainMetadataKey({ type: 'Global', id: 2 })).toEqual({ Global: 2 });
+    expect(toChainMetadataSpec({ url: 'https://x' })).toEqual({
+      url: 'https://x',
+      description: null,
+      typeDef: null,
     });
     expect(fromSdkLockStatus(MetadataLockStatus.Locked)).toEqual({ type: 'Locked' });
     expect(fromSdkLockStatus(MetadataLockStatus.LockedUntil, new Date(0))).toEqual({
@@ -139,22 +170,36 @@ describe('agents and permissions', () => {
     expect(fromChainAgentGroup('PolymeshV1Pia')).toEqual({ type: 'PolymeshV1PIA' });
     expect(fromChainAgentGroup({ Custom: 2 })).toEqual({ type: 'Custom', id: 2 });
     expect(() => fromChainAgentGroup('Nope')).toThrow(LedgerError);
-    expect(toSdkTransactionPermissions({ type: 'Exclude', values: ['asset.issue'] })).toEqual({
-      type: PermissionType.Exclude,
-      values: ['asset.issue'],
+    expect(toChainExtrinsicPermissions({ type: 'Exclude', values: ['asset.issue', 'sto'] })).toEqual({
+      Except: { Asset: { extrinsics: { These: ['issue'] } }, Sto: { extrinsics: 'Whole' } },
     });
   });
 
   it('maps key permissions both ways', () => {
-    expect(toKeyPermissions({})).toEqual({ assets: null, portfolios: null, transactions: null });
-    const p = toKeyPermissions({
-      assets: [assetId],
-      extrinsics: ['asset.issue'],
-      portfolios: [{ did }, { did, number: 2 }],
+    expect(toChainPermissions({})).toEqual({ asset: 'Whole', extrinsic: 'Whole', portfolio: 'Whole' });
+    expect(
+      toChainPermissions({
+        assets: [assetId],
+        extrinsics: ['settlement.addInstruction', 'complianceManager', 'settlement.affirmInstruction'],
+        portfolios: [{ did }, { did, number: 2 }],
+      }),
+    ).toEqual({
+      asset: { These: ['0x67e5504410b1426f9247bb680e5fe0c8'] },
+      extrinsic: {
+        These: {
+          ComplianceManager: { extrinsics: 'Whole' },
+          Settlement: { extrinsics: { These: ['add_instruction', 'affirm_instruction'] } },
+        },
+      },
+      portfolio: {
+        These: [
+          { did, kind: 'Default' },
+          { did, kind: { User: 2 } },
+        ],
+      },
     });
-    expect(p.assets).toEqual({ type: PermissionType.Include, values: [assetId] });
-    expect(p.portfolios?.values[0]).toBe(did);
-    expect(p.portfolios?.values[1]).toEqual({ identity: did, id: new BigNumber(2) });
+    expect(() => toChainPalletPermissions(['asset', 'asset.issue'])).toThrow(/whole and call by call/);
+    expect(() => toChainPalletPermissions(['Asset.Issue'])).toThrow(LedgerError);
     const owner = { did } as Identity;
     const sdk: Permissions = {
       assets: { type: PermissionType.Include, values: [{ id: assetId } as FungibleAsset] },
@@ -181,6 +226,13 @@ describe('values', () => {
     expect(() => toBigNumber('1.0000001')).toThrow(LedgerError);
     expect(() => toBigNumber('-1')).toThrow(LedgerError);
     expect(() => toBigNumber('abc')).toThrow(LedgerError);
+  });
+
+  it("pads tickers to the chain's 12 bytes and refuses longer ones (TickerTooLong)", () => {
+    expect(toChainTicker('ACME')).toBe(`0x41434d45${'00'.repeat(8)}`);
+    expect(toChainTicker('ABCDEFGHIJKL')).toBe(`0x${Buffer.from('ABCDEFGHIJKL').toString('hex')}`);
+    expect(() => toChainTicker('ABCDEFGHIJKLM')).toThrow(expect.objectContaining({ code: 'TickerTooLong' }));
+    expect(() => toChainTicker('')).toThrow(expect.objectContaining({ code: 'TickerTooLong' }));
   });
 
   it('converts ids, portfolios, percentages and countries', () => {

@@ -2,6 +2,7 @@ import {
   ClaimType,
   ConditionTarget,
   ConditionType,
+  CountryCode,
   ScopeType,
 } from '@polymeshassociation/polymesh-sdk/types/index.js';
 import type { Condition as SdkCondition, Identity } from '@polymeshassociation/polymesh-sdk/types/index.js';
@@ -12,13 +13,15 @@ import { BigNumber } from '../../src/polymesh/mappers/bignumber.js';
 import {
   DEFAULT_CDD_ID,
   fromSdkClaim,
-  toSdkClaim,
-  toSdkTrustedIssuer,
+  toChainClaim,
+  toChainScope,
+  toChainTrustedIssuer,
 } from '../../src/polymesh/mappers/claims.js';
 import {
   fromSdkCondition,
   fromSdkRequirement,
-  toSdkCondition,
+  toChainCondition,
+  toChainConditions,
 } from '../../src/polymesh/mappers/compliance.js';
 
 const issuer = `0x${'11'.repeat(32)}`;
@@ -39,68 +42,85 @@ describe('claims', () => {
     { type: 'Custom', customClaimTypeId: 5 },
   ];
 
-  it('maps to SDK claims with enum types and scopes', () => {
-    expect(toSdkClaim(claims[0]!)).toEqual({
-      type: ClaimType.Accredited,
-      scope: { type: ScopeType.Asset, value: assetId },
-    });
-    expect(toSdkClaim(claims[3]!)).toEqual({
-      type: ClaimType.Jurisdiction,
-      code: 'Us',
-      scope: { type: ScopeType.Asset, value: assetId },
-    });
-    expect(toSdkClaim(claims[5]!)).toEqual({ type: ClaimType.CustomerDueDiligence, id: DEFAULT_CDD_ID });
-    const custom = toSdkClaim(claims[6]!);
-    expect(custom.type).toBe(ClaimType.Custom);
-    expect('customClaimTypeId' in custom && custom.customClaimTypeId.toNumber()).toBe(4);
+  const assetHex = '0x67e5504410b1426f9247bb680e5fe0c8';
+
+  it('maps to the chain Claim enum: scopes, country variants, CDD ids, custom claims', () => {
+    expect(toChainClaim(claims[0]!)).toEqual({ Accredited: { Asset: assetHex } });
+    expect(toChainClaim(claims[1]!)).toEqual({ KnowYourCustomer: { Identity: issuer } });
+    expect(toChainClaim(claims[2]!)).toEqual({ Blocked: { Custom: '0x7265672d73' } });
+    expect(toChainClaim(claims[3]!)).toEqual({ Jurisdiction: ['US', { Asset: assetHex }] });
+    expect(toChainClaim(claims[4]!)).toEqual({ CustomerDueDiligence: `0x${'33'.repeat(32)}` });
+    expect(toChainClaim(claims[5]!)).toEqual({ CustomerDueDiligence: DEFAULT_CDD_ID });
+    expect(toChainClaim(claims[6]!)).toEqual({ Custom: [4, { Asset: assetHex }] });
+    expect(toChainClaim(claims[7]!)).toEqual({ Custom: [5, null] });
   });
 
-  it('round-trips every claim shape', () => {
-    for (const c of claims) expect(fromSdkClaim(toSdkClaim(c))).toEqual(c);
+  it('refuses a custom scope longer than 32 bytes (CustomScopeTooLong)', () => {
+    expect(() => toChainScope({ type: 'Custom', value: 'x'.repeat(33) })).toThrow(
+      expect.objectContaining({ code: 'CustomScopeTooLong' }),
+    );
+  });
+
+  it('reads SDK claims back into port claims', () => {
+    const asset = { type: ScopeType.Asset, value: assetId };
+    expect(fromSdkClaim({ type: ClaimType.Accredited, scope: asset })).toEqual(claims[0]);
+    expect(fromSdkClaim({ type: ClaimType.Jurisdiction, code: CountryCode.Us, scope: asset })).toEqual(
+      claims[3],
+    );
+    expect(fromSdkClaim({ type: ClaimType.CustomerDueDiligence, id: DEFAULT_CDD_ID })).toEqual(claims[5]);
+    expect(
+      fromSdkClaim({ type: ClaimType.Custom, customClaimTypeId: new BigNumber(4), scope: asset }),
+    ).toEqual(claims[6]);
   });
 
   it('maps trusted issuers and refuses Custom without a type id', () => {
-    expect(toSdkTrustedIssuer({ identity: issuer, trustedFor: ['Accredited', 'Jurisdiction'] })).toEqual({
-      identity: issuer,
-      trustedFor: [ClaimType.Accredited, ClaimType.Jurisdiction],
+    expect(toChainTrustedIssuer({ identity: issuer, trustedFor: ['Accredited', 'Jurisdiction'] })).toEqual({
+      issuer,
+      trustedFor: { Specific: ['Accredited', 'Jurisdiction'] },
     });
-    expect(toSdkTrustedIssuer({ identity: issuer, trustedFor: null })).toEqual({
-      identity: issuer,
-      trustedFor: null,
+    expect(toChainTrustedIssuer({ identity: issuer, trustedFor: null })).toEqual({
+      issuer,
+      trustedFor: 'Any',
     });
-    expect(() => toSdkTrustedIssuer({ identity: issuer, trustedFor: ['Custom'] })).toThrow(LedgerError);
+    expect(() => toChainTrustedIssuer({ identity: issuer, trustedFor: ['Custom'] })).toThrow(LedgerError);
   });
 });
 
 describe('compliance conditions', () => {
-  it('maps each condition type with target and condition-level issuers', () => {
-    const kyc: Claim = { type: 'KnowYourCustomer', scope: { type: 'Asset', value: assetId } };
+  const kyc: Claim = { type: 'KnowYourCustomer', scope: { type: 'Asset', value: assetId } };
+  it('maps each condition type; IsExternalAgent is IsIdentity(ExternalAgent) on chain', () => {
     const condition: Condition = {
       type: 'IsPresent',
       claim: kyc,
       target: 'Both',
       trustedClaimIssuers: [{ identity: issuer, trustedFor: ['KnowYourCustomer'] }],
     };
-    expect(toSdkCondition(condition)).toEqual({
-      type: ConditionType.IsPresent,
-      target: ConditionTarget.Both,
-      claim: toSdkClaim(kyc),
-      trustedClaimIssuers: [{ identity: issuer, trustedFor: [ClaimType.KnowYourCustomer] }],
+    expect(toChainCondition(condition)).toEqual({
+      conditionType: { IsPresent: toChainClaim(kyc) },
+      issuers: [{ issuer, trustedFor: { Specific: ['KnowYourCustomer'] } }],
     });
-    expect(toSdkCondition({ type: 'IsNoneOf', claims: [kyc], target: 'Receiver' })).toEqual({
-      type: ConditionType.IsNoneOf,
-      target: ConditionTarget.Receiver,
-      claims: [toSdkClaim(kyc)],
+    expect(toChainCondition({ type: 'IsNoneOf', claims: [kyc], target: 'Receiver' })).toEqual({
+      conditionType: { IsNoneOf: [toChainClaim(kyc)] },
+      issuers: [],
     });
-    expect(toSdkCondition({ type: 'IsIdentity', identity: holder, target: 'Sender' })).toEqual({
-      type: ConditionType.IsIdentity,
-      target: ConditionTarget.Sender,
-      identity: holder,
+    expect(
+      toChainCondition({ type: 'IsIdentity', identity: holder, target: 'Sender' }).conditionType,
+    ).toEqual({
+      IsIdentity: { Specific: holder },
     });
-    expect(toSdkCondition({ type: 'IsExternalAgent', target: 'Receiver' })).toEqual({
-      type: ConditionType.IsExternalAgent,
-      target: ConditionTarget.Receiver,
+    expect(toChainCondition({ type: 'IsExternalAgent', target: 'Receiver' }).conditionType).toEqual({
+      IsIdentity: 'ExternalAgent',
     });
+  });
+
+  it('puts Both conditions in the sender and the receiver lists, as the SDK does', () => {
+    const { senderConditions, receiverConditions } = toChainConditions([
+      { type: 'IsPresent', claim: kyc, target: 'Both' },
+      { type: 'IsIdentity', identity: holder, target: 'Sender' },
+      { type: 'IsAbsent', claim: kyc, target: 'Receiver' },
+    ]);
+    expect(senderConditions.map((c) => Object.keys(c.conditionType)[0])).toEqual(['IsPresent', 'IsIdentity']);
+    expect(receiverConditions.map((c) => Object.keys(c.conditionType)[0])).toEqual(['IsPresent', 'IsAbsent']);
   });
 
   it('reads SDK requirements back into port conditions', () => {

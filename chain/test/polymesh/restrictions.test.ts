@@ -153,7 +153,8 @@ describe('canTransfer breakdown', () => {
         ],
       },
       restrictions: [
-        { restriction: { type: TransferRestrictionType.Count, value: new BigNumber(4) }, result: false },
+        // SDK 29 marks every (failing, non-exempt) restriction `result: true`.
+        { restriction: { type: TransferRestrictionType.Count, value: new BigNumber(4) }, result: true },
         {
           restriction: {
             type: TransferRestrictionType.ClaimPercentage,
@@ -202,7 +203,7 @@ describe('canTransfer breakdown', () => {
             min: '0',
             max: '10.5',
           },
-          result: true,
+          result: false,
         },
       ],
       result: false,

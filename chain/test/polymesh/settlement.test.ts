@@ -1,6 +1,10 @@
 import { TypeRegistry } from '@polkadot/types';
 import { describe, expect, it } from 'vitest';
+import type { LedgerCall } from '../../src/calls.js';
 import { LedgerError } from '../../src/errors.js';
+import { prepare, type DispatchContext } from '../../src/polymesh/dispatch/index.js';
+import { ALICE, reads } from './support/examples.js';
+import { fakeTx, type CallLog } from './support/fake-tx.js';
 import type { LedgerEvent } from '../../src/ledger.js';
 import {
   benefitOf,
@@ -19,7 +23,6 @@ import {
   fundraiserStatus,
   toChainLeg,
   toChainMemo,
-  toChainPreApproval,
   toChainSettlementType,
   toChainTiers,
 } from '../../src/polymesh/mappers/settlement.js';
@@ -273,38 +276,38 @@ describe('corporate actions', () => {
 });
 
 describe('pre-approval', () => {
-  it('maps an identity pre-approving an asset to asset.preApproveAsset(asset_id), and its removal', () => {
-    expect(toChainPreApproval('asset.preApproveAsset', { assetId })).toEqual({
-      section: 'asset',
-      method: 'preApproveAsset',
-      params: { assetId: assetHex },
-    });
-    expect(toChainPreApproval('asset.removeAssetPreApproval', { assetId })).toEqual({
-      section: 'asset',
-      method: 'removeAssetPreApproval',
-      params: { assetId: assetHex },
-    });
-    // The argument encodes as the pallet's 16-byte asset id.
-    expect(registry.createType('[u8;16]', assetHex).toHex()).toBe(assetHex);
+  const ctx = (log: CallLog): DispatchContext => ({
+    tx: fakeTx(7_000_000, log),
+    signer: ALICE,
+    specVersion: 7_000_000,
+    reads,
+  });
+  const built = async (call: LedgerCall) => {
+    const log: CallLog = [];
+    await prepare(ctx(log), call);
+    return log.map((c) => ({ call: `${c.section}.${c.method}`, args: c.args }));
+  };
+
+  it('maps an identity pre-approving an asset to asset.pre_approve_asset(asset_id), and its removal', async () => {
+    expect(await built({ name: 'asset.preApproveAsset', args: { assetId } })).toEqual([
+      { call: 'asset.preApproveAsset', args: [assetHex] },
+    ]);
+    expect(await built({ name: 'asset.removeAssetPreApproval', args: { assetId } })).toEqual([
+      { call: 'asset.removeAssetPreApproval', args: [assetHex] },
+    ]);
   });
 
-  it('maps a portfolio pre-approval with the PortfolioId the pallet encodes', () => {
-    const def = toChainPreApproval('portfolio.preApprovePortfolio', { assetId, portfolio: { did: alice } });
-    expect(def).toEqual({
-      section: 'portfolio',
-      method: 'preApprovePortfolio',
-      params: { assetId: assetHex, portfolioId: { did: alice, kind: 'Default' } },
-    });
-    const user = toChainPreApproval('portfolio.removePortfolioPreApproval', {
-      assetId,
-      portfolio: { did: bob, number: 2 },
-    });
-    expect(user.method).toBe('removePortfolioPreApproval');
-    const encoded = registry.createType('PortfolioId', user.params.portfolioId).toJSON();
-    expect(encoded).toEqual({ did: bob, kind: { user: 2 } });
-  });
-
-  it('refuses a portfolio pre-approval without a portfolio', () => {
-    expect(() => toChainPreApproval('portfolio.preApprovePortfolio', { assetId })).toThrow(LedgerError);
+  it('maps a portfolio pre-approval with the PortfolioId the pallet encodes', async () => {
+    expect(
+      await built({ name: 'portfolio.preApprovePortfolio', args: { assetId, portfolio: { did: alice } } }),
+    ).toEqual([{ call: 'portfolio.preApprovePortfolio', args: [assetHex, { did: alice, kind: 'Default' }] }]);
+    expect(
+      await built({
+        name: 'portfolio.removePortfolioPreApproval',
+        args: { assetId, portfolio: { did: alice, number: 3 } },
+      }),
+    ).toEqual([
+      { call: 'portfolio.removePortfolioPreApproval', args: [assetHex, { did: alice, kind: { User: 3 } }] },
+    ]);
   });
 });

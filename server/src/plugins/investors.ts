@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { hmacHex } from '../lib/crypto.js';
+import { chainNow } from '../lib/chain-time.js';
 import { attestationFollowUp } from '../modules/cdd/followup.js';
 import { cddRoutes } from '../modules/cdd/routes.js';
 import { AttestationBody, Person as CddPerson, ReviewBody as CddReviewBody } from '../modules/cdd/schemas.js';
@@ -122,7 +123,7 @@ export const investorServicesPlugin = fp(
       app.log,
     );
     operations.keys.addSource((address) => identities.custodialKey(address));
-    operations.onFinal('attestation', attestationFollowUp(cdd, audit));
+    operations.onFinalMany('attestation', attestationFollowUp(cdd, audit));
     kyc.onAdverseVerdict(cdd.adverse, async (ops) => {
       for (const op of ops) await operations.dispatch(op);
     });
@@ -145,8 +146,10 @@ export const investorServicesPlugin = fp(
     if (config.expiryScanIntervalMs > 0) {
       app.addHook('onReady', async () => {
         timer = setInterval(() => {
-          identities
-            .scheduleScan(new Date(), config.expiryScanIntervalMs)
+          // The chain's time, which claims expire by (ahead of the wall clock once the
+          // development clock has moved).
+          chainNow(ledger)
+            .then((now) => identities.scheduleScan(now, config.expiryScanIntervalMs))
             .catch((err: unknown) => app.log.warn({ err }, 'could not queue the claim-expiry scan'));
         }, config.expiryScanIntervalMs);
         timer.unref();

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { chainNow } from '../lib/chain-time.js';
 import { holderRoutes } from '../modules/assets/holders.js';
 import { assetRoutes } from '../modules/assets/routes.js';
 import { AssetService } from '../modules/assets/service.js';
@@ -71,9 +72,10 @@ export const tokenizationServicesPlugin = fp(
     const every = opts.closeIntervalMs ?? 0;
     if (every > 0) {
       app.addHook('onReady', async () => {
+        // The chain's time, which offering windows end by (see lib/chain-time.ts).
         const tick = () =>
-          closer
-            .schedule(new Date(), every)
+          chainNow(ledger)
+            .then((now) => closer.schedule(now, every))
             .catch((err: unknown) => app.log.warn({ err }, 'could not queue the offering close scan'));
         void tick();
         timer = setInterval(tick, every);

@@ -6774,6 +6774,173 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cdd/attestations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attest a batch of applications at once (a CDD provider's bulk onboarding): each item is decided as `POST /cdd/applications/:id/attest` decides it and gets its own result — attested, awaiting a second reviewer, or refused with the error a single attestation would answer with; the attested ones are recorded together and their chain operations batched */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Up to 200 applications, each with the options of a single attestation; an application may appear once */
+                        items: {
+                            /** Format: uuid */
+                            applicationId: string;
+                            /** @description Default: the investor's proven address if there is one, else a custodial account */
+                            account?: "custodial" | "proven-address";
+                            /**
+                             * Format: date-time
+                             * @description Default: one year
+                             */
+                            cddExpiresAt?: string;
+                            /**
+                             * Format: date-time
+                             * @description KYC and Jurisdiction claims; default one year
+                             */
+                            claimsExpireAt?: string;
+                            /** @description Also issue the claims scoped to these assets (default scope: the CDD provider identity) */
+                            assetIds?: string[];
+                            /** @description POLYX funded to a new account; default 100 */
+                            polyx?: string;
+                            /** @description Why you approve; recorded in the audit trail. Required to override a RED verdict (each of the two reviewers writes one) */
+                            reason?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description How many of the items were attested */
+                            attested: number;
+                            /** @description One result per item, in the order given */
+                            results: {
+                                /** Format: uuid */
+                                applicationId: string;
+                                status: "attested" | "awaiting-second-reviewer" | "refused";
+                                /** Format: uuid */
+                                attestationId?: string;
+                                /** Format: uuid */
+                                identityId?: string;
+                                /** @description The investor account the identity is for */
+                                account?: string;
+                                operations?: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    kind: string;
+                                    status: string;
+                                }[];
+                                error?: {
+                                    /** @description The error code a single attestation would answer with */
+                                    code: string;
+                                    /** @description The HTTP status a single attestation would answer with */
+                                    statusCode: number;
+                                    message: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cdd/applications/{id}/reject": {
         parameters: {
             query?: never;
@@ -10533,6 +10700,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/offerings/{id}/investors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The offering's subscriptions with their investors, newest first, a page at a time (the offering view shows the first page) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Default 50 */
+                    limit?: number;
+                    /** @description The `nextCursor` of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                subscriptionId: string;
+                                /** Format: uuid */
+                                identityId: string;
+                                name: string;
+                                email: string;
+                                did: string;
+                                /** @description Decimal string, ≤ 6 decimals */
+                                amount: string;
+                                /** @description Decimal string, ≤ 6 decimals */
+                                cost: string;
+                                /** @description pending, settled, failed, refunding, refunded */
+                                status: string;
+                                failureReason: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description null: the last page */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/offerings/{id}/launch": {
         parameters: {
             query?: never;
@@ -13047,6 +13350,270 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dev/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chain's time, and whether this server can move it (embedded ledger, outside production) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChainClock"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dev/clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the embedded ledger's clock forward (audited; it cannot be undone)
+         * @description Lock-ups, claim expiries and offering windows pass as they would have by then; blocks fall due for settlement work scheduled in them. The claim-expiry and offering-close scans run at the new time right away. Refused (409) on a Polymesh node and under NODE_ENV=production.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A key the client chooses per action (e.g. a UUID). Repeating the request with the same key returns the first successful answer instead of acting again; the same key with another request is refused with 422; while the first is still running, 409. Keys are per principal and kept for IDEMPOTENCY_TTL_HOURS. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Either `by` (a duration) or `to` (a later time), not both */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description How far to move the clock forward */
+                        by?: {
+                            days?: number;
+                            hours?: number;
+                            minutes?: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description The time to move to: later than the chain's time
+                         */
+                        to?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description The chain's time before
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description The chain's time now
+                             */
+                            to: string;
+                            /** @description Blocks produced for settlement work scheduled in them (usually 0) */
+                            blocksProduced: number;
+                            blockHeight: number;
+                            /** @description The claim-expiry scan run at the new time; null if it failed (its timer tries again) */
+                            claims: {
+                                /** @description Claims now past their expiry */
+                                expired: number;
+                                /** @description Investors told that a claim expires soon */
+                                notified: number;
+                                /** @description Investors no longer in good standing */
+                                lapsedIdentities: number;
+                            } | null;
+                            /** @description Offerings past their end, now closing; null if the scan failed (its timer tries again) */
+                            offeringsClosed: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/treasury/me": {
         parameters: {
             query?: never;
@@ -14478,7 +15045,7 @@ export interface components {
             };
             /** @description The issuer's documents (PPM, subscription agreement) investors read and sign over */
             documents: components["schemas"]["OfferingDocument"][];
-            /** @description Every subscription with its investor; issuer staff and auditors only */
+            /** @description The newest subscriptions with their investors (one page); issuer staff and auditors only. The rest: GET /offerings/:id/investors */
             investors?: {
                 /** Format: uuid */
                 subscriptionId: string;
@@ -14497,6 +15064,8 @@ export interface components {
                 /** Format: date-time */
                 createdAt: string;
             }[];
+            /** @description Where the investor list continues (GET /offerings/:id/investors?cursor=…); null: no more */
+            investorsNextCursor?: string | null;
         };
         SubscriptionEligibility: {
             eligible: boolean;
@@ -14515,6 +15084,21 @@ export interface components {
                 /** @description Where in the portal to fix it */
                 link?: string;
             }[];
+        };
+        ChainClock: {
+            /**
+             * Format: date-time
+             * @description The chain's time now
+             */
+            time: string;
+            blockHeight: number;
+            adapter: "embedded" | "polymesh";
+            /** @description Whether this server can move the clock (embedded ledger, outside production) */
+            movable: boolean;
+            /** @description Why the clock cannot be moved here; null when it can */
+            refusal: string | null;
+            /** @description The longest one move may be, in days */
+            maxDays: number;
         };
     };
     responses: never;

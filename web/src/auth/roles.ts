@@ -13,6 +13,7 @@ export const AREA_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/cdd': ['cdd-provider', 'compliance-officer'],
   '/audit': ['auditor', 'compliance-officer'],
   '/admin/users': ['admin'],
+  '/admin/clock': ['admin'],
   '/treasury': ['treasury'],
   '/account/api-keys': ['admin', ...ISSUER_ROLES, 'cdd-provider', 'auditor'],
 };

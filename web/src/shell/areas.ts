@@ -45,6 +45,13 @@ export const AREAS: readonly Area[] = [
       'Grant and remove roles; disable and enable accounts, ending their sessions and API keys at once.',
   },
   {
+    path: '/admin/clock',
+    label: 'Chain clock',
+    audience: 'Platform administrators, on a development chain',
+    summary:
+      'Move the chain’s time forward to rehearse lock-ups, claim expiries, offering windows, record dates and ballots.',
+  },
+  {
     path: '/account/api-keys',
     label: 'API keys',
     audience: 'Staff, for the systems that call Stoa for them',

@@ -42,8 +42,10 @@ describe('roles', () => {
       '/audit',
       '/treasury',
       '/admin/users',
+      '/admin/clock',
       '/account/api-keys',
     ]);
+    expect(areasFor(['issuer-admin', 'compliance-officer']).map((a) => a.path)).not.toContain('/admin/clock');
     expect(homeFor(['treasury'])).toBe('/treasury');
     expect(areasFor(['treasury']).map((a) => a.path)).toContain('/treasury');
     expect(areasFor(['investor']).map((a) => a.path)).not.toContain('/treasury');

@@ -223,6 +223,12 @@ export class SettlementModule {
     chain.rt.onBlockStart({
       run: (block) => this.runScheduled(block),
       hasWorkAt: (block) => this.scheduleIndex.members(block).size > 0,
+      nextWorkAfter: (block) => {
+        let first: number | undefined;
+        for (const b of this.scheduledAt.values())
+          if (b > block && (first === undefined || b < first)) first = b;
+        return first;
+      },
     });
     this.registerCalls();
   }

@@ -1,13 +1,7 @@
 import {
   KnownAssetType,
   MetadataLockStatus as SdkLockStatus,
-  PermissionType,
-  SecurityIdentifierType,
-  type AssetDocument as SdkAssetDocument,
-  type MetadataValueDetails,
   type SecurityIdentifier as SdkSecurityIdentifier,
-  type TransactionPermissions,
-  type TxTag,
 } from '@polymeshassociation/polymesh-sdk/types/index.js';
 import { LedgerError } from '../../errors.js';
 import type { Timestamp } from '../../ledger.js';
@@ -15,20 +9,15 @@ import type {
   AgentGroup,
   AssetDocument,
   AssetType,
-  ExtrinsicPermissions,
   KnownAssetType as PortKnownAssetType,
+  MetadataKey,
   MetadataLockStatus,
+  MetadataSpec,
   SecurityIdentifier,
 } from '../../types.js';
-import { BigNumber } from './bignumber.js';
+import type { BigNumber } from './bignumber.js';
 import type { Json } from './json.js';
-import { toDate } from './values.js';
-
-/** The SDK spells REIT `Reit`; custom types go by their numeric id. */
-export function toSdkAssetType(t: AssetType): KnownAssetType | BigNumber {
-  if (typeof t === 'object') return new BigNumber(t.custom);
-  return t === 'REIT' ? KnownAssetType.Reit : KnownAssetType[t];
-}
+import { toDate, toOptionalMoment } from './values.js';
 
 /** Asset type as read from the SDK (`asset.details().assetType`: a known name or a custom type's name). */
 export function fromSdkAssetType(t: string, customId?: BigNumber): AssetType {
@@ -36,62 +25,14 @@ export function fromSdkAssetType(t: string, customId?: BigNumber): AssetType {
   return t === KnownAssetType.Reit ? 'REIT' : (t as PortKnownAssetType);
 }
 
-export function toSdkIdentifier(i: SecurityIdentifier): SdkSecurityIdentifier {
-  return { type: SecurityIdentifierType[i.type], value: i.value };
-}
-
 export function fromSdkIdentifier(i: SdkSecurityIdentifier): SecurityIdentifier {
   return { type: i.type, value: i.value };
-}
-
-export function toSdkDocument(d: AssetDocument): SdkAssetDocument {
-  return {
-    name: d.name,
-    uri: d.uri,
-    ...(d.contentHash !== undefined && { contentHash: d.contentHash }),
-    ...(d.type !== undefined && { type: d.type }),
-    ...(d.filedAt !== undefined && { filedAt: toDate(d.filedAt) }),
-  };
-}
-
-export function fromSdkDocument(d: SdkAssetDocument): AssetDocument {
-  return {
-    name: d.name,
-    uri: d.uri,
-    ...(d.contentHash !== undefined && { contentHash: d.contentHash }),
-    ...(d.type !== undefined && { type: d.type }),
-    ...(d.filedAt !== undefined && { filedAt: d.filedAt.toISOString() }),
-  };
-}
-
-export function toSdkMetadataDetails(details: {
-  expiry?: Timestamp;
-  lockStatus?: MetadataLockStatus;
-}): MetadataValueDetails {
-  const expiry = details.expiry === undefined ? null : toDate(details.expiry);
-  const lock = details.lockStatus ?? { type: 'Unlocked' };
-  switch (lock.type) {
-    case 'Unlocked':
-      return { expiry, lockStatus: SdkLockStatus.Unlocked };
-    case 'Locked':
-      return { expiry, lockStatus: SdkLockStatus.Locked };
-    case 'LockedUntil':
-      return { expiry, lockStatus: SdkLockStatus.LockedUntil, lockedUntil: toDate(lock.until) };
-  }
 }
 
 export function fromSdkLockStatus(status: SdkLockStatus, lockedUntil?: Date): MetadataLockStatus {
   if (status === SdkLockStatus.LockedUntil && lockedUntil)
     return { type: 'LockedUntil', until: lockedUntil.toISOString() };
   return status === SdkLockStatus.Locked ? { type: 'Locked' } : { type: 'Unlocked' };
-}
-
-/**
- * Port extrinsic permissions (`asset` or `asset.issue`) → SDK transaction permissions
- * (ModuleName `asset` or TxTag `asset.issue`: the same spelling).
- */
-export function toSdkTransactionPermissions(p: ExtrinsicPermissions): TransactionPermissions {
-  return { type: PermissionType[p.type], values: p.values as TxTag[] };
 }
 
 /**
@@ -137,5 +78,92 @@ export function documentFromChain(id: number, json: Json): (AssetDocument & { id
     ...(typeof d.docType === 'string' && { type: d.docType }),
     ...(d.filingDate !== null &&
       d.filingDate !== undefined && { filedAt: new Date(Number(d.filingDate)).toISOString() }),
+  };
+}
+
+// ---------------------------------------------------------------- port → chain (7.0 asset pallet types)
+
+/** Asset type → `AssetType` (`REIT` as the chain spells it, `Custom(id)`). */
+export function toChainAssetType(t: AssetType): string | { Custom: number } {
+  return typeof t === 'object' ? { Custom: t.custom } : t;
+}
+
+export type ChainIdentifier =
+  { CUSIP: string } | { CINS: string } | { ISIN: string } | { LEI: string } | { FIGI: string };
+
+/** Identifier → `AssetIdentifier::{CUSIP, CINS, ISIN, LEI, FIGI}([u8; n])`, the value as its ASCII bytes. */
+export function toChainIdentifier(i: SecurityIdentifier): ChainIdentifier {
+  const value = `0x${Buffer.from(i.value, 'utf8').toString('hex')}`;
+  switch (i.type) {
+    case 'Cusip':
+      return { CUSIP: value };
+    case 'Cins':
+      return { CINS: value };
+    case 'Isin':
+      return { ISIN: value };
+    case 'Lei':
+      return { LEI: value };
+    case 'Figi':
+      return { FIGI: value };
+  }
+}
+
+const HASH_VARIANTS: Readonly<Record<number, string>> = {
+  16: 'H128',
+  20: 'H160',
+  24: 'H192',
+  28: 'H224',
+  32: 'H256',
+  40: 'H320',
+  48: 'H384',
+  64: 'H512',
+};
+
+/** Document → `Document { uri, content_hash, name, doc_type, filing_date }`. */
+export function toChainDocument(d: AssetDocument): {
+  uri: string;
+  contentHash: 'None' | Record<string, string>;
+  name: string;
+  docType: string | null;
+  filingDate: number | null;
+} {
+  let contentHash: 'None' | Record<string, string> = 'None';
+  if (d.contentHash !== undefined) {
+    const hex = d.contentHash.replace(/^0x/, '');
+    const variant = /^([0-9a-fA-F]{2})+$/.test(hex) ? HASH_VARIANTS[hex.length / 2] : undefined;
+    if (!variant) throw new LedgerError('ValidationError', 'A content hash is 16 to 64 bytes of hex');
+    contentHash = { [variant]: `0x${hex.toLowerCase()}` };
+  }
+  return {
+    uri: d.uri,
+    contentHash,
+    name: d.name,
+    docType: d.type ?? null,
+    filingDate: toOptionalMoment(d.filedAt),
+  };
+}
+
+export function toChainMetadataKey(key: MetadataKey): { Local: number } | { Global: number } {
+  return key.type === 'Local' ? { Local: key.id } : { Global: key.id };
+}
+
+/** Metadata spec → `AssetMetadataSpec { url, description, type_def }` (absent fields `None`). */
+export function toChainMetadataSpec(spec: MetadataSpec): {
+  url: string | null;
+  description: string | null;
+  typeDef: string | null;
+} {
+  return { url: spec.url ?? null, description: spec.description ?? null, typeDef: spec.typeDef ?? null };
+}
+
+/** Value details → `AssetMetadataValueDetail { expire, lock_status }`. */
+export function toChainMetadataDetail(details: { expiry?: Timestamp; lockStatus?: MetadataLockStatus }): {
+  expire: number | null;
+  lockStatus: 'Unlocked' | 'Locked' | { LockedUntil: number };
+} {
+  const lock = details.lockStatus ?? { type: 'Unlocked' };
+  return {
+    expire: toOptionalMoment(details.expiry),
+    lockStatus: lock.type === 'LockedUntil' ? { LockedUntil: toDate(lock.until).getTime() } : lock.type,
   };
 }

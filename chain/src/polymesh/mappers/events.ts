@@ -4,7 +4,7 @@ import { toJson, type Json } from './json.js';
 /**
  * Field names of Polymesh 7 events whose fields are unnamed tuples in the metadata, in the
  * order the runtime emits them (from each event's doc comment). Events with named fields
- * (sto, system, balances) use the metadata names.
+ * (system, balances, utility; sto from 7.3) use the metadata names.
  */
 export const EVENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'identity.DidCreated': ['did', 'primaryKey', 'secondaryKeys'],
@@ -139,6 +139,13 @@ export const EVENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'corporateBallot.MetaChanged': ['did', 'caId', 'meta'],
   'corporateBallot.RCVChanged': ['did', 'caId', 'rcv'],
   'corporateBallot.Removed': ['did', 'caId'],
+  // pallets/sto (7.0: decl_event tuples; 7.3 names them, with the same names for these fields)
+  'sto.FundraiserCreated': ['did', 'fundraiserId', 'fundraiserName', 'fundraiser'],
+  'sto.Invested': ['did', 'fundraiserId', 'offeringAsset', 'raisingAsset', 'offeringAmount', 'raiseAmount'],
+  'sto.FundraiserFrozen': ['did', 'fundraiserId'],
+  'sto.FundraiserUnfrozen': ['did', 'fundraiserId'],
+  'sto.FundraiserWindowModified': ['did', 'fundraiserId', 'oldStart', 'oldEnd', 'newStart', 'newEnd'],
+  'sto.FundraiserClosed': ['did', 'fundraiserId'],
 };
 
 /** Fields holding a chain `Moment` (ms since epoch), rendered as ISO-8601 like the port's timestamps. */
@@ -148,6 +155,7 @@ const MOMENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'checkpoint.CheckpointCreated': ['at'],
   'settlement.InstructionCreated': ['tradeDate', 'valueDate'],
   'settlement.MediatorAffirmationReceived': ['expiry'],
+  'sto.FundraiserWindowModified': ['oldStart', 'oldEnd', 'newStart', 'newEnd'],
 };
 
 /** Chain `PortfolioId {did, kind}` → the port's `PortfolioRef {did, number?}`, wherever it appears. */

@@ -1,6 +1,7 @@
 import { polkadotCrypto, polkadotUtil } from '../polkadot.js';
 import { BigNumber } from './bignumber.js';
 import type { Decimal } from '../../ledger.js';
+import { LedgerError } from '../../errors.js';
 
 const { isBn, isUtf8, u8aToHex, u8aToString } = polkadotUtil;
 const { encodeAddress } = polkadotCrypto;
@@ -15,9 +16,41 @@ export function fromUnits(raw: string | number | bigint | { toString(radix?: num
   return new BigNumber(raw.toString(10)).shiftedBy(-6).toFixed();
 }
 
-/** Port `Decimal` → raw u128 units as a decimal integer string. */
-export function toUnits(amount: Decimal): string {
-  return new BigNumber(amount).shiftedBy(6).integerValue(BigNumber.ROUND_FLOOR).toFixed();
+/** Polymesh `Balance` is a u128 of units: nothing above this can be sent. */
+export const MAX_BALANCE_UNITS = (1n << 128n) - 1n;
+
+/** The embedded ledger's decimal grammar (embedded/amounts.ts): digits, at most 6 decimals, no sign or exponent. */
+const DECIMAL = /^(\d{1,40})(?:\.(\d{1,6}))?$/;
+
+/**
+ * Port `Decimal` → raw u128 units as a decimal integer string, parsed as strictly as the
+ * embedded ledger parses amounts: "NaN", negatives, exponents and more than 6 decimal places
+ * are refused (never floored), and so is anything above the chain's `Balance` (u128).
+ */
+export function toUnits(amount: Decimal, field = 'amount'): string {
+  const m = typeof amount === 'string' ? DECIMAL.exec(amount) : null;
+  if (!m) {
+    throw new LedgerError(
+      'ValidationError',
+      `${field} "${String(amount)}" is not a decimal with ≤6 places`,
+      undefined,
+      {
+        field,
+      },
+    );
+  }
+  const units = BigInt(m[1] ?? '0') * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0'));
+  if (units > MAX_BALANCE_UNITS) {
+    throw new LedgerError(
+      'ValidationError',
+      `${field} "${amount}" is above the chain's largest balance`,
+      undefined,
+      {
+        field,
+      },
+    );
+  }
+  return units.toString();
 }
 
 export interface JsonOptions {

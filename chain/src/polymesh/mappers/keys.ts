@@ -1,37 +1,11 @@
 import type { LocalSigningManager } from '@polymeshassociation/local-signing-manager';
-import {
-  PermissionType,
-  type Permissions,
-  type PermissionsLike,
-  type TxTag,
-} from '@polymeshassociation/polymesh-sdk/types/index.js';
+import { PermissionType, type Permissions } from '@polymeshassociation/polymesh-sdk/types/index.js';
+import { LedgerError } from '../../errors.js';
 import type { SignerKey } from '../../ledger.js';
+import type { ExtrinsicPermissions, KeyPermissions } from '../../types.js';
+import { assetIdToHex, toChainPortfolioId } from './values.js';
 
 type PrivateKey = Parameters<LocalSigningManager['addAccount']>[0];
-import type { KeyPermissions } from '../../types.js';
-import { BigNumber } from './bignumber.js';
-
-const bn = (n: number): BigNumber => new BigNumber(n);
-
-/**
- * Port key permissions → SDK `PermissionsLike`. `null` (or omitted) means full permissions in
- * both; listed values become an `Include` section. Extrinsic names (`asset.issue`) are the
- * SDK's TxTags, pallet names (`asset`) its ModuleNames.
- */
-export function toKeyPermissions(p: Partial<KeyPermissions>): PermissionsLike {
-  return {
-    assets: p.assets ? { type: PermissionType.Include, values: p.assets } : null,
-    portfolios: p.portfolios
-      ? {
-          type: PermissionType.Include,
-          values: p.portfolios.map((ref) =>
-            ref.number ? { identity: ref.did, id: bn(ref.number) } : ref.did,
-          ),
-        }
-      : null,
-    transactions: p.extrinsics ? { type: PermissionType.Include, values: p.extrinsics as TxTag[] } : null,
-  };
-}
 
 /**
  * SDK permissions → port. The port lists what a key may use; an SDK `Exclude` section has no
@@ -62,4 +36,74 @@ export function toPrivateKey(key: string | SignerKey): PrivateKey {
   return key.derivationPath
     ? { mnemonic: key.mnemonic, derivationPath: key.derivationPath }
     : { mnemonic: key.mnemonic };
+}
+
+// ---------------------------------------------------------------- port → chain (7.0 `Permissions`, `ExtrinsicPermissions`)
+
+export type ChainPalletPermissions = Record<string, { extrinsics: 'Whole' | { These: string[] } }>;
+export type ChainExtrinsicPermissions =
+  'Whole' | { These: ChainPalletPermissions } | { Except: ChainPalletPermissions };
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/**
+ * Port extrinsic names (`asset` for a whole pallet, `asset.issue` for one call) → the chain's
+ * pallet map: pallet names as `construct_runtime` spells them (`Asset`, `ComplianceManager`),
+ * call names in snake case (`issue`, `add_instruction`), as the SDK's TxTags map. A pallet
+ * listed whole and call by call is ambiguous and refused, as the SDK refuses it.
+ */
+export function toChainPalletPermissions(values: string[]): ChainPalletPermissions {
+  const pallets = new Map<string, Set<string> | null>();
+  for (const value of [...new Set(values)].sort()) {
+    const [module = '', call, ...rest] = value.split('.');
+    if (
+      !/^[a-z][A-Za-z0-9]*$/.test(module) ||
+      rest.length > 0 ||
+      (call !== undefined && !/^[a-z][A-Za-z0-9]*$/.test(call))
+    ) {
+      throw new LedgerError(
+        'ValidationError',
+        `"${value}" is not a pallet (\`asset\`) or a call (\`asset.issue\`)`,
+      );
+    }
+    const pallet = module.charAt(0).toUpperCase() + module.slice(1);
+    const known = pallets.get(pallet);
+    if (call === undefined) {
+      if (known) throw new LedgerError('ValidationError', `${module} is listed whole and call by call`);
+      pallets.set(pallet, null);
+    } else {
+      if (known === null)
+        throw new LedgerError('ValidationError', `${module} is listed whole and call by call`);
+      pallets.set(pallet, (known ?? new Set<string>()).add(snakeCase(call)));
+    }
+  }
+  const out: ChainPalletPermissions = {};
+  for (const [pallet, calls] of [...pallets].sort(([a], [b]) => a.localeCompare(b))) {
+    out[pallet] = { extrinsics: calls === null ? 'Whole' : { These: [...calls].sort() } };
+  }
+  return out;
+}
+
+/** Agent-group permissions → `ExtrinsicPermissions::These(..)` (Include) or `Except(..)` (Exclude). */
+export function toChainExtrinsicPermissions(p: ExtrinsicPermissions): ChainExtrinsicPermissions {
+  const pallets = toChainPalletPermissions(p.values);
+  return p.type === 'Include' ? { These: pallets } : { Except: pallets };
+}
+
+/**
+ * Port key permissions → the chain's `Permissions { asset, extrinsic, portfolio }`: `null` or
+ * omitted is `Whole`, a list is `These(..)` (sorted, as the chain's sets are).
+ */
+export function toChainPermissions(p: Partial<KeyPermissions>): {
+  asset: 'Whole' | { These: string[] };
+  extrinsic: ChainExtrinsicPermissions;
+  portfolio: 'Whole' | { These: ReturnType<typeof toChainPortfolioId>[] };
+} {
+  return {
+    asset: p.assets ? { These: [...new Set(p.assets.map(assetIdToHex))].sort() } : 'Whole',
+    extrinsic: p.extrinsics ? { These: toChainPalletPermissions(p.extrinsics) } : 'Whole',
+    portfolio: p.portfolios ? { These: p.portfolios.map(toChainPortfolioId) } : 'Whole',
+  };
 }

@@ -6,6 +6,7 @@ import type {
   InstructionDetails,
   InstructionLeg,
   InstructionStatus,
+  MultiSignature,
   PriceTier,
   SettlementType,
   VenueInfo,
@@ -15,7 +16,7 @@ import type { Did, Timestamp } from '../../ledger.js';
 import type { PortfolioRef } from '../../types.js';
 import { BigNumber } from './bignumber.js';
 import { toUnits, type Json } from './json.js';
-import { assetIdToHex, toChainPortfolioId, toDate } from './values.js';
+import { assetIdToHex, toChainPortfolioId, toChainTicker } from './values.js';
 import { MEMO_MAX_BYTES } from '../../limits.js';
 
 /*
@@ -39,7 +40,18 @@ export function toChainSettlementType(
   }
 }
 
-export function toChainLeg(leg: InstructionLeg): Record<string, unknown> {
+export type ChainLeg =
+  | {
+      Fungible: {
+        sender: ReturnType<typeof toChainPortfolioId>;
+        receiver: ReturnType<typeof toChainPortfolioId>;
+        assetId: string;
+        amount: string;
+      };
+    }
+  | { OffChain: { senderIdentity: string; receiverIdentity: string; ticker: string; amount: string } };
+
+export function toChainLeg(leg: InstructionLeg): ChainLeg {
   switch (leg.type) {
     case 'Fungible':
       return {
@@ -55,7 +67,7 @@ export function toChainLeg(leg: InstructionLeg): Record<string, unknown> {
         OffChain: {
           senderIdentity: leg.from,
           receiverIdentity: leg.to,
-          ticker: leg.ticker,
+          ticker: toChainTicker(leg.ticker),
           amount: toUnits(leg.amount),
         },
       };
@@ -78,12 +90,11 @@ export function fromChainMemo(json: Json | undefined): string | null {
   return Buffer.from(json.slice(2), 'hex').toString('utf8').replace(/\0+$/, '');
 }
 
-export function toMoment(t: Timestamp | undefined): number | null {
-  return t === undefined ? null : toDate(t).getTime();
-}
-
 export function toChainTiers(tiers: PriceTier[]): { total: string; price: string }[] {
-  return tiers.map((t) => ({ total: toUnits(t.total), price: toUnits(t.price) }));
+  return tiers.map((t, i) => ({
+    total: toUnits(t.total, `tiers[${i}].total`),
+    price: toUnits(t.price, `tiers[${i}].price`),
+  }));
 }
 
 // ---------------------------------------------------------------- chain → port (sanitised JSON)
@@ -255,37 +266,19 @@ export function fromChainFundraiser(id: number, json: Json, name: Json, now: Dat
   };
 }
 
-export type PreApprovalCall =
-  | 'asset.preApproveAsset'
-  | 'asset.removeAssetPreApproval'
-  | 'portfolio.preApprovePortfolio'
-  | 'portfolio.removePortfolioPreApproval';
+export type ChainMultiSignature = { Sr25519: string } | { Ed25519: string } | { Ecdsa: string };
 
 /**
- * Pre-approval → the pallet extrinsic and its arguments. `asset.pre_approve_asset(asset_id)` is
- * signed by the receiving identity; from then on it is affirmed automatically as the receiver of
- * that asset (unless a third party custodies the portfolio). The portfolio form pre-approves one
- * portfolio, signed by its custodian.
+ * A venue signer's receipt signature as the chain's `MultiSignature`: the port's signature names
+ * its key type, which the chain verifies it with, over the receipt message as it is.
  */
-export function toChainPreApproval(
-  name: PreApprovalCall,
-  args: { assetId: string; portfolio?: PortfolioRef },
-): { section: 'asset' | 'portfolio'; method: string; params: Record<string, unknown> } {
-  const assetId = assetIdToHex(args.assetId);
-  switch (name) {
-    case 'asset.preApproveAsset':
-      return { section: 'asset', method: 'preApproveAsset', params: { assetId } };
-    case 'asset.removeAssetPreApproval':
-      return { section: 'asset', method: 'removeAssetPreApproval', params: { assetId } };
-    case 'portfolio.preApprovePortfolio':
-    case 'portfolio.removePortfolioPreApproval': {
-      if (!args.portfolio) throw new LedgerError('Unsupported', `${name} needs a portfolio`);
-      return {
-        section: 'portfolio',
-        method:
-          name === 'portfolio.preApprovePortfolio' ? 'preApprovePortfolio' : 'removePortfolioPreApproval',
-        params: { assetId, portfolioId: toChainPortfolioId(args.portfolio) },
-      };
-    }
+export function toChainReceiptSignature(signature: MultiSignature): ChainMultiSignature {
+  switch (signature.type) {
+    case 'Sr25519':
+      return { Sr25519: signature.value };
+    case 'Ed25519':
+      return { Ed25519: signature.value };
+    case 'Ecdsa':
+      return { Ecdsa: signature.value };
   }
 }

@@ -35,8 +35,11 @@ export function fromSdkTransferErrors(errors: SdkTransferError[]): TransferError
 
 /**
  * SDK breakdown → port breakdown. `paused` is not in the SDK's compliance result, so the caller
- * passes it (from `compliance.requirements.arePaused()`). The SDK reports only failing
- * restrictions and sets `result: true` on them when an exemption made them pass.
+ * passes it (from `compliance.requirements.arePaused()`). SDK 29 builds `restrictions` from the
+ * chain's `transferRestrictionsReport`, which lists only the conditions the transfer breaks and
+ * already leaves out those an exemption lets pass; it marks each `result: true` regardless
+ * (utils/conversion `transferReportToTransferBreakdown`). So every entry is a failure that no
+ * exemption lifted.
  */
 export function fromSdkTransferBreakdown(b: SdkTransferBreakdown, paused: boolean): TransferBreakdown {
   return {
@@ -55,7 +58,7 @@ export function fromSdkTransferBreakdown(b: SdkTransferBreakdown, paused: boolea
     },
     restrictions: b.restrictions.map((r) => ({
       restriction: fromSdkRestriction(r.restriction),
-      result: r.result,
+      result: false,
     })),
     result: b.result,
   };

@@ -17,6 +17,8 @@ export type Role = (typeof ROLES)[number];
  */
 export const CAN = {
   manageUsers: ['admin'],
+  /** Read and move the development chain's clock (embedded ledger, outside production). */
+  moveChainClock: ['admin'],
   readUsers: ['admin', 'auditor'],
   /** Investors fill in and submit their own application. */
   applyForOnboarding: ['investor'],

@@ -1,54 +1,73 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditService } from '../audit/service.js';
-import { ChainOperation } from '../operations/entity.js';
+import type { RecordOperationInput } from '../operations/service.js';
+import type { ChainOperation } from '../operations/entity.js';
 import { Attestation, IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
-import { claimsIssued } from '../notifications/events.js';
+import { claimsIssuedMany } from '../notifications/events.js';
 import type { PlannedClaim } from './claims.js';
 import type { CddService } from './service.js';
 
 /**
- * Reacts to the outcome of each attestation operation (an outbox `onFinal` hook, inside the
- * transaction that records the outcome): a registered DID triggers the claims and the POLYX
- * funding; each claim operation updates its record; when none is left open, the attestation
- * completes and the investor is in good standing (or fails, recording why).
+ * Reacts to the outcomes of attestation operations (a set-wise outbox hook, inside the
+ * transaction that records them): a registered DID triggers the claims and the POLYX funding;
+ * each claim operation updates its record; when none of an attestation's operations is left
+ * open, it completes and the investor is in good standing (or it fails, recording why).
+ *
+ * Attestations are independent of each other, so the outcomes of many are handled together:
+ * their attestations, identities and claim records read in one query each, the follow-up
+ * operations recorded together, the still-open operations counted per attestation in one query.
  */
 export function attestationFollowUp(cdd: CddService, audit: AuditService) {
-  return async (tx: EntityManager, op: ChainOperation): Promise<ChainOperation[]> => {
-    const att = await tx.findOne(Attestation, { id: op.subjectId! });
-    if (!att) return [];
-    const identity = await tx.findOneOrFail(InvestorIdentity, { id: att.identityId });
-    const rec = await tx.findOne(IdentityClaimRecord, { operationId: op.id });
-    const next: ChainOperation[] = [];
+  return async (tx: EntityManager, ops: ChainOperation[]): Promise<ChainOperation[]> => {
+    const atts = await tx.find(Attestation, { id: { $in: [...new Set(ops.map((o) => o.subjectId!))] } });
+    const attById = new Map(atts.map((a) => [a.id, a]));
+    const identities = await tx.find(InvestorIdentity, {
+      id: { $in: [...new Set(atts.map((a) => a.identityId))] },
+    });
+    const identityById = new Map(identities.map((i) => [i.id, i]));
+    const recs = await tx.find(IdentityClaimRecord, { operationId: { $in: ops.map((o) => o.id) } });
+    const recByOp = new Map(recs.map((r) => [r.operationId!, r]));
+    /** Attestations that got follow-up operations in this round: not complete yet. */
+    const continued = new Set<string>();
+    const claimsToAdd: { att: Attestation; identity: InvestorIdentity; claims: PlannedClaim[] }[] = [];
+    const funding: RecordOperationInput[] = [];
 
-    if (op.status === 'failed') {
-      if (rec) rec.status = rec.status === 'revoking' ? 'active' : 'failed';
-      att.status = 'failed';
-      att.error = `${op.kind}: ${op.errorCode ?? 'failed'} — ${op.errorMessage ?? ''}`.slice(0, 2000);
-      await audit.append(tx, {
-        actor: 'system',
-        action: `cdd.${att.kind}-failed`,
-        subjectType: 'identity',
-        subjectId: identity.id,
-        data: { attestationId: att.id, operationId: op.id, kind: op.kind, errorCode: op.errorCode },
-      });
-      return [];
-    }
-
-    if (op.kind === 'identity.cddRegisterDid') {
-      identity.did = (op.result as { did: string }).did;
-      if (rec) rec.status = 'active';
-      await audit.append(tx, {
-        actor: 'system',
-        action: 'identity.registered',
-        subjectType: 'identity',
-        subjectId: identity.id,
-        data: { did: identity.did, account: identity.account, userId: identity.userId },
-      });
-      next.push(...(await cdd.addClaims(tx, att, identity, (att.plan.claims ?? []) as PlannedClaim[])));
-      const polyx = String(att.plan.polyx ?? '0');
-      if (Number(polyx) > 0) {
-        next.push(
-          await cdd.operations.record(tx, {
+    for (const op of ops) {
+      const att = attById.get(op.subjectId!);
+      if (!att) continue;
+      const identity = identityById.get(att.identityId)!;
+      const rec = recByOp.get(op.id);
+      if (op.status === 'failed') {
+        if (rec) rec.status = rec.status === 'revoking' ? 'active' : 'failed';
+        att.status = 'failed';
+        att.error = `${op.kind}: ${op.errorCode ?? 'failed'} — ${op.errorMessage ?? ''}`.slice(0, 2000);
+        await audit.append(tx, {
+          actor: 'system',
+          action: `cdd.${att.kind}-failed`,
+          subjectType: 'identity',
+          subjectId: identity.id,
+          data: { attestationId: att.id, operationId: op.id, kind: op.kind, errorCode: op.errorCode },
+        });
+        continue;
+      }
+      if (op.kind === 'identity.cddRegisterDid') {
+        identity.did = (op.result as { did: string }).did;
+        if (rec) rec.status = 'active';
+        await audit.append(tx, {
+          actor: 'system',
+          action: 'identity.registered',
+          subjectType: 'identity',
+          subjectId: identity.id,
+          data: { did: identity.did, account: identity.account, userId: identity.userId },
+        });
+        const claims = (att.plan.claims ?? []) as PlannedClaim[];
+        if (claims.length > 0) {
+          claimsToAdd.push({ att, identity, claims });
+          continued.add(att.id);
+        }
+        const polyx = String(att.plan.polyx ?? '0');
+        if (Number(polyx) > 0) {
+          funding.push({
             idempotencyKey: `att-${att.id}-fund`,
             call: {
               name: 'balances.transfer',
@@ -57,27 +76,40 @@ export function attestationFollowUp(cdd: CddService, audit: AuditService) {
             signer: cdd.operatorAddress(),
             requestedBy: att.requestedBy,
             subject: { type: 'attestation', id: att.id },
-          }),
-        );
+          });
+          continued.add(att.id);
+        }
+      } else if (rec) {
+        rec.status = op.kind === 'identity.revokeClaim' ? 'revoked' : 'active';
       }
-    } else if (rec) {
-      rec.status = op.kind === 'identity.revokeClaim' ? 'revoked' : 'active';
     }
 
-    if (att.status === 'in-progress' && next.length === 0) {
-      const open = await tx.count(ChainOperation, {
-        subjectType: 'attestation',
-        subjectId: att.id,
-        id: { $ne: op.id },
-        status: { $nin: ['finalised', 'failed'] },
-      });
-      if (open === 0) {
+    // Claims first, then the funding, as one attestation at a time recorded them.
+    const next = [
+      ...(await cdd.addClaimsFor(tx, claimsToAdd)),
+      ...(await cdd.operations.recordMany(tx, funding)),
+    ];
+
+    // Every outcome of this round is recorded already, so "open" counts only later operations.
+    const candidates = atts.filter((a) => a.status === 'in-progress' && !continued.has(a.id));
+    if (candidates.length > 0) {
+      const rows = await tx.getConnection().execute<{ subject_id: string }[]>(
+        `select distinct subject_id from chain_operation
+            where subject_type = 'attestation' and subject_id = any(?::text[])
+              and status not in ('finalised', 'failed')`,
+        [`{${candidates.map((a) => a.id).join(',')}}`],
+        'all',
+        tx.getTransactionContext(),
+      );
+      const stillOpen = new Set(rows.map((r) => r.subject_id));
+      const completed = candidates.filter((a) => !stillOpen.has(a.id));
+      for (const att of completed) {
+        const identity = identityById.get(att.identityId)!;
         att.status = 'completed';
         if (att.kind === 'attest') {
           identity.standing = 'good';
           identity.standingReason = null;
         }
-        if (att.kind === 'attest') await claimsIssued(tx, identity, att.id);
         await audit.append(tx, {
           actor: 'system',
           action: `cdd.${att.kind}-completed`,
@@ -86,6 +118,12 @@ export function attestationFollowUp(cdd: CddService, audit: AuditService) {
           data: { attestationId: att.id, did: identity.did, standing: identity.standing },
         });
       }
+      await claimsIssuedMany(
+        tx,
+        completed
+          .filter((a) => a.kind === 'attest')
+          .map((a) => ({ identity: identityById.get(a.identityId)!, attestationId: a.id })),
+      );
     }
     return next;
   };

@@ -11,7 +11,16 @@ import { serializeOperation } from '../operations/routes.js';
 import type { Attestation } from '../identities/entity.js';
 import type { Principal } from '../auth/service.js';
 import { queueOf, reviewers, reviewOf } from './review.js';
-import { AssignBody, AttestBody, AttestPendingResponse, AttestResponse, CddListQuery } from './schemas.js';
+import { AppError } from '../../errors.js';
+import {
+  AssignBody,
+  AttestBatchBody,
+  AttestBatchResponse,
+  AttestBody,
+  AttestPendingResponse,
+  AttestResponse,
+  CddListQuery,
+} from './schemas.js';
 
 const tags = ['cdd'];
 
@@ -147,6 +156,54 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
         identity: await serializeIdentity(onboarding.em(), identity),
         operations: ops.map(serializeOperation),
       });
+    },
+  );
+
+  app.post(
+    '/cdd/attestations',
+    {
+      config: { roles: CAN.attest },
+      schema: {
+        tags,
+        summary:
+          "Attest a batch of applications at once (a CDD provider's bulk onboarding): each item is decided as `POST /cdd/applications/:id/attest` decides it and gets its own result — attested, awaiting a second reviewer, or refused with the error a single attestation would answer with; the attested ones are recorded together and their chain operations batched",
+        security: SECURITY,
+        body: AttestBatchBody,
+        response: { 200: AttestBatchResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const p = request.principal!;
+      const { items } = request.body;
+      const seen = new Set<string>();
+      const repeated = items.findIndex((i) => seen.size === seen.add(i.applicationId).size);
+      if (repeated >= 0)
+        throw new AppError('VALIDATION_FAILED', 'An application may appear once in a batch', {
+          fields: [{ field: `/body/items/${repeated}/applicationId`, message: 'appears earlier in the batch' }],
+        });
+      const results = await cdd.attestMany(p, items);
+      return {
+        attested: results.filter((r) => r.ok && r.result.kind === 'attested').length,
+        results: results.map((r, i) => {
+          const applicationId = items[i]!.applicationId;
+          if (!r.ok)
+            return {
+              applicationId,
+              status: 'refused' as const,
+              error: { code: r.error.code, statusCode: r.error.statusCode, message: r.error.message },
+            };
+          if (r.result.kind === 'first-approval') return { applicationId, status: 'awaiting-second-reviewer' as const };
+          const { att, identity, ops } = r.result;
+          return {
+            applicationId,
+            status: 'attested' as const,
+            attestationId: att.id,
+            identityId: identity.id,
+            account: identity.account,
+            operations: ops.map((o) => ({ id: o.id, kind: o.kind, status: o.status })),
+          };
+        }),
+      };
     },
   );
 

@@ -37,6 +37,55 @@ export const AttestBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const MAX_BATCH_ATTESTATIONS = 200;
+
+export const AttestBatchBody = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        { applicationId: Type.String({ format: 'uuid' }), ...AttestBody.properties },
+        { additionalProperties: false },
+      ),
+      {
+        minItems: 1,
+        maxItems: MAX_BATCH_ATTESTATIONS,
+        description: `Up to ${MAX_BATCH_ATTESTATIONS} applications, each with the options of a single attestation; an application may appear once`,
+      },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const AttestBatchResponse = Type.Object({
+  attested: Type.Integer({ description: 'How many of the items were attested' }),
+  results: Type.Array(
+    Type.Object({
+      applicationId: Type.String({ format: 'uuid' }),
+      status: Type.Union([
+        Type.Literal('attested'),
+        Type.Literal('awaiting-second-reviewer'),
+        Type.Literal('refused'),
+      ]),
+      attestationId: Type.Optional(Type.String({ format: 'uuid' })),
+      identityId: Type.Optional(Type.String({ format: 'uuid' })),
+      account: Type.Optional(Type.String({ description: 'The investor account the identity is for' })),
+      operations: Type.Optional(
+        Type.Array(
+          Type.Object({ id: Type.String({ format: 'uuid' }), kind: Type.String(), status: Type.String() }),
+        ),
+      ),
+      error: Type.Optional(
+        Type.Object({
+          code: Type.String({ description: 'The error code a single attestation would answer with' }),
+          statusCode: Type.Integer({ description: 'The HTTP status a single attestation would answer with' }),
+          message: Type.String(),
+        }),
+      ),
+    }),
+    { description: 'One result per item, in the order given' },
+  ),
+});
+
 export const AttestationBody = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { AppError } from '../../errors.js';
+import { chainNow } from '../../lib/chain-time.js';
 import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
 import { SECURITY } from '../auth/schemas.js';
@@ -120,6 +121,6 @@ export const identityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ScanResultBody, ...errorResponses },
       },
     },
-    async () => app.investors.identities.scan(new Date()),
+    async () => app.investors.identities.scan(await chainNow(app.infra.ledger)),
   );
 };

@@ -29,6 +29,9 @@ interface LoadedKey {
   key: Buffer;
 }
 
+/** The data key rows each open transaction share-locked, by purpose (see `KeyRing.seal`). */
+const lockedIn = new WeakMap<object, Map<KeyPurpose, number>>();
+
 /**
  * Envelope encryption: every value is sealed with a data key of its purpose (documents,
  * profiles, custodial mnemonics), and the data keys are stored wrapped under the master key.
@@ -156,13 +159,23 @@ export class KeyRing {
           'all',
           tx.getTransactionContext(),
         );
-    // Waiting on a rotation that replaces the key, the statement finds the old row no longer
-    // active and cannot see the new one; asking again (a new snapshot) finds it.
-    let [row] = await active();
-    if (!row) [row] = await active();
-    if (!row) throw new Error(`no active ${purpose} data key`);
-    const key = await this.dataKey(row.id, purpose, tx);
-    return gcmSeal(key.key, plaintext, sealedHeader(row.id), context);
+    // One lock per purpose and transaction: a transaction sealing many values (a bulk
+    // attestation) holds the row it share-locked first until it commits.
+    const ctx = tx.getTransactionContext() as object;
+    const held = lockedIn.get(ctx) ?? new Map<KeyPurpose, number>();
+    let id = held.get(purpose);
+    if (id === undefined) {
+      // Waiting on a rotation that replaces the key, the statement finds the old row no longer
+      // active and cannot see the new one; asking again (a new snapshot) finds it.
+      let [row] = await active();
+      if (!row) [row] = await active();
+      if (!row) throw new Error(`no active ${purpose} data key`);
+      id = row.id;
+      held.set(purpose, id);
+      lockedIn.set(ctx, held);
+    }
+    const key = await this.dataKey(id, purpose, tx);
+    return gcmSeal(key.key, plaintext, sealedHeader(id), context);
   }
 
   /**

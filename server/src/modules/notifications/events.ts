@@ -10,7 +10,7 @@ import { IdentityClaimRecord, InvestorIdentity } from '../identities/entity.js';
 import type { Offering, Subscription } from '../offerings/entity.js';
 import { unitOf as unitOfAsset } from '../offerings/words.js';
 import type { Application } from '../onboarding/entity.js';
-import { notify } from './notify.js';
+import { notify, notifyMany, type NotifyInput } from './notify.js';
 import { CLAIM_ORDER, claimWords, formatAmount, formatDay, listWords } from './words.js';
 
 /** A reviewer's words may be shown; a KYC vendor's labels or the system's codes are not. */
@@ -31,10 +31,21 @@ export async function applicationDecided(
   actor: string,
   reason: string | null,
 ): Promise<void> {
+  const notice = decisionNotice(app, to, actor, reason);
+  if (notice) await notify(tx, notice);
+}
+
+/** The notice of `applicationDecided`, to be sent with others (`notifyMany`); null: none. */
+export function decisionNotice(
+  app: Application,
+  to: string,
+  actor: string,
+  reason: string | null,
+): NotifyInput | null {
   const at = (app.decidedAt ?? new Date()).getTime();
   const base = { userId: app.userId, data: { applicationId: app.id } };
   if (to === 'approved') {
-    await notify(tx, {
+    return {
       ...base,
       kind: 'application.approved',
       dedupeKey: `application.approved:${app.id}:${at}`,
@@ -42,9 +53,9 @@ export async function applicationDecided(
       message:
         'Your application was approved. We are now setting up your identity on the platform; you will hear from us when you can invest.',
       link: '/investor',
-    });
+    };
   } else if (to === 'rejected') {
-    await notify(tx, {
+    return {
       ...base,
       kind: 'application.rejected',
       dedupeKey: `application.rejected:${app.id}:${at}`,
@@ -53,9 +64,9 @@ export async function applicationDecided(
         byPerson(actor) ? '' : ' The identity check could not confirm your details.'
       } Contact support if you think this is a mistake.`,
       link: '/investor',
-    });
+    };
   } else if (to === 'needs-more-info') {
-    await notify(tx, {
+    return {
       ...base,
       kind: 'application.more-info-requested',
       dedupeKey: `application.more-info-requested:${app.id}:${at}`,
@@ -66,8 +77,9 @@ export async function applicationDecided(
           : ' The identity check asks you to check your details and documents.'
       } Update your application and submit it again.`,
       link: '/investor/onboarding',
-    });
+    };
   }
+  return null;
 }
 
 /** Every claim of an attestation is on chain: the investor is verified (or renewed). */
@@ -76,29 +88,46 @@ export async function claimsIssued(
   identity: InvestorIdentity,
   attestationId: string,
 ): Promise<void> {
-  // Filtered here, not in SQL: the outcome being recorded has just changed its claim's status.
-  const claims = (await tx.find(IdentityClaimRecord, { identityId: identity.id, attestationId })).filter(
-    (c) => c.status === 'active',
-  );
-  const rank = (t: string) => (CLAIM_ORDER.includes(t) ? CLAIM_ORDER.indexOf(t) : CLAIM_ORDER.length);
-  const types = [...new Set(claims.map((c) => c.claimType))]
-    .sort((a, b) => rank(a) - rank(b))
-    .map(claimWords);
-  const expiry = claims
-    .map((c) => c.expiresAt)
-    .filter((d): d is Date => d !== null)
-    .sort((a, b) => a.getTime() - b.getTime())[0];
-  await notify(tx, {
-    userId: identity.userId,
-    kind: 'claims.issued',
-    dedupeKey: `claims.issued:${attestationId}`,
-    title: 'You are verified',
-    message: `Your verification is complete: your ${listWords(types) || 'identity'} ${
-      types.length > 1 ? 'are' : 'is'
-    } recorded on chain${expiry ? ` until ${formatDay(expiry)}` : ''}. You can invest in offerings open to you.`,
-    link: '/investor/offerings',
-    data: { identityId: identity.id, attestationId },
+  await claimsIssuedMany(tx, [{ identity, attestationId }]);
+}
+
+/** `claimsIssued` for several attestations: one read of their claims, one of the notices. */
+export async function claimsIssuedMany(
+  tx: EntityManager,
+  items: { identity: InvestorIdentity; attestationId: string }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  // Filtered here, not in SQL: the outcomes being recorded have just changed their claims' status.
+  const all = await tx.find(IdentityClaimRecord, {
+    attestationId: { $in: [...new Set(items.map((i) => i.attestationId))] },
   });
+  const rank = (t: string) => (CLAIM_ORDER.includes(t) ? CLAIM_ORDER.indexOf(t) : CLAIM_ORDER.length);
+  await notifyMany(
+    tx,
+    items.map(({ identity, attestationId }) => {
+      const claims = all.filter(
+        (c) => c.attestationId === attestationId && c.identityId === identity.id && c.status === 'active',
+      );
+      const types = [...new Set(claims.map((c) => c.claimType))]
+        .sort((a, b) => rank(a) - rank(b))
+        .map(claimWords);
+      const expiry = claims
+        .map((c) => c.expiresAt)
+        .filter((d): d is Date => d !== null)
+        .sort((a, b) => a.getTime() - b.getTime())[0];
+      return {
+        userId: identity.userId,
+        kind: 'claims.issued',
+        dedupeKey: `claims.issued:${attestationId}`,
+        title: 'You are verified',
+        message: `Your verification is complete: your ${listWords(types) || 'identity'} ${
+          types.length > 1 ? 'are' : 'is'
+        } recorded on chain${expiry ? ` until ${formatDay(expiry)}` : ''}. You can invest in offerings open to you.`,
+        link: '/investor/offerings',
+        data: { identityId: identity.id, attestationId },
+      };
+    }),
+  );
 }
 
 /**

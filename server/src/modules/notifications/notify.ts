@@ -24,6 +24,28 @@ export interface NotifyInput {
 export async function notify(tx: EntityManager, input: NotifyInput): Promise<Notification | null> {
   const existing = await tx.findOne(Notification, { dedupeKey: input.dedupeKey });
   if (existing) return null;
+  return created(tx, input);
+}
+
+/** `notify` for several notices with one read of their keys; a key repeated in the list counts once. */
+export async function notifyMany(tx: EntityManager, inputs: NotifyInput[]): Promise<Notification[]> {
+  if (inputs.length === 0) return [];
+  const existing = await tx.find(
+    Notification,
+    { dedupeKey: { $in: [...new Set(inputs.map((i) => i.dedupeKey))] } },
+    { fields: ['dedupeKey'] },
+  );
+  const seen = new Set(existing.map((n) => n.dedupeKey));
+  const out: Notification[] = [];
+  for (const input of inputs) {
+    if (seen.has(input.dedupeKey)) continue;
+    seen.add(input.dedupeKey);
+    out.push(created(tx, input));
+  }
+  return out;
+}
+
+function created(tx: EntityManager, input: NotifyInput): Notification {
   const n = new Notification();
   n.userId = input.userId;
   n.kind = input.kind;

@@ -83,6 +83,7 @@ export const SubscriptionSchema = new EntitySchema<Subscription, BaseEntity>({
     { properties: ['offeringId'] },
     { properties: ['identityId'] },
     { properties: ['offeringId', 'status'] },
+    { properties: ['offeringId', 'createdAt', 'id'] },
   ],
   properties: {
     offeringId: { type: 'uuid' },

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { AppError } from '../../errors.js';
 import { errorResponses } from '../../schemas.js';
 import { IdParams } from '../assets/schemas.js';
 import { CAN, hasRole, investorOnly } from '../auth/roles.js';
@@ -16,13 +17,15 @@ import {
   CreateBody,
   EligibilityView,
   ImpactView,
+  InvestorPageQuery,
   OfferingDocumentView,
+  OfferingInvestor,
   OfferingListQuery,
   OfferingView,
   SubscribeBody,
   SubscriptionView,
 } from './schemas.js';
-import { escrowHeld, LAUNCHED, offeringView } from './view.js';
+import { escrowHeld, investorPage, LAUNCHED, offeringView, readCursor } from './view.js';
 
 const tags = ['offerings'];
 const DocumentParams = Type.Object(
@@ -124,6 +127,42 @@ export const offeringRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => view(await visible(request, request.params.id), request),
+  );
+
+  app.get(
+    '/offerings/:id/investors',
+    {
+      config: { roles: CAN.readOfferingInvestors },
+      schema: {
+        tags,
+        security,
+        summary:
+          "The offering's subscriptions with their investors, newest first, a page at a time (the offering view shows the first page)",
+        params: IdParams,
+        querystring: InvestorPageQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(OfferingInvestor),
+            nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'null: the last page' }),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const o = await visible(request, request.params.id);
+      const { limit, cursor } = request.query;
+      const after = cursor === undefined ? null : readCursor(cursor);
+      if (cursor !== undefined && !after)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'The cursor is not one this list gave; start again without it',
+          {
+            fields: [{ field: '/querystring/cursor', message: 'is not a cursor of this list' }],
+          },
+        );
+      return investorPage(em(), o.id, { ...(limit ? { limit } : {}), after });
+    },
   );
 
   const lifecycle = {

@@ -75,7 +75,7 @@ const OFFERING_STATUSES = [
   'failed',
 ] as const;
 
-const OfferingInvestor = Type.Object({
+export const OfferingInvestor = Type.Object({
   subscriptionId: Type.String({ format: 'uuid' }),
   identityId: Type.String({ format: 'uuid' }),
   name: Type.String(),
@@ -87,6 +87,16 @@ const OfferingInvestor = Type.Object({
   failureReason: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
 });
+
+export const InvestorPageQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'Default 50' })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 200, description: 'The `nextCursor` of the previous page' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const OfferingListQuery = Type.Object(
   {
@@ -173,7 +183,14 @@ export const OfferingView = Type.Object(
     }),
     investors: Type.Optional(
       Type.Array(OfferingInvestor, {
-        description: 'Every subscription with its investor; issuer staff and auditors only',
+        description:
+          'The newest subscriptions with their investors (one page); issuer staff and auditors only. The rest: GET /offerings/:id/investors',
+      }),
+    ),
+    investorsNextCursor: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], {
+        description:
+          'Where the investor list continues (GET /offerings/:id/investors?cursor=…); null: no more',
       }),
     ),
   },

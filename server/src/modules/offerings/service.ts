@@ -2,6 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Ledger, LedgerCall } from '@stoa/chain';
 import { AppError } from '../../errors.js';
+import { chainNow } from '../../lib/chain-time.js';
 import { requireGranular, requireSupplyRoom } from '../../lib/chain-input.js';
 import { fromUnits, mulUnits, toUnits } from '../../lib/units.js';
 import type { Asset } from '../assets/entity.js';
@@ -64,7 +65,8 @@ export class OfferingService {
   async create(assetId: string, input: CreateOfferingInput, actor: string): Promise<Offering> {
     const problems: string[] = [];
     const end = Date.parse(input.end);
-    const start = input.start ? Date.parse(input.start) : Date.now();
+    // Without a start the fundraiser opens at the chain's time, which its window is checked by.
+    const start = input.start ? Date.parse(input.start) : (await chainNow(this.ledger)).getTime();
     if (end <= start) problems.push('end must be after start');
     if (input.maxInvestment && toUnits(input.maxInvestment) < toUnits(input.minInvestment))
       problems.push('maxInvestment must be at least minInvestment');

@@ -15,7 +15,8 @@ import { assertTransition, EDITABLE, type ApplicationStatus } from './state.js';
 import { profileContext } from '../keys/contexts.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { SealedProfile } from './view.js';
-import { applicationDecided } from '../notifications/events.js';
+import { applicationDecided, decisionNotice } from '../notifications/events.js';
+import type { NotifyInput } from '../notifications/notify.js';
 
 export const DEFAULT_ACCREDITATION_DAYS = 90;
 const DAY = 86_400_000;
@@ -155,6 +156,8 @@ export class OnboardingService {
     actor: string,
     reason: string | null,
     data: Record<string, unknown> = {},
+    /** Collects the notice to send it with others (`notifyMany`) instead of sending it here. */
+    notices?: NotifyInput[],
   ): Promise<void> {
     const from = app.status;
     assertTransition(from, to);
@@ -172,7 +175,10 @@ export class OnboardingService {
       subjectId: app.id,
       data: { from, to, reason, ...data },
     });
-    await applicationDecided(tx, app, to, actor, reason);
+    if (notices) {
+      const notice = decisionNotice(app, to, actor, reason);
+      if (notice) notices.push(notice);
+    } else await applicationDecided(tx, app, to, actor, reason);
   }
 
   /** Submits; `scenario` is the sandbox verdict the applicant picked (sandbox mode only). */

@@ -95,6 +95,16 @@ function receiptOfError(err: LedgerError): OperationReceipt | null {
  */
 export type FinalHook = (tx: EntityManager, op: ChainOperation) => Promise<ChainOperation[] | void>;
 
+/**
+ * A set-wise `FinalHook`: every outcome of one recorded group whose subject has the hook's type,
+ * at once, in the order they came, with all of them (and the group's other outcomes) already
+ * recorded in the transaction — so "is any other operation of this subject still open?" sees
+ * each operation of the group as final. For hooks whose subjects are independent of each other
+ * (one attestation's outcome never decides another's), it turns n outcomes into a few set-wise
+ * queries instead of n rounds of them.
+ */
+export type FinalBatchHook = (tx: EntityManager, ops: ChainOperation[]) => Promise<ChainOperation[] | void>;
+
 /** Statuses of unfinished operations (listed, so that queries can use the status index). */
 const OPEN_STATUSES = OPERATION_STATUSES.filter((s) => s !== 'finalised' && s !== 'failed');
 
@@ -113,6 +123,7 @@ export class OperationService {
   private readonly draining = new Map<string, { poked: boolean; done: Promise<void> }>();
   private lastCreatedAt = 0;
   private readonly finalHooks = new Map<string, FinalHook[]>();
+  private readonly finalBatchHooks = new Map<string, FinalBatchHook[]>();
   /** Keys the outbox signs with; modules holding keys (custodial accounts) add a source. */
   readonly keys: SignerKeys;
   private readonly leases: SignerLeases;
@@ -140,7 +151,7 @@ export class OperationService {
     this.leases = new SignerLeases(orm, opts.instanceId, opts.leaseTtlMs ?? 30_000);
     this.submitTimeoutMs = opts.submitTimeoutMs ?? 120_000;
     this.window = Math.max(1, opts.window ?? (ledger.kind === 'embedded' ? 32 : 4));
-    // Coalescing needs an adapter that submits batches (the SDK adapter does not yet: issue 12).
+    // Coalescing needs an adapter that submits batches (`capabilities.batch`: both adapters do).
     this.batchSize = ledger.capabilities?.batch
       ? Math.min(MAX_BATCH_CALLS, Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE))
       : 1;
@@ -162,6 +173,26 @@ export class OperationService {
   async record(em: EntityManager, input: RecordOperationInput): Promise<ChainOperation> {
     const existing = await em.findOne(ChainOperation, { idempotencyKey: input.idempotencyKey });
     return this.recordWith(em, input, existing);
+  }
+
+  /**
+   * `record` for several operations (in this order) with one read of their idempotency keys; a
+   * key repeated within the list answers with its first operation. Inserted at the next flush
+   * together (one statement per table).
+   */
+  async recordMany(em: EntityManager, inputs: RecordOperationInput[]): Promise<ChainOperation[]> {
+    if (inputs.length === 0) return [];
+    const found = await em.find(ChainOperation, {
+      idempotencyKey: { $in: [...new Set(inputs.map((i) => i.idempotencyKey))] },
+    });
+    const byKey = new Map(found.map((op) => [op.idempotencyKey, op]));
+    const out: ChainOperation[] = [];
+    for (const input of inputs) {
+      const op = await this.recordWith(em, input, byKey.get(input.idempotencyKey) ?? null);
+      byKey.set(input.idempotencyKey, op);
+      out.push(op);
+    }
+    return out;
   }
 
   /** `record` with the operation already found under the idempotency key (or null). */
@@ -207,7 +238,22 @@ export class OperationService {
 
   /** Registers a hook for the outcome of operations whose subject has this type. */
   onFinal(subjectType: string, hook: FinalHook): void {
+    if (this.finalBatchHooks.has(subjectType))
+      throw new Error(`outcomes of "${subjectType}" already have set-wise hooks; register one kind only`);
     this.finalHooks.set(subjectType, [...(this.finalHooks.get(subjectType) ?? []), hook]);
+  }
+
+  /**
+   * Registers a set-wise hook (see `FinalBatchHook`) for the outcomes of operations whose
+   * subject has this type. Hooks of one type run in the order they were registered; a type has
+   * hooks of one kind only.
+   */
+  onFinalMany(subjectType: string, hook: FinalBatchHook): void {
+    if (this.finalHooks.has(subjectType))
+      throw new Error(
+        `outcomes of "${subjectType}" already have per-operation hooks; register one kind only`,
+      );
+    this.finalBatchHooks.set(subjectType, [...(this.finalBatchHooks.get(subjectType) ?? []), hook]);
   }
 
   /** Queues an operation after the transaction that recorded it has committed. */
@@ -241,20 +287,13 @@ export class OperationService {
     if (group.length > 1) {
       ops = await this.orm.em
         .fork()
-        .transactional(async (tx) => {
-          // One read for every key of the group; keys repeated within it answer with the first.
-          const found = await tx.find(ChainOperation, {
-            idempotencyKey: { $in: group.map((g) => g.input.idempotencyKey) },
-          });
-          const byKey = new Map(found.map((op) => [op.idempotencyKey, op]));
-          const out: ChainOperation[] = [];
-          for (const { input } of group) {
-            const op = await this.recordWith(tx, input, byKey.get(input.idempotencyKey) ?? null);
-            byKey.set(input.idempotencyKey, op);
-            out.push(op);
-          }
-          return out;
-        })
+        // One read for every key of the group; keys repeated within it answer with the first.
+        .transactional((tx) =>
+          this.recordMany(
+            tx,
+            group.map((g) => g.input),
+          ),
+        )
         .catch(() => null);
     }
     if (ops) {
@@ -864,43 +903,67 @@ export class OperationService {
         'all',
         tx.getTransactionContext(),
       );
-    // Operations whose outcome has hooks are moved one at a time, just before their hooks run:
-    // a hook asking "is any other operation of this attestation still open?" must see the later
-    // ones of the group as still open, as if each outcome had its own transaction.
+    // Operations whose outcome has per-operation hooks are moved one at a time, just before
+    // their hooks run: a hook asking "is any other operation of this attestation still open?"
+    // must see the later ones of the group as still open, as if each outcome had its own
+    // transaction. The rest (no hooks, set-wise hooks) move together in one statement.
     const hooked = (op: ChainOperation) => !!op.subjectType && this.finalHooks.has(op.subjectType);
+    const audited = (em: EntityManager, op: ChainOperation, row: ChainOperation, outcome: Outcome) =>
+      this.audit.append(em, {
+        actor: 'system',
+        action: outcome.ok ? 'operation.finalised' : 'operation.failed',
+        subjectType: 'chain_operation',
+        subjectId: op.id,
+        data: outcome.ok
+          ? { kind: row.kind, nonce: row.nonce, receipt: row.receipt, result: row.result }
+          : {
+              kind: row.kind,
+              nonce: op.nonce,
+              receipt: row.receipt,
+              errorCode: outcome.code,
+              errorMessage: outcome.message,
+            },
+      });
     // The audit trail's lock comes before the rows the hooks update, the reverse of request
     // paths (rows, then trail): PostgreSQL may break such a cycle, and the outcome is recorded again.
     const done = await retryOnDeadlock(() =>
       this.orm.em.fork().transactional(async (tx) => {
         followUps.length = 0;
-        const plain = unique.filter((i) => !hooked(i.op));
-        const changed = plain.length > 0 ? await move(tx, plain) : [];
+        const together = unique.filter((i) => !hooked(i.op));
+        const changed = together.length > 0 ? await move(tx, together) : [];
         const byId = new Map(changed.map((r) => [String(r.id), r]));
         const out: ChainOperation[] = [];
+        // Set-wise first: every outcome moved together, audited, then each subject type's hooks
+        // over its outcomes in one call.
+        const setEm = tx.fork({ keepTransactionContext: true });
+        const bySubject = new Map<string, ChainOperation[]>();
+        for (const { op, outcome } of together) {
+          const raw = byId.get(op.id);
+          if (!raw) continue;
+          const row = setEm.map(ChainOperation, raw);
+          await audited(setEm, op, row, outcome);
+          out.push(row);
+          if (row.subjectType && this.finalBatchHooks.has(row.subjectType)) {
+            const list = bySubject.get(row.subjectType) ?? [];
+            list.push(row);
+            bySubject.set(row.subjectType, list);
+          }
+        }
+        for (const [type, rows] of bySubject)
+          for (const hook of this.finalBatchHooks.get(type)!)
+            followUps.push(...((await hook(setEm, rows)) ?? []));
+        await setEm.flush();
         for (const { op, outcome } of unique) {
-          const raw = hooked(op) ? (await move(tx, [{ op, outcome }]))[0] : byId.get(op.id);
+          if (!hooked(op)) continue;
+          const raw = (await move(tx, [{ op, outcome }]))[0];
           if (!raw) continue;
           // Each outcome gets an entity manager of its own in this transaction: what one hook
           // loads is not re-checked by every later flush (an identity map growing with the
           // group made a group of n outcomes cost n² — 43 ms per attestation at 300 together).
           const em = tx.fork({ keepTransactionContext: true });
           const row = em.map(ChainOperation, raw);
-          await this.audit.append(em, {
-            actor: 'system',
-            action: outcome.ok ? 'operation.finalised' : 'operation.failed',
-            subjectType: 'chain_operation',
-            subjectId: op.id,
-            data: outcome.ok
-              ? { kind: row.kind, nonce: row.nonce, receipt: row.receipt, result: row.result }
-              : {
-                  kind: row.kind,
-                  nonce: op.nonce,
-                  receipt: row.receipt,
-                  errorCode: outcome.code,
-                  errorMessage: outcome.message,
-                },
-          });
-          const hooks = (row.subjectType && this.finalHooks.get(row.subjectType)) || [];
+          await audited(em, op, row, outcome);
+          const hooks = this.finalHooks.get(row.subjectType!) ?? [];
           for (const hook of hooks) followUps.push(...((await hook(em, row)) ?? []));
           // The next operation's hooks read what this one's wrote, as if each had its own
           // transaction (e.g. "is any other subscription of this offering still refunding?").

@@ -53,29 +53,40 @@ export class TreasuryService {
     operations.onFinal('treasury-account', (tx, op) => this.onPreApproval(tx, op));
     operations.onFinal('deposit', (tx, op) => this.onDepositStep(tx, op));
     operations.onFinal('withdrawal', (tx, op) => this.onWithdrawalStep(tx, op));
-    // After the attestation's own hook (registered earlier), which completes it.
-    operations.onFinal('attestation', (tx, op) => this.onAttestation(tx, op));
+    // After the attestation's own (set-wise) hook, registered earlier, which completes it.
+    operations.onFinalMany('attestation', (tx, ops) => this.onAttestations(tx, ops));
   }
 
   /**
-   * An investor attested: open their money account and pre-approve the platform stablecoin on
-   * their identity, so the first deposit reaches them without an affirmation.
+   * Investors attested: open their money accounts and pre-approve the platform stablecoin on
+   * their identities, so the first deposit reaches them without an affirmation.
    */
-  private async onAttestation(tx: EntityManager, op: ChainOperation): Promise<ChainOperation[]> {
-    const att = await tx.findOne(Attestation, { id: op.subjectId! });
-    if (!att || att.kind !== 'attest' || att.status !== 'completed') return [];
-    const identity = await tx.findOne(InvestorIdentity, { id: att.identityId });
-    if (!identity?.did || !identity.custodial) return [];
+  private async onAttestations(tx: EntityManager, ops: ChainOperation[]): Promise<ChainOperation[]> {
+    const atts = (
+      await tx.find(Attestation, { id: { $in: [...new Set(ops.map((o) => o.subjectId!))] } })
+    ).filter((a) => a.kind === 'attest' && a.status === 'completed');
+    if (atts.length === 0) return [];
+    const identities = (
+      await tx.find(InvestorIdentity, { id: { $in: [...new Set(atts.map((a) => a.identityId))] } })
+    ).filter((i) => i.did && i.custodial);
+    if (identities.length === 0) return [];
     const coin = await this.stablecoin.created(tx);
     if (!coin) return [];
-    let account = await tx.findOne(TreasuryAccount, { identityId: identity.id });
-    if (!account) {
-      account = this.newAccount(identity);
-      tx.persist(account);
-      await this.openedAudit(tx, account);
+    const accounts = await tx.find(TreasuryAccount, { identityId: { $in: identities.map((i) => i.id) } });
+    const accountOf = new Map(accounts.map((a) => [a.identityId, a]));
+    const out: ChainOperation[] = [];
+    for (const identity of identities) {
+      let account = accountOf.get(identity.id);
+      if (!account) {
+        account = this.newAccount(identity);
+        tx.persist(account);
+        accountOf.set(identity.id, account);
+        await this.openedAudit(tx, account);
+      }
+      const pre = await this.ensurePreApproval(tx, account, identity, coin.chainId, 'system');
+      if (pre) out.push(pre);
     }
-    const pre = await this.ensurePreApproval(tx, account, identity, coin.chainId, 'system');
-    return pre ? [pre] : [];
+    return out;
   }
 
   private newAccount(identity: InvestorIdentity): TreasuryAccount {
