@@ -66,6 +66,8 @@ export interface CorporateActionInfo {
   targets: TargetIdentities;
   defaultWithholdingTax: Decimal;
   withholdingTax: WithholdingTax[];
+  /** Ids of the asset's documents linked to the CA (`CADocLink`, set by `corporateAction.linkCaDoc`). */
+  documents: number[];
 }
 
 export interface CADefaults {
@@ -150,6 +152,27 @@ declare module './calls.js' {
       };
       result: { caId: number };
     };
+    /**
+     * Agent call: removes the CA with its ballot (before voting starts, `VotingAlreadyStarted`)
+     * or its distribution (before payment starts, `DistributionStarted`; the amount is unlocked)
+     * and its document links; a schedule it used as record date is released. `CARemoved`.
+     */
+    'corporateAction.removeCa': { args: { assetId: AssetId; caId: number }; result: void };
+    /**
+     * Agent call: a new record date (`null` for none), resolved like initiation's. With a ballot
+     * or a distribution, the date must still precede its start (`NoRecordDate`,
+     * `RecordDateAfterStart`) and that start must be in the future (`VotingAlreadyStarted`,
+     * `DistributionStarted`); the declaration date is not checked again. `RecordDateChanged`.
+     */
+    'corporateAction.changeRecordDate': {
+      args: { assetId: AssetId; caId: number; recordDate: RecordDateSpec | null };
+      result: void;
+    };
+    /** Agent call: replaces the CA's linked documents by these asset document ids (`NoSuchDoc`). `CALinkedToDoc`. */
+    'corporateAction.linkCaDoc': {
+      args: { assetId: AssetId; caId: number; documents: number[] };
+      result: void;
+    };
     'corporateAction.setDefaultTargets': {
       args: { assetId: AssetId; targets: TargetIdentities };
       result: void;
@@ -210,6 +233,14 @@ declare module './calls.js' {
     /** start ≤ now ≤ end; one vote per choice; per motion Σ power ≤ balance at the record date. Re-voting replaces. */
     'corporateBallot.vote': { args: { assetId: AssetId; caId: number; votes: BallotVote[] }; result: void };
     'corporateBallot.changeEnd': { args: { assetId: AssetId; caId: number; end: Timestamp }; result: void };
+    /**
+     * Before voting starts: new title, motions and choices (`NoSuchBallot`,
+     * `VotingAlreadyStarted`, `NumberOfChoicesOverflow`, texts ≤ 2,048 bytes `TooLong`). `MetaChanged`.
+     */
+    'corporateBallot.changeMeta': {
+      args: { assetId: AssetId; caId: number; meta: BallotMeta };
+      result: void;
+    };
     'corporateBallot.changeRcv': { args: { assetId: AssetId; caId: number; rcv: boolean }; result: void };
     'corporateBallot.removeBallot': { args: { assetId: AssetId; caId: number }; result: void };
   }

@@ -50,7 +50,6 @@ export interface InstructionDetails {
   memo: string | null;
   /** Leg ids are the 0-based positions; execution runs them in this order. */
   legs: (InstructionLeg & { id: number })[];
-  /** Portfolio affirmations (empty once executed or rejected: Polymesh prunes them). */
   affirmations: { portfolio: PortfolioRef; status: AffirmationStatus }[];
   mediators: { did: Did; status: AffirmationStatus; expiry: Timestamp | null }[];
   /** Affirmations still missing (portfolios, off-chain legs, mediators). */
@@ -59,14 +58,29 @@ export interface InstructionDetails {
   scheduledAt: number | null;
 }
 
+/** The key types of Polymesh's `MultiSignature` (the runtime's `OffChainSignature`). */
+export type SignatureType = 'Sr25519' | 'Ed25519' | 'Ecdsa';
+
+/**
+ * A `MultiSignature` (SDK `OffChainSignature`): the key type that signed and the 0x-hex signature
+ * (64 bytes; 65 for Ecdsa, which is checked by recovering the key from blake2_256 of the message).
+ */
+export interface MultiSignature {
+  type: SignatureType;
+  value: string;
+}
+
 /** A venue signer's receipt for an off-chain leg (Polymesh `ReceiptDetails`). */
 export interface OffChainReceipt {
   /** Unique per signer; a used uid is refused (`ReceiptAlreadyClaimed`). */
   uid: number;
   legId: number;
   signer: Address;
-  /** 0x-hex sr25519 signature over `receiptMessage`. */
-  signature: string;
+  /**
+   * Over `receiptMessage(...)` itself, the SCALE-encoded `Receipt`: the chain verifies those
+   * bytes, not a `<Bytes>…</Bytes>`-wrapped copy (which the SDK's note asks for).
+   */
+  signature: MultiSignature;
   metadata?: string;
 }
 
@@ -160,8 +174,9 @@ declare module './calls.js' {
     /** Locks each affirmed sender leg's amount in its portfolio (free balance, granularity). */
     'settlement.affirmInstruction': { args: { id: number; portfolios: PortfolioRef[] }; result: void };
     /**
-     * Affirms off-chain legs with receipts signed (sr25519) by a signer of the instruction's venue
-     * over `receiptMessage(...)`, and optionally the signer's portfolios like `affirmInstruction`.
+     * Affirms off-chain legs with receipts signed by a signer of the instruction's venue over
+     * `receiptMessage(...)` (a `MultiSignature` of the key type given), and optionally the signer's
+     * portfolios like `affirmInstruction`.
      */
     'settlement.affirmWithReceipts': {
       args: { id: number; receipts: OffChainReceipt[]; portfolios?: PortfolioRef[] };
@@ -247,8 +262,14 @@ declare module './queries.js' {
     /** Venues created by a DID. */
     venues(did: Did): Promise<VenueInfo[]>;
     venueFiltering(assetId: AssetId): Promise<{ enabled: boolean; allowedVenues: number[] }>;
+    /**
+     * A live instruction (Pending or Failed). Null once executed or rejected: Polymesh then
+     * deletes its details, legs and affirmations and keeps only its status (`instructionStatus`).
+     */
     instruction(id: number): Promise<InstructionDetails | null>;
-    /** Instructions in which a DID has a portfolio, an off-chain leg or a mediator role, by id. */
+    /** Polymesh's `InstructionStatuses`, kept after pruning; null when no such instruction ever was. */
+    instructionStatus(id: number): Promise<InstructionStatus | null>;
+    /** Live instructions in which a DID has a portfolio, an off-chain leg or a mediator role, by id. */
     instructionsOf(did: Did): Promise<InstructionDetails[]>;
     mandatoryMediators(assetId: AssetId): Promise<Did[]>;
     fundraiser(assetId: AssetId, fundraiserId: number): Promise<FundraiserDetails | null>;

@@ -122,7 +122,11 @@ export interface Calls {
   };
   'asset.updateAssetType': { args: { assetId: AssetId; assetType: AssetType }; result: void };
   'asset.registerCustomAssetType': { args: { name: string }; result: { id: number } };
-  /** Replaces all documents (SDK `documents.set`). Ids restart from 0 for the new list. */
+  /**
+   * Replaces all documents (SDK `documents.set`: `remove_documents` of the current ones, then
+   * `add_documents`). New documents take the next ids of the asset's sequence (from 0, never
+   * reused), so a corporate action's linked document ids keep pointing at what they pointed at.
+   */
   'asset.setDocuments': { args: { assetId: AssetId; documents: AssetDocument[] }; result: void };
   'asset.registerAssetMetadataLocalType': {
     args: { assetId: AssetId; name: string; spec: MetadataSpec };
@@ -194,11 +198,15 @@ export interface Calls {
   'portfolio.quitPortfolioCustody': { args: { portfolio: PortfolioRef }; result: void };
 
   // ------------------------------------------------------------------ compliance manager
+  /** Id = the last requirement's id + 1 (1 when there is none). */
   'complianceManager.addComplianceRequirement': {
     args: { assetId: AssetId; conditions: Condition[] };
     result: { id: number };
   };
-  /** Replace all requirements (SDK `requirements.set`); ids restart at 1. */
+  /**
+   * Replace all requirements (SDK `requirements.set`): requirement i gets id i (from 0), as the
+   * SDK numbers them; the chain keeps the ids it is given, so the next `add` gets the last + 1.
+   */
   'complianceManager.replaceAssetCompliance': {
     args: { assetId: AssetId; requirements: Condition[][] };
     result: { ids: number[] };
@@ -211,10 +219,16 @@ export interface Calls {
   'complianceManager.resetAssetCompliance': { args: { assetId: AssetId }; result: void };
   'complianceManager.pauseAssetCompliance': { args: { assetId: AssetId }; result: void };
   'complianceManager.resumeAssetCompliance': { args: { assetId: AssetId }; result: void };
+  /**
+   * The issuer's DID must exist (`DidNotExist`); an entry identical to one in the list (same
+   * issuer, same trusted-for types) is `IncorrectOperationOnTrustedIssuer`, while the same issuer
+   * with other types is added beside it.
+   */
   'complianceManager.addDefaultTrustedClaimIssuer': {
     args: { assetId: AssetId; issuer: TrustedClaimIssuer };
     result: void;
   };
+  /** Removes every entry of the issuer (`IncorrectOperationOnTrustedIssuer` when there is none). */
   'complianceManager.removeDefaultTrustedClaimIssuer': {
     args: { assetId: AssetId; issuer: Did };
     result: void;

@@ -10,11 +10,10 @@ const TEXT: Readonly<Record<string, string>> = {
   MissingIdentity: 'You have no identity on the chain yet; finish onboarding first.',
   CddRequired: 'You are not yet verified (your identity has no valid customer due-diligence claim).',
   ReceiverCddMissing: 'The receiver is not yet verified, so they cannot receive this.',
-  Payment: 'The account lacks the POLYX to pay the chain fee; the platform must top it up first.',
+  InsufficientPolyx:
+    'The account lacks the POLYX to pay the chain fee; an operator must top it up (the platform tops up investors’ accounts itself).',
   InsufficientAccountBalance: 'The account lacks the POLYX for the chain’s fee for this operation.',
-  InvalidAuthorization: 'That invitation no longer exists or has expired.',
   UnauthorizedCaller: 'This key is not permitted to do this; the identity’s primary key can grant it.',
-  KeyNotAllowed: 'Only the identity’s primary key may do this.',
   SecondaryKeyNotAuthorizedForAsset: 'This key is not permitted to act on this asset.',
   SecondaryKeyNotAuthorizedForPortfolio: 'This key is not permitted to act on this portfolio.',
   InsufficientBalance: 'You do not have enough of this asset for the transfer.',
@@ -53,6 +52,15 @@ const TEXT: Readonly<Record<string, string>> = {
   InvestmentAmountTooLow: 'The amount is below the offering’s minimum investment.',
   MaxPriceExceeded: 'The price has risen above what you agreed to pay.',
   NoSuchAsset: 'That asset does not exist on the chain.',
+  // Polymesh 7.0 raises DispatchError::Other only for authorizations (invitations, agent,
+  // custody and ownership requests).
+  Other: 'That request does not exist any more or has expired; ask for a new one.',
+  KeyNotAllowed: 'Only the primary key of your identity may do this.',
+  InvalidAuthorization:
+    'The authorization this transaction relies on is missing or has expired, so nobody pays its fee.',
+  DidNotExist: 'That identity does not exist on the chain.',
+  TickerRegistrationNotFound: 'That ticker is not reserved.',
+  TickerIsNotLinkedToTheAsset: 'That ticker is not linked to this asset.',
 };
 
 /** The sentence for a chain error code; a general one for codes a person cannot act on. */

@@ -1,30 +1,53 @@
 /**
- * Ledger error codes mirror Polymesh's error names so the server can map them once, whichever
- * adapter produced them. Extend the list as the port grows; keep names identical to the chain's.
+ * Ledger error codes. Apart from the adapter codes below, every code is the name Polymesh 7.0
+ * itself gives the refusal (a pallet error, a dispatch error or a transaction-validity error), so
+ * the server maps them once whichever adapter produced them. Keep names identical to the chain's.
  */
-export const LEDGER_ERROR_CODES = [
-  // adapter-level
-  'BadSignature',
-  'BadOrigin',
-  'InvalidNonce',
-  'UnknownSigner',
+
+/** Codes of the port itself: no chain says them. */
+export const ADAPTER_ERROR_CODES = [
+  // an argument the port cannot encode (wrong shape, not a decimal, not a DID…)
   'ValidationError',
+  // the transaction was not sent, or its outcome is unknown (see UNKNOWN_OUTCOME_CODES)
   'NotConnected',
   'OutcomeUnknown',
+  'UnknownSigner',
+  // the adapter cannot do this (e.g. a call the SDK adapter does not map yet)
   'Unsupported',
-  // utility (batches): more calls than a batch may hold; a call the batch may not dispatch
-  'TooManyCalls',
-  'CallFiltered',
-  // base pallet: a bounded string or list is longer than the chain allows
-  'TooLong',
-  // transaction admission and fees, refused before inclusion: `InvalidTransaction::Payment`
-  // (the payer cannot pay the fee) and Polymesh's `TransactionError` (primitives/src/lib.rs):
-  // Custom(1) MissingIdentity, Custom(2) CddRequired, Custom(3) InvalidAuthorization
-  'Payment',
+] as const;
+
+/**
+ * Refusals before inclusion (the transaction pool's validity checks): the nonce stays free and no
+ * fee is paid. Named by the port after the runtime's variant: `BadSignature` is
+ * `InvalidTransaction::BadProof`, `InvalidNonce` is `Stale`/`Future`, `InsufficientPolyx` is
+ * `InvalidTransaction::Payment`; `MissingIdentity`, `CddRequired` and `InvalidAuthorization` are
+ * Polymesh's own `TransactionError` (`InvalidTransaction::Custom(1)`, `Custom(2)`, `Custom(3)`:
+ * the authorization that names the fee payer is missing, expired or of another type).
+ */
+export const VALIDITY_ERROR_CODES = [
+  'BadSignature',
+  'InvalidNonce',
+  'InsufficientPolyx',
   'MissingIdentity',
   'CddRequired',
   'InvalidAuthorization',
-  // protocol fees (pallets/protocol-fee), charged inside the call
+] as const;
+
+/** The 7.0 runtime's dispatch errors: pallet errors by their names, and Substrate's own. */
+export const DISPATCH_ERROR_CODES = [
+  // sp_runtime::DispatchError: `BadOrigin`; `Other` carries a string the chain does not encode
+  // ("Authorization does not exist", "Authorization expired", "Illegal use of Authorization",
+  // "Authorization type is wrong"): clients see a bare `Other`, the embedded ledger puts the
+  // chain's string in the message.
+  'BadOrigin',
+  'Other',
+  // frame_system: a call the batch may not dispatch
+  'CallFiltered',
+  // utility (batches): more calls than a batch may hold
+  'TooManyCalls',
+  // base pallet: a bounded string or list is longer than the chain allows
+  'TooLong',
+  // protocol fees (pallets/protocol-fee), charged inside the call from the fee payer
   'InsufficientAccountBalance',
   // permissions pallet: the signing key may not call this extrinsic
   'UnauthorizedCaller',
@@ -42,37 +65,32 @@ export const LEDGER_ERROR_CODES = [
   'CustomClaimTypeAlreadyExists',
   'CustomClaimTypeDoesNotExist',
   'CustomScopeTooLong',
-  'AuthorizationDoesNotExist',
-  'AuthorizationExpired',
   'Unauthorized',
+  // asset
   'AlreadyFrozen',
   'NotFrozen',
-  // asset
   'TickerTooLong',
   'InvalidTickerCharacter',
   'TickerAlreadyRegistered',
+  'TickerRegistrationNotFound',
   'TickerNotRegisteredToCaller',
   'TickerRegistrationExpired',
   'TickerIsAlreadyLinkedToAnAsset',
   'AssetIsAlreadyLinkedToATicker',
-  'TickerIsNotLinkedToAsset',
+  'TickerIsNotLinkedToTheAsset',
   'MaxLengthOfAssetNameExceeded',
   'FundingRoundNameMaxLengthExceeded',
   'InvalidAssetIdentifier',
   'InvalidCustomAssetTypeId',
-  'CustomAssetTypeAlreadyExists',
   'NoSuchAsset',
   'AssetAlreadyDivisible',
   'InvalidGranularity',
   'TotalSupplyAboveLimit',
-  'ZeroAmount',
   'BalanceOverflow',
   'UnexpectedNonFungibleToken',
-  'InvalidTransferSenderIdMatchesReceiverId',
   'InvalidTransferFrozenAsset',
   'InvalidTransferInvalidReceiverCDD',
   'InvalidTransferInvalidSenderCDD',
-  'InvalidTransferStatisticsFailure',
   'InvalidTransferComplianceFailure',
   'NoSuchDoc',
   'AssetMetadataKeyIsMissing',
@@ -92,7 +110,6 @@ export const LEDGER_ERROR_CODES = [
   'PortfolioDoesNotExist',
   'PortfolioNotEmpty',
   'PortfolioNameAlreadyInUse',
-  'CannotDeleteDefaultPortfolio',
   'DifferentIdentityPortfolios',
   'DestinationIsSamePortfolio',
   'UnauthorizedCustodian',
@@ -100,16 +117,19 @@ export const LEDGER_ERROR_CODES = [
   'InsufficientPortfolioBalance',
   'NoDuplicateAssetsAllowed',
   'EmptyTransfer',
+  'InvalidTransferSenderIdMatchesReceiverId',
   // compliance manager
   'InvalidComplianceRequirementId',
   'DuplicateComplianceRequirements',
   'ComplianceRequirementTooComplex',
   'IncorrectOperationOnTrustedIssuer',
+  'DidNotExist',
   // statistics
   'StatTypeMissing',
   'StatTypeLimitReached',
   'TransferConditionLimitReached',
   'CannotRemoveStatTypeInUse',
+  'InvalidTransferStatisticsFailure',
   // settlement (pallets/settlement)
   'InvalidVenue',
   'InstructionNotAffirmed',
@@ -122,6 +142,7 @@ export const LEDGER_ERROR_CODES = [
   'UnknownInstruction',
   'InstructionSettleBlockNotReached',
   'CallerIsNotAParty',
+  'ZeroAmount',
   'MaxNumberOfFungibleAssetsExceeded',
   'MaxNumberOfOffChainAssetsExceeded',
   'UnexpectedOFFChainAsset',
@@ -156,7 +177,7 @@ export const LEDGER_ERROR_CODES = [
   'InvalidOfferingWindow',
   'MaxPriceExceeded',
   'InvestmentAmountTooLow',
-  // checkpoint
+  // checkpoint (pallets/asset/src/checkpoint)
   'NoSuchSchedule',
   'ScheduleNotRemovable',
   'SchedulesOverMaxComplexity',
@@ -205,6 +226,12 @@ export const LEDGER_ERROR_CODES = [
   'NoSuchRCVFallback',
   'RCVSelfCycle',
   'RCVNotAllowed',
+] as const;
+
+export const LEDGER_ERROR_CODES = [
+  ...ADAPTER_ERROR_CODES,
+  ...VALIDITY_ERROR_CODES,
+  ...DISPATCH_ERROR_CODES,
 ] as const;
 
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];

@@ -86,11 +86,15 @@ export const MAX_TRANSFER_CONDITIONS = 4;
 /** Checkpoint schedules: pending points per asset (dev `SchedulesMaxComplexity`, facts §8). */
 export const SCHEDULES_MAX_COMPLEXITY = 52;
 
-/** Corporate actions: targets and withholding overrides ≤1000; details and ballot texts ≤1024 B. */
+/**
+ * Corporate actions: targets and withholding overrides ≤1000; details ≤1024 B (dev genesis
+ * `max_details_length`, `DetailsTooLong`); ballot titles, motions, links and choices are checked
+ * by the base pallet (`TooLong`).
+ */
 export const MAX_CA_TARGETS = 1000;
 export const MAX_CA_DID_TAXES = 1000;
 export const CA_DETAILS_MAX_BYTES = 1024;
-export const BALLOT_TEXT_MAX_BYTES = 1024;
+export const BALLOT_TEXT_MAX_BYTES = BASE_MAX_LEN;
 
 const utf8 = new TextEncoder();
 

@@ -345,7 +345,11 @@ export interface TransferBreakdown {
   /** Every failed general check, in Polymesh's order (statistics and compliance included). */
   general: TransferError[];
   compliance: ComplianceReport;
-  /** Failing restrictions only, each with whether an exemption made it pass. */
-  restrictions: { restriction: TransferCondition; result: boolean; exempt: boolean }[];
+  /**
+   * The transfer conditions the transfer fails, as the chain's `transferRestrictionsReport`
+   * lists them: a failing condition that an exemption lifts is not listed, so every `result` is
+   * false (the SDK's `TransferBreakdown` shape).
+   */
+  restrictions: { restriction: TransferCondition; result: boolean }[];
   result: boolean;
 }

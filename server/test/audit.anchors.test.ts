@@ -168,7 +168,7 @@ describe('audit anchors on chain', () => {
     await append('unlucky');
     const spy = vi
       .spyOn(env.ledger, 'submit')
-      .mockRejectedValueOnce(new LedgerError('Payment', 'Not enough POLYX for the fee'));
+      .mockRejectedValueOnce(new LedgerError('InsufficientPolyx', 'Not enough POLYX for the fee'));
     const failed = (await anchorNow()).json();
     await queue.drain();
     spy.mockRestore();
@@ -178,7 +178,7 @@ describe('audit anchors on chain', () => {
     expect(entries.items).toEqual([
       expect.objectContaining({
         subjectId: failed.id,
-        data: expect.objectContaining({ errorCode: 'Payment' }),
+        data: expect.objectContaining({ errorCode: 'InsufficientPolyx' }),
       }),
     ]);
     const noProof = await get(`/audit/entries/${failed.toSeq}/proof`);
@@ -202,7 +202,7 @@ describe('audit anchors on chain', () => {
     await append('lost-1');
     const spy = vi
       .spyOn(env.ledger, 'submit')
-      .mockRejectedValueOnce(new LedgerError('Payment', 'Not enough POLYX for the fee'));
+      .mockRejectedValueOnce(new LedgerError('InsufficientPolyx', 'Not enough POLYX for the fee'));
     const failed = (await anchorNow()).json();
     await queue.drain();
     spy.mockRestore();

@@ -130,9 +130,7 @@ describe('plain-language reasons', () => {
         })),
       })),
     },
-    restrictions: capHit
-      ? [{ restriction: { type: 'MaxInvestorCount', count: 99 }, result: false, exempt: false }]
-      : [],
+    restrictions: capHit ? [{ restriction: { type: 'MaxInvestorCount', count: 99 }, result: false }] : [],
     result: false,
   });
 

@@ -132,7 +132,7 @@ describe('outbox pipeline: several transactions of one signer in flight', () => 
       if (remarkOf(call).endsWith('refuse me')) {
         refused.add(remarkOf(call));
         // Refused before inclusion (as a fee or admission check does): nothing sent, nonce free.
-        throw new LedgerError('Payment', 'cannot pay the fee', 'transactionPayment');
+        throw new LedgerError('InsufficientPolyx', 'cannot pay the fee', 'transactionPayment');
       }
       return send();
     });
@@ -149,7 +149,7 @@ describe('outbox pipeline: several transactions of one signer in flight', () => 
     const rows = await load(ops.map((o) => o.id));
     const byText = new Map(rows.map((r) => [remarkOf(r.call), r]));
     const bad = byText.get(`${run} refuse me`)!;
-    expect(bad).toMatchObject({ status: 'failed', errorCode: 'Payment', nonce: null });
+    expect(bad).toMatchObject({ status: 'failed', errorCode: 'InsufficientPolyx', nonce: null });
     const good = rows.filter((r) => r !== bad);
     expect(good.map((r) => [r.status, r.errorCode])).toEqual(good.map(() => ['finalised', null]));
     // Each applied once, in the order recorded.

@@ -101,7 +101,7 @@ describe('POLYX for custodial investors', () => {
     // The top-up covered the affirmation's cost too: the account is at INVESTOR_POLYX_TOP_UP_TO
     // after it (exactly, as the embedded ledger's estimates are its charges).
     expect(await polyx(account)).toBe(toUnits(env.config.polyx.topUpTo));
-    expect(await em().count(ChainOperation, { errorCode: 'Payment' })).toBe(0);
+    expect(await em().count(ChainOperation, { errorCode: 'InsufficientPolyx' })).toBe(0);
   });
 
   it('an operation that would leave the account below INVESTOR_POLYX_TOP_UP_BELOW tops it up in the background', async () => {
@@ -141,7 +141,7 @@ describe('POLYX for custodial investors', () => {
     expect(invest.status).toBe('finalised');
   });
 
-  it('without the platform funding it, an unfunded account is refused before inclusion (Payment), as on chain', async () => {
+  it('without the platform funding it, an unfunded account is refused before inclusion (InsufficientPolyx: InvalidTransaction::Payment), as on chain', async () => {
     const inv = await w.onboard('Unfunded', 'US', true);
     const account = await drainTo(inv, '0');
     const op = await w.app.services.operations.submit({
@@ -153,7 +153,7 @@ describe('POLYX for custodial investors', () => {
     await w.queue.drain();
     expect(await em().findOneOrFail(ChainOperation, { id: op.id })).toMatchObject({
       status: 'failed',
-      errorCode: 'Payment',
+      errorCode: 'InsufficientPolyx',
       nonce: null,
     });
   });

@@ -8,7 +8,8 @@
  * degree-1 polynomial `Perbill::from_rational(PolyXBaseFee = 30_000, 650_000_000)` (46_153 ppb,
  * so the base fee is 29_999 units ≈ 0.03 POLYX), the multiplier fixed at 1 and the weight capped
  * at the maximum block weight (2 s). The fee at the call's declared weight is withdrawn before
- * dispatch (a payer that cannot pay is refused: `InvalidTransaction::Payment`); after dispatch the
+ * dispatch (a payer that cannot pay is refused: `InvalidTransaction::Payment`, the port's
+ * `InsufficientPolyx`); after dispatch the
  * fee at the weight actually used (`min(actual, declared)`) is kept and the rest refunded. A
  * failed dispatch pays too (at its declared weight unless the pallet reports less).
  *
@@ -653,6 +654,21 @@ export const EXTRINSICS: Rules = {
     );
     return info('corporateAction.initiateCorporateAction', defaults > provided ? defaults : provided);
   },
+  // Declared as the dearer of the ballot and distribution cases (`.max` in the pallet).
+  'corporateAction.removeCa': () => {
+    const ballot = W(77_006_000, 8, 8);
+    const dist = W(82_004_000, 9, 6);
+    return info('corporateAction.removeCa', ballot > dist ? ballot : dist);
+  },
+  'corporateAction.changeRecordDate': () => {
+    const ballot = W(99_490_000, 13, 6);
+    const dist = W(101_503_000, 13, 6);
+    return info('corporateAction.changeRecordDate', ballot > dist ? ballot : dist);
+  },
+  'corporateAction.linkCaDoc': (a) => {
+    const d = count(a.documents);
+    return info('corporateAction.linkCaDoc', W(41_993_000n + 4_118_715n * B(d), 6 + d, 1));
+  },
   'corporateAction.setDefaultTargets': (a) =>
     info(
       'corporateAction.setDefaultTargets',
@@ -689,6 +705,11 @@ export const EXTRINSICS: Rules = {
       W(72_686_219n + 60_312n * B(count(a.votes)) + 73_427n * MAX_TARGET_IDS, 10, 2),
     ),
   'corporateBallot.changeEnd': () => info('corporateBallot.changeEnd', W(44_467_000, 6, 1)),
+  'corporateBallot.changeMeta': (a) => {
+    const motions = Array.isArray(a.meta?.motions) ? a.meta.motions : [];
+    const choices = motions.reduce((n, m) => n + count(m?.choices), 0);
+    return info('corporateBallot.changeMeta', W(54_880_462n + 39_184n * B(choices), 6, 2));
+  },
   'corporateBallot.changeRcv': () => info('corporateBallot.changeRcv', W(44_508_000, 6, 1)),
   'corporateBallot.removeBallot': () => info('corporateBallot.removeBallot', W(50_497_000, 6, 4)),
 

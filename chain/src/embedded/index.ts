@@ -47,7 +47,12 @@ import type {
   TransferRestrictions,
   TrustedClaimIssuer,
 } from '../types.js';
-import type { FundraiserDetails, InstructionDetails, VenueInfo } from '../calls-settlement.js';
+import type {
+  FundraiserDetails,
+  InstructionDetails,
+  InstructionStatus,
+  VenueInfo,
+} from '../calls-settlement.js';
 import type {
   BallotInfo,
   BallotVote,
@@ -692,7 +697,8 @@ export class EmbeddedLedger implements Ledger {
   /**
    * Transaction pipeline: signature → call → nonce → admission (the fee payer) → fee withdrawn
    * at the call's declared weight (all refuse without inclusion: `BadSignature`, `InvalidNonce`,
-   * `MissingIdentity`, `CddRequired`, `InvalidAuthorization`, `Payment`), then inclusion: nonce
+   * `MissingIdentity`, `CddRequired`, `InvalidAuthorization`, `InsufficientPolyx` — the chain's
+   * `InvalidTransaction::Payment`), then inclusion: nonce
    * consumed, dispatch atomic (key permissions checked first), the fee at the weight used kept
    * and the rest refunded, `transactionPayment.TransactionFeePaid` — also when the dispatch fails.
    */
@@ -724,7 +730,7 @@ export class EmbeddedLedger implements Ledger {
     const withdrawn = x ? transactionFee(length, x.weight) : 0n;
     if (!chain.balances.chargeFee(payer, withdrawn)) {
       throw new LedgerError(
-        'Payment',
+        'InsufficientPolyx',
         `Inability to pay some fees: account ${payer} cannot pay the ${fromUnits(withdrawn)} POLYX transaction fee`,
         'transactionPayment',
       );
@@ -1152,6 +1158,9 @@ export class EmbeddedLedger implements Ledger {
   }
   async instruction(id: number): Promise<InstructionDetails | null> {
     return this.chain.settlement.details(id);
+  }
+  async instructionStatus(id: number): Promise<InstructionStatus | null> {
+    return this.chain.settlement.status(id) ?? null;
   }
   async instructionsOf(did: Did): Promise<InstructionDetails[]> {
     return this.chain.settlement.instructionsOf(did);

@@ -45,18 +45,18 @@ export function fromModuleError(info: ModuleErrorInfo): LedgerError {
 export type FindMetaError = (index: number, error: Uint8Array) => ModuleErrorInfo;
 
 /**
- * The port's reading of a bare `DispatchError::Other`, by the extrinsic that raised it. Polymesh
- * raises its authorization errors as `Other("Authorization does not exist")` and the like
- * (primitives/src/authorization.rs), but the string is `#[codec(skip)]`: a client sees `Other`.
- * On the calls that consume an authorization, a missing (or outdated) one is what it means.
+ * The calls whose bare `DispatchError::Other` is an authorization error. Polymesh raises those as
+ * `Other("Authorization does not exist")` and the like (primitives/src/authorization.rs), but the
+ * string is `#[codec(skip)]`: a client sees `Other`, and so does the port (code `Other`); the
+ * message says what it means on these calls.
  */
 export const OTHER_BY_CALL: Readonly<Record<string, LedgerErrorCode>> = {
-  'identity.joinIdentityAsKey': 'AuthorizationDoesNotExist',
-  'identity.removeAuthorization': 'AuthorizationDoesNotExist',
-  'externalAgents.acceptBecomeAgent': 'AuthorizationDoesNotExist',
-  'portfolio.acceptPortfolioCustody': 'AuthorizationDoesNotExist',
-  'asset.acceptAssetOwnershipTransfer': 'AuthorizationDoesNotExist',
-  'asset.acceptTickerTransfer': 'AuthorizationDoesNotExist',
+  'identity.joinIdentityAsKey': 'Other',
+  'identity.removeAuthorization': 'Other',
+  'externalAgents.acceptBecomeAgent': 'Other',
+  'portfolio.acceptPortfolioCustody': 'Other',
+  'asset.acceptAssetOwnershipTransfer': 'Other',
+  'asset.acceptTickerTransfer': 'Other',
 };
 
 function hexBytes(hex: string): Uint8Array {
@@ -84,8 +84,11 @@ export function fromDispatchError(
   if (error === 'BadOrigin') return new LedgerError('BadOrigin', 'Bad origin');
   if (error === 'Other') {
     return otherError
-      ? new LedgerError(otherError, `DispatchError::Other on a call that means ${otherError}`)
-      : new LedgerError('ValidationError', 'DispatchError::Other', undefined, { chainError: 'Other' });
+      ? new LedgerError(
+          otherError,
+          'DispatchError::Other: the authorization does not exist, is not addressed to the signer or has expired',
+        )
+      : new LedgerError('Other', 'DispatchError::Other (the chain does not say why)');
   }
   const variant =
     typeof error === 'string'
@@ -106,7 +109,7 @@ export function fromDispatchError(
 const INVALID_TRANSACTION: Readonly<Record<string, LedgerErrorCode>> = {
   'Transaction is outdated': 'InvalidNonce',
   'Transaction will be valid in the future': 'InvalidNonce',
-  'Inability to pay some fees (e.g. account balance too low)': 'Payment',
+  'Inability to pay some fees (e.g. account balance too low)': 'InsufficientPolyx',
   'Transaction has a bad signature': 'BadSignature',
   'Invalid signing address': 'BadSignature',
 };
@@ -114,7 +117,7 @@ const CUSTOM_TRANSACTION_ERRORS: readonly (LedgerErrorCode | null)[] = [
   null, // 0 ZeroTip
   'MissingIdentity', // 1
   'CddRequired', // 2
-  'InvalidAuthorization', // 3: the fee payer's authorization is missing or expired
+  'InvalidAuthorization', // 3: the fee payer's authorization is missing, expired or of another type
   null, // 4 PalletNotSubsidised
 ];
 const CUSTOM_ERROR = /^Custom error: (\d+)$/;

@@ -11,7 +11,12 @@ import type {
   CorporateActionInfo,
   DistributionInfo,
 } from '../calls-corporate.js';
-import type { FundraiserDetails, InstructionDetails, VenueInfo } from '../calls-settlement.js';
+import type {
+  FundraiserDetails,
+  InstructionDetails,
+  InstructionStatus,
+  VenueInfo,
+} from '../calls-settlement.js';
 import type { CallName, CallResult, LedgerCall } from '../calls.js';
 import { LedgerError } from '../errors.js';
 import type {
@@ -490,6 +495,10 @@ export class PolymeshLedger implements Ledger {
 
   instruction(id: number): Promise<InstructionDetails | null> {
     return this.read(({ api }) => settlementQueries.instruction(api, id));
+  }
+
+  instructionStatus(id: number): Promise<InstructionStatus | null> {
+    return this.read(({ api }) => settlementQueries.instructionStatus(api, id));
   }
 
   instructionsOf(did: Did): Promise<InstructionDetails[]> {

@@ -1,5 +1,7 @@
 /** POLYMESH.md §3: tickers, creation, identifiers, fees, issue/redeem, freeze, controller transfer, docs, metadata, agents. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
 import { DOCUMENT_NAME_MAX_BYTES, DOCUMENT_URI_MAX_BYTES } from '../../src/index.js';
 import { DAY, feePaid, Harness, itClock, units, type Party } from './harness.js';
 
@@ -41,7 +43,8 @@ describe('tickers', () => {
       { name: 'asset.registerUniqueTicker', args: { ticker: 'abc' } },
       'InvalidTickerCharacter',
     );
-    for (const reserved of ['USD', 'HYD', 'POLYX']) {
+    // The genesis reserves all 170 codes of src/data/currency_symbols.json (not only the majors).
+    for (const reserved of ['USD', 'HYD', 'POLYX', 'INR', 'BRL', 'ZWL']) {
       await h.refuse(
         issuer.address,
         { name: 'asset.registerUniqueTicker', args: { ticker: reserved } },
@@ -79,6 +82,57 @@ describe('tickers', () => {
       issuer.address,
       { name: 'asset.linkTickerToAssetId', args: { ticker, assetId: other } },
       'TickerIsAlreadyLinkedToAnAsset',
+    );
+  });
+});
+
+describe('ticker unlinking', () => {
+  it('only the ticker owner unlinks, only from its asset (TickerNotRegisteredToCaller, TickerIsNotLinkedToTheAsset)', async () => {
+    const ticker = uniqueTicker('UL');
+    await h.submit(issuer.address, { name: 'asset.registerUniqueTicker', args: { ticker } });
+    const assetId = await h.createAsset(issuer);
+    const other = await h.createAsset(issuer);
+    await h.submit(issuer.address, { name: 'asset.linkTickerToAssetId', args: { ticker, assetId } });
+    // A Full agent of the asset who does not own the ticker may not unlink it.
+    const agent = await h.investor();
+    const auth = await h.submit(issuer.address, {
+      name: 'externalAgents.addAuthorization',
+      args: { assetId, target: agent.did, group: { type: 'Full' } },
+    });
+    await h.submit(agent.address, {
+      name: 'identity.acceptAuthorization',
+      args: { authId: auth.result.authId },
+    });
+    await h.refuse(
+      agent.address,
+      { name: 'asset.unlinkTickerFromAssetId', args: { ticker, assetId } },
+      'TickerNotRegisteredToCaller',
+    );
+    await h.refuse(
+      issuer.address,
+      { name: 'asset.unlinkTickerFromAssetId', args: { ticker, assetId: other } },
+      'TickerIsNotLinkedToTheAsset',
+    );
+    await h.refuse(
+      issuer.address,
+      { name: 'asset.unlinkTickerFromAssetId', args: { ticker: uniqueTicker('NO'), assetId } },
+      'TickerRegistrationNotFound',
+    );
+    const r = await h.submit(issuer.address, {
+      name: 'asset.unlinkTickerFromAssetId',
+      args: { ticker, assetId },
+    });
+    expect(r.events.some((e) => e.name === 'TickerUnlinkedFromAsset')).toBe(true);
+    expect(await h.ledger.tickerReservation(ticker)).toBeNull();
+    expect((await h.ledger.asset(assetId))?.ticker).toBeNull();
+  });
+
+  it('linking an unregistered ticker is TickerRegistrationNotFound', async () => {
+    const assetId = await h.createAsset(issuer);
+    await h.refuse(
+      issuer.address,
+      { name: 'asset.linkTickerToAssetId', args: { ticker: uniqueTicker('NR'), assetId } },
+      'TickerRegistrationNotFound',
     );
   });
 });
@@ -130,6 +184,66 @@ describe('asset creation', () => {
     expect((await h.ledger.assetDocuments(r.result.assetId))[0]).toMatchObject({ id: 0, name: 'Prospectus' });
   });
 
+  it('asset ids hash what the chain hashes: blake2_128("modlpy/pallet_asset", genesis hash, account, nonce as u64), as a UUIDv8', async () => {
+    const creator = await h.issuer();
+    const { genesisHash } = await h.ledger.info();
+    const expected = (nonce: number): string => {
+      const b = blake2AsU8a(
+        u8aConcat(
+          stringToU8a('modlpy/pallet_asset'),
+          hexToU8a(genesisHash),
+          decodeAddress(creator.address),
+          bnToU8a(BigInt(nonce), { bitLength: 64, isLe: true }),
+        ),
+        128,
+      );
+      b[6] = (b[6]! & 0x0f) | 0x80;
+      b[8] = (b[8]! & 0x3f) | 0x80;
+      const x = u8aToHex(b, -1, false);
+      return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+    };
+    expect(await h.ledger.nextAssetId(creator.address)).toBe(expected(0));
+    expect(await h.createAsset(creator)).toBe(expected(0));
+    expect(await h.createAsset(creator)).toBe(expected(1));
+  });
+
+  it('accepts identifiers in lower case where the chain does (its byte values map a–z as A–Z)', async () => {
+    const r = await h.submit(issuer.address, {
+      name: 'asset.createAsset',
+      args: {
+        name: 'Lower case ids',
+        assetType: 'Fund',
+        divisible: true,
+        identifiers: [
+          { type: 'Isin', value: 'us0378331005' },
+          { type: 'Cusip', value: '38259p508' },
+          { type: 'Lei', value: 'hwupkr0mpou8fgxbt394' },
+          { type: 'Figi', value: 'bbG000B9XRY4' },
+        ],
+      },
+    });
+    expect((await h.ledger.asset(r.result.assetId))?.identifiers.map((i) => i.value)).toEqual([
+      'us0378331005',
+      '38259p508',
+      'hwupkr0mpou8fgxbt394',
+      'bbG000B9XRY4',
+    ]);
+    // FIGI's third character is compared byte for byte: it must be an upper-case G.
+    await h.refuse(
+      issuer.address,
+      {
+        name: 'asset.createAsset',
+        args: {
+          name: 'x',
+          assetType: 'Fund',
+          divisible: true,
+          identifiers: [{ type: 'Figi', value: 'BBg000B9XRY4' }],
+        },
+      },
+      'InvalidAssetIdentifier',
+    );
+  });
+
   it.each([
     ['Isin', 'US0378331006'],
     ['Cusip', '037833101'],
@@ -167,6 +281,13 @@ describe('asset creation', () => {
       name: 'asset.createAsset',
       args: { name: 'x', assetType: { custom: t.result.id }, divisible: true },
     });
+    // Registering a name again is no error on chain: the type is reused (CustomAssetTypeExists).
+    const again = await h.submit(issuer.address, {
+      name: 'asset.registerCustomAssetType',
+      args: { name: 'Carbon credit' },
+    });
+    expect(again.result.id).toBe(t.result.id);
+    expect(again.events.find((e) => e.module === 'asset')?.name).toBe('CustomAssetTypeExists');
   });
 
   it('charges 2,500 POLYX inside the call; short of it the call fails and only the transaction fee is kept (InsufficientAccountBalance)', async () => {
@@ -191,13 +312,13 @@ describe('asset creation', () => {
     expect(left).toBeGreaterThan(units('2498'));
   });
 
-  it('an identity without POLYX cannot even send it: refused before inclusion (Payment)', async () => {
+  it('an identity without POLYX cannot even send it: refused before inclusion (InsufficientPolyx: InvalidTransaction::Payment)', async () => {
     const broke = await h.investor({ polyx: '0' });
     const nonce = await h.ledger.nonce(broke.address);
     const err = await h.refuse(
       broke.address,
       { name: 'asset.createAsset', args: { name: 'x', assetType: 'Fund', divisible: true } },
-      'Payment',
+      'InsufficientPolyx',
     );
     expect(err.included).toBe(false);
     expect(await h.ledger.nonce(broke.address)).toBe(nonce);
@@ -313,7 +434,7 @@ describe('issue, redeem, freeze, controller transfer', () => {
 });
 
 describe('documents and metadata', () => {
-  it('setDocuments replaces the list', async () => {
+  it('setDocuments replaces the list; document ids come from a sequence and are never reused', async () => {
     const assetId = await h.createAsset(issuer);
     await h.submit(issuer.address, {
       name: 'asset.setDocuments',
@@ -329,8 +450,17 @@ describe('documents and metadata', () => {
       name: 'asset.setDocuments',
       args: { assetId, documents: [{ name: 'C', uri: 'https://c', filedAt: '2024-05-01T00:00:00.000Z' }] },
     });
+    // A and B were 0 and 1; the chain's AssetDocumentsIdSequence goes on from 2.
     expect(await h.ledger.assetDocuments(assetId)).toEqual([
-      { id: 0, name: 'C', uri: 'https://c', filedAt: '2024-05-01T00:00:00.000Z' },
+      { id: 2, name: 'C', uri: 'https://c', filedAt: '2024-05-01T00:00:00.000Z' },
+    ]);
+    const r = await h.submit(issuer.address, {
+      name: 'asset.setDocuments',
+      args: { assetId, documents: [{ name: 'D', uri: 'https://d' }] },
+    });
+    expect(r.events.filter((e) => e.module === 'asset').map((e) => [e.name, e.data['id']])).toEqual([
+      ['DocumentRemoved', 2],
+      ['DocumentAdded', 3],
     ]);
   });
 

@@ -1,6 +1,6 @@
 /** POLYMESH.md §2: claims, scopes, expiry, custom claim types, trusted issuers. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Claim } from '../../src/index.js';
+import type { Claim, TrustedClaimIssuer } from '../../src/index.js';
 import { DAY, Harness, itClock, type Party } from './harness.js';
 
 let h: Harness;
@@ -41,6 +41,25 @@ describe('claims', () => {
     expect(all[0]?.issuedAt).toBe(first?.issuedAt);
     expect(all[0]?.lastUpdatedAt).not.toBe(first?.issuedAt);
     expect(all[0]?.expiry).not.toBeNull();
+  });
+
+  it("jurisdictions are the chain's closed CountryCode list (e.g. AN yes, XK no)", async () => {
+    const inv = await h.investor();
+    const scope = { type: 'Identity', value: issuer.did } as const;
+    await h.claim(kycProvider, inv.did, { type: 'Jurisdiction', code: 'An', scope });
+    for (const code of ['Xk', 'Aa', 'Eu', 'US', 'us']) {
+      await h.refuse(
+        kycProvider.address,
+        {
+          name: 'identity.addClaim',
+          args: { target: inv.did, claim: { type: 'Jurisdiction', code, scope } },
+        },
+        'ValidationError',
+      );
+    }
+    expect((await h.ledger.claims(inv.did, { claimType: 'Jurisdiction' })).map((c) => c.claim)).toEqual([
+      { type: 'Jurisdiction', code: 'An', scope },
+    ]);
   });
 
   it('a different scope is a different claim', async () => {
@@ -176,34 +195,29 @@ describe('custom claim types', () => {
 });
 
 describe('trusted claim issuers per asset', () => {
-  it('adds, lists and removes default trusted issuers; duplicates and unknown DIDs are refused', async () => {
+  it('adds, lists and removes default trusted issuers: an identical entry is IncorrectOperationOnTrustedIssuer, an unknown DID DidNotExist', async () => {
     const assetId = await h.createAsset(issuer);
-    await h.submit(issuer.address, {
-      name: 'complianceManager.addDefaultTrustedClaimIssuer',
-      args: {
-        assetId,
-        issuer: { identity: kycProvider.did, trustedFor: ['KnowYourCustomer', 'Accredited'] },
-      },
+    const add = (trustedFor: TrustedClaimIssuer['trustedFor'], identity = kycProvider.did) => ({
+      name: 'complianceManager.addDefaultTrustedClaimIssuer' as const,
+      args: { assetId, issuer: { identity, trustedFor } },
     });
+    await h.submit(issuer.address, add(['KnowYourCustomer', 'Accredited']));
     expect(await h.ledger.trustedClaimIssuers(assetId)).toEqual([
       { identity: kycProvider.did, trustedFor: ['KnowYourCustomer', 'Accredited'] },
     ]);
     await h.refuse(
       issuer.address,
-      {
-        name: 'complianceManager.addDefaultTrustedClaimIssuer',
-        args: { assetId, issuer: { identity: kycProvider.did, trustedFor: null } },
-      },
+      add(['KnowYourCustomer', 'Accredited']),
       'IncorrectOperationOnTrustedIssuer',
     );
-    await h.refuse(
-      issuer.address,
-      {
-        name: 'complianceManager.addDefaultTrustedClaimIssuer',
-        args: { assetId, issuer: { identity: `0x${'cd'.repeat(32)}`, trustedFor: null } },
-      },
-      'IncorrectOperationOnTrustedIssuer',
-    );
+    // The chain compares whole entries: the same issuer trusted for other types is a second entry.
+    await h.submit(issuer.address, add(null));
+    expect(await h.ledger.trustedClaimIssuers(assetId)).toEqual([
+      { identity: kycProvider.did, trustedFor: ['KnowYourCustomer', 'Accredited'] },
+      { identity: kycProvider.did, trustedFor: null },
+    ]);
+    await h.refuse(issuer.address, add(null, `0x${'cd'.repeat(32)}`), 'DidNotExist');
+    // Removal takes every entry of the issuer.
     await h.submit(issuer.address, {
       name: 'complianceManager.removeDefaultTrustedClaimIssuer',
       args: { assetId, issuer: kycProvider.did },

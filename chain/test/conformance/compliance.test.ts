@@ -1,6 +1,6 @@
 /** POLYMESH.md §5: compliance requirements and conditions, evaluated through canTransfer. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AssetId, Claim, Condition } from '../../src/index.js';
+import { CHAIN_COUNTRY_CODES, type AssetId, type Claim, type Condition } from '../../src/index.js';
 import { DAY, Harness, itClock, type Party } from './harness.js';
 
 let h: Harness;
@@ -194,21 +194,58 @@ describe('requirement management', () => {
     expect(next.result.id).toBe(2);
   });
 
-  it('refuses duplicate requirements (DuplicateComplianceRequirements)', async () => {
+  it('a replace numbers requirements by position from 0, as the SDK does; identical requirements are allowed', async () => {
     const { assetId } = await setup([]);
     const cond: Condition = { type: 'IsPresent', claim: kycClaim(issuer.did), target: 'Receiver' };
-    await h.refuse(
-      issuer.address,
-      { name: 'complianceManager.replaceAssetCompliance', args: { assetId, requirements: [[cond], [cond]] } },
-      'DuplicateComplianceRequirements',
-    );
+    const r = await h.submit(issuer.address, {
+      name: 'complianceManager.replaceAssetCompliance',
+      args: { assetId, requirements: [[cond], [cond], [{ ...cond, target: 'Sender' }]] },
+    });
+    // The chain has no duplicate-requirement check: only duplicate ids are refused, and positions never repeat.
+    expect(r.result.ids).toEqual([0, 1, 2]);
+    expect((await h.ledger.compliance(assetId)).requirements.map((x) => x.id)).toEqual([0, 1, 2]);
+    const next = await h.submit(issuer.address, {
+      name: 'complianceManager.addComplianceRequirement',
+      args: { assetId, conditions: [cond] },
+    });
+    expect(next.result.id).toBe(3);
+    await h.submit(issuer.address, {
+      name: 'complianceManager.removeComplianceRequirement',
+      args: { assetId, id: 0 },
+    });
+    await h.submit(issuer.address, {
+      name: 'complianceManager.changeComplianceRequirement',
+      args: { assetId, id: 1, conditions: [{ ...cond, target: 'Both' }] },
+    });
+    expect((await h.ledger.compliance(assetId)).requirements.map((x) => x.id)).toEqual([1, 2, 3]);
+  });
+
+  it("condition issuers trusted for repeated claim types are deduplicated silently, in the chain's claim-type order", async () => {
+    const { assetId } = await setup([]);
+    const cond: Condition = {
+      type: 'IsPresent',
+      claim: kycClaim(issuer.did),
+      target: 'Receiver',
+      trustedClaimIssuers: [
+        { identity: kyc.did, trustedFor: ['KnowYourCustomer', 'Accredited', 'KnowYourCustomer'] },
+      ],
+    };
+    await h.submit(issuer.address, {
+      name: 'complianceManager.addComplianceRequirement',
+      args: { assetId, conditions: [cond] },
+    });
+    const [req] = (await h.ledger.compliance(assetId)).requirements;
+    expect(req?.conditions[0]?.trustedClaimIssuers).toEqual([
+      { identity: kyc.did, trustedFor: ['Accredited', 'KnowYourCustomer'] },
+    ]);
   });
 
   it('complexity limit 50 (ComplianceRequirementTooComplex)', async () => {
     const { assetId } = await setup([]);
-    const claims = Array.from({ length: 25 }, (_, i): Claim => ({
+    const countries = CHAIN_COUNTRY_CODES.slice(0, 25).map((c) => `${c[0]}${c.slice(1).toLowerCase()}`);
+    const claims = countries.map((code): Claim => ({
       type: 'Jurisdiction',
-      code: `A${String.fromCharCode(97 + i)}`,
+      code,
       scope: { type: 'Identity', value: issuer.did },
     }));
     // 25 claims × 1 default issuer × 2 (Both) = 50: accepted.

@@ -1,7 +1,7 @@
 /** POLYMESH.md §10: checkpoints, schedules, corporate actions, distributions and ballots. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEDULES_MAX_COMPLEXITY, type AssetId, type CallArgs } from '../../src/index.js';
-import { DAY, Harness, itClock, type Party } from './harness.js';
+import { DAY, Harness, itClock, itEmbedded, type Party } from './harness.js';
 
 let h: Harness;
 let issuer: Party;
@@ -84,11 +84,15 @@ describe('checkpoints', () => {
   });
 
   itClock(
-    'a due schedule point becomes a checkpoint on the next issue, with the supply before it',
+    'a due schedule point becomes a checkpoint on the next issue, with the supply before it; a finished schedule is gone (NoSuchSchedule)',
     async () => {
       const at = await h.isoIn(DAY);
+      const later = await h.isoIn(3 * DAY);
       const s = (
-        await h.submit(issuer.address, { name: 'checkpoint.createSchedule', args: { assetId, points: [at] } })
+        await h.submit(issuer.address, {
+          name: 'checkpoint.createSchedule',
+          args: { assetId, points: [at, later] },
+        })
       ).result.scheduleId;
       h.advance(2 * DAY);
       const before = (await h.ledger.checkpoints(assetId)).length;
@@ -97,15 +101,80 @@ describe('checkpoints', () => {
       expect(list.length).toBe(before + 1);
       expect(list[list.length - 1]).toMatchObject({ at, totalSupply: '1050' });
       const [sch] = (await h.ledger.checkpointSchedules(assetId)).filter((x) => x.id === s);
-      expect(sch).toMatchObject({ pending: [], checkpoints: [list[list.length - 1]?.id] });
-      await h.submit(issuer.address, { name: 'checkpoint.removeSchedule', args: { assetId, scheduleId: s } });
+      expect(sch).toMatchObject({ pending: [later], checkpoints: [list[list.length - 1]?.id] });
+      h.advance(2 * DAY);
+      await h.issue(issuer, assetId, '1');
+      // ScheduledCheckpoints drops a finished schedule: it is no longer listed or usable.
+      expect((await h.ledger.checkpointSchedules(assetId)).some((x) => x.id === s)).toBe(false);
       await h.refuse(
         issuer.address,
         { name: 'checkpoint.removeSchedule', args: { assetId, scheduleId: s } },
         'NoSuchSchedule',
       );
+      await h.refuse(
+        issuer.address,
+        {
+          name: 'corporateAction.initiateCorporateAction',
+          args: {
+            assetId,
+            kind: 'Other',
+            declDate: '2024-12-31T00:00:00Z',
+            details: '',
+            recordDate: { type: 'ExistingSchedule', scheduleId: s },
+          },
+        },
+        'NoSuchSchedule',
+      );
     },
   );
+
+  itEmbedded("a schedule point at the chain's current time is allowed (every point ≥ now)", async () => {
+    const now = await h.isoIn(0);
+    const r = await h.submit(issuer.address, {
+      name: 'checkpoint.createSchedule',
+      args: { assetId, points: [now] },
+    });
+    expect(
+      (await h.ledger.checkpointSchedules(assetId)).find((x) => x.id === r.result.scheduleId)?.pending,
+    ).toEqual([now]);
+    await h.refuse(
+      issuer.address,
+      {
+        name: 'checkpoint.createSchedule',
+        args: { assetId, points: [new Date(Date.parse(now) - 1).toISOString()] },
+      },
+      'ScheduleHasExpiredCheckpoints',
+    );
+    await h.submit(issuer.address, {
+      name: 'checkpoint.removeSchedule',
+      args: { assetId, scheduleId: r.result.scheduleId },
+    });
+  });
+
+  it(`schedules: at most ${SCHEDULES_MAX_COMPLEXITY} pending points per asset, the dev chain's SchedulesMaxComplexity`, async () => {
+    const other = await h.createAsset(issuer, { name: 'Schedule limits' });
+    const points = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) =>
+        new Date(Date.parse('2999-01-01T00:00:00Z') + (from + i) * DAY).toISOString(),
+      );
+    const a = await h.submit(issuer.address, {
+      name: 'checkpoint.createSchedule',
+      args: { assetId: other, points: points(SCHEDULES_MAX_COMPLEXITY - 1, 0) },
+    });
+    await h.refuse(
+      issuer.address,
+      { name: 'checkpoint.createSchedule', args: { assetId: other, points: points(2, 100) } },
+      'SchedulesOverMaxComplexity',
+    );
+    await h.submit(issuer.address, {
+      name: 'checkpoint.createSchedule',
+      args: { assetId: other, points: points(1, 100) },
+    });
+    await h.submit(issuer.address, {
+      name: 'checkpoint.removeSchedule',
+      args: { assetId: other, scheduleId: a.result.scheduleId },
+    });
+  });
 });
 
 describe('corporate actions', () => {
@@ -434,4 +503,251 @@ describe('ballots', () => {
       'VotingAlreadyEnded',
     );
   });
+});
+
+describe('corporate-action lifecycle (remove_ca, change_record_date, link_ca_doc, change_meta)', () => {
+  const meta = {
+    title: 'EGM',
+    motions: [{ title: 'Approve merger', infoLink: 'https://example.com/m', choices: ['Yes', 'No'] }],
+  };
+  const names = (events: { module: string; name: string }[]) =>
+    events
+      .filter((e) => e.module.startsWith('corporate') || e.module === 'capitalDistribution')
+      .map((e) => `${e.module}.${e.name}`);
+
+  it('link_ca_doc replaces the linked documents; unknown CA or document ids are refused', async () => {
+    await h.submit(issuer.address, {
+      name: 'asset.setDocuments',
+      args: {
+        assetId,
+        documents: [
+          { name: 'Notice', uri: 'https://n' },
+          { name: 'Terms', uri: 'https://t' },
+        ],
+      },
+    });
+    const [a, b] = (await h.ledger.assetDocuments(assetId)).map((d) => d.id) as [number, number];
+    const caId = (await initiate({ kind: 'Other' })).result.caId;
+    const r = await h.submit(issuer.address, {
+      name: 'corporateAction.linkCaDoc',
+      args: { assetId, caId, documents: [a, b] },
+    });
+    expect(r.events.find((e) => e.name === 'CALinkedToDoc')?.data).toMatchObject({ caId, documents: [a, b] });
+    expect((await h.ledger.corporateAction(assetId, caId))?.documents).toEqual([a, b]);
+    await h.submit(issuer.address, {
+      name: 'corporateAction.linkCaDoc',
+      args: { assetId, caId, documents: [b] },
+    });
+    expect((await h.ledger.corporateAction(assetId, caId))?.documents).toEqual([b]);
+    await h.refuse(
+      issuer.address,
+      { name: 'corporateAction.linkCaDoc', args: { assetId, caId, documents: [b + 100] } },
+      'NoSuchDoc',
+    );
+    await h.refuse(
+      issuer.address,
+      { name: 'corporateAction.linkCaDoc', args: { assetId, caId: 9_999, documents: [] } },
+      'NoSuchCA',
+    );
+    await h.refuse(
+      holder.address,
+      { name: 'corporateAction.linkCaDoc', args: { assetId, caId, documents: [] } },
+      'UnauthorizedAgent',
+    );
+  });
+
+  it('remove_ca removes the CA, its ballot and its links; a later lookup is NoSuchCA', async () => {
+    const caId = (await initiate({ kind: 'IssuerNotice' })).result.caId;
+    await h.submit(issuer.address, {
+      name: 'corporateBallot.attachBallot',
+      args: { assetId, caId, start: '2999-01-01T00:00:00Z', end: '2999-01-02T00:00:00Z', meta, rcv: false },
+    });
+    const r = await h.submit(issuer.address, { name: 'corporateAction.removeCa', args: { assetId, caId } });
+    expect(names(r.events)).toEqual(['corporateBallot.Removed', 'corporateAction.CARemoved']);
+    expect(await h.ledger.corporateAction(assetId, caId)).toBeNull();
+    expect(await h.ledger.ballot(assetId, caId)).toBeNull();
+    await h.refuse(issuer.address, { name: 'corporateAction.removeCa', args: { assetId, caId } }, 'NoSuchCA');
+    // Ids are not reused.
+    expect((await initiate({ kind: 'Other' })).result.caId).toBeGreaterThan(caId);
+  });
+
+  it('remove_ca of a distribution before payment unlocks the amount and frees its schedule', async () => {
+    const before = (await h.ledger.portfolioBalances({ did: issuer.did }, currency))[0]?.locked;
+    const caId = (await initiate({ recordDate: { type: 'Scheduled', at: '2998-06-01T00:00:00Z' } })).result
+      .caId;
+    const rd = (await h.ledger.corporateAction(assetId, caId))?.recordDate?.checkpoint;
+    const scheduleId = rd?.type === 'Scheduled' ? rd.scheduleId : -1;
+    await h.submit(issuer.address, {
+      name: 'capitalDistribution.distribute',
+      args: { assetId, caId, currency, perShare: '1', amount: '25', paymentAt: '2999-01-01T00:00:00Z' },
+    });
+    const sched = async () => (await h.ledger.checkpointSchedules(assetId)).find((s) => s.id === scheduleId);
+    expect((await sched())?.removable).toBe(false);
+    const r = await h.submit(issuer.address, { name: 'corporateAction.removeCa', args: { assetId, caId } });
+    expect(names(r.events)).toEqual(['capitalDistribution.Removed', 'corporateAction.CARemoved']);
+    expect(await h.ledger.distribution(assetId, caId)).toBeNull();
+    expect((await h.ledger.portfolioBalances({ did: issuer.did }, currency))[0]?.locked).toBe(before);
+    expect((await sched())?.removable).toBe(true);
+  });
+
+  itClock(
+    'remove_ca refuses once voting or payment has started (VotingAlreadyStarted, DistributionStarted)',
+    async () => {
+      const notice = (await initiate({ kind: 'IssuerNotice' })).result.caId;
+      await h.submit(issuer.address, {
+        name: 'corporateBallot.attachBallot',
+        args: {
+          assetId,
+          caId: notice,
+          start: await h.isoIn(DAY),
+          end: await h.isoIn(3 * DAY),
+          meta,
+          rcv: false,
+        },
+      });
+      const benefit = (await initiate()).result.caId;
+      await h.submit(issuer.address, {
+        name: 'capitalDistribution.distribute',
+        args: { assetId, caId: benefit, currency, perShare: '1', amount: '5', paymentAt: await h.isoIn(DAY) },
+      });
+      h.advance(2 * DAY);
+      await h.refuse(
+        issuer.address,
+        { name: 'corporateAction.removeCa', args: { assetId, caId: notice } },
+        'VotingAlreadyStarted',
+      );
+      await h.refuse(
+        issuer.address,
+        { name: 'corporateAction.removeCa', args: { assetId, caId: benefit } },
+        'DistributionStarted',
+      );
+      expect(await h.ledger.corporateAction(assetId, notice)).not.toBeNull();
+      expect(await h.ledger.distribution(assetId, benefit)).not.toBeNull();
+    },
+  );
+
+  it('change_record_date moves the record date; with a ballot it must stay before the start', async () => {
+    const caId = (await initiate({ kind: 'IssuerNotice', recordDate: undefined })).result.caId;
+    const r = await h.submit(issuer.address, {
+      name: 'corporateAction.changeRecordDate',
+      args: { assetId, caId, recordDate: { type: 'Existing', checkpointId: cp } },
+    });
+    const changed = r.events.find((e) => e.name === 'RecordDateChanged');
+    expect(changed?.data).toMatchObject({ caId });
+    expect((await h.ledger.corporateAction(assetId, caId))?.recordDate?.checkpoint).toEqual({
+      type: 'Existing',
+      checkpointId: cp,
+    });
+    await h.submit(issuer.address, {
+      name: 'corporateBallot.attachBallot',
+      args: { assetId, caId, start: '2998-01-01T00:00:00Z', end: '2998-01-02T00:00:00Z', meta, rcv: false },
+    });
+    await h.refuse(
+      issuer.address,
+      {
+        name: 'corporateAction.changeRecordDate',
+        args: { assetId, caId, recordDate: { type: 'Scheduled', at: '2998-06-01T00:00:00Z' } },
+      },
+      'RecordDateAfterStart',
+    );
+    await h.refuse(
+      issuer.address,
+      { name: 'corporateAction.changeRecordDate', args: { assetId, caId, recordDate: null } },
+      'NoRecordDate',
+    );
+    await h.refuse(
+      issuer.address,
+      {
+        name: 'corporateAction.changeRecordDate',
+        args: { assetId, caId, recordDate: { type: 'ExistingSchedule', scheduleId: 9_999 } },
+      },
+      'NoSuchSchedule',
+    );
+    // A refused change leaves the CA as it was.
+    expect((await h.ledger.corporateAction(assetId, caId))?.recordDate?.checkpoint).toEqual({
+      type: 'Existing',
+      checkpointId: cp,
+    });
+    await h.submit(issuer.address, {
+      name: 'corporateAction.changeRecordDate',
+      args: { assetId, caId, recordDate: { type: 'Scheduled', at: '2997-06-01T00:00:00Z' } },
+    });
+    expect((await h.ledger.corporateAction(assetId, caId))?.recordDate?.date).toBe(
+      '2997-06-01T00:00:00.000Z',
+    );
+  });
+
+  it('change_record_date does not check the declaration date again; replacing a scheduled date frees its schedule', async () => {
+    const declDate = await h.isoIn(0);
+    const cpAt = (await h.ledger.checkpoints(assetId)).find((c) => c.id === cp)?.at as string;
+    expect(Date.parse(cpAt)).toBeLessThan(Date.parse(declDate));
+    const existing = { type: 'Existing', checkpointId: cp } as const;
+    // At initiation a record date before the declaration is refused…
+    await h.refuse(
+      issuer.address,
+      {
+        name: 'corporateAction.initiateCorporateAction',
+        args: { assetId, kind: 'PredictableBenefit', declDate, recordDate: existing, details: '' },
+      },
+      'DeclDateAfterRecordDate',
+    );
+    const caId = (await initiate({ declDate, recordDate: { type: 'Scheduled', at: '2998-06-01T00:00:00Z' } }))
+      .result.caId;
+    const rd = (await h.ledger.corporateAction(assetId, caId))?.recordDate?.checkpoint;
+    const first = rd?.type === 'Scheduled' ? rd.scheduleId : -1;
+    // …but change_record_date takes it.
+    await h.submit(issuer.address, {
+      name: 'corporateAction.changeRecordDate',
+      args: { assetId, caId, recordDate: existing },
+    });
+    expect((await h.ledger.corporateAction(assetId, caId))?.recordDate?.checkpoint).toEqual(existing);
+    expect((await h.ledger.checkpointSchedules(assetId)).find((s) => s.id === first)?.removable).toBe(true);
+  });
+
+  itClock(
+    'change_meta replaces the motions before voting starts (NoSuchBallot, VotingAlreadyStarted, TooLong)',
+    async () => {
+      const caId = (await initiate({ kind: 'IssuerNotice' })).result.caId;
+      const next = {
+        title: 'EGM (amended)',
+        motions: [
+          { title: 'Approve merger', infoLink: 'https://example.com/m', choices: ['Yes', 'No', 'Abstain'] },
+        ],
+      };
+      await h.refuse(
+        issuer.address,
+        { name: 'corporateBallot.changeMeta', args: { assetId, caId, meta: next } },
+        'NoSuchBallot',
+      );
+      await h.submit(issuer.address, {
+        name: 'corporateBallot.attachBallot',
+        args: { assetId, caId, start: await h.isoIn(DAY), end: await h.isoIn(3 * DAY), meta, rcv: false },
+      });
+      const r = await h.submit(issuer.address, {
+        name: 'corporateBallot.changeMeta',
+        args: { assetId, caId, meta: next },
+      });
+      expect(r.events.find((e) => e.name === 'MetaChanged')?.data).toMatchObject({ caId, meta: next });
+      expect((await h.ledger.ballot(assetId, caId))?.meta).toEqual(next);
+      await h.refuse(
+        issuer.address,
+        {
+          name: 'corporateBallot.changeMeta',
+          args: { assetId, caId, meta: { ...next, title: 'x'.repeat(2049) } },
+        },
+        'TooLong',
+      );
+      h.advance(2 * DAY);
+      // Three choices now: a vote needs three entries.
+      await h.submit(holder.address, {
+        name: 'corporateBallot.vote',
+        args: { assetId, caId, votes: [{ power: '10' }, { power: '0' }, { power: '5' }] },
+      });
+      await h.refuse(
+        issuer.address,
+        { name: 'corporateBallot.changeMeta', args: { assetId, caId, meta } },
+        'VotingAlreadyStarted',
+      );
+    },
+  );
 });

@@ -1,7 +1,7 @@
 /**
  * Transaction fees (POLYMESH-FACTS.md §1): every signed transaction pays base + length + weight
  * fee, withdrawn at the declared weight before dispatch and corrected to the weight used after,
- * also when the dispatch fails; a payer that cannot pay is refused before inclusion (`Payment`).
+ * also when the dispatch fails; a payer that cannot pay is refused before inclusion (`InsufficientPolyx`: the chain's `InvalidTransaction::Payment`).
  * Fee deltas are exact on the embedded ledger (its estimate is the fee it charges); on a node
  * they are read from `transactionPayment.TransactionFeePaid` and compared as "more than nothing"
  * and "at least the protocol fee".
@@ -83,10 +83,10 @@ describe('transaction fees', () => {
     if (estimate) expect(before - after).toBe(units(estimate.withdrawnFee));
   });
 
-  it('an account that cannot pay the fee is refused before inclusion (Payment): nonce and state untouched', async () => {
+  it('an account that cannot pay the fee is refused before inclusion (InsufficientPolyx: InvalidTransaction::Payment): nonce and state untouched', async () => {
     const p = await h.investor({ polyx: '0' });
     const nonce = await h.ledger.nonce(p.address);
-    const err = await h.refuse(p.address, remark('unfunded'), 'Payment');
+    const err = await h.refuse(p.address, remark('unfunded'), 'InsufficientPolyx');
     expect(err.included).toBe(false);
     expect(await h.ledger.nonce(p.address)).toBe(nonce);
     expect(await h.polyx(p.address)).toBe(0n);
@@ -100,7 +100,7 @@ describe('transaction fees', () => {
       args: { id, portfolios: [{ did: investor.did }] },
     };
     const nonce = await h.ledger.nonce(investor.address);
-    await h.refuse(investor.address, affirm, 'Payment');
+    await h.refuse(investor.address, affirm, 'InsufficientPolyx');
     expect(await h.ledger.nonce(investor.address)).toBe(nonce);
     const pending = await h.ledger.instruction(id);
     expect(pending?.status.type).toBe('Pending');
@@ -113,7 +113,7 @@ describe('transaction fees', () => {
       expect(units(estimate.withdrawnFee)).toBeGreaterThan(units('5.5'));
       expect(units(estimate.transactionFee)).toBeLessThan(units('0.2'));
       await h.fund(investor.address, '1');
-      await h.refuse(investor.address, affirm, 'Payment');
+      await h.refuse(investor.address, affirm, 'InsufficientPolyx');
       await h.fund(investor.address, '9');
     } else {
       await h.fund(investor.address, '10');

@@ -128,7 +128,7 @@ describe('invest', () => {
     expect(invested?.data).toMatchObject({ offeringAmount: '150', raisingAmount: '200' });
     const f = await h.ledger.fundraiser(assetId, id);
     expect(f?.tiers.map((t) => t.remaining)).toEqual(['0', '50']);
-    expect((await h.ledger.instruction(r.result.instructionId))?.status.type).toBe('Success');
+    expect((await h.ledger.instructionStatus(r.result.instructionId))?.type).toBe('Success');
   });
 
   it('MaxPriceExceeded when the blended price is above maxPrice; at the price it passes', async () => {

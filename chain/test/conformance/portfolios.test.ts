@@ -29,6 +29,19 @@ describe('portfolios', () => {
     const c = await h.submit(p.address, { name: 'portfolio.createPortfolio', args: { name: 'Other' } });
     expect(c.result.number).toBe(3); // numbers are never reused
     expect((await h.ledger.portfolios(p.did)).map((x) => x.number)).toEqual([0, 2, 3]);
+    // `delete_portfolio` takes a user portfolio number: 0 names none (the chain has no
+    // "cannot delete the default portfolio" error).
+    await h.refuse(
+      p.address,
+      { name: 'portfolio.deletePortfolio', args: { number: 0 } },
+      'PortfolioDoesNotExist',
+    );
+    await h.refuse(
+      p.address,
+      { name: 'portfolio.deletePortfolio', args: { number: 1 } },
+      'PortfolioDoesNotExist',
+    );
+    expect((await h.ledger.portfolios(p.did)).map((x) => x.number)).toEqual([0, 2, 3]);
   });
 
   it('moves funds between own portfolios (FundsMovedBetweenPortfolios) and keeps the DID total', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
-import { u8aToHex } from '@polkadot/util';
+import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedLedger } from '../../src/embedded/index.js';
 import { receiptMessage } from '../../src/index.js';
@@ -12,6 +12,7 @@ import type {
   InstructionLeg,
   InstructionStatus,
   LedgerEvent,
+  SignatureType,
   SettlementType,
 } from '../../src/index.js';
 import { DAY, Harness, ON_NODE, itClock, itEmbedded, type Party } from './harness.js';
@@ -74,11 +75,11 @@ const affirm = (p: Party, id: number) =>
 /** Waits for the scheduler (immediate on the embedded ledger, a few blocks on a node). */
 async function statusOf(id: number, until: (s: InstructionStatus) => boolean = (s) => s.type !== 'Pending') {
   for (let i = 0; i < (ON_NODE ? 60 : 1); i++) {
-    const d = await h.ledger.instruction(id);
-    if (d && until(d.status)) return d.status;
+    const st = await h.ledger.instructionStatus(id);
+    if (st && until(st)) return st;
     if (ON_NODE) await new Promise((r) => setTimeout(r, 1000));
   }
-  return (await h.ledger.instruction(id))?.status;
+  return (await h.ledger.instructionStatus(id)) ?? undefined;
 }
 const balance = (p: Party, asset = assetId) => h.ledger.assetBalance(asset, p.did);
 const locked = async (p: Party, asset = assetId) =>
@@ -234,6 +235,20 @@ describe('affirmation and SettleOnAffirmation', () => {
     expect(names).toEqual(expect.arrayContaining(['AssetBalanceUpdated', 'InstructionExecuted']));
     const moved = (await eventsSince(r.blockNumber + 1)).find((e) => e.name === 'AssetBalanceUpdated');
     expect(moved?.data).toMatchObject({ reason: { type: 'Transferred', instructionId: id } });
+    // Executed instructions are pruned: details, legs and affirmations go, the status stays.
+    expect(await h.ledger.instruction(id)).toBeNull();
+    expect((await h.ledger.instructionsOf(buyer.did)).map((i) => i.id)).not.toContain(id);
+    await h.refuse(
+      buyer.address,
+      { name: 'settlement.withdrawAffirmation', args: { id, portfolios: [{ did: buyer.did }] } },
+      'UnexpectedAffirmationStatus',
+    );
+    await h.refuse(
+      buyer.address,
+      { name: 'settlement.rejectInstruction', args: { id, portfolio: { did: buyer.did } } },
+      'CallerIsNotAParty',
+    );
+    expect(await h.ledger.instructionStatus(99_999)).toBeNull();
   });
 
   it('refuses a second affirmation, a non-custodian, and a lock above the free balance', async () => {
@@ -292,7 +307,10 @@ describe('affirmation and SettleOnAffirmation', () => {
       args: { id, portfolio: { did: buyer.did } },
     });
     expect(r.events.some((e) => e.name === 'InstructionRejected')).toBe(true);
-    expect((await h.ledger.instruction(id))?.status).toEqual({ type: 'Rejected', block: r.blockNumber });
+    expect(await h.ledger.instructionStatus(id)).toEqual({ type: 'Rejected', block: r.blockNumber });
+    // Rejection prunes the instruction: its details are gone, its status stays.
+    expect(await h.ledger.instruction(id)).toBeNull();
+    expect((await h.ledger.instructionsOf(buyer.did)).map((i) => i.id)).not.toContain(id);
     expect(Number(await locked(issuer))).toBe(lockedBefore);
     await h.refuse(
       buyer.address,
@@ -332,7 +350,7 @@ describe('execution failure (compliance) as Polymesh records it', () => {
     await affirm(buyer, id);
   });
 
-  it('a scheduled run that fails sets Failed, emits FailedToExecuteInstruction and LegFailedExecution, and keeps balances, locks and affirmations', async () => {
+  it('a scheduled run that fails sets Failed, emits LegFailedExecution, InstructionFailed and FailedToExecuteInstruction, and keeps balances, locks and affirmations (a Failed instruction is not pruned)', async () => {
     expect(await statusOf(id)).toEqual({ type: 'Failed' });
     expect(await balance(buyer, asset)).toBe('0');
     expect(await balance(issuer, asset)).toBe('1000');
@@ -345,9 +363,15 @@ describe('execution failure (compliance) as Polymesh records it', () => {
       (e) => e.name === 'FailedToExecuteInstruction' && e.data['instructionId'] === id,
     );
     expect(failed?.data['error']).toBe('FailedToReleaseLockOrTransferAssets');
-    expect(
-      events.find((e) => e.name === 'LegFailedExecution' && e.data['instructionId'] === id)?.data,
-    ).toMatchObject({ legId: 0 });
+    const mine = events.filter((e) => e.module === 'settlement' && e.data['instructionId'] === id);
+    expect(mine.find((e) => e.name === 'LegFailedExecution')?.data).toMatchObject({ legId: 0 });
+    // v7.0.0 deposits InstructionFailed right after LegFailedExecution, then the scheduler's
+    // FailedToExecuteInstruction.
+    expect(mine.map((e) => e.name).slice(-3)).toEqual([
+      'LegFailedExecution',
+      'InstructionFailed',
+      'FailedToExecuteInstruction',
+    ]);
   });
 
   it('a failed manual execution is refused and changes nothing; after the fix it settles', async () => {
@@ -412,7 +436,7 @@ describe('settlement types', () => {
     await h.submit(issuer.address, { name: 'system.remark', args: { remark: 'tick' } });
     expect((await h.ledger.instruction(id))?.status.type).toBe('Pending');
     await h.submit(issuer.address, { name: 'settlement.executeManualInstruction', args: { id } });
-    expect((await h.ledger.instruction(id))?.status.type).toBe('Success');
+    expect((await h.ledger.instructionStatus(id))?.type).toBe('Success');
   });
 
   it('executing with affirmations missing is refused (NotAllAffirmationsHaveBeenReceived)', async () => {
@@ -465,7 +489,7 @@ describe('mediators', () => {
       'MediatorAffirmationExpired',
     );
     await h.submit(other.address, { name: 'settlement.rejectInstructionAsMediator', args: { id } });
-    expect((await h.ledger.instruction(id))?.status.type).toBe('Rejected');
+    expect((await h.ledger.instructionStatus(id))?.type).toBe('Rejected');
   });
 
   it('mandatory asset mediators join every instruction of the asset (≤4)', async () => {
@@ -598,7 +622,7 @@ describe('scheduled executions and the block log', () => {
         },
         { signer: seller.address },
       );
-      const status = (await a.instruction(r.result.instructionId))?.status;
+      const status = await a.instructionStatus(r.result.instructionId);
       expect(status).toEqual({ type: 'Success', block: r.blockNumber + 1 });
       const events: unknown[] = [];
       (await a.subscribeEvents(0, (e) => events.push(e)))();
@@ -608,7 +632,7 @@ describe('scheduled executions and the block log', () => {
       const b = await open();
       expect((await b.info()).blockHeight).toBe(height);
       expect(await b.assetBalance(asset, buyer2.did)).toBe('4');
-      expect((await b.instruction(r.result.instructionId))?.status).toEqual(status);
+      expect(await b.instructionStatus(r.result.instructionId)).toEqual(status);
       const replayed: unknown[] = [];
       (await b.subscribeEvents(0, (e) => replayed.push(e)))();
       expect(replayed).toEqual(events);
@@ -657,7 +681,7 @@ describe('off-chain legs and receipts', () => {
       uid,
       legId,
       signer: signer.address,
-      signature: u8aToHex(signer.sign(msg(uid, legId))),
+      signature: { type: 'Sr25519' as SignatureType, value: u8aToHex(signer.sign(msg(uid, legId))) },
     });
     const withReceipts = (receipts: ReturnType<typeof receipt>[]) => ({
       name: 'settlement.affirmWithReceipts' as const,
@@ -670,6 +694,20 @@ describe('off-chain legs and receipts', () => {
       'InvalidSignature',
     );
     await h.refuse(issuer.address, withReceipts([receipt(1, pair, 0)]), 'ReceiptForInvalidLegType');
+    // The chain verifies the SCALE-encoded Receipt itself: a signature over `<Bytes>…</Bytes>`
+    // (what signRaw produces, and what the SDK's note asks for) does not verify.
+    const wrapped = u8aConcat(stringToU8a('<Bytes>'), msg(1), stringToU8a('</Bytes>'));
+    await h.refuse(
+      issuer.address,
+      withReceipts([{ ...receipt(1), signature: { type: 'Sr25519', value: u8aToHex(pair.sign(wrapped)) } }]),
+      'InvalidSignature',
+    );
+    // The MultiSignature names its key type: an sr25519 signature sent as Ed25519 does not verify.
+    await h.refuse(
+      issuer.address,
+      withReceipts([{ ...receipt(1), signature: { ...receipt(1).signature, type: 'Ed25519' } }]),
+      'InvalidSignature',
+    );
     await h.submit(issuer.address, withReceipts([receipt(1)]));
     expect((await statusOf(id))?.type).toBe('Success');
     const again = await add([leg('1'), offLeg]);
@@ -679,4 +717,52 @@ describe('off-chain legs and receipts', () => {
       'ReceiptAlreadyClaimed',
     );
   });
+
+  it.each(['ed25519', 'ecdsa'] as const)(
+    'a %s venue signer’s receipt verifies as its MultiSignature type',
+    async (kind) => {
+      const pair = new Keyring({ type: kind, ss58Format: 42 }).addFromUri(`//stoa-${kind}-receipt-signer`);
+      const type = kind === 'ed25519' ? 'Ed25519' : 'Ecdsa';
+      await h.submit(issuer.address, {
+        name: 'settlement.updateVenueSigners',
+        args: { venueId, signers: [pair.address], add: true },
+      });
+      const offLeg: InstructionLeg = {
+        type: 'OffChain',
+        from: buyer.did,
+        to: issuer.did,
+        ticker: 'EURX',
+        amount: '3',
+      };
+      const id = await add([offLeg]);
+      const message = receiptMessage({
+        uid: 7,
+        instructionId: id,
+        legId: 0,
+        from: buyer.did,
+        to: issuer.did,
+        ticker: 'EURX',
+        amount: '3',
+      });
+      const signature = { type, value: u8aToHex(pair.sign(message)) } as const;
+      await h.refuse(
+        issuer.address,
+        {
+          name: 'settlement.affirmWithReceipts',
+          args: {
+            id,
+            receipts: [
+              { uid: 7, legId: 0, signer: pair.address, signature: { ...signature, type: 'Sr25519' } },
+            ],
+          },
+        },
+        kind === 'ecdsa' ? 'ValidationError' : 'InvalidSignature',
+      );
+      await h.submit(issuer.address, {
+        name: 'settlement.affirmWithReceipts',
+        args: { id, receipts: [{ uid: 7, legId: 0, signer: pair.address, signature }] },
+      });
+      expect((await statusOf(id))?.type).toBe('Success');
+    },
+  );
 });

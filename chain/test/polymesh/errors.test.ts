@@ -72,13 +72,11 @@ describe('fromDispatchError: the DispatchError variants as the sanitiser renders
     );
   });
 
-  it('reads a bare Other by the call that raised it (authorization strings are not encoded)', () => {
-    expect(fromDispatchError('Other', findMetaError, 'AuthorizationDoesNotExist').code).toBe(
-      'AuthorizationDoesNotExist',
-    );
-    const bare = fromDispatchError('Other', findMetaError);
-    expect(bare.code).toBe('ValidationError');
-    expect(bare.details).toEqual({ chainError: 'Other' });
+  it('says Other for a bare Other, as the chain does (authorization strings are not encoded)', () => {
+    const onAuth = fromDispatchError('Other', findMetaError, 'Other');
+    expect(onAuth.code).toBe('Other');
+    expect(onAuth.message).toMatch(/authorization/);
+    expect(fromDispatchError('Other', findMetaError).code).toBe('Other');
   });
 
   it('names BadOrigin and keeps the other variants in details', () => {
@@ -108,7 +106,7 @@ describe('toLedgerError: by code, never by message', () => {
   it('maps transaction-pool refusals by JSON-RPC code and InvalidTransaction variant', () => {
     expect(
       toLedgerError(poolError(1010, 'Inability to pay some fees (e.g. account balance too low)')).code,
-    ).toBe('Payment');
+    ).toBe('InsufficientPolyx');
     expect(toLedgerError(poolError(1010, 'Transaction is outdated')).code).toBe('InvalidNonce');
     expect(toLedgerError(poolError(1010, 'Transaction has a bad signature')).code).toBe('BadSignature');
     expect(toLedgerError(poolError(1010, 'Custom error: 1')).code).toBe('MissingIdentity');
@@ -196,7 +194,7 @@ describe('submissionError: refusal or unknown outcome', () => {
       poolError(1010, 'Inability to pay some fees (e.g. account balance too low)'),
       true,
     );
-    expect(fees.code).toBe('Payment');
+    expect(fees.code).toBe('InsufficientPolyx');
     expect(fees.refused).toBe(true);
     expect(fees.included).toBe(false);
     const stale = submissionError(poolError(1010, 'Transaction is outdated'), true);

@@ -194,7 +194,7 @@ describe('canTransfer breakdown', () => {
         ],
       },
       restrictions: [
-        { restriction: { type: 'MaxInvestorCount', count: 4 }, result: false, exempt: false },
+        { restriction: { type: 'MaxInvestorCount', count: 4 }, result: false },
         {
           restriction: {
             type: 'ClaimOwnership',
@@ -204,7 +204,6 @@ describe('canTransfer breakdown', () => {
             max: '10.5',
           },
           result: false,
-          exempt: false,
         },
       ],
       result: false,

@@ -95,7 +95,7 @@ describe('development clock', () => {
     stop();
     expect(moved.blocksProduced).toBe(due - afterAffirm.blockHeight);
     expect(moved.blockHeight).toBe(due);
-    expect((await ledger.instruction(id))?.status).toEqual({ type: 'Success', block: due });
+    expect(await ledger.instructionStatus(id)).toEqual({ type: 'Success', block: due });
     const executed = events.find((e) => e.name === 'InstructionExecuted' && e.data['instructionId'] === id);
     expect(executed?.block).toBe(due);
     // The produced blocks are in the log at a node's pace: block n at from + (n - height) × 6 s.
@@ -123,7 +123,7 @@ describe('development clock', () => {
     expect((await ledger.instruction(id))?.status.type).toBe('Pending');
     // A day later it is due.
     await ledger.devClock.advanceTo(new Date(from + DAY).toISOString());
-    expect((await ledger.instruction(id))?.status).toEqual({
+    expect(await ledger.instructionStatus(id)).toEqual({
       type: 'Success',
       block: start.blockHeight + 1000,
     });

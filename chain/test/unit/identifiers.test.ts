@@ -12,7 +12,7 @@ describe('security identifiers (Polymesh asset_identifier.rs rules)', () => {
   it.each(['US0378331005', 'GB0002634946', 'DE000BAY0017', 'US5949181045'])('valid ISIN %s', (v) =>
     expect(isValidIsin(v)).toBe(true),
   );
-  it.each(['US0378331006', 'us0378331005', 'US037833100', '1S0378331005'])('invalid ISIN %s', (v) =>
+  it.each(['US0378331006', 'US037833100', '1S0378331005', 'US03783310é5'])('invalid ISIN %s', (v) =>
     expect(isValidIsin(v)).toBe(false),
   );
   it.each(['037833100', '38259P508', '594918104'])('valid CUSIP %s', (v) =>
@@ -34,4 +34,17 @@ describe('security identifiers (Polymesh asset_identifier.rs rules)', () => {
     expect(isValidFigi(v)).toBe(false),
   );
   it('CUSIP check digit', () => expect(cusipCheckDigit('03783310')).toBe(0));
+  // The chain's byte_value maps a–z as A–Z and its shape checks use is_ascii_alphanumeric.
+  it.each([
+    ['Isin', 'us0378331005', isValidIsin],
+    ['Cusip', '38259p508', isValidCusip],
+    ['Lei', 'hwupkr0mpou8fgxbt394', isValidLei],
+    ['Figi', 'bbG000B9XRY4', isValidFigi],
+  ] as const)('lower-case %s %s is valid, as on chain', (_t, v, valid) => expect(valid(v)).toBe(true));
+  it('FIGI: the third character must be an upper-case G; disallowed prefixes are compared byte for byte', () => {
+    expect(isValidFigi('BBg000B9XRY4')).toBe(false);
+    expect(isValidFigi('BSG000B9XRY4')).toBe(false);
+    const body = 'bsG000B9XRY';
+    expect(isValidFigi(`${body}${cusipCheckDigit(body)}`)).toBe(true);
+  });
 });

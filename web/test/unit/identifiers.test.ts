@@ -30,7 +30,9 @@ describe('security identifier checksums (Polymesh rules)', () => {
   it('computes the CUSIP check digit with *, @ and # valued 36–38', () => {
     expect(cusipCheckDigit('03783310')).toBe(0);
     expect(cusipCheckDigit('0378331*')).not.toBeNull();
-    expect(cusipCheckDigit('abc')).toBeNull();
+    // Lower case has values on chain (as upper case); characters outside 0–9 A–Z a–z *@# have none.
+    expect(cusipCheckDigit('abc')).toBe(cusipCheckDigit('ABC'));
+    expect(cusipCheckDigit('AB-')).toBeNull();
   });
 
   it('tells the issuer what is left to type, then the verdict', () => {

@@ -1,5 +1,5 @@
 /** Asset pallet: tickers, asset creation, issue/redeem, freeze, controller transfer, docs, metadata. */
-import { u8aToHex } from '@polkadot/util';
+import { bnToU8a, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
 import type { Address, AssetId, Did } from '../../ledger.js';
 import type {
@@ -55,11 +55,13 @@ import {
 import { argPortfolio, pfRef, type Pf } from './portfolio.js';
 
 const M = 'asset';
+const ASSET_ID_PREFIX = stringToU8a('modlpy/pallet_asset');
 export const TICKER_REGISTRATION_MS = 60 * 24 * 3600 * 1000;
 export const FEE_CREATE_ASSET = 2_500n * ONE_UNIT;
 export const FEE_REGISTER_TICKER = 500n * ONE_UNIT;
 const GLOBAL_METADATA = ['baseTokenUri', 'baseImageUri', 'tokenUri', 'imageUri'];
-const SYSTEM_DID = `0x${'ff'.repeat(32)}`;
+/** `SystematicIssuers::FiatTickersReservation`: the DID that holds the genesis currency tickers. */
+export const FIAT_TICKERS_RESERVATION_DID: Did = `0x${Buffer.from('system:fiat_tickers_reservation\0').toString('hex')}`;
 
 interface AssetRec {
   assetId: AssetId;
@@ -184,13 +186,14 @@ export class AssetModule {
     this.holderIndex = s.index<AssetId, Did>();
     this.customTypes = s.map<number, string>();
     this.customTypeByName = s.map<string, number>();
-    this.documents = s.map<AssetId, readonly AssetDocument[]>();
+    this.documents = s.map<AssetId, readonly (AssetDocument & { id: number })[]>();
     this.metaLocal = s.map<string, { name: string; spec: MetadataSpec }>();
     this.metaLocalByName = s.map<string, number>();
     this.metaValues = s.map<string, MetaValue>();
     this.counters = s.counter<string>();
     this.roundIssued = s.map<string, bigint>();
-    for (const t of RESERVED_TICKERS) this.tickers.set(t, { owner: SYSTEM_DID, expiry: null, assetId: null });
+    for (const t of RESERVED_TICKERS)
+      this.tickers.set(t, { owner: FIAT_TICKERS_RESERVATION_DID, expiry: null, assetId: null });
     this.registerCalls();
   }
 
@@ -218,7 +221,7 @@ export class AssetModule {
 
   reservation(ticker: string): TickerReservation | null {
     const t = this.tickers.get(ticker);
-    if (!t || t.owner === SYSTEM_DID)
+    if (!t || t.owner === FIAT_TICKERS_RESERVATION_DID)
       return t ? { ticker, owner: t.owner, expiry: null, assetId: null } : null;
     return { ticker, owner: t.owner, expiry: isoOrNull(t.expiry), assetId: t.assetId };
   }
@@ -227,14 +230,19 @@ export class AssetModule {
     return this.tickers.get(ticker)?.assetId ?? null;
   }
 
+  /**
+   * `generate_asset_id`: blake2_128 of the SCALE encoding of (`b"modlpy/pallet_asset"`, genesis
+   * hash, caller account, caller's asset nonce as u64), made a UUIDv8 — fixed-size byte arrays
+   * encode as their bytes, so the input is 19 + 32 + 32 + 8 bytes.
+   */
   nextAssetId(account: Address): AssetId {
     const nonce = this.assetNonce.get(account) ?? 0;
-    const seed = new Uint8Array([
-      ...new TextEncoder().encode('modlpy/pallet_asset'),
-      ...blake2AsU8a(this.chain.rt.genesisHash),
-      ...decodeAddress(account),
-      ...new TextEncoder().encode(String(nonce)),
-    ]);
+    const seed = u8aConcat(
+      ASSET_ID_PREFIX,
+      hexToU8a(this.chain.rt.genesisHash),
+      decodeAddress(account),
+      bnToU8a(BigInt(nonce), { bitLength: 64, isLe: true }),
+    );
     return uuidFromBytes(blake2AsU8a(seed, 128));
   }
 
@@ -247,7 +255,17 @@ export class AssetModule {
   }
 
   documentsOf(asset: AssetId): (AssetDocument & { id: number })[] {
-    return (this.documents.get(asset) ?? []).map((d, id) => ({ id, ...d }));
+    return [...(this.documents.get(asset) ?? [])];
+  }
+
+  /** `ensure_doc_exists` (`NoSuchDoc`). */
+  ensureDocExists(asset: AssetId, id: number): void {
+    ensure(
+      (this.documents.get(asset) ?? []).some((d) => d.id === id),
+      'NoSuchDoc',
+      `asset ${asset} has no document ${id}`,
+      M,
+    );
   }
 
   metadataOf(asset: AssetId): MetadataEntry[] {
@@ -399,16 +417,18 @@ export class AssetModule {
     return expiry;
   }
 
+  /** `base_link_ticker_to_asset_id`, in the chain's order of checks. */
   private link(did: Did, ticker: string, asset: AssetId): void {
     const t = this.tickers.get(ticker);
-    ensure(t && t.owner === did, 'TickerNotRegisteredToCaller', `${ticker} is not reserved by ${did}`, M);
-    ensure(t.assetId === null, 'TickerIsAlreadyLinkedToAnAsset', `${ticker} is linked to an asset`, M);
+    ensure(t, 'TickerRegistrationNotFound', `${ticker} is not registered`, M);
+    ensure(t.owner === did, 'TickerNotRegisteredToCaller', `${ticker} is not reserved by ${did}`, M);
     ensure(
       t.expiry === null || t.expiry > this.chain.rt.now,
       'TickerRegistrationExpired',
       `${ticker} reservation expired`,
       M,
     );
+    ensure(t.assetId === null, 'TickerIsAlreadyLinkedToAnAsset', `${ticker} is linked to an asset`, M);
     const a = this.ensureExists(asset);
     ensure(
       a.ticker === null,
@@ -421,13 +441,18 @@ export class AssetModule {
     this.chain.rt.emit(M, 'TickerLinkedToAsset', { did, ticker, assetId: asset });
   }
 
+  /**
+   * Replaces the documents as the SDK's `documents.set` does: `remove_documents` of every current
+   * one, then `add_documents`, whose ids come from the asset's `AssetDocumentsIdSequence` (from 0,
+   * never reused).
+   */
   private putDocuments(did: Did, asset: AssetId, docs: AssetDocument[]): void {
     const old = this.documents.get(asset) ?? [];
-    old.forEach((_, id) => this.chain.rt.emit(M, 'DocumentRemoved', { did, assetId: asset, id }));
-    this.documents.set(asset, docs);
-    docs.forEach((doc, id) =>
-      this.chain.rt.emit(M, 'DocumentAdded', { did, assetId: asset, id, document: doc }),
-    );
+    for (const d of old) this.chain.rt.emit(M, 'DocumentRemoved', { did, assetId: asset, id: d.id });
+    const added = docs.map((doc) => ({ id: this.counters.next(`docs|${asset}`, 0), ...doc }));
+    this.documents.set(asset, added);
+    for (const { id, ...document } of added)
+      this.chain.rt.emit(M, 'DocumentAdded', { did, assetId: asset, id, document });
   }
 
   private metaKey(asset: AssetId, v: unknown): { key: MetadataKey; k: string } {
@@ -559,12 +584,9 @@ export class AssetModule {
         const { did, asset, a: rec } = agent(o, a.assetId, 'asset.unlinkTickerFromAssetId');
         const ticker = this.argTicker(a.ticker);
         const t = this.tickers.get(ticker);
-        ensure(
-          t && t.assetId === asset,
-          'TickerIsNotLinkedToAsset',
-          `${ticker} is not linked to ${asset}`,
-          M,
-        );
+        ensure(t, 'TickerRegistrationNotFound', `${ticker} is not registered`, M);
+        ensure(t.owner === did, 'TickerNotRegisteredToCaller', `${ticker} is not registered to ${did}`, M);
+        ensure(t.assetId === asset, 'TickerIsNotLinkedToTheAsset', `${ticker} is not linked to ${asset}`, M);
         this.tickers.delete(ticker);
         this.assets.set(asset, { ...rec, ticker: null });
         rt.emit(M, 'TickerUnlinkedFromAsset', { did, ticker, assetId: asset });

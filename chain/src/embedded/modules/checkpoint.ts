@@ -64,6 +64,9 @@ export class CheckpointModule {
       const points = [...sch.points];
       for (const at of expired) points.push(this.create(null, asset, at));
       this.schedules.set(k, { ...sch, pending, points });
+      // A finished schedule leaves ScheduledCheckpoints (later use: NoSuchSchedule); its
+      // SchedulePoints and reference count stay for the corporate actions that use them.
+      if (pending.length === 0) this.scheduleSet.remove(asset, id);
       const first = pending[0];
       if (first !== undefined && (next === undefined || first < next)) next = first;
     }
@@ -150,11 +153,22 @@ export class CheckpointModule {
 
   /** `ensure_schedule_next_checkpoint`: the next point of a schedule and the index its checkpoint will have. */
   scheduleNext(asset: AssetId, id: number): { at: number; index: number } {
-    const sch = this.schedules.get(`${asset}|${id}`);
-    ensure(sch, 'NoSuchSchedule', `no checkpoint schedule ${id}`, M);
+    const sch = this.liveSchedule(asset, id);
     const at = sch.pending[0];
     ensure(at !== undefined, 'ScheduleFinished', `schedule ${id} has no more points`, M);
     return { at, index: sch.points.length };
+  }
+
+  /** A schedule with points still pending (`ScheduledCheckpoints`), else `NoSuchSchedule`. */
+  private liveSchedule(asset: AssetId, id: number): ScheduleRec {
+    const sch = this.schedules.get(`${asset}|${id}`);
+    ensure(
+      sch && this.scheduleSet.members(asset).has(id),
+      'NoSuchSchedule',
+      `no checkpoint schedule ${id} (or it has finished)`,
+      M,
+    );
+    return sch;
   }
 
   /** The checkpoint created for a schedule's `index`-th point, if it has materialised. */
@@ -199,10 +213,11 @@ export class CheckpointModule {
       'too many pending schedule points',
       M,
     );
+    // `ensure_no_expired`: every point ≥ now (ms); a point at now itself is allowed.
     ensure(
-      first > this.chain.rt.now,
+      first >= this.chain.rt.now,
       'ScheduleHasExpiredCheckpoints',
-      'schedule points must be in the future',
+      'schedule points must not be in the past',
       M,
     );
     const id = this.scheduleIds.next(asset);
@@ -244,10 +259,9 @@ export class CheckpointModule {
         const did = chain.agents.requirePermission(o, asset, 'checkpoint.removeSchedule');
         const id = argInt(a.scheduleId, 'scheduleId', 1);
         const k = `${asset}|${id}`;
-        const sch = this.schedules.get(k);
-        ensure(sch, 'NoSuchSchedule', `no checkpoint schedule ${id}`, M);
+        const sch = this.liveSchedule(asset, id);
         ensure(sch.refCount === 0, 'ScheduleNotRemovable', 'a corporate action uses this schedule', M);
-        this.schedules.delete(k);
+        this.schedules.set(k, { ...sch, pending: [] });
         this.scheduleSet.remove(asset, id);
         let next: number | undefined;
         for (const other of this.scheduleSet.members(asset)) {

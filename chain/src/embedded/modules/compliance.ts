@@ -42,6 +42,20 @@ interface ComplianceRec {
 
 const EMPTY: ComplianceRec = { paused: false, requirements: [] };
 
+/** Polymesh's `ClaimType` variants in their declaration order (the order `dedup` sorts by). */
+const CLAIM_TYPE_ORDER: readonly ClaimType[] = [
+  'Accredited',
+  'Affiliate',
+  'BuyLockup',
+  'SellLockup',
+  'CustomerDueDiligence',
+  'KnowYourCustomer',
+  'Jurisdiction',
+  'Exempted',
+  'Blocked',
+  'Custom',
+];
+
 function argTrustedIssuers(v: unknown, field: string): TrustedClaimIssuer[] {
   return argArray<Record<string, unknown>>(v, field).map((t, i) => {
     const identity = argDid(t['identity'], `${field}[${i}].identity`);
@@ -50,11 +64,19 @@ function argTrustedIssuers(v: unknown, field: string): TrustedClaimIssuer[] {
       tf === undefined || tf === null
         ? null
         : argArray<unknown>(tf, `${field}[${i}].trustedFor`).map((x) => {
-            if (typeof x !== 'string') invalid(`${field}[${i}].trustedFor`, 'claim type names');
+            if (!(CLAIM_TYPE_ORDER as readonly unknown[]).includes(x))
+              invalid(`${field}[${i}].trustedFor`, `claim type names (${CLAIM_TYPE_ORDER.join(', ')})`);
             return x as ClaimType;
           });
     return { identity, trustedFor };
   });
+}
+
+/** `TrustedIssuer::dedup`, which requirements get on the chain: trusted-for types sorted, once each. */
+function dedupTrustedFor(t: TrustedClaimIssuer): TrustedClaimIssuer {
+  if (t.trustedFor === null) return t;
+  const types = new Set(t.trustedFor);
+  return { identity: t.identity, trustedFor: CLAIM_TYPE_ORDER.filter((c) => types.has(c)) };
 }
 
 function compileClaim(c: unknown, field: string): CompiledClaim {
@@ -70,7 +92,10 @@ function compileCondition(v: unknown, field: string): CompiledCondition {
     invalid(`${field}.target`, 'Sender, Receiver or Both');
   const base: { target: ConditionTarget; trustedClaimIssuers?: TrustedClaimIssuer[] } = { target };
   if (o['trustedClaimIssuers'] !== undefined) {
-    base.trustedClaimIssuers = argTrustedIssuers(o['trustedClaimIssuers'], `${field}.trustedClaimIssuers`);
+    base.trustedClaimIssuers = argTrustedIssuers(
+      o['trustedClaimIssuers'],
+      `${field}.trustedClaimIssuers`,
+    ).map(dedupTrustedFor);
   }
   let condition: Condition;
   let claims: CompiledClaim[] = [];
@@ -266,16 +291,13 @@ export class ComplianceModule {
     rt.register('complianceManager.replaceAssetCompliance', {
       handler: (o, a) => {
         const { did, asset, c } = agent(o, a.assetId, 'complianceManager.replaceAssetCompliance');
+        // `replace_asset_compliance` keeps the ids it is given; the SDK's `requirements.set` gives
+        // each requirement its position (from 0), so ids never repeat and the chain's
+        // `DuplicateComplianceRequirements` cannot arise from this call.
         const reqs = argArray(a.requirements, 'requirements').map((conds, i) => ({
-          id: i + 1,
+          id: i,
           conditions: compileConditions(conds, `requirements[${i}]`),
         }));
-        const seen = new Set<string>();
-        for (const r of reqs) {
-          const key = JSON.stringify(r.conditions.map((x) => x.condition));
-          ensure(!seen.has(key), 'DuplicateComplianceRequirements', 'two requirements are identical', M);
-          seen.add(key);
-        }
         this.store(asset, { ...c, requirements: reqs });
         rt.emit(M, 'AssetComplianceReplaced', { did, assetId: asset, requirements: reqs.map(reqEvent) });
         return { ids: reqs.map((r) => r.id) };
@@ -284,7 +306,7 @@ export class ComplianceModule {
     rt.register('complianceManager.changeComplianceRequirement', {
       handler: (o, a) => {
         const { did, asset, c } = agent(o, a.assetId, 'complianceManager.changeComplianceRequirement');
-        const id = argInt(a.id, 'id', 1);
+        const id = argInt(a.id, 'id');
         ensure(
           c.requirements.some((r) => r.id === id),
           'InvalidComplianceRequirementId',
@@ -299,7 +321,7 @@ export class ComplianceModule {
     rt.register('complianceManager.removeComplianceRequirement', {
       handler: (o, a) => {
         const { did, asset, c } = agent(o, a.assetId, 'complianceManager.removeComplianceRequirement');
-        const id = argInt(a.id, 'id', 1);
+        const id = argInt(a.id, 'id');
         ensure(
           c.requirements.some((r) => r.id === id),
           'InvalidComplianceRequirementId',
@@ -337,15 +359,18 @@ export class ComplianceModule {
         const [issuer] = argTrustedIssuers([a.issuer], 'issuer') as [TrustedClaimIssuer];
         ensure(
           this.chain.identity.exists(issuer.identity),
-          'IncorrectOperationOnTrustedIssuer',
+          'DidNotExist',
           `issuer ${issuer.identity} does not exist`,
           M,
         );
+        // The same issuer may be listed again with other trusted-for types (the chain compares
+        // whole entries, the types' order included); only an identical entry is refused.
         const list = this.defaults.get(asset) ?? [];
+        const same = JSON.stringify(issuer.trustedFor);
         ensure(
-          !list.some((t) => t.identity === issuer.identity),
+          !list.some((t) => t.identity === issuer.identity && JSON.stringify(t.trustedFor) === same),
           'IncorrectOperationOnTrustedIssuer',
-          'issuer is already trusted',
+          'this issuer is already trusted for these claim types',
           M,
         );
         const next = [...list, issuer];

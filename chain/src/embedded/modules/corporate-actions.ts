@@ -40,6 +40,7 @@ import {
   MAX_CA_TARGETS,
   byteLength,
 } from '../../limits.js';
+import type { RecordDateSpec } from '../../calls-corporate.js';
 
 const CA = 'corporateAction';
 const DIST = 'capitalDistribution';
@@ -124,24 +125,40 @@ function taxOf(ca: CARec, did: Did): number {
   return ca.taxes.find(([d]) => d === did)?.[1] ?? ca.defaultTax;
 }
 
-function argMeta(v: unknown): { meta: BallotMeta; choices: number[] } {
+/** The ballot's metadata, by shape only; the chain's limits come after its other checks (`metaChoices`). */
+function argMeta(v: unknown): BallotMeta {
   if (typeof v !== 'object' || v === null) invalid('meta', 'must be { title, motions }');
   const o = v as Record<string, unknown>;
   const motions = argArray<Record<string, unknown>>(o['motions'], 'meta.motions').map((m, i) => ({
-    title: argString(m?.['title'], `meta.motions[${i}].title`, BALLOT_TEXT_MAX_BYTES),
-    infoLink: argString(m?.['infoLink'] ?? '', `meta.motions[${i}].infoLink`, BALLOT_TEXT_MAX_BYTES),
+    title: argString(m?.['title'], `meta.motions[${i}].title`),
+    infoLink: argString(m?.['infoLink'] ?? '', `meta.motions[${i}].infoLink`),
     choices: argArray(m?.['choices'], `meta.motions[${i}].choices`).map((c, j) =>
-      argString(c, `meta.motions[${i}].choices[${j}]`, BALLOT_TEXT_MAX_BYTES),
+      argString(c, `meta.motions[${i}].choices[${j}]`),
     ),
   }));
-  const choices = motions.map((m) => m.choices.length);
+  return { title: argString(o['title'], 'meta.title'), motions };
+}
+
+/**
+ * `derive_motion_num_choices` (a motion's choices must fit a u16: `NumberOfChoicesOverflow`),
+ * then `ensure_meta_lengths_limited` (every text within the base pallet's limit: `TooLong`).
+ */
+function metaChoices(meta: BallotMeta): number[] {
+  const choices = meta.motions.map((m) => m.choices.length);
   ensure(
     choices.every((c) => c <= 0xffff),
     'NumberOfChoicesOverflow',
     'too many choices in a motion',
     BALLOT,
   );
-  return { meta: { title: argString(o['title'], 'meta.title', BALLOT_TEXT_MAX_BYTES), motions }, choices };
+  const texts = [meta.title, ...meta.motions.flatMap((m) => [m.title, m.infoLink, ...m.choices])];
+  ensure(
+    texts.every((t) => byteLength(t) <= BALLOT_TEXT_MAX_BYTES),
+    'TooLong',
+    `a ballot text is longer than ${BALLOT_TEXT_MAX_BYTES} bytes`,
+    'base',
+  );
+  return choices;
 }
 
 export class CorporateActionsModule {
@@ -155,6 +172,8 @@ export class CorporateActionsModule {
   private readonly ballots;
   private readonly votes;
   private readonly results;
+  /** `CADocLink`: `${asset}|${caId}` → document ids. */
+  private readonly docLinks;
 
   constructor(private readonly chain: Chain) {
     const s = chain.rt.state;
@@ -168,6 +187,7 @@ export class CorporateActionsModule {
     this.ballots = s.map<string, BallotRec>();
     this.votes = s.map<string, readonly VoteRec[]>();
     this.results = s.map<string, readonly bigint[]>();
+    this.docLinks = s.map<string, readonly number[]>();
     this.registerCaCalls();
     this.registerDistributionCalls();
     this.registerBallotCalls();
@@ -186,6 +206,7 @@ export class CorporateActionsModule {
       targets: targetsToPort(ca.targets),
       defaultWithholdingTax: permillToPercent(ca.defaultTax),
       withholdingTax: ca.taxes.map(([did, t]) => ({ did, tax: permillToPercent(t) })),
+      documents: [...(this.docLinks.get(`${asset}|${caId}`) ?? [])],
     };
   }
 
@@ -316,6 +337,66 @@ export class CorporateActionsModule {
     return list;
   }
 
+  /**
+   * `handle_record_date`: a new one-point schedule (referenced once), the next point of an
+   * existing schedule (its reference count + 1) or an existing checkpoint.
+   */
+  private recordDateOf(did: Did, asset: AssetId, v: unknown): NonNullable<CARec['recordDate']> {
+    const spec = (v ?? {}) as Record<string, unknown>;
+    const cpm = this.chain.checkpoint;
+    switch (spec['type'] as RecordDateSpec['type']) {
+      case 'Scheduled': {
+        const s = cpm.createSchedule(did, asset, [argTime(spec['at'], 'recordDate.at')], 1);
+        return { date: s.at, cp: { type: 'Scheduled', scheduleId: s.id, index: 0 } };
+      }
+      case 'ExistingSchedule': {
+        const scheduleId = argInt(spec['scheduleId'], 'recordDate.scheduleId', 1);
+        const next = cpm.scheduleNext(asset, scheduleId);
+        cpm.changeScheduleRef(asset, scheduleId, 1);
+        return { date: next.at, cp: { type: 'Scheduled', scheduleId, index: next.index } };
+      }
+      case 'Existing': {
+        const checkpointId = argInt(spec['checkpointId'], 'recordDate.checkpointId', 1);
+        ensure(cpm.exists(asset, checkpointId), 'NoSuchCheckpointId', `no checkpoint ${checkpointId}`, CA);
+        return { date: cpm.timeOf(asset, checkpointId) as number, cp: { type: 'Existing', checkpointId } };
+      }
+      default:
+        return invalid('recordDate.type', 'must be Scheduled, ExistingSchedule or Existing');
+    }
+  }
+
+  /** `dec_strong_ref_count`: a schedule used as record date is referenced once less. */
+  private releaseRecordDate(asset: AssetId, ca: CARec): void {
+    const cp = ca.recordDate?.cp;
+    if (cp?.type === 'Scheduled') this.chain.checkpoint.changeScheduleRef(asset, cp.scheduleId, -1);
+  }
+
+  /** `ensure_ballot_not_started` (`VotingAlreadyStarted` once now ≥ start). */
+  private ensureBallotNotStarted(b: BallotRec): void {
+    ensure(this.chain.rt.now < b.start, 'VotingAlreadyStarted', 'voting has started', BALLOT);
+  }
+
+  /** `ensure_distribution_not_started` (`DistributionStarted` once now ≥ the payment date). */
+  private ensureDistributionNotStarted(d: DistRec): void {
+    ensure(this.chain.rt.now < d.paymentAt, 'DistributionStarted', 'payment has started', DIST);
+  }
+
+  /** `remove_ballot_base`. */
+  private removeBallot(did: Did, asset: AssetId, caId: number, b: BallotRec): void {
+    this.ensureBallotNotStarted(b);
+    this.ballots.delete(`${asset}|${caId}`);
+    this.results.delete(`${asset}|${caId}`);
+    this.chain.rt.emit(BALLOT, 'Removed', { did, assetId: asset, caId });
+  }
+
+  /** `unverified_remove_distribution`: unlocks the whole amount. */
+  private removeDistribution(did: Did, asset: AssetId, caId: number, d: DistRec): void {
+    this.ensureDistributionNotStarted(d);
+    this.chain.portfolio.unlock(d.from, d.currency, d.amount);
+    this.dists.delete(`${asset}|${caId}`);
+    this.chain.rt.emit(DIST, 'Removed', { did, assetId: asset, caId });
+  }
+
   /** Pays a holder's benefit (claim or push). */
   private transferBenefit(
     actor: Did,
@@ -394,31 +475,7 @@ export class CorporateActionsModule {
         ensure(declDate <= rt.now, 'DeclDateInFuture', 'the declaration date is in the future', CA);
         let recordDate: CARec['recordDate'] = null;
         if (a.recordDate !== undefined) {
-          const spec = (a.recordDate ?? {}) as unknown as Record<string, unknown>;
-          const cpm = chain.checkpoint;
-          if (spec['type'] === 'Scheduled') {
-            const s = cpm.createSchedule(did, asset, [argTime(spec['at'], 'recordDate.at')], 1);
-            recordDate = { date: s.at, cp: { type: 'Scheduled', scheduleId: s.id, index: 0 } };
-          } else if (spec['type'] === 'ExistingSchedule') {
-            const scheduleId = argInt(spec['scheduleId'], 'recordDate.scheduleId', 1);
-            const next = cpm.scheduleNext(asset, scheduleId);
-            cpm.changeScheduleRef(asset, scheduleId, 1);
-            recordDate = { date: next.at, cp: { type: 'Scheduled', scheduleId, index: next.index } };
-          } else if (spec['type'] === 'Existing') {
-            const checkpointId = argInt(spec['checkpointId'], 'recordDate.checkpointId', 1);
-            ensure(
-              cpm.exists(asset, checkpointId),
-              'NoSuchCheckpointId',
-              `no checkpoint ${checkpointId}`,
-              CA,
-            );
-            recordDate = {
-              date: cpm.timeOf(asset, checkpointId) as number,
-              cp: { type: 'Existing', checkpointId },
-            };
-          } else {
-            invalid('recordDate.type', 'must be Scheduled, ExistingSchedule or Existing');
-          }
+          recordDate = this.recordDateOf(did, asset, a.recordDate);
           ensure(
             declDate <= recordDate.date,
             'DeclDateAfterRecordDate',
@@ -487,6 +544,70 @@ export class CorporateActionsModule {
           taxedDid: taxed,
           tax: tax === null ? null : permillToPercent(tax),
         });
+      },
+    });
+    rt.register('corporateAction.removeCa', {
+      handler: (o, a) => {
+        const { did, asset } = this.agent(o, a.assetId, 'corporateAction.removeCa');
+        const caId = argInt(a.caId, 'caId', 0);
+        const k = `${asset}|${caId}`;
+        const ca = this.ensureCa(asset, caId);
+        if (ca.kind === 'IssuerNotice') {
+          const b = this.ballots.get(k);
+          if (b) this.removeBallot(did, asset, caId, b);
+        } else if (ca.kind === 'PredictableBenefit' || ca.kind === 'UnpredictableBenefit') {
+          const d = this.dists.get(k);
+          if (d) this.removeDistribution(did, asset, caId, d);
+        }
+        this.releaseRecordDate(asset, ca);
+        this.cas.delete(k);
+        this.docLinks.delete(k);
+        rt.emit(CA, 'CARemoved', { did, assetId: asset, caId });
+      },
+    });
+    rt.register('corporateAction.changeRecordDate', {
+      handler: (o, a) => {
+        const { did, asset } = this.agent(o, a.assetId, 'corporateAction.changeRecordDate');
+        const caId = argInt(a.caId, 'caId', 0);
+        const k = `${asset}|${caId}`;
+        const old = this.ensureCa(asset, caId);
+        this.releaseRecordDate(asset, old);
+        const recordDate =
+          a.recordDate === null || a.recordDate === undefined
+            ? null
+            : this.recordDateOf(did, asset, a.recordDate);
+        const ca: CARec = { ...old, recordDate };
+        if (ca.kind === 'IssuerNotice') {
+          const b = this.ballots.get(k);
+          if (b) {
+            this.ensureRecordDateBefore(ca, b.start);
+            this.ensureBallotNotStarted(b);
+          }
+        } else if (ca.kind === 'PredictableBenefit' || ca.kind === 'UnpredictableBenefit') {
+          const d = this.dists.get(k);
+          if (d) {
+            this.ensureRecordDateBefore(ca, d.paymentAt);
+            this.ensureDistributionNotStarted(d);
+          }
+        }
+        this.cas.set(k, ca);
+        rt.emit(CA, 'RecordDateChanged', {
+          did,
+          assetId: asset,
+          caId,
+          corporateAction: this.caInfo(asset, caId, ca),
+        });
+      },
+    });
+    rt.register('corporateAction.linkCaDoc', {
+      handler: (o, a) => {
+        const { did, asset } = this.agent(o, a.assetId, 'corporateAction.linkCaDoc');
+        const caId = argInt(a.caId, 'caId', 0);
+        const documents = argArray(a.documents, 'documents').map((d, i) => argInt(d, `documents[${i}]`));
+        this.ensureCa(asset, caId);
+        for (const d of documents) chain.asset.ensureDocExists(asset, d);
+        this.docLinks.set(`${asset}|${caId}`, documents);
+        rt.emit(CA, 'CALinkedToDoc', { did, assetId: asset, caId, documents });
       },
     });
   }
@@ -581,13 +702,9 @@ export class CorporateActionsModule {
       handler: (o, a) => {
         const { did, asset } = this.agent(o, a.assetId, 'capitalDistribution.removeDistribution');
         const caId = argInt(a.caId, 'caId', 0);
-        const k = `${asset}|${caId}`;
-        const d = this.dists.get(k);
+        const d = this.dists.get(`${asset}|${caId}`);
         ensure(d, 'NoSuchDistribution', `no distribution for corporate action ${caId}`, DIST);
-        ensure(rt.now < d.paymentAt, 'DistributionStarted', 'payment has started', DIST);
-        chain.portfolio.unlock(d.from, d.currency, d.amount);
-        this.dists.delete(k);
-        rt.emit(DIST, 'Removed', { did, assetId: asset, caId });
+        this.removeDistribution(did, asset, caId, d);
       },
     });
   }
@@ -599,8 +716,7 @@ export class CorporateActionsModule {
       ensure(b, 'NoSuchBallot', `no ballot for corporate action ${caId}`, BALLOT);
       return b;
     };
-    const notStarted = (b: BallotRec): void =>
-      ensure(rt.now < b.start, 'VotingAlreadyStarted', 'voting has started', BALLOT);
+    const notStarted = (b: BallotRec): void => this.ensureBallotNotStarted(b);
 
     rt.register('corporateBallot.attachBallot', {
       handler: (o, a) => {
@@ -608,7 +724,7 @@ export class CorporateActionsModule {
         const caId = argInt(a.caId, 'caId', 0);
         const start = argTime(a.start, 'start');
         const end = argTime(a.end, 'end');
-        const { meta, choices } = argMeta(a.meta);
+        const meta = argMeta(a.meta);
         const rcv = argBool(a.rcv, 'rcv');
         const ca = this.ensureCa(asset, caId);
         ensure(
@@ -622,6 +738,7 @@ export class CorporateActionsModule {
         this.ensureRecordDateBefore(ca, start);
         const k = `${asset}|${caId}`;
         ensure(!this.ballots.has(k), 'AlreadyExists', 'the corporate action already has a ballot', BALLOT);
+        const choices = metaChoices(meta);
         this.ballots.set(k, { start, end, meta, rcv, choices });
         rt.emit(BALLOT, 'Created', {
           did,
@@ -733,14 +850,23 @@ export class CorporateActionsModule {
         rt.emit(BALLOT, 'RCVChanged', { did, assetId: asset, caId, rcv });
       },
     });
+    rt.register('corporateBallot.changeMeta', {
+      handler: (o, a) => {
+        const { did, asset } = this.agent(o, a.assetId, 'corporateBallot.changeMeta');
+        const caId = argInt(a.caId, 'caId', 0);
+        const meta = argMeta(a.meta);
+        const b = existing(asset, caId);
+        notStarted(b);
+        const choices = metaChoices(meta);
+        this.ballots.set(`${asset}|${caId}`, { ...b, meta, choices });
+        rt.emit(BALLOT, 'MetaChanged', { did, assetId: asset, caId, meta });
+      },
+    });
     rt.register('corporateBallot.removeBallot', {
       handler: (o, a) => {
         const { did, asset } = this.agent(o, a.assetId, 'corporateBallot.removeBallot');
         const caId = argInt(a.caId, 'caId', 0);
-        notStarted(existing(asset, caId));
-        this.ballots.delete(`${asset}|${caId}`);
-        this.results.delete(`${asset}|${caId}`);
-        rt.emit(BALLOT, 'Removed', { did, assetId: asset, caId });
+        this.removeBallot(did, asset, caId, existing(asset, caId));
       },
     });
   }

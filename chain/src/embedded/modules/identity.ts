@@ -15,6 +15,7 @@ import type {
 } from '../../types.js';
 import { SCOPED_CLAIM_TYPES } from '../../types.js';
 import { CUSTOM_SCOPE_MAX_BYTES, CUSTOM_TYPE_NAME_MAX_BYTES, byteLength } from '../../limits.js';
+import { isChainCountry } from '../../countries.js';
 import type { ClaimFilter } from '../../queries.js';
 import type { Chain } from '../chain.js';
 import { extrinsicOf } from '../fees.js';
@@ -78,6 +79,24 @@ export function claimKey(target: Did, typeKey: string, scopeKey: string, issuer:
   return `${target}|${typeKey}|${scopeKey}|${issuer}`;
 }
 
+/**
+ * A country of the chain's closed `CountryCode` enum, in the SDK's Pascal case (`Us`, `Gb`). Any
+ * other code cannot be encoded for the chain at all, hence a `ValidationError`.
+ */
+export function argCountryCode(v: unknown, field: string): string {
+  const code = argString(v, field);
+  if (!/^[A-Z][a-z]$/.test(code) || !isChainCountry(code.toUpperCase()))
+    invalid(field, "must be a country of the chain's CountryCode list, in the SDK's form (Us, Gb, De)");
+  return code;
+}
+
+/**
+ * Polymesh's `AuthorizationError`s are `DispatchError::Other(&str)`: the string is not encoded, so
+ * a client of a node sees a bare `Other`; the embedded ledger keeps the chain's words.
+ */
+export const AUTH_DOES_NOT_EXIST = 'Authorization does not exist';
+export const AUTH_EXPIRED = 'Authorization expired';
+
 function signatoryKey(s: Signatory): string {
   return `${s.type}:${s.value}`;
 }
@@ -112,9 +131,7 @@ export function normaliseClaim(c: unknown, field = 'claim'): Claim {
       return id === ZERO_CDD_ID ? { type } : { type, id };
     }
     case 'Jurisdiction': {
-      const code = argString(o['code'], `${field}.code`);
-      if (!/^[A-Z][a-z]$/.test(code))
-        invalid(`${field}.code`, 'must be an SDK country code such as Us, Gb, De');
+      const code = argCountryCode(o['code'], `${field}.code`);
       return { type, code, scope: scope(o['scope']) };
     }
     case 'Custom': {
@@ -624,18 +641,15 @@ export class IdentityModule {
     });
     rt.register('identity.acceptAuthorization', {
       handler: (o, a) => {
+        // The chain looks the authorization up by (signer or its DID, id): someone else's is as
+        // absent as one that never was.
         const auth = this.auths.get(argInt(a.authId, 'authId', 1));
-        ensure(auth, 'AuthorizationDoesNotExist', `authorization ${String(a.authId)} does not exist`, M);
         const mine =
-          (auth.target.type === 'Account' && auth.target.value === o.signer) ||
-          (auth.target.type === 'Identity' && auth.target.value === o.did);
-        ensure(mine, 'AuthorizationDoesNotExist', 'authorization is not addressed to the signer', M);
-        ensure(
-          auth.expiry === null || auth.expiry > rt.now,
-          'AuthorizationExpired',
-          'authorization expired',
-          M,
-        );
+          auth !== undefined &&
+          ((auth.target.type === 'Account' && auth.target.value === o.signer) ||
+            (auth.target.type === 'Identity' && auth.target.value === o.did));
+        ensure(mine, 'Other', AUTH_DOES_NOT_EXIST);
+        ensure(auth.expiry === null || auth.expiry > rt.now, 'Other', AUTH_EXPIRED);
         this.removeAuth(auth);
         this.chain.acceptAuthorization(o, auth.from, auth.data);
         rt.emit(M, 'AuthorizationConsumed', { from: auth.from, target: auth.target, authId: auth.id });
@@ -644,7 +658,7 @@ export class IdentityModule {
     rt.register('identity.removeAuthorization', {
       handler: (o, a) => {
         const auth = this.auths.get(argInt(a.authId, 'authId', 1));
-        ensure(auth, 'AuthorizationDoesNotExist', `authorization ${String(a.authId)} does not exist`, M);
+        ensure(auth, 'Other', AUTH_DOES_NOT_EXIST);
         const allowed =
           auth.from === o.did ||
           (auth.target.type === 'Account' && auth.target.value === o.signer) ||
@@ -699,10 +713,11 @@ export class IdentityModule {
         rt.emit(M, 'SecondaryKeyPermissionsUpdated', { did: rec.did, key: account, permissions });
       },
     });
+    // `set_frozen_secondary_key_flags` sets or clears IsDidFrozen whatever it was: freezing
+    // frozen keys is no error on chain (AlreadyFrozen/NotFrozen are the asset pallet's).
     rt.register('identity.freezeSecondaryKeys', {
       handler: (o) => {
         const rec = this.primaryOnly(o);
-        ensure(!rec.frozen, 'AlreadyFrozen', 'secondary keys are already frozen', M);
         this.identities.set(rec.did, { ...rec, frozen: true });
         rt.emit(M, 'SecondaryKeysFrozen', { did: rec.did });
       },
@@ -710,7 +725,6 @@ export class IdentityModule {
     rt.register('identity.unfreezeSecondaryKeys', {
       handler: (o) => {
         const rec = this.primaryOnly(o);
-        ensure(rec.frozen, 'NotFrozen', 'secondary keys are not frozen', M);
         this.identities.set(rec.did, { ...rec, frozen: false });
         rt.emit(M, 'SecondaryKeysUnfrozen', { did: rec.did });
       },

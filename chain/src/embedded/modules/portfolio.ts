@@ -189,8 +189,10 @@ export class PortfolioModule {
     });
   }
 
+  /** `ensure_user_portfolio_validity`: number 0 names no user portfolio (`PortfolioDoesNotExist`). */
   private ownUserPortfolio(o: Origin, n: unknown): Pf {
-    const p = { did: o.did as Did, number: argInt(n, 'number', 1) };
+    const p = { did: o.did as Did, number: argInt(n, 'number') };
+    ensure(p.number > 0, 'PortfolioDoesNotExist', 'the Default portfolio is not a user portfolio', M);
     this.ensureExists(p);
     return p;
   }

@@ -35,7 +35,9 @@ import {
 import { argPortfolio, pfKey, pfRef, type Pf } from './portfolio.js';
 import { validateAssetTransfer } from './transfer.js';
 import { receiptMessage } from '../../receipts.js';
-import { signatureVerify } from '@polkadot/util-crypto';
+import { hexToU8a, isHex } from '@polkadot/util';
+import { decodeAddress, ed25519Verify, secp256k1Verify, sr25519Verify } from '@polkadot/util-crypto';
+import type { MultiSignature } from '../../calls-settlement.js';
 import {
   MAX_ASSET_MEDIATORS,
   MAX_FUNGIBLE_LEGS,
@@ -261,6 +263,7 @@ export class SettlementModule {
     return this.statuses.get(id);
   }
 
+  /** What the chain keeps of a live (Pending or Failed) instruction; null once pruned. */
   details(id: number): InstructionDetails | null {
     const rec = this.instructions.get(id);
     const status = this.statuses.get(id);
@@ -319,10 +322,34 @@ export class SettlementModule {
     return !thirdPartyCustody && this.preApprovedAssets.has(`${p.did}|${asset}`);
   }
 
+  /**
+   * The instruction as the chain reads it: a pruned one (executed or rejected) has only its
+   * status left, so its details read as the defaults (no venue, SettleOnAffirmation, no legs) and
+   * every later call fails on what is missing (`UnexpectedAffirmationStatus`, `CallerIsNotAParty`,
+   * `LegNotFound`…). `UnknownInstruction` only when it never existed.
+   */
+  private recOf(id: number): InstructionRec {
+    ensure(this.statuses.has(id), 'UnknownInstruction', `instruction ${id} does not exist`, M);
+    return (
+      this.instructions.get(id) ?? {
+        id,
+        venueId: null,
+        creator: SETTLEMENT_DID,
+        settlementType: { type: 'SettleOnAffirmation' },
+        tradeDate: null,
+        valueDate: null,
+        createdAt: 0,
+        memo: null,
+        legs: [],
+        portfolios: [],
+        mediators: [],
+      }
+    );
+  }
+
   /** `ensure_instruction_validity`: affirm/withdraw need SettleOnBlock not passed; execute needs its block reached. */
   private ensureValid(id: number, isExecute: boolean): InstructionRec {
-    const rec = this.instructions.get(id);
-    ensure(rec && this.statuses.has(id), 'UnknownInstruction', `instruction ${id} does not exist`, M);
+    const rec = this.recOf(id);
     const st = rec.settlementType;
     const block = this.chain.rt.blockNumber;
     if (st.type === 'SettleOnBlock' && !isExecute) {
@@ -552,20 +579,28 @@ export class SettlementModule {
     });
   }
 
-  /** Drops the per-instruction affirmation state Polymesh prunes on success or rejection. */
+  /**
+   * What Polymesh deletes on success or rejection: details, legs, leg statuses, pending count,
+   * every affirmation and mediator affirmation. It keeps the status (`Success(block)` /
+   * `Rejected(block)`, the port's `instructionStatus`), the memo and the used receipts; the
+   * embedded ledger keeps the status and the used receipts (the port reads no pruned memo).
+   */
   private prune(rec: InstructionRec): void {
     for (const p of rec.portfolios) this.affirmations.delete(`${rec.id}|${pfKey(p)}`);
     for (const m of rec.mediators) this.mediatorAffirmations.delete(`${rec.id}|${m}`);
     rec.legs.forEach((l, legId) => {
       if (l.kind === 'OffChain') this.offChainAffirmed.delete(`${rec.id}|${legId}`);
+      const parties = l.kind === 'OffChain' ? [l.from, l.to] : [l.from.did, l.to.did];
+      for (const d of parties) this.partyIndex.remove(d, rec.id);
     });
+    for (const m of rec.mediators) this.partyIndex.remove(m, rec.id);
     this.pending.delete(rec.id);
     this.cancelSchedule(rec.id);
+    this.instructions.delete(rec.id);
   }
 
   private reject(did: Did, id: number, p: Pf | null): void {
-    const rec = this.instructions.get(id);
-    ensure(rec && this.statuses.has(id), 'UnknownInstruction', `instruction ${id} does not exist`, M);
+    const rec = this.recOf(id);
     const live = this.isLive(id);
     if (p) {
       const present = live && rec.portfolios.some((x) => pfKey(x) === pfKey(p));
@@ -600,8 +635,12 @@ export class SettlementModule {
     } catch (err) {
       rt.takeEvents();
       for (const e of before) rt.emit(e.module, e.name, e.data);
-      if (err instanceof LegFailure)
+      // Polymesh 7.0 (tag v7.0.0) deposits both after reverting the attempt; a failing extrinsic
+      // then drops them with the rest of its events, a scheduled run keeps them.
+      if (err instanceof LegFailure) {
         rt.emit(M, 'LegFailedExecution', { did: caller, instructionId: id, legId: err.legId });
+        rt.emit(M, 'InstructionFailed', { did: caller, instructionId: id });
+      }
       throw err;
     }
     for (const e of [...before, ...produced]) rt.emit(e.module, e.name, e.data);
@@ -609,8 +648,7 @@ export class SettlementModule {
 
   private executeInner(id: number, caller: Did): void {
     const { chain } = this;
-    const rec = this.instructions.get(id);
-    ensure(rec, 'UnknownInstruction', `instruction ${id} does not exist`, M);
+    const rec = this.recOf(id);
     ensure(
       (this.pending.get(id) ?? 0) === 0,
       'NotAllAffirmationsHaveBeenReceived',
@@ -822,7 +860,7 @@ export class SettlementModule {
           const uid = argInt(r?.['uid'], `${f}.uid`);
           const legId = argInt(r?.['legId'], `${f}.legId`);
           const signer = chain.argAddress(r?.['signer'], `${f}.signer`);
-          const signature = argString(r?.['signature'], `${f}.signature`);
+          const signature = argSignature(r?.['signature'], `${f}.signature`);
           ensure(!uids.has(`${signer}|${uid}`), 'DuplicateReceiptUid', 'a receipt uid appears twice', M);
           uids.add(`${signer}|${uid}`);
           ensure(!legs.has(legId), 'MultipleReceiptsForOneLeg', 'two receipts for one leg', M);
@@ -1079,9 +1117,42 @@ class LegFailure extends LedgerError {
   }
 }
 
-function verifyReceipt(message: Uint8Array, signature: string, signer: Address): boolean {
+const SIGNATURE_BYTES: Readonly<Record<MultiSignature['type'], number>> = {
+  Sr25519: 64,
+  Ed25519: 64,
+  Ecdsa: 65,
+};
+
+/** A `MultiSignature` the chain can decode: a known key type and a signature of its length. */
+function argSignature(v: unknown, field: string): MultiSignature {
+  const o = (v ?? {}) as Record<string, unknown>;
+  const type = o['type'];
+  if (type !== 'Sr25519' && type !== 'Ed25519' && type !== 'Ecdsa')
+    invalid(`${field}.type`, 'must be Sr25519, Ed25519 or Ecdsa');
+  const value = o['value'];
+  const bytes = SIGNATURE_BYTES[type];
+  if (typeof value !== 'string' || !isHex(value, bytes * 8))
+    invalid(`${field}.value`, `must be ${bytes} bytes of 0x-hex`);
+  return { type, value };
+}
+
+/**
+ * `MultiSignature::verify(message, signer)` as sp_runtime does it: the key type given is the only
+ * one tried, over the message bytes as they are; Ecdsa recovers the key from blake2_256(message)
+ * and compares blake2_256 of the compressed key with the account.
+ */
+function verifyReceipt(message: Uint8Array, signature: MultiSignature, signer: Address): boolean {
   try {
-    return signatureVerify(message, signature, signer).isValid;
+    const account = decodeAddress(signer);
+    const sig = hexToU8a(signature.value);
+    switch (signature.type) {
+      case 'Sr25519':
+        return sr25519Verify(message, sig, account);
+      case 'Ed25519':
+        return ed25519Verify(message, sig, account);
+      case 'Ecdsa':
+        return secp256k1Verify(message, sig, account, 'blake2');
+    }
   } catch {
     return false;
   }

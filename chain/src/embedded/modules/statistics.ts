@@ -24,6 +24,7 @@ import {
   type Origin,
 } from '../runtime.js';
 import { MAX_STATS_PER_ASSET, MAX_TRANSFER_CONDITIONS } from '../../limits.js';
+import { argCountryCode } from './identity.js';
 
 const M = 'statistics';
 
@@ -95,7 +96,7 @@ function argStatKey(v: unknown, field: string): StatKey {
     case 'Jurisdiction':
       return {
         type: 'Jurisdiction',
-        value: o['value'] == null ? null : argString(o['value'], `${field}.value`),
+        value: o['value'] == null ? null : argCountryCode(o['value'], `${field}.value`),
       };
     default:
       return invalid(`${field}.type`, 'NoClaimStat, Accredited, Affiliate or Jurisdiction');
@@ -123,7 +124,7 @@ function argStatClaim(v: unknown, field: string): StatClaim {
     case 'Jurisdiction':
       return o['countryCode'] == null
         ? { type: 'Jurisdiction' }
-        : { type: 'Jurisdiction', countryCode: argString(o['countryCode'], `${field}.countryCode`) };
+        : { type: 'Jurisdiction', countryCode: argCountryCode(o['countryCode'], `${field}.countryCode`) };
     default:
       return invalid(`${field}.type`, 'Accredited, Affiliate or Jurisdiction');
   }
@@ -202,8 +203,17 @@ function compile(v: unknown, field: string): Compiled {
 
 export interface RestrictionResult {
   restriction: TransferCondition;
-  result: boolean;
-  exempt: boolean;
+  /** Always false: only conditions the transfer fails (no exemption lifting them) are reported. */
+  result: false;
+}
+
+/**
+ * `Permill::from_rational(part, whole)`: parts per million rounded down, 100% when `part`
+ * exceeds `whole` or `whole` is 0 (sp-arithmetic's `unwrap_or(one)`).
+ */
+export function permillFromRational(part: bigint, whole: bigint): bigint {
+  if (whole === 0n || part > whole) return 1_000_000n;
+  return (part * 1_000_000n) / whole;
 }
 
 export class StatisticsModule {
@@ -267,7 +277,7 @@ export class StatisticsModule {
 
   /**
    * Evaluates every transfer condition (Polymesh `verify_transfer_restrictions`). Returns the
-   * failing ones; `stopAtFirst` returns as soon as one fails without exemption.
+   * failing ones that no exemption lifts; `stopAtFirst` returns at the first.
    */
   check(
     asset: AssetId,
@@ -291,7 +301,7 @@ export class StatisticsModule {
           ok = !(newHolder && !exits && this.value(asset, c.stat, 'NoClaimStat') >= c.min);
           break;
         case 'MaxInvestorOwnership':
-          ok = (receiverBal + amount) * 1_000_000n <= c.min * supply;
+          ok = permillFromRational(receiverBal + amount, supply) <= c.min;
           break;
         case 'ClaimCount': {
           const issuer = c.issuer as Did;
@@ -310,16 +320,18 @@ export class StatisticsModule {
           const senderMatch = this.holderKey(asset, sender, claimType, issuer) === c.claimKey;
           const receiverMatch = this.holderKey(asset, receiver, claimType, issuer) === c.claimKey;
           const bal = this.value(asset, c.stat, c.claimKey as string);
-          if (receiverMatch && !senderMatch) ok = (bal + amount) * 1_000_000n <= (c.max as bigint) * supply;
-          else if (senderMatch && !receiverMatch) ok = (bal - amount) * 1_000_000n >= c.min * supply;
+          if (receiverMatch && !senderMatch)
+            ok = permillFromRational(bal + amount, supply) <= (c.max as bigint);
+          else if (senderMatch && !receiverMatch)
+            ok = permillFromRational(bal > amount ? bal - amount : 0n, supply) >= c.min;
           break;
         }
       }
-      if (ok) continue;
-      // Count conditions exempt the sender, balance conditions the receiver.
-      const exempt = this.isExempt(asset, c, c.op === 'Count' ? sender : receiver);
-      out.push({ restriction: c.condition, result: exempt, exempt });
-      if (!exempt && stopAtFirst) return out;
+      // Count conditions exempt the sender, balance conditions the receiver; an exempt failure
+      // passes and is not reported.
+      if (ok || this.isExempt(asset, c, c.op === 'Count' ? sender : receiver)) continue;
+      out.push({ restriction: c.condition, result: false });
+      if (stopAtFirst) return out;
     }
     return out;
   }

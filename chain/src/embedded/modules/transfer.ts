@@ -63,7 +63,7 @@ export class TransferChecks {
       a.totalSupply,
       !collect,
     );
-    if (failing.some((r) => !r.result) && fail('InvalidTransferStatisticsFailure')) return out;
+    if (failing.length > 0 && fail('InvalidTransferStatisticsFailure')) return out;
     if (!c.compliance.isCompliant(asset, from.did, to.did) && fail('InvalidTransferComplianceFailure'))
       return out;
     return out;

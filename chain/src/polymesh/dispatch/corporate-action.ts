@@ -1,6 +1,6 @@
 import { LedgerError } from '../../errors.js';
 import type { LedgerEvent } from '../../ledger.js';
-import { toChainRecordDate, toChainTargets, toChainTaxes } from '../mappers/corporate.js';
+import { toChainCaId, toChainRecordDate, toChainTargets, toChainTaxes } from '../mappers/corporate.js';
 import { assetIdToHex, percentToPermill, toMoment } from '../mappers/values.js';
 import { eventData, idField, none, one, type PreparerTable } from './types.js';
 
@@ -48,4 +48,19 @@ export const corporateAction = {
       ),
       none,
     ),
+  /** `remove_ca(ca_id)`: the CA with its ballot or distribution and its document links. */
+  'corporateAction.removeCa': async (ctx, { assetId, caId }) =>
+    one(ctx.tx.corporateAction.removeCa(toChainCaId(assetId, caId)), none),
+  /** `change_record_date(ca_id, Option<RecordDateSpec>)`. */
+  'corporateAction.changeRecordDate': async (ctx, { assetId, caId, recordDate }) =>
+    one(
+      ctx.tx.corporateAction.changeRecordDate(
+        toChainCaId(assetId, caId),
+        recordDate === null ? null : toChainRecordDate(recordDate),
+      ),
+      none,
+    ),
+  /** `link_ca_doc(id, docs)`: replaces the CA's linked document ids. */
+  'corporateAction.linkCaDoc': async (ctx, { assetId, caId, documents }) =>
+    one(ctx.tx.corporateAction.linkCaDoc(toChainCaId(assetId, caId), documents), none),
 } satisfies PreparerTable<'corporateAction'>;

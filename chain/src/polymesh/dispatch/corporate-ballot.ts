@@ -17,6 +17,8 @@ export const corporateBallot = {
     one(ctx.tx.corporateBallot.vote(toChainCaId(assetId, caId), toChainVotes(votes)), none),
   'corporateBallot.changeEnd': async (ctx, { assetId, caId, end }) =>
     one(ctx.tx.corporateBallot.changeEnd(toChainCaId(assetId, caId), toMoment(end)), none),
+  'corporateBallot.changeMeta': async (ctx, { assetId, caId, meta }) =>
+    one(ctx.tx.corporateBallot.changeMeta(toChainCaId(assetId, caId), toChainBallotMeta(meta)), none),
   'corporateBallot.changeRcv': async (ctx, { assetId, caId, rcv }) =>
     one(ctx.tx.corporateBallot.changeRcv(toChainCaId(assetId, caId), rcv), none),
   'corporateBallot.removeBallot': async (ctx, { assetId, caId }) =>

@@ -19,10 +19,10 @@ import {
 async function authorization(ctx: DispatchContext, authId: number): Promise<FoundAuthorization> {
   const auth = await ctx.reads.authorization(authId);
   if (!auth) {
+    // The chain's own words (DispatchError::Other("Authorization does not exist")).
     throw new LedgerError(
-      'AuthorizationDoesNotExist',
-      `No authorization ${authId} for ${ctx.signer}`,
-      'identity',
+      'Other',
+      `Authorization does not exist: no authorization ${authId} for ${ctx.signer}`,
     );
   }
   return auth;
@@ -32,7 +32,7 @@ async function acceptable(ctx: DispatchContext, authId: number): Promise<FoundAu
   const auth = await authorization(ctx, authId);
   // The chain accepts while `now < expiry` (primitives/src/authorization.rs).
   if (auth.expiry !== null && new Date(auth.expiry) <= (await ctx.reads.now())) {
-    throw new LedgerError('AuthorizationExpired', `Authorization ${authId} has expired`, 'identity');
+    throw new LedgerError('Other', `Authorization expired: authorization ${authId}`);
   }
   return auth;
 }
@@ -95,7 +95,7 @@ export const identity = {
   'identity.acceptAuthorization': async (ctx, { authId }) => {
     const auth = await acceptable(ctx, authId);
     const tx = ctx.tx;
-    const otherError = 'AuthorizationDoesNotExist' as const;
+    const otherError = 'Other' as const;
     switch (auth.type) {
       case 'JoinIdentity':
         return one(tx.identity.joinIdentityAsKey(authId), none, { otherError });
@@ -113,7 +113,7 @@ export const identity = {
   'identity.removeAuthorization': async (ctx, { authId }) => {
     const auth = await authorization(ctx, authId);
     return one(ctx.tx.identity.removeAuthorization(auth.target, authId, false), none, {
-      otherError: 'AuthorizationDoesNotExist',
+      otherError: 'Other',
     });
   },
   'identity.removeSecondaryKeys': async (ctx, { accounts }) =>

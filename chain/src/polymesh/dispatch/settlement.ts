@@ -3,9 +3,8 @@ import type {
   PolymeshPrimitivesIdentityId,
   PolymeshPrimitivesIdentityIdPortfolioId,
 } from '@polkadot/types/lookup';
-import type { OffChainReceipt, InstructionLeg } from '../../calls-settlement.js';
+import type { OffChainReceipt } from '../../calls-settlement.js';
 import type { PortfolioRef } from '../../types.js';
-import { receiptMessage } from '../../receipts.js';
 import {
   toChainLeg,
   toChainMemo,
@@ -27,11 +26,10 @@ export function venueCreated(events: LedgerEvent[]): { venueId: number } {
   return { venueId: idField(eventData(events, 'settlement', 'VenueCreated').venueId, 'venue id') };
 }
 
-/** Receipt details for `affirm_with_receipts`, each signature typed by the key that made it. */
+/** Receipt details for `affirm_with_receipts`, each signature as the MultiSignature of its key type. */
 export function toChainReceipts(
   id: number,
   receipts: OffChainReceipt[],
-  legs: (InstructionLeg & { id: number })[],
 ): {
   uid: number;
   instructionId: number;
@@ -40,31 +38,15 @@ export function toChainReceipts(
   signature: ReturnType<typeof toChainReceiptSignature>;
   metadata: string | null;
 }[] {
-  return receipts.map((r) => {
-    const leg = legs.find((l) => l.id === r.legId);
-    const message =
-      leg?.type === 'OffChain'
-        ? receiptMessage({
-            uid: r.uid,
-            instructionId: id,
-            legId: r.legId,
-            from: leg.from,
-            to: leg.to,
-            ticker: leg.ticker,
-            amount: leg.amount,
-          })
-        : new Uint8Array();
+  return receipts.map((r) => ({
+    uid: r.uid,
+    instructionId: id,
+    legId: r.legId,
+    signer: r.signer,
+    signature: toChainReceiptSignature(r.signature),
     // `ReceiptMetadata([u8; 32])`: the text zero-padded, as memos are.
-    const metadata = r.metadata === undefined ? null : toChainMemo(r.metadata);
-    return {
-      uid: r.uid,
-      instructionId: id,
-      legId: r.legId,
-      signer: r.signer,
-      signature: toChainReceiptSignature(message, r.signature, r.signer),
-      metadata,
-    };
-  });
+    metadata: r.metadata === undefined ? null : toChainMemo(r.metadata),
+  }));
 }
 
 export const settlement = {
@@ -123,14 +105,12 @@ export const settlement = {
   },
   'settlement.affirmInstruction': async (ctx, { id, portfolios: refs }) =>
     one(ctx.tx.settlement.affirmInstruction(id, portfolios(refs)), none),
-  /** Receipts signed over `receiptMessage` of the instruction's off-chain legs (read to type each signature). */
-  'settlement.affirmWithReceipts': async (ctx, { id, receipts, portfolios: refs }) => {
-    const legs = await ctx.reads.instructionLegs(id);
-    return one(
-      ctx.tx.settlement.affirmWithReceipts(id, toChainReceipts(id, receipts, legs), portfolios(refs ?? [])),
+  /** Receipts signed over `receiptMessage` of the instruction's off-chain legs, each of its key type. */
+  'settlement.affirmWithReceipts': async (ctx, { id, receipts, portfolios: refs }) =>
+    one(
+      ctx.tx.settlement.affirmWithReceipts(id, toChainReceipts(id, receipts), portfolios(refs ?? [])),
       none,
-    );
-  },
+    ),
   'settlement.withdrawAffirmation': async (ctx, { id, portfolios: refs }) =>
     one(ctx.tx.settlement.withdrawAffirmation(id, portfolios(refs)), none),
   'settlement.rejectInstruction': async (ctx, { id, portfolio }) =>

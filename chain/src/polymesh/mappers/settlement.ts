@@ -6,6 +6,7 @@ import type {
   InstructionDetails,
   InstructionLeg,
   InstructionStatus,
+  MultiSignature,
   PriceTier,
   SettlementType,
   VenueInfo,
@@ -17,7 +18,6 @@ import { BigNumber } from './bignumber.js';
 import { toUnits, type Json } from './json.js';
 import { assetIdToHex, toChainPortfolioId, toChainTicker } from './values.js';
 import { MEMO_MAX_BYTES } from '../../limits.js';
-import { polkadotCrypto } from '../polkadot.js';
 
 /*
  * Settlement and offerings go to the chain as the pallets' own extrinsics: the port mirrors
@@ -269,30 +269,16 @@ export function fromChainFundraiser(id: number, json: Json, name: Json, now: Dat
 export type ChainMultiSignature = { Sr25519: string } | { Ed25519: string } | { Ecdsa: string };
 
 /**
- * A venue signer's receipt signature as the chain's `MultiSignature`, of the key type that
- * signed it: the signature is verified over the receipt message against the signer's account
- * (sr25519, ed25519, or ecdsa over blake2-256 as Polymesh checks it). One that verifies under
- * no scheme is sent as sr25519 (ecdsa when 65 bytes), for the chain to refuse (`InvalidSignature`).
+ * A venue signer's receipt signature as the chain's `MultiSignature`: the port's signature names
+ * its key type, which the chain verifies it with, over the receipt message as it is.
  */
-export function toChainReceiptSignature(
-  message: Uint8Array,
-  signature: string,
-  signer: string,
-): ChainMultiSignature {
-  const hex = signature.startsWith('0x') ? signature : `0x${signature}`;
-  const bytes = /^0x([0-9a-fA-F]{2})*$/.test(hex) ? (hex.length - 2) / 2 : 0;
-  // signatureVerify throws on lengths no scheme has and on addresses that do not decode.
-  const verifiable = (bytes === 64 || bytes === 65) && polkadotCrypto.isAddress(signer);
-  const verified = verifiable ? polkadotCrypto.signatureVerify(message, hex, signer) : null;
-  const crypto = verified?.isValid ? verified.crypto : 'none';
-  switch (crypto) {
-    case 'ed25519':
-      return { Ed25519: hex };
-    case 'ecdsa':
-      return { Ecdsa: hex };
-    case 'sr25519':
-      return { Sr25519: hex };
-    default:
-      return (hex.length - 2) / 2 === 65 ? { Ecdsa: hex } : { Sr25519: hex };
+export function toChainReceiptSignature(signature: MultiSignature): ChainMultiSignature {
+  switch (signature.type) {
+    case 'Sr25519':
+      return { Sr25519: signature.value };
+    case 'Ed25519':
+      return { Ed25519: signature.value };
+    case 'Ecdsa':
+      return { Ecdsa: signature.value };
   }
 }

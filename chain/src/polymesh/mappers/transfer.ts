@@ -59,7 +59,6 @@ export function fromSdkTransferBreakdown(b: SdkTransferBreakdown, paused: boolea
     restrictions: b.restrictions.map((r) => ({
       restriction: fromSdkRestriction(r.restriction),
       result: false,
-      exempt: false,
     })),
     result: b.result,
   };

@@ -53,9 +53,10 @@ export async function corporateAction(
   caId: number,
 ): Promise<CorporateActionInfo | null> {
   const hex = assetIdToHex(assetId);
-  const [ca, details] = await Promise.all([
+  const [ca, details, docs] = await Promise.all([
     read(api, 'corporateAction', 'corporateActions', hex, caId),
     read(api, 'corporateAction', 'details', toChainCaId(assetId, caId)),
+    read(api, 'corporateAction', 'caDocLink', toChainCaId(assetId, caId)),
   ]);
   if (ca === null) return null;
   const c = rec(ca);
@@ -69,6 +70,7 @@ export async function corporateAction(
     targets: targets(c.targets),
     defaultWithholdingTax: percent(c.defaultWithholdingTax),
     withholdingTax: taxes(c.withholdingTax),
+    documents: list(docs).map(Number),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { ApiPromise } from '@polkadot/api';
-import type { InstructionDetails, VenueInfo } from '../../calls-settlement.js';
+import type { InstructionDetails, InstructionStatus, VenueInfo } from '../../calls-settlement.js';
 import type { AssetId, Did } from '../../ledger.js';
-import { fromChainInstruction, fromChainVenue } from '../mappers/settlement.js';
+import { fromChainInstruction, fromChainInstructionStatus, fromChainVenue } from '../mappers/settlement.js';
 import { assetIdToHex } from '../mappers/values.js';
 import { entries, list, read, rec } from './storage.js';
 
@@ -53,6 +53,9 @@ export async function instruction(api: ApiPromise, id: number): Promise<Instruct
     read(api, 'settlement', 'instructionMemos', id),
     read(api, 'settlement', 'instructionAffirmsPending', id),
   ]);
+  // Executed and rejected instructions are pruned on chain: only their status is left.
+  const st = fromChainInstructionStatus(status);
+  if (st?.type !== 'Pending' && st?.type !== 'Failed') return null;
   const venueId = rec(details).venueId;
   // Polymesh keeps no instruction creator; with a venue it is the venue's creator (only it may add).
   const creator =
@@ -67,6 +70,11 @@ export async function instruction(api: ApiPromise, id: number): Promise<Instruct
     pending,
     creator,
   });
+}
+
+/** `InstructionStatuses`, which the chain keeps after pruning (null: Unknown). */
+export async function instructionStatus(api: ApiPromise, id: number): Promise<InstructionStatus | null> {
+  return fromChainInstructionStatus(await read(api, 'settlement', 'instructionStatuses', id));
 }
 
 /** Every instruction on chain in which the DID is a party (portfolio or off-chain leg) or a mediator. */

@@ -339,11 +339,21 @@ export const EXAMPLES: { [K in CallName]: CallArgs<K>[] } = {
   'settlement.affirmWithReceipts': [
     {
       id: 7,
-      receipts: [{ uid: 1, legId: 1, signer: ALICE, signature: `0x${'12'.repeat(64)}`, metadata: 'ref 9' }],
+      receipts: [
+        {
+          uid: 1,
+          legId: 1,
+          signer: ALICE,
+          signature: { type: 'Sr25519', value: `0x${'12'.repeat(64)}` },
+          metadata: 'ref 9',
+        },
+      ],
     },
     {
       id: 7,
-      receipts: [{ uid: 2, legId: 1, signer: ALICE, signature: `0x${'12'.repeat(65)}` }],
+      receipts: [
+        { uid: 2, legId: 1, signer: ALICE, signature: { type: 'Ecdsa', value: `0x${'12'.repeat(65)}` } },
+      ],
       portfolios: [{ did: DID_A }],
     },
   ],
@@ -444,6 +454,17 @@ export const EXAMPLES: { [K in CallName]: CallArgs<K>[] } = {
     { assetId: ASSET, targets: { identities: [DID_B], treatment: 'Include' } },
   ],
   'corporateAction.setDefaultWithholdingTax': [{ assetId: ASSET, tax: '10.25' }],
+  'corporateAction.removeCa': [{ assetId: ASSET, caId: 1 }],
+  'corporateAction.changeRecordDate': [
+    { assetId: ASSET, caId: 1, recordDate: { type: 'Scheduled', at: T2 } },
+    { assetId: ASSET, caId: 1, recordDate: { type: 'ExistingSchedule', scheduleId: 2 } },
+    { assetId: ASSET, caId: 1, recordDate: { type: 'Existing', checkpointId: 3 } },
+    { assetId: ASSET, caId: 1, recordDate: null },
+  ],
+  'corporateAction.linkCaDoc': [
+    { assetId: ASSET, caId: 1, documents: [0, 2] },
+    { assetId: ASSET, caId: 1, documents: [] },
+  ],
   'corporateAction.setDidWithholdingTax': [
     { assetId: ASSET, did: DID_B, tax: '5' },
     { assetId: ASSET, did: DID_B, tax: null },
@@ -482,6 +503,16 @@ export const EXAMPLES: { [K in CallName]: CallArgs<K>[] } = {
     { assetId: ASSET, caId: 1, votes: [{ power: '10' }, { power: '5', fallback: 0 }] },
   ],
   'corporateBallot.changeEnd': [{ assetId: ASSET, caId: 1, end: T2 }],
+  'corporateBallot.changeMeta': [
+    {
+      assetId: ASSET,
+      caId: 1,
+      meta: {
+        title: 'AGM (amended)',
+        motions: [{ title: 'Approve', infoLink: 'https://example.com/m', choices: ['Yes', 'No', 'Abstain'] }],
+      },
+    },
+  ],
   'corporateBallot.changeRcv': [{ assetId: ASSET, caId: 1, rcv: false }],
   'corporateBallot.removeBallot': [{ assetId: ASSET, caId: 1 }],
 };

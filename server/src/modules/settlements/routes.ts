@@ -59,7 +59,9 @@ const CreateBody = Type.Object(
 const View = Type.Object({
   id: Type.String({ format: 'uuid' }),
   instructionId: Type.Union([Type.Integer(), Type.Null()]),
-  status: Type.String({ description: 'Chain status: Creating, Pending, Failed, Success, Rejected' }),
+  status: Type.String({
+    description: 'Chain status: Creating, Pending, Failed, Success, Rejected (Unknown: not on chain)',
+  }),
   failureReason: Type.Union([Type.String(), Type.Null()]),
   legs: Type.Array(Type.Unknown()),
   pendingAffirmations: Type.Union([Type.Integer(), Type.Null()]),
@@ -81,12 +83,12 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const svc = app.tokenization.settlements;
   const em = () => app.infra.db.orm.em.fork();
   const view = async (s: Settlement) => {
-    const { chain, operations } = await svc.view(em(), s);
+    const { chain, status, operations } = await svc.view(em(), s);
     const failed = operations.filter((o) => o.status === 'failed').at(-1);
     return {
       id: s.id,
       instructionId: s.instructionId,
-      status: chain ? chain.status.type : s.instructionId === null ? 'Creating' : 'Success',
+      status: s.instructionId === null ? 'Creating' : (status?.type ?? 'Unknown'),
       failureReason: s.failureReason ?? (failed ? `${failed.errorCode}: ${failed.errorMessage}` : null),
       legs: s.legs,
       pendingAffirmations: chain?.pendingAffirmations ?? null,

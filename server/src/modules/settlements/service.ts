@@ -3,6 +3,7 @@ import {
   MAX_FUNGIBLE_LEGS,
   MAX_OFFCHAIN_LEGS,
   type InstructionDetails,
+  type InstructionStatus,
   type InstructionLeg,
   type Ledger,
   type LedgerCall,
@@ -241,7 +242,7 @@ export class SettlementService {
       this.operatorAddress(),
       scope,
       async (_s, instructionId) => {
-        const status = (await this.ledger.instruction(instructionId))?.status.type;
+        const status = (await this.ledger.instructionStatus(instructionId))?.type;
         if (status !== 'Pending' && status !== 'Failed')
           throw new AppError(
             'CONFLICT',
@@ -260,7 +261,8 @@ export class SettlementService {
     portfolios: PortfolioRef[],
   ) {
     const chain = await this.ledger.instruction(instructionId);
-    const status = chain?.status.type ?? 'gone';
+    // Executed and rejected instructions are pruned on chain: only their status is left.
+    const status = chain?.status.type ?? (await this.ledger.instructionStatus(instructionId))?.type ?? 'gone';
     if (status !== 'Pending' && !(action === 'reject' && status === 'Failed'))
       throw new AppError(
         'CONFLICT',
@@ -360,16 +362,23 @@ export class SettlementService {
   async view(
     em: EntityManager,
     s: Settlement,
-  ): Promise<{ chain: InstructionDetails | null; operations: ChainOperation[] }> {
+  ): Promise<{
+    chain: InstructionDetails | null;
+    status: InstructionStatus | null;
+    operations: ChainOperation[];
+  }> {
     const operations = await em.find(
       ChainOperation,
       { subjectType: 'settlement', subjectId: s.id },
       { orderBy: { createdAt: 'asc' } },
     );
-    return {
-      chain: s.instructionId === null ? null : await this.ledger.instruction(s.instructionId),
-      operations,
-    };
+    if (s.instructionId === null) return { chain: null, status: null, operations };
+    // The details while the instruction lives; the status also after the chain pruned it.
+    const [chain, status] = await Promise.all([
+      this.ledger.instruction(s.instructionId),
+      this.ledger.instructionStatus(s.instructionId),
+    ]);
+    return { chain, status, operations };
   }
 
   /**
@@ -380,6 +389,8 @@ export class SettlementService {
   private async tellPartiesToAffirm(tx: EntityManager, s: Settlement, op: ChainOperation): Promise<void> {
     const chain = await this.ledger.instruction(s.instructionId!).catch(() => null);
     if (chain && chain.status.type !== 'Pending') return;
+    // Settled (or rejected) at once: the chain pruned it, nobody has anything to affirm.
+    if (!chain && (await this.ledger.instructionStatus(s.instructionId!).catch(() => null)) !== null) return;
     const own = op.call.name === 'settlement.addAndAffirmInstruction' ? op.call.args.portfolios : [];
     const waiting = new Set(
       (chain?.affirmations ?? []).filter((a) => a.status !== 'Affirmed').map((a) => a.portfolio.did),

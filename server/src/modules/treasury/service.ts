@@ -427,9 +427,10 @@ export class TreasuryService {
   /** Looks at the deposit's instruction on chain: executed → credited (and the investor told). */
   private async settleDeposit(tx: EntityManager, d: Deposit, op: ChainOperation): Promise<void> {
     const id = (op.result as { instructionId?: number } | null)?.instructionId;
-    const ins = id === undefined ? null : await this.ledger.instruction(id);
-    if (!ins) return;
-    if (ins.status.type === 'Success') {
+    if (id === undefined) return;
+    const status = await this.ledger.instructionStatus(id);
+    if (!status) return;
+    if (status.type === 'Success') {
       d.status = 'credited';
       d.creditedAt = new Date();
       await this.audit.append(tx, {
@@ -448,9 +449,12 @@ export class TreasuryService {
         data: { depositId: d.id, amount: d.amount },
         dedupeKey: `deposit.credited:${d.id}`,
       });
-    } else if (ins.status.type === 'Failed' || ins.status.type === 'Rejected') {
-      await this.failDeposit(tx, d, { ...op, errorCode: `instruction ${ins.status.type}` } as ChainOperation);
-    } else if (ins.pendingAffirmations > 0 && d.status !== 'awaiting-affirmation') {
+    } else if (status.type === 'Failed' || status.type === 'Rejected') {
+      await this.failDeposit(tx, d, { ...op, errorCode: `instruction ${status.type}` } as ChainOperation);
+    } else if (
+      ((await this.ledger.instruction(id))?.pendingAffirmations ?? 0) > 0 &&
+      d.status !== 'awaiting-affirmation'
+    ) {
       d.status = 'awaiting-affirmation';
       await notify(tx, {
         userId: d.userId,
@@ -611,11 +615,11 @@ export class TreasuryService {
     op: ChainOperation,
   ): Promise<ChainOperation[]> {
     const id = (op.result as { instructionId?: number } | null)?.instructionId;
-    const ins = id === undefined ? null : await this.ledger.instruction(id);
-    if (!ins || ins.status.type !== 'Success') {
-      if (ins && (ins.status.type === 'Failed' || ins.status.type === 'Rejected')) {
+    const status = id === undefined ? null : await this.ledger.instructionStatus(id);
+    if (status?.type !== 'Success') {
+      if (status?.type === 'Failed' || status?.type === 'Rejected') {
         w.status = 'failed';
-        w.failureReason = `instruction ${ins.status.type}`;
+        w.failureReason = `instruction ${status.type}`;
       }
       return [];
     }
