@@ -12562,7 +12562,7 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             instructionId: number | null;
-                            /** @description Chain status: Creating, Pending, Failed, Success, Rejected */
+                            /** @description Chain status: Creating, Pending, Failed, Success, Rejected (Unknown: not on chain) */
                             status: string;
                             failureReason: string | null;
                             legs: unknown[];
@@ -12680,7 +12680,7 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             instructionId: number | null;
-                            /** @description Chain status: Creating, Pending, Failed, Success, Rejected */
+                            /** @description Chain status: Creating, Pending, Failed, Success, Rejected (Unknown: not on chain) */
                             status: string;
                             failureReason: string | null;
                             legs: unknown[];
