@@ -142,6 +142,13 @@ const EnvSchema = Type.Object({
   OUTBOX_WINDOW: wholeNumber(),
   /** Calls of one signer coalesced into one `utility.forceBatch` (allow-listed calls); 0 or 1 = none. */
   OUTBOX_BATCH_SIZE: wholeNumber(),
+  /**
+   * Secondary keys of the operator's identity (derived from its secret, joined at start) that
+   * share its independent writes, each with its own nonce; 0 = none (default 3; 0 in tests).
+   */
+  OPERATOR_LANES: matching('^([0-9]|1[0-6])$', 'a whole number from 0 to 16'),
+  /** POLYX the operator sends each new lane for its fees (default 10000). */
+  OPERATOR_LANE_POLYX: matching('^[0-9]{1,12}(\\.[0-9]{1,6})?$', 'a POLYX amount, e.g. 10000 or 2500.5'),
   /** Ticker of the platform stablecoin, created by the platform at first start. */
   STABLECOIN_TICKER: matching('^[A-Z0-9]{1,12}$', 'up to 12 capital letters or digits'),
   /** Name of the platform stablecoin, as investors read it. */
@@ -210,6 +217,10 @@ export interface Config {
     window?: number;
     /** Calls coalesced into one batch transaction; 0 = the adapter's default, 1 = no batching. */
     batchSize?: number;
+    /** Secondary keys of the operator's identity that share its pipelined writes (0 = none). */
+    lanes?: number;
+    /** POLYX the operator sends each new lane for its fees (decimal string). */
+    lanePolyx?: string;
   };
   sessionTtlMs: number;
   /** How long a resolved session or API key is cached (plugins/auth.ts); 0 = not at all. */
@@ -567,6 +578,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       window: Number(e.OUTBOX_WINDOW ?? '0'),
       // Tests count nonces per operation: no coalescing there unless a test asks for it.
       batchSize: Number(e.OUTBOX_BATCH_SIZE ?? (nodeEnv === 'test' ? '1' : '0')),
+      // Tests count the operator's nonces: no lanes there unless a test asks for them.
+      lanes: Number(e.OPERATOR_LANES ?? (nodeEnv === 'test' ? '0' : '3')),
+      lanePolyx: e.OPERATOR_LANE_POLYX ?? '10000',
     },
     sessionTtlMs: Number(e.SESSION_TTL_HOURS ?? '12') * 3600_000,
     authCacheTtlMs: Number(e.AUTH_CACHE_TTL_MS ?? '5000'),

@@ -4,6 +4,7 @@ import { signerKeyOf, type Address } from '@stoa/chain';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { AuditService } from '../modules/audit/service.js';
+import { OperatorLanes } from '../modules/operations/lanes.js';
 import { OperationService } from '../modules/operations/service.js';
 
 export interface Services {
@@ -33,6 +34,11 @@ export const servicesPlugin = fp(
       // Absent (a config built without it): no coalescing; 0: the outbox's default.
       batchSize: config.outbox.batchSize === undefined ? 1 : config.outbox.batchSize || undefined,
     });
+    const lanes = new OperatorLanes(db.orm, ledger, operations, audit, app.log, {
+      count: config.outbox.lanes ?? 0,
+      fundPolyx: config.outbox.lanePolyx ?? '10000',
+    });
+    operations.useLanes(lanes);
     let operator: Address | undefined;
     const accounts: Address[] = [];
     const operatorAddress = (): Address => {
@@ -49,6 +55,12 @@ export const servicesPlugin = fp(
         if (!accounts.includes(address)) accounts.push(address);
         operator ??= address;
       }
+      // The lanes' keys are loaded before anything is sent; their setup operations (if any)
+      // are recorded here and queued by the sweep below with every other unfinished one.
+      if (operator && config.signers[0])
+        await lanes.start(signerKeyOf(config.signers[0]), operator).catch((err: unknown) => {
+          app.log.warn({ err }, 'operator lanes could not start; the operator key carries everything');
+        });
       await operations.preloadSigners();
       await queue.start();
       await operations.sweep();

@@ -16,6 +16,7 @@ import type { JobQueue } from '../../jobs/queue.js';
 import type { AuditService } from '../audit/service.js';
 import { canonicalJson } from '../audit/service.js';
 import { ChainOperation, OPERATION_STATUSES, type OperationReceipt, type OperationStatus } from './entity.js';
+import { laneHash, LANE_SUBJECT } from './lanes.js';
 import { SignerLeases } from './lease.js';
 import { SignerKeys } from './signers.js';
 
@@ -137,6 +138,8 @@ export class OperationService {
     reject: (err: unknown) => void;
   }[] = [];
   private stopping = false;
+  /** The operator's keys that share its pipelined writes (see lanes.ts), when lanes are on. */
+  private lanes: { keys(): string[]; isOperatorKey(address: string): boolean } | null = null;
 
   constructor(
     private readonly orm: MikroORM,
@@ -195,6 +198,22 @@ export class OperationService {
     return out;
   }
 
+  /** Spreads the operator's pipelined writes over its lanes (see lanes.ts). */
+  useLanes(lanes: { keys(): string[]; isOperatorKey(address: string): boolean }): void {
+    this.lanes = lanes;
+  }
+
+  /** The account that signs `input`: its signer, or for the operator's pipelined calls a lane. */
+  private signerOf(input: RecordOperationInput): string {
+    if (!this.lanes || !PIPELINED_CALLS.has(input.call.name) || input.subject?.type === LANE_SUBJECT)
+      return input.signer;
+    const keys = this.lanes.keys();
+    if (keys.length < 2 || keys[0] !== input.signer) return input.signer;
+    // By subject: every operation of one subject through one lane, in the order recorded.
+    const basis = input.subject ? `${input.subject.type}:${input.subject.id}` : input.idempotencyKey;
+    return keys[laneHash(basis) % keys.length]!;
+  }
+
   /** `record` with the operation already found under the idempotency key (or null). */
   private async recordWith(
     em: EntityManager,
@@ -202,7 +221,10 @@ export class OperationService {
     existing: ChainOperation | null,
   ): Promise<ChainOperation> {
     if (existing) {
-      if (canonicalJson(existing.call) !== canonicalJson(input.call) || existing.signer !== input.signer) {
+      const sameSigner =
+        existing.signer === input.signer ||
+        (!!this.lanes && this.lanes.isOperatorKey(existing.signer) && this.lanes.isOperatorKey(input.signer));
+      if (canonicalJson(existing.call) !== canonicalJson(input.call) || !sameSigner) {
         throw new AppError(
           'CONFLICT',
           `Idempotency key "${input.idempotencyKey}" was already used for a different operation (${existing.id})`,
@@ -215,7 +237,7 @@ export class OperationService {
     op.idempotencyKey = input.idempotencyKey;
     op.kind = input.call.name;
     op.call = input.call;
-    op.signer = input.signer;
+    op.signer = this.signerOf(input);
     op.requestedBy = input.requestedBy;
     op.subjectType = input.subject?.type ?? null;
     op.subjectId = input.subject?.id ?? null;
