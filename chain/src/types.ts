@@ -46,6 +46,13 @@ export interface FeeEstimate {
   total: Decimal;
   /** `withdrawnFee + protocolFee`: the free POLYX the payer needs for the call to go through. */
   required: Decimal;
+  /**
+   * The call's declared weight (ref_time, picoseconds, a decimal integer string): what it takes of
+   * a block's weight (2·10¹² in 7.0, 75 % of it for normal transactions). Where the adapter knows it.
+   */
+  weight?: string;
+  /** The signed transaction's encoded length in bytes, where the adapter knows it. */
+  length?: number;
 }
 
 export interface IdentityInfo {

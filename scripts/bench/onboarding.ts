@@ -23,6 +23,7 @@
  * Options: --investors N --concurrency C --quick (200 investors) --json [file]
  */
 import { parseArgs } from 'node:util';
+import type { LedgerCall } from '@stoa/chain';
 import { attestBatch, attestInvestor, pool, prepareInvestor, staffWithKey } from './investors.js';
 import { benchArgv, jsonTarget, recordFigures } from './results.js';
 import { startBenchServer } from './server.js';
@@ -109,12 +110,36 @@ try {
     [since],
   );
   const failed = counts.failed ?? 0;
-  if (failed > 0)
-    throw new Error(`${failed} chain operations failed: the figures would not be of a real onboarding`);
+  if (failed > 0) {
+    const why = await server.sql<{ kind: string; error_code: string; error_message: string; n: string }>(
+      `select kind, error_code, error_message, count(*)::text as n from chain_operation
+        where status = 'failed' and created_at >= ?::timestamptz group by 1, 2, 3 order by 4 desc limit 5`,
+      [since],
+    );
+    throw new Error(
+      `${failed} chain operations failed: the figures would not be of a real onboarding: ${JSON.stringify(why)}`,
+    );
+  }
   const ops = Number(agg!.ops);
   const txs = Number(agg!.txs);
   const blocks = Number(agg!.blocks);
   const produced = (await server.app.infra.ledger.info()).blockHeight - startHeight;
+  // What the transactions would take of a node's blocks: each one's declared weight (the
+  // embedded ledger's 7.0 weights), summed, against a block's normal-transaction weight.
+  const sent = await server.sql<{ signer: string; nonce: number; calls: LedgerCall[] }>(
+    `select signer, nonce, json_agg(call order by batch_index) as calls, max(batch_size) as size
+       from chain_operation where created_at >= ?::timestamptz and nonce is not null
+      group by signer, nonce`,
+    [since],
+  );
+  let weight = 0n;
+  for (const tx of sent) {
+    const call: LedgerCall =
+      tx.calls.length > 1 ? { name: 'utility.forceBatch', args: { calls: tx.calls } } : tx.calls[0]!;
+    const est = await server.app.infra.ledger.estimateFee(call, tx.signer);
+    weight += BigInt(est.weight ?? '0');
+  }
+  const NORMAL_BLOCK_WEIGHT = 1_500_000_000_000n;
   const firstFinalSec = (Number(agg!.first) - t0) / 1000;
   const lastFinalSec = (Number(agg!.last) - t0) / 1000;
 
@@ -135,6 +160,8 @@ try {
     'onboarding.opsPerInvestor': Math.round((ops / N) * 100) / 100,
     'onboarding.txPer100Investors': Math.round((txs / N) * 100 * 10) / 10,
     'onboarding.blocksPer100Investors': Math.round((blocks / N) * 100 * 10) / 10,
+    'onboarding.blockWeightPer100Investors':
+      Math.round((Number((weight * 1_000_000n) / NORMAL_BLOCK_WEIGHT) / 1_000_000 / N) * 100 * 1000) / 1000,
     'onboarding.apiSec': Math.round(apiMs / 100) / 10,
     'onboarding.firstFinalSec': Math.round(firstFinalSec * 10) / 10,
     'onboarding.lastFinalSec': Math.round(lastFinalSec * 10) / 10,
@@ -145,7 +172,8 @@ try {
   );
   log(
     `${ops} chain operations (${figures['onboarding.opsPerInvestor']} per investor) in ${txs} transactions and ${blocks} blocks ` +
-      `(${produced} blocks produced by the ledger meanwhile)`,
+      `(${produced} blocks produced by the ledger meanwhile); declared weight ${(Number(weight) / 1e12).toFixed(3)}·10¹² ` +
+      `→ ${figures['onboarding.blockWeightPer100Investors']} of a node's block per 100 investors`,
   );
   log(`first final at ${firstFinalSec.toFixed(1)} s, last at ${lastFinalSec.toFixed(1)} s`);
   log(

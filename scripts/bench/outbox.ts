@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     SANDBOX_WEBHOOK_SECRET: 'bench-sandbox-webhook-secret-0123456789',
     DATABASE_URL: scratch.url,
     OUTBOX_SUBMIT_TIMEOUT_MS: '0',
+    OPERATOR_LANES: process.env.OPERATOR_LANES ?? '3',
   };
   if (opts.window) env.OUTBOX_WINDOW = opts.window;
   // The production default (tests default to 1); --batch 1 measures without coalescing.

@@ -53,6 +53,8 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
     // The outbox as in production: NODE_ENV=test turns coalescing off (tests count one nonce
     // per operation); 0 means the production default.
     OUTBOX_BATCH_SIZE: '0',
+    // The operator's lanes as in production (NODE_ENV=test turns them off).
+    OPERATOR_LANES: '3',
     ...env,
   });
   const app = await buildApp(config);

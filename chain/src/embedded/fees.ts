@@ -824,6 +824,8 @@ export class FeesModule {
       protocolFee: fromUnits(protocol),
       total: fromUnits(fee + protocol),
       required: fromUnits(withdrawn + protocol),
+      weight: x.weight.toString(),
+      length: len,
     };
   }
 }

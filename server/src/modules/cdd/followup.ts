@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditService } from '../audit/service.js';
 import type { ChainOperation } from '../operations/entity.js';
@@ -18,7 +19,14 @@ import type { CddService } from './service.js';
  */
 export function attestationFollowUp(cdd: CddService, audit: AuditService) {
   return async (tx: EntityManager, ops: ChainOperation[]): Promise<ChainOperation[]> => {
-    const atts = await tx.find(Attestation, { id: { $in: [...new Set(ops.map((o) => o.subjectId!))] } });
+    // Locked, in id order: one attestation's operations may be recorded by different signers'
+    // transactions at once (the operator's lanes); whichever comes second waits here and then
+    // sees the first's outcomes, so "none left open" is decided once.
+    const atts = await tx.find(
+      Attestation,
+      { id: { $in: [...new Set(ops.map((o) => o.subjectId!))] } },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+    );
     const attById = new Map(atts.map((a) => [a.id, a]));
     const identities = await tx.find(InvestorIdentity, {
       id: { $in: [...new Set(atts.map((a) => a.identityId))] },

@@ -1,7 +1,9 @@
 /**
  * Operator lanes: secondary keys of the operator's identity, each with its own nonce, so the
- * operator's independent writes (DID registrations, claims, POLYX funding, issuance, remarks)
- * are spread over several accounts that the outbox drains side by side.
+ * operator's independent writes (claims, remarks: `LANE_CALLS` in service.ts) are spread over
+ * several accounts that the outbox drains side by side. DID registrations and POLYX grants stay
+ * on the operator's key: a grant must follow its registration in nonce order, and the POLYX it
+ * moves is the operator's, not a lane's.
  *
  * A lane's key is derived from the operator's secret (`<secret>//stoa-lane//<n>`), so nothing
  * new has to be kept: the same secret gives the same lanes on every start and every instance.
@@ -13,10 +15,11 @@
  * lane holds POLYX, it carries nothing.
  *
  * Routing happens when an operation is recorded (`OperationService.record`): an operation of
- * the operator whose call is pipelined goes to one of the operator's ready keys (primary
- * included), chosen by a hash of its subject — so every operation of one subject (an
- * attestation) goes through one lane, in order, and a hook asking "is any other operation of
- * this subject still open?" never races another lane's transaction.
+ * the operator whose call a lane may carry goes to one of the operator's ready keys (primary
+ * included), chosen by a hash of its subject — so the claims of one attestation go through one
+ * lane, in order. Its registration and grant go through the operator's key, so the outcomes of
+ * one attestation may be recorded by two signers' transactions at once: the attestation hook
+ * locks the attestation rows before it asks whether any operation is still open.
  */
 import type { Address, Ledger, SignerKey } from '@stoa/chain';
 import type { FastifyBaseLogger } from 'fastify';

@@ -205,7 +205,7 @@ export class OperationService {
 
   /** The account that signs `input`: its signer, or for the operator's pipelined calls a lane. */
   private signerOf(input: RecordOperationInput): string {
-    if (!this.lanes || !PIPELINED_CALLS.has(input.call.name) || input.subject?.type === LANE_SUBJECT)
+    if (!this.lanes || !LANE_CALLS.has(input.call.name) || input.subject?.type === LANE_SUBJECT)
       return input.signer;
     const keys = this.lanes.keys();
     if (keys.length < 2 || keys[0] !== input.signer) return input.signer;
@@ -1102,6 +1102,13 @@ export const BATCHABLE_CALLS: ReadonlySet<string> = new Set([
   'balances.transfer',
   'asset.issue',
 ]);
+
+/**
+ * Calls of the operator that its lanes carry (see lanes.ts): those that neither move the
+ * operator's POLYX (a lane holds POLYX for its own fees, not for grants) nor must follow another
+ * of the operator's calls in nonce order (a grant follows its registration on the operator key).
+ */
+export const LANE_CALLS: ReadonlySet<string> = new Set(['system.remark', 'identity.addClaim']);
 
 /**
  * Calls sent several at a time (a window): those whose outcome does not depend on an earlier
