@@ -153,7 +153,7 @@ try {
   if ((counts3.failed ?? 0) > 0) throw new Error(`${counts3.failed} chain operations failed in phase 3`);
   const figures = {
     'onboarding.investorsPerSec': Math.round((N / (endMs / 1000)) * 100) / 100,
-    'onboarding.applicationsPerSec': Math.round((N / (appsMs / 1000)) * 100) / 100,
+    'onboarding.applicationsPerSec': Math.round(((N + M) / (appsMs / 1000)) * 100) / 100,
     'onboarding.singleRequestInvestorsPerSec': Math.round((M / (end3Ms / 1000)) * 100) / 100,
     'onboarding.fullJourneyInvestorsPerSec':
       Math.round(((N + M) / ((appsMs + endMs + end3Ms) / 1000)) * 100) / 100,
