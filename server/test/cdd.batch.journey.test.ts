@@ -5,7 +5,7 @@ import { AuditEntry } from '../src/modules/audit/entity.js';
 import { Notification } from '../src/modules/identities/entity.js';
 import { Application } from '../src/modules/onboarding/entity.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
-import { applyAndSubmit, registerInvestor, staff } from './onboarding-helpers.js';
+import { applyAndSubmit, readyForAttestation, registerInvestor, staff } from './onboarding-helpers.js';
 
 describe('bulk attestation through the CDD API', () => {
   let env: TestEnv;
@@ -37,27 +37,7 @@ describe('bulk attestation through the CDD API', () => {
   const usersOf = async (applicationIds: string[]) =>
     (await env.db.orm.em.fork().find(Application, { id: { $in: applicationIds } })).map((a) => a.userId);
 
-  /** Investors with GREEN identity checks and verified accreditation, waiting for attestation. */
-  async function ready(tag: string, n: number) {
-    const out = await Promise.all(
-      Array.from({ length: n }, async (_, i) => {
-        const inv = await registerInvestor(app, `bulk-${tag}-${i}@investor.example`);
-        const id = await applyAndSubmit(app, inv.headers, `Bulk${tag}${i}`, { sandboxScenario: 'clear' });
-        return { ...inv, id };
-      }),
-    );
-    await queue.drain();
-    for (const inv of out) {
-      const acc = await app.inject({
-        method: 'POST',
-        url: `/onboarding/applications/${inv.id}/accreditation/review`,
-        headers: key,
-        payload: { decision: 'verified', reason: 'W-2 reviewed' },
-      });
-      expect(acc.statusCode).toBe(200);
-    }
-    return out;
-  }
+  const ready = (tag: string, n: number) => readyForAttestation(app, queue, key, `bulk-${tag}`, n);
 
   it('attests the applications it can, refuses the others each with its own reason, and takes every investor to good standing', async () => {
     const good = await ready('a', 5);

@@ -104,3 +104,41 @@ export async function applyAndSubmit(
   if (submitted.statusCode !== 200) throw new Error(`submit failed: ${submitted.body}`);
   return id;
 }
+
+/**
+ * `n` investors with GREEN identity checks (the sandbox vendor deciding by itself: the app's
+ * `sandboxDelayMs` should be 0) and accreditation verified by `reviewer`, waiting for attestation.
+ */
+export async function readyForAttestation(
+  app: FastifyInstance,
+  queue: { drain(): Promise<void> },
+  reviewer: Record<string, string>,
+  tag: string,
+  n: number,
+) {
+  const out = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const inv = await registerInvestor(app, `${tag}-${i}@investor.example`);
+      const id = await applyAndSubmit(
+        app,
+        inv.headers,
+        `${tag.replace(/[^A-Za-z]/g, '')}${'abcdefghij'[i % 10]}`,
+        {
+          sandboxScenario: 'clear',
+        },
+      );
+      return { ...inv, id };
+    }),
+  );
+  await queue.drain();
+  for (const inv of out) {
+    const acc = await app.inject({
+      method: 'POST',
+      url: `/onboarding/applications/${inv.id}/accreditation/review`,
+      headers: reviewer,
+      payload: { decision: 'verified', reason: 'W-2 reviewed' },
+    });
+    if (acc.statusCode !== 200) throw new Error(`accreditation review failed: ${acc.body}`);
+  }
+  return out;
+}

@@ -4,7 +4,7 @@ import { AuditEntry } from '../src/modules/audit/entity.js';
 import { LANE_SUBJECT, laneHash, laneKey } from '../src/modules/operations/lanes.js';
 import { ChainOperation } from '../src/modules/operations/entity.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
-import { applyAndSubmit, registerInvestor, staff } from './onboarding-helpers.js';
+import { readyForAttestation, staff } from './onboarding-helpers.js';
 
 describe('operator lanes: secondary keys of the operator sharing its writes', () => {
   let env: TestEnv;
@@ -102,22 +102,8 @@ describe('operator lanes: secondary keys of the operator sharing its writes', ()
 
   it('attests an investor with the work spread over lanes, and the attestation completes once', async () => {
     const cdd = await staff(app, 'lanes-cdd@provider.example', ['cdd-provider']);
-    const investors = await Promise.all(
-      [0, 1, 2, 3].map(async (i) => {
-        const inv = await registerInvestor(app, `lanes-${i}@investor.example`);
-        const id = await applyAndSubmit(app, inv.headers, `Lane${i}`, { sandboxScenario: 'clear' });
-        return { ...inv, id };
-      }),
-    );
-    await queue.drain();
+    const investors = await readyForAttestation(app, queue, cdd.headers, 'lanes', 4);
     for (const inv of investors) {
-      const acc = await app.inject({
-        method: 'POST',
-        url: `/onboarding/applications/${inv.id}/accreditation/review`,
-        headers: cdd.headers,
-        payload: { decision: 'verified', reason: 'W-2 reviewed' },
-      });
-      expect(acc.statusCode).toBe(200);
       const res = await app.inject({
         method: 'POST',
         url: `/cdd/applications/${inv.id}/attest`,
