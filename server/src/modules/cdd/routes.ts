@@ -179,7 +179,9 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const repeated = items.findIndex((i) => seen.size === seen.add(i.applicationId).size);
       if (repeated >= 0)
         throw new AppError('VALIDATION_FAILED', 'An application may appear once in a batch', {
-          fields: [{ field: `/body/items/${repeated}/applicationId`, message: 'appears earlier in the batch' }],
+          fields: [
+            { field: `/body/items/${repeated}/applicationId`, message: 'appears earlier in the batch' },
+          ],
         });
       const results = await cdd.attestMany(p, items);
       return {
@@ -192,7 +194,8 @@ export const cddRoutes: FastifyPluginAsyncTypebox = async (app) => {
               status: 'refused' as const,
               error: { code: r.error.code, statusCode: r.error.statusCode, message: r.error.message },
             };
-          if (r.result.kind === 'first-approval') return { applicationId, status: 'awaiting-second-reviewer' as const };
+          if (r.result.kind === 'first-approval')
+            return { applicationId, status: 'awaiting-second-reviewer' as const };
           const { att, identity, ops } = r.result;
           return {
             applicationId,
