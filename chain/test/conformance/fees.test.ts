@@ -64,6 +64,8 @@ describe('transaction fees', () => {
         protocolFee: '0',
         total: '0.042023',
         required: '0.042023',
+        weight: '15680021',
+        length: 113,
       });
       expect(feePaid(r)).toBe(units(estimate.total));
     }
