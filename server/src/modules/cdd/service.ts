@@ -136,14 +136,27 @@ export class CddService {
       .find(
         Application,
         { id: { $in: [...new Set(items.map((i) => i.applicationId))] } },
-        { fields: ['id', 'provenAddress'] },
+        { fields: ['id', 'userId', 'provenAddress'] },
       );
     const chainDids = new Map<string, string | null>();
     for (const a of pre)
       if (a.provenAddress) chainDids.set(a.id, await this.ledger.identityOf(a.provenAddress));
-    // Keys for the custodial accounts that may be needed, made before any row is locked.
+    // Keys for the custodial accounts new identities will get, made before any row is locked:
+    // none for an investor who has an identity already (a renewal) or will use a proven address.
+    const preById = new Map(pre.map((a) => [a.id, a]));
+    const known = new Set(
+      (
+        await this.orm.em
+          .fork()
+          .find(InvestorIdentity, { userId: { $in: pre.map((a) => a.userId) } }, { fields: ['userId'] })
+      ).map((i) => i.userId),
+    );
     const keys = await Promise.all(
-      items.map((i) => (i.account === 'proven-address' ? null : newCustodialKey())),
+      items.map((i) => {
+        const a = preById.get(i.applicationId);
+        const custodial = i.account === 'custodial' || (i.account === undefined && !a?.provenAddress);
+        return a && custodial && !known.has(a.userId) ? newCustodialKey() : null;
+      }),
     );
     const run = (subset: number[]) =>
       this.orm.em
@@ -490,17 +503,6 @@ export class CddService {
     return identity;
   }
 
-  async upsertClaim(
-    tx: EntityManager,
-    att: Attestation,
-    identity: InvestorIdentity,
-    c: PlannedClaim,
-    operationId: string,
-  ) {
-    const rec = await tx.findOne(IdentityClaimRecord, { identityId: identity.id, claimKey: c.key });
-    return this.fillClaim(tx, rec, att, identity, c, operationId);
-  }
-
   /** The claim's record (`rec`, or a new one) made pending on `operationId`. */
   private fillClaim(
     tx: EntityManager,
@@ -527,14 +529,10 @@ export class CddService {
     return rec;
   }
 
-  /** Records one addClaim per planned claim (the DID must be known). */
-  async addClaims(tx: EntityManager, att: Attestation, identity: InvestorIdentity, claims: PlannedClaim[]) {
-    return this.addClaimsFor(tx, [{ att, identity, claims }]);
-  }
-
   /**
-   * `addClaims` for several attestations at once: one read of the idempotency keys, one of the
-   * claim records, the rows inserted together at the next flush. Operations in the given order.
+   * Records one addClaim per planned claim (the DIDs must be known) for several attestations at
+   * once: one read of the idempotency keys, one of the claim records, the rows inserted together
+   * at the next flush. Operations in the given order.
    */
   async addClaimsFor(
     tx: EntityManager,

@@ -82,16 +82,10 @@ export function decisionNotice(
   return null;
 }
 
-/** Every claim of an attestation is on chain: the investor is verified (or renewed). */
-export async function claimsIssued(
-  tx: EntityManager,
-  identity: InvestorIdentity,
-  attestationId: string,
-): Promise<void> {
-  await claimsIssuedMany(tx, [{ identity, attestationId }]);
-}
-
-/** `claimsIssued` for several attestations: one read of their claims, one of the notices. */
+/**
+ * Every claim of each attestation is on chain: the investor is verified (or renewed). One read of
+ * their claims, one of the notices.
+ */
 export async function claimsIssuedMany(
   tx: EntityManager,
   items: { identity: InvestorIdentity; attestationId: string }[],
