@@ -1,5 +1,7 @@
 import createClient from 'openapi-fetch';
 import { ActionKeys, idempotencyMiddleware } from './idempotency';
+import { isSignOut, sessionGate } from './sessionGate';
+import type { SessionGate } from './sessionGate';
 import type { components, paths } from './schema';
 
 export type Schemas = components['schemas'];
@@ -12,12 +14,15 @@ export interface ApiClientOptions {
   fetch?: (input: Request) => Promise<Response>;
   /** Idempotency-Keys of mutating calls; tests inject their own. */
   keys?: ActionKeys;
+  /** Holds requests while signing out; defaults to the page's gate. */
+  gate?: SessionGate;
 }
 
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
+  const inner = options.fetch ?? ((input: Request) => globalThis.fetch(input));
   const client = createClient<paths>({
     baseUrl: options.baseUrl ?? globalThis.location?.origin ?? '',
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: (options.gate ?? sessionGate).wrap(inner, isSignOut),
   });
   client.use(idempotencyMiddleware(options.keys ?? new ActionKeys()));
   return client;

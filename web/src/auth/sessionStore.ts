@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { ApiError, request } from '../api/client';
 import type { Schemas } from '../api/client';
+import { sessionGate } from '../api/sessionGate';
 import { useApi } from '../api/useApi';
 import { areasFor, homeFor } from './roles';
 
@@ -59,6 +60,7 @@ export const useSessionStore = defineStore('session', () => {
   const mustEnrol = computed(() => twoFactor.value.required && !twoFactor.value.enrolled);
 
   function set(next: User | null): void {
+    if (next) sessionGate.open();
     user.value = next;
     roles.value = next ? [...next.roles] : [];
     if (!next) twoFactor.value = { enrolled: false, required: false };
@@ -125,6 +127,8 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function logout(): Promise<void> {
+    // Requests already sent finish first, so none of them meets an ended session.
+    await sessionGate.close();
     try {
       await request(api.POST('/auth/logout'));
     } finally {

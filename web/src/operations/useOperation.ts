@@ -2,6 +2,7 @@ import { computed, onScopeDispose, ref, toValue, watch } from 'vue';
 import type { MaybeRefOrGetter } from 'vue';
 import { ApiError, request } from '../api/client';
 import type { ApiClient } from '../api/client';
+import { sessionGate } from '../api/sessionGate';
 import { useApi } from '../api/useApi';
 import type { ChainOperation } from './status';
 import { isNewer, isTerminal, operationSteps, parseOperationJson } from './status';
@@ -21,7 +22,8 @@ export interface UseOperationOptions {
 const MAX_BACKOFF_FACTOR = 8;
 
 function defaultEventSource(): ((url: string) => EventSource) | null {
-  return typeof EventSource === 'function' ? (url) => new EventSource(url) : null;
+  // Streams close when the user signs out, before the session ends on the server.
+  return typeof EventSource === 'function' ? (url) => sessionGate.track(new EventSource(url)) : null;
 }
 
 /**
@@ -50,6 +52,7 @@ export function useOperation(
 
     const finish = (): void => {
       active = false;
+      if (source) sessionGate.forget(source);
       source?.close();
       source = null;
       clearTimeout(timer);
@@ -80,6 +83,7 @@ export function useOperation(
     };
 
     const startPolling = (): void => {
+      if (source) sessionGate.forget(source);
       source?.close();
       source = null;
       if (!active) return;
