@@ -36,6 +36,8 @@ export const CAN = {
   anchorAudit: ['compliance-officer'],
   /** Read an asset's cap table (holders with their identities). */
   readHolders: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'],
+  /** Take checkpoints (record dates) of an asset, now or on a schedule. */
+  takeCheckpoints: ['issuer-admin', 'transfer-agent'],
   /** Read the change history of an asset's compliance rules. */
   readRuleHistory: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'],
   /** See who invested in an offering. */
