@@ -15976,6 +15976,8 @@ export interface components {
                 holders: number;
                 owner: string;
             };
+            /** @description Whether compliance rules were set (GET /assets/:id only; GET /assets/:id/rules answers 404 until then) */
+            hasRules?: boolean;
         };
         /** @description Ownership percentages use the largest-remainder method: each holder’s exact share rounded down to two decimals, the hundredths left over given one each to the largest remainders (ties: the larger holding, then DID order), so they add up to exactly 100.00. Groups are apportioned the same way. */
         CapTable: {
