@@ -14,7 +14,8 @@
  */
 import type { PolymeshCommonUtilitiesProtocolFeeProtocolOp } from '@polkadot/types/lookup';
 import type { TxTag } from '@polymeshassociation/polymesh-sdk/types/index.js';
-import type { Address } from '../ledger.js';
+import { LedgerError } from '../errors.js';
+import type { Address, Did } from '../ledger.js';
 import type { FeeEstimate } from '../types.js';
 import { fromUnits } from '../units.js';
 
@@ -226,4 +227,44 @@ export function feeEstimateOf(args: {
     weight: weight.toString(),
     length: queried.length,
   };
+}
+
+/** What the fee-payer check reads, for `feePayerOf`. */
+export interface PayerFacts {
+  /** The signing key, its identity (null: a key linked to none) and whether that has valid CDD. */
+  signer: {
+    address: Address;
+    identity: { did: Did; primaryKey: Address; secondaryKeysFrozen: boolean } | null;
+    cdd: boolean;
+  };
+  /**
+   * For `join_identity_as_key`: the identity that made the invitation (null: gone) and whether it
+   * has valid CDD. The preparer has already refused an invitation that is not the signer's.
+   */
+  inviter?: { primaryKey: Address; cdd: boolean } | null;
+}
+
+/**
+ * Who pays a signed transaction, refused as the pool refuses it (pallets/runtime/common/src/
+ * fee_details.rs `get_valid_payer`, `TransactionError`): the primary key of the inviting identity
+ * for `join_identity_as_key` (`InvalidAuthorization` when it is gone, `CddRequired` without valid
+ * CDD), otherwise the signing key, which must be the primary key or an unfrozen secondary key of
+ * an identity (`MissingIdentity`) with valid CDD (`CddRequired`). Relayer subsidies are not
+ * modelled: a subsidised key is reported as paying for itself.
+ */
+export function feePayerOf(call: ChainCall, facts: PayerFacts): Address {
+  if (`${call.section}.${call.method}` === 'identity.joinIdentityAsKey') {
+    const inviter = facts.inviter;
+    if (!inviter)
+      throw new LedgerError('InvalidAuthorization', 'The identity behind the invitation does not exist');
+    if (!inviter.cdd)
+      throw new LedgerError('CddRequired', 'The inviting identity has no valid CDD claim to pay with');
+    return inviter.primaryKey;
+  }
+  const { address, identity, cdd } = facts.signer;
+  const secondary = identity !== null && identity.primaryKey !== address;
+  if (!identity || (secondary && identity.secondaryKeysFrozen))
+    throw new LedgerError('MissingIdentity', `${address} is not a usable key of any identity`);
+  if (!cdd) throw new LedgerError('CddRequired', `The identity ${identity.did} has no valid CDD claim`);
+  return address;
 }

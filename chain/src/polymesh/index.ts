@@ -74,6 +74,7 @@ import { resultOfChainCall } from './dispatch/results.js';
 import { fromDispatchError, includedFailure, submissionError, toLedgerError } from './errors.js';
 import {
   feeEstimateOf,
+  feePayerOf,
   protocolChargesOf,
   protocolFeeOf,
   reportsActualWeight,
@@ -377,9 +378,11 @@ export class PolymeshLedger implements Ledger {
    * and a mortal era as `signAndSend` does (polkadot.js `paymentInfo`'s own steps, kept here so
    * the priced length is known), through the runtime's `TransactionPaymentApi.query_info`; the
    * protocol fees of its calls from the pallet's `BaseFees` and `Coefficient` (fees.ts). The payer
-   * is the signer, or for a JoinIdentity acceptance the inviting identity's primary key; relayer
-   * subsidies are not looked up. A failed read is `NotConnected` (nothing was decided), never a
-   * refusal; a call the preparers refuse is refused as `submit` would refuse it.
+   * is the signer, or for a JoinIdentity acceptance the inviting identity's primary key, checked
+   * as the pool checks it (`MissingIdentity`, `CddRequired`, `InvalidAuthorization`, as the
+   * embedded ledger's estimate refuses); relayer subsidies are not looked up. A failed read is
+   * `NotConnected` (nothing was decided), never a refusal; a call the preparers refuse is refused
+   * as `submit` would refuse it.
    */
   async estimateFee(call: LedgerCall, signer: Address): Promise<FeeEstimate> {
     if (!this.api.isConnected) throw new LedgerError('NotConnected', 'Not connected to the Polymesh node');
@@ -455,16 +458,29 @@ export class PolymeshLedger implements Ledger {
     return reservation.expiry !== null && new Date(reservation.expiry) < now;
   }
 
-  /**
-   * Who pays (pallets/runtime/common/src/fee_details.rs `get_valid_payer`): the signing key, or
-   * for `join_identity_as_key` the primary key of the identity that made the invitation.
-   */
+  /** The payer of the transaction, after the pool's fee-payer check (fees.ts `feePayerOf`). */
   private async feePayer(method: ChainCall, signer: Address, ctx: DispatchContext): Promise<Address> {
-    if (`${method.section}.${method.method}` !== 'identity.joinIdentityAsKey') return signer;
-    const authId = Number(String(method.args[0]));
-    const by = (await ctx.reads.authorization(authId))?.authorizedBy;
-    const inviter = by ? await identityQueries.identity(this.queries, by) : null;
-    return inviter ? inviter.primaryKey : signer;
+    const q = this.queries;
+    const known = async (did: Did) => {
+      const [info, cdd] = await Promise.all([
+        identityQueries.identity(q, did),
+        identityQueries.hasValidCdd(q, did),
+      ]);
+      return info ? { info, cdd } : null;
+    };
+    if (`${method.section}.${method.method}` === 'identity.joinIdentityAsKey') {
+      const by = (await ctx.reads.authorization(Number(String(method.args[0]))))?.authorizedBy;
+      const inviter = by ? await known(by) : null;
+      return feePayerOf(method, {
+        signer: { address: signer, identity: null, cdd: false },
+        inviter: inviter && { primaryKey: inviter.info.primaryKey, cdd: inviter.cdd },
+      });
+    }
+    const did = await ctx.reads.signerDid();
+    const own = did ? await known(did) : null;
+    return feePayerOf(method, {
+      signer: { address: signer, identity: own?.info ?? null, cdd: own?.cdd ?? false },
+    });
   }
 
   polyxBalance(address: Address): Promise<{ total: Decimal; locked: Decimal; free: Decimal }> {

@@ -3,6 +3,7 @@ import type { LedgerCall } from '../../src/calls.js';
 import { prepare } from '../../src/polymesh/dispatch/index.js';
 import {
   feeEstimateOf,
+  feePayerOf,
   perbillMul,
   perbillOf,
   protocolChargesOf,
@@ -13,7 +14,7 @@ import {
   type ChainCall,
   type ProtocolOp,
 } from '../../src/polymesh/fees.js';
-import { ALICE, ASSET, BOB, DID_B, reads } from './support/examples.js';
+import { ALICE, ASSET, BOB, DID_A, DID_B, reads } from './support/examples.js';
 import { fakeTx } from './support/fake-tx.js';
 import { registry, strictEncode } from './support/registry.js';
 
@@ -260,5 +261,48 @@ describe('the estimate from the node’s answers', () => {
       weight: '121232000000',
       length: 170,
     });
+  });
+});
+
+describe('who pays, checked as the pool checks it (fee_details.rs get_valid_payer)', () => {
+  const remark: ChainCall = { section: 'system', method: 'remarkWithEvent', args: ['0x01'] };
+  const join: ChainCall = { section: 'identity', method: 'joinIdentityAsKey', args: [1] };
+  const code = (fn: () => unknown) => {
+    try {
+      fn();
+      return 'admitted';
+    } catch (err) {
+      return (err as { code?: string }).code;
+    }
+  };
+  const identity = { did: DID_A, primaryKey: ALICE, secondaryKeysFrozen: false };
+
+  it('the signing key of an identity with valid CDD, primary or unfrozen secondary', () => {
+    expect(feePayerOf(remark, { signer: { address: ALICE, identity, cdd: true } })).toBe(ALICE);
+    expect(feePayerOf(remark, { signer: { address: BOB, identity, cdd: true } })).toBe(BOB);
+  });
+
+  it('refuses a key of no identity or a frozen secondary key (MissingIdentity), no valid CDD (CddRequired)', () => {
+    expect(code(() => feePayerOf(remark, { signer: { address: BOB, identity: null, cdd: false } }))).toBe(
+      'MissingIdentity',
+    );
+    const frozen = { ...identity, secondaryKeysFrozen: true };
+    expect(code(() => feePayerOf(remark, { signer: { address: BOB, identity: frozen, cdd: true } }))).toBe(
+      'MissingIdentity',
+    );
+    // Freezing secondary keys leaves the primary key able to pay.
+    expect(feePayerOf(remark, { signer: { address: ALICE, identity: frozen, cdd: true } })).toBe(ALICE);
+    expect(code(() => feePayerOf(remark, { signer: { address: ALICE, identity, cdd: false } }))).toBe(
+      'CddRequired',
+    );
+  });
+
+  it('joining an identity: its primary key pays, if it has valid CDD', () => {
+    const signer = { address: BOB, identity: null, cdd: false };
+    expect(feePayerOf(join, { signer, inviter: { primaryKey: ALICE, cdd: true } })).toBe(ALICE);
+    expect(code(() => feePayerOf(join, { signer, inviter: { primaryKey: ALICE, cdd: false } }))).toBe(
+      'CddRequired',
+    );
+    expect(code(() => feePayerOf(join, { signer, inviter: null }))).toBe('InvalidAuthorization');
   });
 });
