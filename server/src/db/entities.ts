@@ -34,6 +34,7 @@ import {
   OfferingTotalSchema,
   SubscriptionSchema,
 } from '../modules/offerings/entity.js';
+import { OrderSchema, TradeSchema, TradingBookSchema } from '../modules/trading/entity.js';
 import { SettlementSchema } from '../modules/settlements/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
@@ -74,4 +75,7 @@ export const entities = [
   DepositSchema,
   WithdrawalSchema,
   OfferingDocumentSchema,
+  OrderSchema,
+  TradeSchema,
+  TradingBookSchema,
 ];

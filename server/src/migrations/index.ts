@@ -19,6 +19,7 @@ import { Migration20261201134716_OfferingTotalsIndex } from './Migration20261201
 import { Migration20261201150500_AuditAppender } from './Migration20261201150500_AuditAppender.js';
 import { Migration20261201151000_OfferingRunningTotals } from './Migration20261201151000_OfferingRunningTotals.js';
 import { Migration20261201151500_OutboxBatches } from './Migration20261201151500_OutboxBatches.js';
+import { Migration20261202020000_Trading } from './Migration20261202020000_Trading.js';
 import { Migration20261201190000_InvestorPageIndex } from './Migration20261201190000_InvestorPageIndex.js';
 
 /**
@@ -50,4 +51,5 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: 'Migration20261201151500_OutboxBatches', class: Migration20261201151500_OutboxBatches },
   { name: 'Migration20261201190000_InvestorPageIndex', class: Migration20261201190000_InvestorPageIndex },
+  { name: 'Migration20261202020000_Trading', class: Migration20261202020000_Trading },
 ];
