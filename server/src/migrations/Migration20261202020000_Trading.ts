@@ -56,14 +56,18 @@ export class Migration20261202020000_Trading extends Migration {
       "settled_at" timestamptz(3) null,
       "expires_at" timestamptz(3) not null,
       constraint "trading_trade_settlement_id_unique" unique ("settlement_id"));`);
-    this.addSql('create index "trading_trade_asset_id_created_at_index" on "trading_trade" ("asset_id", "created_at");');
+    this.addSql(
+      'create index "trading_trade_asset_id_created_at_index" on "trading_trade" ("asset_id", "created_at");',
+    );
     this.addSql(
       'create index "trading_trade_buyer_identity_id_status_index" on "trading_trade" ("buyer_identity_id", "status");',
     );
     this.addSql(
       'create index "trading_trade_seller_identity_id_status_index" on "trading_trade" ("seller_identity_id", "status");',
     );
-    this.addSql('create index "trading_trade_status_expires_at_index" on "trading_trade" ("status", "expires_at");');
+    this.addSql(
+      'create index "trading_trade_status_expires_at_index" on "trading_trade" ("status", "expires_at");',
+    );
     this.addSql(`create table "trading_book" (
       "id" uuid not null primary key,
       "created_at" timestamptz(3) not null,

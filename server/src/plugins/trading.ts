@@ -44,7 +44,8 @@ export const tradingServicesPlugin = fp(
       app.investors.polyx,
     );
     // Money for a buy: what the treasury counts as available (every hold, the ATS's included).
-    trading.availableFunds = async (em, identity) => toUnits((await app.treasury.balance(em, identity)).available);
+    trading.availableFunds = async (em, identity) =>
+      toUnits((await app.treasury.balance(em, identity)).available);
     app.decorate('trading', trading);
     let timer: NodeJS.Timeout | undefined;
     const every = opts.expiryIntervalMs ?? 0;

@@ -43,7 +43,10 @@ export class DefaultTradingVenues implements TradingVenues {
           'The trading venue could not be set up on chain; the platform operator has to look into it',
         );
       if (Date.now() > deadline)
-        throw new AppError('SERVICE_UNAVAILABLE', 'The trading venue is still being set up; try again in a minute');
+        throw new AppError(
+          'SERVICE_UNAVAILABLE',
+          'The trading venue is still being set up; try again in a minute',
+        );
       await new Promise((r) => setTimeout(r, 50));
       op = (await this.operations.get(op.id)) ?? op;
     }

@@ -7,7 +7,8 @@ import { IdParams, PositiveAmount } from '../assets/schemas.js';
 import { CAN, investorOnly } from '../auth/roles.js';
 import { ownIdentity } from '../identities/directory.js';
 import { serializeOperation } from '../operations/routes.js';
-import { Order, Trade } from './entity.js';
+import { Asset } from '../assets/entity.js';
+import { Order, Trade, TradingBook } from './entity.js';
 
 const tags = ['trading'];
 const security = [{ bearer: [] }];
@@ -33,7 +34,7 @@ const TradeView = Type.Object({
   value: Type.String(),
   status: Type.String({ description: 'instructing, affirming, mediating, executing, settled or failed' }),
   side: Type.Union([Type.Literal('buy'), Type.Literal('sell'), Type.Null()], {
-    description: "Your side of the trade (null: you are not a party)",
+    description: 'Your side of the trade (null: you are not a party)',
   }),
   failureReason: Type.Union([Type.String(), Type.Null()]),
   settlementId: Type.String({ format: 'uuid' }),
@@ -49,6 +50,11 @@ const PublicTrade = Type.Object({
 });
 const Level = Type.Object({ price: Type.String(), quantity: Type.String(), orders: Type.Integer() });
 const Book = Type.Object({
+  asset: Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    name: Type.String(),
+    ticker: Type.Union([Type.String(), Type.Null()]),
+  }),
   bids: Type.Array(Level),
   asks: Type.Array(Level),
   lastPrice: Type.Union([Type.String(), Type.Null()]),
@@ -64,7 +70,8 @@ const PlaceBody = Type.Object(
     quantity: PositiveAmount,
     goodTill: Type.Optional(Type.String({ format: 'date-time' })),
     consent: Type.Boolean({
-      description: 'I agree that Stoa settles a match of this order for me (affirms its instruction on my behalf)',
+      description:
+        'I agree that Stoa settles a match of this order for me (affirms its instruction on my behalf)',
     }),
   },
   { additionalProperties: false },
@@ -127,7 +134,10 @@ export const tradingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Place a limit order (Idempotency-Key): checked, reserved and matched at once',
         params: IdParams,
         body: PlaceBody,
-        response: { 201: Type.Object({ order: OrderView, trades: Type.Array(TradeView) }), ...errorResponses },
+        response: {
+          201: Type.Object({ order: OrderView, trades: Type.Array(TradeView) }),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -234,9 +244,12 @@ export const tradingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
+      const asset = await em().findOne(Asset, { id: request.params.id });
+      if (!asset) throw AppError.notFound('Asset', request.params.id);
       const depth = await svc.depth(em(), request.params.id);
       const trades = await svc.lastTrades(em(), request.params.id);
       return {
+        asset: { id: asset.id, name: asset.name, ticker: asset.ticker },
         ...depth,
         trades: trades.map((t) => ({
           price: canonicalAmount(t.price),
@@ -244,6 +257,52 @@ export const tradingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           at: t.createdAt.toISOString(),
           settled: t.status === 'settled',
         })),
+      };
+    },
+  );
+
+  app.get(
+    '/trading/assets',
+    {
+      config: { roles: [] },
+      schema: {
+        tags,
+        security,
+        summary: 'Assets traded on the ATS, with their last price',
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                id: Type.String({ format: 'uuid' }),
+                name: Type.String(),
+                ticker: Type.Union([Type.String(), Type.Null()]),
+                lastPrice: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async () => {
+      const assets = await em().find(
+        Asset,
+        { status: 'active', chainId: { $ne: null } },
+        { orderBy: { name: 'asc' }, limit: 500 },
+      );
+      const books = await em().find(TradingBook, { assetId: { $in: assets.map((a) => a.id) } });
+      return {
+        items: assets
+          .filter((a) => a.assetType !== 'StableCoin')
+          .map((a) => {
+            const last = books.find((b) => b.assetId === a.id)?.lastPrice ?? null;
+            return {
+              id: a.id,
+              name: a.name,
+              ticker: a.ticker,
+              lastPrice: last === null ? null : canonicalAmount(last),
+            };
+          }),
       };
     },
   );
@@ -284,7 +343,9 @@ export const tradingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       if (!request.principal) throw new AppError('UNAUTHENTICATED', 'Sign in first');
-      return reply.status(202).send(serializeOperation(await svc.approve(request.params.id, request.principal.id)));
+      return reply
+        .status(202)
+        .send(serializeOperation(await svc.approve(request.params.id, request.principal.id)));
     },
   );
 };

@@ -132,7 +132,10 @@ export class TradingService {
     if (asset.status !== 'active' || !asset.chainId)
       throw new AppError('CONFLICT', `${asset.name} is not on chain yet; it cannot be traded`);
     if (asset.assetType === 'StableCoin')
-      throw new AppError('RULE_VIOLATION', `${asset.name} is the money orders are priced in; it is not traded`);
+      throw new AppError(
+        'RULE_VIOLATION',
+        `${asset.name} is the money orders are priced in; it is not traded`,
+      );
     return asset as Asset & { chainId: string };
   }
 
@@ -187,7 +190,10 @@ export class TradingService {
   private async investor(em: EntityManager, userId: string | null) {
     const identity = userId ? await em.findOne(InvestorIdentity, { userId }) : null;
     if (!identity?.did)
-      throw new AppError('FORBIDDEN', 'You can trade once your identity is on chain, after your onboarding is attested');
+      throw new AppError(
+        'FORBIDDEN',
+        'You can trade once your identity is on chain, after your onboarding is attested',
+      );
     if (!identity.custodial)
       throw new AppError(
         'RULE_VIOLATION',
@@ -217,11 +223,16 @@ export class TradingService {
     requireGranular('/body/quantity', input.quantity, asset);
     const quantity = toUnits(input.quantity);
     const price = toUnits(input.price);
-    if (quantity <= 0n) refuseField('VALIDATION_FAILED', '/body/quantity', 'The quantity must be more than 0');
+    if (quantity <= 0n)
+      refuseField('VALIDATION_FAILED', '/body/quantity', 'The quantity must be more than 0');
     if (price <= 0n) refuseField('VALIDATION_FAILED', '/body/price', 'The price must be more than 0');
     const value = mulUnits(price, quantity);
     if (value <= 0n)
-      refuseField('VALIDATION_FAILED', '/body/price', 'Price × quantity is less than the smallest amount of money');
+      refuseField(
+        'VALIDATION_FAILED',
+        '/body/price',
+        'Price × quantity is less than the smallest amount of money',
+      );
     const goodTill = input.goodTill ? new Date(input.goodTill) : null;
     if (goodTill && goodTill.getTime() <= Date.now())
       refuseField('VALIDATION_FAILED', '/body/goodTill', 'The good-till date has passed; choose a later one');
@@ -236,14 +247,25 @@ export class TradingService {
           action: 'trading.order-refused',
           subjectType: 'asset',
           subjectId: asset.id,
-          data: { identityId: identity.id, side: input.side, price: input.price, quantity: input.quantity, reasons },
+          data: {
+            identityId: identity.id,
+            side: input.side,
+            price: input.price,
+            quantity: input.quantity,
+            reasons,
+          },
         }),
       );
-      throw new AppError('RULE_VIOLATION', `You cannot place this order: ${reasons.map((r) => r.message).join('; ')}`, {
-        reasons,
-      });
+      throw new AppError(
+        'RULE_VIOLATION',
+        `You cannot place this order: ${reasons.map((r) => r.message).join('; ')}`,
+        {
+          reasons,
+        },
+      );
     }
-    const sellable = input.side === 'sell' ? await this.lockups.sellable(em, asset.id, identity.did, new Date()) : null;
+    const sellable =
+      input.side === 'sell' ? await this.lockups.sellable(em, asset.id, identity.did, new Date()) : null;
     const freeOnChain = async () =>
       input.side === 'sell'
         ? toUnits((await this.ledger.portfolioBalances({ did: identity.did }, asset.chainId))[0]?.free ?? '0')
@@ -263,13 +285,18 @@ export class TradingService {
         const held = await tradingHeld(tx, me.id);
         if (input.side === 'sell') {
           const free = (await freeOnChain()) - (held.tokens.get(asset.id) ?? 0n);
-          const limit = sellable?.sellable != null ? toUnits(sellable.sellable) - (held.tokens.get(asset.id) ?? 0n) : null;
+          const limit =
+            sellable?.sellable != null
+              ? toUnits(sellable.sellable) - (held.tokens.get(asset.id) ?? 0n)
+              : null;
           const can = limit !== null && limit < free ? limit : free;
           if (quantity > can)
             throw new AppError(
               'RULE_VIOLATION',
               `You can sell at most ${formatCanonicalAmount(fromUnits(can > 0n ? can : 0n))} ${asset.ticker ?? asset.name} now${
-                limit !== null && limit < free ? ' (the rest is locked up)' : ' (the rest is in your other open orders or settling trades)'
+                limit !== null && limit < free
+                  ? ' (the rest is locked up)'
+                  : ' (the rest is in your other open orders or settling trades)'
               }`,
             );
         } else {
@@ -344,15 +371,13 @@ export class TradingService {
 
   /** The asset's book row, locked: order entry, matching and cancels of one asset run one at a time. */
   private async lockBook(tx: EntityManager, assetId: string): Promise<TradingBook> {
-    await tx
-      .getConnection()
-      .execute(
-        `insert into trading_book (id, created_at, updated_at, asset_id, require_mediation)
+    await tx.getConnection().execute(
+      `insert into trading_book (id, created_at, updated_at, asset_id, require_mediation)
          values (gen_random_uuid(), now(), now(), ?, false) on conflict (asset_id) do nothing`,
-        [assetId],
-        'run',
-        tx.getTransactionContext(),
-      );
+      [assetId],
+      'run',
+      tx.getTransactionContext(),
+    );
     const row = await tx.findOneOrFail(TradingBook, { assetId }, { fields: ['id'] });
     return (await lockRow(tx, TradingBook, row.id))!;
   }
@@ -378,7 +403,13 @@ export class TradingService {
     for (const r of resting) {
       if (r.goodTill && r.goodTill <= now) {
         r.status = 'expired';
-        await this.audit.append(tx, { actor: 'system', action: 'trading.order-expired', subjectType: 'order', subjectId: r.id, data: {} });
+        await this.audit.append(tx, {
+          actor: 'system',
+          action: 'trading.order-expired',
+          subjectType: 'order',
+          subjectId: r.id,
+          data: {},
+        });
       } else live.push(r);
     }
     const toBook = (o: Order): BookOrder => ({
@@ -419,8 +450,20 @@ export class TradingService {
       });
       const height = (await this.ledger.info()).blockHeight;
       const legs = [
-        { type: 'Fungible' as const, from: { did: sell.did }, to: { did: buy.did }, assetId: asset.chainId, amount: t.quantity },
-        { type: 'Fungible' as const, from: { did: buy.did }, to: { did: sell.did }, assetId: coin.chainId, amount: t.value },
+        {
+          type: 'Fungible' as const,
+          from: { did: sell.did },
+          to: { did: buy.did },
+          assetId: asset.chainId,
+          amount: t.quantity,
+        },
+        {
+          type: 'Fungible' as const,
+          from: { did: buy.did },
+          to: { did: sell.did },
+          assetId: coin.chainId,
+          amount: t.value,
+        },
       ];
       Object.assign(settlement, {
         venueId,
@@ -439,7 +482,14 @@ export class TradingService {
         action: 'trading.matched',
         subjectType: 'trade',
         subjectId: t.id,
-        data: { assetId: t.assetId, buyOrderId: buy.id, sellOrderId: sell.id, price: t.price, quantity: t.quantity, settlementId: settlement.id },
+        data: {
+          assetId: t.assetId,
+          buyOrderId: buy.id,
+          sellOrderId: sell.id,
+          price: t.price,
+          quantity: t.quantity,
+          settlementId: settlement.id,
+        },
       });
       ops.push(
         await this.operations.record(tx, {
@@ -464,7 +514,11 @@ export class TradingService {
     return { trades, ops };
   }
 
-  async cancel(orderId: string, principal: { id: string; userId: string | null }, staff: boolean): Promise<Order> {
+  async cancel(
+    orderId: string,
+    principal: { id: string; userId: string | null },
+    staff: boolean,
+  ): Promise<Order> {
     const em = this.orm.em.fork();
     const found = await em.findOne(Order, { id: orderId });
     if (!found || (!staff && found.userId !== principal.userId)) throw AppError.notFound('Order', orderId);
@@ -600,7 +654,10 @@ export class TradingService {
         out.push(
           await this.operations.record(tx, {
             idempotencyKey: keyOf(t.id, 'reject'),
-            call: { name: 'settlement.rejectInstruction', args: { id: t.instructionId, portfolio: { did: t.sellerDid } } },
+            call: {
+              name: 'settlement.rejectInstruction',
+              args: { id: t.instructionId, portfolio: { did: t.sellerDid } },
+            },
             signer: seller.account,
             requestedBy: 'system',
             subject: { type: 'trade-release', id: t.id },
@@ -639,7 +696,9 @@ export class TradingService {
 
   /** Trades past their deadline (instruction never executed) are failed and their instruction rejected. */
   async expireDue(now = new Date()): Promise<number> {
-    const due = await this.orm.em.fork().find(Trade, { status: { $in: OPEN_TRADE_STATUSES }, expiresAt: { $lte: now } });
+    const due = await this.orm.em
+      .fork()
+      .find(Trade, { status: { $in: OPEN_TRADE_STATUSES }, expiresAt: { $lte: now } });
     for (const d of due) {
       const ops = await this.orm.em.fork().transactional(async (tx) => {
         const t = await lockRow(tx, Trade, d.id);
@@ -661,8 +720,17 @@ export class TradingService {
         throw new AppError('CONFLICT', `This trade is ${t.status}; it cannot be approved now`);
       const first = await tx.findOne(ChainOperation, { idempotencyKey: keyOf(t.id, 'mediate') });
       if (first) return { op: first, fresh: false };
-      await this.audit.append(tx, { actor, action: 'trading.trade-approved', subjectType: 'trade', subjectId: t.id, data: {} });
-      const call: LedgerCall = { name: 'settlement.affirmInstructionAsMediator', args: { id: t.instructionId } };
+      await this.audit.append(tx, {
+        actor,
+        action: 'trading.trade-approved',
+        subjectType: 'trade',
+        subjectId: t.id,
+        data: {},
+      });
+      const call: LedgerCall = {
+        name: 'settlement.affirmInstructionAsMediator',
+        args: { id: t.instructionId },
+      };
       const op = await this.operations.record(tx, {
         idempotencyKey: keyOf(t.id, 'mediate'),
         call,
@@ -679,18 +747,30 @@ export class TradingService {
   // ---------------------------------------------------------------- reads
 
   async depth(em: EntityManager, assetId: string) {
-    const rows = await em.getConnection().execute<{ side: OrderSide; price: string; quantity: string; orders: number }[]>(
-      `select side, price::text as price, sum(remaining)::text as quantity, count(*)::int as orders
+    const rows = await em
+      .getConnection()
+      .execute<{ side: OrderSide; price: string; quantity: string; orders: number }[]>(
+        `select side, price::text as price, sum(remaining)::text as quantity, count(*)::int as orders
          from trading_order where asset_id = ? and status in ('open', 'partially-filled')
           and (good_till is null or good_till > now()) and remaining > 0
         group by side, price`,
-      [assetId],
-    );
-    const level = (r: (typeof rows)[number]) => ({ price: canonicalAmount(r.price), quantity: canonicalAmount(r.quantity), orders: r.orders });
+        [assetId],
+      );
+    const level = (r: (typeof rows)[number]) => ({
+      price: canonicalAmount(r.price),
+      quantity: canonicalAmount(r.quantity),
+      orders: r.orders,
+    });
     const book = await em.findOne(TradingBook, { assetId });
     return {
-      bids: rows.filter((r) => r.side === 'buy').sort((a, b) => (toUnits(canonicalAmount(b.price)) > toUnits(canonicalAmount(a.price)) ? 1 : -1)).map(level),
-      asks: rows.filter((r) => r.side === 'sell').sort((a, b) => (toUnits(canonicalAmount(a.price)) > toUnits(canonicalAmount(b.price)) ? 1 : -1)).map(level),
+      bids: rows
+        .filter((r) => r.side === 'buy')
+        .sort((a, b) => (toUnits(canonicalAmount(b.price)) > toUnits(canonicalAmount(a.price)) ? 1 : -1))
+        .map(level),
+      asks: rows
+        .filter((r) => r.side === 'sell')
+        .sort((a, b) => (toUnits(canonicalAmount(a.price)) > toUnits(canonicalAmount(b.price)) ? 1 : -1))
+        .map(level),
       lastPrice: book?.lastPrice ? canonicalAmount(book.lastPrice) : null,
       bandPercent: book?.bandPercent ? canonicalAmount(book.bandPercent) : null,
       requireMediation: book?.requireMediation ?? false,
@@ -708,8 +788,15 @@ export class TradingService {
     actor: string,
   ): Promise<TradingBook> {
     await this.tradable(this.orm.em.fork(), assetId);
-    if (input.bandPercent !== null && (toUnits(input.bandPercent) <= 0n || toUnits(input.bandPercent) > toUnits('100')))
-      refuseField('VALIDATION_FAILED', '/body/bandPercent', 'The price band is a percentage above 0 and at most 100');
+    if (
+      input.bandPercent !== null &&
+      (toUnits(input.bandPercent) <= 0n || toUnits(input.bandPercent) > toUnits('100'))
+    )
+      refuseField(
+        'VALIDATION_FAILED',
+        '/body/bandPercent',
+        'The price band is a percentage above 0 and at most 100',
+      );
     return this.orm.em.fork().transactional(async (tx) => {
       const book = await this.lockBook(tx, assetId);
       const before = { bandPercent: book.bandPercent, requireMediation: book.requireMediation };
