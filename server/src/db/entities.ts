@@ -35,7 +35,7 @@ import {
   SubscriptionSchema,
 } from '../modules/offerings/entity.js';
 import { OrderSchema, TradeSchema, TradingBookSchema } from '../modules/trading/entity.js';
-import { SettlementSchema } from '../modules/settlements/entity.js';
+import { ChainCursorSchema, SettlementSchema } from '../modules/settlements/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
 
@@ -78,4 +78,5 @@ export const entities = [
   OrderSchema,
   TradeSchema,
   TradingBookSchema,
+  ChainCursorSchema,
 ];

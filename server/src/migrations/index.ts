@@ -20,6 +20,7 @@ import { Migration20261201150500_AuditAppender } from './Migration20261201150500
 import { Migration20261201151000_OfferingRunningTotals } from './Migration20261201151000_OfferingRunningTotals.js';
 import { Migration20261201151500_OutboxBatches } from './Migration20261201151500_OutboxBatches.js';
 import { Migration20261202020000_Trading } from './Migration20261202020000_Trading.js';
+import { Migration20261202020100_SettlementOutcomes } from './Migration20261202020100_SettlementOutcomes.js';
 import { Migration20261201190000_InvestorPageIndex } from './Migration20261201190000_InvestorPageIndex.js';
 
 /**
@@ -52,4 +53,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201151500_OutboxBatches', class: Migration20261201151500_OutboxBatches },
   { name: 'Migration20261201190000_InvestorPageIndex', class: Migration20261201190000_InvestorPageIndex },
   { name: 'Migration20261202020000_Trading', class: Migration20261202020000_Trading },
+  {
+    name: 'Migration20261202020100_SettlementOutcomes',
+    class: Migration20261202020100_SettlementOutcomes,
+  },
 ];

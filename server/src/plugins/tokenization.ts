@@ -18,6 +18,7 @@ import { verifiedNames } from '../modules/offerings/signers.js';
 import { portfolioRoutes } from '../modules/portfolio/routes.js';
 import { settlementRoutes } from '../modules/settlements/routes.js';
 import { SettlementService } from '../modules/settlements/service.js';
+import { SettlementWatcher } from '../modules/settlements/watcher.js';
 
 export interface TokenizationServices {
   assets: AssetService;
@@ -27,6 +28,8 @@ export interface TokenizationServices {
   /** Closes offerings at their end (a queued scan; `closeDue` runs it directly). */
   closer: OfferingCloser;
   settlements: SettlementService;
+  /** Records outcomes the chain decides by itself (a scheduled execution that fails). */
+  settlementWatcher: SettlementWatcher;
 }
 
 declare module 'fastify' {
@@ -69,22 +72,41 @@ export const tokenizationServicesPlugin = fp(
       app.investors.polyx,
     );
     const closer = new OfferingCloser(offerings, offeringActions(offerings), app.infra.queue, app.log);
-    app.decorate('tokenization', { assets, compliance, checks, offerings, closer, settlements });
+    const settlementWatcher = new SettlementWatcher(db.orm, ledger, settlements, operations, app.log);
+    app.decorate('tokenization', {
+      assets,
+      compliance,
+      checks,
+      offerings,
+      closer,
+      settlements,
+      settlementWatcher,
+    });
+    app.addHook('onReady', async () => {
+      await settlementWatcher.start();
+    });
     let timer: NodeJS.Timeout | undefined;
     const every = opts.closeIntervalMs ?? 0;
     if (every > 0) {
       app.addHook('onReady', async () => {
         // The chain's time, which offering windows end by (see lib/chain-time.ts).
-        const tick = () =>
+        const tick = () => {
           chainNow(ledger)
             .then((now) => closer.schedule(now, every))
             .catch((err: unknown) => app.log.warn({ err }, 'could not queue the offering close scan'));
+          settlements
+            .expireDue()
+            .catch((err: unknown) => app.log.warn({ err }, 'settlement expiry scan failed'));
+        };
         void tick();
         timer = setInterval(tick, every);
         timer.unref();
       });
     }
-    app.addHook('onClose', async () => clearInterval(timer));
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      settlementWatcher.stop();
+    });
   },
   { name: 'stoa-tokenization', dependencies: ['stoa-services', 'stoa-investors'] },
 );

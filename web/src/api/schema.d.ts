@@ -12548,6 +12548,11 @@ export interface paths {
                         })[];
                         /** @description At most 32 bytes of UTF-8 (non-ASCII characters take 2–4) */
                         memo?: string;
+                        /**
+                         * Format: date-time
+                         * @description Platform-side deadline: not executed by then, the instruction is rejected and its locks released (default: 7 days)
+                         */
+                        expiresAt?: string;
                     };
                 };
             };
@@ -13149,7 +13154,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Execute a manual (or retry a failed) instruction */
+        /** Execute a manual (or retry a failed) instruction: staff, or an investor who is a party (signed by a party the platform signs for) */
         post: {
             parameters: {
                 query?: never;
