@@ -2,10 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry } from '../src/modules/audit/entity.js';
 import { ChainOperation } from '../src/modules/operations/entity.js';
-import { Trade } from '../src/modules/trading/entity.js';
+import { InlineQueue } from '../src/jobs/inline.js';
+import { Order, Trade } from '../src/modules/trading/entity.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
 import { offeringWorld, type Investor } from './offering-helpers.js';
 import { staff } from './onboarding-helpers.js';
+
+/** A queue whose jobs never run: the server "crashes" with its chain work still ahead of it. */
+class HeldQueue extends InlineQueue {
+  override async start(): Promise<void> {}
+}
 
 /**
  * The ATS as investors use it: orders checked and reserved at entry, matched with price-time
@@ -334,4 +340,61 @@ describe('ATS order book', () => {
     expect(r2.json().order.id).toBe(r1.json().order.id);
     await cancelAll(dee);
   });
+
+  it('a restart mid-settlement settles each trade once', async () => {
+    const em = () => env.db.orm.em.fork();
+    const opsOf = (tradeId: string) =>
+      em().find(ChainOperation, { subjectType: 'trade', subjectId: tradeId });
+    const annBefore = BigInt(await tokens(ann));
+    const bobBefore = BigInt(await tokens(bob));
+    // First server: orders placed and matched, but none of the chain work runs before it stops.
+    const first = await env.app({ queue: new HeldQueue() });
+    const inject = (who: Investor, body: object) =>
+      first.inject({
+        method: 'POST',
+        url: `/assets/${equity.id}/orders`,
+        headers: who.headers,
+        payload: { consent: true, ...body },
+      });
+    expect((await inject(ann, { side: 'sell', price: '15', quantity: '7' })).statusCode).toBe(201);
+    const r = await inject(bob, { side: 'buy', price: '15', quantity: '7' });
+    expect(r.statusCode).toBe(201);
+    const tradeId = r.json().trades[0].id as string;
+    // It gets as far as the instruction: the affirmations are recorded, not sent.
+    const instruct = (await opsOf(tradeId)).find((o) => o.kind === 'settlement.addInstruction')!;
+    await first.services.operations.process(instruct.id);
+    const midway = await opsOf(tradeId);
+    expect(midway.map((o) => `${o.kind}:${o.status}`).sort()).toEqual([
+      'settlement.addInstruction:finalised',
+      'settlement.affirmInstruction:pending',
+      'settlement.affirmInstruction:pending',
+    ]);
+    await first.close();
+    // The next start sweeps what was left and settles it.
+    const second = await env.app({ queue: env.makeQueue('inline') });
+    for (let i = 0; i < 200; i++) {
+      const t = await em().findOneOrFail(Trade, { id: tradeId });
+      if (t.status === 'settled' || t.status === 'failed') break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const trade = await em().findOneOrFail(Trade, { id: tradeId });
+    expect(trade.status).toBe('settled');
+    // A third start finds nothing to do again.
+    const third = await env.app({ queue: env.makeQueue('inline') });
+    await third.services.operations.sweep();
+    const ops = await opsOf(tradeId);
+    expect(ops.map((o) => o.kind).sort()).toEqual([
+      'settlement.addInstruction',
+      'settlement.affirmInstruction',
+      'settlement.affirmInstruction',
+      'settlement.executeManualInstruction',
+    ]);
+    expect(ops.every((o) => o.status === 'finalised')).toBe(true);
+    expect(BigInt(await tokens(ann))).toBe(annBefore - 7n);
+    expect(BigInt(await tokens(bob))).toBe(bobBefore + 7n);
+    const o = await em().findOneOrFail(Order, { id: trade.buyOrderId });
+    expect(o.settled).toMatch(/^7(\.0+)?$/);
+    await second.close();
+    await third.close();
+  }, 120_000);
 });
