@@ -250,7 +250,7 @@ describe('ATS order book', () => {
     const r = await place(bob, { side: 'buy', price: '13', quantity: '1' });
     expect(r.statusCode).toBe(422);
     expect(r.json().message).toBe(
-      'The price must be within 10% of the last trade (11 Stoa USD): between 9.9 and 12.1',
+      'The price must be within 10% of the last trade (11 Stoa USD): between 9.9 and 12.1 Stoa USD',
     );
     const byInvestor = await world.call(
       'PUT',
@@ -292,6 +292,12 @@ describe('ATS order book', () => {
     expect(t).toMatchObject({
       status: 'failed',
       failureReason: 'The asset is frozen: no transfers until the issuer unfreezes it.',
+    });
+    // The order whose only match failed is over, and says why.
+    expect((await orders(bob)).items[0]).toMatchObject({
+      status: 'cancelled',
+      failureReason:
+        'A match of 10 at 20 did not settle: The asset is frozen: no transfers until the issuer unfreezes it.',
     });
     const seen = (await trades(ann)).items.find((x: { id: string }) => x.id === t.id);
     expect(seen.failureReason).toBe(t.failureReason);

@@ -145,4 +145,37 @@ describe.skipIf(!hasChromium)('trading on the order book, in Chromium', () => {
     await portal.screenshot('trading-4-seller-after');
     expect(portal.consoleErrors).toEqual([]);
   }, 60_000);
+
+  it('the issuer sets a price band in the console; an order outside it is refused in words', async () => {
+    const { page, baseUrl } = portal;
+    const issuer = await f.issuerUser('issuer@acme.example');
+    await f.login(issuer.email, issuer.password);
+    await page.goto(`${baseUrl}/issuer/assets/${assetId}`);
+    const blotter = page.locator('[data-test="trade-blotter"] tbody tr');
+    await expect.poll(() => blotter.first().innerText()).toMatch(/60 ACME\s+12 Stoa USD\s+settled/);
+    await page.getByLabel('Price band (% around the last trade)').fill('10');
+    await page.getByRole('button', { name: 'Save trading rules' }).click();
+    await page
+      .locator('[data-test="trading-saved"]')
+      .getByText('Orders must now be priced within 10% of the last trade.')
+      .waitFor();
+    await portal.screenshot('trading-5-issuer-band');
+    await f.login(buyer.email, INVESTOR_PASSWORD);
+    await page.goto(`${baseUrl}/investor/trade/${assetId}`);
+    await page
+      .locator('[data-test="last-price"]')
+      .getByText(/within 10% of it/)
+      .waitFor();
+    await order('Buy', '20', '1');
+    await page
+      .locator('[data-test="order-error"]')
+      .getByText(
+        'The price must be within 10% of the last trade (12 Stoa USD): between 10.8 and 13.2 Stoa USD',
+      )
+      .waitFor();
+    await portal.screenshot('trading-6-band-refused');
+    // The browser logs the one refused request (422); nothing else went wrong.
+    expect(portal.consoleErrors.filter((e) => /status of 422/.test(e))).toHaveLength(1);
+    expect(portal.consoleErrors.filter((e) => !/status of 422/.test(e))).toEqual([]);
+  }, 60_000);
 });

@@ -48,12 +48,14 @@ export async function tradingHeld(
   const rows = await em.getConnection().execute<{ kind: string; asset_id: string; amount: string }[]>(
     `select 'funds' as kind, null as asset_id, coalesce(sum(o.remaining * o.price), 0)::text as amount
        from trading_order o where o.identity_id = ? and o.side = 'buy' and o.status in ('open', 'partially-filled')
+        and (o.good_till is null or o.good_till > now())
      union all
      select 'funds', null, coalesce(sum(t.value), 0)::text from trading_trade t
       where t.buyer_identity_id = ? and not t.buyer_affirmed and t.status in ('instructing', 'affirming')
      union all
      select 'tokens', o.asset_id::text, sum(o.remaining)::text from trading_order o
-      where o.identity_id = ? and o.side = 'sell' and o.status in ('open', 'partially-filled') group by o.asset_id
+      where o.identity_id = ? and o.side = 'sell' and o.status in ('open', 'partially-filled')
+        and (o.good_till is null or o.good_till > now()) group by o.asset_id
      union all
      select 'tokens', t.asset_id::text, sum(t.quantity)::text from trading_trade t
       where t.seller_identity_id = ? and not t.seller_affirmed and t.status in ('instructing', 'affirming')
@@ -365,7 +367,7 @@ export class TradingService {
     if (price < lo || price > hi)
       throw new AppError(
         'RULE_VIOLATION',
-        `The price must be within ${canonicalAmount(book.bandPercent)}% of the last trade (${formatCanonicalAmount(book.lastPrice)} ${this.stablecoin.name}): between ${formatCanonicalAmount(fromUnits(lo))} and ${formatCanonicalAmount(fromUnits(hi))}`,
+        `The price must be within ${canonicalAmount(book.bandPercent)}% of the last trade (${formatCanonicalAmount(book.lastPrice)} ${this.stablecoin.name}): between ${formatCanonicalAmount(fromUnits(lo))} and ${formatCanonicalAmount(fromUnits(hi))} ${this.stablecoin.name}`,
       );
   }
 
@@ -637,6 +639,18 @@ export class TradingService {
     for (const id of [t.buyOrderId, t.sellOrderId]) {
       const o = await tx.findOneOrFail(Order, { id });
       o.failureReason = `A match of ${formatCanonicalAmount(t.quantity)} at ${formatCanonicalAmount(t.price)} did not settle: ${words.text}`;
+      // Nothing left of it on the book, nothing settled, nothing settling: the order is over.
+      const open = await tx.count(Trade, {
+        id: { $ne: t.id },
+        status: { $in: OPEN_TRADE_STATUSES },
+        $or: [{ buyOrderId: o.id }, { sellOrderId: o.id }],
+      });
+      if (
+        toUnits(canonicalAmount(o.remaining)) === 0n &&
+        toUnits(canonicalAmount(o.settled)) === 0n &&
+        open === 0
+      )
+        o.status = 'cancelled';
     }
     await this.audit.append(tx, {
       actor,
