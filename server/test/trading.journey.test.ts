@@ -338,6 +338,42 @@ describe('ATS order book', () => {
     await world.ok('PUT', `/assets/${equity.id}/trading`, { bandPercent: null, requireMediation: false });
   }, 60_000);
 
+  it('the lock-up and holder-cap seams: locked tokens cannot be sold, a full holder list takes no new buyer', async () => {
+    const defaults = app.trading.lockups;
+    try {
+      app.trading.lockups = {
+        sellable: async (_em, _asset, did) => ({
+          sellable: did === ann.did ? '5' : null,
+          locked: [{ amount: '400', until: null }],
+        }),
+        // One place left, and Dee (who holds none… yet) counts once she has an open buy order.
+        holderHeadroom: async () => 1,
+      };
+      const locked = await place(ann, { side: 'sell', price: '12', quantity: '6' });
+      expect(locked.statusCode).toBe(422);
+      expect(locked.json().message).toBe('You can sell at most 5 ACME now (the rest is locked up)');
+      expect((await place(ann, { side: 'sell', price: '99', quantity: '5' })).statusCode).toBe(201);
+      await cancelAll(ann);
+      const eve = await world.onboard('Evangeline', 'US', true);
+      await deposit(eve, '100', 'BANK-E1');
+      const fred = await world.onboard('Frederick', 'US', true);
+      await deposit(fred, '100', 'BANK-F1');
+      // Eve takes the last place with an open order; Fred, who holds none either, is refused.
+      expect((await place(eve, { side: 'buy', price: '1', quantity: '1' })).statusCode).toBe(201);
+      const full = await place(fred, { side: 'buy', price: '1', quantity: '1' });
+      expect(full.statusCode).toBe(422);
+      expect(full.json().message).toMatch(
+        /has room for 1 more holder, and 1 investor who holds none yet already has buy orders open/,
+      );
+      // A holder is not a new holder: Bob may still buy.
+      expect((await place(bob, { side: 'buy', price: '1', quantity: '1' })).statusCode).toBe(201);
+      await cancelAll(eve);
+      await cancelAll(bob);
+    } finally {
+      app.trading.lockups = defaults;
+    }
+  }, 120_000);
+
   it('a retried placement with the same Idempotency-Key answers the first order', async () => {
     const r1 = await place(dee, { side: 'buy', price: '1', quantity: '3' }, 'dee-order-1');
     const r2 = await place(dee, { side: 'buy', price: '1', quantity: '3' }, 'dee-order-1');
