@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, openPortal, type Portal } from './harness.js';
-import { fixtures, INVESTOR_PASSWORD } from './issuer-fixtures.js';
+import { staff } from '../../server/test/onboarding-helpers.js';
+import { fixtures, INVESTOR_PASSWORD, STAFF_PASSWORD } from './issuer-fixtures.js';
 
 /**
  * Two onboarded investors trade on the ATS through the portal: one lists 100 at 12, the other
@@ -178,4 +179,51 @@ describe.skipIf(!hasChromium)('trading on the order book, in Chromium', () => {
     expect(portal.consoleErrors.filter((e) => /status of 422/.test(e))).toHaveLength(1);
     expect(portal.consoleErrors.filter((e) => !/status of 422/.test(e))).toEqual([]);
   }, 60_000);
+
+  it('an asset that requires approval: the trade waits for the transfer agent, who approves it in the console', async () => {
+    const { page, baseUrl } = portal;
+    portal.consoleErrors.length = 0;
+    await f.login('issuer@acme.example', STAFF_PASSWORD);
+    await page.goto(`${baseUrl}/issuer/assets/${assetId}`);
+    await page.getByLabel('Price band (% around the last trade)').fill('');
+    await page.getByLabel('Every trade needs a transfer agent’s approval').check();
+    await page.getByRole('button', { name: 'Save trading rules' }).click();
+    await page
+      .locator('[data-test="trading-saved"]')
+      .getByText('Orders may now be placed at any price. Every trade waits for a transfer agent’s approval.')
+      .waitFor();
+    await f.login(seller.email, INVESTOR_PASSWORD);
+    await page.goto(`${baseUrl}/investor/trade/${assetId}`);
+    await page
+      .locator('[data-test="last-price"]')
+      .getByText(/every trade is approved by a transfer agent/)
+      .waitFor();
+    await order('Sell', '12', '5');
+    await page.locator('[data-test="order-done"]').waitFor();
+    await f.login(buyer.email, INVESTOR_PASSWORD);
+    await page.goto(`${baseUrl}/investor/trade/${assetId}`);
+    await order('Buy', '12', '5');
+    const row = page.locator('[data-test="my-trades"] tbody tr').first();
+    await expect
+      .poll(() => row.innerText(), { timeout: 30_000 })
+      .toMatch(/Bought\s+5 ACME.*waiting for the transfer agent/s);
+    await portal.screenshot('trading-7-waiting-for-agent');
+    const agent = 'agent@acme.example';
+    await staff(portal.app, agent, ['transfer-agent']);
+    await f.login(agent, STAFF_PASSWORD);
+    await page.goto(`${baseUrl}/issuer/assets/${assetId}`);
+    const blotter = page.locator('[data-test="trade-blotter"] tbody tr').first();
+    await expect.poll(() => blotter.innerText()).toMatch(/5 ACME\s+12 Stoa USD\s+awaiting approval/);
+    await blotter.getByRole('button', { name: 'Approve trade' }).click();
+    await f.settle();
+    await page.reload();
+    await expect
+      .poll(() => page.locator('[data-test="trade-blotter"] tbody tr').first().innerText(), {
+        timeout: 30_000,
+      })
+      .toMatch(/settled/);
+    await portal.screenshot('trading-8-agent-approved');
+    expect(await portal.env.ledger.assetBalance(chainId, buyer.did)).toBe('65');
+    expect(portal.consoleErrors).toEqual([]);
+  }, 90_000);
 });
