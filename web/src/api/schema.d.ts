@@ -15309,7 +15309,7 @@ export interface paths {
             parameters: {
                 query?: {
                     assetId?: string;
-                    status?: string;
+                    status?: "instructing" | "affirming" | "mediating" | "executing" | "settled" | "failed";
                 };
                 header?: never;
                 path?: never;

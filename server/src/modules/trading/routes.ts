@@ -210,7 +210,13 @@ export const tradingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Trades: investors those they are a party to, staff all (filter by asset or status)',
         querystring: Type.Object({
           assetId: Type.Optional(Type.String({ format: 'uuid' })),
-          status: Type.Optional(Type.String()),
+          status: Type.Optional(
+            Type.Union(
+              ['instructing', 'affirming', 'mediating', 'executing', 'settled', 'failed'].map((v) =>
+                Type.Literal(v),
+              ),
+            ),
+          ),
         }),
         response: { 200: Type.Object({ items: Type.Array(TradeView) }), ...errorResponses },
       },

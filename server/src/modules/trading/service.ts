@@ -4,7 +4,7 @@ import { lockRow, retryOnDeadlock } from '../../db/locks.js';
 import { AppError } from '../../errors.js';
 import { refuseField, requireGranular } from '../../lib/chain-input.js';
 import { formatCanonicalAmount } from '../../lib/format.js';
-import { canonicalAmount, fromUnits, mulUnits, toUnits } from '../../lib/units.js';
+import { canonicalAmount, fromUnits, mulUnits, ONE, toUnits } from '../../lib/units.js';
 import { Asset } from '../assets/entity.js';
 import type { AuditService } from '../audit/service.js';
 import type { TransferCheckService } from '../compliance/checks.js';
@@ -59,7 +59,10 @@ export async function tradingHeld(
   let funds = 0n;
   const tokens = new Map<string, bigint>();
   // numeric products carry 12 decimals: truncated to units as the chain's own STO does.
-  const units = (v: string) => toUnits(v.replace(/^(\d+)(\.\d{0,6})?\d*$/, '$1$2').replace(/\.$/, ''));
+  const units = (v: string) => {
+    const [whole = '0', fraction = ''] = v.split('.');
+    return BigInt(whole) * ONE + BigInt(fraction.slice(0, 6).padEnd(6, '0'));
+  };
   for (const r of rows) {
     if (r.kind === 'funds') funds += units(r.amount);
     else tokens.set(r.asset_id, (tokens.get(r.asset_id) ?? 0n) + units(r.amount));
