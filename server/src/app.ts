@@ -34,6 +34,7 @@ import { pressurePlugin } from './plugins/pressure.js';
 import { httpTimeouts } from './plugins/timeouts.js';
 import { servicesPlugin } from './plugins/services.js';
 import { treasuryRoutesPlugin, treasuryServicesPlugin } from './plugins/treasury.js';
+import { tradingRoutesPlugin, tradingServicesPlugin } from './plugins/trading.js';
 import { inputGuardPlugin } from './plugins/input-guard.js';
 import { webPlugin } from './plugins/web.js';
 import { OperationBody } from './modules/operations/schemas.js';
@@ -157,6 +158,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         { name: 'settlements', description: 'Settlement instructions: legs, affirmations, execution' },
         { name: 'audit', description: 'The hash-chained audit trail: search, verify, export' },
         { name: 'notifications', description: 'Your notifications: list, unread count, mark read' },
+        { name: 'trading', description: 'The ATS: orders, order book, trades and their settlement' },
         { name: 'treasury', description: 'Money in and out: deposits, withdrawals, the platform stablecoin' },
         {
           name: 'development',
@@ -227,6 +229,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(devClockRoutes, { env: config.env });
   await app.register(treasuryServicesPlugin, { config, operatorAddress });
   await app.register(treasuryRoutesPlugin, { webhookSecret: config.treasury.webhookSecret });
+  await app.register(tradingServicesPlugin, {
+    operatorAddress,
+    expiryIntervalMs: config.offeringCloseIntervalMs,
+  });
+  await app.register(tradingRoutesPlugin);
   await app.register(webPlugin, { root: config.webDist });
 
   app.setNotFoundHandler((request) => {

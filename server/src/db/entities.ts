@@ -35,7 +35,8 @@ import {
   OfferingTotalSchema,
   SubscriptionSchema,
 } from '../modules/offerings/entity.js';
-import { SettlementSchema } from '../modules/settlements/entity.js';
+import { OrderSchema, TradeSchema, TradingBookSchema } from '../modules/trading/entity.js';
+import { ChainCursorSchema, SettlementSchema } from '../modules/settlements/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
 
@@ -77,4 +78,8 @@ export const entities = [
   OfferingDocumentSchema,
   TaxFormSchema,
   WithholdingRatesSchema,
+  OrderSchema,
+  TradeSchema,
+  TradingBookSchema,
+  ChainCursorSchema,
 ];

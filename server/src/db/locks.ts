@@ -9,7 +9,9 @@ import type { BaseEntity } from './base.js';
  *
  * One lock order everywhere, so two transactions never wait on each other in a cycle:
  *
- *   asset → offering → settlement → investor identity
+ *   asset (or its trading book) → offering → settlement → investor identity → money account
+ *
+ * (Trades lock only their own row, in the hooks that record their outcomes.)
  *
  * Take the row locks first in the transaction. Audit appends take no lock (one insert; the
  * appender chains committed rows afterwards), so they add nothing to this order. Where a cycle

@@ -19,6 +19,8 @@ import { Migration20261201134716_OfferingTotalsIndex } from './Migration20261201
 import { Migration20261201150500_AuditAppender } from './Migration20261201150500_AuditAppender.js';
 import { Migration20261201151000_OfferingRunningTotals } from './Migration20261201151000_OfferingRunningTotals.js';
 import { Migration20261201151500_OutboxBatches } from './Migration20261201151500_OutboxBatches.js';
+import { Migration20261202020000_Trading } from './Migration20261202020000_Trading.js';
+import { Migration20261202020100_SettlementOutcomes } from './Migration20261202020100_SettlementOutcomes.js';
 import { Migration20261201190000_InvestorPageIndex } from './Migration20261201190000_InvestorPageIndex.js';
 import { Migration20261202000000_SubscriptionChainTime } from './Migration20261202000000_SubscriptionChainTime.js';
 import { Migration20261202040000_OperationSolo } from './Migration20261202040000_OperationSolo.js';
@@ -56,6 +58,11 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261202000000_SubscriptionChainTime',
     class: Migration20261202000000_SubscriptionChainTime,
+  },
+  { name: 'Migration20261202020000_Trading', class: Migration20261202020000_Trading },
+  {
+    name: 'Migration20261202020100_SettlementOutcomes',
+    class: Migration20261202020100_SettlementOutcomes,
   },
   { name: 'Migration20261202040000_OperationSolo', class: Migration20261202040000_OperationSolo },
   { name: 'Migration20261202041000_TaxForms', class: Migration20261202041000_TaxForms },

@@ -22,6 +22,7 @@ import { verifiedNames } from '../modules/offerings/signers.js';
 import { portfolioRoutes } from '../modules/portfolio/routes.js';
 import { settlementRoutes } from '../modules/settlements/routes.js';
 import { SettlementService } from '../modules/settlements/service.js';
+import { SettlementWatcher } from '../modules/settlements/watcher.js';
 
 export interface TokenizationServices {
   assets: AssetService;
@@ -35,6 +36,8 @@ export interface TokenizationServices {
   captable: CapTableService;
   /** Tax forms on file and withholding rates for distributions. */
   tax: TaxService;
+  /** Records outcomes the chain decides by itself (a scheduled execution that fails). */
+  settlementWatcher: SettlementWatcher;
 }
 
 declare module 'fastify' {
@@ -79,6 +82,7 @@ export const tokenizationServicesPlugin = fp(
     const closer = new OfferingCloser(offerings, offeringActions(offerings), app.infra.queue, app.log);
     const captable = new CapTableService(db.orm, ledger, assets);
     const tax = new TaxService(db.orm, ledger, assets, audit);
+    const settlementWatcher = new SettlementWatcher(db.orm, ledger, settlements, operations, app.log);
     app.decorate('tokenization', {
       assets,
       compliance,
@@ -88,22 +92,33 @@ export const tokenizationServicesPlugin = fp(
       settlements,
       captable,
       tax,
+      settlementWatcher,
+    });
+    app.addHook('onReady', async () => {
+      await settlementWatcher.start();
     });
     let timer: NodeJS.Timeout | undefined;
     const every = opts.closeIntervalMs ?? 0;
     if (every > 0) {
       app.addHook('onReady', async () => {
         // The chain's time, which offering windows end by (see lib/chain-time.ts).
-        const tick = () =>
+        const tick = () => {
           chainNow(ledger)
             .then((now) => closer.schedule(now, every))
             .catch((err: unknown) => app.log.warn({ err }, 'could not queue the offering close scan'));
+          settlements
+            .expireDue()
+            .catch((err: unknown) => app.log.warn({ err }, 'settlement expiry scan failed'));
+        };
         void tick();
         timer = setInterval(tick, every);
         timer.unref();
       });
     }
-    app.addHook('onClose', async () => clearInterval(timer));
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      settlementWatcher.stop();
+    });
   },
   { name: 'stoa-tokenization', dependencies: ['stoa-services', 'stoa-investors'] },
 );

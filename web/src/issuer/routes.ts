@@ -52,6 +52,19 @@ export const issuerAndPortfolioRoutes: RouteRecordRaw[] = [
     meta: { title: 'Portfolio', roles: investor },
   },
   {
+    path: '/investor/trade',
+    name: 'investor-market',
+    component: () => import('../investor/trading/MarketView.vue'),
+    meta: { title: 'Trade', roles: investor },
+  },
+  {
+    path: '/investor/trade/:id',
+    name: 'investor-trade',
+    component: () => import('../investor/trading/TradeView.vue'),
+    props: true,
+    meta: { title: 'Trade', roles: investor },
+  },
+  {
     path: '/investor/instructions',
     name: 'investor-instructions',
     component: () => import('../investor/portfolio/InstructionsView.vue'),

@@ -68,6 +68,16 @@ export const CAN = {
   ],
   /** Affirm or reject settlement instructions: staff for custodial accounts, investors for their own. */
   affirmInstructions: ['issuer-admin', 'transfer-agent', 'investor'],
+  /** Place orders on the ATS (investors, for themselves). */
+  trade: ['investor'],
+  /** Cancel orders: investors their own, staff any (a market-conduct intervention, audited). */
+  cancelOrders: ['investor', 'issuer-admin', 'transfer-agent', 'compliance-officer'],
+  /** Read every investor's orders and trades of an asset (the blotter). */
+  readOrders: ['issuer-admin', 'transfer-agent', 'compliance-officer', 'auditor'],
+  /** Set an asset's trading rules: price band, mandatory transfer-agent approval. */
+  tradingSettings: ['issuer-admin'],
+  /** Approve (as the mediator) each trade of an asset that requires it. */
+  mediateTrades: ['transfer-agent'],
   /** Record deposits received in the platform's bank account; mark withdrawals paid out. */
   moveMoney: ['treasury'],
   /** Read every investor's deposits and withdrawals. */

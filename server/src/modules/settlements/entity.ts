@@ -21,7 +21,28 @@ export class Settlement extends BaseEntity {
   failureReason: string | null = null;
   purpose: string | null = null;
   requestedBy!: string;
+  /**
+   * The platform-side deadline: an instruction still not executed by then is rejected (its locks
+   * released) by the settlement expiry scan. Null: none (ATS trades keep their own deadline).
+   */
+  expiresAt: Date | null = null;
 }
+
+/** Where a reader of the chain's event stream got to (the last block it handled). */
+export class ChainCursor extends BaseEntity {
+  name!: string;
+  block!: number;
+}
+
+export const ChainCursorSchema = new EntitySchema<ChainCursor, BaseEntity>({
+  class: ChainCursor,
+  tableName: 'chain_cursor',
+  extends: BaseSchema,
+  properties: {
+    name: { type: 'string', length: 50, unique: true },
+    block: { type: 'integer' },
+  },
+});
 
 export const SettlementSchema = new EntitySchema<Settlement, BaseEntity>({
   class: Settlement,
@@ -42,5 +63,6 @@ export const SettlementSchema = new EntitySchema<Settlement, BaseEntity>({
     failureReason: { type: 'text', nullable: true },
     purpose: { type: 'string', length: 100, nullable: true },
     requestedBy: { type: 'string', length: 100 },
+    expiresAt: { type: 'Date', columnType: 'timestamptz(3)', nullable: true, index: true },
   },
 });

@@ -53,6 +53,13 @@ const CreateBody = Type.Object(
       description: `At most ${MAX_FUNGIBLE_LEGS} fungible and ${MAX_OFFCHAIN_LEGS} off-chain legs`,
     }),
     memo: Type.Optional(ChainText(MEMO_MAX_BYTES, { minLength: 0 })),
+    expiresAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'Platform-side deadline: not executed by then, the instruction is rejected and its locks released (default: 7 days)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -131,8 +138,9 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      const { expiresAt, ...body } = request.body;
       const { settlement } = await svc.create(
-        request.body,
+        { ...body, ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}) },
         request.principal!.id,
         request.idempotency?.scope,
       );
@@ -191,11 +199,12 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/settlements/:id/execute',
     {
-      config: { roles: STAFF },
+      config: { roles: CAN.affirmInstructions },
       schema: {
         tags,
         security,
-        summary: 'Execute a manual (or retry a failed) instruction',
+        summary:
+          'Execute a manual (or retry a failed) instruction: staff, or an investor who is a party (signed by a party the platform signs for)',
         params: IdParams,
         response: { 202: Type.Ref('ChainOperation'), ...errorResponses },
       },
@@ -205,7 +214,12 @@ export const settlementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .status(202)
         .send(
           serializeOperation(
-            await svc.execute(request.params.id, request.principal!.id, request.idempotency?.scope),
+            await svc.execute(
+              request.params.id,
+              request.principal!.id,
+              request.idempotency?.scope,
+              await party(request, request.params.id, undefined),
+            ),
           ),
         ),
   );

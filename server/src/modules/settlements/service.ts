@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import {
+  chainErrorText,
   MAX_FUNGIBLE_LEGS,
   MAX_OFFCHAIN_LEGS,
   type InstructionDetails,
@@ -20,10 +21,22 @@ import { ChainOperation } from '../operations/entity.js';
 import { TERMINAL_STATUSES, type OperationService } from '../operations/service.js';
 import { lockRow, retryOnDeadlock } from '../../db/locks.js';
 import { instructionAwaitingAffirmation } from '../notifications/events.js';
+import { notify } from '../notifications/notify.js';
 import type { PolyxFunding } from '../polyx/funding.js';
 import { Settlement } from './entity.js';
 
 export type PartyAction = 'affirm' | 'withdraw' | 'reject';
+
+/** How long an instruction may wait to be executed before the platform rejects it (7 days). */
+export const SETTLEMENT_DEADLINE_MS = 7 * 86_400_000;
+
+/** Each identity with a fungible leg, with one of its portfolios in the instruction. */
+function partiesOfFungible(legs: InstructionLeg[]): Map<string, PortfolioRef> {
+  const out = new Map<string, PortfolioRef>();
+  for (const l of legs)
+    if (l.type === 'Fungible') for (const p of [l.from, l.to]) if (!out.has(p.did)) out.set(p.did, p);
+  return out;
+}
 const DONE: Record<PartyAction, string> = {
   affirm: 'affirmed',
   withdraw: 'withdrawn from',
@@ -115,10 +128,14 @@ export class SettlementService {
       legs: InstructionLeg[];
       memo?: string;
       purpose?: string;
+      /** The platform-side deadline (default: SETTLEMENT_DEADLINE_MS from now). */
+      expiresAt?: Date;
     },
     actor: string,
     scope?: string,
   ): Promise<{ settlement: Settlement; op: ChainOperation }> {
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
+      refuseField('VALIDATION_FAILED', '/body/expiresAt', 'The deadline has passed; choose a later one');
     const legs = await this.chainLegs(this.orm.em.fork(), input.legs, input.venueId);
     if (input.settlementType.type === 'SettleOnBlock') {
       const height = (await this.ledger.info()).blockHeight;
@@ -145,6 +162,7 @@ export class SettlementService {
         memo: input.memo ?? null,
         purpose: input.purpose ?? null,
         requestedBy: actor,
+        expiresAt: input.expiresAt ?? new Date(Date.now() + SETTLEMENT_DEADLINE_MS),
       });
       tx.persist(s);
       await this.audit.append(tx, {
@@ -234,23 +252,151 @@ export class SettlementService {
     });
   }
 
-  async execute(id: string, actor: string, scope?: string): Promise<ChainOperation> {
-    return this.submit(
-      id,
-      actor,
-      'settlement.execute',
-      this.operatorAddress(),
-      scope,
-      async (_s, instructionId) => {
-        const status = (await this.ledger.instructionStatus(instructionId))?.type;
-        if (status !== 'Pending' && status !== 'Failed')
-          throw new AppError(
-            'CONFLICT',
-            `Settlement ${id} is ${status ?? 'gone'} on chain; there is nothing to execute`,
-          );
-        return { name: 'settlement.executeManualInstruction', args: { id: instructionId } };
-      },
-    );
+  /**
+   * Executes a SettleManual instruction or retries a Failed one. Polymesh lets a party's custodian
+   * (with that portfolio), the venue's creator or an off-chain party do it: the operator signs when
+   * it is one of those, otherwise a custodial party — the investor asking (identityId), or the
+   * first custodial investor among the parties when staff ask.
+   */
+  async execute(id: string, actor: string, scope?: string, identityId?: string): Promise<ChainOperation> {
+    const em = this.orm.em.fork();
+    const s = await this.get(em, id);
+    const by = await this.executor(em, s, identityId);
+    if (!by)
+      throw new AppError(
+        'RULE_VIOLATION',
+        'Nobody the platform signs for may execute this instruction: it has no custodial party and the platform did not create its venue',
+      );
+    const call = (instructionId: number): LedgerCall => ({
+      name: 'settlement.executeManualInstruction',
+      args: { id: instructionId, ...(by.portfolio ? { portfolio: by.portfolio } : {}) },
+    });
+    if (by.signer !== this.operatorAddress() && s.instructionId !== null)
+      await this.polyx?.prepare(by.signer, [call(s.instructionId)], actor);
+    return this.submit(id, actor, 'settlement.execute', by.signer, scope, async (_s, instructionId) => {
+      const status = (await this.ledger.instructionStatus(instructionId))?.type;
+      if (status !== 'Pending' && status !== 'Failed')
+        throw new AppError(
+          'CONFLICT',
+          `Settlement ${id} is ${status ?? 'gone'} on chain; there is nothing to execute`,
+        );
+      return call(instructionId);
+    });
+  }
+
+  /** Who may execute (or reject) the instruction among the accounts the platform signs for. */
+  private async executor(
+    em: EntityManager,
+    s: Settlement,
+    identityId?: string,
+  ): Promise<{ signer: string; portfolio?: PortfolioRef } | null> {
+    const parties = partiesOfFungible(s.legs);
+    if (identityId) {
+      const identity = await em.findOne(InvestorIdentity, { id: identityId });
+      if (!identity?.did || !parties.has(identity.did)) return null;
+      return {
+        signer: await this.identities.custodialSigner(identityId, em),
+        portfolio: { did: identity.did },
+      };
+    }
+    const operatorDid = await this.ledger.identityOf(this.operatorAddress());
+    if (operatorDid && parties.has(operatorDid))
+      return { signer: this.operatorAddress(), portfolio: parties.get(operatorDid)! };
+    if (s.venueId !== null && operatorDid && (await this.ledger.venue(s.venueId))?.creator === operatorDid)
+      return { signer: this.operatorAddress() };
+    const custodial = await em.find(InvestorIdentity, { did: { $in: [...parties.keys()] }, custodial: true });
+    const first = custodial[0];
+    return first?.did ? { signer: first.account, portfolio: parties.get(first.did)! } : null;
+  }
+
+  /**
+   * The chain ran the instruction and it failed (a scheduled execution: no operation of the
+   * platform's failed, so nothing else records it). The reason goes on the settlement in words,
+   * in the audit trail and to the investor parties; then the instruction is rejected, so the
+   * chain releases what the affirmations locked. Once per instruction and block.
+   */
+  async onChainFailure(tx: EntityManager, instructionId: number, code: string, block: number) {
+    const s = await tx.findOne(Settlement, { instructionId });
+    if (!s || s.purpose === 'ats-trade') return [];
+    // Read again after a restart: recorded already.
+    if (await tx.findOne(ChainOperation, { idempotencyKey: `settlement.release:${s.id}:failed:${block}` }))
+      return [];
+    const reason = chainErrorText(code);
+    s.failureReason = reason;
+    await this.audit.append(tx, {
+      actor: 'system',
+      action: 'settlement.failed',
+      subjectType: 'settlement',
+      subjectId: s.id,
+      data: { instructionId, code, block, reason },
+    });
+    const parties = partiesOfFungible(s.legs);
+    const investors = await tx.find(InvestorIdentity, { did: { $in: [...parties.keys()] } });
+    for (const identity of investors)
+      await notify(tx, {
+        userId: identity.userId,
+        kind: 'settlement.failed',
+        dedupeKey: `settlement.failed:${s.id}:${block}:${identity.id}`,
+        title: 'A settlement did not go through',
+        message: `A settlement involving your account did not go through: ${reason} Nothing moved, and what it held for you is released.`,
+        link: '/investor/instructions',
+        data: { settlementId: s.id },
+      });
+    return this.recordRelease(tx, s, `failed:${block}`);
+  }
+
+  /** A reject of the instruction by a party the platform signs for: the chain unlocks everything. */
+  private async recordRelease(tx: EntityManager, s: Settlement, why: string): Promise<ChainOperation[]> {
+    const by = await this.executor(tx, s);
+    if (!by?.portfolio || s.instructionId === null) return [];
+    return [
+      await this.operations.record(tx, {
+        idempotencyKey: `settlement.release:${s.id}:${why}`,
+        call: {
+          name: 'settlement.rejectInstruction',
+          args: { id: s.instructionId, portfolio: by.portfolio },
+        },
+        signer: by.signer,
+        requestedBy: 'system',
+        subject: { type: 'settlement-release', id: s.id },
+      }),
+    ];
+  }
+
+  /**
+   * Instructions past their deadline that the chain still holds (Pending, or Failed and not yet
+   * released) are rejected, and the parties told why. Returns how many were expired.
+   */
+  async expireDue(now = new Date()): Promise<number> {
+    const due = await this.orm.em.fork().find(Settlement, {
+      expiresAt: { $lte: now },
+      instructionId: { $ne: null },
+      // ATS trades keep their own deadline (trading/service.ts).
+      $or: [{ purpose: null }, { purpose: { $ne: 'ats-trade' } }],
+    });
+    let n = 0;
+    for (const d of due) {
+      const status = (await this.ledger.instructionStatus(d.instructionId!))?.type;
+      if (status !== 'Pending' && status !== 'Failed') continue;
+      const ops = await this.orm.em.fork().transactional(async (tx) => {
+        const s = await lockRow(tx, Settlement, d.id);
+        if (!s) return [];
+        const release = await this.recordRelease(tx, s, 'expired');
+        if (release.length === 0) return [];
+        s.failureReason = 'The settlement was not completed by its deadline, so the platform cancelled it.';
+        await this.audit.append(tx, {
+          actor: 'system',
+          action: 'settlement.expired',
+          subjectType: 'settlement',
+          subjectId: s.id,
+          data: { instructionId: s.instructionId, expiresAt: s.expiresAt?.toISOString() },
+        });
+        return release;
+      });
+      for (const op of ops) await this.operations.dispatch(op);
+      if (ops.length > 0) n += 1;
+    }
+    return n;
   }
 
   /** What the chain already says refuses the action: affirming twice, withdrawing nothing, acting on a settled instruction. */

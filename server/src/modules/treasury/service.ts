@@ -15,6 +15,7 @@ import { TERMINAL_STATUSES, type OperationService } from '../operations/service.
 import type { PolyxFunding } from '../polyx/funding.js';
 import { Deposit, TreasuryAccount, Withdrawal } from './entity.js';
 import { formatMoney, newReference, normaliseReference } from './money.js';
+import { tradingHeld } from '../trading/service.js';
 import type { PlatformStablecoin } from './stablecoin.js';
 
 export interface DepositInput {
@@ -172,8 +173,12 @@ export class TreasuryService {
     // on): a transfer the chain already shows is then counted twice for a moment — towards
     // refusing, never towards spending the same money twice.
     const leaving = await em.find(Withdrawal, { identityId: identity.id, status: 'transferring' });
+    // Open buy orders on the ATS and its trades not yet affirmed on chain hold money too.
+    const trading = (await tradingHeld(em, identity.id)).funds;
     const held =
-      subs.reduce((s, x) => s + toUnits(x.cost), 0n) + leaving.reduce((s, w) => s + toUnits(w.amount), 0n);
+      subs.reduce((s, x) => s + toUnits(x.cost), 0n) +
+      leaving.reduce((s, w) => s + toUnits(w.amount), 0n) +
+      trading;
     const free = toUnits(funds?.free ?? '0') - held;
     return { total, available: fromUnits(free > 0n ? free : 0n), held: fromUnits(held) };
   }
