@@ -35,6 +35,7 @@ import {
   SubscriptionSchema,
 } from '../modules/offerings/entity.js';
 import { SettlementSchema } from '../modules/settlements/entity.js';
+import { AcquisitionLotSchema, HolderSaleSchema } from '../modules/lockups/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
 
@@ -74,4 +75,6 @@ export const entities = [
   DepositSchema,
   WithdrawalSchema,
   OfferingDocumentSchema,
+  AcquisitionLotSchema,
+  HolderSaleSchema,
 ];

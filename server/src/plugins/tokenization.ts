@@ -15,6 +15,8 @@ import { offeringActions, offeringHooks } from '../modules/offerings/lifecycle.j
 import { offeringRoutes } from '../modules/offerings/routes.js';
 import { OfferingService } from '../modules/offerings/service.js';
 import { verifiedNames } from '../modules/offerings/signers.js';
+import { lockupRoutes } from '../modules/lockups/routes.js';
+import { LockupService } from '../modules/lockups/service.js';
 import { portfolioRoutes } from '../modules/portfolio/routes.js';
 import { settlementRoutes } from '../modules/settlements/routes.js';
 import { SettlementService } from '../modules/settlements/service.js';
@@ -27,6 +29,8 @@ export interface TokenizationServices {
   /** Closes offerings at their end (a queued scan; `closeDue` runs it directly). */
   closer: OfferingCloser;
   settlements: SettlementService;
+  /** Acquisition lots, lock-ups and the investor count of holder caps. */
+  lockups: LockupService;
 }
 
 declare module 'fastify' {
@@ -68,8 +72,10 @@ export const tokenizationServicesPlugin = fp(
       opts.operatorAddress,
       app.investors.polyx,
     );
+    // After the offering and settlement hooks: a lot is written once their outcome is.
+    const lockups = new LockupService(ledger, operations, audit, opts.operatorAddress);
     const closer = new OfferingCloser(offerings, offeringActions(offerings), app.infra.queue, app.log);
-    app.decorate('tokenization', { assets, compliance, checks, offerings, closer, settlements });
+    app.decorate('tokenization', { assets, compliance, checks, offerings, closer, settlements, lockups });
     let timer: NodeJS.Timeout | undefined;
     const every = opts.closeIntervalMs ?? 0;
     if (every > 0) {
@@ -97,4 +103,5 @@ export const tokenizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(offeringRoutes);
   await app.register(settlementRoutes);
   await app.register(portfolioRoutes);
+  await app.register(lockupRoutes);
 };
