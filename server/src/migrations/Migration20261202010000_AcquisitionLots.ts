@@ -18,7 +18,9 @@ export class Migration20261202010000_AcquisitionLots extends Migration {
     this.addSql(
       'create table "holder_sale" ("id" uuid not null, "created_at" timestamptz(3) not null, "updated_at" timestamptz(3) not null, "asset_id" uuid not null, "holder_did" varchar(66) not null, "quantity" numeric(26,6) not null, "sold_at" timestamptz(3) not null, "source_key" varchar(200) not null, constraint "holder_sale_pkey" primary key ("id"));',
     );
-    this.addSql('alter table "holder_sale" add constraint "holder_sale_source_key_unique" unique ("source_key");');
+    this.addSql(
+      'alter table "holder_sale" add constraint "holder_sale_source_key_unique" unique ("source_key");',
+    );
     this.addSql(
       'create index "holder_sale_asset_id_holder_did_sold_at_index" on "holder_sale" ("asset_id", "holder_did", "sold_at");',
     );

@@ -60,7 +60,8 @@ export function explainBreakdown(
     const seen = new Set<string>();
     for (const { r, meta } of relevant.length > 0 ? relevant : results) {
       for (const { condition } of r.conditions.filter((x) => !x.complies)) {
-        if (lockupExplained && condition.type === 'IsAbsent' && condition.claim.type === 'SellLockup') continue;
+        if (lockupExplained && condition.type === 'IsAbsent' && condition.claim.type === 'SellLockup')
+          continue;
         const key = conditionReason(condition);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -167,6 +168,7 @@ export class TransferCheckService {
             amount: args.amount,
             at: await chainNow(this.ledger),
             issuerDid: ctx.issuerDid,
+            compiled,
           })
         : [];
     // The quantities say more than the chain's "still in a lock-up": one reason for the rule.

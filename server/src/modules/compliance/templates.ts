@@ -37,7 +37,7 @@ export const RuleTemplate = Type.Union(
             pattern: '^(100(\\.0{1,4})?|\\d{1,2}(\\.\\d{1,4})?)$',
             'x-hint': 'must be a percentage from 0 to 100, like 1 or 0.5',
             description:
-              "Rule 144(e): an affiliate may sell at most this percentage of the outstanding supply in any rolling 3 months (enforced off chain)",
+              'Rule 144(e): an affiliate may sell at most this percentage of the outstanding supply in any rolling 3 months (enforced off chain)',
           }),
         ),
       },

@@ -5,6 +5,7 @@ import { formatAmount } from '../../lib/format.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
 import { Asset, Issuer } from '../assets/entity.js';
 import type { AuditService } from '../audit/service.js';
+import type { CompiledRules } from '../compliance/compiler.js';
 import { AssetRules } from '../compliance/entity.js';
 import { thirdPerson, type Finding, type Reason, type Subject } from '../compliance/reasons.js';
 import { investorDirectory } from '../identities/directory.js';
@@ -144,16 +145,30 @@ export function sellableWords(s: Sellable, unit: string, who: Subject): string {
 export async function saleFindings(
   em: EntityManager,
   ledger: Ledger,
-  input: { assetId: string; did: string; amount: string; at: Date; issuerDid?: string | null },
+  input: {
+    assetId: string;
+    did: string;
+    amount: string;
+    at: Date;
+    issuerDid?: string | null;
+    /** The asset's compiled rules when the caller has them (else read here). */
+    compiled?: CompiledRules | null;
+  },
 ): Promise<Finding[]> {
   const { assetId, did, amount, at } = input;
+  const compiled =
+    input.compiled !== undefined
+      ? input.compiled
+      : ((await em.findOne(AssetRules, { assetId }))?.compiled ?? null);
+  // Rules without a lock-up release what earlier rules locked: the holding period is the rules'.
+  if (!compiled?.offChain.lockupDays && !compiled?.offChain.affiliateVolumePercent) return [];
   const asset = await em.findOne(Asset, { id: assetId });
   if (!asset?.chainId) return [];
   if (input.issuerDid && did === input.issuerDid) return [];
   const unit = asset.ticker ?? asset.name;
   const out: Finding[] = [];
   const s = await sellable(em, assetId, did, at);
-  if (s.locked.length > 0 && toUnits(amount) > toUnits(s.sellable)) {
+  if (compiled.offChain.lockupDays && s.locked.length > 0 && toUnits(amount) > toUnits(s.sellable)) {
     out.push({
       rule: 'lock-up',
       about: ['sender'],
@@ -161,8 +176,7 @@ export async function saleFindings(
       say: ({ sender }) => sellableWords(s, unit, sender),
     });
   }
-  const rules = await em.findOne(AssetRules, { assetId });
-  const percent = rules?.compiled.offChain.affiliateVolumePercent;
+  const percent = compiled.offChain.affiliateVolumePercent;
   if (percent && (await isAffiliate(ledger, did))) {
     const since = new Date(at.getTime() - AFFILIATE_WINDOW_MS);
     const [row] = await em.execute<{ sold: string | null }[]>(
