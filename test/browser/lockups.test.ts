@@ -65,7 +65,7 @@ describe.skipIf(!hasChromium)('a lock-up that follows the purchase, as the inves
     await note.waitFor();
     // 180 days from the purchase, in the reader's locale (the chain's clock follows the wall clock here).
     const unlock = new Date(bought + 180 * DAY).toLocaleDateString(undefined, { dateStyle: 'medium' });
-    expect(await note.innerText()).toBe(`You cannot sell ACME yet: 100 from ${unlock}.`);
+    expect((await note.innerText()).trim()).toBe(`You cannot sell ACME yet: 100 from ${unlock}.`);
     await portal.screenshot('investor-portfolio-lockup');
 
     await page.goto(`${baseUrl}/investor`);
