@@ -195,7 +195,9 @@ describe('lock-ups per acquisition and holder caps in investors', () => {
     expect(bought!.unlocksAt.getTime() - bought!.acquiredAt.getTime()).toBe(30 * DAY);
     expect(await em().count(HolderSale, { assetId: beta.id, holderDid: ada.did })).toBe(1);
     const claims = await env.ledger.claims(bob.did, { claimType: 'SellLockup' });
-    expect(claims.map((c) => c.claim.scope)).toEqual([{ type: 'Asset', value: beta.chainId }]);
+    expect(claims.map((c) => c.claim)).toEqual([
+      { type: 'SellLockup', scope: { type: 'Asset', value: beta.chainId } },
+    ]);
   }, 120_000);
 
   it('writes a lot and issues its claim once however often the outcome’s hook runs again', async () => {
@@ -291,4 +293,39 @@ describe('lock-ups per acquisition and holder caps in investors', () => {
     expect((await trade(ada, bob, acme.id, '40')).status).toBe(202);
     expect((await lotsOf(acme.id, ada.did)).map((l) => Number(l.remaining))).toEqual([60]);
   }, 120_000);
+  it('holds an affiliate to the volume the lock-up template sets, in a rolling 3 months', async () => {
+    await world.ok('PUT', `/assets/${beta.id}/rules`, {
+      templates: [
+        { template: 'reg-d-506c' },
+        { template: 'lockup', holdingPeriodDays: 30, affiliateVolumePercent: '0.1' },
+      ],
+    });
+    // Not an affiliate: Ada sells what she can.
+    expect((await check(beta.id, ada, bob, '20')).body).toMatchObject({ allowed: true, reasons: [] });
+    await env.ledger.submit(
+      {
+        name: 'identity.addClaim',
+        args: {
+          target: ada.did,
+          claim: { type: 'Affiliate', scope: { type: 'Identity', value: issuerDid } },
+        },
+      },
+      { signer: world.operator },
+    );
+    // Supply 1,000 BETA: 0.1 % is 1 in any 3 months, and Ada sold 60 a month ago.
+    const answer = await check(beta.id, ada, bob, '20');
+    expect(answer.body.allowed).toBe(false);
+    expect(answer.body.reasons).toEqual([
+      {
+        rule: 'affiliate volume',
+        message:
+          'you are an affiliate of the issuer and may sell at most 0.1% of the supply (1 BETA) in any 3 months; you have sold 60 BETA in that time, so 0 BETA more is possible now',
+      },
+    ]);
+    const refused = await trade(ada, bob, beta.id, '5');
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(
+      /is an affiliate of the issuer and may sell at most 0\.1% of the supply/,
+    );
+  }, 60_000);
 });
