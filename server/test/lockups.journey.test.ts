@@ -292,6 +292,18 @@ describe('lock-ups per acquisition and holder caps in investors', () => {
     });
     expect((await trade(ada, bob, acme.id, '40')).status).toBe(202);
     expect((await lotsOf(acme.id, ada.did)).map((l) => Number(l.remaining))).toEqual([60]);
+
+    // A new locked lot beside sellable ones issues no claim; selling the sellable ones does.
+    await world.ok('POST', `/assets/${acme.id}/issue`, { amount: '100' });
+    await world.fund(ada, acme.id, '10');
+    const [, fresh] = await lotsOf(acme.id, ada.did);
+    expect(fresh!.unlocksAt.getTime() - fresh!.acquiredAt.getTime()).toBe(30 * DAY);
+    const expiry = async () =>
+      (await env.ledger.claims(ada.did, { claimType: 'SellLockup' })).map((c) => c.expiry);
+    expect(await expiry()).toEqual([]);
+    expect((await trade(ada, bob, acme.id, '60')).status).toBe(202);
+    expect((await lotsOf(acme.id, ada.did)).map((l) => Number(l.remaining))).toEqual([0, 10]);
+    expect((await expiry()).map((e) => new Date(e!).getTime())).toEqual([fresh!.unlocksAt.getTime()]);
   }, 120_000);
   it('holds an affiliate to the volume the lock-up template sets, in a rolling 3 months', async () => {
     await world.ok('PUT', `/assets/${beta.id}/rules`, {

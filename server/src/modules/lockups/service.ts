@@ -288,8 +288,7 @@ export class LockupService {
     if (!issuerDid) return [];
     const amount = call.args.amount;
     if (call.name === 'asset.redeem') {
-      await this.consume(tx, asset.id, issuerDid, amount, `redeem:${op.id}`, await chainNow(this.ledger));
-      return [];
+      return this.consume(tx, asset.id, issuerDid, amount, `redeem:${op.id}`, await chainNow(this.ledger));
     }
     return this.acquire(tx, {
       assetId: asset.id,
@@ -373,7 +372,7 @@ export class LockupService {
       sourceKey: a.sourceKey,
     });
     tx.persist(lot);
-    if (a.fromDid) await this.consume(tx, a.assetId, a.fromDid, a.quantity, a.sourceKey, now);
+    const sold = a.fromDid ? await this.consume(tx, a.assetId, a.fromDid, a.quantity, a.sourceKey, now) : [];
     await this.audit.append(tx, {
       actor: 'system',
       action: 'lockup.lot-recorded',
@@ -391,14 +390,18 @@ export class LockupService {
       },
     });
     await tx.flush();
-    if (days === 0) return [];
-    return this.claimIfNothingSellable(tx, a.assetId, a.holderDid, now, `lot:${lot.id}`);
+    if (days === 0) return sold;
+    return [
+      ...sold,
+      ...(await this.claimIfNothingSellable(tx, a.assetId, a.holderDid, now, `lot:${lot.id}`)),
+    ];
   }
 
   /**
    * A sale of `quantity` by `did`: its lots are consumed oldest-unlocked first, then (a transfer
    * the platform did not gate, e.g. a controller transfer) the locked ones by unlock time.
-   * What no lot covers (holdings from before lots were kept) is left as it is.
+   * What no lot covers (holdings from before lots were kept) is left as it is. A sale that leaves
+   * the seller nothing sellable but locked lots puts its SellLockup claim back on chain.
    */
   private async consume(
     tx: EntityManager,
@@ -407,8 +410,8 @@ export class LockupService {
     quantity: string,
     sourceKey: string,
     now: Date,
-  ): Promise<void> {
-    if (await tx.findOne(HolderSale, { sourceKey })) return;
+  ): Promise<ChainOperation[]> {
+    if (await tx.findOne(HolderSale, { sourceKey })) return [];
     const sale = new HolderSale();
     Object.assign(sale, { assetId, holderDid: did, quantity, soldAt: now, sourceKey });
     tx.persist(sale);
@@ -438,6 +441,9 @@ export class LockupService {
       subjectId: assetId,
       data: { holderDid: did, quantity, sourceKey, lots: used, uncovered: fromUnits(left) },
     });
+    if (!used.length) return [];
+    await tx.flush();
+    return this.claimIfNothingSellable(tx, assetId, did, now, `sale:${sourceKey}`);
   }
 
   /**
