@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcquisitionLot, HolderSale } from '../src/modules/lockups/entity.js';
 import { holderHeadroom, sellable } from '../src/modules/lockups/service.js';
 import { ChainOperation } from '../src/modules/operations/entity.js';
+import { Settlement } from '../src/modules/settlements/entity.js';
 import { createTestEnv, type TestEnv } from './helpers.js';
 import { offeringWorld, signed, type Investor } from './offering-helpers.js';
 
@@ -278,6 +279,20 @@ describe('lock-ups per acquisition and holder caps in investors', () => {
     const holders = (await env.ledger.holders(race.chainId)).filter((h) => h.did !== issuerDid);
     expect(holders).toHaveLength(2);
   }, 180_000);
+  it('writes the lots of a settlement the chain executed after its last outcome, once', async () => {
+    const buyer = racers[9]!;
+    await world.fund(buyer, beta.id, '5');
+    const [lot] = await lotsOf(beta.id, buyer.did);
+    const s = await em().findOneOrFail(Settlement, { id: lot!.sourceId });
+    // As on a node, where the hook of the last affirmation saw the instruction still waiting.
+    await em().nativeDelete(AcquisitionLot, { id: lot!.id });
+    await em().nativeDelete(HolderSale, { sourceKey: lot!.sourceKey });
+    for (let i = 0; i < 2; i++) await world.app.tokenization.lockups.settlementExecuted(s.id);
+    const again = await lotsOf(beta.id, buyer.did);
+    expect(again.map((l) => [l.sourceKey, Number(l.remaining)])).toEqual([[lot!.sourceKey, 5]]);
+    expect(await em().count(HolderSale, { sourceKey: lot!.sourceKey })).toBe(1);
+  });
+
   it('lets the holder sell once the chain’s clock passes the unlock, on and off chain', async () => {
     const [lot] = await lotsOf(acme.id, ada.did);
     const at = new Date(lot!.unlocksAt.getTime() + DAY);

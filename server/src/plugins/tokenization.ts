@@ -73,7 +73,14 @@ export const tokenizationServicesPlugin = fp(
       app.investors.polyx,
     );
     // After the offering and settlement hooks: a lot is written once their outcome is.
-    const lockups = new LockupService(ledger, operations, audit, opts.operatorAddress);
+    const lockups = new LockupService(
+      ledger,
+      operations,
+      audit,
+      opts.operatorAddress,
+      db.orm,
+      app.infra.queue,
+    );
     const closer = new OfferingCloser(offerings, offeringActions(offerings), app.infra.queue, app.log);
     app.decorate('tokenization', { assets, compliance, checks, offerings, closer, settlements, lockups });
     let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { InstructionLeg, Ledger, LedgerCall } from '@stoa/chain';
+import { lockRow } from '../../db/locks.js';
+import type { JobQueue } from '../../jobs/queue.js';
 import { chainNow } from '../../lib/chain-time.js';
 import { formatAmount } from '../../lib/format.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
@@ -17,6 +19,8 @@ import { Settlement } from '../settlements/entity.js';
 import { AcquisitionLot, HolderSale, type LotSource } from './entity.js';
 
 const DAY_MS = 86_400_000;
+/** Looks again at a fully affirmed settlement the chain had not executed yet. */
+export const EXECUTED_JOB = 'lockups.settlement-executed';
 /** Rule 144(e)'s window: the affiliate's sales of the last three months. */
 export const AFFILIATE_WINDOW_MS = 91 * DAY_MS;
 
@@ -230,7 +234,14 @@ export class LockupService {
     private readonly operations: OperationService,
     private readonly audit: AuditService,
     private readonly operatorAddress: () => string,
+    /** For settlements that execute after their last outcome (a node's next block). */
+    private readonly orm?: MikroORM,
+    private readonly queue?: JobQueue,
   ) {
+    queue?.register<{ settlementId: string }>(EXECUTED_JOB, (d) => this.settlementExecuted(d.settlementId), {
+      attempts: 10,
+      backoffMs: 3_000,
+    });
     for (const type of ['subscription', 'settlement', 'asset', 'offering'])
       operations.onFinal(type, (tx, op) => this.onOutcome(tx, op));
   }
@@ -315,7 +326,39 @@ export class LockupService {
       s.instructionId ?? (op.result as { instructionId?: number } | null)?.instructionId ?? null;
     if (instructionId === null) return [];
     const status = await this.ledger.instructionStatus(instructionId);
-    if (status?.type !== 'Success') return [];
+    if (status?.type === 'Success') return this.recordExecuted(tx, s);
+    // On a node a fully affirmed instruction executes in the next block, after this outcome:
+    // a job looks again until the chain says how it ended.
+    const chain = status?.type === 'Pending' ? await this.ledger.instruction(instructionId) : null;
+    if (chain && chain.pendingAffirmations === 0 && this.queue)
+      await this.queue.enqueue(
+        EXECUTED_JOB,
+        { settlementId: s.id },
+        { jobId: `${EXECUTED_JOB}:${s.id}`, delayMs: 6_000 },
+      );
+    return [];
+  }
+
+  /**
+   * The job behind `onSettlement`: once the instruction has executed, its lots are written (in a
+   * transaction of its own, under the settlement's row lock) and their claims dispatched; while
+   * it still waits the job fails and is retried with backoff; failed or rejected, nothing moved.
+   */
+  async settlementExecuted(settlementId: string): Promise<void> {
+    if (!this.orm) return;
+    const ops = await this.orm.em.fork().transactional(async (tx) => {
+      const s = await lockRow(tx, Settlement, settlementId);
+      if (!s?.instructionId) return [];
+      const status = (await this.ledger.instructionStatus(s.instructionId))?.type;
+      if (status === 'Success') return this.recordExecuted(tx, s);
+      if (status === 'Pending') throw new Error(`settlement ${settlementId} has not executed yet`);
+      return [];
+    });
+    for (const op of ops) await this.operations.dispatch(op);
+  }
+
+  /** An executed instruction: each fungible leg of a platform asset is a lot of its receiver. */
+  private async recordExecuted(tx: EntityManager, s: Settlement): Promise<ChainOperation[]> {
     const out: ChainOperation[] = [];
     const paid = (leg: InstructionLeg & { type: 'Fungible' }) =>
       s.legs.some((l) => l !== leg && (l.type === 'Fungible' ? l.from.did : l.from) === leg.to.did);
