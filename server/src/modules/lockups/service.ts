@@ -42,7 +42,7 @@ export interface Sellable {
  * is sellable, the rest is listed by unlock time. Reads only; inside a transaction that acts on
  * the answer, hold the asset's row lock (db/locks.ts) so a concurrent sale is seen.
  * `assetId` is the platform's asset id. Holdings the platform has no lot for (tokens held before
- * lots were kept) are not counted here: see `saleFinding`.
+ * lots were kept) are not counted here: see `saleFindings`. Pass the chain's time (lib/chain-time.ts).
  */
 export async function sellable(
   em: EntityManager,
@@ -143,7 +143,7 @@ export function sellableWords(s: Sellable, unit: string, who: Subject): string {
 /**
  * The lock-up findings of a sale of `amount` by `did` at `at`: more than the holder's sellable
  * quantity while some of its lots are locked, and, for affiliates under a template with a volume
- * limit, more than that share of the supply in three months. Null parts when nothing refuses.
+ * limit, more than that share of the supply in three months. Empty when nothing refuses.
  * Holdings without lots are not refused here (the chain's balance check covers them).
  */
 export async function saleFindings(
