@@ -259,6 +259,14 @@ describe('lock-ups per acquisition and holder caps in investors', () => {
       /Capped Co already has its maximum of 3 holders; .+ cannot become a new holder/,
     );
 
+    // A holder selling everything it holds leaves its place to the buyer.
+    await world.queue.drain();
+    expect((await trade(racers[0]!, racers[4]!, capped.id, '15')).status).toBe(202);
+    const after = await holderHeadroom(em(), capped.id);
+    expect(after!.left).toBe(0);
+    expect(after!.counted.has(racers[4]!.did)).toBe(true);
+    expect(after!.counted.has(racers[0]!.did)).toBe(false);
+
     const race = await world.createAsset({
       name: 'Race Co',
       ticker: 'RACE',

@@ -614,7 +614,14 @@ export async function instructionRefusals(
     }
     const room = await holderHeadroom(tx, asset.id);
     if (room) {
+      // A seller who sends everything it holds leaves its place to the buyer.
       let left = room.left;
+      for (const [did, amount] of sent) {
+        if (did === issuerDid) continue;
+        const h = await sellable(tx, asset.id, did, at);
+        const held = h.locked.reduce((sum, l) => sum + toUnits(l.quantity), toUnits(h.sellable));
+        if (held > 0n && amount >= held) left += 1;
+      }
       for (const did of new Set(assetLegs.map((l) => l.to.did))) {
         if (did === issuerDid || room.counted.has(did)) continue;
         if (left > 0) {
