@@ -3,6 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { chainNow } from '../lib/chain-time.js';
 import { holderRoutes } from '../modules/assets/holders.js';
+import { capTableRoutes } from '../modules/captable/routes.js';
+import { CapTableService } from '../modules/captable/service.js';
+import { taxRoutes } from '../modules/tax/routes.js';
+import { TaxService } from '../modules/tax/service.js';
 import { assetRoutes } from '../modules/assets/routes.js';
 import { AssetService } from '../modules/assets/service.js';
 import { CheckContextCache } from '../modules/compliance/check-cache.js';
@@ -31,6 +35,10 @@ export interface TokenizationServices {
   settlements: SettlementService;
   /** Acquisition lots, lock-ups and the investor count of holder caps. */
   lockups: LockupService;
+  /** Checkpoints and the cap table at any of them. */
+  captable: CapTableService;
+  /** Tax forms on file and withholding rates for distributions. */
+  tax: TaxService;
 }
 
 declare module 'fastify' {
@@ -82,7 +90,19 @@ export const tokenizationServicesPlugin = fp(
       app.infra.queue,
     );
     const closer = new OfferingCloser(offerings, offeringActions(offerings), app.infra.queue, app.log);
-    app.decorate('tokenization', { assets, compliance, checks, offerings, closer, settlements, lockups });
+    const captable = new CapTableService(db.orm, ledger, assets);
+    const tax = new TaxService(db.orm, ledger, assets, audit);
+    app.decorate('tokenization', {
+      assets,
+      compliance,
+      checks,
+      offerings,
+      closer,
+      settlements,
+      captable,
+      tax,
+      lockups,
+    });
     let timer: NodeJS.Timeout | undefined;
     const every = opts.closeIntervalMs ?? 0;
     if (every > 0) {
@@ -105,6 +125,8 @@ export const tokenizationServicesPlugin = fp(
 export const tokenizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(assetRoutes);
   await app.register(holderRoutes);
+  await app.register(capTableRoutes);
+  await app.register(taxRoutes);
   await app.register(complianceRoutes);
   await app.register(ruleHistoryRoutes);
   await app.register(offeringRoutes);

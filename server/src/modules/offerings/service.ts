@@ -306,7 +306,7 @@ export class OfferingService {
           });
           return { kind: 'refused' as const, reasons: result.reasons };
         }
-        const { asset, payment, cost } = context;
+        const { asset, payment, cost, now } = context;
         const signer = await this.identities.custodialSigner(identity.id, tx);
         const s = new Subscription();
         Object.assign(s, {
@@ -316,6 +316,7 @@ export class OfferingService {
           amount,
           cost: fromUnits(cost),
           agreement: signed,
+          chainTime: new Date(now),
         });
         tx.persist(s);
         await this.audit.append(tx, {
