@@ -34,6 +34,7 @@ import { pressurePlugin } from './plugins/pressure.js';
 import { httpTimeouts } from './plugins/timeouts.js';
 import { servicesPlugin } from './plugins/services.js';
 import { treasuryRoutesPlugin, treasuryServicesPlugin } from './plugins/treasury.js';
+import { lockupsForTrading } from './modules/lockups/service.js';
 import { tradingRoutesPlugin, tradingServicesPlugin } from './plugins/trading.js';
 import { inputGuardPlugin } from './plugins/input-guard.js';
 import { webPlugin } from './plugins/web.js';
@@ -232,6 +233,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(tradingServicesPlugin, {
     operatorAddress,
     expiryIntervalMs: config.offeringCloseIntervalMs,
+    lockups: lockupsForTrading,
   });
   await app.register(tradingRoutesPlugin);
   await app.register(webPlugin, { root: config.webDist });

@@ -30,7 +30,9 @@ describe('rule compiler', () => {
       target: 'Receiver',
     });
     expect(c.stats).toEqual([{ op: 'Count' }]);
-    expect(c.restrictions).toEqual([{ type: 'MaxInvestorCount', count: 99 }]);
+    // The chain counts the issuer's inventory as a holder: one place above the 99 investors.
+    expect(c.restrictions).toEqual([{ type: 'MaxInvestorCount', count: 100 }]);
+    expect(c.offChain.maxInvestors).toBe(99);
     expect(c.trustedIssuers[0]!.identity).toBe(CDD);
     expect(c.summary[2]).toBe('At most 99 holders');
   });
@@ -59,7 +61,12 @@ describe('rule compiler', () => {
       target: 'Sender',
       claim: { type: 'SellLockup' },
     });
-    expect(c.offChain).toEqual({ regCf: true, lockupDays: 365 });
+    expect(c.offChain).toEqual({
+      regCf: true,
+      lockupDays: 365,
+      maxInvestors: null,
+      affiliateVolumePercent: null,
+    });
     expect(c.stats).toEqual([
       { op: 'Balance' },
       { op: 'Count', claimIssuer: { claimType: 'Jurisdiction', issuer: CDD } },
@@ -71,6 +78,28 @@ describe('rule compiler', () => {
       min: 0,
       max: 35,
     });
+  });
+
+  it('scopes the lock-up to the asset when its chain id is known, with the affiliates’ volume off chain', () => {
+    const asset = '0f4e6a1c-7f2b-8c3d-9e4f-5a6b7c8d9e0f';
+    const c = compileRules(
+      [
+        { template: 'reg-d-506c' },
+        { template: 'lockup', holdingPeriodDays: 180, affiliateVolumePercent: '1' },
+      ],
+      { claimIssuer: CDD, assetChainId: asset },
+    );
+    expect(c.requirements[0]!.conditions[0]).toEqual({
+      type: 'IsAbsent',
+      claim: { type: 'SellLockup', scope: { type: 'Asset', value: asset } },
+      target: 'Sender',
+    });
+    // Every other claim keeps the CDD provider's scope.
+    expect(c.requirements[0]!.conditions[1]).toMatchObject({ claim: { type: 'KnowYourCustomer', scope } });
+    expect(c.offChain).toMatchObject({ lockupDays: 180, affiliateVolumePercent: '1' });
+    expect(c.summary[1]).toBe(
+      'Lock-up: holders may not sell what they acquire for 180 days; affiliates may sell at most 1% of the supply in any 3 months',
+    );
   });
 
   it('refuses duplicates and rule sets beyond Polymesh limits', () => {
@@ -130,7 +159,7 @@ describe('plain-language reasons', () => {
         })),
       })),
     },
-    restrictions: capHit ? [{ restriction: { type: 'MaxInvestorCount', count: 99 }, result: false }] : [],
+    restrictions: capHit ? [{ restriction: { type: 'MaxInvestorCount', count: 100 }, result: false }] : [],
     result: false,
   });
 

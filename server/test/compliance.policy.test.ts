@@ -22,7 +22,8 @@ const standing: Finding = {
 };
 const senderBalance = generalFinding('InsufficientBalance')!;
 const ownership = restrictionFinding({ type: 'MaxInvestorOwnership', percentage: '25' });
-const holderCap = restrictionFinding({ type: 'MaxInvestorCount', count: 99 });
+// As compiled from "max 99 holders": the chain's count keeps one place for the issuer.
+const holderCap = restrictionFinding({ type: 'MaxInvestorCount', count: 100 });
 
 const report = (findings: Finding[]): CheckReport => ({ findings, compiled });
 const receiver: CheckAudience = { kind: 'party', sides: new Set(['receiver']) };

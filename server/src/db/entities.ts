@@ -37,6 +37,7 @@ import {
 } from '../modules/offerings/entity.js';
 import { OrderSchema, TradeSchema, TradingBookSchema } from '../modules/trading/entity.js';
 import { ChainCursorSchema, SettlementSchema } from '../modules/settlements/entity.js';
+import { AcquisitionLotSchema, HolderSaleSchema } from '../modules/lockups/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
 
@@ -82,4 +83,6 @@ export const entities = [
   TradeSchema,
   TradingBookSchema,
   ChainCursorSchema,
+  AcquisitionLotSchema,
+  HolderSaleSchema,
 ];

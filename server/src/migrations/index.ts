@@ -23,6 +23,7 @@ import { Migration20261202020000_Trading } from './Migration20261202020000_Tradi
 import { Migration20261202020100_SettlementOutcomes } from './Migration20261202020100_SettlementOutcomes.js';
 import { Migration20261201190000_InvestorPageIndex } from './Migration20261201190000_InvestorPageIndex.js';
 import { Migration20261202000000_SubscriptionChainTime } from './Migration20261202000000_SubscriptionChainTime.js';
+import { Migration20261202010000_AcquisitionLots } from './Migration20261202010000_AcquisitionLots.js';
 import { Migration20261202040000_OperationSolo } from './Migration20261202040000_OperationSolo.js';
 import { Migration20261202041000_TaxForms } from './Migration20261202041000_TaxForms.js';
 
@@ -59,6 +60,7 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261202000000_SubscriptionChainTime',
     class: Migration20261202000000_SubscriptionChainTime,
   },
+  { name: 'Migration20261202010000_AcquisitionLots', class: Migration20261202010000_AcquisitionLots },
   { name: 'Migration20261202020000_Trading', class: Migration20261202020000_Trading },
   {
     name: 'Migration20261202020100_SettlementOutcomes',

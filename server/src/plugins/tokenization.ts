@@ -19,6 +19,8 @@ import { offeringActions, offeringHooks } from '../modules/offerings/lifecycle.j
 import { offeringRoutes } from '../modules/offerings/routes.js';
 import { OfferingService } from '../modules/offerings/service.js';
 import { verifiedNames } from '../modules/offerings/signers.js';
+import { lockupRoutes } from '../modules/lockups/routes.js';
+import { LockupService } from '../modules/lockups/service.js';
 import { portfolioRoutes } from '../modules/portfolio/routes.js';
 import { settlementRoutes } from '../modules/settlements/routes.js';
 import { SettlementService } from '../modules/settlements/service.js';
@@ -32,6 +34,8 @@ export interface TokenizationServices {
   /** Closes offerings at their end (a queued scan; `closeDue` runs it directly). */
   closer: OfferingCloser;
   settlements: SettlementService;
+  /** Acquisition lots, lock-ups and the investor count of holder caps. */
+  lockups: LockupService;
   /** Checkpoints and the cap table at any of them. */
   captable: CapTableService;
   /** Tax forms on file and withholding rates for distributions. */
@@ -79,6 +83,15 @@ export const tokenizationServicesPlugin = fp(
       opts.operatorAddress,
       app.investors.polyx,
     );
+    // After the offering and settlement hooks: a lot is written once their outcome is.
+    const lockups = new LockupService(
+      ledger,
+      operations,
+      audit,
+      opts.operatorAddress,
+      db.orm,
+      app.infra.queue,
+    );
     const closer = new OfferingCloser(offerings, offeringActions(offerings), app.infra.queue, app.log);
     const captable = new CapTableService(db.orm, ledger, assets);
     const tax = new TaxService(db.orm, ledger, assets, audit);
@@ -93,6 +106,7 @@ export const tokenizationServicesPlugin = fp(
       captable,
       tax,
       settlementWatcher,
+      lockups,
     });
     app.addHook('onReady', async () => {
       await settlementWatcher.start();
@@ -133,4 +147,5 @@ export const tokenizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(offeringRoutes);
   await app.register(settlementRoutes);
   await app.register(portfolioRoutes);
+  await app.register(lockupRoutes);
 };

@@ -11290,6 +11290,8 @@ export interface paths {
                             /** @enum {string} */
                             template: "lockup";
                             holdingPeriodDays: number;
+                            /** @description Rule 144(e): an affiliate may sell at most this percentage of the outstanding supply in any rolling 3 months (enforced off chain) */
+                            affiliateVolumePercent?: string;
                         } | {
                             /** @enum {string} */
                             template: "max-holders";
@@ -11338,6 +11340,9 @@ export interface paths {
                             offChain: {
                                 regCf: boolean;
                                 lockupDays: number | null;
+                                /** @description Holder cap in investors (the chain restriction is one higher: it counts the issuer) */
+                                maxInvestors?: number | null;
+                                affiliateVolumePercent?: string | null;
                             };
                             /** @description The rules in plain language */
                             summary: string[];
@@ -11466,6 +11471,9 @@ export interface paths {
                                 offChain: {
                                     regCf: boolean;
                                     lockupDays: number | null;
+                                    /** @description Holder cap in investors (the chain restriction is one higher: it counts the issuer) */
+                                    maxInvestors?: number | null;
+                                    affiliateVolumePercent?: string | null;
                                 };
                                 /** @description The rules in plain language */
                                 summary: string[];
@@ -11580,6 +11588,8 @@ export interface paths {
                             /** @enum {string} */
                             template: "lockup";
                             holdingPeriodDays: number;
+                            /** @description Rule 144(e): an affiliate may sell at most this percentage of the outstanding supply in any rolling 3 months (enforced off chain) */
+                            affiliateVolumePercent?: string;
                         } | {
                             /** @enum {string} */
                             template: "max-holders";
@@ -11746,6 +11756,8 @@ export interface paths {
                             /** @enum {string} */
                             template: "lockup";
                             holdingPeriodDays: number;
+                            /** @description Rule 144(e): an affiliate may sell at most this percentage of the outstanding supply in any rolling 3 months (enforced off chain) */
+                            affiliateVolumePercent?: string;
                         } | {
                             /** @enum {string} */
                             template: "max-holders";
@@ -15085,6 +15097,139 @@ export interface paths {
                             offset: number;
                             /** @description Offset of the next page of your settlements; null when this page was the last */
                             next: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/identities/me/lockups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your lock-ups per asset: what you can sell now, and what unlocks when (chain time)
+         * @description From your acquisition lots (offering purchases, settlements, transfers), each held for the holding period of the asset’s rules when you acquired it. Only assets you still hold a lot of are listed.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            items: {
+                                /** Format: uuid */
+                                assetId: string;
+                                /** @description The asset’s name */
+                                name: string;
+                                ticker: string | null;
+                                /** @description Decimal string, ≤ 6 decimals */
+                                sellable: string;
+                                /** @description Still locked, earliest unlock first */
+                                locked: {
+                                    /** @description Decimal string, ≤ 6 decimals */
+                                    quantity: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description When this quantity becomes sellable
+                                     */
+                                    unlocksAt: string;
+                                }[];
+                            }[];
                         };
                     };
                 };

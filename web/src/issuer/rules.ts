@@ -61,8 +61,17 @@ export const TEMPLATES: readonly TemplateInfo[] = [
   {
     name: 'lockup',
     label: 'Rule 144 / lock-up',
-    description: 'Holders may not sell for a holding period after receiving tokens.',
-    params: [{ key: 'holdingPeriodDays', label: 'Holding period (days)', kind: 'integer', required: true }],
+    description: 'Holders may not sell what they acquire for a holding period after each acquisition.',
+    params: [
+      { key: 'holdingPeriodDays', label: 'Holding period (days)', kind: 'integer', required: true },
+      {
+        key: 'affiliateVolumePercent',
+        label: 'Affiliates: most % of the supply sold per 3 months',
+        kind: 'percentage',
+        required: false,
+        hint: 'Leave empty for none; Rule 144(e) allows 1% of the outstanding supply.',
+      },
+    ],
   },
   {
     name: 'max-holders',

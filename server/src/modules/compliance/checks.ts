@@ -3,6 +3,7 @@ import type { Did, Ledger, PortfolioRef, TransferBreakdown, TransferError } from
 import { chainNow } from '../../lib/chain-time.js';
 import { formatTime } from '../../lib/format.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
+import { saleFindings } from '../lockups/service.js';
 import type { Principal } from '../auth/service.js';
 import type { Standing } from '../identities/entity.js';
 import { CheckContextCache } from './check-cache.js';
@@ -40,6 +41,8 @@ export function explainBreakdown(
   compiled: CompiledRules | null,
   receiverIsUs: boolean | null,
   ignore: TransferError[] = [],
+  /** The lock-up is explained with its quantities elsewhere: leave out the SellLockup condition. */
+  lockupExplained = false,
 ): Finding[] {
   const findings: Finding[] = [];
   // A sender short of tokens altogether is short in the portfolio too: one reason is enough.
@@ -58,6 +61,8 @@ export function explainBreakdown(
     const seen = new Set<string>();
     for (const { r, meta } of relevant.length > 0 ? relevant : results) {
       for (const { condition } of r.conditions.filter((x) => !x.complies)) {
+        if (lockupExplained && condition.type === 'IsAbsent' && condition.claim.type === 'SellLockup')
+          continue;
         const key = conditionReason(condition);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -160,8 +165,28 @@ export class TransferCheckService {
       to: args.to,
       amount: args.amount,
     });
-    const findings = explainBreakdown(breakdown, compiled, await this.receiverIsUs(args.to.did), args.ignore);
-    findings.push(...this.offChain(receiver.receiver, compiled, now, args.value));
+    // Lock-ups per acquisition and affiliates' volume: the chain cannot lock part of a holding.
+    const sale =
+      from.did !== ctx.issuerDid
+        ? await saleFindings(em, this.ledger, {
+            assetId,
+            did: from.did,
+            amount: args.amount,
+            at: now,
+            issuerDid: ctx.issuerDid,
+            compiled,
+          })
+        : [];
+    // The quantities say more than the chain's "still in a lock-up": one reason for the rule.
+    const lockup = sale.some((f) => f.rule === 'lock-up');
+    const findings = explainBreakdown(
+      breakdown,
+      compiled,
+      await this.receiverIsUs(args.to.did),
+      args.ignore,
+      lockup,
+    );
+    findings.push(...this.offChain(receiver.receiver, compiled, now, args.value), ...sale);
     return { findings, compiled, ...(args.value !== undefined ? { value: args.value } : {}) };
   }
 

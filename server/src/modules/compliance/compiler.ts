@@ -30,7 +30,18 @@ export interface CompiledRules {
   stats: StatType[];
   restrictions: TransferCondition[];
   /** Checks Polymesh cannot express, run by the service. */
-  offChain: { regCf: boolean; lockupDays: number | null };
+  offChain: {
+    regCf: boolean;
+    lockupDays: number | null;
+    /**
+     * The holder cap in investors (the template's count). The chain's `MaxInvestorCount` counts
+     * every identity with a balance, the issuer's inventory included, so it is compiled one
+     * higher; the exact number of investors is enforced off chain (lockups/service.ts).
+     */
+    maxInvestors?: number | null;
+    /** Rule 144(e): percent of the outstanding supply an affiliate may sell per rolling 3 months. */
+    affiliateVolumePercent?: string | null;
+  };
   /** The rules in plain language, one line per template. */
   summary: string[];
 }
@@ -40,6 +51,12 @@ export interface CompileContext {
   claimIssuer: Did;
   /** Scope the investor claims are issued in (the CDD provider identity by default). */
   scope?: Scope;
+  /**
+   * The asset's chain id: lock-ups are asset-scoped SellLockup claims (a lock-up of one asset
+   * never refuses the holder's sales of another). Without it (rules previewed before the asset
+   * is on chain) the lock-up uses `scope`.
+   */
+  assetChainId?: string;
 }
 
 export class RuleCompileError extends Error {}
@@ -84,6 +101,8 @@ export function compileRules(templates: RuleTemplate[], ctx: CompileContext): Co
   const stats: StatType[] = [];
   const restrictions: TransferCondition[] = [];
   let lockupDays: number | null = null;
+  let maxInvestors: number | null = null;
+  let affiliateVolumePercent: string | null = null;
   const addStat = (s: StatType) => {
     if (!stats.some((x) => JSON.stringify(x) === JSON.stringify(s))) stats.push(s);
   };
@@ -115,6 +134,7 @@ export function compileRules(templates: RuleTemplate[], ctx: CompileContext): Co
         break;
       case 'lockup':
         lockupDays = Math.max(lockupDays ?? 0, t.holdingPeriodDays);
+        affiliateVolumePercent = t.affiliateVolumePercent ?? null;
         break;
       case 'country-allow':
         global.push({ type: 'IsAnyOf', claims: t.countries.map(jurisdiction), target: 'Receiver' });
@@ -127,7 +147,9 @@ export function compileRules(templates: RuleTemplate[], ctx: CompileContext): Co
         break;
       case 'max-holders':
         addStat({ op: 'Count' });
-        restrictions.push({ type: 'MaxInvestorCount', count: t.count });
+        // One place for the issuer's own identity, which the chain counts while it holds.
+        restrictions.push({ type: 'MaxInvestorCount', count: t.count + 1 });
+        maxInvestors = t.count;
         break;
       case 'max-ownership':
         addStat({ op: 'Balance' });
@@ -145,8 +167,12 @@ export function compileRules(templates: RuleTemplate[], ctx: CompileContext): Co
         break;
     }
   }
-  // Lock-ups bind the seller on every path: SellLockup claims are issued with the holding period.
-  if (lockupDays !== null) global.unshift({ type: 'IsAbsent', claim: claim('SellLockup'), target: 'Sender' });
+  // Lock-ups bind the seller on every path: SellLockup claims scoped to this asset, issued per
+  // acquisition with the holding period (lockups/service.ts).
+  if (lockupDays !== null) {
+    const lockScope: Scope = ctx.assetChainId ? { type: 'Asset', value: ctx.assetChainId } : scope;
+    global.unshift({ type: 'IsAbsent', claim: { type: 'SellLockup', scope: lockScope }, target: 'Sender' });
+  }
 
   const requirements: CompiledRequirement[] =
     paths.length > 0
@@ -173,7 +199,12 @@ export function compileRules(templates: RuleTemplate[], ctx: CompileContext): Co
     trustedIssuers: requirements.length > 0 ? [{ identity: ctx.claimIssuer, trustedFor: TRUSTED_FOR }] : [],
     stats,
     restrictions,
-    offChain: { regCf: templates.some((t) => t.template === 'reg-cf'), lockupDays },
+    offChain: {
+      regCf: templates.some((t) => t.template === 'reg-cf'),
+      lockupDays,
+      maxInvestors,
+      affiliateVolumePercent,
+    },
     summary: templates.map(describeTemplate),
   };
 }

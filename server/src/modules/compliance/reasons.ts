@@ -27,7 +27,11 @@ export function describeTemplate(t: RuleTemplate): string {
     case 'reg-cf':
       return 'Reg CF: buyers must have passed KYC; non-accredited investors are held to their 12-month investment limit';
     case 'lockup':
-      return `Lock-up: holders may not sell for ${t.holdingPeriodDays} days after they receive tokens`;
+      return `Lock-up: holders may not sell what they acquire for ${t.holdingPeriodDays} days${
+        t.affiliateVolumePercent
+          ? `; affiliates may sell at most ${t.affiliateVolumePercent}% of the supply in any 3 months`
+          : ''
+      }`;
     case 'max-holders':
       return `At most ${t.count} holders`;
     case 'max-ownership':
@@ -181,13 +185,16 @@ const RESTRICTIONS: Record<TransferCondition['type'], { rule: string; about: rea
   ClaimOwnership: { rule: 'ownership per group', about: ['sender', 'receiver'] },
 };
 
+/** Investors a compiled MaxInvestorCount admits: the chain's count keeps one place for the issuer. */
+export const investorCap = (chainCount: number): number => Math.max(0, chainCount - 1);
+
 export const restrictionParties = (r: TransferCondition): readonly Party[] => RESTRICTIONS[r.type].about;
 
 /** The limit a restriction sets, as listed when its outcome is withheld from a reader. */
 export function restrictionLimit(r: TransferCondition): string {
   switch (r.type) {
     case 'MaxInvestorCount':
-      return `the limit of ${r.count} holders`;
+      return `the limit of ${investorCap(r.count)} holders`;
     case 'MaxInvestorOwnership':
       return `the limit of ${r.percentage}% of the supply per holder`;
     case 'ClaimCount':
@@ -202,7 +209,7 @@ export function restrictionLimit(r: TransferCondition): string {
 export function restrictionReason(r: TransferCondition, parties: Parties = THE_PARTIES): string {
   switch (r.type) {
     case 'MaxInvestorCount':
-      return `the asset already has its maximum of ${r.count} holders; a new holder cannot be added`;
+      return `the asset already has its maximum of ${investorCap(r.count)} holders; a new holder cannot be added`;
     case 'MaxInvestorOwnership':
       return `${parties.receiver.name} would own more than ${r.percentage}% of the supply`;
     case 'ClaimCount':

@@ -22,7 +22,16 @@ const Compiled = Type.Object({
   trustedIssuers: Type.Array(Type.Unknown()),
   stats: Type.Array(Type.Unknown()),
   restrictions: Type.Array(Type.Unknown()),
-  offChain: Type.Object({ regCf: Type.Boolean(), lockupDays: Type.Union([Type.Integer(), Type.Null()]) }),
+  offChain: Type.Object({
+    regCf: Type.Boolean(),
+    lockupDays: Type.Union([Type.Integer(), Type.Null()]),
+    maxInvestors: Type.Optional(
+      Type.Union([Type.Integer(), Type.Null()], {
+        description: 'Holder cap in investors (the chain restriction is one higher: it counts the issuer)',
+      }),
+    ),
+    affiliateVolumePercent: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  }),
   summary: Type.Array(Type.String(), { description: 'The rules in plain language' }),
 });
 const RulesBody = Type.Object(
@@ -189,7 +198,7 @@ export const complianceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const em = app.infra.db.orm.em.fork();
       const { asset } = await app.tokenization.assets.active(em, request.params.id);
       const issuer = await em.findOne(Issuer, { id: asset.issuerId });
-      const compiled = await compliance.compile(request.body.templates);
+      const compiled = await compliance.compile(request.body.templates, asset.chainId);
       const onChain = (await app.infra.ledger.holders(asset.chainId)).filter((h) => h.did !== issuer?.did);
       const { byDid } = await investorDirectory(em, { dids: onChain.map((h) => h.did) });
       const holders = onChain.map((h) => ({

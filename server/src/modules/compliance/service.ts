@@ -44,9 +44,9 @@ export class ComplianceService {
     return did;
   }
 
-  async compile(templates: RuleTemplate[]): Promise<CompiledRules> {
+  async compile(templates: RuleTemplate[], assetChainId?: string): Promise<CompiledRules> {
     try {
-      return compileRules(templates, { claimIssuer: await this.claimIssuer() });
+      return compileRules(templates, { claimIssuer: await this.claimIssuer(), assetChainId });
     } catch (err) {
       if (err instanceof RuleCompileError) throw new AppError('VALIDATION_FAILED', err.message);
       throw err;
@@ -67,10 +67,10 @@ export class ComplianceService {
     templates: RuleTemplate[],
     actor: string,
   ): Promise<{ rules: AssetRules; operations: ChainOperation[] }> {
-    const compiled = await this.compile(templates);
     const ops = await this.orm.em.fork().transactional(async (tx) => {
       // Under the asset's lock: two changes cannot both start from the same version.
       const { asset, issuer } = await this.assets.active(tx, assetId, { lock: true });
+      const compiled = await this.compile(templates, asset.chainId);
       let rules = await tx.findOne(AssetRules, { assetId });
       const before = rules?.templates ?? [];
       const diff = diffRules(before, templates);
@@ -112,7 +112,7 @@ export class ComplianceService {
           }),
         );
       }
-      return { rules, out };
+      return { rules, out, compiled };
     });
     this.checkContexts?.forget(assetId);
     for (const op of ops.out) await this.assets.operations.dispatch(op);

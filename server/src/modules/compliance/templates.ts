@@ -29,8 +29,23 @@ export const RuleTemplate = Type.Union(
       },
     ),
     Type.Object(
-      { template: Type.Literal('lockup'), holdingPeriodDays: Type.Integer({ minimum: 1, maximum: 3650 }) },
-      { additionalProperties: false, description: 'Rule 144 / lock-up: SellLockup claims set at issuance' },
+      {
+        template: Type.Literal('lockup'),
+        holdingPeriodDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+        affiliateVolumePercent: Type.Optional(
+          Type.String({
+            pattern: '^(100(\\.0{1,4})?|\\d{1,2}(\\.\\d{1,4})?)$',
+            'x-hint': 'must be a percentage from 0 to 100, like 1 or 0.5',
+            description:
+              'Rule 144(e): an affiliate may sell at most this percentage of the outstanding supply in any rolling 3 months (enforced off chain)',
+          }),
+        ),
+      },
+      {
+        additionalProperties: false,
+        description:
+          'Rule 144 / lock-up: every acquisition is held for the period (asset-scoped SellLockup claims on chain, quantities off chain)',
+      },
     ),
     Type.Object(
       { template: Type.Literal('max-holders'), count: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },

@@ -9,7 +9,8 @@ import { tell, thirdPerson, YOU, type Reason } from '../compliance/reasons.js';
 import type { InvestorIdentity } from '../identities/entity.js';
 import { Application } from '../onboarding/entity.js';
 import type { InvestorClass, Offering } from './entity.js';
-import { afterReserved, holderCapReason, reservationsFor } from './reservations.js';
+import { holderCapReason } from '../lockups/service.js';
+import { afterReserved, reservationsFor } from './reservations.js';
 
 export const ELIGIBILITY_CHECKS = [
   'identity',
@@ -312,7 +313,7 @@ export async function assessEligibility(
     );
     // The investor reads these: they are the receiver, in the second person.
     const ruleReasons = tell(check.findings, { sender: thirdPerson('the issuer'), receiver: YOU });
-    const holderCap = await holderCapReason(deps.ledger, em, asset, identity.id, did, reserved.investors);
+    const holderCap = await holderCapReason(em, asset.id, did);
     record(
       'rules',
       holderCap && !ruleReasons.some((r) => r.rule === holderCap.rule)

@@ -1,9 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Ledger } from '@stoa/chain';
 import { fromUnits, toUnits } from '../../lib/units.js';
-import type { Asset } from '../assets/entity.js';
-import { AssetRules } from '../compliance/entity.js';
-import { restrictionReason, type Reason } from '../compliance/reasons.js';
 import type { InvestorIdentity } from '../identities/entity.js';
 import { ChainOperation } from '../operations/entity.js';
 import { Offering, Subscription } from './entity.js';
@@ -50,7 +47,8 @@ const sum = (subs: Subscription[], field: 'amount' | 'cost') =>
 /**
  * Everything reserved that bears on one investor subscribing to one offering: the offering's
  * tokens, the investor's tokens of the asset (for ownership caps), the investor's payment funds
- * (across offerings priced in the same asset), and the investors of the asset still to arrive.
+ * (across offerings priced in the same asset). Investors still to arrive count against holder
+ * caps in lockups/service.ts (`holderHeadroom`).
  */
 export async function reservationsFor(
   em: EntityManager,
@@ -75,8 +73,6 @@ export async function reservationsFor(
       'amount',
     ),
     funds: sum(spending, 'cost'),
-    /** identity id → DID */
-    investors: new Map(inAsset.map((x) => [x.identityId, x.did])),
   };
 }
 
@@ -89,37 +85,4 @@ export function afterReserved<T extends { remaining: string }>(tiers: T[], reser
     left -= take;
     return { ...t, remaining: fromUnits(remaining - take) };
   });
-}
-
-/**
- * The holder cap (MaxInvestorCount) counting investors whose first purchase is still in
- * progress: the chain counts only holders it already has, so without this two new investors
- * subscribing together could both take the last place.
- */
-export async function holderCapReason(
-  ledger: Ledger,
-  em: EntityManager,
-  asset: Asset & { chainId: string },
-  identityId: string,
-  did: string,
-  pending: Map<string, string>,
-): Promise<Reason | null> {
-  const rules = await em.findOne(AssetRules, { assetId: asset.id });
-  const cap = rules?.compiled.restrictions.find((r) => r.type === 'MaxInvestorCount');
-  if (!cap || pending.has(identityId)) return null;
-  if (toUnits(await ledger.assetBalance(asset.chainId, did)) > 0n) return null;
-  let incoming = 0;
-  for (const other of pending.values())
-    if (toUnits(await ledger.assetBalance(asset.chainId, other)) === 0n) incoming += 1;
-  if (incoming === 0) return null;
-  const stats = await ledger.transferRestrictions(asset.chainId);
-  const counted = stats.values.find(
-    (v) => v.stat.op === 'Count' && !v.stat.claimIssuer && v.key.type === 'NoClaimStat',
-  );
-  const holders = counted ? Number(counted.value) : (await ledger.holders(asset.chainId)).length;
-  if (holders + incoming < cap.count) return null;
-  return {
-    rule: cap.type,
-    message: `${restrictionReason(cap)} (${incoming} new holder${incoming === 1 ? ' is' : 's are'} still being added)`,
-  };
 }

@@ -10,7 +10,6 @@ import { supplyAfterPendingIssues } from '../assets/prechecks.js';
 import type { AssetService } from '../assets/service.js';
 import type { AuditService } from '../audit/service.js';
 import type { TransferCheckService } from '../compliance/checks.js';
-import { AssetRules } from '../compliance/entity.js';
 import { InvestorIdentity } from '../identities/entity.js';
 import type { IdentityService } from '../identities/service.js';
 import { lockRow, retryOnDeadlock } from '../../db/locks.js';
@@ -309,8 +308,6 @@ export class OfferingService {
         }
         const { asset, payment, cost, now } = context;
         const signer = await this.identities.custodialSigner(identity.id, tx);
-        const rules = await tx.findOne(AssetRules, { assetId: o.assetId });
-        const claimIssuer = await this.ledger.identityOf(this.assets.operatorAddress());
         const s = new Subscription();
         Object.assign(s, {
           offeringId: o.id,
@@ -368,25 +365,8 @@ export class OfferingService {
         });
         s.operationId = op.id;
         ops.push(op);
-        const lockupDays = rules?.compiled.offChain.lockupDays;
-        if (lockupDays) {
-          ops.push(
-            await this.operations.record(tx, {
-              idempotencyKey: `lockup:${s.id}`,
-              call: {
-                name: 'identity.addClaim',
-                args: {
-                  target: identity.did!,
-                  claim: { type: 'SellLockup', scope: { type: 'Identity', value: claimIssuer! } },
-                  expiry: new Date(now + lockupDays * 86_400_000).toISOString(),
-                },
-              },
-              signer: this.assets.operatorAddress(),
-              requestedBy: actor,
-              subject,
-            }),
-          );
-        }
+        // Lock-ups follow the purchase once it is final (lockups/service.ts: a lot, and the
+        // asset-scoped SellLockup claim while nothing of the holding is sellable).
         return { kind: 'subscribed' as const, subscription: s, operation: op, ops };
       }),
     );

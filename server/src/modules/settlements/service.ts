@@ -23,6 +23,7 @@ import { lockRow, retryOnDeadlock } from '../../db/locks.js';
 import { instructionAwaitingAffirmation } from '../notifications/events.js';
 import { notify } from '../notifications/notify.js';
 import type { PolyxFunding } from '../polyx/funding.js';
+import { instructionRefusals } from '../lockups/service.js';
 import { Settlement } from './entity.js';
 
 export type PartyAction = 'affirm' | 'withdraw' | 'reject';
@@ -154,6 +155,20 @@ export class SettlementService {
         ? await tx.findOne(ChainOperation, { idempotencyKey: `settlement:${scope}` })
         : null;
       if (first) return { settlement: await this.get(tx, first.subjectId!), op: first };
+      // Lock-ups, affiliates' volume and the holder cap in investors: what the chain cannot
+      // count exactly, decided under the assets' row locks.
+      const refusals = await instructionRefusals(tx, this.ledger, legs, (id) => lockRow(tx, Asset, id));
+      if (refusals.length > 0) {
+        for (const assetId of new Set(refusals.map((r) => r.assetId)))
+          await this.audit.append(tx, {
+            actor,
+            action: 'settlement.refused',
+            subjectType: 'asset',
+            subjectId: assetId,
+            data: { legs, reasons: refusals.filter((r) => r.assetId === assetId).map((r) => r.message) },
+          });
+        return { refused: refusals.map((r) => r.message) };
+      }
       const s = new Settlement();
       Object.assign(s, {
         venueId: input.venueId ?? null,
@@ -191,6 +206,10 @@ export class SettlementService {
       });
       return { settlement: s, op };
     });
+    if ('refused' in out && out.refused)
+      throw new AppError('RULE_VIOLATION', `Settlement refused: ${out.refused.join('; ')}`, {
+        reasons: out.refused.map((message) => ({ rule: 'settlement', message })),
+      });
     await this.operations.dispatch(out.op);
     return out;
   }

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Ledger } from '@stoa/chain';
 import { lockRow, retryOnDeadlock } from '../../db/locks.js';
+import { chainNow } from '../../lib/chain-time.js';
 import { AppError } from '../../errors.js';
 import { refuseField, requireGranular } from '../../lib/chain-input.js';
 import { formatCanonicalAmount } from '../../lib/format.js';
@@ -250,7 +251,9 @@ export class TradingService {
       );
     }
     const sellable =
-      input.side === 'sell' ? await this.lockups.sellable(em, asset.id, identity.did, new Date()) : null;
+      input.side === 'sell'
+        ? await this.lockups.sellable(em, asset.id, identity.did, await chainNow(this.ledger))
+        : null;
     const freeOnChain = async () =>
       input.side === 'sell'
         ? toUnits((await this.ledger.portfolioBalances({ did: identity.did }, asset.chainId))[0]?.free ?? '0')
