@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry } from '../src/modules/audit/entity.js';
+import { AcquisitionLot } from '../src/modules/lockups/entity.js';
 import { ChainOperation } from '../src/modules/operations/entity.js';
 import { InlineQueue } from '../src/jobs/inline.js';
 import { Order, Trade } from '../src/modules/trading/entity.js';
@@ -142,6 +143,17 @@ describe('ATS order book', () => {
     const instruct = ops.find((o) => o.kind === 'settlement.addInstruction')!;
     expect((instruct.call.args as { venueId: number }).venueId).toBe(trade.venueId);
     expect((await env.ledger.venue(trade.venueId))?.type).toBe('Exchange');
+    // The purchase is the buyer's acquisition lot (lock-ups count from it); the seller's lot shrinks.
+    const lots = await env.db.orm.em
+      .fork()
+      .find(AcquisitionLot, { assetId: equity.id }, { orderBy: { createdAt: 'asc' } });
+    const investorLots = lots.filter((l) => l.holderDid === ann.did || l.holderDid === bob.did);
+    expect(investorLots.map((l) => [l.holderDid, l.source, String(l.quantity), String(l.remaining)])).toEqual(
+      [
+        [ann.did, 'transfer', '500.000000', '440.000000'],
+        [bob.did, 'settlement', '60.000000', '60.000000'],
+      ],
+    );
     // Consent is in the audit trail with the order; both sides are told in words.
     const placedAudit = await env.db.orm.em
       .fork()
