@@ -35,6 +35,7 @@ import { httpTimeouts } from './plugins/timeouts.js';
 import { servicesPlugin } from './plugins/services.js';
 import { treasuryRoutesPlugin, treasuryServicesPlugin } from './plugins/treasury.js';
 import { inputGuardPlugin } from './plugins/input-guard.js';
+import { venueRoutesPlugin, venueServicesPlugin } from './plugins/venues.js';
 import { webPlugin } from './plugins/web.js';
 import { OperationBody } from './modules/operations/schemas.js';
 import { ErrorBody } from './schemas.js';
@@ -159,6 +160,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         { name: 'notifications', description: 'Your notifications: list, unread count, mark read' },
         { name: 'treasury', description: 'Money in and out: deposits, withdrawals, the platform stablecoin' },
         {
+          name: 'venues',
+          description:
+            'Venues: the registry, approval per asset, trading halts and windows, investor authorisations',
+        },
+        {
+          name: 'venue API',
+          description:
+            'For licensed external venues (venue API key): batch pre-trade checks, trade submission and status, signed webhooks. See docs/venues.md',
+        },
+        {
           name: 'development',
           description:
             "The development chain's clock: move the embedded ledger's time forward (outside production)",
@@ -227,6 +238,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(devClockRoutes, { env: config.env });
   await app.register(treasuryServicesPlugin, { config, operatorAddress });
   await app.register(treasuryRoutesPlugin, { webhookSecret: config.treasury.webhookSecret });
+  await app.register(venueServicesPlugin, {
+    operatorAddress,
+    sweepIntervalMs: config.outbox.sweepIntervalMs,
+  });
+  await app.register(venueRoutesPlugin);
   await app.register(webPlugin, { root: config.webDist });
 
   app.setNotFoundHandler((request) => {

@@ -37,6 +37,14 @@ import {
 import { SettlementSchema } from '../modules/settlements/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
+import {
+  AssetTradingSchema,
+  VenueApprovalSchema,
+  VenueAuthorisationSchema,
+  VenueSchema,
+  VenueTradeSchema,
+} from '../modules/venues/entity.js';
+import { WebhookDeliverySchema } from '../modules/webhooks/entity.js';
 
 /** Every entity schema the ORM knows. Add new modules' schemas here. */
 export const entities = [
@@ -74,4 +82,10 @@ export const entities = [
   DepositSchema,
   WithdrawalSchema,
   OfferingDocumentSchema,
+  VenueSchema,
+  VenueApprovalSchema,
+  AssetTradingSchema,
+  VenueAuthorisationSchema,
+  VenueTradeSchema,
+  WebhookDeliverySchema,
 ];

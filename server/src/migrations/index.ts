@@ -20,6 +20,7 @@ import { Migration20261201150500_AuditAppender } from './Migration20261201150500
 import { Migration20261201151000_OfferingRunningTotals } from './Migration20261201151000_OfferingRunningTotals.js';
 import { Migration20261201151500_OutboxBatches } from './Migration20261201151500_OutboxBatches.js';
 import { Migration20261201190000_InvestorPageIndex } from './Migration20261201190000_InvestorPageIndex.js';
+import { Migration20261202030000_Venues } from './Migration20261202030000_Venues.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -50,4 +51,5 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: 'Migration20261201151500_OutboxBatches', class: Migration20261201151500_OutboxBatches },
   { name: 'Migration20261201190000_InvestorPageIndex', class: Migration20261201190000_InvestorPageIndex },
+  { name: 'Migration20261202030000_Venues', class: Migration20261202030000_Venues },
 ];

@@ -23,6 +23,15 @@ import { instructionAwaitingAffirmation } from '../notifications/events.js';
 import type { PolyxFunding } from '../polyx/funding.js';
 import { Settlement } from './entity.js';
 
+export interface SettlementInput {
+  venueId?: number;
+  settlementType: SettlementType;
+  /** Fungible legs name the platform's asset id. */
+  legs: InstructionLeg[];
+  memo?: string;
+  purpose?: string;
+}
+
 export type PartyAction = 'affirm' | 'withdraw' | 'reject';
 const DONE: Record<PartyAction, string> = {
   affirm: 'affirmed',
@@ -108,73 +117,82 @@ export class SettlementService {
   }
 
   async create(
-    input: {
-      venueId?: number;
-      settlementType: SettlementType;
-      /** Fungible legs name the platform's asset id. */
-      legs: InstructionLeg[];
-      memo?: string;
-      purpose?: string;
-    },
+    input: SettlementInput,
     actor: string,
     scope?: string,
   ): Promise<{ settlement: Settlement; op: ChainOperation }> {
-    const legs = await this.chainLegs(this.orm.em.fork(), input.legs, input.venueId);
-    if (input.settlementType.type === 'SettleOnBlock') {
-      const height = (await this.ledger.info()).blockHeight;
-      if (input.settlementType.block <= height)
-        refuseField(
-          'VALIDATION_FAILED',
-          '/body/settlementType/block',
-          `Block ${input.settlementType.block} has passed (the chain is at ${height}); name a later block`,
-        );
-    }
-    const operatorDid = await this.ledger.identityOf(this.operatorAddress());
-    const own = legs.flatMap((l) => (l.type === 'Fungible' && l.from.did === operatorDid ? [l.from] : []));
     const out = await this.orm.em.fork().transactional(async (tx) => {
       // A re-run of the same request (its Idempotency-Key scope) answers with the first settlement.
       const first = scope
         ? await tx.findOne(ChainOperation, { idempotencyKey: `settlement:${scope}` })
         : null;
       if (first) return { settlement: await this.get(tx, first.subjectId!), op: first };
-      const s = new Settlement();
-      Object.assign(s, {
-        venueId: input.venueId ?? null,
-        settlementType: input.settlementType,
-        legs,
-        memo: input.memo ?? null,
-        purpose: input.purpose ?? null,
-        requestedBy: actor,
-      });
-      tx.persist(s);
-      await this.audit.append(tx, {
-        actor,
-        action: 'settlement.created',
-        subjectType: 'settlement',
-        subjectId: s.id,
-        data: { legs, settlementType: input.settlementType },
-      });
-      const args = {
-        ...(input.venueId ? { venueId: input.venueId } : {}),
-        settlementType: input.settlementType,
-        legs,
-        ...(input.memo ? { memo: input.memo } : {}),
-      };
-      const call: LedgerCall =
-        own.length > 0
-          ? { name: 'settlement.addAndAffirmInstruction', args: { ...args, portfolios: own } }
-          : { name: 'settlement.addInstruction', args };
-      const op = await this.operations.record(tx, {
-        idempotencyKey: `settlement:${scope ?? s.id}`,
-        call,
-        signer: this.operatorAddress(),
-        requestedBy: actor,
-        subject: { type: 'settlement', id: s.id },
-      });
-      return { settlement: s, op };
+      return this.record(tx, input, actor, scope);
     });
     await this.operations.dispatch(out.op);
     return out;
+  }
+
+  private async refusePastBlock(input: SettlementInput): Promise<void> {
+    if (input.settlementType.type !== 'SettleOnBlock') return;
+    const height = (await this.ledger.info()).blockHeight;
+    if (input.settlementType.block <= height)
+      refuseField(
+        'VALIDATION_FAILED',
+        '/body/settlementType/block',
+        `Block ${input.settlementType.block} has passed (the chain is at ${height}); name a later block`,
+      );
+  }
+
+  /**
+   * Records a new settlement and its chain operation in the caller's transaction (which
+   * dispatches `op` after commit). `scope` keys the operation (`settlement:<scope>`).
+   */
+  async record(
+    tx: EntityManager,
+    input: SettlementInput,
+    actor: string,
+    scope?: string,
+  ): Promise<{ settlement: Settlement; op: ChainOperation }> {
+    const legs = await this.chainLegs(tx, input.legs, input.venueId);
+    await this.refusePastBlock(input);
+    const operatorDid = await this.ledger.identityOf(this.operatorAddress());
+    const own = legs.flatMap((l) => (l.type === 'Fungible' && l.from.did === operatorDid ? [l.from] : []));
+    const s = new Settlement();
+    Object.assign(s, {
+      venueId: input.venueId ?? null,
+      settlementType: input.settlementType,
+      legs,
+      memo: input.memo ?? null,
+      purpose: input.purpose ?? null,
+      requestedBy: actor,
+    });
+    tx.persist(s);
+    await this.audit.append(tx, {
+      actor,
+      action: 'settlement.created',
+      subjectType: 'settlement',
+      subjectId: s.id,
+      data: { legs, settlementType: input.settlementType },
+    });
+    const args = {
+      ...(input.venueId ? { venueId: input.venueId } : {}),
+      settlementType: input.settlementType,
+      legs,
+      ...(input.memo ? { memo: input.memo } : {}),
+    };
+    const call: LedgerCall =
+      own.length > 0
+        ? { name: 'settlement.addAndAffirmInstruction', args: { ...args, portfolios: own } }
+        : { name: 'settlement.addInstruction', args };
+    const op = await this.operations.record(tx, {
+      idempotencyKey: `settlement:${scope ?? s.id}`,
+      call,
+      signer: this.operatorAddress(),
+      requestedBy: actor,
+      subject: { type: 'settlement', id: s.id },
+    });
+    return { settlement: s, op };
   }
 
   async get(em: EntityManager, id: string): Promise<Settlement> {
