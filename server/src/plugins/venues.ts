@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { venueApiRoutes, venueRoutes } from '../modules/venues/routes.js';
+import { TradeView, VenueView } from '../modules/venues/schemas.js';
 import { VenueService } from '../modules/venues/service.js';
 import { WebhookService, type WebhookOptions } from '../modules/webhooks/service.js';
 
@@ -54,6 +55,9 @@ export const venueServicesPlugin = fp(
 );
 
 export const venueRoutesPlugin: FastifyPluginAsyncTypebox = async (app) => {
+  // Shared by both route sets.
+  app.addSchema(VenueView);
+  app.addSchema(TradeView);
   await app.register(venueRoutes, { venues: app.venues });
   await app.register(venueApiRoutes, { venues: app.venues });
 };

@@ -209,8 +209,8 @@ export class TransferCheckService {
               a.accreditation_expires_at as "accreditationExpiresAt",
               a.reg_cf_limit::text as "regCfLimit", null as spent
          from investor_identity i left join onboarding_application a on a.id = i.application_id
-        where i.did = any(?)`,
-      [unique],
+        where i.did in (${unique.map(() => '?').join(', ')})`,
+      unique,
     );
     for (const did of unique)
       out.set(did, { receiver: rows.find((r) => r.did === did) ?? null, viewer: null });

@@ -80,8 +80,6 @@ const deliveryView = (d: WebhookDelivery) => ({
 
 /** Admin registry, the issuer's approvals and trading controls, investors' authorisations. */
 export const venueRoutes: FastifyPluginAsyncTypebox<{ venues: VenueService }> = async (app, { venues }) => {
-  app.addSchema(VenueView);
-  app.addSchema(TradeView);
   const em = () => app.infra.db.orm.em.fork();
   const tags = ['venues'];
 
