@@ -111,6 +111,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Users', roles: AREA_ROLES['/admin/users'] },
   },
   {
+    path: '/admin/venues',
+    name: 'admin-venues',
+    component: () => import('./venues/VenuesView.vue'),
+    meta: { title: 'Venues', roles: AREA_ROLES['/admin/venues'] },
+  },
+  {
+    path: '/investor/venues',
+    name: 'investor-venues',
+    component: () => import('./venues/InvestorVenuesView.vue'),
+    meta: { title: 'Venues that may settle for you', roles: AREA_ROLES['/investor'] },
+  },
+  {
     path: '/admin/clock',
     name: 'admin-clock',
     component: () => import('./devclock/ChainClockView.vue'),

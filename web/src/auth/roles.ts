@@ -13,9 +13,10 @@ export const AREA_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/cdd': ['cdd-provider', 'compliance-officer'],
   '/audit': ['auditor', 'compliance-officer'],
   '/admin/users': ['admin'],
+  '/admin/venues': ['admin'],
   '/admin/clock': ['admin'],
   '/treasury': ['treasury'],
-  '/account/api-keys': ['admin', ...ISSUER_ROLES, 'cdd-provider', 'auditor'],
+  '/account/api-keys': ['admin', ...ISSUER_ROLES, 'cdd-provider', 'auditor', 'venue-operator'],
 };
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
@@ -27,6 +28,7 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   'cdd-provider': 'CDD provider',
   auditor: 'Auditor',
   treasury: 'Treasury operator',
+  'venue-operator': 'Venue operator',
 };
 
 /** Whether a principal with `roles` may enter a route that needs one of `required` (admin may all). */
@@ -53,6 +55,7 @@ export function homeFor(roles: readonly string[]): string {
   if (roles.includes('cdd-provider')) return '/cdd';
   if (roles.includes('auditor')) return '/audit';
   if (roles.includes('treasury')) return '/treasury';
+  if (roles.includes('venue-operator')) return '/account/api-keys';
   if (ISSUER_ROLES.some((r) => roles.includes(r))) return '/issuer';
   if (roles.includes('admin')) return '/admin/users';
   return '/';

@@ -45,6 +45,12 @@ export const AREAS: readonly Area[] = [
       'Grant and remove roles; disable and enable accounts, ending their sessions and API keys at once.',
   },
   {
+    path: '/admin/venues',
+    label: 'Venues',
+    audience: 'Platform administrators',
+    summary: 'Register licensed external venues on chain; see every venue’s chain id and status.',
+  },
+  {
     path: '/admin/clock',
     label: 'Chain clock',
     audience: 'Platform administrators, on a development chain',
