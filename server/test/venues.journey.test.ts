@@ -356,6 +356,29 @@ describe('an external venue settles trades through the venue API', () => {
     const refused = await call('POST', '/venue/trades', trade('HX-6'));
     expect(refused.status).toBe(409);
     expect(refused.body.message).toBe('Harbour ATS is not approved by the issuer to settle Acme Common.');
+    // An instruction at the venue made around the platform's check: the chain refuses it.
+    const around = await call(
+      'POST',
+      '/settlements',
+      {
+        venueId: venue.chainVenueId,
+        settlementType: { type: 'SettleOnAffirmation' },
+        legs: [
+          {
+            type: 'Fungible',
+            from: { did: seller.did },
+            to: { did: buyer.did },
+            assetId: equity.id,
+            amount: '1',
+          },
+        ],
+      },
+      auth,
+    );
+    expect(around.status).toBe(202);
+    await w.queue.drain();
+    const s = await w.ok('GET', `/settlements/${around.body.id as string}`);
+    expect(s.operations[0]).toMatchObject({ status: 'failed', error: { code: 'UnauthorizedVenue' } });
   });
 
   it('keeps the venue API to venue operators', async () => {

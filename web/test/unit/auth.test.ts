@@ -42,9 +42,13 @@ describe('roles', () => {
       '/audit',
       '/treasury',
       '/admin/users',
+      '/admin/venues',
       '/admin/clock',
       '/account/api-keys',
     ]);
+    // A venue operator's systems call the venue API with keys: that is their area.
+    expect(areasFor(['venue-operator']).map((a) => a.path)).toEqual(['/account/api-keys']);
+    expect(homeFor(['venue-operator'])).toBe('/account/api-keys');
     expect(areasFor(['issuer-admin', 'compliance-officer']).map((a) => a.path)).not.toContain('/admin/clock');
     expect(homeFor(['treasury'])).toBe('/treasury');
     expect(areasFor(['treasury']).map((a) => a.path)).toContain('/treasury');
