@@ -339,8 +339,24 @@ describe('an external venue settles trades through the venue API', () => {
     expect(
       (await call('PUT', `/assets/${equity.id}/trading/window`, { window: null }, auth)).body.window,
     ).toBeNull();
+    // A rotated secret signs every delivery from then on; the old one no longer verifies.
+    // (The buyer lets the venue settle for them again, so the trade settles without them.)
+    expect(
+      (await call('PUT', `/investor/venues/${venue.id}`, { authorised: true }, buyer.headers)).status,
+    ).toBe(200);
+    const rotated = await call('POST', '/venue/webhook/secret');
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(secret);
     expect((await call('POST', '/venue/trades', trade('HX-5', { quantity: '1' }))).status).toBe(202);
     await w.queue.drain();
+    const hx5 = hooks.received.find((r) => JSON.parse(r.body).data.tradeId === 'HX-5')!;
+    const header = hx5.headers[SIGNATURE_HEADER] as string;
+    expect(verifySignature(rotated.body.secret, hx5.body, header)).toBeNull();
+    expect(verifySignature(secret, hx5.body, header)).toBe('signature mismatch');
+    // Replay protection: the same delivery presented ten minutes later is refused.
+    expect(verifySignature(rotated.body.secret, hx5.body, header, Date.now() + 600_000)).toBe(
+      'signature timestamp outside the tolerance',
+    );
   });
 
   it('refuses trades at a revoked venue; the chain disallows it too', async () => {
