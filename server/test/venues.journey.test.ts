@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VenueTrade } from '../src/modules/venues/entity.js';
+import { ChainOperation } from '../src/modules/operations/entity.js';
 import { Settlement } from '../src/modules/settlements/entity.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifySignature } from '../src/modules/webhooks/signature.js';
 import { auth, createTestEnv, type TestEnv } from './helpers.js';
@@ -288,13 +289,20 @@ describe('an external venue settles trades through the venue API', () => {
   });
 
   it('refuses trades while the asset is halted or outside its window, in words', async () => {
-    const halted = await call(
-      'POST',
-      `/assets/${equity.id}/trading/halt`,
-      { reason: 'Material news pending' },
-      auth,
+    // Ten officers halting at once: one halt, nine told it is halted already.
+    const halts = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call('POST', `/assets/${equity.id}/trading/halt`, { reason: 'Material news pending' }, auth),
+      ),
     );
-    expect(halted.body).toMatchObject({ halted: true, haltReason: 'Material news pending' });
+    expect(halts.map((h) => h.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+    expect(halts.find((h) => h.status === 200)!.body).toMatchObject({
+      halted: true,
+      haltReason: 'Material news pending',
+    });
+    expect(halts.find((h) => h.status === 409)!.body.message).toBe(
+      'Trading is already halted (Material news pending)',
+    );
     const r = await call('POST', '/venue/trades', trade('HX-5'));
     expect(r.status).toBe(409);
     expect(r.body.message).toBe(
@@ -360,13 +368,22 @@ describe('an external venue settles trades through the venue API', () => {
   });
 
   it('refuses trades at a revoked venue; the chain disallows it too', async () => {
-    const r = await call(
-      'PUT',
-      `/assets/${equity.id}/venues/${venue.id}`,
-      { approved: false, reason: 'licence suspended' },
-      auth,
+    // Ten revocations at once: one disallow on chain, the others find it revoked already.
+    const all = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call(
+          'PUT',
+          `/assets/${equity.id}/venues/${venue.id}`,
+          { approved: false, reason: 'licence suspended' },
+          auth,
+        ),
+      ),
     );
-    expect(r.status).toBe(200);
+    expect(all.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const disallows = await env.db.orm.em
+      .fork()
+      .count(ChainOperation, { kind: 'settlement.disallowVenues', subjectType: 'venue-approval' });
+    expect(disallows).toBe(1);
     await w.queue.drain();
     expect((await env.ledger.venueFiltering(equity.chainId)).allowedVenues).not.toContain(venue.chainVenueId);
     const refused = await call('POST', '/venue/trades', trade('HX-6'));
