@@ -414,6 +414,16 @@ describe('an external venue settles trades through the venue API', () => {
     expect(s.operations[0]).toMatchObject({ status: 'failed', error: { code: 'UnauthorizedVenue' } });
   });
 
+  it('answers an unknown asset or trade with 404 in words', async () => {
+    const asset = '00000000-0000-4000-8000-000000000001';
+    const r = await call('POST', '/venue/trades', trade('HX-9', { assetId: asset }));
+    expect(r.status).toBe(404);
+    expect(r.body.message).toBe(`There is no asset ${asset} on the platform`);
+    const t = await call('GET', '/venue/trades/NOPE-1');
+    expect(t.status).toBe(404);
+    expect(t.body.message).toBe('Your venue submitted no trade with id NOPE-1');
+  });
+
   it('keeps the venue API to venue operators', async () => {
     expect((await call('POST', '/venue/trades', trade('HX-7'), seller.headers)).status).toBe(403);
     const admin = await call('GET', '/venue/trades/HX-1', undefined, auth);

@@ -718,6 +718,8 @@ export class VenueService implements TradingVenues {
           return { trade: earlier, op: null, created: false };
         }
         const chainVenueId = this.activeChainId(venue);
+        if (!(await tx.findOne(Asset, { id: input.assetId }, { fields: ['id'] })))
+          throw new AppError('NOT_FOUND', `There is no asset ${input.assetId} on the platform`);
         await this.assertOpen(tx, input.assetId, chainVenueId);
         const payment = await tx.findOne(Asset, { id: paymentAssetId });
         if (!payment?.chainId)
