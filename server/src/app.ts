@@ -241,6 +241,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(venueServicesPlugin, {
     operatorAddress,
     sweepIntervalMs: config.outbox.sweepIntervalMs,
+    httpsWebhooksOnly: config.env === 'production',
   });
   await app.register(venueRoutesPlugin);
   await app.register(webPlugin, { root: config.webDist });

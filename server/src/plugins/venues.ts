@@ -16,7 +16,12 @@ declare module 'fastify' {
 export const venueServicesPlugin = fp(
   async (
     app: FastifyInstance,
-    opts: { operatorAddress: () => string; sweepIntervalMs: number; webhooks?: WebhookOptions },
+    opts: {
+      operatorAddress: () => string;
+      sweepIntervalMs: number;
+      httpsWebhooksOnly?: boolean;
+      webhooks?: WebhookOptions;
+    },
   ) => {
     const { db, ledger, queue } = app.infra;
     const { audit, operations } = app.services;
@@ -33,6 +38,7 @@ export const venueServicesPlugin = fp(
     );
     // Trades settle in the platform stablecoin unless they name another (as offerings do).
     venues.defaultPaymentAsset = (em) => app.tokenization.offerings.defaultPaymentAsset(em);
+    venues.httpsWebhooksOnly = opts.httpsWebhooksOnly ?? false;
     app.decorate('venues', venues);
     let timer: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {

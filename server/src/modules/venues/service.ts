@@ -79,6 +79,8 @@ const only = (ops: Ops): ChainOperation[] => ops.filter((o): o is ChainOperation
 export class VenueService implements TradingVenues {
   /** The platform stablecoin's id, which trades are priced in unless they name another. */
   defaultPaymentAsset: (em: EntityManager) => Promise<string | null> = async () => null;
+  /** Webhook URLs must be https (production): signed or not, outcomes do not travel in clear. */
+  httpsWebhooksOnly = false;
 
   constructor(
     private readonly orm: MikroORM,
@@ -922,6 +924,10 @@ export class VenueService implements TradingVenues {
 
   /** Sets the venue's webhook URL; a secret is made the first time (and shown only then). */
   async setWebhook(principal: Principal, url: string): Promise<{ venue: Venue; secret: string | null }> {
+    if (this.httpsWebhooksOnly && !url.startsWith('https://'))
+      throw new AppError('VALIDATION_FAILED', 'The webhook URL must start with https://', {
+        fields: [{ field: '/body/url', message: 'must start with https://' }],
+      });
     return this.orm.em.fork().transactional(async (tx) => {
       const mine = await this.ownVenue(tx, principal);
       const venue = (await tx.findOne(
