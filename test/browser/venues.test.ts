@@ -58,6 +58,32 @@ describe.skipIf(!hasChromium)('venues in Chromium', () => {
     expect(portal.consoleErrors).toEqual([]);
   });
 
+  it("the venue's operator sets its webhook, sees the secret once and rotates it after a confirmation", async () => {
+    const { page } = portal;
+    await f.login(OPERATOR, STAFF_PASSWORD);
+    await page.waitForURL(/\/operator\/venue$/);
+    await page.getByRole('heading', { name: 'Harbour ATS' }).waitFor();
+    await page.getByText('Nothing sent yet.').waitFor();
+    await page.getByLabel('Webhook URL').fill('https://hooks.harbour.example/stoa');
+    await page.getByRole('button', { name: 'Save the URL' }).click();
+    const first = (await page.locator('[data-test="secret"] code').textContent())!;
+    expect(first).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Rotate the secret' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate the webhook secret' });
+    await dialog.getByText(/the current one stops verifying at once/).waitFor();
+    await portal.screenshot('venues-operator-rotate');
+    await dialog.getByRole('button', { name: 'Rotate the secret' }).click();
+    await page.locator('[data-test="secret"] code').filter({ hasNotText: first }).waitFor();
+    expect(await page.locator('[data-test="secret"] code').textContent()).toMatch(/^whsec_/);
+    await page.reload();
+    // Shown once: after a reload the secret is gone, the URL stays.
+    await page.getByLabel('Webhook URL').waitFor();
+    expect(await page.getByLabel('Webhook URL').inputValue()).toBe('https://hooks.harbour.example/stoa');
+    expect(await page.locator('[data-test="secret"]').count()).toBe(0);
+    await portal.screenshot('venues-operator');
+    expect(portal.consoleErrors).toEqual([]);
+  });
+
   it('the issuer approves the venue for an asset, halts trading with a reason and resumes it', async () => {
     const { page, baseUrl } = portal;
     await f.login(ISSUER, STAFF_PASSWORD);

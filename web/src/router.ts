@@ -117,6 +117,13 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Venues', roles: AREA_ROLES['/admin/venues'] },
   },
   {
+    // Not /venue: that path is the venue API's.
+    path: '/operator/venue',
+    name: 'operator-venue',
+    component: () => import('./venues/OperatorVenueView.vue'),
+    meta: { title: 'Your venue', roles: AREA_ROLES['/operator/venue'] },
+  },
+  {
     path: '/investor/venues',
     name: 'investor-venues',
     component: () => import('./venues/InvestorVenuesView.vue'),

@@ -14,6 +14,7 @@ export const AREA_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/audit': ['auditor', 'compliance-officer'],
   '/admin/users': ['admin'],
   '/admin/venues': ['admin'],
+  '/operator/venue': ['venue-operator'],
   '/admin/clock': ['admin'],
   '/treasury': ['treasury'],
   '/account/api-keys': ['admin', ...ISSUER_ROLES, 'cdd-provider', 'auditor', 'venue-operator'],
@@ -38,7 +39,7 @@ export function hasAnyRole(roles: readonly string[], required: readonly Role[] |
 }
 
 /** Areas that only work for their own role: an administrator has no investor identity to show. */
-const OWN_ROLE_ONLY: ReadonlySet<string> = new Set(['/investor']);
+const OWN_ROLE_ONLY: ReadonlySet<string> = new Set(['/investor', '/operator/venue']);
 
 /** The areas a user may open and use, in the navigation's order: a menu with no dead ends. */
 export function areasFor(roles: readonly string[]): Area[] {
@@ -55,7 +56,7 @@ export function homeFor(roles: readonly string[]): string {
   if (roles.includes('cdd-provider')) return '/cdd';
   if (roles.includes('auditor')) return '/audit';
   if (roles.includes('treasury')) return '/treasury';
-  if (roles.includes('venue-operator')) return '/account/api-keys';
+  if (roles.includes('venue-operator')) return '/operator/venue';
   if (ISSUER_ROLES.some((r) => roles.includes(r))) return '/issuer';
   if (roles.includes('admin')) return '/admin/users';
   return '/';

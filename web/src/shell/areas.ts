@@ -58,6 +58,12 @@ export const AREAS: readonly Area[] = [
       'Move the chain’s time forward to rehearse lock-ups, claim expiries, offering windows, record dates and ballots.',
   },
   {
+    path: '/operator/venue',
+    label: 'Your venue',
+    audience: 'Operators of licensed external venues',
+    summary: 'Set where settlement outcomes are sent, rotate the signing secret, read every delivery.',
+  },
+  {
     path: '/account/api-keys',
     label: 'API keys',
     audience: 'Staff, for the systems that call Stoa for them',

@@ -46,9 +46,11 @@ describe('roles', () => {
       '/admin/clock',
       '/account/api-keys',
     ]);
-    // A venue operator's systems call the venue API with keys: that is their area.
-    expect(areasFor(['venue-operator']).map((a) => a.path)).toEqual(['/account/api-keys']);
-    expect(homeFor(['venue-operator'])).toBe('/account/api-keys');
+    // A venue operator: their venue, and API keys for its systems.
+    expect(areasFor(['venue-operator']).map((a) => a.path)).toEqual(['/operator/venue', '/account/api-keys']);
+    expect(homeFor(['venue-operator'])).toBe('/operator/venue');
+    // An administrator operates no venue of their own.
+    expect(areasFor(['admin']).map((a) => a.path)).not.toContain('/operator/venue');
     expect(areasFor(['issuer-admin', 'compliance-officer']).map((a) => a.path)).not.toContain('/admin/clock');
     expect(homeFor(['treasury'])).toBe('/treasury');
     expect(areasFor(['treasury']).map((a) => a.path)).toContain('/treasury');
