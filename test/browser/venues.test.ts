@@ -5,12 +5,21 @@ import { fixtures, INVESTOR_PASSWORD, STAFF_PASSWORD } from './issuer-fixtures.j
 const ADMIN = 'root@platform.example';
 const ISSUER = 'issuer@acme.example';
 const OPERATOR = 'ops@harbour.example';
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
+const ISO_DATE = /\b\d{4}-\d{2}-\d{2}T/;
 
 describe.skipIf(!hasChromium)('venues in Chromium', () => {
   let portal: Portal;
   let f: ReturnType<typeof fixtures>;
   let assetId: string;
   let investorEmail: string;
+
+  /** What the page shows a person: no ids, no machine dates. */
+  const readable = async (scope = 'main') => {
+    const text = await portal.page.locator(scope).first().innerText();
+    expect(UUID.exec(text)?.[0] ?? null).toBeNull();
+    expect(ISO_DATE.exec(text)?.[0] ?? null).toBeNull();
+  };
 
   beforeAll(async () => {
     portal = await openPortal();
@@ -55,6 +64,7 @@ describe.skipIf(!hasChromium)('venues in Chromium', () => {
     await row.getByText(OPERATOR).waitFor();
     expect(Number(await row.locator('[data-test="chain-venue"]').textContent())).toBeGreaterThan(0);
     await portal.screenshot('venues-admin');
+    await readable();
     expect(portal.consoleErrors).toEqual([]);
   });
 
@@ -81,6 +91,7 @@ describe.skipIf(!hasChromium)('venues in Chromium', () => {
     expect(await page.getByLabel('Webhook URL').inputValue()).toBe('https://hooks.harbour.example/stoa');
     expect(await page.locator('[data-test="secret"]').count()).toBe(0);
     await portal.screenshot('venues-operator');
+    await readable();
     expect(portal.consoleErrors).toEqual([]);
   });
 
@@ -137,6 +148,7 @@ describe.skipIf(!hasChromium)('venues in Chromium', () => {
     await trading.getByRole('button', { name: 'Set the trading window' }).click();
     await trading.getByText('Trades settle from 09:30 to 16:00, America/New_York time, every day.').waitFor();
     await portal.screenshot('venues-asset');
+    await readable('[data-test="asset-venues"]');
     // The refused time zone answered 400, which the browser logs; nothing else went wrong.
     expect(portal.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     portal.consoleErrors.length = 0;
@@ -162,6 +174,7 @@ describe.skipIf(!hasChromium)('venues in Chromium', () => {
     await dialog.getByRole('button', { name: 'Allow it' }).click();
     await row.getByText('Yes', { exact: true }).waitFor();
     await portal.screenshot('venues-investor');
+    await readable();
     expect(portal.consoleErrors).toEqual([]);
   });
 });
