@@ -9,6 +9,8 @@ const TEXT: Readonly<Record<string, string>> = {
   CallFiltered: 'The chain does not allow this call inside a batch.',
   MissingIdentity: 'You have no identity on the chain yet; finish onboarding first.',
   CddRequired: 'You are not yet verified (your identity has no valid customer due-diligence claim).',
+  TargetHasNoCdd:
+    'The identity that invited this key is not verified (no valid customer due-diligence claim), so the key cannot join it.',
   ReceiverCddMissing: 'The receiver is not yet verified, so they cannot receive this.',
   InsufficientPolyx:
     'The account lacks the POLYX to pay the chain fee; an operator must top it up (the platform tops up investors’ accounts itself).',

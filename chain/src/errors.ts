@@ -56,6 +56,7 @@ export const DISPATCH_ERROR_CODES = [
   'InsufficientBalance',
   // identity, keys, authorizations
   'AlreadyLinked',
+  'TargetHasNoCdd',
   'UnAuthorizedCddProvider',
   'DidMustAlreadyExist',
   'DidDoesNotExist',

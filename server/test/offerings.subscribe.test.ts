@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LedgerError, type Ledger } from '@stoa/chain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEntry } from '../src/modules/audit/entity.js';
 import { Notification } from '../src/modules/identities/entity.js';
@@ -261,6 +262,44 @@ describe('signed subscriptions, escrow and the close at the end', () => {
     expect(await opCount()).toBe(ops);
     expect(await em().count(ChainOperation, { kind: 'sto.stop', subjectId: id })).toBe(1);
     expect(await em().count(AuditEntry, { action: 'offering.close', subjectId: id })).toBe(1);
+  }, 60_000);
+
+  it('an automatic close the chain refused is tried again by a later scan, and closes once', async () => {
+    const id = await offeringWithDocuments('Retried round', { softCap: '100' });
+    const docs = await docsOf(id, alice);
+    expect((await subscribe(id, alice, '150', signed(alice, docs))).status).toBe(202);
+    await w.queue.drain();
+    // A server whose chain refuses the close (as a node may: a busy fundraiser, a fee check).
+    const refusing = new Proxy(env.ledger, {
+      get(target, prop, receiver) {
+        if (prop === 'submit')
+          return async (...args: Parameters<Ledger['submit']>) => {
+            if (args[0].name === 'sto.stop')
+              throw new LedgerError('FundraiserNotFound', 'refused for the test');
+            return target.submit(...args);
+          };
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const queue = env.makeQueue('inline');
+    const other = await env.app({ queue, ledger: refusing });
+    const due = new Date(Date.now() + 31 * DAY);
+    expect(await other.tokenization.closer.closeDue(due)).toEqual([id]);
+    await queue.drain();
+    expect((await w.ok('GET', `/offerings/${id}`)).status).toBe('live');
+    // The next scan (of any instance) closes it, under a scope of its own; later scans add nothing.
+    expect(await w.app.tokenization.closer.closeDue(due)).toEqual([id]);
+    await w.queue.drain();
+    expect((await w.ok('GET', `/offerings/${id}`)).status).toBe('closed');
+    expect(await w.app.tokenization.closer.closeDue(due)).toEqual([]);
+    const stops = await em().find(
+      ChainOperation,
+      { kind: 'sto.stop', subjectId: id },
+      { orderBy: { createdAt: 'asc' } },
+    );
+    expect(stops.map((op) => op.status)).toEqual(['failed', 'finalised']);
+    expect(await em().count(AuditEntry, { action: 'offering.close', subjectId: id })).toBe(2);
   }, 60_000);
 
   it('closes at the end with the soft cap met: the escrow is released and investors told their subscription settled', async () => {

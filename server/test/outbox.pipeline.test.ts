@@ -505,6 +505,50 @@ describe('outbox batches: batchable operations of one signer share one utility.f
     expect(await env.ledger.nonce(alice)).toBe(before + 1);
   });
 
+  it('a batch refused whole before inclusion: its operations go alone, and only the bad one fails', async () => {
+    // An adapter's pre-check refuses the whole extrinsic for one malformed call (on a node: an
+    // argument that does not encode), before inclusion: the nonce stays free.
+    const poisoned = (call: LedgerCall): boolean =>
+      JSON.stringify(call).includes('poison') &&
+      (call.name === 'utility.forceBatch' || call.name === 'system.remark');
+    const refusing = new Proxy(env.ledger, {
+      get(target, prop, receiver) {
+        if (prop === 'submit')
+          return async (...args: Parameters<Ledger['submit']>) => {
+            if (poisoned(args[0])) throw new LedgerError('ValidationError', 'calls/1: cannot be encoded');
+            return target.submit(...args);
+          };
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const app = await env.app({
+      ledger: refusing,
+      config: { outbox: { ...env.config.outbox, batchSize: 50 } },
+    });
+    const run = `split-${randomBytes(3).toString('hex')}`;
+    const before = await env.ledger.nonce(alice);
+    const fillersBefore = (await remarks(env.ledger)).filter((e) =>
+      String(e.data.remark).startsWith(FILLER_REMARK_PREFIX),
+    ).length;
+    const ops = await record(app, run, [remark(`${run} a`), remark(`${run} poison`), remark(`${run} c`)]);
+    await app.services.operations.process(ops[0]!.id);
+    const rows = await load(ops.map((o) => o.id));
+    expect(rows.map((r) => [r.status, r.solo, r.batchSize])).toEqual([
+      ['finalised', true, null],
+      ['failed', true, null],
+      ['finalised', true, null],
+    ]);
+    expect(rows[1]!.errorCode).toBe('ValidationError');
+    // Each good remark is on chain once; neither refusal used a nonce (a refusal under a later
+    // nonce already sent is filled by a filler remark).
+    expect((await onChain(run)).sort()).toEqual([`${run} a`, `${run} c`]);
+    const fillers = (await remarks(env.ledger)).filter((e) =>
+      String(e.data.remark).startsWith(FILLER_REMARK_PREFIX),
+    ).length;
+    expect(await env.ledger.nonce(alice)).toBe(before + 2 + (fillers - fillersBefore));
+  });
+
   it('two operations can never hold one nonce as two transactions (the unique index)', async () => {
     const app = await batching();
     const run = `fence-${randomBytes(3).toString('hex')}`;

@@ -93,6 +93,27 @@ describe('principal cache (sessions and API keys)', () => {
     expect((await me(u.apiKey)).statusCode).toBe(401);
   });
 
+  it("an operation's event stream ends when the session it was opened with ends", async () => {
+    const u = await staff('stream@cache.example', ['cdd-provider']);
+    // An operation that stays pending (recorded, never dispatched), so only the session can end the stream.
+    const op = await env.db.orm.em.fork().transactional((tx) =>
+      app.services.operations.record(tx, {
+        idempotencyKey: `stream-${Date.now()}`,
+        call: { name: 'system.remark', args: { remark: 'never sent' } },
+        signer: 'signer-that-is-never-used',
+        requestedBy: 'test',
+      }),
+    );
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as { port: number }).port;
+    const stream = await fetch(`http://127.0.0.1:${port}/operations/${op.id}/events`, { headers: u.session });
+    expect(stream.status).toBe(200);
+    const body = stream.text();
+    await app.inject({ method: 'POST', url: '/auth/logout', headers: u.session });
+    const text = await body; // resolves only when the server ends the stream
+    expect(text).toContain('"status":"pending"');
+  }, 20_000);
+
   it('a role change shows at once: the session ends and the key keeps only roles the user holds', async () => {
     const u = await staff('roles@cache.example', ['cdd-provider', 'auditor']);
     expect((await me(u.apiKey)).json().roles).toEqual(expect.arrayContaining(['cdd-provider', 'auditor']));

@@ -72,6 +72,16 @@ import {
 } from './dispatch/index.js';
 import { resultOfChainCall } from './dispatch/results.js';
 import { fromDispatchError, includedFailure, submissionError, toLedgerError } from './errors.js';
+import {
+  feeEstimateOf,
+  feePayerOf,
+  protocolChargesOf,
+  protocolFeeOf,
+  reportsActualWeight,
+  type ChainCall,
+  type ProtocolCharge,
+  type QueriedFee,
+} from './fees.js';
 import type { Json } from './mappers/json.js';
 import { toPrivateKey } from './mappers/keys.js';
 import * as assetQueries from './queries/asset.js';
@@ -215,8 +225,7 @@ export class PolymeshLedger implements Ledger {
     let extrinsic: Extrinsic;
     try {
       prepared = await prepare(this.dispatchContext(signer), call);
-      const [only] = prepared.calls;
-      extrinsic = prepared.calls.length === 1 && only ? only : this.api.tx.utility.batchAll(prepared.calls);
+      extrinsic = this.extrinsicOf(prepared);
     } catch (err) {
       throw toLedgerError(err, { connected: this.api.isConnected });
     }
@@ -364,12 +373,114 @@ export class PolymeshLedger implements Ledger {
   // ------------------------------------------------------------------ queries (queries/<pallet>.ts)
 
   /**
-   * Not built yet (issue 12): `prepare` the call, then `paymentInfo(signer).partialFee` of its
-   * extrinsic gives the transaction fee and `sdk.network.getProtocolFees` over its TxTags the
-   * protocol fees; unverified without a node, so the embedded ledger alone estimates for now.
+   * What `call` signed by `signer` would cost now, as the node prices it: the extrinsic `submit`
+   * would send (the same preparers), signed with a fake signature over the signer's next nonce
+   * and a mortal era as `signAndSend` does (polkadot.js `paymentInfo`'s own steps, kept here so
+   * the priced length is known), through the runtime's `TransactionPaymentApi.query_info`; the
+   * protocol fees of its calls from the pallet's `BaseFees` and `Coefficient` (fees.ts). The payer
+   * is the signer, or for a JoinIdentity acceptance the inviting identity's primary key, checked
+   * as the pool checks it (`MissingIdentity`, `CddRequired`, `InvalidAuthorization`, as the
+   * embedded ledger's estimate refuses); relayer subsidies are not looked up. A failed read is
+   * `NotConnected` (nothing was decided), never a refusal; a call the preparers refuse is refused
+   * as `submit` would refuse it.
    */
-  async estimateFee(call: LedgerCall, _signer: Address): Promise<FeeEstimate> {
-    throw new LedgerError('Unsupported', `fee estimates are not available on a node yet (${call.name})`);
+  async estimateFee(call: LedgerCall, signer: Address): Promise<FeeEstimate> {
+    if (!this.api.isConnected) throw new LedgerError('NotConnected', 'Not connected to the Polymesh node');
+    const address = this.chainAddress(signer);
+    try {
+      const ctx = this.dispatchContext(address);
+      const extrinsic = this.extrinsicOf(await prepare(ctx, call));
+      const method = extrinsic.method as unknown as ChainCall;
+      const [queried, declared, protocolFee, payer] = await Promise.all([
+        this.queryFee(extrinsic, address),
+        reportsActualWeight(method)
+          ? this.queryFee(this.api.tx.utility.batchAll([extrinsic]), address)
+          : undefined,
+        this.protocolFee(protocolChargesOf(method), ctx),
+        this.feePayer(method, signer, ctx),
+      ]);
+      return feeEstimateOf({ payer, queried, ...(declared && { declared }), protocolFee });
+    } catch (err) {
+      throw toLedgerError(err, { connected: this.api.isConnected });
+    }
+  }
+
+  /** One extrinsic for the prepared calls: the call itself, or several as one `utility.batchAll`. */
+  private extrinsicOf(prepared: Prepared): Extrinsic {
+    const [only] = prepared.calls;
+    return prepared.calls.length === 1 && only ? only : this.api.tx.utility.batchAll(prepared.calls);
+  }
+
+  private async queryFee(extrinsic: Extrinsic, signer: string): Promise<QueriedFee> {
+    const api = this.api;
+    const { header, mortalLength, nonce } = await api.derive.tx.signingInfo(signer);
+    const fake = api.tx(extrinsic.toU8a()).signFake(signer, {
+      blockHash: header ? header.hash : api.genesisHash,
+      genesisHash: api.genesisHash,
+      nonce,
+      runtimeVersion: api.runtimeVersion,
+      signedExtensions: api.registry.signedExtensions,
+      ...(header && {
+        era: api.registry.createType('ExtrinsicEra', { current: header.number, period: mortalLength }),
+      }),
+    });
+    const bytes = fake.toU8a();
+    const info = await api.call.transactionPaymentApi.queryInfo(bytes, bytes.length);
+    return {
+      partialFee: info.partialFee.toBigInt(),
+      weight: info.weight.refTime.toBigInt(),
+      length: bytes.length,
+    };
+  }
+
+  private async protocolFee(charges: ProtocolCharge[], ctx: DispatchContext): Promise<bigint> {
+    const due: ProtocolCharge[] = [];
+    for (const c of charges) {
+      if (c.ticker === undefined || (await this.tickerCharged(c.ticker, ctx))) due.push(c);
+    }
+    if (due.length === 0) return 0n;
+    const ops = [...new Set(due.map((c) => c.op))];
+    const q = this.api.query.protocolFee;
+    const [coefficient, ...fees] = await Promise.all([q.coefficient(), ...ops.map((op) => q.baseFees(op))]);
+    const baseFees = new Map(ops.map((op, i) => [op, fees[i]?.toBigInt() ?? 0n]));
+    const [n, d] = coefficient;
+    return protocolFeeOf(due, baseFees, [n.toBigInt(), d.toBigInt()]);
+  }
+
+  /** Whether registering `ticker` pays: unless it is the signer's own live reservation. */
+  private async tickerCharged(ticker: string, ctx: DispatchContext): Promise<boolean> {
+    const [reservation, did, now] = await Promise.all([
+      assetQueries.tickerReservation(this.queries, ticker),
+      ctx.reads.signerDid(),
+      ctx.reads.now(),
+    ]);
+    if (!reservation || reservation.owner !== did) return true;
+    return reservation.expiry !== null && new Date(reservation.expiry) < now;
+  }
+
+  /** The payer of the transaction, after the pool's fee-payer check (fees.ts `feePayerOf`). */
+  private async feePayer(method: ChainCall, signer: Address, ctx: DispatchContext): Promise<Address> {
+    const q = this.queries;
+    const known = async (did: Did) => {
+      const [info, cdd] = await Promise.all([
+        identityQueries.identity(q, did),
+        identityQueries.hasValidCdd(q, did),
+      ]);
+      return info ? { info, cdd } : null;
+    };
+    if (`${method.section}.${method.method}` === 'identity.joinIdentityAsKey') {
+      const by = (await ctx.reads.authorization(Number(String(method.args[0]))))?.authorizedBy;
+      const inviter = by ? await known(by) : null;
+      return feePayerOf(method, {
+        signer: { address: signer, identity: null, cdd: false },
+        inviter: inviter && { primaryKey: inviter.info.primaryKey, cdd: inviter.cdd },
+      });
+    }
+    const did = await ctx.reads.signerDid();
+    const own = did ? await known(did) : null;
+    return feePayerOf(method, {
+      signer: { address: signer, identity: own?.info ?? null, cdd: own?.cdd ?? false },
+    });
   }
 
   polyxBalance(address: Address): Promise<{ total: Decimal; locked: Decimal; free: Decimal }> {

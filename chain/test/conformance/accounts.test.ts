@@ -236,6 +236,101 @@ describe('secondary keys', () => {
   });
 });
 
+// Accepting a JoinIdentity invitation (`join_identity_as_key`) is checked before dispatch by the
+// fee-payer logic (pallets/runtime/common/src/fee_details.rs `is_auth_valid`): the invitation must
+// be the signing account's, not expired, and its inviter's primary key (the payer) must belong to
+// an identity with valid CDD. A refusal there is `InvalidTransaction::Custom(3)` / `Custom(2)`.
+describe('joining an identity as a key: the checks before dispatch', () => {
+  itClock('an expired invitation is refused (InvalidAuthorization), for a linked key too', async () => {
+    const p = await h.investor();
+    const key = await h.account();
+    const linked = await h.investor();
+    const expiry = await h.isoIn(DAY);
+    const inv = await h.submit(p.address, {
+      name: 'identity.inviteAccount',
+      args: { targetAccount: key, expiry },
+    });
+    const invLinked = await h.submit(p.address, {
+      name: 'identity.inviteAccount',
+      args: { targetAccount: linked.address, expiry },
+    });
+    h.advance(2 * DAY);
+    const before = await h.polyx(p.address);
+    await h.refuse(
+      key,
+      { name: 'identity.acceptAuthorization', args: { authId: inv.result.authId } },
+      'InvalidAuthorization',
+    );
+    // A linked key is refused the same way (not AlreadyLinked, not Other: dispatch is never reached).
+    await h.refuse(
+      linked.address,
+      { name: 'identity.acceptAuthorization', args: { authId: invLinked.result.authId } },
+      'InvalidAuthorization',
+    );
+    expect(await h.ledger.identityOf(key)).toBeNull();
+    // Refused before inclusion: the inviter paid nothing.
+    expect(await h.polyx(p.address)).toBe(before);
+  });
+
+  it('an invitation addressed to another account is refused: InvalidAuthorization for a key without identity, Other for a linked one', async () => {
+    const p = await h.investor();
+    const invitee = await h.account();
+    const intruder = await h.account();
+    const linkedIntruder = await h.investor();
+    const inv = await h.submit(p.address, {
+      name: 'identity.inviteAccount',
+      args: { targetAccount: invitee },
+    });
+    const authId = inv.result.authId;
+    await h.refuse(
+      intruder,
+      { name: 'identity.acceptAuthorization', args: { authId } },
+      'InvalidAuthorization',
+    );
+    const err = await h.refuse(
+      linkedIntruder.address,
+      { name: 'identity.acceptAuthorization', args: { authId } },
+      'Other',
+    );
+    if (h.embedded) expect(err.message).toBe('Authorization does not exist');
+    expect(await h.ledger.identityOf(intruder)).toBeNull();
+    expect(await h.ledger.identityOf(linkedIntruder.address)).toBe(linkedIntruder.did);
+    // The invitation is untouched: its own account still joins with it.
+    await h.submit(invitee, { name: 'identity.acceptAuthorization', args: { authId } });
+    expect(await h.ledger.identityOf(invitee)).toBe(p.did);
+  });
+
+  it('joining an identity whose CDD claim was revoked is refused (CddRequired: its primary key would pay)', async () => {
+    const p = await h.investor();
+    const key = await h.account();
+    const inv = await h.submit(p.address, { name: 'identity.inviteAccount', args: { targetAccount: key } });
+    await h.submit(h.alice, {
+      name: 'identity.revokeClaim',
+      args: { target: p.did, claim: { type: 'CustomerDueDiligence' } },
+    });
+    expect(await h.ledger.hasValidCdd(p.did)).toBe(false);
+    await h.refuse(
+      key,
+      { name: 'identity.acceptAuthorization', args: { authId: inv.result.authId } },
+      'CddRequired',
+    );
+    expect(await h.ledger.identityOf(key)).toBeNull();
+  });
+
+  itClock('joining an identity whose CDD claim has expired is refused (CddRequired)', async () => {
+    const p = await h.investor({ expiry: await h.isoIn(2 * DAY) });
+    const key = await h.account();
+    const inv = await h.submit(p.address, { name: 'identity.inviteAccount', args: { targetAccount: key } });
+    h.advance(3 * DAY);
+    await h.refuse(
+      key,
+      { name: 'identity.acceptAuthorization', args: { authId: inv.result.authId } },
+      'CddRequired',
+    );
+    expect(await h.ledger.identityOf(key)).toBeNull();
+  });
+});
+
 describe('signatures, nonces and receipts', () => {
   itEmbedded('a transaction signed by the wrong key is refused (BadSignature)', async () => {
     const led = h.embedded!;

@@ -22,6 +22,7 @@ describe('the chain reads preparers rely on', () => {
       target: { Identity: did },
       type: 'BecomeAgent',
       expiry: '2027-01-01T00:00:00.000Z',
+      authorizedBy: issuer,
     });
     const join = registry.createType('PolymeshPrimitivesAuthorization', {
       authorizationData: { JoinIdentity: { asset: 'Whole', extrinsic: 'Whole', portfolio: 'Whole' } },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallName, LedgerCall } from '../../src/calls.js';
 import { PREPARERS, prepare, SPEC_7_3, type DispatchContext } from '../../src/polymesh/dispatch/index.js';
-import { EXAMPLES, reads, ALICE } from './support/examples.js';
+import { EXAMPLES, reads, ALICE, DID_B } from './support/examples.js';
 import { fakeTx, type CallLog } from './support/fake-tx.js';
 import { isBuiltCall, strictEncode, type BuiltCall } from './support/registry.js';
 
@@ -93,5 +93,41 @@ describe('sto.invest follows the runtime: 7.0 signature below spec 7.3, the augm
     const [call] = log as [BuiltCall];
     expect(call.args[3]).toEqual({ OnChain: { did: args.fundingPortfolio.did, kind: { User: 1 } } });
     expect(call.args).toHaveLength(6);
+  });
+});
+
+describe('identity.acceptAuthorization refuses before sending what the chain refuses', () => {
+  const accept = (authId: number, over: Partial<typeof reads> = {}) =>
+    prepare(
+      { tx: fakeTx(SPEC_7_0), signer: ALICE, specVersion: SPEC_7_0, reads: { ...reads, ...over } },
+      { name: 'identity.acceptAuthorization', args: { authId } },
+    );
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => 'sent',
+      (err: unknown) => (err as { code?: string }).code,
+    );
+  const join = (expiry: string | null) => async (id: number) =>
+    id === 1
+      ? { id, target: { Account: ALICE }, type: 'JoinIdentity' as const, expiry, authorizedBy: DID_B }
+      : null;
+  const now = async () => new Date('2026-12-01T10:00:00.000Z');
+
+  it('an expired invitation: refused by the fee-payer check (InvalidAuthorization), linked or not', async () => {
+    const expired = join('2026-11-30T00:00:00.000Z');
+    expect(await code(accept(1, { authorization: expired, now }))).toBe('InvalidAuthorization');
+    expect(await code(accept(1, { authorization: expired, now, signerDid: async () => null }))).toBe(
+      'InvalidAuthorization',
+    );
+    // At its expiry instant the pool admits it (`now <= expiry`) and dispatch says Other.
+    expect(await code(accept(1, { authorization: join('2026-12-01T10:00:00.000Z'), now }))).toBe('Other');
+    expect(await code(accept(1, { authorization: join('2026-12-02T00:00:00.000Z'), now }))).toBe('sent');
+  });
+
+  it('someone else’s authorization: InvalidAuthorization for a key without identity, else Other', async () => {
+    expect(await code(accept(99, { signerDid: async () => null }))).toBe('InvalidAuthorization');
+    expect(await code(accept(99))).toBe('Other');
+    // Sent by the signer's own DID to another account: found, but not the signer's to accept.
+    expect(await code(accept(5))).toBe('Other');
   });
 });

@@ -1,4 +1,5 @@
 import { BaseSchema } from './base.js';
+import { TaxFormSchema, WithholdingRatesSchema } from '../modules/tax/entity.js';
 import { ChainOperationSchema } from '../modules/operations/entity.js';
 import { SignerLeaseSchema } from '../modules/operations/lease.js';
 import { AuditAnchorSchema, AuditEntrySchema } from '../modules/audit/entity.js';
@@ -82,6 +83,8 @@ export const entities = [
   DepositSchema,
   WithdrawalSchema,
   OfferingDocumentSchema,
+  TaxFormSchema,
+  WithholdingRatesSchema,
   VenueSchema,
   VenueApprovalSchema,
   AssetTradingSchema,

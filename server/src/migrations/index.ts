@@ -20,7 +20,10 @@ import { Migration20261201150500_AuditAppender } from './Migration20261201150500
 import { Migration20261201151000_OfferingRunningTotals } from './Migration20261201151000_OfferingRunningTotals.js';
 import { Migration20261201151500_OutboxBatches } from './Migration20261201151500_OutboxBatches.js';
 import { Migration20261201190000_InvestorPageIndex } from './Migration20261201190000_InvestorPageIndex.js';
+import { Migration20261202000000_SubscriptionChainTime } from './Migration20261202000000_SubscriptionChainTime.js';
 import { Migration20261202030000_Venues } from './Migration20261202030000_Venues.js';
+import { Migration20261202040000_OperationSolo } from './Migration20261202040000_OperationSolo.js';
+import { Migration20261202041000_TaxForms } from './Migration20261202041000_TaxForms.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -51,5 +54,11 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: 'Migration20261201151500_OutboxBatches', class: Migration20261201151500_OutboxBatches },
   { name: 'Migration20261201190000_InvestorPageIndex', class: Migration20261201190000_InvestorPageIndex },
+  {
+    name: 'Migration20261202000000_SubscriptionChainTime',
+    class: Migration20261202000000_SubscriptionChainTime,
+  },
   { name: 'Migration20261202030000_Venues', class: Migration20261202030000_Venues },
+  { name: 'Migration20261202040000_OperationSolo', class: Migration20261202040000_OperationSolo },
+  { name: 'Migration20261202041000_TaxForms', class: Migration20261202041000_TaxForms },
 ];

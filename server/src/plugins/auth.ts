@@ -21,6 +21,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler factory: authenticated, and (if given) holding one of `roles`. */
     requireRole(...roles: readonly Role[]): (request: FastifyRequest) => Promise<void>;
+    /**
+     * Whether the request's credentials still name the principal it began with (a long-lived
+     * response, such as an event stream, ends when its session or key does).
+     */
+    stillAuthenticated(request: FastifyRequest): Promise<boolean>;
     authService: AuthService;
     accountService: AccountService;
     twoFactorService: TwoFactorService;
@@ -154,6 +159,18 @@ export const authPlugin = fp(
       const fromCookie = request.cookies[SESSION_COOKIE];
       return fromCookie ? service.resolveSession(fromCookie) : null;
     };
+
+    app.decorate('stillAuthenticated', async (request: FastifyRequest) => {
+      const now = await resolve(request).catch(() => null);
+      const was = request.principal;
+      return (
+        was !== null &&
+        now !== null &&
+        !(now instanceof AppError) &&
+        now.id === was.id &&
+        was.roles.every((r) => now.roles.includes(r))
+      );
+    });
 
     // Bad credentials are refused only after the onRequest hooks that follow (the rate limits)
     // have run: a caller guessing tokens is counted against its address like any anonymous one.

@@ -26,6 +26,8 @@ import { DEFAULT_POLYX_FUNDING } from '../modules/polyx/config.js';
 import { PolyxFunding } from '../modules/polyx/funding.js';
 
 const UPLOAD_SWEEP_INTERVAL_MS = 10 * 60_000;
+/** How often submissions that never reached their KYC vendor are sent again (see `KycService.resume`). */
+const KYC_SWEEP_INTERVAL_MS = 5 * 60_000;
 
 export interface InvestorServices {
   onboarding: OnboardingService;
@@ -111,6 +113,19 @@ export const investorServicesPlugin = fp(
     app.addHook('onReady', async () => {
       await kyc.resume().catch((err: unknown) => app.log.warn({ err }, 'could not resume KYC submissions'));
     });
+    // A submission whose job ran out of attempts (the vendor down for longer than its backoff)
+    // is sent again on the next sweep, not only at the next start; jobs keep their ids, so one
+    // still queued or retrying is not doubled.
+    let kycSweeper: NodeJS.Timeout | undefined;
+    if (config.env !== 'test') {
+      app.addHook('onReady', async () => {
+        kycSweeper = setInterval(() => {
+          kyc.resume().catch((err: unknown) => app.log.warn({ err }, 'could not resume KYC submissions'));
+        }, KYC_SWEEP_INTERVAL_MS);
+        kycSweeper.unref();
+      });
+    }
+    app.addHook('onClose', async () => clearInterval(kycSweeper));
     const uploads = new UploadService(db.orm, onboarding, audit, keys, {
       maxFileBytes: config.uploadMaxBytes,
       maxDocuments: config.uploadMaxDocumentsPerApplication,

@@ -3,6 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { chainNow } from '../lib/chain-time.js';
 import { holderRoutes } from '../modules/assets/holders.js';
+import { capTableRoutes } from '../modules/captable/routes.js';
+import { CapTableService } from '../modules/captable/service.js';
+import { taxRoutes } from '../modules/tax/routes.js';
+import { TaxService } from '../modules/tax/service.js';
 import { assetRoutes } from '../modules/assets/routes.js';
 import { AssetService } from '../modules/assets/service.js';
 import { CheckContextCache } from '../modules/compliance/check-cache.js';
@@ -27,6 +31,10 @@ export interface TokenizationServices {
   /** Closes offerings at their end (a queued scan; `closeDue` runs it directly). */
   closer: OfferingCloser;
   settlements: SettlementService;
+  /** Checkpoints and the cap table at any of them. */
+  captable: CapTableService;
+  /** Tax forms on file and withholding rates for distributions. */
+  tax: TaxService;
 }
 
 declare module 'fastify' {
@@ -69,7 +77,18 @@ export const tokenizationServicesPlugin = fp(
       app.investors.polyx,
     );
     const closer = new OfferingCloser(offerings, offeringActions(offerings), app.infra.queue, app.log);
-    app.decorate('tokenization', { assets, compliance, checks, offerings, closer, settlements });
+    const captable = new CapTableService(db.orm, ledger, assets);
+    const tax = new TaxService(db.orm, ledger, assets, audit);
+    app.decorate('tokenization', {
+      assets,
+      compliance,
+      checks,
+      offerings,
+      closer,
+      settlements,
+      captable,
+      tax,
+    });
     let timer: NodeJS.Timeout | undefined;
     const every = opts.closeIntervalMs ?? 0;
     if (every > 0) {
@@ -92,6 +111,8 @@ export const tokenizationServicesPlugin = fp(
 export const tokenizationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(assetRoutes);
   await app.register(holderRoutes);
+  await app.register(capTableRoutes);
+  await app.register(taxRoutes);
   await app.register(complianceRoutes);
   await app.register(ruleHistoryRoutes);
   await app.register(offeringRoutes);

@@ -5,8 +5,6 @@ import type { paths } from '../api/schema';
 import { useApi } from '../api/useApi';
 import type { ChainOperation } from '../operations/status';
 import { isTerminal } from '../operations/status';
-import type { Holding } from './capTable';
-import { holdingOf } from './capTable';
 
 export type Asset = Schemas['Asset'];
 export type RuleHistoryEntry = Schemas['RuleHistoryEntry'];
@@ -50,12 +48,13 @@ export function useAsset(id: () => string) {
     try {
       const path = { id: id() };
       asset.value = await request(api.GET('/assets/{id}', { params: { path } }));
-      rules.value = await request(api.GET('/assets/{id}/rules', { params: { path } })).catch(
-        (cause: unknown) => {
-          if (cause instanceof ApiError && cause.status === 404) return null;
-          throw cause;
-        },
-      );
+      // Asked only when there are rules: the route answers 404 until then (a console error).
+      rules.value = !asset.value.hasRules
+        ? null
+        : await request(api.GET('/assets/{id}/rules', { params: { path } })).catch((cause: unknown) => {
+            if (cause instanceof ApiError && cause.status === 404) return null;
+            throw cause;
+          });
       error.value = null;
     } catch (cause) {
       error.value = toError(cause);
@@ -106,21 +105,4 @@ export async function allHolders(api: ReturnType<typeof useApi>, assetId: string
     offset += res.holders.length;
     if (res.holders.length === 0 || offset >= res.total) return out;
   }
-}
-
-/** The cap table from the chain's holders, named with the platform's investor identities. */
-export function useCapTable(assetId: () => string) {
-  const api = useApi();
-  const holdings = ref<Holding[]>([]);
-  const error = ref<ApiError | null>(null);
-
-  async function load(): Promise<void> {
-    try {
-      holdings.value = (await allHolders(api, assetId())).map(holdingOf);
-      error.value = null;
-    } catch (cause) {
-      error.value = toError(cause);
-    }
-  }
-  return { holdings, error, load };
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { assetBody, emptyDraft, stepOfField, stepProblems } from '../../src/issuer/assetWizard';
-import { capTable, chartRows, holdingOf } from '../../src/issuer/capTable';
+import {
+  asOfOptions,
+  holderLabel,
+  holdersOverTime,
+  ownershipChart,
+  totalPercent,
+} from '../../src/issuer/capTable';
 import { offeringBody, offeringProblems, emptyOffering } from '../../src/issuer/offeringForm';
 import { buildRules, draftFrom, historyLines } from '../../src/issuer/rules';
 
@@ -103,33 +109,54 @@ describe('rules', () => {
 });
 
 describe('cap table', () => {
-  it('labels holders from the API and sorts them by share', () => {
-    const holdings = [
-      { did: '0xissuer', kind: 'issuer' as const, investor: null, balance: '1600' },
-      {
-        did: '0xbob',
-        kind: 'investor' as const,
-        investor: { identityId: 'bob', name: 'Bob', email: 'bob@x.example' },
-        balance: '300',
-      },
-      { did: '0xabcdef0123456789', kind: 'unknown' as const, investor: null, balance: '100' },
-    ].map(holdingOf);
-    const rows = capTable(holdings, '2000');
-    expect(rows.map((r) => [r.key, r.label, r.amount, r.percent])).toEqual([
-      ['issuer', 'Issuer (treasury and unsold)', '1600', 80],
-      ['bob', 'Bob (bob@x.example)', '300', 15],
-      ['0xabcdef0123456789', 'Identity 0xabcdef01…', '100', 5],
-    ]);
+  const row = (
+    did: string,
+    kind: 'issuer' | 'investor' | 'unknown',
+    name: string,
+    balance: string,
+    pct: string,
+  ) => ({
+    did,
+    kind,
+    name,
+    investorType: (kind === 'issuer' ? 'issuer' : 'retail') as 'issuer' | 'retail',
+    jurisdiction: null,
+    balance,
+    ownershipPercent: pct,
   });
 
-  it('folds small holders into "others" for the chart', () => {
-    const rows = capTable(
-      Array.from({ length: 10 }, (_, i) => ({ key: `h${i}`, label: `H${i}`, amount: String(10 - i) })),
-      '55',
+  it('names holders for people, the issuer as such, never by identifier', () => {
+    expect(holderLabel(row('0xissuer', 'issuer', 'Acme Holdings', '1600', '80.00'))).toBe(
+      'Acme Holdings (issuer: unsold and treasury)',
     );
-    const chart = chartRows(rows, 4);
-    expect(chart).toHaveLength(4);
-    expect(chart[3]).toMatchObject({ key: 'others', label: '7 others', amount: '28' });
+    expect(holderLabel(row('0xbob', 'investor', 'Bob Baker', '300', '15.00'))).toBe('Bob Baker');
+    expect(holderLabel(row('0xabcdef', 'unknown', 'Unknown holder', '100', '5.00'))).toBe('Unknown holder');
+  });
+
+  it('folds small holders into "N others" for the chart, their shares summed exactly', () => {
+    const pcts = ['33.34', '16.67', '16.67', '11.11', '11.11', '11.10'];
+    const rows = pcts.map((p, i) => row(`0x${i}`, 'investor', `H${i}`, String(10 - i), p));
+    const chart = ownershipChart(rows, 4);
+    expect(chart.map((c) => c.label)).toEqual(['H0', 'H1', 'H2', '3 others']);
+    expect(chart[3]!.percent).toBe(33.32);
+    expect(totalPercent(rows)).toBe('100.00');
+    expect(ownershipChart(rows.slice(0, 3), 4)).toHaveLength(3);
+  });
+
+  it('shows holders at each checkpoint oldest first, relative to the most, with the count in words', () => {
+    const c = (id: number, holderCount: number) => ({
+      id,
+      at: '2026-12-01T12:00:00.000Z',
+      totalSupply: '100',
+      holderCount,
+      top10Percent: '100.00',
+    });
+    const items = holdersOverTime([c(2, 4), c(1, 1)]);
+    expect(items.map((i) => [i.key, i.percent, i.valueText])).toEqual([
+      ['1', 25, '1 holder'],
+      ['2', 100, '4 holders'],
+    ]);
+    expect(asOfOptions([c(1, 1), c(2, 4)]).map((o) => o.value)).toEqual(['now', '2', '1']);
   });
 });
 

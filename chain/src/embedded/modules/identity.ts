@@ -369,13 +369,17 @@ export class IdentityModule {
       const authId = (call.args as { authId?: unknown } | undefined)?.authId;
       const a = typeof authId === 'number' ? this.auths.get(authId) : undefined;
       const now = this.chain.rt.now;
-      if (
-        a &&
+      // The signer's own invitation is sent as `join_identity_as_key`, whose payer check
+      // (`is_auth_valid`: `now <= expiry`) refuses an expired one before dispatch, linked key or
+      // not; without a fee there is no payer check and dispatch says Other("Authorization expired").
+      const invitation =
+        a !== undefined &&
         a.data.type === 'JoinIdentity' &&
         a.target.type === 'Account' &&
-        a.target.value === signer &&
-        (a.expiry === null || now <= a.expiry)
-      ) {
+        a.target.value === signer;
+      if (invitation && this.chain.rt.rules.fees && a.expiry !== null && now > a.expiry)
+        fail('InvalidAuthorization', `invitation ${a.id} expired at ${new Date(a.expiry).toISOString()}`, M);
+      if (invitation) {
         const inviter = this.identities.get(a.from);
         if (!inviter) fail('InvalidAuthorization', `the identity ${a.from} behind the invitation is gone`, M);
         if (this.chain.rt.rules.fees && !this.hasValidCdd(a.from))
@@ -743,10 +747,22 @@ export class IdentityModule {
     });
   }
 
-  /** JoinIdentity acceptance (called by the authorization dispatcher). */
+  /**
+   * JoinIdentity acceptance (called by the authorization dispatcher), in `join_identity`'s order
+   * (pallets/identity/src/keys.rs): the inviting identity exists, the key is unlinked, the
+   * inviting identity has a valid CDD claim. With fees on, the last is first checked before
+   * dispatch (`payerFor`: the inviter's primary key pays, `CddRequired`); `TargetHasNoCdd` is what
+   * dispatch says when no fee was due.
+   */
   acceptJoin(signer: Address, from: Did, permissions: KeyPermissions): void {
-    ensure(!this.accountDid.has(signer), 'AlreadyLinked', `account ${signer} is already linked`, M);
     ensure(this.identities.has(from), 'DidDoesNotExist', `identity ${from} does not exist`, M);
+    ensure(!this.accountDid.has(signer), 'AlreadyLinked', `account ${signer} is already linked`, M);
+    ensure(
+      this.hasValidCdd(from),
+      'TargetHasNoCdd',
+      `the inviting identity ${from} has no valid CDD claim`,
+      M,
+    );
     this.linkSecondaryKey(from, signer, permissions);
     this.chain.rt.emit(M, 'SecondaryKeysAdded', { did: from, keys: [{ key: signer, permissions }] });
   }

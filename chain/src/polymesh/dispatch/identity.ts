@@ -2,6 +2,7 @@ import type { LedgerEvent } from '../../ledger.js';
 import { LedgerError } from '../../errors.js';
 import { toChainClaim } from '../mappers/claims.js';
 import { toChainPermissions } from '../mappers/keys.js';
+import { polkadotCrypto, polkadotUtil } from '../polkadot.js';
 import { toOptionalMoment } from '../mappers/values.js';
 import {
   authIdResult,
@@ -28,12 +29,51 @@ async function authorization(ctx: DispatchContext, authId: number): Promise<Foun
   return auth;
 }
 
+const sameAccount = (a: string, b: string): boolean =>
+  polkadotUtil.u8aEq(polkadotCrypto.decodeAddress(a), polkadotCrypto.decodeAddress(b));
+
+/** Whether the authorization is addressed to the signing key or to its DID. */
+function addressedToSigner(auth: FoundAuthorization, signer: string, did: string | null): boolean {
+  return 'Account' in auth.target ? sameAccount(auth.target.Account, signer) : auth.target.Identity === did;
+}
+
+/**
+ * The authorization the signer may accept, refused before sending where the chain would refuse
+ * it. `join_identity_as_key` is checked first by the fee-payer logic (pallets/runtime/common/src/
+ * fee_details.rs `is_auth_valid`: a JoinIdentity authorization of the signing account, not
+ * expired, `now <= expiry`), which refuses the transaction itself with
+ * `InvalidTransaction::Custom(3)` (`InvalidAuthorization`); an unlinked key can send no other
+ * acceptance, so an authorization it cannot use is refused that way too. Every other acceptance
+ * reaches dispatch, where `accept_auth_with` says `Other("Authorization does not exist")` or
+ * `Other("Authorization expired")` (`expiry > now` needed).
+ */
 async function acceptable(ctx: DispatchContext, authId: number): Promise<FoundAuthorization> {
-  const auth = await authorization(ctx, authId);
-  // The chain accepts while `now < expiry` (primitives/src/authorization.rs).
-  if (auth.expiry !== null && new Date(auth.expiry) <= (await ctx.reads.now())) {
+  const [auth, did, now] = await Promise.all([
+    ctx.reads.authorization(authId),
+    ctx.reads.signerDid(),
+    ctx.reads.now(),
+  ]);
+  const mine = auth !== null && addressedToSigner(auth, ctx.signer, did);
+  const expiry = auth?.expiry ? new Date(auth.expiry) : null;
+  const invitation = mine && auth.type === 'JoinIdentity' && 'Account' in auth.target;
+  if (invitation && expiry !== null && now > expiry)
+    throw new LedgerError(
+      'InvalidAuthorization',
+      `Invitation ${authId} has expired: the transaction would be refused before dispatch`,
+    );
+  if (!invitation && did === null)
+    throw new LedgerError(
+      'InvalidAuthorization',
+      `No valid invitation ${authId} for ${ctx.signer}: a key without an identity can only accept one`,
+    );
+  // The chain's own words (DispatchError::Other("Authorization does not exist")).
+  if (!mine)
+    throw new LedgerError(
+      'Other',
+      `Authorization does not exist: no authorization ${authId} for ${ctx.signer}`,
+    );
+  if (expiry !== null && expiry <= now)
     throw new LedgerError('Other', `Authorization expired: authorization ${authId}`);
-  }
   return auth;
 }
 

@@ -28,6 +28,8 @@ export interface FoundAuthorization {
   /** Its data's variant; `Other` for kinds the port does not model (key rotation, multisig, …). */
   type: AuthorizationType | 'Other';
   expiry: Timestamp | null;
+  /** The DID that made it (`authorized_by`): its primary key pays for a JoinIdentity acceptance. */
+  authorizedBy: Did | null;
 }
 
 /** The chain state some preparers need, read from storage (queries/chain-reads.ts). */

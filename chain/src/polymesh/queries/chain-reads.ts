@@ -38,7 +38,8 @@ export function foundAuthorization(
   const type = PORT_AUTHORIZATIONS.find((t) => t === variant) ?? 'Other';
   const expiry =
     a.expiry === null || a.expiry === undefined ? null : new Date(Number(a.expiry)).toISOString();
-  return { id, target, type, expiry };
+  const authorizedBy = typeof a.authorizedBy === 'string' ? a.authorizedBy : null;
+  return { id, target, type, expiry, authorizedBy };
 }
 
 /** The claim's storage keys: `Claim1stKey { target, claim_type }`, `Claim2ndKey { issuer, scope }`. */

@@ -17,10 +17,18 @@ const T1 = '2026-12-01T10:00:00.000Z';
 const T2 = '2026-12-31T10:00:00.000Z';
 
 const AUTHS: Record<number, FoundAuthorization> = {
-  1: { id: 1, target: { Account: BOB }, type: 'JoinIdentity', expiry: null },
-  2: { id: 2, target: { Identity: DID_B }, type: 'BecomeAgent', expiry: T2 },
-  3: { id: 3, target: { Identity: DID_B }, type: 'PortfolioCustody', expiry: null },
-  4: { id: 4, target: { Identity: DID_B }, type: 'TransferAssetOwnership', expiry: null },
+  1: { id: 1, target: { Account: ALICE }, type: 'JoinIdentity', expiry: null, authorizedBy: DID_B },
+  2: { id: 2, target: { Identity: DID_A }, type: 'BecomeAgent', expiry: T2, authorizedBy: DID_B },
+  3: { id: 3, target: { Identity: DID_A }, type: 'PortfolioCustody', expiry: null, authorizedBy: DID_B },
+  4: {
+    id: 4,
+    target: { Identity: DID_A },
+    type: 'TransferAssetOwnership',
+    expiry: null,
+    authorizedBy: DID_B,
+  },
+  /** Sent by the signer's DID to another account: the signer may withdraw it, not accept it. */
+  5: { id: 5, target: { Account: BOB }, type: 'JoinIdentity', expiry: null, authorizedBy: DID_A },
 };
 
 export const reads: ChainReads = {
@@ -117,7 +125,7 @@ export const EXAMPLES: { [K in CallName]: CallArgs<K>[] } = {
     },
   ],
   'identity.acceptAuthorization': [{ authId: 1 }, { authId: 2 }, { authId: 3 }, { authId: 4 }],
-  'identity.removeAuthorization': [{ authId: 1 }, { authId: 3 }],
+  'identity.removeAuthorization': [{ authId: 1 }, { authId: 3 }, { authId: 5 }],
   'identity.removeSecondaryKeys': [{ accounts: [BOB] }],
   'identity.setSecondaryKeyPermissions': [
     { account: BOB, permissions: { extrinsics: ['complianceManager'] } },

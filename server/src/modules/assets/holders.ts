@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { percentOf, toUnits } from '../../lib/units.js';
+import { apportionPercentages } from '../../lib/apportion.js';
+import { toUnits } from '../../lib/units.js';
 import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
 import { investorDirectory } from '../identities/directory.js';
@@ -21,7 +22,10 @@ const HolderView = Type.Object({
   balance: Amount,
   free: Amount,
   locked: Amount,
-  ownershipPercent: Type.String({ description: 'Share of the total supply in percent, decimal string' }),
+  ownershipPercent: Type.String({
+    description:
+      'Share of the total supply in percent, decimal string (≤ 4 decimals); largest-remainder rounding, so all holders add up to exactly 100',
+  }),
 });
 
 const HoldersQuery = Type.Object({
@@ -75,10 +79,14 @@ export const holderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ledger.holders(asset.chainId),
       ]);
       const { limit = 500, offset = 0 } = request.query;
-      const supply = toUnits(details?.totalSupply ?? '0');
       const ordered = holders
         .map((h) => ({ ...h, units: toUnits(h.balance) }))
         .sort((a, b) => (b.units > a.units ? 1 : b.units < a.units ? -1 : a.did < b.did ? -1 : 1));
+      // Largest remainder over every holder, so the percentages of all pages add up to exactly 100.
+      const percents = apportionPercentages(
+        ordered.map((h) => h.units),
+        4,
+      );
       const page = ordered.slice(offset, offset + limit);
       // One directory query for the page, and the page's balances read in batches, not one by one.
       const { byDid } = await investorDirectory(em, { dids: page.map((h) => h.did) });
@@ -102,7 +110,7 @@ export const holderRoutes: FastifyPluginAsyncTypebox = async (app) => {
           balance: h.balance,
           free: b?.free ?? h.balance,
           locked: b?.locked ?? '0',
-          ownershipPercent: percentOf(h.units, supply),
+          ownershipPercent: percents[offset + i]!.replace(/\.?0+$/, ''),
         };
       });
       return {

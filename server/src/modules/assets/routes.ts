@@ -4,6 +4,7 @@ import type {} from '../../plugins/tokenization.js';
 import { errorResponses } from '../../schemas.js';
 import { serializeOperation } from '../operations/routes.js';
 import { FeeQuoteBody } from '../polyx/quote.js';
+import { AssetRules } from '../compliance/entity.js';
 import { Asset, Issuer } from './entity.js';
 import {
   AcceptedAsset,
@@ -156,13 +157,15 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const a = await assets.get(em(), request.params.id);
-      if (!a.chainId) return serializeAsset(a);
+      const db = em();
+      const a = await assets.get(db, request.params.id);
+      const hasRules = (await db.count(AssetRules, { assetId: a.id })) > 0;
+      if (!a.chainId) return { ...serializeAsset(a), hasRules };
       const [details, holders] = await Promise.all([
         app.infra.ledger.asset(a.chainId),
         app.infra.ledger.holders(a.chainId),
       ]);
-      return serializeAsset(
+      const view = serializeAsset(
         a,
         details
           ? {
@@ -173,6 +176,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox = async (app) => {
             }
           : undefined,
       );
+      return { ...view, hasRules };
     },
   );
 

@@ -85,6 +85,12 @@ export const AssetBody = Type.Object(
     onChain: Type.Optional(
       Type.Object({ totalSupply: Amount, frozen: Type.Boolean(), holders: Type.Integer(), owner: Did }),
     ),
+    hasRules: Type.Optional(
+      Type.Boolean({
+        description:
+          'Whether compliance rules were set (GET /assets/:id only; GET /assets/:id/rules answers 404 until then)',
+      }),
+    ),
   },
   { $id: 'Asset' },
 );

@@ -38,6 +38,12 @@ export const CAN = {
   anchorAudit: ['compliance-officer'],
   /** Read an asset's cap table (holders with their identities). */
   readHolders: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'],
+  /** Take checkpoints (record dates) of an asset, now or on a schedule. */
+  takeCheckpoints: ['issuer-admin', 'transfer-agent'],
+  /** Set an issuer's withholding rates for distributions. */
+  setWithholding: ['issuer-admin'],
+  /** Record the tax forms (W-9, W-8BEN) investors give. */
+  recordTaxForms: ['transfer-agent', 'compliance-officer'],
   /** Read the change history of an asset's compliance rules. */
   readRuleHistory: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'],
   /** See who invested in an offering. */

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Did, Ledger, PortfolioRef, TransferBreakdown, TransferError } from '@stoa/chain';
+import { chainNow } from '../../lib/chain-time.js';
+import { formatTime } from '../../lib/format.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
 import type { Principal } from '../auth/service.js';
 import type { Standing } from '../identities/entity.js';
@@ -121,32 +123,37 @@ export class TransferCheckService {
     args: TransferCheckArgs,
   ): Promise<CheckAnswer> {
     const viewer = checksAnyTransfer(principal) ? null : principal.userId;
-    const facts = await this.parties(em, args.to.did, viewer, args.value !== undefined);
+    const now = await chainNow(this.ledger);
+    const facts = await this.parties(em, args.to.did, viewer, args.value !== undefined, now);
     const audience = await transferCheckAudience(
       em,
       principal,
       args,
       viewer === null ? undefined : facts.viewer,
     );
-    return present(await this.check(em, assetId, args, facts), audience);
+    return present(await this.check(em, assetId, args, facts, now), audience);
   }
 
   /**
    * The pre-trade check: the chain's report plus the off-chain checks (investor standing,
    * Reg CF limit for `value`, the purchase price in USD, when given). At most one database round
    * trip: the asset's context is cached (check-cache.ts) and the receiver's facts are one query
-   * (none when `facts` were read by the caller).
+   * (none when `facts` were read by the caller). Off-chain expiries and windows are judged by the
+   * chain's time (`now`, read once when the caller has not), as the on-chain rules are, so the
+   * development clock rehearses them too.
    */
   async check(
     em: EntityManager,
     assetId: string,
     args: TransferCheckArgs,
     facts?: PartyFacts,
+    at?: Date,
   ): Promise<CheckReport> {
+    const now = at ?? (await chainNow(this.ledger));
     const ctx = await this.contexts.get(em, assetId);
     const compiled = ctx.compiled;
     const from = args.from ?? { did: ctx.issuerDid };
-    const receiver = facts ?? (await this.parties(em, args.to.did, null, args.value !== undefined));
+    const receiver = facts ?? (await this.parties(em, args.to.did, null, args.value !== undefined, now));
     const breakdown = await this.ledger.canTransfer({
       assetId: ctx.chainId,
       from,
@@ -154,29 +161,30 @@ export class TransferCheckService {
       amount: args.amount,
     });
     const findings = explainBreakdown(breakdown, compiled, await this.receiverIsUs(args.to.did), args.ignore);
-    findings.push(...this.offChain(receiver.receiver, compiled, args.value));
+    findings.push(...this.offChain(receiver.receiver, compiled, now, args.value));
     return { findings, compiled, ...(args.value !== undefined ? { value: args.value } : {}) };
   }
 
   /**
    * In one query: the receiver's identity, standing, accreditation, Reg CF limit and (with
-   * `withSpent`) what it invested in the last 12 months; and, for `viewerUserId`, the identity of
-   * the investor asking.
+   * `withSpent`) what it invested in the 12 months of chain time before `now`; and, for
+   * `viewerUserId`, the identity of the investor asking.
    */
   async parties(
     em: EntityManager,
     receiverDid: Did,
     viewerUserId: string | null,
     withSpent: boolean,
+    now: Date,
   ): Promise<PartyFacts> {
     const params: unknown[] = [];
     let spent = 'null';
     if (withSpent) {
       spent = `case when i.did = ? then (
                  select coalesce(sum(s.cost), 0)::text from subscription s
-                  where s.identity_id = i.id and s.status in ('pending', 'settled') and s.created_at >= ?
+                  where s.identity_id = i.id and s.status in ('pending', 'settled') and s.chain_time >= ?
                ) end`;
-      params.push(receiverDid, new Date(Date.now() - REG_CF_WINDOW_MS));
+      params.push(receiverDid, new Date(now.getTime() - REG_CF_WINDOW_MS));
     }
     params.push(receiverDid);
     if (viewerUserId) params.push(viewerUserId);
@@ -217,8 +225,11 @@ export class TransferCheckService {
     return out;
   }
 
-  /** Checks Polymesh cannot express, for a receiver that is one of the platform's investors. */
-  offChain(identity: PartyRow | null, compiled: CompiledRules | null, value?: string): Finding[] {
+  /**
+   * Checks Polymesh cannot express, for a receiver that is one of the platform's investors, at
+   * the chain's time `now`.
+   */
+  offChain(identity: PartyRow | null, compiled: CompiledRules | null, now: Date, value?: string): Finding[] {
     if (!identity) return [];
     const findings: Finding[] = [];
     if (identity.standing !== 'good') {
@@ -235,17 +246,20 @@ export class TransferCheckService {
       const expires = identity.accreditationExpiresAt
         ? new Date(identity.accreditationExpiresAt)
         : new Date(0);
-      const accredited = identity.accreditationStatus === 'verified' && expires > new Date();
+      const verified = identity.accreditationStatus === 'verified';
+      const accredited = verified && expires > now;
       if (!accredited) {
         const limit = identity.regCfLimit ? toUnits(identity.regCfLimit) : 0n;
         const spent = toUnits(identity.spent ?? '0');
+        // An accreditation that lapsed no longer lifts the limit: say so, it is what changed.
+        const lapsed = verified && identity.accreditationExpiresAt ? formatTime(expires) : null;
         if (spent + toUnits(value) > limit) {
           findings.push({
             rule: 'Reg CF',
             about: ['receiver'],
             holdings: true,
             say: ({ receiver: s }) =>
-              `the investment would exceed ${s.of} Reg CF 12-month limit of ${fromUnits(limit)} USD (already invested ${fromUnits(spent)})`,
+              `the investment would exceed ${s.of} Reg CF 12-month limit of ${fromUnits(limit)} USD (already invested ${fromUnits(spent)})${lapsed ? `; ${s.their} accreditation expired on ${lapsed}` : ''}`,
           });
         }
       }

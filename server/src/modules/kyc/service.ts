@@ -133,12 +133,16 @@ export class KycService {
   async resume(): Promise<number> {
     const em = this.orm.em.fork();
     const open = await em.find(Application, { status: 'submitted', kycStatus: 'pending' });
+    let unsent = 0;
     for (const app of open) {
       if (!app.submittedAt) continue;
-      if (!app.kycSentAt || app.kycSentAt < app.submittedAt) await this.startApplicant(app);
-      else if (app.kycProvider === 'sandbox') await this.scheduleSandbox(app);
+      if (!app.kycSentAt || app.kycSentAt < app.submittedAt) {
+        unsent += 1;
+        await this.startApplicant(app);
+      } else if (app.kycProvider === 'sandbox') await this.scheduleSandbox(app);
     }
-    if (open.length > 0) this.log.info({ count: open.length }, 'resumed open KYC submissions');
+    if (unsent > 0)
+      this.log.info({ count: unsent }, 'sending KYC submissions that have not reached their vendor');
     return open.length;
   }
 

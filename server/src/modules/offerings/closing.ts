@@ -1,13 +1,16 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../../errors.js';
+import { ChainOperation } from '../operations/entity.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { Offering } from './entity.js';
 import type { offeringActions } from './lifecycle.js';
 import type { OfferingService } from './service.js';
 
 export const CLOSE_DUE_JOB = 'offerings.close-due';
-/** The Idempotency scope of the automatic close: one per offering, ever (see OfferingService.record). */
+/** The Idempotency scope of the automatic close: one per offering and attempt (see OfferingService.record). */
 export const AUTO_CLOSE_SCOPE = 'auto-close';
+/** Automatic closes the chain refused before the scans stop trying (a person closes it then). */
+export const AUTO_CLOSE_ATTEMPTS = 5;
 
 /**
  * Offerings close by themselves at their end: a periodic trigger queues one scan per time
@@ -41,8 +44,10 @@ export class OfferingCloser {
     const closed: string[] = [];
     for (const o of open) {
       if (Date.parse(o.terms.end) > now.getTime()) continue;
+      const scope = await this.scopeFor(o.id);
+      if (scope === null) continue;
       try {
-        const { fresh } = await this.actions.close(o.id, 'system', AUTO_CLOSE_SCOPE);
+        const { fresh } = await this.actions.close(o.id, 'system', scope);
         if (fresh) closed.push(o.id);
       } catch (err) {
         // Another change in flight (an issuer's close, a freeze): the next scan looks again.
@@ -54,5 +59,39 @@ export class OfferingCloser {
       }
     }
     return closed;
+  }
+
+  /**
+   * The scope of this scan's close: the first attempt's while it is unfinished or succeeded (so
+   * repeats answer with it), a new one after the chain refused every earlier attempt — an
+   * offering whose close failed (a node that refused it, a busy fundraiser) is closed by a later
+   * scan — and null after `AUTO_CLOSE_ATTEMPTS` refusals.
+   */
+  private async scopeFor(offeringId: string): Promise<string | null> {
+    const head = `offering.close:${offeringId}:`;
+    const ops = await this.svc.orm.em
+      .fork()
+      .find(
+        ChainOperation,
+        { idempotencyKey: { $like: `${head}${AUTO_CLOSE_SCOPE}%` } },
+        { fields: ['idempotencyKey', 'status'] },
+      );
+    // Keys are `<head><scope>:<call index>`: the operations of one attempt share a scope.
+    const attempts = new Map<string, string[]>();
+    for (const op of ops) {
+      const scope = op.idempotencyKey.slice(head.length, op.idempotencyKey.lastIndexOf(':'));
+      attempts.set(scope, [...(attempts.get(scope) ?? []), op.status]);
+    }
+    const live = [...attempts.entries()].find(([, statuses]) => statuses.some((x) => x !== 'failed'));
+    if (live) return live[0];
+    const refused = attempts.size;
+    if (refused >= AUTO_CLOSE_ATTEMPTS) {
+      this.log.warn(
+        { offeringId, attempts: refused },
+        'automatic close refused every time; an issuer must close it',
+      );
+      return null;
+    }
+    return refused === 0 ? AUTO_CLOSE_SCOPE : `${AUTO_CLOSE_SCOPE}-${refused + 1}`;
   }
 }

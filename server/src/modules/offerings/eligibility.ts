@@ -73,19 +73,27 @@ export function quote(
   return { cost, filled: left === 0n };
 }
 
-/** The investor classes of an identity, from its onboarding application. */
+/**
+ * The investor classes of an identity, from its onboarding application, at the chain's time
+ * `now` (ms), which its accreditation's expiry is judged by; with the date a verified
+ * accreditation expired on, when it has.
+ */
 export async function investorClasses(
   em: EntityManager,
   identity: InvestorIdentity,
-): Promise<Set<InvestorClass>> {
+  now: number,
+): Promise<{ classes: Set<InvestorClass>; accreditationExpired: Date | null }> {
   const app = await em.findOne(Application, { id: identity.applicationId });
-  const out = new Set<InvestorClass>();
-  if (!app) return out;
-  if (app.accreditationStatus === 'verified' && (app.accreditationExpiresAt ?? new Date(0)) > new Date())
-    out.add('accredited');
-  if (!app.usPerson) out.add('non-us');
-  if (app.regCfLimit) out.add('reg-cf');
-  return out;
+  const classes = new Set<InvestorClass>();
+  if (!app) return { classes, accreditationExpired: null };
+  const expires = app.accreditationExpiresAt ?? new Date(0);
+  const verified = app.accreditationStatus === 'verified';
+  if (verified && expires.getTime() > now) classes.add('accredited');
+  if (!app.usPerson) classes.add('non-us');
+  if (app.regCfLimit) classes.add('reg-cf');
+  const accreditationExpired =
+    verified && app.accreditationExpiresAt && !classes.has('accredited') ? expires : null;
+  return { classes, accreditationExpired };
 }
 
 /** An offering's running totals over its subscriptions in progress or settled (not failed/refunded). */
@@ -214,15 +222,19 @@ export async function assessEligibility(
     );
   } else skip('window', 'the offering is not live');
 
-  const classes = await investorClasses(em, identity);
+  const { classes, accreditationExpired } = await investorClasses(em, identity, now);
   const eligible = o.terms.eligibleClasses;
+  const lapsed =
+    accreditationExpired && eligible.includes('accredited')
+      ? ` (your accreditation expired on ${formatTime(accreditationExpired)}; renew it to invest)`
+      : '';
   record(
     'investor class',
     eligible.length > 0 && !eligible.some((c) => classes.has(c))
       ? [
           {
             rule: 'eligible investors',
-            message: `you are not ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}`,
+            message: `you are not ${eligible.map((c) => CLASS_TEXT[c]).join(' or ')}${lapsed}`,
           },
         ]
       : [],
@@ -284,14 +296,20 @@ export async function assessEligibility(
   );
 
   if (did) {
-    const check = await deps.checks.check(em, o.assetId, {
-      from: { did: issuer.did! },
-      to: { did },
-      // With the investor's own purchases still in progress, as the chain will see the receiver.
-      amount: fromUnits(toUnits(amount) + reserved.ownTokens),
-      value: fromUnits(cost),
-      ignore: ['InsufficientBalance', 'InsufficientPortfolioBalance'],
-    });
+    const check = await deps.checks.check(
+      em,
+      o.assetId,
+      {
+        from: { did: issuer.did! },
+        to: { did },
+        // With the investor's own purchases still in progress, as the chain will see the receiver.
+        amount: fromUnits(toUnits(amount) + reserved.ownTokens),
+        value: fromUnits(cost),
+        ignore: ['InsufficientBalance', 'InsufficientPortfolioBalance'],
+      },
+      undefined,
+      new Date(now),
+    );
     // The investor reads these: they are the receiver, in the second person.
     const ruleReasons = tell(check.findings, { sender: thirdPerson('the issuer'), receiver: YOU });
     const holderCap = await holderCapReason(deps.ledger, em, asset, identity.id, did, reserved.investors);

@@ -64,6 +64,11 @@ export class Subscription extends BaseEntity {
   failureReason: string | null = null;
   /** The investor's signature of the subscription agreement over the offering's documents. */
   agreement: SubscriptionAgreement | null = null;
+  /**
+   * The chain's time when the investor subscribed (ahead of `createdAt` once the development
+   * clock has moved): what the Reg CF 12-month window counts from.
+   */
+  chainTime: Date = new Date();
 }
 
 /** What the investor signed: their typed name, consent, and the documents (by hash) they read. */
@@ -84,6 +89,7 @@ export const SubscriptionSchema = new EntitySchema<Subscription, BaseEntity>({
     { properties: ['identityId'] },
     { properties: ['offeringId', 'status'] },
     { properties: ['offeringId', 'createdAt', 'id'] },
+    { properties: ['identityId', 'chainTime'] },
   ],
   properties: {
     offeringId: { type: 'uuid' },
@@ -95,6 +101,7 @@ export const SubscriptionSchema = new EntitySchema<Subscription, BaseEntity>({
     operationId: { type: 'uuid', nullable: true },
     failureReason: { type: 'text', nullable: true },
     agreement: { type: 'json', nullable: true },
+    chainTime: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
 });
 

@@ -319,6 +319,7 @@ export class OfferingService {
           amount,
           cost: fromUnits(cost),
           agreement: signed,
+          chainTime: new Date(now),
         });
         tx.persist(s);
         await this.audit.append(tx, {

@@ -36,6 +36,11 @@ export class ChainOperation extends BaseEntity {
   batchIndex = 0;
   /** Calls in the `utility.forceBatch` carrying this operation; null when sent alone. */
   batchSize: number | null = null;
+  /**
+   * Never coalesced again: a batch carrying it was refused whole before inclusion, so each of
+   * its operations goes alone and a refusal fails only the operation it concerns.
+   */
+  solo = false;
   /** Set only when `failed`: the chain's refusal. */
   errorCode: string | null = null;
   errorMessage: string | null = null;
@@ -74,6 +79,7 @@ export const ChainOperationSchema = new EntitySchema<ChainOperation, BaseEntity>
     attempts: { type: 'integer' },
     batchIndex: { type: 'integer', default: 0 },
     batchSize: { type: 'integer', nullable: true },
+    solo: { type: 'boolean', default: false },
     errorCode: { type: 'string', length: 100, nullable: true },
     errorMessage: { type: 'text', nullable: true },
     lastError: { type: 'text', nullable: true },

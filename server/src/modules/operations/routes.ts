@@ -135,10 +135,15 @@ export const operationRoutes: FastifyPluginAsyncTypebox<{ operatorAddress: () =>
       const onChange = (op: ChainOperation) => {
         if (op.id === first.id) write(op);
       };
-      // Changes made by workers in other processes reach this one through the database.
+      // Changes made by workers in other processes reach this one through the database. The
+      // stream ends when the session or key it was opened with does (signed out, disabled,
+      // revoked, a role taken away).
       const poll = setInterval(() => {
-        void ops.get(first.id).then(
-          (op) => op && write(op),
+        void app.stillAuthenticated(request).then(
+          (ok) => {
+            if (!ok) return stop();
+            return ops.get(first.id).then((op) => op && write(op));
+          },
           () => undefined,
         );
       }, 2000);

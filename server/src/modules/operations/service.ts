@@ -544,8 +544,8 @@ export class OperationService {
         last !== undefined &&
         this.batchSize > 1 &&
         last.length < this.batchSize &&
-        BATCHABLE_CALLS.has(row.kind) &&
-        BATCHABLE_CALLS.has(last[0]!.kind);
+        batchable(row) &&
+        batchable(last[0]!);
       if (joins) last.push(row);
       else if (txs.length < this.window) txs.push([row]);
       else break;
@@ -604,6 +604,11 @@ export class OperationService {
       return this.withTimeout(this.ledger.submit(callOf(tx), { signer, nonce })).then(
         (receipt) => recorder.add(outcomesOf(tx, { ok: true, receipt })),
         async (err: unknown) => {
+          if (err instanceof LedgerError && err.refused && !err.included && tx.length > 1) {
+            await this.splitBatch(tx, err);
+            if (nonce < lastNonce) await fillGap(nonce);
+            return;
+          }
           if (err instanceof LedgerError && err.refused) {
             await recorder.add(
               outcomesOf(tx, {
@@ -778,6 +783,10 @@ export class OperationService {
       );
       await this.finishMany(outcomesOf(rows, { ok: true, receipt }));
     } catch (err) {
+      if (err instanceof LedgerError && err.refused && !err.included && rows.length > 1) {
+        await this.splitBatch(rows, err);
+        return;
+      }
       if (err instanceof LedgerError && err.refused) {
         await this.finishMany(
           outcomesOf(rows, {
@@ -802,6 +811,43 @@ export class OperationService {
       }
       await this.noteRetry(op.id, err);
       throw err;
+    }
+  }
+
+  /**
+   * A batch refused whole before inclusion (one malformed call, a pre-check of the adapter): its
+   * nonce was not used, so its operations go back to the queue without one, each to be sent
+   * alone (`solo`), and only a call the chain refuses on its own fails. Guarded like a claim:
+   * rows another worker moved meanwhile are left as they are. No outcome is recorded, so no hook
+   * runs; the refusal is kept as each operation's last error.
+   */
+  private async splitBatch(rows: ChainOperation[], err: LedgerError): Promise<void> {
+    const text = `the batch carrying it was refused before inclusion (${err.code}: ${err.message}); it is sent alone`;
+    await this.orm.em.fork().nativeUpdate(
+      ChainOperation,
+      {
+        id: { $in: rows.map((r) => r.id) },
+        nonce: rows[0]!.nonce,
+        status: { $nin: ['finalised', 'failed'] },
+      },
+      {
+        status: 'pending',
+        nonce: null,
+        batchIndex: 0,
+        batchSize: null,
+        solo: true,
+        submittedAtBlock: null,
+        lastError: text.slice(0, 2000),
+        updatedAt: new Date(),
+      },
+    );
+    this.log.warn(
+      { operationIds: rows.map((r) => r.id), err },
+      'a batch was refused whole before inclusion; its operations are sent one by one',
+    );
+    for (const r of rows) {
+      Object.assign(r, { status: 'pending', nonce: null, batchIndex: 0, batchSize: null, solo: true });
+      this.emit(r);
     }
   }
 
@@ -1092,6 +1138,11 @@ class OutcomeRecorder {
   async idle(): Promise<void> {
     while (this.running) await this.running;
   }
+}
+
+/** Whether the outbox may coalesce this operation with others (see `BATCHABLE_CALLS`, `solo`). */
+function batchable(op: ChainOperation): boolean {
+  return BATCHABLE_CALLS.has(op.kind) && !op.solo;
 }
 
 /** Calls the outbox may coalesce into one `utility.forceBatch` (independent outcomes per item). */

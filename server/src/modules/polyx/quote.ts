@@ -30,8 +30,11 @@ export const FeeQuoteBody = Type.Object(
 );
 
 /**
- * The chain's fee estimate for `call` signed by `signer`, as the API gives it. A chain adapter
- * that cannot estimate answers 503; a signer the chain would not admit, the chain's refusal.
+ * The chain's fee estimate for `call` signed by `signer`, as the API gives it. Both adapters
+ * estimate (the embedded ledger from its fee model, the SDK adapter from the node's
+ * `query_info` and protocol-fee storage); a call an adapter cannot send at all (`Unsupported`)
+ * answers 503, a node that cannot be reached the chain's unavailability, a signer the chain
+ * would not admit the chain's refusal.
  */
 export async function quoteFee(ledger: Ledger, call: LedgerCall, signer: string): Promise<FeeQuote> {
   let estimate: FeeEstimate;
@@ -41,7 +44,7 @@ export async function quoteFee(ledger: Ledger, call: LedgerCall, signer: string)
     if (err instanceof LedgerError && err.code === 'Unsupported')
       throw new AppError(
         'SERVICE_UNAVAILABLE',
-        'Fee estimates are not available on this chain connection yet',
+        'The chain connection cannot estimate the fee of this operation',
       );
     if (err instanceof LedgerError) throw fromLedgerError(err);
     throw err;
