@@ -37,6 +37,7 @@ import { treasuryRoutesPlugin, treasuryServicesPlugin } from './plugins/treasury
 import { lockupsForTrading } from './modules/lockups/service.js';
 import { tradingRoutesPlugin, tradingServicesPlugin } from './plugins/trading.js';
 import { inputGuardPlugin } from './plugins/input-guard.js';
+import { venueRoutesPlugin, venueServicesPlugin } from './plugins/venues.js';
 import { webPlugin } from './plugins/web.js';
 import { OperationBody } from './modules/operations/schemas.js';
 import { ErrorBody } from './schemas.js';
@@ -162,6 +163,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         { name: 'trading', description: 'The ATS: orders, order book, trades and their settlement' },
         { name: 'treasury', description: 'Money in and out: deposits, withdrawals, the platform stablecoin' },
         {
+          name: 'venues',
+          description:
+            'Venues: the registry, approval per asset, trading halts and windows, investor authorisations',
+        },
+        {
+          name: 'venue API',
+          description:
+            'For licensed external venues (venue API key): batch pre-trade checks, trade submission and status, signed webhooks. See docs/venues.md',
+        },
+        {
           name: 'development',
           description:
             "The development chain's clock: move the embedded ledger's time forward (outside production)",
@@ -230,10 +241,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(devClockRoutes, { env: config.env });
   await app.register(treasuryServicesPlugin, { config, operatorAddress });
   await app.register(treasuryRoutesPlugin, { webhookSecret: config.treasury.webhookSecret });
+  await app.register(venueServicesPlugin, {
+    operatorAddress,
+    sweepIntervalMs: config.outbox.sweepIntervalMs,
+    httpsWebhooksOnly: config.env === 'production',
+  });
+  await app.register(venueRoutesPlugin);
+  // The ATS settles at the registry's platform venue and honours its halts and windows.
   await app.register(tradingServicesPlugin, {
     operatorAddress,
     expiryIntervalMs: config.offeringCloseIntervalMs,
     lockups: lockupsForTrading,
+    venues: app.venues,
   });
   await app.register(tradingRoutesPlugin);
   await app.register(webPlugin, { root: config.webDist });

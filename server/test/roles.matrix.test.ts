@@ -65,6 +65,17 @@ describe('role matrix', () => {
     expect(failures).toEqual([]);
   });
 
+  it('keeps the venue API to venue operators and venue approvals to the issuer', () => {
+    const roles = (method: string, url: string) =>
+      app.routeCatalog.find((r) => r.method === method && r.url === url)?.roles;
+    expect(roles('POST', '/venue/trades')).toEqual(['venue-operator']);
+    expect(roles('POST', '/venue/pretrade-checks')).toEqual(['venue-operator']);
+    expect(roles('PUT', '/assets/:id/venues/:venueId')).toEqual(['issuer-admin']);
+    expect(roles('POST', '/assets/:id/trading/halt')).toEqual(['issuer-admin', 'compliance-officer']);
+    expect(roles('POST', '/venues')).toEqual(['admin']);
+    expect(roles('PUT', '/investor/venues/:id')).toEqual(['investor']);
+  });
+
   it('documents every route and the API-key security scheme in OpenAPI', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(doc.components.securitySchemes.apiKey).toMatchObject({
@@ -76,6 +87,12 @@ describe('role matrix', () => {
       '/cdd/applications/{id}/attest',
       '/onboarding/applications/{id}/documents',
       '/kyc/webhooks/{provider}',
+      '/venues',
+      '/assets/{id}/venues/{venueId}',
+      '/venue/pretrade-checks',
+      '/venue/trades',
+      '/venue/trades/{tradeId}',
+      '/venue/webhook/deliveries',
     ]) {
       expect(Object.keys(doc.paths)).toContain(p);
     }

@@ -111,6 +111,25 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Users', roles: AREA_ROLES['/admin/users'] },
   },
   {
+    path: '/admin/venues',
+    name: 'admin-venues',
+    component: () => import('./venues/VenuesView.vue'),
+    meta: { title: 'Venues', roles: AREA_ROLES['/admin/venues'] },
+  },
+  {
+    // Not /venue: that path is the venue API's.
+    path: '/operator/venue',
+    name: 'operator-venue',
+    component: () => import('./venues/OperatorVenueView.vue'),
+    meta: { title: 'Your venue', roles: AREA_ROLES['/operator/venue'] },
+  },
+  {
+    path: '/investor/venues',
+    name: 'investor-venues',
+    component: () => import('./venues/InvestorVenuesView.vue'),
+    meta: { title: 'Venues that may settle for you', roles: AREA_ROLES['/investor'] },
+  },
+  {
     path: '/admin/clock',
     name: 'admin-clock',
     component: () => import('./devclock/ChainClockView.vue'),

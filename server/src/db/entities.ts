@@ -40,6 +40,14 @@ import { ChainCursorSchema, SettlementSchema } from '../modules/settlements/enti
 import { AcquisitionLotSchema, HolderSaleSchema } from '../modules/lockups/entity.js';
 import { IdempotencyRecordSchema } from '../modules/idempotency/entity.js';
 import { DepositSchema, TreasuryAccountSchema, WithdrawalSchema } from '../modules/treasury/entity.js';
+import {
+  AssetTradingSchema,
+  VenueApprovalSchema,
+  VenueAuthorisationSchema,
+  VenueSchema,
+  VenueTradeSchema,
+} from '../modules/venues/entity.js';
+import { WebhookDeliverySchema } from '../modules/webhooks/entity.js';
 
 /** Every entity schema the ORM knows. Add new modules' schemas here. */
 export const entities = [
@@ -85,4 +93,10 @@ export const entities = [
   ChainCursorSchema,
   AcquisitionLotSchema,
   HolderSaleSchema,
+  VenueSchema,
+  VenueApprovalSchema,
+  AssetTradingSchema,
+  VenueAuthorisationSchema,
+  VenueTradeSchema,
+  WebhookDeliverySchema,
 ];

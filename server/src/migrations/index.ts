@@ -24,6 +24,7 @@ import { Migration20261202020100_SettlementOutcomes } from './Migration202612020
 import { Migration20261201190000_InvestorPageIndex } from './Migration20261201190000_InvestorPageIndex.js';
 import { Migration20261202000000_SubscriptionChainTime } from './Migration20261202000000_SubscriptionChainTime.js';
 import { Migration20261202010000_AcquisitionLots } from './Migration20261202010000_AcquisitionLots.js';
+import { Migration20261202030000_Venues } from './Migration20261202030000_Venues.js';
 import { Migration20261202040000_OperationSolo } from './Migration20261202040000_OperationSolo.js';
 import { Migration20261202041000_TaxForms } from './Migration20261202041000_TaxForms.js';
 
@@ -66,6 +67,7 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261202020100_SettlementOutcomes',
     class: Migration20261202020100_SettlementOutcomes,
   },
+  { name: 'Migration20261202030000_Venues', class: Migration20261202030000_Venues },
   { name: 'Migration20261202040000_OperationSolo', class: Migration20261202040000_OperationSolo },
   { name: 'Migration20261202041000_TaxForms', class: Migration20261202041000_TaxForms },
 ];

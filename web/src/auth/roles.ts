@@ -13,9 +13,11 @@ export const AREA_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/cdd': ['cdd-provider', 'compliance-officer'],
   '/audit': ['auditor', 'compliance-officer'],
   '/admin/users': ['admin'],
+  '/admin/venues': ['admin'],
+  '/operator/venue': ['venue-operator'],
   '/admin/clock': ['admin'],
   '/treasury': ['treasury'],
-  '/account/api-keys': ['admin', ...ISSUER_ROLES, 'cdd-provider', 'auditor'],
+  '/account/api-keys': ['admin', ...ISSUER_ROLES, 'cdd-provider', 'auditor', 'venue-operator'],
 };
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
@@ -27,6 +29,7 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
   'cdd-provider': 'CDD provider',
   auditor: 'Auditor',
   treasury: 'Treasury operator',
+  'venue-operator': 'Venue operator',
 };
 
 /** Whether a principal with `roles` may enter a route that needs one of `required` (admin may all). */
@@ -36,7 +39,7 @@ export function hasAnyRole(roles: readonly string[], required: readonly Role[] |
 }
 
 /** Areas that only work for their own role: an administrator has no investor identity to show. */
-const OWN_ROLE_ONLY: ReadonlySet<string> = new Set(['/investor']);
+const OWN_ROLE_ONLY: ReadonlySet<string> = new Set(['/investor', '/operator/venue']);
 
 /** The areas a user may open and use, in the navigation's order: a menu with no dead ends. */
 export function areasFor(roles: readonly string[]): Area[] {
@@ -53,6 +56,7 @@ export function homeFor(roles: readonly string[]): string {
   if (roles.includes('cdd-provider')) return '/cdd';
   if (roles.includes('auditor')) return '/audit';
   if (roles.includes('treasury')) return '/treasury';
+  if (roles.includes('venue-operator')) return '/operator/venue';
   if (ISSUER_ROLES.some((r) => roles.includes(r))) return '/issuer';
   if (roles.includes('admin')) return '/admin/users';
   return '/';

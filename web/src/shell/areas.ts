@@ -45,11 +45,23 @@ export const AREAS: readonly Area[] = [
       'Grant and remove roles; disable and enable accounts, ending their sessions and API keys at once.',
   },
   {
+    path: '/admin/venues',
+    label: 'Venues',
+    audience: 'Platform administrators',
+    summary: 'Register licensed external venues on chain; see every venue’s chain id and status.',
+  },
+  {
     path: '/admin/clock',
     label: 'Chain clock',
     audience: 'Platform administrators, on a development chain',
     summary:
       'Move the chain’s time forward to rehearse lock-ups, claim expiries, offering windows, record dates and ballots.',
+  },
+  {
+    path: '/operator/venue',
+    label: 'Your venue',
+    audience: 'Operators of licensed external venues',
+    summary: 'Set where settlement outcomes are sent, rotate the signing secret, read every delivery.',
   },
   {
     path: '/account/api-keys',

@@ -42,9 +42,15 @@ describe('roles', () => {
       '/audit',
       '/treasury',
       '/admin/users',
+      '/admin/venues',
       '/admin/clock',
       '/account/api-keys',
     ]);
+    // A venue operator: their venue, and API keys for its systems.
+    expect(areasFor(['venue-operator']).map((a) => a.path)).toEqual(['/operator/venue', '/account/api-keys']);
+    expect(homeFor(['venue-operator'])).toBe('/operator/venue');
+    // An administrator operates no venue of their own.
+    expect(areasFor(['admin']).map((a) => a.path)).not.toContain('/operator/venue');
     expect(areasFor(['issuer-admin', 'compliance-officer']).map((a) => a.path)).not.toContain('/admin/clock');
     expect(homeFor(['treasury'])).toBe('/treasury');
     expect(areasFor(['treasury']).map((a) => a.path)).toContain('/treasury');

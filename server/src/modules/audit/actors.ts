@@ -11,6 +11,7 @@ const ROLE_NAMES: Readonly<Record<Role, string>> = {
   'cdd-provider': 'CDD reviewer',
   auditor: 'auditor',
   treasury: 'treasury operator',
+  'venue-operator': 'venue operator',
 };
 
 const FIXED: Readonly<Record<string, string>> = {

@@ -8,6 +8,8 @@ export const ROLES = [
   'cdd-provider',
   'auditor',
   'treasury',
+  /** A licensed external venue's operator (broker-dealer, ATS): its venue's API only. */
+  'venue-operator',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -53,10 +55,17 @@ export const CAN = {
   /** Read one's own holdings, subscriptions and pending instructions. */
   readOwnPortfolio: ['investor'],
   /**
-   * Pre-trade checks of any transfer of any asset, with every reason (compliance/policy.ts). A
-   * venue operator role joins here when venues arrive.
+   * Pre-trade checks of any transfer of any asset, with every reason (compliance/policy.ts).
+   * Venue operators check the trades their venue matches (POST /venue/pretrade-checks).
    */
-  checkAnyTransfer: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'cdd-provider', 'auditor'],
+  checkAnyTransfer: [
+    'issuer-admin',
+    'compliance-officer',
+    'transfer-agent',
+    'cdd-provider',
+    'auditor',
+    'venue-operator',
+  ],
   /** Pre-trade checks: staff as above; investors only of transfers they send or receive. */
   checkTransfers: [
     'investor',
@@ -84,6 +93,18 @@ export const CAN = {
   readTreasury: ['treasury', 'auditor'],
   /** See one's own deposit instructions, money history; ask for a withdrawal. */
   ownMoney: ['investor'],
+  /** Register venues, change their signers. */
+  manageVenues: ['admin'],
+  /** List venues and an asset's venue approvals and trading controls. */
+  readVenues: ['issuer-admin', 'compliance-officer', 'transfer-agent', 'auditor'],
+  /** Approve or revoke venues per asset (venue filtering on chain). */
+  approveVenues: ['issuer-admin'],
+  /** Halt and resume trading in an asset, set its trading window. */
+  haltTrading: ['issuer-admin', 'compliance-officer'],
+  /** The external venue API (pre-trade checks, trades, webhooks): the venue's own only. */
+  operateVenue: ['venue-operator'],
+  /** Let a venue settle for oneself (the platform affirms the venue's trades), or withdraw it. */
+  authoriseVenues: ['investor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /**

@@ -229,6 +229,28 @@ export class TransferCheckService {
   }
 
   /**
+   * `parties` for many receivers in one query (batch checks): each DID's facts, keyed by DID
+   * (absent: not one of the platform's investors). No Reg CF spending (checks without a value).
+   */
+  async receivers(em: EntityManager, dids: readonly Did[]): Promise<Map<Did, PartyFacts>> {
+    const unique = [...new Set(dids)];
+    const out = new Map<Did, PartyFacts>();
+    if (unique.length === 0) return out;
+    const rows = await em.execute<PartyRow[]>(
+      `select i.did, i.user_id as "userId", i.standing, i.standing_reason as "standingReason",
+              a.accreditation_status as "accreditationStatus",
+              a.accreditation_expires_at as "accreditationExpiresAt",
+              a.reg_cf_limit::text as "regCfLimit", null as spent
+         from investor_identity i left join onboarding_application a on a.id = i.application_id
+        where i.did in (${unique.map(() => '?').join(', ')})`,
+      unique,
+    );
+    for (const did of unique)
+      out.set(did, { receiver: rows.find((r) => r.did === did) ?? null, viewer: null });
+    return out;
+  }
+
+  /**
    * Checks Polymesh cannot express, for a receiver that is one of the platform's investors, at
    * the chain's time `now`.
    */

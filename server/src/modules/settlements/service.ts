@@ -26,6 +26,29 @@ import type { PolyxFunding } from '../polyx/funding.js';
 import { instructionRefusals } from '../lockups/service.js';
 import { Settlement } from './entity.js';
 
+export interface SettlementInput {
+  venueId?: number;
+  settlementType: SettlementType;
+  /** Fungible legs name the platform's asset id. */
+  legs: InstructionLeg[];
+  memo?: string;
+  purpose?: string;
+  /** The platform-side deadline (default: SETTLEMENT_DEADLINE_MS from now). */
+  expiresAt?: Date;
+}
+
+/**
+ * A settlement the platform's own rules refuse (lock-ups, affiliates' volume, the holder cap in
+ * investors): thrown by `record` before anything is written, with a reason in words per leg.
+ */
+export class SettlementRefused extends AppError {
+  constructor(readonly refusals: { assetId: string; message: string }[]) {
+    super('RULE_VIOLATION', `Settlement refused: ${refusals.map((r) => r.message).join('; ')}`, {
+      reasons: refusals.map((r) => ({ rule: 'settlement', message: r.message })),
+    });
+  }
+}
+
 export type PartyAction = 'affirm' | 'withdraw' | 'reject';
 
 /** How long an instruction may wait to be executed before the platform rejects it (7 days). */
@@ -122,96 +145,107 @@ export class SettlementService {
   }
 
   async create(
-    input: {
-      venueId?: number;
-      settlementType: SettlementType;
-      /** Fungible legs name the platform's asset id. */
-      legs: InstructionLeg[];
-      memo?: string;
-      purpose?: string;
-      /** The platform-side deadline (default: SETTLEMENT_DEADLINE_MS from now). */
-      expiresAt?: Date;
-    },
+    input: SettlementInput,
     actor: string,
     scope?: string,
   ): Promise<{ settlement: Settlement; op: ChainOperation }> {
-    if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
-      refuseField('VALIDATION_FAILED', '/body/expiresAt', 'The deadline has passed; choose a later one');
-    const legs = await this.chainLegs(this.orm.em.fork(), input.legs, input.venueId);
-    if (input.settlementType.type === 'SettleOnBlock') {
-      const height = (await this.ledger.info()).blockHeight;
-      if (input.settlementType.block <= height)
-        refuseField(
-          'VALIDATION_FAILED',
-          '/body/settlementType/block',
-          `Block ${input.settlementType.block} has passed (the chain is at ${height}); name a later block`,
-        );
-    }
-    const operatorDid = await this.ledger.identityOf(this.operatorAddress());
-    const own = legs.flatMap((l) => (l.type === 'Fungible' && l.from.did === operatorDid ? [l.from] : []));
     const out = await this.orm.em.fork().transactional(async (tx) => {
       // A re-run of the same request (its Idempotency-Key scope) answers with the first settlement.
       const first = scope
         ? await tx.findOne(ChainOperation, { idempotencyKey: `settlement:${scope}` })
         : null;
       if (first) return { settlement: await this.get(tx, first.subjectId!), op: first };
-      // Lock-ups, affiliates' volume and the holder cap in investors: what the chain cannot
-      // count exactly, decided under the assets' row locks.
-      const refusals = await instructionRefusals(tx, this.ledger, legs, (id) => lockRow(tx, Asset, id));
-      if (refusals.length > 0) {
-        for (const assetId of new Set(refusals.map((r) => r.assetId)))
+      try {
+        return await this.record(tx, input, actor, scope);
+      } catch (err) {
+        if (!(err instanceof SettlementRefused)) throw err;
+        // The refusal is a decision: it stays in the audit trail though nothing else is written.
+        for (const assetId of new Set(err.refusals.map((r) => r.assetId)))
           await this.audit.append(tx, {
             actor,
             action: 'settlement.refused',
             subjectType: 'asset',
             subjectId: assetId,
-            data: { legs, reasons: refusals.filter((r) => r.assetId === assetId).map((r) => r.message) },
+            data: {
+              legs: input.legs,
+              reasons: err.refusals.filter((r) => r.assetId === assetId).map((r) => r.message),
+            },
           });
-        return { refused: refusals.map((r) => r.message) };
+        return { refused: err };
       }
-      const s = new Settlement();
-      Object.assign(s, {
-        venueId: input.venueId ?? null,
-        settlementType: input.settlementType,
-        legs,
-        memo: input.memo ?? null,
-        purpose: input.purpose ?? null,
-        requestedBy: actor,
-        expiresAt: input.expiresAt ?? new Date(Date.now() + SETTLEMENT_DEADLINE_MS),
-      });
-      tx.persist(s);
-      await this.audit.append(tx, {
-        actor,
-        action: 'settlement.created',
-        subjectType: 'settlement',
-        subjectId: s.id,
-        data: { legs, settlementType: input.settlementType },
-      });
-      const args = {
-        ...(input.venueId ? { venueId: input.venueId } : {}),
-        settlementType: input.settlementType,
-        legs,
-        ...(input.memo ? { memo: input.memo } : {}),
-      };
-      const call: LedgerCall =
-        own.length > 0
-          ? { name: 'settlement.addAndAffirmInstruction', args: { ...args, portfolios: own } }
-          : { name: 'settlement.addInstruction', args };
-      const op = await this.operations.record(tx, {
-        idempotencyKey: `settlement:${scope ?? s.id}`,
-        call,
-        signer: this.operatorAddress(),
-        requestedBy: actor,
-        subject: { type: 'settlement', id: s.id },
-      });
-      return { settlement: s, op };
     });
-    if ('refused' in out && out.refused)
-      throw new AppError('RULE_VIOLATION', `Settlement refused: ${out.refused.join('; ')}`, {
-        reasons: out.refused.map((message) => ({ rule: 'settlement', message })),
-      });
+    if ('refused' in out) throw out.refused;
     await this.operations.dispatch(out.op);
     return out;
+  }
+
+  private async refusePastBlock(input: SettlementInput): Promise<void> {
+    if (input.settlementType.type !== 'SettleOnBlock') return;
+    const height = (await this.ledger.info()).blockHeight;
+    if (input.settlementType.block <= height)
+      refuseField(
+        'VALIDATION_FAILED',
+        '/body/settlementType/block',
+        `Block ${input.settlementType.block} has passed (the chain is at ${height}); name a later block`,
+      );
+  }
+
+  /**
+   * Records a new settlement and its chain operation in the caller's transaction (which
+   * dispatches `op` after commit). `scope` keys the operation (`settlement:<scope>`). Lock-ups,
+   * affiliates' volume and the holder cap in investors — what the chain cannot count exactly —
+   * are decided here under the assets' row locks: `SettlementRefused` before anything is written.
+   */
+  async record(
+    tx: EntityManager,
+    input: SettlementInput,
+    actor: string,
+    scope?: string,
+  ): Promise<{ settlement: Settlement; op: ChainOperation }> {
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
+      refuseField('VALIDATION_FAILED', '/body/expiresAt', 'The deadline has passed; choose a later one');
+    const legs = await this.chainLegs(tx, input.legs, input.venueId);
+    await this.refusePastBlock(input);
+    const operatorDid = await this.ledger.identityOf(this.operatorAddress());
+    const own = legs.flatMap((l) => (l.type === 'Fungible' && l.from.did === operatorDid ? [l.from] : []));
+    const refusals = await instructionRefusals(tx, this.ledger, legs, (id) => lockRow(tx, Asset, id));
+    if (refusals.length > 0) throw new SettlementRefused(refusals);
+    const s = new Settlement();
+    Object.assign(s, {
+      venueId: input.venueId ?? null,
+      settlementType: input.settlementType,
+      legs,
+      memo: input.memo ?? null,
+      purpose: input.purpose ?? null,
+      requestedBy: actor,
+      expiresAt: input.expiresAt ?? new Date(Date.now() + SETTLEMENT_DEADLINE_MS),
+    });
+    tx.persist(s);
+    await this.audit.append(tx, {
+      actor,
+      action: 'settlement.created',
+      subjectType: 'settlement',
+      subjectId: s.id,
+      data: { legs, settlementType: input.settlementType },
+    });
+    const args = {
+      ...(input.venueId ? { venueId: input.venueId } : {}),
+      settlementType: input.settlementType,
+      legs,
+      ...(input.memo ? { memo: input.memo } : {}),
+    };
+    const call: LedgerCall =
+      own.length > 0
+        ? { name: 'settlement.addAndAffirmInstruction', args: { ...args, portfolios: own } }
+        : { name: 'settlement.addInstruction', args };
+    const op = await this.operations.record(tx, {
+      idempotencyKey: `settlement:${scope ?? s.id}`,
+      call,
+      signer: this.operatorAddress(),
+      requestedBy: actor,
+      subject: { type: 'settlement', id: s.id },
+    });
+    return { settlement: s, op };
   }
 
   async get(em: EntityManager, id: string): Promise<Settlement> {
