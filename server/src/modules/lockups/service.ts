@@ -332,7 +332,12 @@ export class LockupService {
     if (status?.type === 'Success') return this.recordExecuted(tx, s);
     // On a node a fully affirmed instruction executes in the next block, after this outcome:
     // a job looks again until the chain says how it ended.
-    const chain = status?.type === 'Pending' ? await this.ledger.instruction(instructionId) : null;
+    // A manual instruction executes only when someone executes it: that operation's outcome
+    // comes back here.
+    const chain =
+      status?.type === 'Pending' && s.settlementType.type !== 'SettleManual'
+        ? await this.ledger.instruction(instructionId)
+        : null;
     if (chain && chain.pendingAffirmations === 0 && this.queue)
       await this.queue.enqueue(
         EXECUTED_JOB,
