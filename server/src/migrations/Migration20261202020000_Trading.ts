@@ -77,6 +77,18 @@ export class Migration20261202020000_Trading extends Migration {
       "require_mediation" boolean not null,
       "last_price" numeric(20,6) null,
       constraint "trading_book_asset_id_unique" unique ("asset_id"));`);
+    // Column defaults as the entities declare them (checked by server/test/schema-drift.test.ts).
+    for (const [table, column, value] of [
+      ['trading_order', 'settled', "'0'"],
+      ['trading_order', 'status', "'open'"],
+      ['trading_trade', 'status', "'instructing'"],
+      ['trading_trade', 'seller_affirmed', 'false'],
+      ['trading_trade', 'buyer_affirmed', 'false'],
+      ['trading_trade', 'mediation', 'false'],
+      ['trading_trade', 'mediator_affirmed', 'false'],
+      ['trading_book', 'require_mediation', 'false'],
+    ])
+      this.addSql(`alter table "${table}" alter column "${column}" set default ${value};`);
   }
 
   override async down(): Promise<void> {

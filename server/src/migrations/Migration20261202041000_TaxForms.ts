@@ -10,7 +10,7 @@ export class Migration20261202041000_TaxForms extends Migration {
       'create index "tax_form_identity_id_created_at_index" on "tax_form" ("identity_id", "created_at");',
     );
     this.addSql(
-      'create table "withholding_rates" ("id" uuid not null, "created_at" timestamptz(3) not null, "updated_at" timestamptz(3) not null, "issuer_id" uuid not null, "table" jsonb not null, "version" int not null, "changed_by" varchar(100) not null, constraint "withholding_rates_pkey" primary key ("id"));',
+      'create table "withholding_rates" ("id" uuid not null, "created_at" timestamptz(3) not null, "updated_at" timestamptz(3) not null, "issuer_id" uuid not null, "table" jsonb not null, "version" int not null default 1, "changed_by" varchar(100) not null, constraint "withholding_rates_pkey" primary key ("id"));',
     );
     this.addSql(
       'alter table "withholding_rates" add constraint "withholding_rates_issuer_id_unique" unique ("issuer_id");',
