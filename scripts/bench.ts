@@ -45,6 +45,12 @@ const BENCHES: Bench[] = [
     quick: ['--quick'],
   },
   {
+    name: 'trading',
+    file: 'scripts/bench/trading.ts',
+    what: 'ATS order entry (pre-trade check, reservation, matching) and settlement',
+    quick: ['--quick'],
+  },
+  {
     name: 'reads',
     file: 'scripts/bench/reads.ts',
     what: 'reads at 100 and 100,000 platform rows',

@@ -214,13 +214,20 @@ describe.skipIf(!hasChromium)('trading on the order book, in Chromium', () => {
     await page.goto(`${baseUrl}/issuer/assets/${assetId}`);
     const blotter = page.locator('[data-test="trade-blotter"] tbody tr').first();
     await expect.poll(() => blotter.innerText()).toMatch(/5 ACME\s+12 Stoa USD\s+awaiting approval/);
+    // The click only starts the request: wait for its answer before waiting for the chain.
+    const approved = page.waitForResponse((r) => /\/trades\/[^/]+\/approve$/.test(r.url()));
     await blotter.getByRole('button', { name: 'Approve trade' }).click();
+    expect((await approved).status()).toBeLessThan(300);
     await f.settle();
-    await page.reload();
+    // The card reads the trades when it opens: look again until the settlement shows.
     await expect
-      .poll(() => page.locator('[data-test="trade-blotter"] tbody tr').first().innerText(), {
-        timeout: 30_000,
-      })
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('[data-test="trade-blotter"] tbody tr').first().innerText();
+        },
+        { timeout: 30_000 },
+      )
       .toMatch(/settled/);
     await portal.screenshot('trading-8-agent-approved');
     expect(await portal.env.ledger.assetBalance(chainId, buyer.did)).toBe('65');

@@ -163,7 +163,12 @@ export class TradingService {
         });
         for (const did of new Set(buyers.map((b) => b.did)))
           if (toUnits(await this.ledger.assetBalance(asset.chainId, did)) === 0n) incoming += 1;
-        if (incoming >= headroom)
+        if (headroom === 0)
+          reasons.push({
+            rule: 'holder limit',
+            message: `${asset.name} already has as many investors as its rules allow; you cannot become a new holder now`,
+          });
+        else if (incoming >= headroom)
           reasons.push({
             rule: 'holder limit',
             message: `${asset.name} has room for ${headroom} more holder${headroom === 1 ? '' : 's'}, and ${incoming} investor${incoming === 1 ? ' who holds' : 's who hold'} none yet already ${incoming === 1 ? 'has' : 'have'} buy orders open; you cannot become a new holder now`,
