@@ -59,6 +59,16 @@ const KNOWN: Record<string, Known> = {
   'outbox.opsPerSec': { what: 'outbox: operator writes until final', unit: '/s', target: atLeast(500) },
   'outbox.ledgerTxPerSec': { what: 'the same calls straight to the ledger, same run', unit: '/s' },
   'audit.appendsPerSec': { what: 'audit trail: appends (hash-chained)', unit: '/s' },
+  'trading.ordersPerSec': {
+    what: 'ATS orders answered (pre-trade check, reservation under row locks, matching), 8 investors at once',
+    unit: 'orders/s',
+  },
+  'trading.orderP99Ms': { what: 'one ATS order, 99th percentile', unit: 'ms' },
+  'trading.matchesPerSec': { what: 'trades matched per second of order entry', unit: 'trades/s' },
+  'trading.settledTradesPerSec': {
+    what: 'trades settled on chain (instruction, two affirmations, execution through the outbox)',
+    unit: 'trades/s',
+  },
   'api.checkPerSec': { what: 'pre-trade check with an API key (autocannon, interleaved)', unit: 'req/s' },
   'api.healthPerSec': { what: '`GET /health` in the same rounds', unit: 'req/s' },
   'api.checkToHealthRatio': {
