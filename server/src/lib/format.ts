@@ -32,3 +32,27 @@ const WHEN = new Intl.DateTimeFormat('en-GB', {
 export function formatTime(at: string | Date): string {
   return `${WHEN.format(typeof at === 'string' ? new Date(at) : at)} UTC`;
 }
+
+const DAY = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** `1 June 2027`: a day (UTC) in words. */
+export function formatDay(at: string | Date): string {
+  return DAY.format(typeof at === 'string' ? new Date(at) : at);
+}
+
+const REGIONS = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** A country as people read it: "Germany", not DE (any case, e.g. the chain's `De`). */
+export function countryName(code: string): string {
+  const iso = code.toUpperCase();
+  try {
+    return REGIONS.of(iso) ?? iso;
+  } catch {
+    return iso;
+  }
+}

@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { CheckpointInfo, Holder, Ledger } from '@stoa/chain';
 import { AppError } from '../../errors.js';
 import { apportionPercentages } from '../../lib/apportion.js';
+import { countryName } from '../../lib/format.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
 import type { Asset, Issuer } from '../assets/entity.js';
 import type { AssetService } from '../assets/service.js';
@@ -66,15 +67,6 @@ export interface CheckpointView extends CheckpointInfo {
   /** Share of the ten largest holders at the checkpoint, two decimals. */
   top10Percent: string;
 }
-
-const REGIONS = new Intl.DisplayNames(['en'], { type: 'region' });
-const countryName = (code: string) => {
-  try {
-    return REGIONS.of(code) ?? code;
-  } catch {
-    return code;
-  }
-};
 
 /** Largest first, ties by DID: the order of every cap table. */
 function ordered(holders: Holder[]): (Holder & { units: bigint })[] {

@@ -1,16 +1,9 @@
 import type { Claim, Condition, TransferCondition, TransferError } from '@stoa/chain';
+import { countryName } from '../../lib/format.js';
 import type { RuleTemplate } from './templates.js';
 
-const REGIONS = new Intl.DisplayNames(['en'], { type: 'region' });
 /** A country as people read it: "North Korea", not KP (the chain's `Kp`). */
-const country = (code: string) => {
-  const iso = code.toUpperCase();
-  try {
-    return REGIONS.of(iso) ?? iso;
-  } catch {
-    return iso;
-  }
-};
+const country = countryName;
 const list = (codes: string[]) => codes.map(country).join(', ');
 
 /** One template in plain language, as shown to issuers and investors. */

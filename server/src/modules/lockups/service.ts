@@ -3,7 +3,7 @@ import type { InstructionLeg, Ledger, LedgerCall } from '@stoa/chain';
 import { lockRow } from '../../db/locks.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { chainNow } from '../../lib/chain-time.js';
-import { formatAmount } from '../../lib/format.js';
+import { formatAmount, formatDay } from '../../lib/format.js';
 import { fromUnits, toUnits } from '../../lib/units.js';
 import { Asset, Issuer } from '../assets/entity.js';
 import type { AuditService } from '../audit/service.js';
@@ -124,18 +124,9 @@ export async function holderCapReason(
   };
 }
 
-const DATE = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-/** `1 June 2027`. */
-export const formatDate = (iso: string): string => DATE.format(new Date(iso));
-
 /** "500 ACME now; 300 more from 1 June 2027" in the reader's voice. */
 export function sellableWords(s: Sellable, unit: string, who: Subject): string {
-  const later = s.locked.map((l) => `${formatAmount(l.quantity)} more from ${formatDate(l.unlocksAt)}`);
+  const later = s.locked.map((l) => `${formatAmount(l.quantity)} more from ${formatDay(l.unlocksAt)}`);
   if (toUnits(s.sellable) === 0n)
     return `${who.name} can sell no ${unit} yet (lock-up): ${later.join('; ').replace(' more from', ' from')}`;
   return `${who.name} can sell ${formatAmount(s.sellable)} ${unit} now; ${later.join('; ')}`;

@@ -5,6 +5,8 @@
  * gets backup withholding (24 %), a non-US person 30 % unless a valid W-8BEN(-E) claims a treaty
  * rate for their country of residence — and every number is the issuer's to change.
  */
+import { countryName } from '../../lib/format.js';
+
 export type TaxFormType = 'W-9' | 'W-8BEN' | 'W-8BEN-E';
 
 export interface TaxFormOnFile {
@@ -72,14 +74,7 @@ export interface Withholding {
   basis: string;
 }
 
-const REGIONS = new Intl.DisplayNames(['en'], { type: 'region' });
-const country = (code: string) => {
-  try {
-    return REGIONS.of(code) ?? code;
-  } catch {
-    return code;
-  }
-};
+const country = countryName;
 
 /** The withholding rate for one holder on `at` (the payment date), and its basis. */
 export function withholdingFor(facts: HolderTaxFacts, table: WithholdingTable, at: Date): Withholding {

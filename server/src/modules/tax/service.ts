@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Ledger } from '@stoa/chain';
 import { AppError } from '../../errors.js';
 import { chainNow } from '../../lib/chain-time.js';
+import { formatDay } from '../../lib/format.js';
 import { lockRow } from '../../db/locks.js';
 import { Issuer } from '../assets/entity.js';
 import type { AssetService } from '../assets/service.js';
@@ -19,14 +20,6 @@ import {
   type TaxFormType,
   type WithholdingTable,
 } from './rates.js';
-
-/** `31 December 2029`: the last day a W-8 counts. */
-const LAST_DAY = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
 
 export interface TaxFormView {
   form: TaxFormType;
@@ -178,7 +171,7 @@ export class TaxService {
     const message = !view
       ? `We have no tax form from you. Without a ${needed}, distributions to you are withheld at the issuer's default rate.`
       : view.validNow
-        ? `Your ${view.form} is on file${view.validUntil ? ` until ${LAST_DAY.format(new Date(Date.parse(view.validUntil) - 1))}` : ''}.`
+        ? `Your ${view.form} is on file${view.validUntil ? ` until ${formatDay(new Date(Date.parse(view.validUntil) - 1))}` : ''}.`
         : `Your ${view.form} has lapsed. Send a new ${needed} so distributions are not withheld at the default rate.`;
     return { form: view, needed, message };
   }
