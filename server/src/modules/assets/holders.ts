@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { apportionPercentages } from '../../lib/apportion.js';
-import { toUnits } from '../../lib/units.js';
 import { errorResponses } from '../../schemas.js';
 import { CAN } from '../auth/roles.js';
+import { largestFirst } from '../captable/service.js';
 import { investorDirectory } from '../identities/directory.js';
 import { identityBalances, type Balance } from '../portfolio/balances.js';
 import { Issuer } from './entity.js';
@@ -79,9 +79,7 @@ export const holderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ledger.holders(asset.chainId),
       ]);
       const { limit = 500, offset = 0 } = request.query;
-      const ordered = holders
-        .map((h) => ({ ...h, units: toUnits(h.balance) }))
-        .sort((a, b) => (b.units > a.units ? 1 : b.units < a.units ? -1 : a.did < b.did ? -1 : 1));
+      const ordered = largestFirst(holders);
       // Largest remainder over every holder, so the percentages of all pages add up to exactly 100.
       const percents = apportionPercentages(
         ordered.map((h) => h.units),

@@ -69,11 +69,15 @@ export interface CheckpointView extends CheckpointInfo {
 }
 
 /** Largest first, ties by DID: the order of every cap table. */
-function ordered(holders: Holder[]): (Holder & { units: bigint })[] {
+export function largestFirst(holders: Holder[]): (Holder & { units: bigint })[] {
   return holders
     .map((h) => ({ ...h, units: toUnits(h.balance) }))
-    .filter((h) => h.units > 0n)
     .sort((a, b) => (b.units > a.units ? 1 : b.units < a.units ? -1 : a.did < b.did ? -1 : 1));
+}
+
+/** The holders with a balance, largest first. */
+function ordered(holders: Holder[]): (Holder & { units: bigint })[] {
+  return largestFirst(holders).filter((h) => h.units > 0n);
 }
 
 function top10(units: bigint[], supply: bigint): string {
